@@ -1,0 +1,213 @@
+"""The Typer application, its global options and the helpers every command shares."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from claimtrack import __version__
+from claimtrack.errors import ClaimtrackError
+from claimtrack.formats import FORMATS, safe_text
+from claimtrack.location import Location, locate
+
+SETTINGS_KEY = "claimtrack.settings"
+
+
+@dataclass
+class Settings:
+    db: str | None = None
+    debug: bool = False
+    no_color: bool = False
+
+
+def settings(ctx: typer.Context) -> Settings:
+    found = ctx.meta.get(SETTINGS_KEY)
+    return found if isinstance(found, Settings) else Settings()
+
+
+def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
+    """One ``Error:`` line on stderr (and a hint), then exit non-zero."""
+    line = f"Error: {safe_text(message, single_line=True)}"
+    if hint:
+        line += f"\nHint: {safe_text(hint, single_line=True)}"
+    typer.echo(line, err=True)
+    raise typer.Exit(code)
+
+
+class ClaimtrackGroup(TyperGroup):
+    """Turns core errors into one line and exit 1; a traceback only with --debug."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ClaimtrackError as exc:
+            if settings(ctx).debug:
+                raise
+            fail(exc.message, exc.hint)
+        except KeyboardInterrupt:
+            typer.echo("Interrupted.", err=True)
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # the last line of defence: no traceback by default
+            if settings(ctx).debug or exc.__class__.__module__.startswith(("click", "typer")):
+                raise
+            fail(f"internal error: {exc.__class__.__name__}: {exc}", "run with --debug for details")
+
+
+EPILOG = (
+    "Run 'claimtrack COMMAND --help' for a command's options and examples. "
+    "Exit codes: 0 success, 1 error or failed check, 2 usage error."
+)
+
+app = typer.Typer(
+    name="claimtrack",
+    cls=ClaimtrackGroup,
+    help=(
+        "Track checkable claims, who made them and who reported them, and work each "
+        "claim to a verdict.\n\n"
+        "\b\n"
+        "Quick start:\n"
+        "  claimtrack demo                  # the seed article's claims, in a demo database\n"
+        "  claimtrack init                  # claims.json in this folder\n"
+        '  claimtrack add "At least a dozen Russians faced entry bans" \\\n'
+        '      --said-by "pro-democracy Russian activists" --reported-by "Associated Press"\n'
+        "  claimtrack list --status unverified\n"
+        "  claimtrack show 3f9k2ab"
+    ),
+    epilog=EPILOG,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"claimtrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help="Database file to use (default: $CLAIMTRACK_DB, else the nearest "
+            "claims.json upward, else the per-user database).",
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain output, no colour.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    ctx.meta[SETTINGS_KEY] = Settings(db=db, debug=debug, no_color=no_color)
+
+
+# -- shared helpers -------------------------------------------------------------------------
+
+
+def location(ctx: typer.Context) -> Location:
+    return locate(settings(ctx).db)
+
+
+@contextmanager
+def open_db(ctx: typer.Context, *, write: bool = False) -> Iterator[Any]:
+    from claimtrack.db import Database
+
+    with Database.open(location(ctx).path, write=write) as db:
+        yield db
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def output_format(fmt: str | None, quiet: bool) -> str:
+    """``-q`` means IDs; no ``--format`` means a table on a terminal, JSON Lines in a pipe."""
+    if quiet:
+        return "ids"
+    if fmt is None:
+        return "table" if stdout_is_terminal() else "jsonl"
+    value = fmt.strip().lower()
+    if value not in FORMATS:
+        raise typer.BadParameter(
+            f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="'--format'"
+        )
+    return value
+
+
+def read_text(value: str, what: str) -> str:
+    """The argument itself, or standard input when it is ``-``."""
+    if value != "-":
+        return value
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ClaimtrackError(f"{what} on standard input is not UTF-8 text") from None
+    if not text.strip():
+        raise ClaimtrackError(f"{what} on standard input is empty")
+    return text.replace("\r\n", "\n")
+
+
+def confirm_destruction(question: str, yes: bool) -> None:
+    """Ask on a terminal; without one, refuse unless --yes was given."""
+    if yes:
+        return
+    if not stdin_is_terminal():
+        fail("refusing to delete without confirmation", "pass --yes to confirm in scripts")
+    if not typer.confirm(safe_text(question), default=False, err=True):
+        typer.echo("Nothing deleted.", err=True)
+        raise typer.Exit(1)
+
+
+def stdout_bytes() -> Any:
+    return sys.stdout.buffer
+
+
+def no_color(ctx: typer.Context) -> bool:
+    return settings(ctx).no_color or "NO_COLOR" in os.environ
+
+
+def db_path_for(ctx: typer.Context) -> Path:
+    return location(ctx).path
+
+
+# Options that several commands share, declared once.
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="table, json, jsonl, csv, tsv or ids (default: table on a terminal, "
+        "jsonl when piped).",
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only IDs.")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+RevealOption = Annotated[
+    bool, typer.Option("--reveal", help="Show confidential sources' real identities.")
+]

@@ -1,0 +1,481 @@
+"""Commands on claims: add, list, show, edit, status, note, rm, link, unlink."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from claimtrack import ids
+from claimtrack.cli import emit
+from claimtrack.cli.app import (
+    FormatOption,
+    QuietOption,
+    RevealOption,
+    YesOption,
+    app,
+    confirm_destruction,
+    fail,
+    no_color,
+    open_db,
+    output_format,
+    read_text,
+    stdout_is_terminal,
+)
+from claimtrack.cli.complete import complete_claim, complete_source
+from claimtrack.model import RELATIONS, STATUSES
+from claimtrack.query import ClaimFilter, Index, claim_view, select_claims
+
+ClaimArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="CLAIM", help="Claim ID or any unique prefix of it.", autocompletion=complete_claim
+    ),
+]
+SourceArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="SOURCE",
+        help="Source name, alias or ID prefix.",
+        autocompletion=complete_source,
+    ),
+]
+STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
+DEFAULT_PAGE = 50
+
+
+def _summary(verb: str, view: dict[str, object]) -> str:
+    short_id = ids.short(str(view["id"]))
+    return f"{verb} claim {short_id} ({view['status']}): {emit.clip(str(view['text']))}"
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="The claim in your words; '-' reads stdin.")],
+    quote: Annotated[str | None, typer.Option(help="The verbatim wording, if quoted.")] = None,
+    story: Annotated[
+        str | None, typer.Option(help="Story slug grouping claims, e.g. serbia-russians.")
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="A tag (repeatable).")
+    ] = None,
+    said_by: Annotated[
+        list[str] | None,
+        typer.Option("--said-by", help="Who made the claim (repeatable; created if new)."),
+    ] = None,
+    reported_by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reported-by", help="Who published it, first to last (repeatable; created if new)."
+        ),
+    ] = None,
+    status: Annotated[str, typer.Option(help=STATUS_HELP)] = "unverified",
+    rating: Annotated[str | None, typer.Option(help="The published verdict wording.")] = None,
+    note: Annotated[str | None, typer.Option(help="A first note.")] = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Record a claim, with who said it and who reported it.
+
+    \b
+    Examples:
+      claimtrack add "At least a dozen anti-war Russians faced entry bans" \\
+          --said-by "pro-democracy Russian activists" --reported-by "Associated Press" \\
+          --tag serbia --story serbia-russians
+      echo "Belgrade welcomed tens of thousands of Russians" | claimtrack add - -q
+    """
+    fmt = output_format(fmt, quiet)
+    body = read_text(text, "claim text")
+    with open_db(ctx, write=True) as db:
+        claim = db.add_claim(
+            body,
+            quote=quote,
+            story=story,
+            tags=tag or [],
+            status=status,
+            rating=rating,
+            said_by=said_by or [],
+            reported_by=reported_by or [],
+            note=note,
+        )
+        view = claim_view(claim, Index(db))
+    emit.one(ctx, view, fmt, _summary("Added", view))
+
+
+def _list(
+    ctx: typer.Context,
+    status: list[str] | None,
+    tag: list[str] | None,
+    story: list[str] | None,
+    source: str | None,
+    relation: str | None,
+    search: str | None,
+    since: str | None,
+    until: str | None,
+    sort: str,
+    reverse: bool,
+    limit: int | None,
+    show_all: bool,
+    reveal: bool,
+    fmt: str | None,
+    quiet: bool,
+) -> None:
+    fmt = output_format(fmt, quiet)
+    flt = ClaimFilter(
+        statuses=status or [],
+        tags=tag or [],
+        stories=story or [],
+        source=source,
+        relation=relation,
+        search=search,
+        since=since,
+        until=until,
+    )
+    if limit is not None and limit < 0:
+        raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
+    with open_db(ctx) as db:
+        flt.prepare(db)
+        index = Index(db, reveal=reveal)
+        chosen = select_claims(db, flt, index, sort=sort, reverse=reverse)
+        page = limit
+        if page is None and fmt == "table" and not show_all:
+            page = DEFAULT_PAGE
+        shown = chosen if page is None or show_all else chosen[:page]
+        views = [claim_view(c, index) for c in shown]
+    emit.claims(ctx, views, fmt)
+    hidden = len(chosen) - len(shown)
+    if hidden > 0 and stdout_is_terminal():
+        typer.echo(
+            f"Showing {len(shown)} of {len(chosen)} claims; --all shows everything, "
+            "--limit N shows more.",
+            err=True,
+        )
+
+
+ListStatus = Annotated[
+    list[str] | None, typer.Option("--status", "-s", help="Only this status (repeatable).")
+]
+ListTag = Annotated[
+    list[str] | None, typer.Option("--tag", "-t", help="Only claims with this tag (repeatable).")
+]
+ListStory = Annotated[list[str] | None, typer.Option("--story", help="Only this story.")]
+ListSource = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        help="Only claims linked to this source (name, alias or ID).",
+        autocompletion=complete_source,
+    ),
+]
+ListRelation = Annotated[
+    str | None,
+    typer.Option(
+        "--relation", help="With --source: only this relation (" + ", ".join(RELATIONS) + ")."
+    ),
+]
+ListSearch = Annotated[
+    str | None, typer.Option("--search", "-S", help="Text to find in the claim or its quote.")
+]
+ListSince = Annotated[str | None, typer.Option("--since", help="Created on or after YYYY-MM-DD.")]
+ListUntil = Annotated[str | None, typer.Option("--until", help="Created on or before YYYY-MM-DD.")]
+ListSort = Annotated[str, typer.Option("--sort", help="created, updated, status, story or text.")]
+ListReverse = Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")]
+ListLimit = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most N claims.")]
+ListAll = Annotated[
+    bool, typer.Option("--all", "-a", help="Show every match (a terminal shows 50 by default).")
+]
+
+
+@app.command("list")
+def list_claims(
+    ctx: typer.Context,
+    status: ListStatus = None,
+    tag: ListTag = None,
+    story: ListStory = None,
+    source: ListSource = None,
+    relation: ListRelation = None,
+    search: ListSearch = None,
+    since: ListSince = None,
+    until: ListUntil = None,
+    sort: ListSort = "created",
+    reverse: ListReverse = False,
+    limit: ListLimit = None,
+    show_all: ListAll = False,
+    reveal: RevealOption = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """List claims, newest first, filtered and sorted.
+
+    \b
+    Examples:
+      claimtrack list --status unverified --tag serbia
+      claimtrack list --source "Associated Press" --relation reported-by
+      claimtrack list --search "entry ban" --since 2024-02-01
+      claimtrack list --format jsonl | jq -r 'select(.status=="unverified") | .id'
+    """
+    _list(
+        ctx,
+        status,
+        tag,
+        story,
+        source,
+        relation,
+        search,
+        since,
+        until,
+        sort,
+        reverse,
+        limit,
+        show_all,
+        reveal,
+        fmt,
+        quiet,
+    )
+
+
+@app.command("ls", hidden=True)
+def ls_claims(
+    ctx: typer.Context,
+    status: ListStatus = None,
+    tag: ListTag = None,
+    story: ListStory = None,
+    source: ListSource = None,
+    relation: ListRelation = None,
+    search: ListSearch = None,
+    since: ListSince = None,
+    until: ListUntil = None,
+    sort: ListSort = "created",
+    reverse: ListReverse = False,
+    limit: ListLimit = None,
+    show_all: ListAll = False,
+    reveal: RevealOption = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Alias of 'list'."""
+    _list(
+        ctx,
+        status,
+        tag,
+        story,
+        source,
+        relation,
+        search,
+        since,
+        until,
+        sort,
+        reverse,
+        limit,
+        show_all,
+        reveal,
+        fmt,
+        quiet,
+    )
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    claim: ClaimArg,
+    reveal: RevealOption = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Show one claim: its text, attribution chain, evidence and notes.
+
+    \b
+    Examples:
+      claimtrack show 3f9k2ab
+      claimtrack show 3f9 --format json | jq .reported_by
+    """
+    fmt = output_format(fmt, quiet)
+    with open_db(ctx) as db:
+        view = claim_view(db.get_claim(claim), Index(db, reveal=reveal))
+    if fmt == "table":
+        from claimtrack.cli import render
+
+        render.claim_detail(view, no_color(ctx))
+    else:
+        emit.one(ctx, view, fmt, "")
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    claim: ClaimArg,
+    text: Annotated[str | None, typer.Option(help="New claim text; '-' reads stdin.")] = None,
+    quote: Annotated[str | None, typer.Option(help="New verbatim quote ('' clears).")] = None,
+    story: Annotated[str | None, typer.Option(help="New story slug ('' clears).")] = None,
+    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag.")] = None,
+    rm_tag: Annotated[list[str] | None, typer.Option("--rm-tag", help="Remove a tag.")] = None,
+    rating: Annotated[str | None, typer.Option(help="Verdict wording ('' clears).")] = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Change a claim's text, quote, story, tags or rating.
+
+    \b
+    Examples:
+      claimtrack edit 3f9k2ab --text "At least 12 Russians faced entry bans" --add-tag deportation
+      claimtrack edit 3f9k2ab --story "" --rm-tag draft
+    """
+    fmt = output_format(fmt, quiet)
+    if text is not None:
+        text = read_text(text, "claim text")
+    with open_db(ctx, write=True) as db:
+        updated = db.edit_claim(
+            claim,
+            text=text,
+            quote=quote,
+            story=story,
+            add_tags=add_tag or [],
+            remove_tags=rm_tag or [],
+            rating=rating,
+        )
+        view = claim_view(updated, Index(db))
+    emit.one(ctx, view, fmt, _summary("Edited", view))
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    claim: ClaimArg,
+    new_status: Annotated[str, typer.Argument(metavar="STATUS", help=STATUS_HELP)],
+    note: Annotated[str | None, typer.Option(help="Why: added to the claim's notes.")] = None,
+    rating: Annotated[str | None, typer.Option(help="The published verdict wording.")] = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Move a claim through the workflow: unverified, checking, verified, disputed, ...
+
+    \b
+    Examples:
+      claimtrack status 3f9k2ab checking --note "asked the ministry"
+      claimtrack status 3f9k2ab false --rating "False: no such bans on record"
+    """
+    fmt = output_format(fmt, quiet)
+    with open_db(ctx, write=True) as db:
+        updated = db.set_status(claim, new_status, note=note, rating=rating)
+        view = claim_view(updated, Index(db))
+    emit.one(ctx, view, fmt, _summary("Status of", view))
+
+
+@app.command()
+def note(
+    ctx: typer.Context,
+    claim: ClaimArg,
+    text: Annotated[str, typer.Argument(help="The note; '-' reads stdin.")],
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Add a dated note to a claim (calls made, documents seen, doubts).
+
+    \b
+    Example:
+      claimtrack note 3f9k2ab "BCSP letter to the ministry, 2024-02-20"
+    """
+    fmt = output_format(fmt, quiet)
+    body = read_text(text, "note")
+    with open_db(ctx, write=True) as db:
+        updated = db.add_note(claim, body)
+        view = claim_view(updated, Index(db))
+    emit.one(ctx, view, fmt, _summary("Noted on", view))
+
+
+@app.command()
+def rm(
+    ctx: typer.Context,
+    claims: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="CLAIM...", help="Claim IDs or prefixes.", autocompletion=complete_claim
+        ),
+    ],
+    yes: YesOption = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Delete claims and their links (asks first on a terminal).
+
+    \b
+    Examples:
+      claimtrack rm 3f9k2ab
+      claimtrack list --status retracted -q | xargs claimtrack rm --yes
+    """
+    fmt = output_format(fmt, quiet)
+    with open_db(ctx, write=True) as db:
+        doomed = [db.get_claim(c) for c in claims]
+        listing = "; ".join(f"{ids.short(c['id'])} {emit.clip(c['text'], 40)}" for c in doomed)
+        confirm_destruction(f"Delete {len(doomed)} claim(s): {listing}?", yes)
+        removed = db.remove_claims(c["id"] for c in doomed)
+    if fmt == "table":
+        for claim in removed:
+            typer.echo(f"Deleted claim {ids.short(claim['id'])}: {emit.clip(claim['text'])}")
+    else:
+        emit.claims(ctx, [dict(c) for c in removed], fmt)
+
+
+@app.command()
+def link(
+    ctx: typer.Context,
+    claim: ClaimArg,
+    source: SourceArg,
+    relation: Annotated[
+        str, typer.Option("--as", help="said-by, reported-by, supports or disputes.")
+    ],
+    url: Annotated[str | None, typer.Option(help="Where the source says it.")] = None,
+    quote: Annotated[str | None, typer.Option(help="The source's words.")] = None,
+    date: Annotated[str | None, typer.Option(help="When (YYYY-MM-DD).")] = None,
+    link_note: Annotated[str | None, typer.Option("--note", help="A note on this link.")] = None,
+    create: Annotated[
+        bool, typer.Option("--create", help="Create the source if no source has that name.")
+    ] = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Link a claim to a source as said-by, reported-by, supports or disputes.
+
+    Linking the same pair again updates the link's URL, quote, date or note.
+    Reported-by links keep the order they were added in: the chain of attribution.
+
+    \b
+    Examples:
+      claimtrack link 3f9k2ab "Associated Press" --as reported-by --url https://apnews.com/...
+      claimtrack link 3f9k2ab "BCSP report 2024" --as supports --create --date 2024-02-20
+    """
+    fmt = output_format(fmt, quiet)
+    with open_db(ctx, write=True) as db:
+        if create:
+            db.ensure_source(source)
+        made = db.link(claim, source, relation, url=url, quote=quote, date=date, note=link_note)
+        view = claim_view(db.get_claim(made["claim"]), Index(db))
+        name = db.get_source(made["source"])["name"]
+    emit.one(ctx, view, fmt, f"Linked claim {ids.short(made['claim'])} {made['relation']} {name}")
+
+
+@app.command()
+def unlink(
+    ctx: typer.Context,
+    claim: ClaimArg,
+    source: SourceArg,
+    relation: Annotated[
+        str | None, typer.Option("--as", help="Only this relation (default: every link).")
+    ] = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Remove the links between a claim and a source.
+
+    \b
+    Example:
+      claimtrack unlink 3f9k2ab "Associated Press" --as reported-by
+    """
+    fmt = output_format(fmt, quiet)
+    with open_db(ctx, write=True) as db:
+        removed = db.unlink(claim, source, relation)
+        view = claim_view(db.get_claim(claim), Index(db))
+    if not removed:
+        fail("nothing to unlink")
+    emit.one(ctx, view, fmt, f"Removed {len(removed)} link(s) from claim {ids.short(view['id'])}")

@@ -1,0 +1,62 @@
+"""Printing records in the format a command was asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+
+from claimtrack import ids
+from claimtrack.cli.app import no_color, stdout_bytes
+from claimtrack.formats import CLAIM_COLUMNS, SOURCE_COLUMNS, safe_text, write_records
+
+
+def claims(ctx: typer.Context, views: Sequence[dict[str, Any]], fmt: str) -> None:
+    if fmt == "table":
+        from claimtrack.cli import render
+
+        if not views:
+            typer.echo("No claims match.", err=True)
+            return
+        length = ids.unique_prefix_length(v["id"] for v in views)
+        render.claims_table(views, no_color(ctx), length)
+        return
+    write_records(views, fmt, stdout_bytes(), columns=CLAIM_COLUMNS)
+
+
+def sources(ctx: typer.Context, views: Sequence[dict[str, Any]], fmt: str) -> None:
+    if fmt == "table":
+        from claimtrack.cli import render
+
+        if not views:
+            typer.echo("No sources match.", err=True)
+            return
+        length = ids.unique_prefix_length(v["id"] for v in views)
+        render.sources_table(views, no_color(ctx), length)
+        return
+    write_records(views, fmt, stdout_bytes(), columns=SOURCE_COLUMNS)
+
+
+def one(
+    ctx: typer.Context,
+    view: dict[str, Any],
+    fmt: str,
+    summary: str,
+    *,
+    columns: Sequence[str] = CLAIM_COLUMNS,
+) -> None:
+    """A record a command created or changed: a line on a terminal, else the record."""
+    if fmt == "table":
+        typer.echo(safe_text(summary))
+    elif fmt == "json":
+        import orjson
+
+        stdout_bytes().write(orjson.dumps(view, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        write_records([view], fmt, stdout_bytes(), columns=columns)
+
+
+def clip(value: str, width: int = 60) -> str:
+    flat = " ".join(value.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "\u2026"

@@ -1,0 +1,214 @@
+"""Everything that draws on a terminal. Rich is imported here, and only when drawing.
+
+User text always enters Rich as ``Text`` objects, never as markup strings, so
+``[bold]``, ``[/]`` and ``:warning:`` in a claim print as written; control characters
+are escaped first so that a claim cannot move the cursor or recolour the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from claimtrack import ids
+from claimtrack.formats import safe_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+STATUS_STYLES = {
+    "unverified": "yellow",
+    "checking": "cyan",
+    "verified": "green",
+    "disputed": "magenta",
+    "false": "red",
+    "unverifiable": "dim",
+    "retracted": "red dim",
+}
+
+
+def console(no_color: bool, *, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, no_color=no_color, highlight=False, emoji=False, markup=False)
+
+
+def text(value: Any, style: str = "") -> Text:
+    from rich.text import Text
+
+    if value is None:
+        return Text("")
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value)
+    return Text(safe_text(str(value)), style=style)
+
+
+def _status(status: str) -> Text:
+    return text(status, STATUS_STYLES.get(status, ""))
+
+
+def claims_table(views: Sequence[dict[str, Any]], no_color: bool, id_length: int) -> None:
+    from rich.table import Table
+
+    table = Table(show_lines=False, header_style="bold", expand=False, pad_edge=False)
+    table.add_column("ID", style="bold", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Claim", ratio=3, overflow="fold", min_width=20)
+    table.add_column("Said by", ratio=1, overflow="fold")
+    table.add_column("Reported by", ratio=1, overflow="fold")
+    table.add_column("Story / tags", ratio=1, overflow="fold")
+    for view in views:
+        where = view.get("story") or ""
+        if view["tags"]:
+            where = (where + " " if where else "") + " ".join("#" + t for t in view["tags"])
+        table.add_row(
+            text(ids.short(view["id"], id_length)),
+            _status(view["status"]),
+            text(view["text"]),
+            text(view["said_by"]),
+            text(" > ".join(view["reported_by"])),
+            text(where, "dim"),
+        )
+    console(no_color).print(table)
+
+
+def sources_table(views: Sequence[dict[str, Any]], no_color: bool, id_length: int) -> None:
+    from rich.table import Table
+
+    table = Table(header_style="bold", pad_edge=False)
+    table.add_column("ID", style="bold", no_wrap=True)
+    table.add_column("Name", ratio=2, overflow="fold")
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Role / affiliation", ratio=2, overflow="fold")
+    table.add_column("Claims", justify="right")
+    for view in views:
+        name = text(view["name"])
+        if view.get("aliases"):
+            name.append(" (" + safe_text(", ".join(view["aliases"])) + ")", style="dim")
+        if view.get("confidential"):
+            name.append(" [confidential]", style="red")
+        table.add_row(
+            text(ids.short(view["id"], id_length)),
+            name,
+            text(view["kind"]),
+            text(view.get("role")),
+            text(view["claims"]),
+        )
+    console(no_color).print(table)
+
+
+def claim_detail(view: dict[str, Any], no_color: bool) -> None:
+    """One claim: text, attribution chain as a tree, evidence, quantities and notes."""
+    from rich.tree import Tree
+
+    out = console(no_color)
+    head = text(f"Claim {view['id']}  ", "bold")
+    head.append_text(_status(view["status"]))
+    if view.get("rating"):
+        head.append("  rating: " + safe_text(view["rating"]), style="bold")
+    out.print(head)
+    out.print(text(view["text"]))
+    if view.get("quote"):
+        out.print(text("Quote: \u201c" + view["quote"] + "\u201d", "italic"))
+    facts = []
+    if view.get("story"):
+        facts.append("story " + view["story"])
+    if view["tags"]:
+        facts.append("tags " + ", ".join(view["tags"]))
+    if facts:
+        out.print(text("  ".join(facts), "dim"))
+    for quantity in view.get("quantities") or []:
+        out.print(text("Quantity: " + describe_quantity(quantity), "dim"))
+
+    links = view["links"]
+    tree = Tree(text("Attribution", "bold"))
+    node = tree
+    said = [k for k in links if k["relation"] == "said-by"]
+    reported = [k for k in links if k["relation"] == "reported-by"]
+    for link in said:
+        node = tree.add(_link_label("said by", link))
+    if not said:
+        node = tree.add(text("said by: (nobody recorded)", "yellow"))
+    for link in reported:
+        node = node.add(_link_label("reported by", link))
+    out.print(tree)
+    evidence = [k for k in links if k["relation"] in ("supports", "disputes")]
+    if evidence:
+        branch = Tree(text("Evidence", "bold"))
+        for link in evidence:
+            style = "green" if link["relation"] == "supports" else "magenta"
+            branch.add(_link_label(link["relation"], link, style))
+        out.print(branch)
+    if view["notes"]:
+        out.print(text("Notes", "bold"))
+        for note in view["notes"]:
+            line = text(f"  {note['at'][:16].replace('T', ' ')} {note['author']}: ", "dim")
+            line.append_text(text(note["text"]))
+            out.print(line)
+    out.print(
+        text(
+            f"created {view['created'][:19].replace('T', ' ')} by {view['author']}, "
+            f"updated {view['updated'][:19].replace('T', ' ')}",
+            "dim",
+        )
+    )
+
+
+def _link_label(label: str, link: dict[str, Any], style: str = "") -> Text:
+    line = text(f"{label}: ", style)
+    line.append_text(text(link["source"], "bold"))
+    extras = [link[key] for key in ("date", "url") if link.get(key)]
+    if extras:
+        line.append("  " + safe_text(" ".join(extras)), style="dim")
+    if link.get("quote"):
+        line.append("  \u201c" + safe_text(link["quote"]) + "\u201d", style="italic")
+    if link.get("note"):
+        line.append("  (" + safe_text(link["note"]) + ")", style="dim")
+    return line
+
+
+def describe_quantity(quantity: dict[str, Any]) -> str:
+    parts = [str(quantity.get("text", ""))]
+    value = quantity.get("value")
+    low, high = quantity.get("low"), quantity.get("high")
+    if value is not None:
+        parts.append(f"= {value:g}")
+    elif low is not None or high is not None:
+        parts.append(f"= {low if low is not None else ''}..{high if high is not None else ''}")
+    if quantity.get("qualifier"):
+        parts.append(f"({quantity['qualifier']})")
+    if quantity.get("counted"):
+        parts.append(f"of {quantity['counted']}")
+    return " ".join(parts)
+
+
+def source_detail(
+    view: dict[str, Any], cited: Sequence[tuple[str, dict[str, Any]]], no_color: bool
+) -> None:
+    out = console(no_color)
+    head = text(f"Source {view['id']}  ", "bold")
+    head.append_text(text(view["name"], "bold"))
+    out.print(head)
+    rows = [
+        ("kind", view["kind"]),
+        ("role", view.get("role")),
+        ("url", view.get("url")),
+        ("aliases", ", ".join(view.get("aliases") or [])),
+        ("notes", view.get("notes")),
+    ]
+    if view.get("confidential"):
+        rows.append(("confidential", "yes: " + (view.get("reason") or "no reason recorded")))
+    for key, value in rows:
+        if value:
+            line = text(f"{key}: ", "dim")
+            line.append_text(text(value))
+            out.print(line)
+    out.print(text(f"Cited by {len(cited)} claim(s)", "bold"))
+    for relation, claim in cited:
+        line = text(f"  {ids.short(claim['id'])} ", "bold")
+        line.append_text(text(f"{relation:<12}", "dim"))
+        line.append_text(_status(claim["status"]))
+        line.append(" ")
+        line.append_text(text(claim["text"]))
+        out.print(line)

@@ -1,0 +1,242 @@
+"""Commands on sources: source add, list, show, edit, rm."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from claimtrack import ids
+from claimtrack.cli import emit
+from claimtrack.cli.app import (
+    FormatOption,
+    QuietOption,
+    RevealOption,
+    YesOption,
+    app,
+    confirm_destruction,
+    no_color,
+    open_db,
+    output_format,
+)
+from claimtrack.cli.complete import complete_source
+from claimtrack.formats import SOURCE_COLUMNS
+from claimtrack.model import SOURCE_KINDS
+from claimtrack.query import Index, claim_view, source_claims, source_view, sources_sorted
+
+source_app = typer.Typer(
+    help="People, organisations, publications, documents and datasets that claims cite.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(source_app, name="source")
+
+SourceArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="SOURCE", help="Source name, alias or ID prefix.", autocompletion=complete_source
+    ),
+]
+KIND_HELP = "One of: " + ", ".join(SOURCE_KINDS) + "."
+
+
+def _summary(verb: str, view: dict[str, object]) -> str:
+    return f"{verb} source {ids.short(str(view['id']))}: {view['name']} ({view['kind']})"
+
+
+@source_app.command("add")
+def source_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The source's name as you will cite it.")],
+    kind: Annotated[str, typer.Option(help=KIND_HELP)] = "unknown",
+    role: Annotated[str | None, typer.Option(help="Role or affiliation.")] = None,
+    url: Annotated[str | None, typer.Option(help="Home page or profile.")] = None,
+    alias: Annotated[
+        list[str] | None, typer.Option("--alias", help="Another name, e.g. AP (repeatable).")
+    ] = None,
+    notes: Annotated[str | None, typer.Option(help="Anything worth knowing.")] = None,
+    confidential: Annotated[
+        bool, typer.Option("--confidential", help="Anonymous in print: kept out of output.")
+    ] = False,
+    reason: Annotated[str | None, typer.Option(help="Why anonymity was granted.")] = None,
+    approved_by: Annotated[
+        str | None, typer.Option("--approved-by", help="The editor who approved anonymity.")
+    ] = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Add a source.
+
+    \b
+    Examples:
+      claimtrack source add "Associated Press" --kind publication --alias AP --url https://apnews.com
+      claimtrack source add "Predrag Petrovic" --kind person \\
+          --role "Research Coordinator, Belgrade Centre for Security Policy"
+    """
+    fmt = output_format(fmt, quiet)
+    with open_db(ctx, write=True) as db:
+        source = db.add_source(
+            name,
+            kind=kind,
+            role=role,
+            url=url,
+            aliases=alias or [],
+            notes=notes,
+            confidential=confidential,
+            reason=reason,
+            approved_by=approved_by,
+        )
+        view = source_view(source, Index(db, reveal=True))
+    emit.one(ctx, view, fmt, _summary("Added", view), columns=SOURCE_COLUMNS)
+
+
+@source_app.command("list")
+def source_list(
+    ctx: typer.Context,
+    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-S", help="Text in the name, alias or role.")
+    ] = None,
+    reveal: RevealOption = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """List sources by name, with how many claims cite each.
+
+    \b
+    Examples:
+      claimtrack source list
+      claimtrack source list --kind person --format csv > people.csv
+    """
+    fmt = output_format(fmt, quiet)
+    with open_db(ctx) as db:
+        index = Index(db, reveal=reveal)
+        chosen = sources_sorted(db.source_list())
+        if kind:
+            chosen = [s for s in chosen if s["kind"] == kind.strip().lower()]
+        views = [source_view(s, index) for s in chosen]
+    if search:
+        needle = search.casefold()
+        views = [
+            v
+            for v in views
+            if needle in " ".join([v["name"], *v["aliases"], v.get("role") or ""]).casefold()
+        ]
+    emit.sources(ctx, views, fmt)
+
+
+@source_app.command("show")
+def source_show(
+    ctx: typer.Context,
+    source: SourceArg,
+    reveal: RevealOption = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Show a source and every claim that cites it.
+
+    \b
+    Examples:
+      claimtrack source show "Associated Press"
+      claimtrack source show AP --format json | jq '.cited_by[].id'
+    """
+    fmt = output_format(fmt, quiet)
+    with open_db(ctx) as db:
+        index = Index(db, reveal=reveal)
+        found = db.get_source(source)
+        view = source_view(found, index)
+        cited = source_claims(found, db, index)
+        view["cited_by"] = [
+            {"relation": relation, **claim_view(claim, index)} for relation, claim in cited
+        ]
+    if fmt == "table":
+        from claimtrack.cli import render
+
+        render.source_detail(view, [(r, dict(c)) for r, c in cited], no_color(ctx))
+    else:
+        emit.one(ctx, view, fmt, "", columns=SOURCE_COLUMNS)
+
+
+@source_app.command("edit")
+def source_edit(
+    ctx: typer.Context,
+    source: SourceArg,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    kind: Annotated[str | None, typer.Option(help=KIND_HELP)] = None,
+    role: Annotated[str | None, typer.Option(help="Role or affiliation ('' clears).")] = None,
+    url: Annotated[str | None, typer.Option(help="URL ('' clears).")] = None,
+    add_alias: Annotated[
+        list[str] | None, typer.Option("--add-alias", help="Add an alias.")
+    ] = None,
+    rm_alias: Annotated[
+        list[str] | None, typer.Option("--rm-alias", help="Remove an alias.")
+    ] = None,
+    notes: Annotated[str | None, typer.Option(help="Notes ('' clears).")] = None,
+    confidential: Annotated[
+        bool | None,
+        typer.Option("--confidential/--public", help="Mark as anonymous in print, or not."),
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Why anonymity was granted.")] = None,
+    approved_by: Annotated[
+        str | None, typer.Option("--approved-by", help="The editor who approved anonymity.")
+    ] = None,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Change a source's name, kind, role, URL, aliases or notes.
+
+    \b
+    Examples:
+      claimtrack source edit "pro-democracy Russian activists" --kind organisation
+      claimtrack source edit "Associated Press" --add-alias AP
+    """
+    fmt = output_format(fmt, quiet)
+    with open_db(ctx, write=True) as db:
+        updated = db.edit_source(
+            source,
+            name=name,
+            kind=kind,
+            role=role,
+            url=url,
+            add_aliases=add_alias or [],
+            remove_aliases=rm_alias or [],
+            notes=notes,
+            confidential=confidential,
+            reason=reason,
+            approved_by=approved_by,
+        )
+        view = source_view(updated, Index(db, reveal=True))
+    emit.one(ctx, view, fmt, _summary("Edited", view), columns=SOURCE_COLUMNS)
+
+
+@source_app.command("rm")
+def source_rm(
+    ctx: typer.Context,
+    source: SourceArg,
+    yes: YesOption = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Delete a source and its links to claims (asks first on a terminal).
+
+    \b
+    Example:
+      claimtrack source rm "Duplicate Agency" --yes
+    """
+    fmt = output_format(fmt, quiet)
+    with open_db(ctx, write=True) as db:
+        found = db.get_source(source)
+        cited = len(Index(db).links_by_source.get(found["id"], []))
+        confirm_destruction(
+            f"Delete source {found['name']!r} and its {cited} link(s) to claims?", yes
+        )
+        removed, links = db.remove_source(found["id"])
+    view: dict[str, object] = dict(removed)
+    view["claims"] = len({k["claim"] for k in links})
+    emit.one(
+        ctx,
+        view,
+        fmt,
+        f"Deleted source {ids.short(removed['id'])}: {removed['name']} and {len(links)} link(s)",
+        columns=SOURCE_COLUMNS,
+    )

@@ -1,0 +1,590 @@
+"""The claims database: every read and change of claims, sources and links.
+
+``Database.open(path, write=True)`` takes the lock, parses the file once, lets TinyDB
+work on the in-memory snapshot and saves it atomically when the block ends without an
+error; an error leaves the file as it was. Every change is recorded as an event.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import subprocess
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, cast
+
+from tinydb import TinyDB
+from tinydb.table import Table
+
+from claimtrack import ids
+from claimtrack.errors import ClaimtrackError, NotFound, ValidationError
+from claimtrack.model import (
+    DEFAULT_STATUS,
+    MAX_SHORT,
+    Claim,
+    Event,
+    Link,
+    Note,
+    Quantity,
+    Source,
+    check_date,
+    check_kind,
+    check_relation,
+    check_status,
+    clean_optional,
+    clean_tag,
+    clean_text,
+    now,
+)
+from claimtrack.storage import (
+    Data,
+    SnapshotStorage,
+    atomic_write,
+    dump,
+    locked,
+    read_file,
+    remove_stale_temp_files,
+)
+
+USER_ENV = "CLAIMTRACK_USER"
+
+
+class IdTable(Table):  # type: ignore[misc]
+    """A TinyDB table keyed by claimtrack's stable string IDs instead of counters."""
+
+    document_id_class = str  # type: ignore[assignment]
+
+    def _get_next_id(self) -> str:
+        raise ClaimtrackError("internal error: records must be inserted with their ID")
+
+    def _update_table(self, updater: Callable[[dict[Any, Any]], None]) -> None:  # type: ignore[override]
+        # TinyDB's version rebuilds the whole table dict twice to convert integer keys;
+        # our keys are strings already, so update the snapshot in place: O(1) per write.
+        tables = self._storage.read() or {}
+        updater(tables.setdefault(self.name, {}))
+        self._storage.write(tables)
+        self.clear_cache()
+
+
+class _TinyDB(TinyDB):  # type: ignore[misc]
+    table_class = IdTable
+
+
+def current_user() -> str:
+    """Who is making the change: $CLAIMTRACK_USER, else git's user.name, else the login."""
+    from_env = os.environ.get(USER_ENV, "").strip()
+    if from_env:
+        return from_env
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        result = subprocess.run(
+            ["git", "config", "user.name"],
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=False,
+        )
+        name = result.stdout.strip()
+        if result.returncode == 0 and name:
+            return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+class Database:
+    def __init__(self, path: Path, data: Data, *, writable: bool) -> None:
+        self.path = path
+        self.writable = writable
+        self._storage = SnapshotStorage(data)
+        self._tinydb = _TinyDB(storage=lambda: self._storage)
+        self.claims: Table = self._tinydb.table("claims")
+        self.sources: Table = self._tinydb.table("sources")
+        self.links: Table = self._tinydb.table("links")
+        self.events: Table = self._tinydb.table("events")
+        self._actor: str | None = None
+        self._change: str | None = None
+        self._last_at = ""
+        self._name_index: dict[str, str] | None = None
+
+    # -- opening and saving -------------------------------------------------------------
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls, path: Path, *, write: bool = False) -> Iterator[Database]:
+        if not write:
+            yield cls(path, read_file(path), writable=False)
+            return
+        with locked(path):
+            remove_stale_temp_files(path)
+            db = cls(path, read_file(path), writable=True)
+            yield db
+            if db._storage.dirty or not path.exists():
+                atomic_write(path, dump(db._storage.data))
+
+    @property
+    def data(self) -> Data:
+        return self._storage.data
+
+    @property
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def _raw(self, table: str) -> dict[str, Any]:
+        """The table's records by ID, without copying: for fast read-only scans."""
+        return self.data.get(table, {})
+
+    # -- history --------------------------------------------------------------------------
+
+    @property
+    def actor(self) -> str:
+        if self._actor is None:
+            self._actor = current_user()
+        return self._actor
+
+    def _now(self) -> str:
+        # Strictly increasing within one command so that events and links keep their order.
+        stamp = now()
+        if stamp <= self._last_at:
+            stamp = _bump(self._last_at)
+        self._last_at = stamp
+        return stamp
+
+    def _record(
+        self,
+        action: str,
+        kind: str,
+        target: str,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+    ) -> None:
+        if not self.writable:
+            raise ClaimtrackError("internal error: change on a read-only database")
+        if self._change is None:
+            self._change = ids.new_id()
+        event: Event = {
+            "id": ids.new_id(),
+            "at": self._now(),
+            "actor": self.actor,
+            "change": self._change,
+            "action": action,
+            "kind": kind,
+            "target": target,
+            "before": dict(before) if before is not None else None,
+            "after": dict(after) if after is not None else None,
+        }
+        self._insert(self.events, event)
+
+    def _insert(self, table: Table, record: Mapping[str, Any]) -> None:
+        from tinydb.table import Document
+
+        table.insert(Document(record, doc_id=record["id"]))
+
+    def _replace(self, table: Table, record: Mapping[str, Any]) -> None:
+        record_id = record["id"]
+
+        def updater(records: dict[str, Any]) -> None:
+            records[record_id] = dict(record)
+
+        table._update_table(cast(Any, updater))
+
+    def _delete(self, table: Table, record_ids: Iterable[str]) -> None:
+        table.remove(doc_ids=cast(Any, list(record_ids)))
+
+    def event_list(self) -> list[Event]:
+        return sorted(self._raw("events").values(), key=lambda e: (e["at"], e["id"]))
+
+    # -- claims ---------------------------------------------------------------------------
+
+    def claim_ids(self) -> Iterable[str]:
+        return self._raw("claims").keys()
+
+    def claim_list(self) -> list[Claim]:
+        return list(self._raw("claims").values())
+
+    def get_claim(self, prefix: str) -> Claim:
+        claim_id = ids.resolve(prefix, self.claim_ids(), "claim")
+        return cast(Claim, dict(self._raw("claims")[claim_id]))
+
+    def add_claim(
+        self,
+        text: str,
+        *,
+        quote: str | None = None,
+        story: str | None = None,
+        tags: Iterable[str] = (),
+        status: str = DEFAULT_STATUS,
+        rating: str | None = None,
+        quantities: Iterable[Quantity] = (),
+        said_by: Iterable[str] = (),
+        reported_by: Iterable[str] = (),
+        note: str | None = None,
+    ) -> Claim:
+        at = self._now()
+        claim: Claim = {
+            "id": ids.new_id(),
+            "text": clean_text(text, "claim text"),
+            "quote": clean_optional(quote, "quote", limit=len(text) + 1_000_000),
+            "story": _clean_story(story),
+            "tags": _clean_tags(tags),
+            "quantities": list(quantities),
+            "status": check_status(status),
+            "rating": clean_optional(rating, "rating"),
+            "notes": [],
+            "created": at,
+            "updated": at,
+            "author": self.actor,
+        }
+        if note is not None:
+            claim["notes"].append(self._note(note))
+        self._insert(self.claims, claim)
+        self._record("add", "claim", claim["id"], None, claim)
+        for relation, names in (("said-by", said_by), ("reported-by", reported_by)):
+            for name in names:
+                source = self.ensure_source(name)
+                self.link(claim["id"], source["id"], relation)
+        return claim
+
+    def _note(self, text: str) -> Note:
+        return {"at": self._now(), "author": self.actor, "text": clean_text(text, "note")}
+
+    def _update_claim(self, before: Claim, after: Claim, action: str) -> Claim:
+        if after == before:
+            return before
+        after["updated"] = self._now()
+        self._replace(self.claims, after)
+        self._record(action, "claim", after["id"], before, after)
+        return after
+
+    def edit_claim(
+        self,
+        prefix: str,
+        *,
+        text: str | None = None,
+        quote: str | None = None,
+        story: str | None = None,
+        add_tags: Iterable[str] = (),
+        remove_tags: Iterable[str] = (),
+        rating: str | None = None,
+        status: str | None = None,
+    ) -> Claim:
+        before = self.get_claim(prefix)
+        after = cast(Claim, dict(before))
+        if text is not None:
+            after["text"] = clean_text(text, "claim text")
+        if quote is not None:
+            after["quote"] = clean_optional(quote, "quote", limit=1_000_000)
+        if story is not None:
+            after["story"] = _clean_story(story)
+        if rating is not None:
+            after["rating"] = clean_optional(rating, "rating")
+        if status is not None:
+            after["status"] = check_status(status)
+        removed = set(_clean_tags(remove_tags))
+        missing = removed.difference(before["tags"])
+        if missing:
+            raise ValidationError(
+                f"claim {ids.short(before['id'])} has no tag {sorted(missing)[0]!r}"
+            )
+        tags = [t for t in before["tags"] if t not in removed]
+        tags += [t for t in _clean_tags(add_tags) if t not in tags]
+        after["tags"] = tags
+        return self._update_claim(before, after, "edit")
+
+    def set_status(
+        self, prefix: str, status: str, *, note: str | None = None, rating: str | None = None
+    ) -> Claim:
+        before = self.get_claim(prefix)
+        after = cast(Claim, dict(before))
+        after["status"] = check_status(status)
+        if rating is not None:
+            after["rating"] = clean_optional(rating, "rating")
+        if note is not None:
+            after["notes"] = [*before["notes"], self._note(note)]
+        return self._update_claim(before, after, "status")
+
+    def add_note(self, prefix: str, text: str) -> Claim:
+        before = self.get_claim(prefix)
+        after = cast(Claim, dict(before))
+        after["notes"] = [*before["notes"], self._note(text)]
+        return self._update_claim(before, after, "note")
+
+    def remove_claims(self, prefixes: Iterable[str]) -> list[Claim]:
+        claims: dict[str, Claim] = {}
+        for prefix in prefixes:
+            claim = self.get_claim(prefix)
+            claims[claim["id"]] = claim
+        doomed = [link for link in self.link_list() if link["claim"] in claims]
+        for link in doomed:
+            self._record("unlink", "link", link["id"], link, None)
+        self._delete(self.links, [link["id"] for link in doomed])
+        for claim in claims.values():
+            self._record("rm", "claim", claim["id"], claim, None)
+        self._delete(self.claims, claims)
+        return list(claims.values())
+
+    # -- sources --------------------------------------------------------------------------
+
+    def source_list(self) -> list[Source]:
+        return list(self._raw("sources").values())
+
+    def _names(self) -> dict[str, str]:
+        """Folded name and alias -> source ID, built once per command."""
+        if self._name_index is None:
+            index: dict[str, str] = {}
+            for source in self._raw("sources").values():
+                for name in (source["name"], *source.get("aliases", [])):
+                    index.setdefault(_fold(name), source["id"])
+            self._name_index = index
+        return self._name_index
+
+    def find_source(self, name: str) -> Source | None:
+        source_id = self._names().get(_fold(name))
+        if source_id is None:
+            return None
+        return cast(Source, dict(self._raw("sources")[source_id]))
+
+    def get_source(self, ref: str) -> Source:
+        """A source by exact name or alias (any case), else by ID prefix."""
+        found = self.find_source(ref)
+        if found is not None:
+            return found
+        try:
+            source_id = ids.resolve(ref, self._raw("sources").keys(), "source")
+        except NotFound:
+            raise NotFound(
+                f"no source named or with an ID starting {ref!r}",
+                "'claimtrack source list' shows sources",
+            ) from None
+        return cast(Source, dict(self._raw("sources")[source_id]))
+
+    def ensure_source(self, name: str) -> Source:
+        found = self.find_source(name)
+        if found is not None:
+            return found
+        return self.add_source(name)
+
+    def _check_names_free(self, names: Iterable[str], own_id: str | None) -> None:
+        index = self._names()
+        for name in names:
+            holder = index.get(_fold(name))
+            if holder is not None and holder != own_id:
+                other = self._raw("sources")[holder]
+                raise ValidationError(
+                    f"{name!r} already names source {ids.short(holder)} ({other['name']})",
+                    "use that source, or give this one a different name",
+                )
+
+    def add_source(
+        self,
+        name: str,
+        *,
+        kind: str = "unknown",
+        role: str | None = None,
+        url: str | None = None,
+        aliases: Iterable[str] = (),
+        notes: str | None = None,
+        confidential: bool = False,
+        reason: str | None = None,
+        approved_by: str | None = None,
+    ) -> Source:
+        at = self._now()
+        source: Source = {
+            "id": ids.new_id(),
+            "name": clean_text(name, "source name", limit=MAX_SHORT),
+            "kind": check_kind(kind),
+            "role": clean_optional(role, "role"),
+            "url": clean_optional(url, "url"),
+            "aliases": _clean_aliases(aliases),
+            "notes": clean_optional(notes, "notes", limit=1_000_000),
+            "confidential": confidential,
+            "reason": clean_optional(reason, "reason"),
+            "approved_by": clean_optional(approved_by, "approved-by"),
+            "created": at,
+            "updated": at,
+            "author": self.actor,
+        }
+        self._check_names_free([source["name"], *source["aliases"]], None)
+        self._insert(self.sources, source)
+        self._name_index = None
+        self._record("add", "source", source["id"], None, source)
+        return source
+
+    def edit_source(
+        self,
+        ref: str,
+        *,
+        name: str | None = None,
+        kind: str | None = None,
+        role: str | None = None,
+        url: str | None = None,
+        add_aliases: Iterable[str] = (),
+        remove_aliases: Iterable[str] = (),
+        notes: str | None = None,
+        confidential: bool | None = None,
+        reason: str | None = None,
+        approved_by: str | None = None,
+    ) -> Source:
+        before = self.get_source(ref)
+        after = cast(Source, dict(before))
+        if name is not None:
+            after["name"] = clean_text(name, "source name", limit=MAX_SHORT)
+        if kind is not None:
+            after["kind"] = check_kind(kind)
+        if role is not None:
+            after["role"] = clean_optional(role, "role")
+        if url is not None:
+            after["url"] = clean_optional(url, "url")
+        if notes is not None:
+            after["notes"] = clean_optional(notes, "notes", limit=1_000_000)
+        if confidential is not None:
+            after["confidential"] = confidential
+        if reason is not None:
+            after["reason"] = clean_optional(reason, "reason")
+        if approved_by is not None:
+            after["approved_by"] = clean_optional(approved_by, "approved-by")
+        dropped = {_fold(a) for a in remove_aliases}
+        aliases = [a for a in before["aliases"] if _fold(a) not in dropped]
+        aliases += [a for a in _clean_aliases(add_aliases) if _fold(a) not in map(_fold, aliases)]
+        after["aliases"] = aliases
+        self._check_names_free([after["name"], *after["aliases"]], before["id"])
+        if after == before:
+            return before
+        after["updated"] = self._now()
+        self._replace(self.sources, after)
+        self._name_index = None
+        self._record("edit", "source", after["id"], before, after)
+        return after
+
+    def remove_source(self, ref: str) -> tuple[Source, list[Link]]:
+        source = self.get_source(ref)
+        doomed = [link for link in self.link_list() if link["source"] == source["id"]]
+        for link in doomed:
+            self._record("unlink", "link", link["id"], link, None)
+        self._delete(self.links, [link["id"] for link in doomed])
+        self._record("rm", "source", source["id"], source, None)
+        self._delete(self.sources, [source["id"]])
+        self._name_index = None
+        return source, doomed
+
+    # -- links ----------------------------------------------------------------------------
+
+    def link_list(self) -> list[Link]:
+        return list(self._raw("links").values())
+
+    def link(
+        self,
+        claim_ref: str,
+        source_ref: str,
+        relation: str,
+        *,
+        url: str | None = None,
+        quote: str | None = None,
+        date: str | None = None,
+        note: str | None = None,
+    ) -> Link:
+        """Link a claim to a source; linking again updates the given fields."""
+        claim = self.get_claim(claim_ref)
+        source = self.get_source(source_ref)
+        relation = check_relation(relation)
+        fields = {
+            "url": clean_optional(url, "url"),
+            "quote": clean_optional(quote, "quote", limit=1_000_000),
+            "date": check_date(date),
+            "note": clean_optional(note, "note", limit=1_000_000),
+        }
+        siblings = [
+            link
+            for link in self.link_list()
+            if link["claim"] == claim["id"] and link["relation"] == relation
+        ]
+        for existing in siblings:
+            if existing["source"] == source["id"]:
+                updated = cast(Link, dict(existing))
+                for key, value in fields.items():
+                    if value is not None:
+                        updated[key] = value  # type: ignore[literal-required]
+                if updated != existing:
+                    self._replace(self.links, updated)
+                    self._record("link", "link", updated["id"], existing, updated)
+                return updated
+        link: Link = {
+            "id": ids.new_id(),
+            "claim": claim["id"],
+            "source": source["id"],
+            "relation": relation,
+            "position": max((s["position"] for s in siblings), default=-1) + 1,
+            "url": fields["url"],
+            "quote": fields["quote"],
+            "date": fields["date"],
+            "note": fields["note"],
+            "created": self._now(),
+            "author": self.actor,
+        }
+        self._insert(self.links, link)
+        self._record("link", "link", link["id"], None, link)
+        return link
+
+    def unlink(self, claim_ref: str, source_ref: str, relation: str | None = None) -> list[Link]:
+        claim = self.get_claim(claim_ref)
+        source = self.get_source(source_ref)
+        wanted = check_relation(relation) if relation else None
+        doomed = [
+            link
+            for link in self.link_list()
+            if link["claim"] == claim["id"]
+            and link["source"] == source["id"]
+            and (wanted is None or link["relation"] == wanted)
+        ]
+        if not doomed:
+            how = f" as {wanted}" if wanted else ""
+            raise NotFound(
+                f"claim {ids.short(claim['id'])} is not linked to {source['name']!r}{how}"
+            )
+        for link in doomed:
+            self._record("unlink", "link", link["id"], link, None)
+        self._delete(self.links, [link["id"] for link in doomed])
+        return doomed
+
+
+def _bump(stamp: str) -> str:
+    """The next microsecond after ``stamp`` (format of ``model.now``)."""
+    import datetime as dt
+
+    moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return (moment + dt.timedelta(microseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _clean_story(story: str | None) -> str | None:
+    value = clean_optional(story, "story", limit=200)
+    if value is not None and any(c.isspace() for c in value):
+        raise ValidationError(
+            f"story {story!r} contains spaces", "a story is a slug such as 'serbia-russians'"
+        )
+    return value
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    result: list[str] = []
+    for tag in tags:
+        for part in tag.split(","):
+            if part.strip():
+                cleaned = clean_tag(part)
+                if cleaned not in result:
+                    result.append(cleaned)
+    return result
+
+
+def _clean_aliases(aliases: Iterable[str]) -> list[str]:
+    result: list[str] = []
+    for alias in aliases:
+        cleaned = clean_text(alias, "alias", limit=MAX_SHORT)
+        if _fold(cleaned) not in map(_fold, result):
+            result.append(cleaned)
+    return result

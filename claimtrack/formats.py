@@ -1,0 +1,128 @@
+"""Machine-readable output: JSON, JSON Lines, CSV, TSV and bare IDs.
+
+Nothing here knows about terminals beyond making text safe to print there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO, Any
+
+import orjson
+
+FORMATS = ("table", "json", "jsonl", "csv", "tsv", "ids")
+
+# C0 and C1 control characters except newline and tab; DEL too. Printed raw they can
+# move the cursor, rewrite the screen or hide text, so they are shown as escapes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def safe_text(text: str, *, single_line: bool = False) -> str:
+    """Text with terminal control characters neutralised (newlines kept unless asked)."""
+    pattern = _CONTROL_ALL if single_line else _CONTROL
+    return pattern.sub(_escape, text)
+
+
+# OWASP CSV injection: a cell starting with one of these may run as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def defuse_cell(value: str) -> str:
+    if value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(_cell(item) for item in value)
+    return defuse_cell(safe_text(str(value)))
+
+
+def write_json(records: Sequence[Mapping[str, Any]], out: IO[bytes]) -> None:
+    out.write(orjson.dumps(list(records), option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def write_jsonl(records: Iterable[Mapping[str, Any]], out: IO[bytes]) -> None:
+    # orjson escapes control characters inside strings, so JSON output is always safe.
+    out.writelines(orjson.dumps(record) + b"\n" for record in records)
+
+
+def write_delimited(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    out: IO[bytes],
+    *,
+    delimiter: str = ",",
+) -> None:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(column)) for column in columns])
+    out.write(buffer.getvalue().encode("utf-8"))
+
+
+def write_ids(records: Iterable[Mapping[str, Any]], out: IO[bytes]) -> None:
+    out.writelines(str(record["id"]).encode() + b"\n" for record in records)
+
+
+def write_records(
+    records: Sequence[Mapping[str, Any]],
+    fmt: str,
+    out: IO[bytes],
+    *,
+    columns: Sequence[str],
+) -> None:
+    if fmt == "json":
+        write_json(records, out)
+    elif fmt == "jsonl":
+        write_jsonl(records, out)
+    elif fmt == "csv":
+        write_delimited(records, columns, out)
+    elif fmt == "tsv":
+        write_delimited(records, columns, out, delimiter="\t")
+    elif fmt == "ids":
+        write_ids(records, out)
+    else:
+        raise ValueError(f"not a data format: {fmt}")
+
+
+CLAIM_COLUMNS = (
+    "id",
+    "status",
+    "story",
+    "tags",
+    "text",
+    "quote",
+    "said_by",
+    "reported_by",
+    "rating",
+    "created",
+    "updated",
+    "author",
+)
+SOURCE_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "role",
+    "url",
+    "aliases",
+    "confidential",
+    "claims",
+    "created",
+    "updated",
+)

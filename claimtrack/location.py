@@ -1,0 +1,55 @@
+"""Which database file a command uses, and why.
+
+Order: ``--db PATH`` > ``$CLAIMTRACK_DB`` > the nearest ``claims.json`` from the current
+directory upward (made by ``claimtrack init``) > ``claims.json`` in the per-user data
+directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DB_FILENAME = "claims.json"
+DB_ENV = "CLAIMTRACK_DB"
+
+
+@dataclass(frozen=True)
+class Location:
+    path: Path
+    reason: str
+
+
+def user_data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("claimtrack", appauthor=False)
+
+
+def find_upward(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / DB_FILENAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def locate(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Location:
+    if explicit is not None and str(explicit) != "":
+        return Location(Path(explicit).expanduser().absolute(), "--db option")
+    from_env = os.environ.get(DB_ENV)
+    if from_env:
+        return Location(Path(from_env).expanduser().absolute(), f"${DB_ENV}")
+    here = (cwd or Path.cwd()).absolute()
+    found = find_upward(here)
+    if found is not None:
+        return Location(found, f"nearest {DB_FILENAME} above {here}")
+    return Location(user_data_dir() / DB_FILENAME, "per-user default")
+
+
+def demo_location(explicit: str | os.PathLike[str] | None) -> Location:
+    """The demo never touches the user's real database unless named with --db."""
+    if explicit is not None and str(explicit) != "":
+        return Location(Path(explicit).expanduser().absolute(), "--db option")
+    return Location(user_data_dir() / "demo.json", "demo database")

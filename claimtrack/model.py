@@ -1,0 +1,186 @@
+"""The domain model: claims, sources, links and events as typed JSON records.
+
+Records are plain dicts (TypedDicts) because they go to and from the JSON file and
+every output format unchanged; a class per record would only add copying.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, TypedDict
+
+from claimtrack.errors import ValidationError
+
+SCHEMA_VERSION = 1
+
+STATUSES: tuple[str, ...] = (
+    "unverified",
+    "checking",
+    "verified",
+    "disputed",
+    "false",
+    "unverifiable",
+    "retracted",
+)
+DEFAULT_STATUS = "unverified"
+
+RELATIONS: tuple[str, ...] = ("said-by", "reported-by", "supports", "disputes")
+
+SOURCE_KINDS: tuple[str, ...] = (
+    "person",
+    "organisation",
+    "publication",
+    "document",
+    "dataset",
+    "unknown",
+)
+
+# Large enough for a whole article pasted as a quote, small enough that a mistaken
+# `add - < video.mp4` fails loudly instead of bloating the database.
+MAX_TEXT = 1_000_000
+MAX_SHORT = 10_000
+
+
+class Quantity(TypedDict, total=False):
+    text: str
+    value: float | None
+    low: float | None
+    high: float | None
+    qualifier: str | None
+    counted: str | None
+
+
+class Note(TypedDict):
+    at: str
+    author: str
+    text: str
+
+
+class Claim(TypedDict):
+    id: str
+    text: str
+    quote: str | None
+    story: str | None
+    tags: list[str]
+    quantities: list[Quantity]
+    status: str
+    rating: str | None
+    notes: list[Note]
+    created: str
+    updated: str
+    author: str
+
+
+class Source(TypedDict):
+    id: str
+    name: str
+    kind: str
+    role: str | None
+    url: str | None
+    aliases: list[str]
+    notes: str | None
+    confidential: bool
+    reason: str | None
+    approved_by: str | None
+    created: str
+    updated: str
+    author: str
+
+
+class Link(TypedDict):
+    id: str
+    claim: str
+    source: str
+    relation: str
+    position: int
+    url: str | None
+    quote: str | None
+    date: str | None
+    note: str | None
+    created: str
+    author: str
+
+
+class Event(TypedDict):
+    id: str
+    at: str
+    actor: str
+    change: str
+    action: str
+    kind: str
+    target: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def now() -> str:
+    """UTC timestamp with microseconds: sortable as text, precise enough to order edits."""
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def clean_text(value: str, field: str, *, limit: int = MAX_TEXT) -> str:
+    text = value.strip()
+    if not text:
+        raise ValidationError(f"{field} is empty")
+    if len(text) > limit:
+        raise ValidationError(f"{field} is {len(text):,} characters long; the limit is {limit:,}")
+    return text
+
+
+def clean_optional(value: str | None, field: str, *, limit: int = MAX_SHORT) -> str | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) > limit:
+        raise ValidationError(f"{field} is {len(text):,} characters long; the limit is {limit:,}")
+    return text
+
+
+def clean_tag(tag: str) -> str:
+    text = tag.strip().lower()
+    if not text or any(c.isspace() or c == "," for c in text):
+        raise ValidationError(f"invalid tag {tag!r}", "tags are single words such as 'serbia'")
+    return clean_text(text, "tag", limit=200)
+
+
+def check_status(status: str) -> str:
+    value = status.strip().lower()
+    if value not in STATUSES:
+        raise ValidationError(f"unknown status {status!r}", "choose one of: " + ", ".join(STATUSES))
+    return value
+
+
+def check_relation(relation: str) -> str:
+    value = relation.strip().lower()
+    if value not in RELATIONS:
+        raise ValidationError(
+            f"unknown relation {relation!r}", "choose one of: " + ", ".join(RELATIONS)
+        )
+    return value
+
+
+def check_kind(kind: str) -> str:
+    value = kind.strip().lower()
+    if value == "organization":
+        value = "organisation"
+    if value not in SOURCE_KINDS:
+        raise ValidationError(
+            f"unknown source kind {kind!r}", "choose one of: " + ", ".join(SOURCE_KINDS)
+        )
+    return value
+
+
+def check_date(value: str | None, field: str = "date") -> str | None:
+    """Accept an ISO date or date-time; store it as the user wrote it once validated."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(
+            f"{field} {value!r} is not a date", "use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
+    return text

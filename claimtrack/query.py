@@ -1,0 +1,191 @@
+"""Selecting, sorting and presenting records: the read side shared by every output.
+
+An ``Index`` is built once per command (links by claim, sources by ID) so that a
+listing of 100,000 claims does one pass, not one scan per claim.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from claimtrack import ids
+from claimtrack.db import Database
+from claimtrack.errors import ValidationError
+from claimtrack.model import RELATIONS, Claim, Link, Source, check_relation, check_status
+
+SORT_KEYS = ("created", "updated", "status", "story", "text")
+RELATION_ORDER = {relation: index for index, relation in enumerate(RELATIONS)}
+
+
+def pseudonym(source: Source) -> str:
+    # Derived from the ID, so it is stable across commands and machines and reveals nothing.
+    return f"Confidential source {ids.short(source['id'])}"
+
+
+class Index:
+    def __init__(self, db: Database, *, reveal: bool = False) -> None:
+        self.reveal = reveal
+        self.sources: dict[str, Source] = db._raw("sources")
+        self.links_by_claim: dict[str, list[Link]] = defaultdict(list)
+        self.links_by_source: dict[str, list[Link]] = defaultdict(list)
+        for link in db._raw("links").values():
+            self.links_by_claim[link["claim"]].append(link)
+            self.links_by_source[link["source"]].append(link)
+        for links in self.links_by_claim.values():
+            links.sort(key=lambda k: (RELATION_ORDER.get(k["relation"], 9), k["position"]))
+
+    def name(self, source_id: str) -> str:
+        source = self.sources.get(source_id)
+        if source is None:
+            return f"(missing source {ids.short(source_id)})"
+        if source.get("confidential") and not self.reveal:
+            return pseudonym(source)
+        return source["name"]
+
+    def links(self, claim_id: str) -> list[Link]:
+        return self.links_by_claim.get(claim_id, [])
+
+    def names(self, claim_id: str, relation: str) -> list[str]:
+        return [self.name(k["source"]) for k in self.links(claim_id) if k["relation"] == relation]
+
+
+@dataclass
+class ClaimFilter:
+    statuses: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    stories: Sequence[str] = ()
+    source: str | None = None
+    relation: str | None = None
+    search: str | None = None
+    since: str | None = None
+    until: str | None = None
+    _source_id: str | None = field(default=None, repr=False)
+
+    def prepare(self, db: Database) -> ClaimFilter:
+        """Validate the filter once and resolve names, before scanning any claim."""
+        self.statuses = [check_status(s) for s in self.statuses]
+        self.tags = [t.strip().lower() for t in self.tags]
+        if self.relation is not None:
+            self.relation = check_relation(self.relation)
+            if self.source is None:
+                raise ValidationError("--relation needs --source")
+        if self.source is not None:
+            self._source_id = db.get_source(self.source)["id"]
+        self.since = _day_bound(self.since, "--since", end=False)
+        self.until = _day_bound(self.until, "--until", end=True)
+        return self
+
+    def matches(self, claim: Claim, index: Index) -> bool:
+        if self.statuses and claim["status"] not in self.statuses:
+            return False
+        if self.tags and not all(tag in claim["tags"] for tag in self.tags):
+            return False
+        if self.stories and claim.get("story") not in self.stories:
+            return False
+        if self.since and claim["created"] < self.since:
+            return False
+        if self.until and claim["created"] > self.until:
+            return False
+        if self.search:
+            needle = self.search.casefold()
+            haystack = claim["text"] + "\n" + (claim.get("quote") or "")
+            if needle not in haystack.casefold():
+                return False
+        if self._source_id is not None:
+            return any(
+                link["source"] == self._source_id
+                and (self.relation is None or link["relation"] == self.relation)
+                for link in index.links(claim["id"])
+            )
+        return True
+
+
+def _day_bound(value: str | None, option: str, *, end: bool) -> str | None:
+    """Turn a date (or date-time) into a bound comparable with stored timestamps."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            return day.isoformat() + ("T23:59:59.999999Z" if end else "T00:00:00.000000Z")
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(f"{option} {value!r} is not a date", "use YYYY-MM-DD") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def select_claims(
+    db: Database,
+    flt: ClaimFilter,
+    index: Index,
+    *,
+    sort: str = "created",
+    reverse: bool = False,
+) -> list[Claim]:
+    """Matching claims; by default newest first (``reverse`` flips any order)."""
+    if sort not in SORT_KEYS:
+        raise ValidationError(f"cannot sort by {sort!r}", "choose one of: " + ", ".join(SORT_KEYS))
+    chosen = [c for c in db._raw("claims").values() if flt.matches(c, index)]
+    newest_first = sort in ("created", "updated")
+    chosen.sort(
+        key=lambda c: (c.get(sort) or "", c["created"], c["id"]),
+        reverse=newest_first != reverse,
+    )
+    return chosen
+
+
+def claim_view(claim: Claim, index: Index) -> dict[str, Any]:
+    """A claim as users see it: its fields plus its sources, chain order kept."""
+    links = [link_view(link, index) for link in index.links(claim["id"])]
+    view: dict[str, Any] = dict(claim)
+    view["said_by"] = index.names(claim["id"], "said-by")
+    view["reported_by"] = index.names(claim["id"], "reported-by")
+    view["links"] = links
+    return view
+
+
+def link_view(link: Link, index: Index) -> dict[str, Any]:
+    return {
+        "id": link["id"],
+        "relation": link["relation"],
+        "source_id": link["source"],
+        "source": index.name(link["source"]),
+        "url": link.get("url"),
+        "quote": link.get("quote"),
+        "date": link.get("date"),
+        "note": link.get("note"),
+        "position": link.get("position", 0),
+    }
+
+
+def source_view(source: Source, index: Index) -> dict[str, Any]:
+    view: dict[str, Any] = dict(source)
+    if source.get("confidential") and not index.reveal:
+        view.update(
+            name=pseudonym(source), role=None, url=None, aliases=[], notes=None, approved_by=None
+        )
+    view["claims"] = len({link["claim"] for link in index.links_by_source.get(source["id"], [])})
+    return view
+
+
+def source_claims(source: Source, db: Database, index: Index) -> list[tuple[str, Claim]]:
+    """(relation, claim) for every claim that cites the source, newest first."""
+    claims = db._raw("claims")
+    pairs = [
+        (link["relation"], claims[link["claim"]])
+        for link in index.links_by_source.get(source["id"], [])
+        if link["claim"] in claims
+    ]
+    pairs.sort(key=lambda pair: pair[1]["created"], reverse=True)
+    return pairs
+
+
+def sources_sorted(sources: Iterable[Source]) -> list[Source]:
+    return sorted(sources, key=lambda s: (s["name"].casefold(), s["id"]))

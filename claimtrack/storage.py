@@ -1,0 +1,205 @@
+"""The database file: parsing, validation, atomic writes and the inter-process lock.
+
+TinyDB reads and writes through a ``Storage``. ``SnapshotStorage`` holds the parsed file
+in memory for the length of one command: the file is parsed once, TinyDB works on the
+snapshot, and a writing command saves it once, atomically, while holding the lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+from claimtrack.errors import DatabaseError
+from claimtrack.model import SCHEMA_VERSION
+
+TABLES = ("claims", "sources", "links", "events")
+META = "_meta"
+
+Data = dict[str, dict[str, Any]]
+
+LOCK_TIMEOUT_ENV = "CLAIMTRACK_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+
+def empty_data() -> Data:
+    data: Data = {META: {"schema": {"version": SCHEMA_VERSION}}}
+    for table in TABLES:
+        data[table] = {}
+    return data
+
+
+def parse(raw: bytes, path: Path) -> Data:
+    """Parse and check the file's shape; never guess at a damaged file."""
+    if not raw.strip():
+        raise DatabaseError(
+            f"database file {path} is empty",
+            "restore it from a backup or git, or remove it to start afresh",
+        )
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise DatabaseError(
+            f"database file {path} is not valid JSON ({exc})",
+            "it was left untouched; restore it from a backup or git",
+        ) from None
+    if not isinstance(data, dict):
+        raise DatabaseError(f"database file {path} is not a claimtrack database")
+    meta = data.get(META)
+    if not isinstance(meta, dict) or not isinstance(meta.get("schema"), dict):
+        raise DatabaseError(
+            f"database file {path} is not a claimtrack database (no schema version)",
+            "'claimtrack import' reads exports; 'claimtrack init' makes a new database",
+        )
+    version = meta["schema"].get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise DatabaseError(f"database file {path} has an invalid schema version")
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"database file {path} has schema version {version}, newer than this "
+            f"claimtrack understands ({SCHEMA_VERSION})",
+            "upgrade claimtrack",
+        )
+    for table in TABLES:
+        records = data.setdefault(table, {})
+        if not isinstance(records, dict) or not all(
+            isinstance(record, dict) for record in records.values()
+        ):
+            raise DatabaseError(f"database file {path}: table {table!r} is damaged")
+    return migrate(data, version)
+
+
+def migrate(data: Data, version: int) -> Data:
+    """Bring an older file forward. Version 1 is the first release: nothing to do yet."""
+    data[META]["schema"]["version"] = SCHEMA_VERSION
+    return data
+
+
+def dump(data: Data) -> bytes:
+    # Sorted keys and one field per line keep `git diff` of the file small and readable.
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def read_file(path: Path) -> Data:
+    """The parsed database, or an empty one when the file does not exist yet."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return empty_data()
+    except IsADirectoryError:
+        raise DatabaseError(f"database path {path} is a directory") from None
+    except OSError as exc:
+        raise DatabaseError(f"cannot read database file {path}: {exc.strerror}") from None
+    return parse(raw, path)
+
+
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Write via a temp file in the same directory, fsync, then rename over the target.
+
+    A reader (or a crash) sees either the old file or the new one, never a mix. New
+    files are owner-only; an existing file keeps the mode its owner gave it.
+    """
+    directory = path.parent
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o600
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise DatabaseError(f"cannot write to {directory}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise DatabaseError(
+            f"cannot write {path}: {exc.strerror}", "the database was left as it was"
+        ) from None
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a directory.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temp_files(path: Path) -> None:
+    """Temp files left by a writer that was killed; only called while holding the lock."""
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def lock_timeout() -> float:
+    raw = os.environ.get(LOCK_TIMEOUT_ENV)
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        raise DatabaseError(f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the database's lock file for a whole read-modify-write."""
+    from filelock import FileLock, Timeout  # only writing commands pay for the import
+
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(f"cannot create {path.parent}: {exc.strerror}") from None
+    lock = FileLock(lock_path, timeout=lock_timeout(), mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise DatabaseError(
+            f"database {path} is locked by another claimtrack command",
+            f"wait for it to finish; if none is running, set {LOCK_TIMEOUT_ENV} or "
+            f"remove {lock_path}",
+        ) from None
+    except OSError as exc:
+        raise DatabaseError(f"cannot lock {lock_path}: {exc.strerror}") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+class SnapshotStorage(Storage):  # type: ignore[misc]
+    """TinyDB storage over an in-memory snapshot of the file, saved by the caller."""
+
+    def __init__(self, data: Data) -> None:
+        self.data = data
+        self.dirty = False
+
+    def read(self) -> Data:
+        return self.data
+
+    def write(self, data: Data) -> None:
+        self.data = data
+        self.dirty = True
