@@ -24,7 +24,6 @@ from claimtrack.cli.app import (
 )
 from claimtrack.cli.complete import complete_claim, complete_source
 from claimtrack.model import RELATIONS, STATUSES
-from claimtrack.query import ClaimFilter, Index, claim_view, select_claims
 
 ClaimArg = Annotated[
     str,
@@ -85,6 +84,8 @@ def add(
           --tag serbia --story serbia-russians
       echo "Belgrade welcomed tens of thousands of Russians" | claimtrack add - -q
     """
+    from claimtrack.query import Index, claim_view
+
     fmt = output_format(fmt, quiet)
     body = read_text(text, "claim text")
     with open_db(ctx, write=True) as db:
@@ -121,6 +122,8 @@ def _list(
     fmt: str | None,
     quiet: bool,
 ) -> None:
+    from claimtrack.query import ClaimFilter, Index, claim_view, select_claims
+
     fmt = output_format(fmt, quiet)
     flt = ClaimFilter(
         statuses=status or [],
@@ -290,6 +293,8 @@ def show(
       claimtrack show 3f9k2ab
       claimtrack show 3f9 --format json | jq .reported_by
     """
+    from claimtrack.query import Index, claim_view
+
     fmt = output_format(fmt, quiet)
     with open_db(ctx) as db:
         view = claim_view(db.get_claim(claim), Index(db, reveal=reveal))
@@ -321,6 +326,8 @@ def edit(
       claimtrack edit 3f9k2ab --text "At least 12 Russians faced entry bans" --add-tag deportation
       claimtrack edit 3f9k2ab --story "" --rm-tag draft
     """
+    from claimtrack.query import Index, claim_view
+
     fmt = output_format(fmt, quiet)
     if text is not None:
         text = read_text(text, "claim text")
@@ -355,6 +362,8 @@ def status(
       claimtrack status 3f9k2ab checking --note "asked the ministry"
       claimtrack status 3f9k2ab false --rating "False: no such bans on record"
     """
+    from claimtrack.query import Index, claim_view
+
     fmt = output_format(fmt, quiet)
     with open_db(ctx, write=True) as db:
         updated = db.set_status(claim, new_status, note=note, rating=rating)
@@ -376,6 +385,8 @@ def note(
     Example:
       claimtrack note 3f9k2ab "BCSP letter to the ministry, 2024-02-20"
     """
+    from claimtrack.query import Index, claim_view
+
     fmt = output_format(fmt, quiet)
     body = read_text(text, "note")
     with open_db(ctx, write=True) as db:
@@ -445,6 +456,8 @@ def link(
       claimtrack link 3f9k2ab "Associated Press" --as reported-by --url https://apnews.com/...
       claimtrack link 3f9k2ab "BCSP report 2024" --as supports --create --date 2024-02-20
     """
+    from claimtrack.query import Index, claim_view
+
     fmt = output_format(fmt, quiet)
     with open_db(ctx, write=True) as db:
         if create:
@@ -472,6 +485,8 @@ def unlink(
     Example:
       claimtrack unlink 3f9k2ab "Associated Press" --as reported-by
     """
+    from claimtrack.query import Index, claim_view
+
     fmt = output_format(fmt, quiet)
     with open_db(ctx, write=True) as db:
         removed = db.unlink(claim, source, relation)

@@ -22,7 +22,6 @@ from claimtrack.cli.app import (
 from claimtrack.cli.complete import complete_source
 from claimtrack.formats import SOURCE_COLUMNS
 from claimtrack.model import SOURCE_KINDS
-from claimtrack.query import Index, claim_view, source_claims, source_view, sources_sorted
 
 source_app = typer.Typer(
     help="People, organisations, publications, documents and datasets that claims cite.",
@@ -73,6 +72,8 @@ def source_add(
       claimtrack source add "Predrag Petrovic" --kind person \\
           --role "Research Coordinator, Belgrade Centre for Security Policy"
     """
+    from claimtrack.query import Index, source_view
+
     fmt = output_format(fmt, quiet)
     with open_db(ctx, write=True) as db:
         source = db.add_source(
@@ -108,6 +109,8 @@ def source_list(
       claimtrack source list
       claimtrack source list --kind person --format csv > people.csv
     """
+    from claimtrack.query import Index, source_view, sources_sorted
+
     fmt = output_format(fmt, quiet)
     with open_db(ctx) as db:
         index = Index(db, reveal=reveal)
@@ -140,6 +143,8 @@ def source_show(
       claimtrack source show "Associated Press"
       claimtrack source show AP --format json | jq '.cited_by[].id'
     """
+    from claimtrack.query import Index, claim_view, source_claims, source_view
+
     fmt = output_format(fmt, quiet)
     with open_db(ctx) as db:
         index = Index(db, reveal=reveal)
@@ -190,6 +195,8 @@ def source_edit(
       claimtrack source edit "pro-democracy Russian activists" --kind organisation
       claimtrack source edit "Associated Press" --add-alias AP
     """
+    from claimtrack.query import Index, source_view
+
     fmt = output_format(fmt, quiet)
     with open_db(ctx, write=True) as db:
         updated = db.edit_source(
@@ -223,6 +230,8 @@ def source_rm(
     Example:
       claimtrack source rm "Duplicate Agency" --yes
     """
+    from claimtrack.query import Index
+
     fmt = output_format(fmt, quiet)
     with open_db(ctx, write=True) as db:
         found = db.get_source(source)
