@@ -19,7 +19,7 @@ from tinydb import TinyDB
 from tinydb.table import Table
 
 from claimtrack import ids
-from claimtrack.errors import ClaimtrackError, NotFound, ValidationError
+from claimtrack.errors import Ambiguous, ClaimtrackError, NotFound, ValidationError
 from claimtrack.model import (
     DEFAULT_STATUS,
     MAX_SHORT,
@@ -92,6 +92,13 @@ def current_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "unknown"
+
+
+def _public_name(source: Mapping[str, Any]) -> str:
+    # Error messages must not reveal a confidential source's identity either.
+    if source.get("confidential"):
+        return f"Confidential source {ids.short(source['id'])}"
+    return str(source["name"])
 
 
 def _fold(name: str) -> str:
@@ -355,14 +362,31 @@ class Database:
         found = self.find_source(ref)
         if found is not None:
             return found
+        records = self._raw("sources")
         try:
-            source_id = ids.resolve(ref, self._raw("sources").keys(), "source")
+            source_id = ids.resolve(ref, records.keys(), "source")
         except NotFound:
+            source_id = self._match_name_part(ref)
+        return cast(Source, dict(records[source_id]))
+
+    def _match_name_part(self, ref: str) -> str:
+        """The one source whose name or alias contains ``ref`` ("Petrovic")."""
+        needle = _fold(ref)
+        records = self._raw("sources")
+        found = sorted(
+            {source_id for name, source_id in self._names().items() if needle and needle in name}
+        )
+        if len(found) == 1:
+            return found[0]
+        if not found:
             raise NotFound(
-                f"no source named or with an ID starting {ref!r}",
-                "'claimtrack source list' shows sources",
-            ) from None
-        return cast(Source, dict(self._raw("sources")[source_id]))
+                f"no source matches {ref!r}",
+                "'claimtrack source list' shows sources; --create makes a new one",
+            )
+        names = ", ".join(_public_name(records[i]) for i in found[:8])
+        raise Ambiguous(
+            f"{ref!r} matches {len(found)} sources: {names}", "use the full name or the ID"
+        )
 
     def ensure_source(self, name: str) -> Source:
         found = self.find_source(name)

@@ -51,13 +51,29 @@ def _cell(value: Any) -> str:
     return defuse_cell(safe_text(str(value)))
 
 
+# JSON escapes C0 controls but not DEL or the C1 range (U+0080-U+009F), which some
+# terminals obey (U+009B is CSI). In UTF-8 they are 0x7F and 0xC2 0x80-0x9F, bytes that
+# can only occur inside strings, so escaping them there keeps the JSON valid and equal.
+_JSON_UNSAFE = re.compile(rb"\x7f|\xc2[\x80-\x9f]")
+
+
+def _escape_json(match: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % ord(match.group().decode("utf-8"))
+
+
+def json_bytes(value: Any, *, pretty: bool = False) -> bytes:
+    data = orjson.dumps(value, option=orjson.OPT_INDENT_2 if pretty else 0)
+    if b"\x7f" in data or b"\xc2" in data:
+        data = _JSON_UNSAFE.sub(_escape_json, data)
+    return data + b"\n"
+
+
 def write_json(records: Sequence[Mapping[str, Any]], out: IO[bytes]) -> None:
-    out.write(orjson.dumps(list(records), option=orjson.OPT_INDENT_2) + b"\n")
+    out.write(json_bytes(list(records), pretty=True))
 
 
 def write_jsonl(records: Iterable[Mapping[str, Any]], out: IO[bytes]) -> None:
-    # orjson escapes control characters inside strings, so JSON output is always safe.
-    out.writelines(orjson.dumps(record) + b"\n" for record in records)
+    out.writelines(json_bytes(record) for record in records)
 
 
 def write_delimited(

@@ -10,7 +10,7 @@ import os
 import sys
 
 from claimtrack.cli import admin, claims, sources  # noqa: F401  (registers commands)
-from claimtrack.cli.app import app
+from claimtrack.cli.common import app
 
 __all__ = ["app", "main"]
 

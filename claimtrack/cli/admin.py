@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from claimtrack.cli.app import (
+from claimtrack.cli.common import (
     FormatOption,
     QuietOption,
     app,

@@ -8,7 +8,7 @@ import typer
 
 from claimtrack import ids
 from claimtrack.cli import emit
-from claimtrack.cli.app import (
+from claimtrack.cli.common import (
     FormatOption,
     QuietOption,
     RevealOption,

@@ -8,8 +8,14 @@ from typing import Any
 import typer
 
 from claimtrack import ids
-from claimtrack.cli.app import no_color, stdout_bytes
-from claimtrack.formats import CLAIM_COLUMNS, SOURCE_COLUMNS, safe_text, write_records
+from claimtrack.cli.common import no_color, stdout_bytes
+from claimtrack.formats import (
+    CLAIM_COLUMNS,
+    SOURCE_COLUMNS,
+    json_bytes,
+    safe_text,
+    write_records,
+)
 
 
 def claims(ctx: typer.Context, views: Sequence[dict[str, Any]], fmt: str) -> None:
@@ -50,9 +56,7 @@ def one(
     if fmt == "table":
         typer.echo(safe_text(summary))
     elif fmt == "json":
-        import orjson
-
-        stdout_bytes().write(orjson.dumps(view, option=orjson.OPT_INDENT_2) + b"\n")
+        stdout_bytes().write(json_bytes(view, pretty=True))
     else:
         write_records([view], fmt, stdout_bytes(), columns=columns)
 
