@@ -26,7 +26,7 @@ app.add_typer(db_app, name="db")
 def init(
     ctx: typer.Context,
     folder: Annotated[
-        Path, typer.Argument(help="Folder for claims.json (default: this one).")
+        Path, typer.Argument(metavar="FOLDER", help="Folder for claims.json (default: this one).")
     ] = Path("."),
 ) -> None:
     """Create claims.json in a folder, for one story or one desk.

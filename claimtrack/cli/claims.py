@@ -51,27 +51,38 @@ def _summary(verb: str, view: dict[str, object]) -> str:
 @app.command()
 def add(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="The claim in your words; '-' reads stdin.")],
-    quote: Annotated[str | None, typer.Option(help="The verbatim wording, if quoted.")] = None,
+    text: Annotated[
+        str, typer.Argument(metavar="TEXT", help="The claim in your words; '-' reads stdin.")
+    ],
+    quote: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="The verbatim wording, if quoted.")
+    ] = None,
     story: Annotated[
-        str | None, typer.Option(help="Story slug grouping claims, e.g. serbia-russians.")
+        str | None,
+        typer.Option(metavar="SLUG", help="Story slug grouping claims, e.g. serbia-russians."),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="A tag (repeatable).")
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="A tag (repeatable).")
     ] = None,
     said_by: Annotated[
         list[str] | None,
-        typer.Option("--said-by", help="Who made the claim (repeatable; created if new)."),
+        typer.Option(
+            "--said-by", metavar="NAME", help="Who made the claim (repeatable; created if new)."
+        ),
     ] = None,
     reported_by: Annotated[
         list[str] | None,
         typer.Option(
-            "--reported-by", help="Who published it, first to last (repeatable; created if new)."
+            "--reported-by",
+            metavar="NAME",
+            help="Who published it, first to last (repeatable; created if new).",
         ),
     ] = None,
-    status: Annotated[str, typer.Option(help=STATUS_HELP)] = "unverified",
-    rating: Annotated[str | None, typer.Option(help="The published verdict wording.")] = None,
-    note: Annotated[str | None, typer.Option(help="A first note.")] = None,
+    status: Annotated[str, typer.Option(metavar="STATUS", help=STATUS_HELP)] = "unverified",
+    rating: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="The published verdict wording.")
+    ] = None,
+    note: Annotated[str | None, typer.Option(metavar="TEXT", help="A first note.")] = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -157,16 +168,21 @@ def _list(
 
 
 ListStatus = Annotated[
-    list[str] | None, typer.Option("--status", "-s", help="Only this status (repeatable).")
+    list[str] | None,
+    typer.Option("--status", "-s", metavar="STATUS", help="Only this status (repeatable)."),
 ]
 ListTag = Annotated[
-    list[str] | None, typer.Option("--tag", "-t", help="Only claims with this tag (repeatable).")
+    list[str] | None,
+    typer.Option("--tag", "-t", metavar="TAG", help="Only claims with this tag (repeatable)."),
 ]
-ListStory = Annotated[list[str] | None, typer.Option("--story", help="Only this story.")]
+ListStory = Annotated[
+    list[str] | None, typer.Option("--story", metavar="SLUG", help="Only this story.")
+]
 ListSource = Annotated[
     str | None,
     typer.Option(
         "--source",
+        metavar="SOURCE",
         help="Only claims linked to this source (name, alias or ID).",
         autocompletion=complete_source,
     ),
@@ -174,17 +190,28 @@ ListSource = Annotated[
 ListRelation = Annotated[
     str | None,
     typer.Option(
-        "--relation", help="With --source: only this relation (" + ", ".join(RELATIONS) + ")."
+        "--relation",
+        metavar="RELATION",
+        help="With --source: only this relation (" + ", ".join(RELATIONS) + ").",
     ),
 ]
 ListSearch = Annotated[
-    str | None, typer.Option("--search", "-S", help="Text to find in the claim or its quote.")
+    str | None,
+    typer.Option("--search", "-S", metavar="TEXT", help="Text to find in the claim or its quote."),
 ]
-ListSince = Annotated[str | None, typer.Option("--since", help="Created on or after YYYY-MM-DD.")]
-ListUntil = Annotated[str | None, typer.Option("--until", help="Created on or before YYYY-MM-DD.")]
-ListSort = Annotated[str, typer.Option("--sort", help="created, updated, status, story or text.")]
+ListSince = Annotated[
+    str | None, typer.Option("--since", metavar="DATE", help="Created on or after YYYY-MM-DD.")
+]
+ListUntil = Annotated[
+    str | None, typer.Option("--until", metavar="DATE", help="Created on or before YYYY-MM-DD.")
+]
+ListSort = Annotated[
+    str, typer.Option("--sort", metavar="FIELD", help="created, updated, status, story or text.")
+]
 ListReverse = Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")]
-ListLimit = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most N claims.")]
+ListLimit = Annotated[
+    int | None, typer.Option("--limit", "-n", metavar="N", help="Show at most N claims.")
+]
 ListAll = Annotated[
     bool, typer.Option("--all", "-a", help="Show every match (a terminal shows 50 by default).")
 ]
@@ -310,12 +337,24 @@ def show(
 def edit(
     ctx: typer.Context,
     claim: ClaimArg,
-    text: Annotated[str | None, typer.Option(help="New claim text; '-' reads stdin.")] = None,
-    quote: Annotated[str | None, typer.Option(help="New verbatim quote ('' clears).")] = None,
-    story: Annotated[str | None, typer.Option(help="New story slug ('' clears).")] = None,
-    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag.")] = None,
-    rm_tag: Annotated[list[str] | None, typer.Option("--rm-tag", help="Remove a tag.")] = None,
-    rating: Annotated[str | None, typer.Option(help="Verdict wording ('' clears).")] = None,
+    text: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="New claim text; '-' reads stdin.")
+    ] = None,
+    quote: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="New verbatim quote ('' clears).")
+    ] = None,
+    story: Annotated[
+        str | None, typer.Option(metavar="SLUG", help="New story slug ('' clears).")
+    ] = None,
+    add_tag: Annotated[
+        list[str] | None, typer.Option("--add-tag", metavar="TAG", help="Add a tag.")
+    ] = None,
+    rm_tag: Annotated[
+        list[str] | None, typer.Option("--rm-tag", metavar="TAG", help="Remove a tag.")
+    ] = None,
+    rating: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Verdict wording ('' clears).")
+    ] = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -350,8 +389,12 @@ def status(
     ctx: typer.Context,
     claim: ClaimArg,
     new_status: Annotated[str, typer.Argument(metavar="STATUS", help=STATUS_HELP)],
-    note: Annotated[str | None, typer.Option(help="Why: added to the claim's notes.")] = None,
-    rating: Annotated[str | None, typer.Option(help="The published verdict wording.")] = None,
+    note: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Why: added to the claim's notes.")
+    ] = None,
+    rating: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="The published verdict wording.")
+    ] = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -375,7 +418,7 @@ def status(
 def note(
     ctx: typer.Context,
     claim: ClaimArg,
-    text: Annotated[str, typer.Argument(help="The note; '-' reads stdin.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The note; '-' reads stdin.")],
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -434,12 +477,19 @@ def link(
     claim: ClaimArg,
     source: SourceArg,
     relation: Annotated[
-        str, typer.Option("--as", help="said-by, reported-by, supports or disputes.")
+        str,
+        typer.Option(
+            "--as", metavar="RELATION", help="said-by, reported-by, supports or disputes."
+        ),
     ],
-    url: Annotated[str | None, typer.Option(help="Where the source says it.")] = None,
-    quote: Annotated[str | None, typer.Option(help="The source's words.")] = None,
-    date: Annotated[str | None, typer.Option(help="When (YYYY-MM-DD).")] = None,
-    link_note: Annotated[str | None, typer.Option("--note", help="A note on this link.")] = None,
+    url: Annotated[
+        str | None, typer.Option(metavar="URL", help="Where the source says it.")
+    ] = None,
+    quote: Annotated[str | None, typer.Option(metavar="TEXT", help="The source's words.")] = None,
+    date: Annotated[str | None, typer.Option(metavar="DATE", help="When (YYYY-MM-DD).")] = None,
+    link_note: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="A note on this link.")
+    ] = None,
     create: Annotated[
         bool, typer.Option("--create", help="Create the source if no source has that name.")
     ] = False,
@@ -474,7 +524,8 @@ def unlink(
     claim: ClaimArg,
     source: SourceArg,
     relation: Annotated[
-        str | None, typer.Option("--as", help="Only this relation (default: every link).")
+        str | None,
+        typer.Option("--as", metavar="RELATION", help="Only this relation (default: every link)."),
     ] = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,

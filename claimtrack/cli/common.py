@@ -55,8 +55,8 @@ class ClaimtrackGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("Interrupted.", err=True)
             raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, SystemExit, BrokenPipeError):
+            raise  # a closed pipe is handled quietly in main()
         except Exception as exc:  # the last line of defence: no traceback by default
             if settings(ctx).debug or exc.__class__.__module__.startswith(("click", "typer")):
                 raise

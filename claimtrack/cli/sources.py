@@ -46,20 +46,28 @@ def _summary(verb: str, view: dict[str, object]) -> str:
 @source_app.command("add")
 def source_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The source's name as you will cite it.")],
-    kind: Annotated[str, typer.Option(help=KIND_HELP)] = "unknown",
-    role: Annotated[str | None, typer.Option(help="Role or affiliation.")] = None,
-    url: Annotated[str | None, typer.Option(help="Home page or profile.")] = None,
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The source's name as you will cite it.")
+    ],
+    kind: Annotated[str, typer.Option(metavar="KIND", help=KIND_HELP)] = "unknown",
+    role: Annotated[str | None, typer.Option(metavar="TEXT", help="Role or affiliation.")] = None,
+    url: Annotated[str | None, typer.Option(metavar="URL", help="Home page or profile.")] = None,
     alias: Annotated[
-        list[str] | None, typer.Option("--alias", help="Another name, e.g. AP (repeatable).")
+        list[str] | None,
+        typer.Option("--alias", metavar="NAME", help="Another name, e.g. AP (repeatable)."),
     ] = None,
-    notes: Annotated[str | None, typer.Option(help="Anything worth knowing.")] = None,
+    notes: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Anything worth knowing.")
+    ] = None,
     confidential: Annotated[
         bool, typer.Option("--confidential", help="Anonymous in print: kept out of output.")
     ] = False,
-    reason: Annotated[str | None, typer.Option(help="Why anonymity was granted.")] = None,
+    reason: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Why anonymity was granted.")
+    ] = None,
     approved_by: Annotated[
-        str | None, typer.Option("--approved-by", help="The editor who approved anonymity.")
+        str | None,
+        typer.Option("--approved-by", metavar="NAME", help="The editor who approved anonymity."),
     ] = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
@@ -94,9 +102,10 @@ def source_add(
 @source_app.command("list")
 def source_list(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+    kind: Annotated[str | None, typer.Option(metavar="KIND", help="Only this kind.")] = None,
     search: Annotated[
-        str | None, typer.Option("--search", "-S", help="Text in the name, alias or role.")
+        str | None,
+        typer.Option("--search", "-S", metavar="TEXT", help="Text in the name, alias or role."),
     ] = None,
     reveal: RevealOption = False,
     fmt: FormatOption = None,
@@ -166,24 +175,29 @@ def source_show(
 def source_edit(
     ctx: typer.Context,
     source: SourceArg,
-    name: Annotated[str | None, typer.Option(help="New name.")] = None,
-    kind: Annotated[str | None, typer.Option(help=KIND_HELP)] = None,
-    role: Annotated[str | None, typer.Option(help="Role or affiliation ('' clears).")] = None,
-    url: Annotated[str | None, typer.Option(help="URL ('' clears).")] = None,
+    name: Annotated[str | None, typer.Option(metavar="NAME", help="New name.")] = None,
+    kind: Annotated[str | None, typer.Option(metavar="KIND", help=KIND_HELP)] = None,
+    role: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Role or affiliation ('' clears).")
+    ] = None,
+    url: Annotated[str | None, typer.Option(metavar="URL", help="URL ('' clears).")] = None,
     add_alias: Annotated[
-        list[str] | None, typer.Option("--add-alias", help="Add an alias.")
+        list[str] | None, typer.Option("--add-alias", metavar="NAME", help="Add an alias.")
     ] = None,
     rm_alias: Annotated[
-        list[str] | None, typer.Option("--rm-alias", help="Remove an alias.")
+        list[str] | None, typer.Option("--rm-alias", metavar="NAME", help="Remove an alias.")
     ] = None,
-    notes: Annotated[str | None, typer.Option(help="Notes ('' clears).")] = None,
+    notes: Annotated[str | None, typer.Option(metavar="TEXT", help="Notes ('' clears).")] = None,
     confidential: Annotated[
         bool | None,
         typer.Option("--confidential/--public", help="Mark as anonymous in print, or not."),
     ] = None,
-    reason: Annotated[str | None, typer.Option(help="Why anonymity was granted.")] = None,
+    reason: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Why anonymity was granted.")
+    ] = None,
     approved_by: Annotated[
-        str | None, typer.Option("--approved-by", help="The editor who approved anonymity.")
+        str | None,
+        typer.Option("--approved-by", metavar="NAME", help="The editor who approved anonymity."),
     ] = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,

@@ -1,0 +1,106 @@
+"""The demo data and how the database file is chosen."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimtrack.bundle import parse_bundle
+from claimtrack.cli import app
+from claimtrack.demo import seed_file
+from claimtrack.location import locate
+from tests.conftest import Cli
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def by_text(records: list[dict[str, object]], fragment: str) -> dict[str, object]:
+    matches = [r for r in records if fragment in str(r["text"])]
+    assert len(matches) == 1, fragment
+    return matches[0]
+
+
+def test_seed_file_is_valid_and_covers_the_article() -> None:
+    bundle = parse_bundle(seed_file().read_bytes(), "seed")
+    assert len(bundle["claims"]) >= 12
+    # The article has non-breaking spaces ("a\xa0dozen"); compare on folded whitespace.
+    article = " ".join((SEEDS / "serbia-russian-refugees.txt").read_text("utf-8").split())
+    for claim in bundle["claims"]:
+        if claim["quote"]:
+            assert claim["quote"] in article  # quotes are verbatim from the article
+        for quantity in claim["quantities"]:
+            assert quantity["text"] in article
+
+
+def test_demo_loads_and_lists(tmp_path: Path) -> None:
+    demo_db = tmp_path / "demo.json"
+    result = CliRunner().invoke(app, ["--db", str(demo_db), "demo", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    claims = json.loads(result.stdout)
+    assert len(claims) >= 12
+    dozen = by_text(claims, "At least a dozen")
+    assert dozen["said_by"] == ["pro-democracy Russian activists"]
+    assert dozen["reported_by"][0] == "Associated Press"  # type: ignore[index]
+    assert dozen["quantities"][0]["value"] == 12  # type: ignore[index]
+    thousands = by_text(claims, "tens of thousands")
+    assert thousands["said_by"] == ["Associated Press"]
+    eight = by_text(claims, "At least eight")
+    assert eight["quantities"][0]["qualifier"] == "at least"  # type: ignore[index]
+    petrovic = [c for c in claims if c["said_by"] == ["Predrag Petrovic"]]
+    koposova = [c for c in claims if c["said_by"] == ["Elena Koposova"]]
+    assert petrovic and koposova
+    assert all(c["quote"] for c in petrovic)
+    # Loading again is idempotent: fixed IDs, nothing duplicated.
+    again = CliRunner().invoke(app, ["--db", str(demo_db), "demo", "-q"])
+    assert again.exit_code == 0 and len(again.stdout.split()) == len(claims)
+
+
+def test_demo_never_touches_the_real_database(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli.add("my real claim")
+    before = cli.db_path.read_bytes()
+    monkeypatch.setenv("CLAIMTRACK_DB", str(cli.db_path))
+    result = CliRunner().invoke(app, ["demo", "--format", "jsonl"])
+    assert result.exit_code == 0, result.stderr
+    assert cli.db_path.read_bytes() == before
+    assert "demo.json" in result.stderr
+    table = CliRunner().invoke(app, ["demo", "--format", "table"])
+    assert "At least a dozen" in table.stdout.replace("\n", " ") or "dozen" in table.stdout
+
+
+def test_location_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "story"
+    deep = project / "notes" / "drafts"
+    deep.mkdir(parents=True)
+    assert locate(cwd=deep).reason == "per-user default"
+    assert str(locate(cwd=deep).path).startswith(str(tmp_path / "xdg-data"))
+    (project / "claims.json").write_text("{}")
+    found = locate(cwd=deep)
+    assert found.path == project / "claims.json" and "nearest" in found.reason
+    monkeypatch.setenv("CLAIMTRACK_DB", str(tmp_path / "env.json"))
+    assert locate(cwd=deep).path == tmp_path / "env.json"
+    assert locate(tmp_path / "flag.json", cwd=deep).path == tmp_path / "flag.json"
+
+
+def test_init_and_db_path(tmp_path: Path) -> None:
+    runner = CliRunner()
+    story = tmp_path / "story"
+    story.mkdir()
+    made = runner.invoke(app, ["init", str(story)])
+    assert made.exit_code == 0 and "Created" in made.stderr
+    assert json.loads((story / "claims.json").read_text())["_meta"]["schema"]["version"] == 1
+    again = runner.invoke(app, ["init", str(story)])
+    assert again.exit_code == 0 and "already exists" in again.stderr
+    (story / "sub").mkdir()
+    import os
+
+    os.chdir(story / "sub")
+    where = runner.invoke(app, ["db", "path"])
+    assert where.stdout.strip() == str(story / "claims.json")
+    assert "nearest claims.json" in where.stderr
+    (story / "claims.json").write_text("{broken")
+    broken = runner.invoke(app, ["init", str(story)])
+    assert broken.exit_code == 1 and "not valid JSON" in broken.stderr
+    assert (story / "claims.json").read_text() == "{broken"

@@ -1,0 +1,166 @@
+"""Real processes: pipes, parallel writers and a writer killed mid-write."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from claimtrack.storage import dump, empty_data
+
+CLAIMTRACK = [sys.executable, "-m", "claimtrack"]
+
+
+def run(*args: str, input: str | None = None, db: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLAIMTRACK, "--db", str(db), *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_pipes_stdin_add_and_jsonl_list(db_path: Path) -> None:
+    added = run("add", "-", "--story", "serbia-russians", "-q",
+                input="Belgrade welcomed tens of thousands of Russians\n", db=db_path)
+    assert added.returncode == 0, added.stderr
+    claim_id = added.stdout.strip()
+    # Shell pipeline: `claimtrack list --format jsonl | python -c ...` as a user would.
+    pipeline = subprocess.run(
+        f"{' '.join(CLAIMTRACK)} --db {db_path} list --format jsonl | "
+        f"{sys.executable} -c \"import sys, json; "
+        f"print(*[json.loads(l)['id'] for l in sys.stdin])\"",
+        shell=True, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert pipeline.returncode == 0, pipeline.stderr
+    assert pipeline.stdout.split() == [claim_id]
+    piped_default = run("list", db=db_path)  # not a terminal: JSON Lines by default
+    assert json.loads(piped_default.stdout.splitlines()[0])["id"] == claim_id
+
+
+def test_errors_and_usage_exit_codes(db_path: Path) -> None:
+    missing = run("show", "nothing", db=db_path)
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("Error: no claim matches") and "Traceback" not in missing.stderr
+    usage = run("list", "--no-such-option", db=db_path)
+    assert usage.returncode == 2
+    debug = run("--debug", "show", "nothing", db=db_path)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_closed_pipe_is_quiet(db_path: Path) -> None:
+    data = empty_data()
+    for number in range(3000):
+        record_id = f"{number:016d}"
+        data["claims"][record_id] = {
+            "id": record_id, "text": f"claim {number} " + "x" * 200, "quote": None,
+            "story": None, "tags": [], "quantities": [], "status": "unverified",
+            "rating": None, "notes": [], "created": "2024-01-01T00:00:00.000000Z",
+            "updated": "2024-01-01T00:00:00.000000Z", "author": "t",
+        }
+    db_path.write_bytes(dump(data))
+    head = subprocess.run(
+        f"{' '.join(CLAIMTRACK)} --db {db_path} list --format jsonl | head -1",
+        shell=True, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert len(head.stdout.splitlines()) == 1
+    assert "Traceback" not in head.stderr and "BrokenPipe" not in head.stderr
+
+
+WORKER = """
+import sys
+from claimtrack.cli import app
+db, worker, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for number in range(count):
+    app(["--db", db, "add", f"worker {worker} claim {number}", "-q",
+         "--said-by", f"source {number % 3}"], standalone_mode=False)
+"""
+
+
+def test_parallel_writers_lose_nothing(db_path: Path) -> None:
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(db_path), str(n), "25"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        for n in range(8)
+    ]
+    for worker in workers:
+        _, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err
+    data = json.loads(db_path.read_text(encoding="utf-8"))
+    texts = {claim["text"] for claim in data["claims"].values()}
+    assert texts == {f"worker {w} claim {n}" for w in range(8) for n in range(25)}
+    # Sources named by several writers at once were still created only once.
+    names = sorted(source["name"] for source in data["sources"].values())
+    assert names == ["source 0", "source 1", "source 2"]
+    assert len(data["links"]) == 200
+    assert sum(1 for e in data["events"].values() if e["kind"] == "claim") == 200
+
+
+KILLED_WRITER = """
+import sys
+from claimtrack.db import Database
+with Database.open(__import__("pathlib").Path(sys.argv[1]), write=True) as db:
+    db.add_claim("the new claim")
+    print("ready", flush=True)
+"""
+
+
+def test_sigkill_mid_write_leaves_old_or_new(db_path: Path) -> None:
+    data = empty_data()
+    for number in range(20000):
+        record_id = f"{number:016d}"
+        data["claims"][record_id] = {
+            "id": record_id, "text": f"claim {number} " + "y" * 300, "quote": None,
+            "story": None, "tags": ["t"], "quantities": [], "status": "unverified",
+            "rating": None, "notes": [], "created": "2024-01-01T00:00:00.000000Z",
+            "updated": "2024-01-01T00:00:00.000000Z", "author": "t",
+        }
+    db_path.write_bytes(dump(data))
+    rng = random.Random(7)
+    outcomes = set()
+    for _ in range(6):
+        before = json.loads(db_path.read_bytes())
+        writer = subprocess.Popen(
+            [sys.executable, "-c", KILLED_WRITER, str(db_path)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+        assert writer.stdout is not None
+        writer.stdout.readline()  # the claim is made; the save is starting
+        time.sleep(rng.uniform(0.0, 0.4))
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait()
+        after = json.loads(db_path.read_bytes())  # always parses
+        grown = len(after["claims"]) - len(before["claims"])
+        assert grown in (0, 1)
+        if grown == 0:
+            assert after == before
+        outcomes.add(grown)
+    # The next writer cleans up whatever temp file a killed one left.
+    subprocess.run([sys.executable, "-c", KILLED_WRITER, str(db_path)], check=True,
+                   capture_output=True)
+    assert not list(db_path.parent.glob(f".{db_path.name}.*.tmp"))
+    assert outcomes  # at least one kill happened and was checked
+
+
+def test_lock_timeout_is_a_clear_error(db_path: Path) -> None:
+    from filelock import FileLock
+
+    lock = FileLock(str(db_path) + ".lock")
+    with lock:
+        env = {**os.environ, "CLAIMTRACK_LOCK_TIMEOUT": "0.2"}
+        blocked = subprocess.run(
+            [*CLAIMTRACK, "--db", str(db_path), "add", "blocked"],
+            capture_output=True, text=True, env=env, timeout=60, check=False,
+        )
+    assert blocked.returncode == 1
+    assert "locked by another claimtrack command" in blocked.stderr
+    assert not db_path.exists()
