@@ -176,12 +176,15 @@ def source_view(source: Source, index: Index) -> dict[str, Any]:
 
 
 def source_claims(source: Source, db: Database, index: Index) -> list[tuple[str, Claim]]:
-    """(relation, claim) for every claim that cites the source, newest first."""
+    """(relations, claim) for every claim that cites the source once, newest first."""
     claims = db._raw("claims")
+    relations: dict[str, list[str]] = {}
+    for link in index.links_by_source.get(source["id"], []):
+        if link["claim"] in claims:
+            relations.setdefault(link["claim"], []).append(link["relation"])
     pairs = [
-        (link["relation"], claims[link["claim"]])
-        for link in index.links_by_source.get(source["id"], [])
-        if link["claim"] in claims
+        (", ".join(sorted(set(found), key=RELATION_ORDER.__getitem__)), claims[claim_id])
+        for claim_id, found in relations.items()
     ]
     pairs.sort(key=lambda pair: pair[1]["created"], reverse=True)
     return pairs

@@ -12,13 +12,25 @@ ROLE = "Research Coordinator, Belgrade Centre for Security Policy"
 
 def test_source_add_list_show_edit_rm(cli: Cli) -> None:
     ap = cli.json(
-        "source", "add", "Associated Press", "--kind", "publication",
-        "--url", "https://apnews.com", "--alias", "AP",
+        "source",
+        "add",
+        "Associated Press",
+        "--kind",
+        "publication",
+        "--url",
+        "https://apnews.com",
+        "--alias",
+        "AP",
     )
     assert ap["aliases"] == ["AP"] and ap["kind"] == "publication" and ap["claims"] == 0
     cli("source", "add", "Predrag Petrovic", "--kind", "person", "--role", ROLE)
-    claim = cli.add("Close ties between Belgrade and Moscow", "--said-by", "predrag petrovic",
-                    "--reported-by", "ap")
+    claim = cli.add(
+        "Close ties between Belgrade and Moscow",
+        "--said-by",
+        "predrag petrovic",
+        "--reported-by",
+        "ap",
+    )
     listed = cli.jsonl("source", "list")
     assert [s["name"] for s in listed] == ["Associated Press", "Predrag Petrovic"]
     assert [s["claims"] for s in listed] == [1, 1]
@@ -33,8 +45,9 @@ def test_source_add_list_show_edit_rm(cli: Cli) -> None:
     assert shown["cited_by"][0]["relation"] == "reported-by"
     table = cli("source", "show", "Petrovic", "--format", "table").stdout
     assert "Cited by 1 claim" in table and claim[:7] in table and ROLE in table
-    edited = cli.json("source", "edit", "AP", "--add-alias", "The AP", "--rm-alias", "AP",
-                      "--role", "news agency")
+    edited = cli.json(
+        "source", "edit", "AP", "--add-alias", "The AP", "--rm-alias", "AP", "--role", "news agency"
+    )
     assert edited["aliases"] == ["The AP"] and edited["role"] == "news agency"
     assert cli.json("source", "show", "the ap")["name"] == "Associated Press"
     rows = list(csv.DictReader(io.StringIO(cli("source", "list", "--format", "csv").stdout)))
@@ -57,8 +70,18 @@ def test_source_errors(cli: Cli) -> None:
 
 
 def test_confidential_source_is_pseudonymous_unless_revealed(cli: Cli) -> None:
-    cli("source", "add", "Ivan Secretov", "--kind", "person", "--confidential",
-        "--reason", "fears reprisals", "--approved-by", "Desk editor")
+    cli(
+        "source",
+        "add",
+        "Ivan Secretov",
+        "--kind",
+        "person",
+        "--confidential",
+        "--reason",
+        "fears reprisals",
+        "--approved-by",
+        "Desk editor",
+    )
     claim = cli.add("An insider says the list exists", "--said-by", "Ivan Secretov")
     everywhere = "".join(
         cli("list", "--format", fmt).stdout for fmt in ("json", "jsonl", "csv", "tsv", "table")

@@ -28,16 +28,27 @@ def run(*args: str, input: str | None = None, db: Path) -> subprocess.CompletedP
 
 
 def test_pipes_stdin_add_and_jsonl_list(db_path: Path) -> None:
-    added = run("add", "-", "--story", "serbia-russians", "-q",
-                input="Belgrade welcomed tens of thousands of Russians\n", db=db_path)
+    added = run(
+        "add",
+        "-",
+        "--story",
+        "serbia-russians",
+        "-q",
+        input="Belgrade welcomed tens of thousands of Russians\n",
+        db=db_path,
+    )
     assert added.returncode == 0, added.stderr
     claim_id = added.stdout.strip()
     # Shell pipeline: `claimtrack list --format jsonl | python -c ...` as a user would.
     pipeline = subprocess.run(
         f"{' '.join(CLAIMTRACK)} --db {db_path} list --format jsonl | "
-        f"{sys.executable} -c \"import sys, json; "
+        f'{sys.executable} -c "import sys, json; '
         f"print(*[json.loads(l)['id'] for l in sys.stdin])\"",
-        shell=True, capture_output=True, text=True, timeout=120, check=False,
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert pipeline.returncode == 0, pipeline.stderr
     assert pipeline.stdout.split() == [claim_id]
@@ -48,7 +59,9 @@ def test_pipes_stdin_add_and_jsonl_list(db_path: Path) -> None:
 def test_errors_and_usage_exit_codes(db_path: Path) -> None:
     missing = run("show", "nothing", db=db_path)
     assert missing.returncode == 1
-    assert missing.stderr.startswith("Error: no claim matches") and "Traceback" not in missing.stderr
+    assert (
+        missing.stderr.startswith("Error: no claim matches") and "Traceback" not in missing.stderr
+    )
     usage = run("list", "--no-such-option", db=db_path)
     assert usage.returncode == 2
     debug = run("--debug", "show", "nothing", db=db_path)
@@ -60,15 +73,27 @@ def test_closed_pipe_is_quiet(db_path: Path) -> None:
     for number in range(3000):
         record_id = f"{number:016d}"
         data["claims"][record_id] = {
-            "id": record_id, "text": f"claim {number} " + "x" * 200, "quote": None,
-            "story": None, "tags": [], "quantities": [], "status": "unverified",
-            "rating": None, "notes": [], "created": "2024-01-01T00:00:00.000000Z",
-            "updated": "2024-01-01T00:00:00.000000Z", "author": "t",
+            "id": record_id,
+            "text": f"claim {number} " + "x" * 200,
+            "quote": None,
+            "story": None,
+            "tags": [],
+            "quantities": [],
+            "status": "unverified",
+            "rating": None,
+            "notes": [],
+            "created": "2024-01-01T00:00:00.000000Z",
+            "updated": "2024-01-01T00:00:00.000000Z",
+            "author": "t",
         }
     db_path.write_bytes(dump(data))
     head = subprocess.run(
         f"{' '.join(CLAIMTRACK)} --db {db_path} list --format jsonl | head -1",
-        shell=True, capture_output=True, text=True, timeout=120, check=False,
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert len(head.stdout.splitlines()) == 1
     assert "Traceback" not in head.stderr and "BrokenPipe" not in head.stderr
@@ -88,7 +113,9 @@ def test_parallel_writers_lose_nothing(db_path: Path) -> None:
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(db_path), str(n), "25"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for n in range(8)
     ]
@@ -119,10 +146,18 @@ def test_sigkill_mid_write_leaves_old_or_new(db_path: Path) -> None:
     for number in range(20000):
         record_id = f"{number:016d}"
         data["claims"][record_id] = {
-            "id": record_id, "text": f"claim {number} " + "y" * 300, "quote": None,
-            "story": None, "tags": ["t"], "quantities": [], "status": "unverified",
-            "rating": None, "notes": [], "created": "2024-01-01T00:00:00.000000Z",
-            "updated": "2024-01-01T00:00:00.000000Z", "author": "t",
+            "id": record_id,
+            "text": f"claim {number} " + "y" * 300,
+            "quote": None,
+            "story": None,
+            "tags": ["t"],
+            "quantities": [],
+            "status": "unverified",
+            "rating": None,
+            "notes": [],
+            "created": "2024-01-01T00:00:00.000000Z",
+            "updated": "2024-01-01T00:00:00.000000Z",
+            "author": "t",
         }
     db_path.write_bytes(dump(data))
     rng = random.Random(7)
@@ -131,7 +166,8 @@ def test_sigkill_mid_write_leaves_old_or_new(db_path: Path) -> None:
         before = json.loads(db_path.read_bytes())
         writer = subprocess.Popen(
             [sys.executable, "-c", KILLED_WRITER, str(db_path)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
         assert writer.stdout is not None
         writer.stdout.readline()  # the claim is made; the save is starting
@@ -145,8 +181,9 @@ def test_sigkill_mid_write_leaves_old_or_new(db_path: Path) -> None:
             assert after == before
         outcomes.add(grown)
     # The next writer cleans up whatever temp file a killed one left.
-    subprocess.run([sys.executable, "-c", KILLED_WRITER, str(db_path)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, str(db_path)], check=True, capture_output=True
+    )
     assert not list(db_path.parent.glob(f".{db_path.name}.*.tmp"))
     assert outcomes  # at least one kill happened and was checked
 
@@ -159,7 +196,11 @@ def test_lock_timeout_is_a_clear_error(db_path: Path) -> None:
         env = {**os.environ, "CLAIMTRACK_LOCK_TIMEOUT": "0.2"}
         blocked = subprocess.run(
             [*CLAIMTRACK, "--db", str(db_path), "add", "blocked"],
-            capture_output=True, text=True, env=env, timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
         )
     assert blocked.returncode == 1
     assert "locked by another claimtrack command" in blocked.stderr

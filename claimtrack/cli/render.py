@@ -51,13 +51,13 @@ def _status(status: str) -> Text:
 def claims_table(views: Sequence[dict[str, Any]], no_color: bool, id_length: int) -> None:
     from rich.table import Table
 
-    table = Table(show_lines=False, header_style="bold", expand=False, pad_edge=False)
+    table = Table(header_style="bold", expand=True)
     table.add_column("ID", style="bold", no_wrap=True)
     table.add_column("Status", no_wrap=True)
-    table.add_column("Claim", ratio=3, overflow="fold", min_width=20)
-    table.add_column("Said by", ratio=1, overflow="fold")
-    table.add_column("Reported by", ratio=1, overflow="fold")
-    table.add_column("Story / tags", ratio=1, overflow="fold")
+    table.add_column("Claim", ratio=5, overflow="fold", min_width=20)
+    table.add_column("Said by", ratio=2, overflow="fold")
+    table.add_column("Reported by", ratio=2, overflow="fold")
+    table.add_column("Story / tags", ratio=2, overflow="fold")
     for view in views:
         where = view.get("story") or ""
         if view["tags"]:
@@ -76,11 +76,11 @@ def claims_table(views: Sequence[dict[str, Any]], no_color: bool, id_length: int
 def sources_table(views: Sequence[dict[str, Any]], no_color: bool, id_length: int) -> None:
     from rich.table import Table
 
-    table = Table(header_style="bold", pad_edge=False)
+    table = Table(header_style="bold", expand=True)
     table.add_column("ID", style="bold", no_wrap=True)
-    table.add_column("Name", ratio=2, overflow="fold")
+    table.add_column("Name", ratio=3, overflow="fold")
     table.add_column("Kind", no_wrap=True)
-    table.add_column("Role / affiliation", ratio=2, overflow="fold")
+    table.add_column("Role / affiliation", ratio=3, overflow="fold")
     table.add_column("Claims", justify="right")
     for view in views:
         name = text(view["name"])
@@ -207,7 +207,7 @@ def source_detail(
     out.print(text(f"Cited by {len(cited)} claim(s)", "bold"))
     for relation, claim in cited:
         line = text(f"  {ids.short(claim['id'])} ", "bold")
-        line.append_text(text(f"{relation:<12}", "dim"))
+        line.append_text(text(f"{relation:<24}", "dim"))
         line.append_text(_status(claim["status"]))
         line.append(" ")
         line.append_text(text(claim["text"]))

@@ -1,0 +1,46 @@
+"""The README is the manual: its reference must match --help, its recipes must run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests import readme_reference
+
+
+def test_readme_reference_is_current() -> None:
+    assert readme_reference.current_readme_section() == readme_reference.reference(), (
+        "README command reference is stale: run python tests/readme_reference.py --write"
+    )
+
+
+def test_readme_starts_with_the_two_setup_commands() -> None:
+    text = readme_reference.README.read_text(encoding="utf-8")
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+    assert block[0].endswith("pip install . && claimtrack demo")
+    assert block[1].endswith("pip install -e '.[test]' && pytest")
+
+
+@pytest.mark.parametrize("words", [w for w in readme_reference.COMMANDS if w])
+def test_every_command_has_help_with_an_example(words: list[str]) -> None:
+    text = readme_reference.help_text(words)
+    assert "Example" in text, f"claimtrack {' '.join(words)} --help has no example"
+
+
+def test_help_does_not_import_rich_or_the_store() -> None:
+    """Start-up guard: --help must not pay for Rich, TinyDB or the lock library."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['claimtrack', '--help']\n"
+        "from claimtrack.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('rich', 'tinydb', 'filelock', 'pydantic', 'claimtrack.db') "
+        "if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert "HEAVY []" in out, out
