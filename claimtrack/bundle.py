@@ -1,4 +1,4 @@
-"""A whole database as one JSON document: the seed data and the base of `export json`.
+"""A whole database as one JSON document: `export --format json` and the seed data.
 
 ``{"format": "claimtrack", "schema_version": 1, "claims": [...], "sources": [...],
 "links": [...], "events": [...]}``: lists sorted by ID so that two bundles diff cleanly.
@@ -6,110 +6,105 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import orjson
 
 from claimtrack.db import Database
-from claimtrack.errors import ValidationError
-from claimtrack.model import RELATIONS, SCHEMA_VERSION, SOURCE_KINDS, STATUSES
+from claimtrack.model import (
+    SCHEMA_VERSION,
+    Claim,
+    Event,
+    Link,
+    Source,
+)
 
 FORMAT_NAME = "claimtrack"
+WITHHELD = "[withheld: confidential source]"
 KINDS = ("claims", "sources", "links", "events")
 
 
-def export_bundle(db: Database, *, events: bool = True) -> dict[str, Any]:
-    bundle: dict[str, Any] = {"format": FORMAT_NAME, "schema_version": SCHEMA_VERSION}
-    for kind in KINDS:
-        if kind == "events" and not events:
-            continue
-        records = db._raw(kind)
-        bundle[kind] = [records[key] for key in sorted(records)]
+def export_bundle(
+    db: Database,
+    *,
+    claims: Iterable[Claim] | None = None,
+    events: bool = True,
+    reveal: bool = False,
+) -> dict[str, Any]:
+    """Everything needed to rebuild the database, or the part that ``claims`` touch.
+
+    Without ``reveal``, confidential sources leave only as pseudonyms: their links' URLs,
+    quotes and notes and their history are withheld too.
+    """
+    from claimtrack.query import withhold_link, withhold_source
+
+    all_sources: dict[str, Source] = db._raw("sources")
+    all_links: dict[str, Link] = db._raw("links")
+    if claims is None:
+        chosen_claims = db._raw("claims")
+        chosen_links = all_links
+        chosen_sources = all_sources
+    else:
+        chosen_claims = {c["id"]: c for c in claims}
+        chosen_links = {k: v for k, v in all_links.items() if v["claim"] in chosen_claims}
+        used = {link["source"] for link in chosen_links.values()}
+        chosen_sources = {k: v for k, v in all_sources.items() if k in used}
+    hidden = set() if reveal else {k for k, v in all_sources.items() if v.get("confidential")}
+    bundle: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "schema_version": SCHEMA_VERSION,
+        "claims": [chosen_claims[k] for k in sorted(chosen_claims)],
+        "sources": [
+            withhold_source(chosen_sources[k]) if k in hidden else chosen_sources[k]
+            for k in sorted(chosen_sources)
+        ],
+        "links": [
+            withhold_link(chosen_links[k])
+            if chosen_links[k]["source"] in hidden
+            else chosen_links[k]
+            for k in sorted(chosen_links)
+        ],
+    }
+    if hidden:
+        bundle["redacted"] = True
+    if events:
+        targets = {*chosen_claims, *chosen_links, *chosen_sources}
+        hidden_links = {k for k, v in all_links.items() if v["source"] in hidden}
+        bundle["events"] = [
+            _withhold_event(event) if event["target"] in hidden | hidden_links else event
+            for event in db.event_list()
+            if claims is None or event["target"] in targets
+        ]
     return bundle
+
+
+def _withhold_event(event: Event) -> Event:
+    hidden = cast(Event, dict(event))
+    for key in ("before", "after"):
+        value: dict[str, Any] | None = hidden[key]  # type: ignore[literal-required]
+        if value:
+            hidden[key] = {  # type: ignore[literal-required]
+                k: (v if k in _SAFE_EVENT_FIELDS else WITHHELD) for k, v in value.items()
+            }
+    return hidden
+
+
+# Fields of a confidential source's or link's history that identify no one.
+_SAFE_EVENT_FIELDS = {
+    "id",
+    "kind",
+    "confidential",
+    "created",
+    "updated",
+    "author",
+    "claim",
+    "source",
+    "relation",
+    "position",
+    "date",
+}
 
 
 def dump_bundle(bundle: dict[str, Any]) -> bytes:
     return orjson.dumps(bundle, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
-
-
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "claims": ("id", "text", "status"),
-    "sources": ("id", "name", "kind"),
-    "links": ("id", "claim", "source", "relation"),
-    "events": ("id", "at", "action", "kind", "target"),
-}
-
-
-def parse_bundle(raw: bytes, origin: str) -> dict[str, Any]:
-    """Parse and validate every record; report every problem, not just the first."""
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise ValidationError(f"{origin} is not valid JSON ({exc})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
-        raise ValidationError(f"{origin} is not a claimtrack export")
-    version = data.get("schema_version")
-    if not isinstance(version, int) or version > SCHEMA_VERSION:
-        raise ValidationError(f"{origin} has schema version {version!r}, not {SCHEMA_VERSION}")
-    problems: list[str] = []
-    for kind in KINDS:
-        records = data.setdefault(kind, [])
-        if not isinstance(records, list):
-            problems.append(f"{kind}: not a list")
-            continue
-        for number, record in enumerate(records):
-            problems += [f"{kind}[{number}]: {p}" for p in _check(kind, record)]
-    claim_ids = {c.get("id") for c in data.get("claims", []) if isinstance(c, dict)}
-    source_ids = {s.get("id") for s in data.get("sources", []) if isinstance(s, dict)}
-    for number, link in enumerate(data.get("links", [])):
-        if isinstance(link, dict):
-            if link.get("claim") not in claim_ids:
-                problems.append(f"links[{number}]: unknown claim {link.get('claim')!r}")
-            if link.get("source") not in source_ids:
-                problems.append(f"links[{number}]: unknown source {link.get('source')!r}")
-    if problems:
-        shown = "; ".join(problems[:20])
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        raise ValidationError(f"{origin}: {len(problems)} invalid record(s): {shown}{more}")
-    return data
-
-
-def _check(kind: str, record: Any) -> list[str]:
-    if not isinstance(record, dict):
-        return ["not an object"]
-    problems = [f"missing {key!r}" for key in _REQUIRED[kind] if key not in record]
-    for key in _REQUIRED[kind]:
-        if key in record and not isinstance(record[key], str):
-            problems.append(f"{key!r} is not text")
-    if kind == "claims" and record.get("status") not in STATUSES:
-        problems.append(f"unknown status {record.get('status')!r}")
-    if kind == "sources" and record.get("kind") not in SOURCE_KINDS:
-        problems.append(f"unknown kind {record.get('kind')!r}")
-    if kind == "links" and record.get("relation") not in RELATIONS:
-        problems.append(f"unknown relation {record.get('relation')!r}")
-    return problems
-
-
-@dataclass
-class Loaded:
-    added: int = 0
-    present: int = 0
-
-
-def add_missing(db: Database, bundle: dict[str, Any]) -> Loaded:
-    """Insert every record whose ID is not in the database yet; leave the rest alone."""
-    result = Loaded()
-    tables = {"claims": db.claims, "sources": db.sources, "links": db.links, "events": db.events}
-    for kind in ("sources", "claims", "links", "events"):
-        existing = db._raw(kind)
-        for record in bundle.get(kind, []):
-            if record["id"] in existing:
-                result.present += 1
-                continue
-            db._insert(tables[kind], record)
-            if kind != "events":
-                db._record("import", kind[:-1], record["id"], None, record)
-            result.added += 1
-    db._name_index = None
-    return result

@@ -101,7 +101,7 @@ def _public_name(source: Mapping[str, Any]) -> str:
     return str(source["name"])
 
 
-def _fold(name: str) -> str:
+def fold(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
@@ -175,6 +175,11 @@ class Database:
             raise ClaimtrackError("internal error: change on a read-only database")
         if self._change is None:
             self._change = ids.new_id()
+        if before is not None and after is not None:
+            # An edit keeps only the fields it changed: enough to show and to undo it.
+            changed = [k for k in {*before, *after} if before.get(k) != after.get(k)]
+            before = {k: before.get(k) for k in changed}
+            after = {k: after.get(k) for k in changed}
         event: Event = {
             "id": ids.new_id(),
             "at": self._now(),
@@ -347,12 +352,12 @@ class Database:
             index: dict[str, str] = {}
             for source in self._raw("sources").values():
                 for name in (source["name"], *source.get("aliases", [])):
-                    index.setdefault(_fold(name), source["id"])
+                    index.setdefault(fold(name), source["id"])
             self._name_index = index
         return self._name_index
 
     def find_source(self, name: str) -> Source | None:
-        source_id = self._names().get(_fold(name))
+        source_id = self._names().get(fold(name))
         if source_id is None:
             return None
         return cast(Source, dict(self._raw("sources")[source_id]))
@@ -371,7 +376,7 @@ class Database:
 
     def _match_name_part(self, ref: str) -> str:
         """The one source whose name or alias contains ``ref`` ("Petrovic")."""
-        needle = _fold(ref)
+        needle = fold(ref)
         records = self._raw("sources")
         found = sorted(
             {source_id for name, source_id in self._names().items() if needle and needle in name}
@@ -397,7 +402,7 @@ class Database:
     def _check_names_free(self, names: Iterable[str], own_id: str | None) -> None:
         index = self._names()
         for name in names:
-            holder = index.get(_fold(name))
+            holder = index.get(fold(name))
             if holder is not None and holder != own_id:
                 other = self._raw("sources")[holder]
                 raise ValidationError(
@@ -473,9 +478,9 @@ class Database:
             after["reason"] = clean_optional(reason, "reason")
         if approved_by is not None:
             after["approved_by"] = clean_optional(approved_by, "approved-by")
-        dropped = {_fold(a) for a in remove_aliases}
-        aliases = [a for a in before["aliases"] if _fold(a) not in dropped]
-        aliases += [a for a in _clean_aliases(add_aliases) if _fold(a) not in map(_fold, aliases)]
+        dropped = {fold(a) for a in remove_aliases}
+        aliases = [a for a in before["aliases"] if fold(a) not in dropped]
+        aliases += [a for a in _clean_aliases(add_aliases) if fold(a) not in map(fold, aliases)]
         after["aliases"] = aliases
         self._check_names_free([after["name"], *after["aliases"]], before["id"])
         if after == before:
@@ -609,6 +614,6 @@ def _clean_aliases(aliases: Iterable[str]) -> list[str]:
     result: list[str] = []
     for alias in aliases:
         cleaned = clean_text(alias, "alias", limit=MAX_SHORT)
-        if _fold(cleaned) not in map(_fold, result):
+        if fold(cleaned) not in map(fold, result):
             result.append(cleaned)
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claimtrack.bundle import Loaded, add_missing, parse_bundle
+from claimtrack import importer
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError
 
@@ -21,6 +21,9 @@ def seed_file(name: str = SEED_CLAIMS) -> Path:
     raise ClaimtrackError(f"demo data {name} is missing from this installation")
 
 
-def load_demo(db: Database) -> Loaded:
+def load_demo(db: Database) -> importer.Plan:
     path = seed_file()
-    return add_missing(db, parse_bundle(path.read_bytes(), str(path)))
+    incoming = importer.read(path.read_bytes(), "json", str(path))
+    plan = importer.plan(db, incoming)
+    importer.apply(db, plan)
+    return plan

@@ -6,10 +6,13 @@ from __future__ import annotations
 class ClaimtrackError(Exception):
     """A failure the user can act on. ``hint`` is printed after the message."""
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, hint: str | None = None, details: list[str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.details = details or []
 
 
 class NotFound(ClaimtrackError):

@@ -31,6 +31,21 @@ def safe_text(text: str, *, single_line: bool = False) -> str:
     return pattern.sub(_escape, text)
 
 
+def describe_quantity(quantity: Mapping[str, Any]) -> str:
+    parts = [str(quantity.get("text", ""))]
+    value = quantity.get("value")
+    low, high = quantity.get("low"), quantity.get("high")
+    if value is not None:
+        parts.append(f"= {value:g}")
+    elif low is not None or high is not None:
+        parts.append(f"= {low if low is not None else ''}..{high if high is not None else ''}")
+    if quantity.get("qualifier"):
+        parts.append(f"({quantity['qualifier']})")
+    if quantity.get("counted"):
+        parts.append(f"of {quantity['counted']}")
+    return " ".join(parts)
+
+
 # OWASP CSV injection: a cell starting with one of these may run as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 

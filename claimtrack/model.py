@@ -115,7 +115,7 @@ class Event(TypedDict):
 
 def now() -> str:
     """UTC timestamp with microseconds: sortable as text, precise enough to order edits."""
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def clean_text(value: str, field: str, *, limit: int = MAX_TEXT) -> str:

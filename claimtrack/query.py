@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from claimtrack import ids
 from claimtrack.db import Database
@@ -45,6 +45,13 @@ class Index:
         if source.get("confidential") and not self.reveal:
             return pseudonym(source)
         return source["name"]
+
+    def is_confidential(self, source_id: str) -> bool:
+        source = self.sources.get(source_id)
+        return bool(source and source.get("confidential"))
+
+    def is_hidden(self, source_id: str) -> bool:
+        return self.is_confidential(source_id) and not self.reveal
 
     def links(self, claim_id: str) -> list[Link]:
         return self.links_by_claim.get(claim_id, [])
@@ -117,7 +124,7 @@ def _day_bound(value: str | None, option: str, *, end: bool) -> str | None:
     except ValueError:
         raise ValidationError(f"{option} {value!r} is not a date", "use YYYY-MM-DD") from None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -152,6 +159,9 @@ def claim_view(claim: Claim, index: Index) -> dict[str, Any]:
 
 
 def link_view(link: Link, index: Index) -> dict[str, Any]:
+    if index.is_hidden(link["source"]):
+        # A link's URL, quote and note can name a protected source as surely as its name.
+        link = withhold_link(link)
     return {
         "id": link["id"],
         "relation": link["relation"],
@@ -165,12 +175,33 @@ def link_view(link: Link, index: Index) -> dict[str, Any]:
     }
 
 
+WITHHELD = "[withheld: confidential source]"
+
+
+def withhold_source(source: Source) -> Source:
+    """A confidential source as it may leave the database: a pseudonym and nothing else."""
+    hidden = cast(Source, dict(source))
+    hidden["name"] = pseudonym(source)
+    hidden["aliases"] = []
+    for key in ("role", "url", "notes", "approved_by"):
+        hidden[key] = None  # type: ignore[literal-required]
+    if hidden.get("reason"):
+        hidden["reason"] = WITHHELD
+    return hidden
+
+
+def withhold_link(link: Link) -> Link:
+    hidden = cast(Link, dict(link))
+    for key in ("url", "quote", "note"):
+        if hidden.get(key):
+            hidden[key] = WITHHELD  # type: ignore[literal-required]
+    return hidden
+
+
 def source_view(source: Source, index: Index) -> dict[str, Any]:
-    view: dict[str, Any] = dict(source)
     if source.get("confidential") and not index.reveal:
-        view.update(
-            name=pseudonym(source), role=None, url=None, aliases=[], notes=None, approved_by=None
-        )
+        source = withhold_source(source)
+    view: dict[str, Any] = dict(source)
     view["claims"] = len({link["claim"] for link in index.links_by_source.get(source["id"], [])})
     return view
 

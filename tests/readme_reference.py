@@ -30,6 +30,8 @@ COMMANDS = [
     ["rm"],
     ["link"],
     ["unlink"],
+    ["export"],
+    ["import"],
     ["source", "add"],
     ["source", "list"],
     ["source", "show"],

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claimtrack.bundle import parse_bundle
+from claimtrack import importer
 from claimtrack.cli import app
 from claimtrack.demo import seed_file
 from claimtrack.location import locate
@@ -24,11 +24,11 @@ def by_text(records: list[dict[str, object]], fragment: str) -> dict[str, object
 
 
 def test_seed_file_is_valid_and_covers_the_article() -> None:
-    bundle = parse_bundle(seed_file().read_bytes(), "seed")
-    assert len(bundle["claims"]) >= 12
+    bundle = importer.read(seed_file().read_bytes(), "json", "seed")
+    assert len(bundle.claims) >= 12
     # The article has non-breaking spaces ("a\xa0dozen"); compare on folded whitespace.
     article = " ".join((SEEDS / "serbia-russian-refugees.txt").read_text("utf-8").split())
-    for claim in bundle["claims"]:
+    for claim in bundle.claims:
         if claim["quote"]:
             assert claim["quote"] in article  # quotes are verbatim from the article
         for quantity in claim["quantities"]:

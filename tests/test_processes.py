@@ -205,3 +205,21 @@ def test_lock_timeout_is_a_clear_error(db_path: Path) -> None:
     assert blocked.returncode == 1
     assert "locked by another claimtrack command" in blocked.stderr
     assert not db_path.exists()
+
+
+def test_shell_completion_of_ids_and_sources(db_path: Path) -> None:
+    claim_id = run(
+        "add", "A claim to complete", "--said-by", "Predrag Petrovic", "-q", db=db_path
+    ).stdout.strip()
+    run("source", "add", "Hidden Person", "--confidential", db=db_path)
+
+    def complete(line: str) -> str:
+        env = {**os.environ, "_CLAIMTRACK_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": line}
+        return subprocess.run(
+            CLAIMTRACK, env=env, capture_output=True, text=True, timeout=60, check=False
+        ).stdout
+
+    assert claim_id in complete(f"claimtrack --db {db_path} show {claim_id[:2]}")
+    assert "Predrag Petrovic" in complete(f"claimtrack --db {db_path} link {claim_id[:4]} Pre")
+    assert "Hidden" not in complete(f"claimtrack --db {db_path} link {claim_id[:4]} Hid")
+    assert "source" in complete("claimtrack so")

@@ -99,9 +99,8 @@ def demo(
         loaded = load_demo(db)
     settings(ctx).db = str(target.path)
     typer.echo(
-        f"Demo database {target.path}: {loaded.added} records loaded"
-        + (f", {loaded.present} already there" if loaded.present else "")
-        + f".\nTry: claimtrack --db {target.path} show <ID>",
+        f"Demo database {target.path}: {loaded.summary()}.\n"
+        f"Try: claimtrack --db {target.path} show <ID>",
         err=True,
     )
     ctx.invoke(list_claims, ctx=ctx, show_all=True, fmt=fmt, quiet=quiet)

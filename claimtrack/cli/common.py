@@ -33,9 +33,13 @@ def settings(ctx: typer.Context) -> Settings:
     return found if isinstance(found, Settings) else Settings()
 
 
-def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
-    """One ``Error:`` line on stderr (and a hint), then exit non-zero."""
+def fail(
+    message: str, hint: str | None = None, code: int = 1, details: list[str] | None = None
+) -> NoReturn:
+    """One ``Error:`` line on stderr (one more per bad record, and a hint), then exit."""
     line = f"Error: {safe_text(message, single_line=True)}"
+    for detail in details or []:
+        line += f"\n  {safe_text(detail, single_line=True)}"
     if hint:
         line += f"\nHint: {safe_text(hint, single_line=True)}"
     typer.echo(line, err=True)
@@ -51,7 +55,7 @@ class ClaimtrackGroup(TyperGroup):
         except ClaimtrackError as exc:
             if settings(ctx).debug:
                 raise
-            fail(exc.message, exc.hint)
+            fail(exc.message, exc.hint, details=exc.details)
         except KeyboardInterrupt:
             typer.echo("Interrupted.", err=True)
             raise typer.Exit(130) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from claimtrack.errors import ClaimtrackError
+from claimtrack.formats import safe_text
 
 
 def _db(ctx: typer.Context):  # type: ignore[no-untyped-def]
@@ -22,7 +23,7 @@ def complete_claim(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
         with _db(ctx) as db:
             wanted = incomplete.lower()
             return [
-                (claim["id"], claim["text"][:60])
+                (claim["id"], safe_text(claim["text"][:60], single_line=True))
                 for claim in db.claim_list()
                 if claim["id"].startswith(wanted)
             ][:200]

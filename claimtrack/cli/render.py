@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from claimtrack import ids
-from claimtrack.formats import safe_text
+from claimtrack.formats import describe_quantity, safe_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -166,21 +166,6 @@ def _link_label(label: str, link: dict[str, Any], style: str = "") -> Text:
     if link.get("note"):
         line.append("  (" + safe_text(link["note"]) + ")", style="dim")
     return line
-
-
-def describe_quantity(quantity: dict[str, Any]) -> str:
-    parts = [str(quantity.get("text", ""))]
-    value = quantity.get("value")
-    low, high = quantity.get("low"), quantity.get("high")
-    if value is not None:
-        parts.append(f"= {value:g}")
-    elif low is not None or high is not None:
-        parts.append(f"= {low if low is not None else ''}..{high if high is not None else ''}")
-    if quantity.get("qualifier"):
-        parts.append(f"({quantity['qualifier']})")
-    if quantity.get("counted"):
-        parts.append(f"of {quantity['counted']}")
-    return " ".join(parts)
 
 
 def source_detail(

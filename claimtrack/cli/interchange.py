@@ -1,0 +1,315 @@
+"""export and import: hand work to editors, CMSs, spreadsheets and Datasette, and back."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from claimtrack.cli import emit
+from claimtrack.cli.claims import (
+    ListRelation,
+    ListSearch,
+    ListSince,
+    ListSource,
+    ListStatus,
+    ListStory,
+    ListTag,
+    ListUntil,
+)
+from claimtrack.cli.common import (
+    FormatOption,
+    QuietOption,
+    RevealOption,
+    app,
+    db_path_for,
+    fail,
+    open_db,
+    output_format,
+    read_text,
+    stdout_bytes,
+)
+from claimtrack.exporters import EXPORT_FORMATS
+
+if TYPE_CHECKING:
+    from claimtrack.model import Claim
+    from claimtrack.query import Index
+
+
+def _write_output(payload: bytes, output: str | None) -> None:
+    if output is None or output == "-":
+        stdout_bytes().write(payload)
+        return
+    from claimtrack.storage import atomic_write
+
+    atomic_write(Path(output).expanduser().absolute(), payload)
+    typer.echo(f"Wrote {output}", err=True)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="json, jsonl, csv, tsv, markdown, claimreview or sqlite.",
+        ),
+    ] = "json",
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write here (atomically); '-' or nothing: stdout.",
+        ),
+    ] = None,
+    status: ListStatus = None,
+    tag: ListTag = None,
+    story: ListStory = None,
+    source: ListSource = None,
+    relation: ListRelation = None,
+    search: ListSearch = None,
+    since: ListSince = None,
+    until: ListUntil = None,
+    reveal: RevealOption = False,
+    history: Annotated[
+        bool, typer.Option("--history/--no-history", help="json: include the change history.")
+    ] = True,
+    title: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="markdown: the memo's title.")
+    ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option("--org", metavar="NAME", help="claimreview: the reviewing organisation."),
+    ] = None,
+    org_url: Annotated[
+        str | None, typer.Option("--org-url", metavar="URL", help="claimreview: its web site.")
+    ] = None,
+    review_url: Annotated[
+        str | None,
+        typer.Option(
+            "--review-url",
+            metavar="TEMPLATE",
+            help="claimreview: each review's URL, with {id} or {short}.",
+        ),
+    ] = None,
+) -> None:
+    """Export claims, with their sources, links and history, in a format to hand on.
+
+    json rebuilds the whole database; jsonl has one claim per line with its sources
+    inlined; csv/tsv open in spreadsheets; markdown is an editor's memo grouped by
+    status; claimreview is schema.org JSON-LD for claims with a verdict; sqlite is a
+    database file for Datasette. The filters are those of 'list'. Confidential sources
+    leave only as pseudonyms (never, in claimreview and sqlite) unless --reveal.
+
+    \b
+    Examples:
+      claimtrack export -o backup.json
+      claimtrack export --format csv --story serbia-russians -o serbia.csv
+      claimtrack export --format markdown --story serbia-russians > memo.md
+      claimtrack export --format claimreview --org "Desk Fact Check" --review-url \\
+          "https://factcheck.example/claims/{short}" | jq '.[].reviewRating'
+      claimtrack export --format sqlite -o claims.db && datasette claims.db
+    """
+    from claimtrack.query import ClaimFilter, Index, select_claims
+
+    fmt = fmt.strip().lower()
+    if fmt not in EXPORT_FORMATS:
+        raise typer.BadParameter(
+            f"{fmt!r} is not one of {', '.join(EXPORT_FORMATS)}", param_hint="'--format'"
+        )
+    if fmt == "sqlite" and (output is None or output == "-"):
+        fail("the sqlite format writes a file", "pass -o FILE, e.g. -o claims.db")
+    flt = ClaimFilter(
+        statuses=status or [],
+        tags=tag or [],
+        stories=story or [],
+        source=source,
+        relation=relation,
+        search=search,
+        since=since,
+        until=until,
+    )
+    filtered = any([status, tag, story, source, search, since, until])
+    with open_db(ctx) as db:
+        flt.prepare(db)
+        index = Index(db, reveal=reveal and fmt not in ("claimreview", "sqlite"))
+        claims = select_claims(db, flt, index, sort="created", reverse=True)
+        if fmt == "json":
+            from claimtrack.bundle import dump_bundle, export_bundle
+
+            bundle = export_bundle(
+                db, claims=claims if filtered else None, events=history, reveal=reveal
+            )
+            _write_output(dump_bundle(bundle), output)
+        elif fmt == "sqlite":
+            from claimtrack.exporters import sqlite
+
+            assert output is not None
+            counts = sqlite.write(
+                Path(output).expanduser().absolute(), claims, index, everything=not filtered
+            )
+            typer.echo(
+                f"Wrote {output}: {counts['claims']} claims, {counts['sources']} sources, "
+                f"{counts['links']} links",
+                err=True,
+            )
+        elif fmt == "claimreview":
+            _claimreview(ctx, claims, index, org, org_url, review_url, output)
+        else:
+            buffer = io.BytesIO()
+            if fmt == "markdown":
+                from claimtrack.exporters import memo
+                from claimtrack.model import now
+
+                stories = sorted({c.get("story") or "" for c in claims} - {""})
+                heading = title or (", ".join(stories) if stories else "all claims")
+                made = f"Exported {now()[:16].replace('T', ' ')} UTC from {db.path.name}"
+                buffer.write(memo.render(claims, index, title=heading, made=made).encode())
+            else:
+                from claimtrack.exporters import tabular
+
+                if fmt == "jsonl":
+                    tabular.write_jsonl_export(claims, index, buffer)
+                else:
+                    delimiter = "\t" if fmt == "tsv" else ","
+                    tabular.write_csv_export(claims, index, buffer, delimiter=delimiter)
+            _write_output(buffer.getvalue(), output)
+
+
+def _claimreview(
+    ctx: typer.Context,
+    claims: list[Claim],
+    index: Index,
+    org: str | None,
+    org_url: str | None,
+    review_url: str | None,
+    output: str | None,
+) -> None:
+    from claimtrack import config
+    from claimtrack.exporters import claimreview
+    from claimtrack.formats import json_bytes
+
+    settings = dict(config.load(db_path_for(ctx)).organisation)
+    for key, value in (("name", org), ("url", org_url), ("review_url", review_url)):
+        if value is not None:
+            settings[key] = value
+    reviewer = claimreview.Reviewer.from_settings(settings)
+    result = claimreview.build(claims, index, reviewer)
+    if result.skipped:
+        shown = ", ".join(c["id"][:7] for c in result.skipped[:10])
+        more = f" and {len(result.skipped) - 10} more" if len(result.skipped) > 10 else ""
+        typer.echo(
+            f"Skipped {len(result.skipped)} claim(s) without a verdict: {shown}{more}", err=True
+        )
+    _write_output(json_bytes(result.reviews, pretty=True), output)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="The file to import; '-' reads stdin.")
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="json, jsonl or csv (default: from the file name or its content).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would change; write nothing.")
+    ] = False,
+    plan_format: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Import claims from a claimtrack export (json, jsonl) or a CSV with a text column.
+
+    Every record is checked before anything is written: a file with a bad record imports
+    nothing and lists each problem with its line or index. Records match by ID (sources
+    also by name or alias; CSV rows without an ID by identical text and story), so
+    importing a file twice changes nothing the second time. Where a record is on both
+    sides, the newer 'updated' wins and notes and links are combined.
+
+    \b
+    CSV columns: text (required), status, tags, story, said_by, reported_by
+    (names separated by ';'), url (of the first reporter), id.
+
+    \b
+    Examples:
+      claimtrack import colleague.json --dry-run
+      claimtrack import claims.csv
+      curl -s https://cms.example/claims.jsonl | claimtrack import - --format jsonl
+    """
+    from claimtrack import importer
+
+    shown_format = output_format(plan_format, quiet)
+    if file == "-":
+        raw = read_text("-", "import").encode("utf-8")
+        origin = "standard input"
+    else:
+        path = Path(file).expanduser()
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            fail(f"no such file: {file}")
+        except IsADirectoryError:
+            fail(f"{file} is a directory")
+        except OSError as exc:
+            fail(f"cannot read {file}: {exc.strerror}")
+        origin = file
+    chosen = (fmt or importer.guess_format(file, raw)).strip().lower()
+    if chosen not in importer.IMPORT_FORMATS:
+        raise typer.BadParameter(
+            f"{chosen!r} is not one of {', '.join(importer.IMPORT_FORMATS)}",
+            param_hint="'--format'",
+        )
+    incoming = importer.read(raw, chosen, origin)
+    with open_db(ctx, write=not dry_run) as db:
+        plan = importer.plan(db, incoming)
+        if not dry_run and plan.writes:
+            importer.apply(db, plan, progress=_progress(len(plan.changes)))
+    verb = "Would import" if dry_run else "Imported"
+    typer.echo(f"{verb} from {origin}: {plan.summary()}", err=True)
+    if dry_run:
+        records = list(importer.plan_records(plan))
+        if shown_format == "table":
+            for record in records:
+                typer.echo(
+                    f"{record['action']:<7} {record['kind']:<7} {record['id'][:7]}  "
+                    f"{emit.clip(record['label'])}"
+                )
+        else:
+            from claimtrack.formats import write_records
+
+            write_records(
+                records, shown_format, stdout_bytes(), columns=("action", "kind", "id", "label")
+            )
+
+
+def _progress(total: int):  # type: ignore[no-untyped-def]
+    """A progress bar on a terminal for large imports; nothing otherwise."""
+    if total < 5000 or not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True, console=None)
+    task = bar.add_task("Importing", total=total)
+    bar.start()
+
+    def advance(done: int) -> None:
+        bar.update(task, completed=done)
+        if done >= total:
+            bar.stop()
+
+    return advance

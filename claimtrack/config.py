@@ -1,0 +1,91 @@
+"""Optional settings in ``claimtrack.toml`` beside the database file.
+
+The file travels with the database (in the same folder, or the same git repository), so
+a desk shares one set of settings::
+
+    [organisation]            # the reviewer named in ClaimReview exports
+    name = "Desk Fact Check"
+    url = "https://factcheck.example.org"
+    review_url = "https://factcheck.example.org/claims/{id}"
+
+    [check]                   # pre-publication rules switched off everywhere ...
+    disable = ["quote-url"]
+
+    [check.stories.serbia-russians]   # ... or for one story
+    disable = ["two-sources"]
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from claimtrack.errors import ClaimtrackError
+
+CONFIG_FILENAME = "claimtrack.toml"
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    organisation: dict[str, str] = field(default_factory=dict)
+    check_disabled: list[str] = field(default_factory=list)
+    story_disabled: dict[str, list[str]] = field(default_factory=dict)
+
+    def disabled_rules(self, story: str | None) -> set[str]:
+        rules = set(self.check_disabled)
+        if story is not None:
+            rules.update(self.story_disabled.get(story, []))
+        return rules
+
+
+def config_path(db_path: Path) -> Path:
+    return db_path.with_name(CONFIG_FILENAME)
+
+
+def load(db_path: Path) -> Config:
+    path = config_path(db_path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise ClaimtrackError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ClaimtrackError(f"{path} is not valid TOML ({exc})") from None
+    return _parse(data, path)
+
+
+def _strings(value: Any, where: str, path: Path) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ClaimtrackError(f"{path}: {where} must be a list of strings")
+    return list(value)
+
+
+def _parse(data: dict[str, Any], path: Path) -> Config:
+    config = Config(path=path)
+    organisation = data.get("organisation", {})
+    if not isinstance(organisation, dict):
+        raise ClaimtrackError(f"{path}: [organisation] must be a table")
+    for key, value in organisation.items():
+        if not isinstance(value, str):
+            raise ClaimtrackError(f"{path}: organisation.{key} must be a string")
+        config.organisation[key] = value
+    check = data.get("check", {})
+    if not isinstance(check, dict):
+        raise ClaimtrackError(f"{path}: [check] must be a table")
+    config.check_disabled = _strings(check.get("disable", []), "check.disable", path)
+    stories = check.get("stories", {})
+    if not isinstance(stories, dict):
+        raise ClaimtrackError(f"{path}: [check.stories] must be a table")
+    for story, settings in stories.items():
+        if not isinstance(settings, dict):
+            raise ClaimtrackError(f"{path}: [check.stories.{story}] must be a table")
+        config.story_disabled[story] = _strings(
+            settings.get("disable", []), f"check.stories.{story}.disable", path
+        )
+    return config

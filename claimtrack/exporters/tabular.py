@@ -1,0 +1,67 @@
+"""JSON Lines and CSV/TSV exports: one claim per line or row, sources inlined."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any
+
+from claimtrack.formats import describe_quantity, write_delimited, write_jsonl
+from claimtrack.model import Claim
+from claimtrack.query import Index, claim_view, source_view
+
+CSV_COLUMNS = (
+    "id",
+    "status",
+    "rating",
+    "story",
+    "tags",
+    "text",
+    "quote",
+    "said_by",
+    "reported_by",
+    "supports",
+    "disputes",
+    "urls",
+    "quantities",
+    "notes",
+    "created",
+    "updated",
+    "author",
+)
+
+
+def jsonl_records(claims: Iterable[Claim], index: Index) -> Iterator[dict[str, Any]]:
+    """A claim with its links and, inlined, the full record of every source it cites."""
+    for claim in claims:
+        view = claim_view(claim, index)
+        cited = {link["source_id"] for link in view["links"]}
+        view["sources"] = [
+            source_view(index.sources[source_id], index)
+            for source_id in sorted(cited)
+            if source_id in index.sources
+        ]
+        yield view
+
+
+def csv_rows(claims: Iterable[Claim], index: Index) -> Iterator[dict[str, Any]]:
+    for claim in claims:
+        view = claim_view(claim, index)
+        links = view["links"]
+        yield {
+            **view,
+            "supports": [k["source"] for k in links if k["relation"] == "supports"],
+            "disputes": [k["source"] for k in links if k["relation"] == "disputes"],
+            "urls": [k["url"] for k in links if k.get("url")],
+            "quantities": [describe_quantity(q) for q in claim.get("quantities") or []],
+            "notes": [f"{n['at'][:10]} {n['author']}: {n['text']}" for n in claim["notes"]],
+        }
+
+
+def write_jsonl_export(claims: Sequence[Claim], index: Index, out: IO[bytes]) -> None:
+    write_jsonl(jsonl_records(claims, index), out)
+
+
+def write_csv_export(
+    claims: Sequence[Claim], index: Index, out: IO[bytes], *, delimiter: str = ","
+) -> None:
+    write_delimited(csv_rows(claims, index), CSV_COLUMNS, out, delimiter=delimiter)
