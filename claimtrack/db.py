@@ -163,6 +163,12 @@ class Database:
         self._last_at = stamp
         return stamp
 
+    def new_change_id(self) -> str:
+        """The ID shared by every event of this command (one change, for log and undo)."""
+        if self._change is None:
+            self._change = ids.new_id()
+        return self._change
+
     def _record(
         self,
         action: str,
@@ -173,8 +179,7 @@ class Database:
     ) -> None:
         if not self.writable:
             raise ClaimtrackError("internal error: change on a read-only database")
-        if self._change is None:
-            self._change = ids.new_id()
+        change = self.new_change_id()
         if before is not None and after is not None:
             # An edit keeps only the fields it changed: enough to show and to undo it.
             changed = [k for k in {*before, *after} if before.get(k) != after.get(k)]
@@ -184,7 +189,7 @@ class Database:
             "id": ids.new_id(),
             "at": self._now(),
             "actor": self.actor,
-            "change": self._change,
+            "change": change,
             "action": action,
             "kind": kind,
             "target": target,
@@ -197,6 +202,11 @@ class Database:
         from tinydb.table import Document
 
         table.insert(Document(record, doc_id=record["id"]))
+
+    def _insert_many(self, table: Table, records: Iterable[Mapping[str, Any]]) -> None:
+        from tinydb.table import Document
+
+        table.insert_multiple(Document(record, doc_id=record["id"]) for record in records)
 
     def _replace(self, table: Table, record: Mapping[str, Any]) -> None:
         record_id = record["id"]

@@ -7,6 +7,7 @@ every output format unchanged; a class per record would only add copying.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Any, TypedDict
 
 from claimtrack.errors import ValidationError
@@ -138,9 +139,12 @@ def clean_optional(value: str | None, field: str, *, limit: int = MAX_SHORT) -> 
     return text
 
 
+_TAG_BREAKS = re.compile(r"[\s,]")
+
+
 def clean_tag(tag: str) -> str:
     text = tag.strip().lower()
-    if not text or any(c.isspace() or c == "," for c in text):
+    if not text or _TAG_BREAKS.search(text):
         raise ValidationError(f"invalid tag {tag!r}", "tags are single words such as 'serbia'")
     return clean_text(text, "tag", limit=200)
 

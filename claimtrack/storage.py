@@ -83,8 +83,29 @@ def migrate(data: Data, version: int) -> Data:
 
 
 def dump(data: Data) -> bytes:
-    # Sorted keys and one field per line keep `git diff` of the file small and readable.
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    """Tables in name order, one record per line in ID order, keys sorted.
+
+    A change to a record changes one line, so `git diff` of the file is one line per
+    changed record and two people adding different claims touch different lines; and
+    without indentation the file is a third smaller and faster to write and read.
+    """
+    sort_keys = orjson.OPT_SORT_KEYS
+    parts = [b"{"]
+    for number, name in enumerate(sorted(data)):
+        records = data[name]
+        parts.append((b"\n" if number == 0 else b",\n") + orjson.dumps(name) + b": {")
+        if records:
+            parts.append(
+                b"\n"
+                + b",\n".join(
+                    orjson.dumps(key) + b": " + orjson.dumps(records[key], option=sort_keys)
+                    for key in sorted(records)
+                )
+                + b"\n"
+            )
+        parts.append(b"}")
+    parts.append(b"\n}\n")
+    return b"".join(parts)
 
 
 def read_file(path: Path) -> Data:
