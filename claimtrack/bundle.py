@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
 import orjson
 
@@ -15,13 +15,11 @@ from claimtrack.db import Database
 from claimtrack.model import (
     SCHEMA_VERSION,
     Claim,
-    Event,
     Link,
     Source,
 )
 
 FORMAT_NAME = "claimtrack"
-WITHHELD = "[withheld: confidential source]"
 KINDS = ("claims", "sources", "links", "events")
 
 
@@ -69,41 +67,16 @@ def export_bundle(
     if hidden:
         bundle["redacted"] = True
     if events:
+        from claimtrack.history import confidential_ids, withhold
+
         targets = {*chosen_claims, *chosen_links, *chosen_sources}
-        hidden_links = {k for k, v in all_links.items() if v["source"] in hidden}
+        protected = set() if reveal else confidential_ids(db)
         bundle["events"] = [
-            _withhold_event(event) if event["target"] in hidden | hidden_links else event
+            withhold(event) if event["target"] in protected else event
             for event in db.event_list()
             if claims is None or event["target"] in targets
         ]
     return bundle
-
-
-def _withhold_event(event: Event) -> Event:
-    hidden = cast(Event, dict(event))
-    for key in ("before", "after"):
-        value: dict[str, Any] | None = hidden[key]  # type: ignore[literal-required]
-        if value:
-            hidden[key] = {  # type: ignore[literal-required]
-                k: (v if k in _SAFE_EVENT_FIELDS else WITHHELD) for k, v in value.items()
-            }
-    return hidden
-
-
-# Fields of a confidential source's or link's history that identify no one.
-_SAFE_EVENT_FIELDS = {
-    "id",
-    "kind",
-    "confidential",
-    "created",
-    "updated",
-    "author",
-    "claim",
-    "source",
-    "relation",
-    "position",
-    "date",
-}
 
 
 def dump_bundle(bundle: dict[str, Any]) -> bytes:

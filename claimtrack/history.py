@@ -1,0 +1,307 @@
+"""The change history: reading it (``log``) and walking it back (``undo``, ``redo``).
+
+Every command that changes the database records its events under one change ID. ``undo``
+reverts the newest change that is not undone yet, by applying each event's inverse, and
+records that as a change of its own (action ``undo``, with a marker event naming the
+change it undid), so that ``redo`` can revert the undo in turn. Events are never edited
+or removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from claimtrack import ids
+from claimtrack.db import Database
+from claimtrack.errors import ClaimtrackError, NotFound
+from claimtrack.model import Event
+from claimtrack.query import WITHHELD
+
+TABLE_OF_KIND = {"claim": "claims", "source": "sources", "link": "links"}
+REVERSING = ("undo", "redo")
+# Fields of a confidential source's (or its link's) history that identify no one.
+SAFE_FIELDS = {
+    "id",
+    "kind",
+    "confidential",
+    "created",
+    "updated",
+    "author",
+    "claim",
+    "source",
+    "relation",
+    "position",
+    "date",
+}
+
+
+@dataclass
+class Change:
+    """One command's worth of events."""
+
+    id: str
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def at(self) -> str:
+        return self.events[-1]["at"]
+
+    @property
+    def action(self) -> str:
+        return self.events[-1]["action"]
+
+    @property
+    def actor(self) -> str:
+        return self.events[-1]["actor"]
+
+    @property
+    def reverses(self) -> str | None:
+        """For an undo or redo change, the change it reverted."""
+        for event in self.events:
+            if event["kind"] == "change" and event["action"] in REVERSING:
+                return event["target"]
+        return None
+
+    def describe(self) -> str:
+        kinds: dict[str, int] = {}
+        for event in self.events:
+            if event["kind"] == "batch":
+                for kind, members in (event["after"] or {}).items():
+                    kinds[kind.rstrip("s")] = kinds.get(kind.rstrip("s"), 0) + len(members)
+            elif event["kind"] != "change":
+                kinds[event["kind"]] = kinds.get(event["kind"], 0) + 1
+        counted = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(kinds.items()))
+        return f"{self.action} by {self.actor} at {self.at[:19].replace('T', ' ')} ({counted})"
+
+
+def changes(db: Database) -> list[Change]:
+    """All changes, oldest first (ordered by their last event)."""
+    grouped: dict[str, Change] = {}
+    for event in db.event_list():
+        grouped.setdefault(event["change"], Change(event["change"])).events.append(event)
+    return sorted(grouped.values(), key=lambda c: (c.at, c.id))
+
+
+def _undone(all_changes: Sequence[Change]) -> set[str]:
+    """Changes whose effect is currently reverted."""
+    reverted: set[str] = set()
+    for change in all_changes:  # oldest first, so a redo sees its undo already counted
+        target = change.reverses
+        if target is None:
+            continue
+        if target in reverted:
+            reverted.discard(target)
+        else:
+            reverted.add(target)
+    return reverted
+
+
+def next_undo(db: Database) -> Change:
+    all_changes = changes(db)
+    reverted = _undone(all_changes)
+    for change in reversed(all_changes):
+        if change.action not in REVERSING and change.id not in reverted:
+            return change
+    raise ClaimtrackError("nothing to undo")
+
+
+def next_redo(db: Database) -> Change:
+    all_changes = changes(db)
+    reverted = _undone(all_changes)
+    for change in reversed(all_changes):
+        if change.action == "undo" and change.id not in reverted:
+            return change
+        if change.action not in REVERSING:
+            break  # a new change after an undo ends what can be redone
+    raise ClaimtrackError("nothing to redo", "redo follows an undo, before any other change")
+
+
+def revert(db: Database, change: Change, action: str) -> list[tuple[str, str, str]]:
+    """Apply the inverse of every event of ``change``, newest first.
+
+    Returns (what happened, kind, ID) for each record touched. Nothing is saved if any
+    step fails, because the caller's write block then ends with an error.
+    """
+    done: list[tuple[str, str, str]] = []
+    for event in reversed(change.events):
+        kind = event["kind"]
+        if kind == "change":
+            continue
+        if kind == "batch":
+            for plural, members in (event["after"] or {}).items():
+                for record_id in reversed(members):
+                    done.append(_remove(db, plural.rstrip("s"), record_id, action))
+            continue
+        before, after = event["before"], event["after"]
+        if before is None and after is not None:
+            done.append(_remove(db, kind, event["target"], action))
+        elif before is not None and after is None:
+            done.append(_restore(db, kind, before, action))
+        elif before is not None:
+            done.append(_revise(db, kind, event["target"], before, action))
+    db._record(action, "change", change.id, None, None)
+    db._name_index = None
+    return done
+
+
+def _table(db: Database, kind: str) -> Any:
+    table = TABLE_OF_KIND.get(kind)
+    if table is None:
+        raise ClaimtrackError(f"cannot undo a change to a {kind}")
+    return getattr(db, table)
+
+
+def _remove(db: Database, kind: str, record_id: str, action: str) -> tuple[str, str, str]:
+    current = db._raw(TABLE_OF_KIND[kind]).get(record_id)
+    if current is None:
+        raise ClaimtrackError(f"cannot {action}: {kind} {ids.short(record_id)} no longer exists")
+    db._delete(_table(db, kind), [record_id])
+    db._record(action, kind, record_id, current, None)
+    return ("removed", kind, record_id)
+
+
+def _restore(
+    db: Database, kind: str, record: Mapping[str, Any], action: str
+) -> tuple[str, str, str]:
+    if record["id"] in db._raw(TABLE_OF_KIND[kind]):
+        raise ClaimtrackError(f"cannot {action}: {kind} {ids.short(record['id'])} exists again")
+    db._insert(_table(db, kind), record)
+    db._record(action, kind, record["id"], None, record)
+    return ("restored", kind, record["id"])
+
+
+def _revise(
+    db: Database, kind: str, record_id: str, before: Mapping[str, Any], action: str
+) -> tuple[str, str, str]:
+    current = db._raw(TABLE_OF_KIND[kind]).get(record_id)
+    if current is None:
+        raise ClaimtrackError(f"cannot {action}: {kind} {ids.short(record_id)} no longer exists")
+    restored = {**current, **before}
+    db._replace(_table(db, kind), restored)
+    db._record(action, kind, record_id, current, restored)
+    return ("changed back", kind, record_id)
+
+
+# -- reading the history ---------------------------------------------------------------------
+
+
+def resolve_target(db: Database, prefix: str) -> str:
+    """A claim, source, link or change ID (or prefix), including deleted records."""
+    known: set[str] = set()
+    for table in ("claims", "sources", "links"):
+        known.update(db._raw(table))
+    for event in db._raw("events").values():
+        known.add(event["target"])
+        known.add(event["change"])
+    return ids.resolve(prefix, known, "record or change")
+
+
+def related_targets(db: Database, record_id: str) -> set[str]:
+    """The record itself and the links that connect it, past and present."""
+    related = {record_id}
+    for link in db._raw("links").values():
+        if record_id in (link["claim"], link["source"]):
+            related.add(link["id"])
+    for event in db._raw("events").values():
+        if event["kind"] == "link":
+            for state in (event["before"], event["after"]):
+                if state and record_id in (state.get("claim"), state.get("source")):
+                    related.add(event["target"])
+    return related
+
+
+def select_events(db: Database, record_id: str | None) -> list[Event]:
+    """Events newest first: all, or those of one record (or one change)."""
+    events = db.event_list()
+    if record_id is not None:
+        targets = related_targets(db, record_id)
+        events = [
+            e
+            for e in events
+            if e["target"] in targets
+            or e["change"] == record_id
+            or (
+                e["kind"] == "batch"
+                and any(record_id in members for members in (e["after"] or {}).values())
+            )
+        ]
+    return list(reversed(events))
+
+
+def confidential_ids(db: Database) -> set[str]:
+    """Sources that are (or were) confidential, and every link to them."""
+    sources = db._raw("sources")
+    hidden = {k for k, v in sources.items() if v.get("confidential")}
+    for event in db._raw("events").values():
+        state = event["after"] or event["before"] or {}
+        if event["kind"] == "source" and state.get("confidential"):
+            hidden.add(event["target"])
+    links = {k for k, v in db._raw("links").items() if v["source"] in hidden}
+    for event in db._raw("events").values():
+        state = event["after"] or event["before"] or {}
+        if event["kind"] == "link" and state.get("source") in hidden:
+            links.add(event["target"])
+    return hidden | links
+
+
+def withhold(event: Event) -> Event:
+    hidden: dict[str, Any] = dict(event)
+    for key in ("before", "after"):
+        value = hidden[key]
+        if value:
+            hidden[key] = {k: (v if k in SAFE_FIELDS else WITHHELD) for k, v in value.items()}
+    return hidden  # type: ignore[return-value]
+
+
+def _short_value(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        value = ", ".join(str(v.get("text", v)) if isinstance(v, dict) else str(v) for v in value)
+    text = " ".join(str(value).split())
+    return text if len(text) <= 50 else text[:49] + "\u2026"
+
+
+def summarise(event: Mapping[str, Any]) -> str:
+    before, after = event["before"], event["after"]
+    if event["kind"] == "change":
+        return f"{event['action']} of change {ids.short(event['target'])}"
+    if event["kind"] == "batch":
+        counts = ", ".join(f"{len(v)} {k}" for k, v in (after or {}).items())
+        return f"imported {counts}"
+    label = ""
+    state = after or before or {}
+    for key in ("text", "name", "relation"):
+        if state.get(key):
+            label = _short_value(state[key])
+            break
+    if before is None:
+        return f"added {event['kind']}: {label}"
+    if after is None:
+        return f"removed {event['kind']}: {label}"
+    changed = [k for k in after if k != "updated"]
+    return (
+        "; ".join(
+            f"{k}: {_short_value(before.get(k))} \u2192 {_short_value(after.get(k))}"
+            for k in changed
+        )
+        or "no visible change"
+    )
+
+
+def event_views(db: Database, events: Iterable[Event], *, reveal: bool) -> list[dict[str, Any]]:
+    hidden = set() if reveal else confidential_ids(db)
+    views = []
+    for event in events:
+        shown = withhold(event) if event["target"] in hidden else event
+        views.append({**shown, "summary": summarise(shown)})
+    return views
+
+
+def require_known(db: Database, prefix: str) -> str:
+    try:
+        return resolve_target(db, prefix)
+    except NotFound:
+        raise NotFound(f"no claim, source, link or change matches {prefix!r}") from None
