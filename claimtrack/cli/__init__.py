@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from claimtrack.cli import admin, claims, interchange, sources  # noqa: F401  (registers commands)
+from claimtrack.cli import admin, claims, interchange, sources, workflow  # noqa: F401
 from claimtrack.cli.common import app
 
 __all__ = ["app", "main"]

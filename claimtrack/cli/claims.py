@@ -513,8 +513,9 @@ def link(
         if create:
             db.ensure_source(source)
         made = db.link(claim, source, relation, url=url, quote=quote, date=date, note=link_note)
-        view = claim_view(db.get_claim(made["claim"]), Index(db))
-        name = db.get_source(made["source"])["name"]
+        index = Index(db)
+        view = claim_view(db.get_claim(made["claim"]), index)
+        name = index.name(made["source"])
     emit.one(ctx, view, fmt, f"Linked claim {ids.short(made['claim'])} {made['relation']} {name}")
 
 

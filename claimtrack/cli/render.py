@@ -197,3 +197,90 @@ def source_detail(
         line.append(" ")
         line.append_text(text(claim["text"]))
         out.print(line)
+
+
+def events_table(views: Sequence[dict[str, Any]], no_color: bool) -> None:
+    from rich.table import Table
+
+    table = Table(header_style="bold", expand=True)
+    table.add_column("When (UTC)", no_wrap=True)
+    table.add_column("Who", overflow="fold")
+    table.add_column("Action", no_wrap=True)
+    table.add_column("Record", no_wrap=True)
+    table.add_column("What changed", ratio=4, overflow="fold")
+    for view in views:
+        table.add_row(
+            text(view["at"][:19].replace("T", " ")),
+            text(view["actor"]),
+            text(view["action"]),
+            text(f"{view['kind']} {ids.short(view['target'])}"),
+            text(view["summary"]),
+        )
+    console(no_color).print(table)
+
+
+def problems_table(views: Sequence[dict[str, Any]], no_color: bool) -> None:
+    from rich.table import Table
+
+    table = Table(header_style="bold", expand=True)
+    table.add_column("Claim", no_wrap=True, style="bold")
+    table.add_column("Rule", no_wrap=True, style="red")
+    table.add_column("Problem", ratio=3, overflow="fold")
+    table.add_column("Claim text", ratio=3, overflow="fold")
+    for view in views:
+        table.add_row(
+            text(view["short"]),
+            text(view["code"]),
+            text(view["message"]),
+            text(view["text"], "dim"),
+        )
+    console(no_color).print(table)
+
+
+def stats_tables(result: dict[str, Any], no_color: bool) -> None:
+    from rich.table import Table
+
+    out = console(no_color)
+    out.print(text(f"{result['claims']} claims", "bold"))
+    sections = (
+        ("Status", "by_status", "status"),
+        ("Story", "by_story", "story"),
+        ("Tag", "by_tag", "tag"),
+    )
+    for title, key, field in sections:
+        rows = result[key]
+        if not rows:
+            continue
+        table = Table(header_style="bold")
+        table.add_column(title, overflow="fold")
+        table.add_column("Claims", justify="right")
+        table.add_column("", no_wrap=True)
+        most = max(r["claims"] for r in rows)
+        for row in rows:
+            style = STATUS_STYLES.get(row[field], "cyan") if field == "status" else "cyan"
+            table.add_row(text(row[field]), text(row["claims"]), _bar(row["claims"], most, style))
+        out.print(table)
+    if result["sources"]:
+        table = Table(header_style="bold")
+        table.add_column("Source", overflow="fold")
+        table.add_column("Claims", justify="right")
+        for heading in ("Said by", "Reported", "Supports", "Disputes"):
+            table.add_column(heading, justify="right")
+        table.add_column("", no_wrap=True)
+        most = max(r["claims"] for r in result["sources"])
+        for row in result["sources"]:
+            table.add_row(
+                text(row["name"]),
+                text(row["claims"]),
+                text(row["said_by"]),
+                text(row["reported_by"]),
+                text(row["supports"]),
+                text(row["disputes"]),
+                _bar(row["claims"], most, "green"),
+            )
+        out.print(table)
+
+
+def _bar(value: int, most: int, style: str, width: int = 30) -> Text:
+    size = max(1, round(width * value / most)) if most and value else 0
+    return text("\u2588" * size, style)

@@ -95,7 +95,7 @@ def source_add(
             reason=reason,
             approved_by=approved_by,
         )
-        view = source_view(source, Index(db, reveal=True))
+        view = source_view(source, Index(db))
     emit.one(ctx, view, fmt, _summary("Added", view), columns=SOURCE_COLUMNS)
 
 
@@ -226,7 +226,7 @@ def source_edit(
             reason=reason,
             approved_by=approved_by,
         )
-        view = source_view(updated, Index(db, reveal=True))
+        view = source_view(updated, Index(db))
     emit.one(ctx, view, fmt, _summary("Edited", view), columns=SOURCE_COLUMNS)
 
 
@@ -244,22 +244,23 @@ def source_rm(
     Example:
       claimtrack source rm "Duplicate Agency" --yes
     """
-    from claimtrack.query import Index
+    from claimtrack.query import Index, withhold_source
 
     fmt = output_format(fmt, quiet)
     with open_db(ctx, write=True) as db:
         found = db.get_source(source)
-        cited = len(Index(db).links_by_source.get(found["id"], []))
+        index = Index(db)
+        cited = len(index.links_by_source.get(found["id"], []))
         confirm_destruction(
-            f"Delete source {found['name']!r} and its {cited} link(s) to claims?", yes
+            f"Delete source {index.name(found['id'])!r} and its {cited} link(s) to claims?", yes
         )
         removed, links = db.remove_source(found["id"])
-    view: dict[str, object] = dict(removed)
+    view = dict(withhold_source(removed) if removed.get("confidential") else removed)
     view["claims"] = len({k["claim"] for k in links})
     emit.one(
         ctx,
         view,
         fmt,
-        f"Deleted source {ids.short(removed['id'])}: {removed['name']} and {len(links)} link(s)",
+        f"Deleted source {ids.short(removed['id'])}: {view['name']} and {len(links)} link(s)",
         columns=SOURCE_COLUMNS,
     )

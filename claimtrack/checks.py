@@ -1,0 +1,162 @@
+"""The pre-publication check: every problem an editor would block publication for.
+
+Each rule has a short code; ``claimtrack.toml`` can switch rules off for all stories or
+for one (see ``config``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from claimtrack import ids
+from claimtrack.model import Claim
+from claimtrack.query import Index
+
+RULES: dict[str, str] = {
+    "unattributed": "no said-by source and no note saying why",
+    "two-sources": "a number or a serious allegation rests on fewer than two independent "
+    "sources (AFP's rule; reporters repeating one another do not count)",
+    "open-status": "status is unverified, checking or disputed",
+    "false-in-story": "rated false but still in the story",
+    "anonymity": "a confidential source without a recorded reason and approving editor (AP's rule)",
+    "reported-by-link": "a reported-by link without a URL or a date",
+}
+
+OPEN_STATUSES = ("unverified", "checking", "disputed")
+NOTE_PREFIXES = ("unattributed:", "attribution:")
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|scores?|"
+    r"hundreds?|thousands?|millions?|billions?|percent|per cent|half|third|quarter|twice|"
+    r"double|triple)\b",
+    re.IGNORECASE,
+)
+_ALLEGATION = re.compile(
+    r"\b(alleg\w*|accus\w*|crimes?|criminal|corrupt\w*|fraud\w*|brib\w*|abus\w*|tortur\w*|"
+    r"kill\w*|murder\w*|rap(e|ed|ist)|launder\w*|embezzl\w*|threat\w*|persecut\w*|target\w*|"
+    r"deport\w*|illegal\w*|unlawful\w*|cover[- ]?up)\b",
+    re.IGNORECASE,
+)
+ALLEGATION_TAGS = {"allegation", "allegations"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    claim: str
+    code: str
+    message: str
+    story: str | None
+    text: str
+
+
+def carries_number(claim: Claim) -> bool:
+    return bool(claim.get("quantities")) or bool(_NUMBER.search(claim["text"]))
+
+
+def is_serious_allegation(claim: Claim) -> bool:
+    return bool(ALLEGATION_TAGS & set(claim["tags"])) or bool(_ALLEGATION.search(claim["text"]))
+
+
+def check_claim(claim: Claim, index: Index, disabled: Iterable[str] = ()) -> list[Problem]:
+    off = set(disabled)
+    found: list[tuple[str, str]] = []
+    links = index.links(claim["id"])
+    said = [k for k in links if k["relation"] == "said-by"]
+    explained = any(n["text"].strip().lower().startswith(NOTE_PREFIXES) for n in claim["notes"])
+    if not said and not explained:
+        found.append(
+            (
+                "unattributed",
+                "nobody is recorded as saying this; link a said-by "
+                "source or add a note starting 'unattributed:' saying why",
+            )
+        )
+    independent = {k["source"] for k in links if k["relation"] in ("said-by", "supports")}
+    if len(independent) < 2 and (carries_number(claim) or is_serious_allegation(claim)):
+        why = "a number" if carries_number(claim) else "a serious allegation"
+        found.append(
+            (
+                "two-sources",
+                f"carries {why} but has {len(independent)} independent "
+                "source(s); link a second one as supports",
+            )
+        )
+    if claim["status"] in OPEN_STATUSES:
+        found.append(("open-status", f"status is {claim['status']}"))
+    if claim["status"] == "false" and claim.get("story"):
+        found.append(("false-in-story", f"rated false but still in story {claim['story']}"))
+    for link in links:
+        source = index.sources.get(link["source"])
+        if source is not None and source.get("confidential"):
+            missing = [
+                w
+                for w, key in (("reason", "reason"), ("approving editor", "approved_by"))
+                if not source.get(key)
+            ]
+            if missing:
+                found.append(
+                    (
+                        "anonymity",
+                        f"{index.name(link['source'])} has no recorded " + " or ".join(missing),
+                    )
+                )
+        if link["relation"] == "reported-by":
+            missing = [key for key in ("url", "date") if not link.get(key)]
+            if missing:
+                found.append(
+                    (
+                        "reported-by-link",
+                        f"reported-by link to "
+                        f"{index.name(link['source'])} has no " + " or ".join(missing),
+                    )
+                )
+    return [
+        Problem(claim["id"], code, message, claim.get("story"), claim["text"])
+        for code, message in found
+        if code not in off
+    ]
+
+
+def check(
+    claims: Sequence[Claim],
+    index: Index,
+    disabled_for: DisabledRules,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for claim in claims:
+        problems += check_claim(claim, index, disabled_for(claim.get("story")))
+    return problems
+
+
+class DisabledRules:
+    """Rules switched off, by story (from the command line and claimtrack.toml)."""
+
+    def __init__(self, everywhere: Iterable[str], by_story: dict[str, list[str]]) -> None:
+        unknown = (set(everywhere) | {r for rules in by_story.values() for r in rules}) - set(RULES)
+        if unknown:
+            from claimtrack.errors import ValidationError
+
+            raise ValidationError(
+                f"unknown check rule {sorted(unknown)[0]!r}",
+                "rules are: " + ", ".join(RULES),
+            )
+        self.everywhere = set(everywhere)
+        self.by_story = by_story
+
+    def __call__(self, story: str | None) -> set[str]:
+        rules = set(self.everywhere)
+        if story is not None:
+            rules.update(self.by_story.get(story, []))
+        return rules
+
+
+def problem_view(problem: Problem) -> dict[str, str | None]:
+    return {
+        "claim": problem.claim,
+        "short": ids.short(problem.claim),
+        "code": problem.code,
+        "message": problem.message,
+        "story": problem.story,
+        "text": problem.text,
+    }

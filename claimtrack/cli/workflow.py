@@ -1,0 +1,282 @@
+"""The fact-checking desk: log, undo, redo, check and stats."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from claimtrack import ids
+from claimtrack.cli.claims import (
+    ListRelation,
+    ListSearch,
+    ListSince,
+    ListSource,
+    ListStatus,
+    ListStory,
+    ListTag,
+    ListUntil,
+)
+from claimtrack.cli.common import (
+    FormatOption,
+    QuietOption,
+    RevealOption,
+    app,
+    db_path_for,
+    no_color,
+    open_db,
+    output_format,
+    stdout_bytes,
+    stdout_is_terminal,
+)
+
+EVENT_COLUMNS = ("at", "actor", "action", "kind", "target", "change", "summary")
+PROBLEM_COLUMNS = ("claim", "code", "story", "message", "text")
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Say what would be reverted; change nothing.")
+]
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    record: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="A claim, source, link or change ID (or prefix)."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", metavar="N", help="Show at most N events.")
+    ] = None,
+    reveal: RevealOption = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Show the history of one record, or of the whole database, newest first.
+
+    Each line is one event: who, when, what changed (before -> after). A claim's history
+    includes its links. Confidential sources' history is withheld unless --reveal.
+
+    \b
+    Examples:
+      claimtrack log 6fmx
+      claimtrack log -n 20
+      claimtrack log --format jsonl | jq -r 'select(.actor=="ana") | .summary'
+    """
+    from claimtrack import history
+
+    fmt = output_format(fmt, quiet)
+    with open_db(ctx) as db:
+        target = history.require_known(db, record) if record else None
+        events = history.select_events(db, target)
+        if limit is None and fmt == "table":
+            limit = 50
+        shown = events if limit is None else events[:limit]
+        views = history.event_views(db, shown, reveal=reveal)
+    if fmt == "table":
+        from claimtrack.cli import render
+
+        if not views:
+            typer.echo("No history yet.", err=True)
+            return
+        render.events_table(views, no_color(ctx))
+        if len(events) > len(shown) and stdout_is_terminal():
+            typer.echo(f"Showing {len(shown)} of {len(events)} events; -n N shows more.", err=True)
+        return
+    from claimtrack.formats import write_records
+
+    write_records(views, fmt, stdout_bytes(), columns=EVENT_COLUMNS)
+
+
+def _reverse(ctx: typer.Context, action: str, dry_run: bool, fmt: str | None, quiet: bool) -> None:
+    from claimtrack import history
+
+    fmt = output_format(fmt, quiet)
+    with open_db(ctx, write=not dry_run) as db:
+        change = history.next_undo(db) if action == "undo" else history.next_redo(db)
+        description = change.describe()
+        if dry_run:
+            done = [(e["action"], e["kind"], e["target"]) for e in change.events]
+        else:
+            done = history.revert(db, change, action)
+    verb = {"undo": "Undid", "redo": "Redid"}[action]
+    if dry_run:
+        verb = f"Would {action}"
+    typer.echo(f"{verb} change {ids.short(change.id)}: {description}", err=True)
+    records = [{"id": target, "kind": kind, "action": what} for what, kind, target in done]
+    if fmt == "table":
+        for record in records:
+            typer.echo(f"{record['action']:<13} {record['kind']:<7} {ids.short(record['id'])}")
+    else:
+        from claimtrack.formats import write_records
+
+        write_records(records, fmt, stdout_bytes(), columns=("action", "kind", "id"))
+
+
+@app.command()
+def undo(
+    ctx: typer.Context,
+    dry_run: DryRunOption = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Revert the last change (an import or a bulk edit is one change).
+
+    Run it again to go one change further back. Undo is recorded in the history like any
+    change, so 'claimtrack redo' can put the change back.
+
+    \b
+    Examples:
+      claimtrack undo --dry-run
+      claimtrack undo
+    """
+    _reverse(ctx, "undo", dry_run, fmt, quiet)
+
+
+@app.command()
+def redo(
+    ctx: typer.Context,
+    dry_run: DryRunOption = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Put back the change the last undo reverted (before any other change).
+
+    \b
+    Example:
+      claimtrack undo && claimtrack redo
+    """
+    _reverse(ctx, "redo", dry_run, fmt, quiet)
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    status: ListStatus = None,
+    tag: ListTag = None,
+    story: ListStory = None,
+    source: ListSource = None,
+    relation: ListRelation = None,
+    search: ListSearch = None,
+    since: ListSince = None,
+    until: ListUntil = None,
+    disable: Annotated[
+        list[str] | None,
+        typer.Option("--disable", metavar="RULE", help="Switch a rule off (repeatable)."),
+    ] = None,
+    reveal: RevealOption = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Check claims before publication; exit 1 if anything would block it.
+
+    \b
+    Rules (switch off with --disable, or in claimtrack.toml beside the database):
+      unattributed      no said-by source and no note starting 'unattributed:'
+      two-sources       a number or serious allegation with < 2 independent sources
+      open-status       status unverified, checking or disputed
+      false-in-story    rated false but still in the story
+      anonymity         confidential source without a reason and approving editor
+      reported-by-link  a reported-by link without a URL or a date
+
+    \b
+    Examples:
+      claimtrack check --story serbia-russians
+      claimtrack check --story serbia-russians --format json | jq 'group_by(.code)'
+      claimtrack check --story budget --disable two-sources && publish.sh
+    """
+    from claimtrack import checks, config
+    from claimtrack.query import ClaimFilter, Index, select_claims
+
+    fmt = output_format(fmt, quiet)
+    settings = config.load(db_path_for(ctx))
+    rules = checks.DisabledRules(
+        [*settings.check_disabled, *(disable or [])], settings.story_disabled
+    )
+    flt = ClaimFilter(
+        statuses=status or [],
+        tags=tag or [],
+        stories=story or [],
+        source=source,
+        relation=relation,
+        search=search,
+        since=since,
+        until=until,
+    )
+    with open_db(ctx) as db:
+        flt.prepare(db)
+        index = Index(db, reveal=reveal)
+        claims = select_claims(db, flt, index, sort="created", reverse=True)
+        problems = checks.check(claims, index, rules)
+    views = [checks.problem_view(p) for p in problems]
+    failing = len({p.claim for p in problems})
+    if fmt == "table":
+        from claimtrack.cli import render
+
+        if views:
+            render.problems_table(views, no_color(ctx))
+    elif fmt == "ids":
+        for claim_id in dict.fromkeys(p.claim for p in problems):
+            typer.echo(claim_id)
+    else:
+        from claimtrack.formats import write_records
+
+        write_records(views, fmt, stdout_bytes(), columns=PROBLEM_COLUMNS)
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in {failing} of {len(claims)} claim(s).", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Clean: {len(claims)} claim(s) checked, no problems.", err=True)
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    status: ListStatus = None,
+    tag: ListTag = None,
+    story: ListStory = None,
+    top: Annotated[int, typer.Option(metavar="N", help="How many tags and sources.")] = 20,
+    reveal: RevealOption = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Counts of claims by status, story and tag, and how many claims each source backs.
+
+    \b
+    Examples:
+      claimtrack stats --story serbia-russians
+      claimtrack stats --format json | jq .by_status
+    """
+    from claimtrack import stats as counting
+    from claimtrack.formats import json_bytes
+    from claimtrack.query import ClaimFilter, Index, select_claims
+
+    fmt = output_format(fmt, False)
+    flt = ClaimFilter(statuses=status or [], tags=tag or [], stories=story or [])
+    with open_db(ctx) as db:
+        flt.prepare(db)
+        index = Index(db, reveal=reveal)
+        claims = select_claims(db, flt, index)
+        result = counting.compute(claims, index, top=top)
+    if fmt == "table":
+        from claimtrack.cli import render
+
+        render.stats_tables(result, no_color(ctx))
+    elif fmt in ("json", "jsonl"):
+        stdout_bytes().write(json_bytes(result, pretty=fmt == "json"))
+    else:
+        from claimtrack.formats import write_records
+
+        rows = [
+            {"group": group, "key": row.get(key), "claims": row["claims"]}
+            for group, key in (
+                ("status", "status"),
+                ("story", "story"),
+                ("tag", "tag"),
+                ("source", "name"),
+            )
+            for row in result["by_" + group if group != "source" else "sources"]
+        ]
+        write_records(
+            [{**r, "id": r["key"]} for r in rows],
+            fmt,
+            stdout_bytes(),
+            columns=("group", "key", "claims"),
+        )
