@@ -76,11 +76,26 @@ class Change:
         return f"{self.action} by {self.actor} at {self.at[:19].replace('T', ' ')} ({counted})"
 
 
+def imported_events(db: Database) -> set[str]:
+    """Events that imports brought in from other databases' histories."""
+    brought: set[str] = set()
+    for event in db._raw("events").values():
+        if event["kind"] == "batch":
+            brought.update((event["after"] or {}).get("events", []))
+    return brought
+
+
 def changes(db: Database) -> list[Change]:
-    """All changes, oldest first (ordered by their last event)."""
+    """The changes made in this database, oldest first (ordered by their last event).
+
+    History imported from another database is not among them: it was undone or redone
+    there, and here it came in as part of the import that brought it.
+    """
+    foreign = imported_events(db)
     grouped: dict[str, Change] = {}
     for event in db.event_list():
-        grouped.setdefault(event["change"], Change(event["change"])).events.append(event)
+        if event["id"] not in foreign:
+            grouped.setdefault(event["change"], Change(event["change"])).events.append(event)
     return sorted(grouped.values(), key=lambda c: (c.at, c.id))
 
 
@@ -131,6 +146,8 @@ def revert(db: Database, change: Change, action: str) -> list[tuple[str, str, st
             continue
         if kind == "batch":
             for plural, members in (event["after"] or {}).items():
+                if plural not in ("claims", "sources", "links"):
+                    continue  # imported history stays: the history is append-only
                 for record_id in reversed(members):
                     done.append(_remove(db, plural.rstrip("s"), record_id, action))
             continue

@@ -733,12 +733,16 @@ def apply(db: Database, result: Plan, progress: Callable[[int], None] | None = N
             progress(done)
     for kind, records in adds.items():
         db._insert_many(tables[kind], records)  # one table update per kind, not per record
-    if any(added.values()):
+    listed: dict[str, list[str]] = {k + "s": v for k, v in added.items() if v}
+    if result.events:
+        # Another database's history comes along; it is listed so that undo knows these
+        # are not changes made here (and never tries to revert them one by one).
+        listed["events"] = [e["id"] for e in result.events]
+    if listed:
         # One event lists everything the import added: an import of 100,000 claims must
         # not double the file with copies of them. Updates keep an event each (their
         # "before" is what undo restores).
-        batch = db.new_change_id()
-        db._record("import", "batch", batch, None, {k + "s": v for k, v in added.items() if v})
+        db._record("import", "batch", db.new_change_id(), None, listed)
     db._insert_many(db.events, result.events)
     db._name_index = None
     if progress is not None:

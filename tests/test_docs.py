@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +46,35 @@ def test_help_does_not_import_rich_or_the_store() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert "HEAVY []" in out, out
+
+
+def test_readme_workflow_runs_to_a_clean_check(tmp_path: Path) -> None:
+    """The README's fact-checking walk-through, run as written in a real shell."""
+    text = readme_reference.README.read_text(encoding="utf-8")
+    block = text.split("<!-- workflow:start -->", 1)[1].split("<!-- workflow:end -->", 1)[0]
+    script = block.split("```sh\n", 1)[1].rsplit("```", 1)[0]
+    bindir = Path(sys.executable).parent
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "claimtrack").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m claimtrack "$@"\n')
+    (shim / "claimtrack").chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{shim}:{bindir}:{os.environ['PATH']}",
+        "CLAIMTRACK_USER": "reporter",
+    }
+    result = subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "not ready yet" in result.stdout  # the first check found problems
+    assert "Clean: 2 claim(s) checked" in result.stderr
+    memo = (tmp_path / "memo.md").read_text()
+    assert "## Verified (2)" in memo and "Confidential source" in memo
+    assert "Lawyer" not in memo
