@@ -30,6 +30,7 @@ COMMANDS = [
     ["rm"],
     ["link"],
     ["unlink"],
+    ["extract"],
     ["export"],
     ["import"],
     ["check"],

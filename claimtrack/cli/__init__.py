@@ -9,7 +9,14 @@ from __future__ import annotations
 import os
 import sys
 
-from claimtrack.cli import admin, claims, interchange, sources, workflow  # noqa: F401
+from claimtrack.cli import (  # noqa: F401  (registers the commands)
+    admin,
+    claims,
+    extraction,
+    interchange,
+    sources,
+    workflow,
+)
 from claimtrack.cli.common import app
 
 __all__ = ["app", "main"]

@@ -284,3 +284,39 @@ def stats_tables(result: dict[str, Any], no_color: bool) -> None:
 def _bar(value: int, most: int, style: str, width: int = 30) -> Text:
     size = max(1, round(width * value / most)) if most and value else 0
     return text("\u2588" * size, style)
+
+
+def candidates_table(result: Any, no_color: bool) -> None:
+    from rich.table import Table
+
+    out = console(no_color)
+    facts = [
+        part
+        for part in (
+            result.headline,
+            result.outlet,
+            result.date,
+            f"reported by {result.reporter}" if result.reporter else None,
+        )
+        if part
+    ]
+    if facts:
+        out.print(text(" | ".join(facts), "dim"))
+    table = Table(header_style="bold", expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Claim", ratio=5, overflow="fold")
+    table.add_column("Said by", ratio=2, overflow="fold")
+    table.add_column("Reported by", ratio=2, overflow="fold")
+    table.add_column("Quantities", ratio=2, overflow="fold")
+    for number, candidate in enumerate(result.candidates, start=1):
+        who = text(candidate.claimant or "(unattributed)")
+        if candidate.role:
+            who.append(f", {safe_text(candidate.role)}", style="dim")
+        table.add_row(
+            text(number),
+            text(candidate.text),
+            who,
+            text(candidate.reporter),
+            text("; ".join(describe_quantity(q) for q in candidate.quantities), "dim"),
+        )
+    out.print(table)
