@@ -124,9 +124,11 @@ class Database:
 
     @classmethod
     @contextlib.contextmanager
-    def open(cls, path: Path, *, write: bool = False) -> Iterator[Database]:
+    def open(cls, path: Path, *, write: bool = False, history: bool = True) -> Iterator[Database]:
+        """``history=False`` lets a reading command skip parsing the events table."""
         if not write:
-            yield cls(path, read_file(path), writable=False)
+            skip = frozenset() if history else frozenset({"events"})
+            yield cls(path, read_file(path, skip=skip), writable=False)
             return
         with locked(path):
             remove_stale_temp_files(path)

@@ -35,8 +35,7 @@ class Index:
         for link in db._raw("links").values():
             self.links_by_claim[link["claim"]].append(link)
             self.links_by_source[link["source"]].append(link)
-        for links in self.links_by_claim.values():
-            links.sort(key=lambda k: (RELATION_ORDER.get(k["relation"], 9), k["position"]))
+        self._sorted: set[str] = set()
 
     def name(self, source_id: str) -> str:
         source = self.sources.get(source_id)
@@ -54,7 +53,12 @@ class Index:
         return self.is_confidential(source_id) and not self.reveal
 
     def links(self, claim_id: str) -> list[Link]:
-        return self.links_by_claim.get(claim_id, [])
+        """A claim's links in chain order; sorted when first asked for, not all up front."""
+        links = self.links_by_claim.get(claim_id, [])
+        if claim_id not in self._sorted:
+            links.sort(key=lambda k: (RELATION_ORDER.get(k["relation"], 9), k["position"]))
+            self._sorted.add(claim_id)
+        return links
 
     def names(self, claim_id: str, relation: str) -> list[str]:
         return [self.name(k["source"]) for k in self.links(claim_id) if k["relation"] == relation]

@@ -108,8 +108,13 @@ def dump(data: Data) -> bytes:
     return b"".join(parts)
 
 
-def read_file(path: Path) -> Data:
-    """The parsed database, or an empty one when the file does not exist yet."""
+def read_file(path: Path, *, skip: frozenset[str] = frozenset()) -> Data:
+    """The parsed database, or an empty one when the file does not exist yet.
+
+    Reading commands may ``skip`` tables they never look at (the history, mostly): in a
+    file laid out by ``dump`` each table is a block of its own, so the others can be
+    parsed without it. Writing commands always parse and check the whole file.
+    """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -118,7 +123,30 @@ def read_file(path: Path) -> Data:
         raise DatabaseError(f"database path {path} is a directory") from None
     except OSError as exc:
         raise DatabaseError(f"cannot read database file {path}: {exc.strerror}") from None
+    if skip:
+        partial = _without_tables(raw, skip)
+        if partial is not None:
+            return parse(partial, path)
     return parse(raw, path)
+
+
+def _without_tables(raw: bytes, skip: frozenset[str]) -> bytes | None:
+    """The file's bytes with the named tables emptied, or None if the layout is not ours."""
+    pieces: list[bytes] = []
+    position = 0
+    for name in sorted(skip):
+        header = b'\n"' + name.encode() + b'": {\n'
+        start = raw.find(header, position)
+        if start < 0:
+            return None  # hand-edited or written by another tool: parse it all
+        end = raw.find(b"\n}", start + len(header) - 1)
+        if end < 0:
+            return None
+        pieces.append(raw[position : start + len(header) - 1])
+        pieces.append(b"}")
+        position = end + 2
+    pieces.append(raw[position:])
+    return b"".join(pieces)
 
 
 def atomic_write(path: Path, payload: bytes) -> None:

@@ -1,7 +1,5 @@
 """Commands about the database itself: init, db path, demo."""
 
-from __future__ import annotations
-
 import contextlib
 from pathlib import Path
 from typing import Annotated

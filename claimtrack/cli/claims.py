@@ -1,7 +1,5 @@
 """Commands on claims: add, list, show, edit, status, note, rm, link, unlink."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -148,7 +146,7 @@ def _list(
     )
     if limit is not None and limit < 0:
         raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
-    with open_db(ctx) as db:
+    with open_db(ctx, history=False) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal)
         chosen = select_claims(db, flt, index, sort=sort, reverse=reverse)
@@ -323,7 +321,7 @@ def show(
     from claimtrack.query import Index, claim_view
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx) as db:
+    with open_db(ctx, history=False) as db:
         view = claim_view(db.get_claim(claim), Index(db, reveal=reveal))
     if fmt == "table":
         from claimtrack.cli import render

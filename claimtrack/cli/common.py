@@ -1,7 +1,5 @@
 """The Typer application, its global options and the helpers every command shares."""
 
-from __future__ import annotations
-
 import os
 import sys
 from collections.abc import Iterator
@@ -133,10 +131,11 @@ def location(ctx: typer.Context) -> Location:
 
 
 @contextmanager
-def open_db(ctx: typer.Context, *, write: bool = False) -> Iterator[Any]:
+def open_db(ctx: typer.Context, *, write: bool = False, history: bool = True) -> Iterator[Any]:
+    """The database; a reading command that shows no history passes ``history=False``."""
     from claimtrack.db import Database
 
-    with Database.open(location(ctx).path, write=write) as db:
+    with Database.open(location(ctx).path, write=write, history=history) as db:
         yield db
 
 

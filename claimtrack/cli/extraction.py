@@ -1,7 +1,5 @@
 """extract: the first pass over an article, for the journalist to review."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

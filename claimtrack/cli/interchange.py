@@ -1,7 +1,5 @@
 """export and import: hand work to editors, CMSs, spreadsheets and Datasette, and back."""
 
-from __future__ import annotations
-
 import io
 import sys
 from pathlib import Path
@@ -138,7 +136,7 @@ def export(
         until=until,
     )
     filtered = any([status, tag, story, source, search, since, until])
-    with open_db(ctx) as db:
+    with open_db(ctx, history=fmt == "json" and history) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal and fmt not in ("claimreview", "sqlite"))
         claims = select_claims(db, flt, index, sort="created", reverse=True)
@@ -186,8 +184,8 @@ def export(
 
 def _claimreview(
     ctx: typer.Context,
-    claims: list[Claim],
-    index: Index,
+    claims: "list[Claim]",
+    index: "Index",
     org: str | None,
     org_url: str | None,
     review_url: str | None,

@@ -1,7 +1,5 @@
 """Commands on sources: source add, list, show, edit, rm."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -121,7 +119,7 @@ def source_list(
     from claimtrack.query import Index, source_view, sources_sorted
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx) as db:
+    with open_db(ctx, history=False) as db:
         index = Index(db, reveal=reveal)
         chosen = sources_sorted(db.source_list())
         if kind:
@@ -155,7 +153,7 @@ def source_show(
     from claimtrack.query import Index, claim_view, source_claims, source_view
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx) as db:
+    with open_db(ctx, history=False) as db:
         index = Index(db, reveal=reveal)
         found = db.get_source(source)
         view = source_view(found, index)

@@ -1,7 +1,5 @@
 """The fact-checking desk: log, undo, redo, check and stats."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -202,7 +200,7 @@ def check(
         since=since,
         until=until,
     )
-    with open_db(ctx) as db:
+    with open_db(ctx, history=False) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal)
         claims = select_claims(db, flt, index, sort="created", reverse=True)
@@ -250,7 +248,7 @@ def stats(
 
     fmt = output_format(fmt, False)
     flt = ClaimFilter(statuses=status or [], tags=tag or [], stories=story or [])
-    with open_db(ctx) as db:
+    with open_db(ctx, history=False) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal)
         claims = select_claims(db, flt, index)

@@ -1,0 +1,191 @@
+"""Time claimtrack's commands as whole processes on synthetic databases.
+
+    python benchmarks/run.py            # 1k, 10k and 100k claims, 5 runs each
+    python benchmarks/run.py --quick    # 1k and 10k, 3 runs: under a minute
+
+Prints a Markdown table: median (min-max) wall time and peak memory of each command, with
+the budget from the issue beside it, and the cost of starting Python itself on this
+machine for scale. Each database is built once per size in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import synth  # noqa: E402
+
+CLAIMTRACK = [sys.executable, "-m", "claimtrack"]
+BUDGETS = {  # seconds at 1k, 10k, 100k claims
+    "--help": (0.1, 0.1, 0.1),
+    "--version": (0.1, 0.1, 0.1),
+    "add (1 claim, 2 links)": (0.1, 0.12, 0.6),
+    "list (table, default page)": (0.15, 0.2, 0.8),
+    "list --format jsonl (all)": (0.15, 0.3, 2.5),
+    "show ID (prefix)": (0.1, 0.12, 0.6),
+    "export --format json": (0.2, 0.4, 3.0),
+    "import into empty DB": (1.0, 3.0, 20.0),
+}
+MEMORY_BUDGET_MB = 400
+
+
+def run_once(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one whole process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = child.stderr.read().decode() if child.stderr else ""
+    if child.stderr:
+        child.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(args)} exited {code}: {err.strip()[-300:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(
+    args: list[str], env: dict[str, str], runs: int, before: object = None
+) -> tuple[list[float], float]:
+    times, peak = [], 0.0
+    for _ in range(runs):
+        if callable(before):
+            before()
+        elapsed, memory = run_once(args, env)
+        times.append(elapsed)
+        peak = max(peak, memory)
+    return times, peak
+
+
+def fmt_time(times: list[float]) -> str:
+    return (
+        f"{statistics.median(times) * 1000:.0f} ms "
+        f"({min(times) * 1000:.0f}-{max(times) * 1000:.0f})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1k and 10k claims, 3 runs")
+    parser.add_argument("--runs", type=int, default=None)
+    options = parser.parse_args()
+    sizes = [1_000, 10_000] if options.quick else [1_000, 10_000, 100_000]
+    runs = options.runs or (3 if options.quick else 5)
+    work = Path(tempfile.mkdtemp(prefix="claimtrack-bench-"))
+    env = {**os.environ, "CLAIMTRACK_USER": "bench", "NO_COLOR": "1", "COLUMNS": "120"}
+    env.pop("CLAIMTRACK_DB", None)
+    baseline, _ = measure([sys.executable, "-c", "pass"], env, runs)
+    results: dict[str, list[str]] = {name: [] for name in BUDGETS}
+    peaks: dict[str, float] = {}
+    try:
+        for column, size in enumerate(sizes):
+            db = work / f"claims-{size}.json"
+            synth.write(db, size)
+            export = work / f"export-{size}.json"
+            subprocess.run(
+                [*CLAIMTRACK, "--db", str(db), "export", "-o", str(export)],
+                check=True,
+                env=env,
+                capture_output=True,
+            )
+            some_id = next(iter(synth_ids(db)))[:7]
+            target = work / f"imported-{size}.json"
+
+            def fresh_target(path: Path = target) -> None:
+                for leftover in (path, path.with_name(path.name + ".lock")):
+                    if leftover.exists():
+                        leftover.unlink()
+
+            cases = {
+                "--help": [*CLAIMTRACK, "--help"],
+                "--version": [*CLAIMTRACK, "--version"],
+                "add (1 claim, 2 links)": [
+                    *CLAIMTRACK,
+                    "--db",
+                    str(db),
+                    "add",
+                    "A claim about 12 people",
+                    "--said-by",
+                    "S1",
+                    "--reported-by",
+                    "S2",
+                    "-q",
+                ],
+                "list (table, default page)": [
+                    *CLAIMTRACK,
+                    "--db",
+                    str(db),
+                    "list",
+                    "--format",
+                    "table",
+                    "--limit",
+                    "50",
+                ],
+                "list --format jsonl (all)": [
+                    *CLAIMTRACK,
+                    "--db",
+                    str(db),
+                    "list",
+                    "--format",
+                    "jsonl",
+                ],
+                "show ID (prefix)": [
+                    *CLAIMTRACK,
+                    "--db",
+                    str(db),
+                    "show",
+                    some_id,
+                    "--format",
+                    "table",
+                ],
+                "export --format json": [*CLAIMTRACK, "--db", str(db), "export"],
+                "import into empty DB": [*CLAIMTRACK, "--db", str(target), "import", str(export)],
+            }
+            for name, args in cases.items():
+                times, peak = measure(
+                    args, env, runs, fresh_target if name.startswith("import") else None
+                )
+                budget = BUDGETS[name][min(column, 2)]
+                mark = "ok" if statistics.median(times) <= budget else "OVER"
+                results[name].append(f"{fmt_time(times)} / {budget * 1000:.0f} ms {mark}")
+                peaks[f"{name} @ {size:,}"] = peak
+            print(
+                f"measured {size:,} claims ({db.stat().st_size / 1e6:.1f} MB file)", file=sys.stderr
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(
+        f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
+        f"`python -c pass` takes {fmt_time(baseline)}. {runs} runs each; "
+        "median (min-max) / budget.\n"
+    )
+    header = "| command | " + " | ".join(f"{s:,} claims" for s in sizes) + " |"
+    print(header)
+    print("|" + "---|" * (len(sizes) + 1))
+    for name, cells in results.items():
+        print(f"| `{name}` | " + " | ".join(cells) + " |")
+    worst = max(peaks, key=lambda k: peaks[k])
+    print(f"\nPeak memory: {peaks[worst]:.0f} MB ({worst}); budget {MEMORY_BUDGET_MB} MB at 100k.")
+    for size in sizes:
+        largest = max((v, k) for k, v in peaks.items() if k.endswith(f"@ {size:,}"))
+        print(f"- {size:,} claims: highest peak {largest[0]:.0f} MB ({largest[1].split(' @')[0]})")
+
+
+def synth_ids(db: Path) -> list[str]:
+    import orjson
+
+    return list(orjson.loads(db.read_bytes())["claims"])
+
+
+if __name__ == "__main__":
+    main()
