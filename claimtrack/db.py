@@ -36,6 +36,7 @@ from claimtrack.model import (
     clean_optional,
     clean_tag,
     clean_text,
+    later,
     now,
 )
 from claimtrack.storage import (
@@ -161,7 +162,7 @@ class Database:
         # Strictly increasing within one command so that events and links keep their order.
         stamp = now()
         if stamp <= self._last_at:
-            stamp = _bump(self._last_at)
+            stamp = later(self._last_at)
         self._last_at = stamp
         return stamp
 
@@ -592,14 +593,6 @@ class Database:
             self._record("unlink", "link", link["id"], link, None)
         self._delete(self.links, [link["id"] for link in doomed])
         return doomed
-
-
-def _bump(stamp: str) -> str:
-    """The next microsecond after ``stamp`` (format of ``model.now``)."""
-    import datetime as dt
-
-    moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
-    return (moment + dt.timedelta(microseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _clean_story(story: str | None) -> str | None:

@@ -119,6 +119,13 @@ def now() -> str:
     return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def later(stamp: str) -> str:
+    """The microsecond after ``stamp`` (format of ``now``): keeps one command's events in
+    order even when the clock does not move between them."""
+    moment = _dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return (moment + _dt.timedelta(microseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def clean_text(value: str, field: str, *, limit: int = MAX_TEXT) -> str:
     text = value.strip()
     if not text:

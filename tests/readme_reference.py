@@ -43,6 +43,8 @@ COMMANDS = [
     ["source", "show"],
     ["source", "edit"],
     ["source", "rm"],
+    ["git", "setup"],
+    ["merge-driver"],
     ["db", "path"],
 ]
 

@@ -15,6 +15,7 @@ from claimtrack.cli import (  # noqa: F401  (registers the commands)
     extraction,
     interchange,
     sources,
+    team,
     workflow,
 )
 from claimtrack.cli.common import app

@@ -175,6 +175,7 @@ def check(
       false-in-story    rated false but still in the story
       anonymity         confidential source without a reason and approving editor
       reported-by-link  a reported-by link without a URL or a date
+    A damaged database (links to missing records) always fails, as 'structure'.
 
     \b
     Examples:
@@ -205,6 +206,14 @@ def check(
         index = Index(db, reveal=reveal)
         claims = select_claims(db, flt, index, sort="created", reverse=True)
         problems = checks.check(claims, index, rules)
+        from claimtrack.merge import structural_problems
+
+        # A database that is inconsistent (a link to nothing, a misfiled record) fails
+        # every check: it cannot be switched off.
+        problems += [
+            checks.Problem("", "structure", message, None, "")
+            for message in structural_problems(db.data)
+        ]
     views = [checks.problem_view(p) for p in problems]
     failing = len({p.claim for p in problems})
     if fmt == "table":

@@ -1,0 +1,210 @@
+"""Three-way merge of two versions of a claims database, record by record.
+
+Git calls ``claimtrack merge-driver BASE OURS THEIRS`` when both sides changed the
+database file. Records are matched by their stable IDs:
+
+- a record added on either side is kept;
+- a field changed on one side takes that side's value; a field changed on both sides
+  takes the value of the side whose record was ``updated`` later, and the other value is
+  recorded in the history (a ``merge`` event), so nothing is silently lost;
+- a claim's notes, a source's aliases and the history are unioned;
+- a deletion wins over a record the other side left untouched, but not over one it
+  edited (or linked to): that record is kept and flagged (tag ``merge-kept`` and a note
+  on claims, a ``merge`` event for all).
+
+It never writes conflict markers: the result is always a valid database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from claimtrack import ids
+from claimtrack.model import later, now
+from claimtrack.storage import META, TABLES, Data
+
+KEPT_TAG = "merge-kept"
+_UNION_LISTS = ("notes", "aliases", "tags")
+
+
+@dataclass
+class Report:
+    added: int = 0
+    merged: int = 0
+    conflicts: int = 0
+    deleted: int = 0
+    kept: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.added} added, {self.merged} merged, {self.conflicts} field conflicts "
+            f"resolved, {self.deleted} deleted, {len(self.kept)} kept despite deletion"
+        )
+
+
+class Merger:
+    def __init__(self, actor: str) -> None:
+        self.actor = actor
+        self.change = ids.new_id()
+        self.events: dict[str, dict[str, Any]] = {}
+        self.report = Report()
+        self._last = ""
+
+    def _event(
+        self, kind: str, target: str, before: Any, after: Any, action: str = "merge"
+    ) -> None:
+        stamp = now()
+        if stamp <= self._last:
+            stamp = later(self._last)
+        self._last = stamp
+        event_id = ids.new_id()
+        self.events[event_id] = {
+            "id": event_id,
+            "at": stamp,
+            "actor": self.actor,
+            "change": self.change,
+            "action": action,
+            "kind": kind,
+            "target": target,
+            "before": before,
+            "after": after,
+        }
+
+    def merge(self, base: Data, ours: Data, theirs: Data) -> Data:
+        result: Data = {META: dict(ours.get(META) or theirs.get(META) or base.get(META) or {})}
+        for table in ("claims", "sources", "links"):
+            result[table] = self._merge_table(
+                table, base.get(table, {}), ours.get(table, {}), theirs.get(table, {})
+            )
+        self._keep_linked(result, base, ours, theirs)
+        events = {**base.get("events", {}), **theirs.get("events", {}), **ours.get("events", {})}
+        events.update(self.events)
+        result["events"] = events
+        for table in TABLES:
+            result.setdefault(table, {})
+        return result
+
+    def _merge_table(
+        self,
+        table: str,
+        base: Mapping[str, Any],
+        ours: Mapping[str, Any],
+        theirs: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        kind = table[:-1]
+        merged: dict[str, Any] = {}
+        for record_id in sorted({*base, *ours, *theirs}):
+            old, mine, other = base.get(record_id), ours.get(record_id), theirs.get(record_id)
+            if mine is None and other is None:
+                if old is not None:
+                    self.report.deleted += 1
+                continue
+            if old is None:
+                if mine is None or other is None:
+                    self.report.added += 1
+                    merged[record_id] = mine if mine is not None else other
+                else:
+                    merged[record_id] = self._fields(kind, {}, mine, other)
+                continue
+            if mine is None or other is None:
+                survivor: Mapping[str, Any] = mine if mine is not None else other or {}
+                if survivor == old:
+                    self.report.deleted += 1  # deleted on one side, untouched on the other
+                    continue
+                merged[record_id] = self._flag(kind, survivor)
+                continue
+            merged[record_id] = self._fields(kind, old, mine, other)
+        return merged
+
+    def _fields(
+        self, kind: str, old: Mapping[str, Any], mine: Mapping[str, Any], other: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        if mine == other:
+            return dict(mine)
+        self.report.merged += 1
+        ours_newer = str(mine.get("updated", mine.get("created", ""))) >= str(
+            other.get("updated", other.get("created", ""))
+        )
+        result: dict[str, Any] = {}
+        losers: dict[str, Any] = {}
+        winners: dict[str, Any] = {}
+        for key in sorted({*old, *mine, *other}):
+            before, a, b = old.get(key), mine.get(key), other.get(key)
+            if key in _UNION_LISTS and isinstance(a, list) and isinstance(b, list):
+                result[key] = _union(a, b)
+            elif a == b or b == before:
+                result[key] = a
+            elif a == before:
+                result[key] = b
+            elif key == "updated":
+                result[key] = max(str(a), str(b))
+            else:
+                result[key] = a if ours_newer else b
+                losers[key] = b if ours_newer else a
+                winners[key] = result[key]
+        if losers:
+            self.report.conflicts += len(losers)
+            self._event(kind, str(result["id"]), losers, winners)
+        return result
+
+    def _flag(self, kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
+        kept = dict(record)
+        if kind == "claim":
+            if KEPT_TAG not in kept.get("tags", []):
+                kept["tags"] = [*kept.get("tags", []), KEPT_TAG]
+            kept["notes"] = [
+                *kept.get("notes", []),
+                {
+                    "at": now(),
+                    "author": self.actor,
+                    "text": "Kept on merge: deleted on one side, edited on the other. Review it.",
+                },
+            ]
+        self.report.kept.append(str(kept["id"]))
+        self._event(kind, str(kept["id"]), None, {"kept": True}, action="merge-kept")
+        return kept
+
+    def _keep_linked(self, result: Data, base: Data, ours: Data, theirs: Data) -> None:
+        """A claim or source deleted on one side stays if the other side linked to it."""
+        for link in list(result["links"].values()):
+            for table, key in (("claims", "claim"), ("sources", "source")):
+                target = link[key]
+                if target in result[table]:
+                    continue
+                found = (
+                    ours.get(table, {}).get(target)
+                    or theirs.get(table, {}).get(target)
+                    or base.get(table, {}).get(target)
+                )
+                if found is not None:
+                    result[table][target] = self._flag(table[:-1], found)
+                else:
+                    result["links"].pop(link["id"], None)  # points at nothing on any side
+                    break
+
+
+def _union(first: list[Any], second: list[Any]) -> list[Any]:
+    result = list(first)
+    for item in second:
+        if item not in result:
+            result.append(item)
+    if result and all(isinstance(i, dict) and "at" in i for i in result):
+        result.sort(key=lambda item: item["at"])
+    return result
+
+
+def structural_problems(data: Data) -> list[str]:
+    """What makes a database inconsistent: records keyed wrongly, links to nothing."""
+    problems: list[str] = []
+    for table in ("claims", "sources", "links", "events"):
+        for key, record in data.get(table, {}).items():
+            if record.get("id") != key:
+                problems.append(f"{table}: record {key!r} has id {record.get('id')!r}")
+    for key, link in data.get("links", {}).items():
+        if link.get("claim") not in data.get("claims", {}):
+            problems.append(f"links: {key} points at missing claim {link.get('claim')!r}")
+        if link.get("source") not in data.get("sources", {}):
+            problems.append(f"links: {key} points at missing source {link.get('source')!r}")
+    return problems
