@@ -41,6 +41,7 @@ from claimtrack.model import (
     clean_text,
     now,
 )
+from claimtrack.storage import strict_loads
 
 IMPORT_FORMATS = ("json", "jsonl", "csv")
 MAX_PROBLEMS_SHOWN = 50
@@ -303,8 +304,8 @@ def _validated(problems: _Problems, where: str, make: Callable[[], Any]) -> Any:
 
 def _load_json(raw: bytes, origin: str) -> Any:
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        return strict_loads(raw)
+    except ValueError as exc:
         raise InvalidImport(f"{origin} is not valid JSON ({exc})") from None
 
 
@@ -373,8 +374,8 @@ def _read_jsonl(raw: bytes, origin: str) -> Incoming:
         if not line.strip():
             continue
         try:
-            records.append((number, orjson.loads(line)))
-        except orjson.JSONDecodeError as exc:
+            records.append((number, strict_loads(line)))
+        except ValueError as exc:
             problems.add(f"line {number}", f"not valid JSON ({exc})")
     problems.check()
     lines = {index: number for index, (number, _) in enumerate(records)}

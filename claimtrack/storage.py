@@ -8,6 +8,7 @@ snapshot, and a writing command saves it once, atomically, while holding the loc
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -36,6 +37,60 @@ def empty_data() -> Data:
     return data
 
 
+class DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise DuplicateKey(f"the key {twice!r} appears twice in one object")
+    return record
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 18:
+        raise ValueError(f"the number {text[:30]} is too large")
+    return int(text)
+
+
+def strict_loads(raw: bytes) -> Any:
+    """JSON that must not be ambiguous: duplicate keys, NaN and huge integers are errors.
+
+    Python's json with hooks costs about what orjson does once objects are built, and
+    unlike orjson it can see a key given twice (which would silently lose one value).
+    """
+    try:
+        return json.loads(
+            raw,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_reject_constant,
+            parse_int=_bounded_int,
+        )
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+
+
+def _load(raw: bytes) -> Any:
+    """Fast path for files in our own layout, strict path for anything else."""
+    data = orjson.loads(raw)
+    if isinstance(data, dict) and all(isinstance(t, dict) for t in data.values()):
+        # In a file laid out by `dump` every table name and every record starts a line
+        # with a quote; a record ID given twice leaves more such lines than records.
+        expected = len(data) + sum(len(table) for table in data.values())
+        if raw.count(b'\n"') == expected:
+            return data
+    return strict_loads(raw)
+
+
 def parse(raw: bytes, path: Path) -> Data:
     """Parse and check the file's shape; never guess at a damaged file."""
     if not raw.strip():
@@ -44,8 +99,8 @@ def parse(raw: bytes, path: Path) -> Data:
             "restore it from a backup or git, or remove it to start afresh",
         )
     try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        data = _load(raw)
+    except (orjson.JSONDecodeError, ValueError) as exc:
         raise DatabaseError(
             f"database file {path} is not valid JSON ({exc})",
             "it was left untouched; restore it from a backup or git",
@@ -73,7 +128,33 @@ def parse(raw: bytes, path: Path) -> Data:
             isinstance(record, dict) for record in records.values()
         ):
             raise DatabaseError(f"database file {path}: table {table!r} is damaged")
+    _check_numbers(data, path)
     return migrate(data, version)
+
+
+LARGEST = 1e18
+
+
+def _check_numbers(data: Data, path: Path) -> None:
+    """orjson reads an integer too large for 64 bits as a float, silently; a write would
+    then save a different number. The fields that hold numbers must hold sane ones."""
+    for key, link in data["links"].items():
+        position = link.get("position", 0)
+        if not isinstance(position, int) or isinstance(position, bool) or abs(position) > LARGEST:
+            raise DatabaseError(
+                f"database file {path}: link {key} has an invalid position {position!r}",
+                "it was left untouched; restore it from a backup or git",
+            )
+    for key, claim in data["claims"].items():
+        for quantity in claim.get("quantities") or []:
+            for name in ("value", "low", "high"):
+                number = quantity.get(name) if isinstance(quantity, dict) else None
+                if isinstance(number, float) and not abs(number) <= LARGEST:
+                    raise DatabaseError(
+                        f"database file {path}: claim {key} has a number too large "
+                        f"to keep exactly ({number!r})",
+                        "it was left untouched; restore it from a backup or git",
+                    )
 
 
 def migrate(data: Data, version: int) -> Data:
@@ -223,20 +304,68 @@ def locked(path: Path) -> Iterator[None]:
     except OSError as exc:
         raise DatabaseError(f"cannot create {path.parent}: {exc.strerror}") from None
     lock = FileLock(lock_path, timeout=lock_timeout(), mode=0o600)
+    holder_path = path.with_name(path.name + ".lock.holder")
     try:
         lock.acquire()
     except Timeout:
         raise DatabaseError(
-            f"database {path} is locked by another claimtrack command",
-            f"wait for it to finish; if none is running, set {LOCK_TIMEOUT_ENV} or "
-            f"remove {lock_path}",
+            f"database {path} is locked by another claimtrack command{_holder(holder_path)}",
+            f"wait for it to finish, or raise {LOCK_TIMEOUT_ENV} (seconds; now {lock_timeout():g})",
         ) from None
     except OSError as exc:
         raise DatabaseError(f"cannot lock {lock_path}: {exc.strerror}") from None
     try:
+        # Who holds the lock, for the message a waiting command gives when it gives up.
+        # The lock itself is the OS's (released if this process dies); this is a note.
+        with contextlib.suppress(OSError):
+            fd = os.open(holder_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(f"{os.getpid()}\n{_command_line()}\n")
         yield
     finally:
+        with contextlib.suppress(OSError):
+            holder_path.unlink()
         lock.release()
+
+
+_VERBS = {
+    "add",
+    "edit",
+    "status",
+    "note",
+    "rm",
+    "link",
+    "unlink",
+    "import",
+    "init",
+    "demo",
+    "undo",
+    "redo",
+    "source",
+    "git",
+    "extract",
+    "setup",
+    "merge-driver",
+    "list",
+    "show",
+}
+
+
+def _command_line() -> str:
+    """The command holding the lock, by its verbs only: its arguments may be a
+    confidential source's name, and this ends up in another command's error message."""
+    import sys
+
+    verbs = [word for word in sys.argv[1:] if word in _VERBS][:2]
+    return " ".join(["claimtrack", *verbs])
+
+
+def _holder(holder_path: Path) -> str:
+    try:
+        pid, command = holder_path.read_text(encoding="utf-8").split("\n", 1)
+    except (OSError, ValueError):
+        return ""
+    return f": '{command.strip()}' (process {pid.strip()})"
 
 
 class SnapshotStorage(Storage):  # type: ignore[misc]
