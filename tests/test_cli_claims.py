@@ -295,3 +295,9 @@ def test_edit_text_from_stdin_and_errors(cli: Cli) -> None:
     assert cli.json("show", made["other"])["text"] == "New budget wording"
     assert "has no tag" in cli("edit", made["other"], "--rm-tag", "absent", code=1).stderr
     assert "contains spaces" in cli("edit", made["other"], "--story", "two words", code=1).stderr
+
+
+def test_ls_is_list(cli: Cli) -> None:
+    seed(cli)
+    assert cli("ls", "-q").stdout == cli("list", "-q").stdout
+    assert " ls " not in cli("--help").stdout  # hidden from the command list

@@ -1,6 +1,6 @@
 """Commands on claims: add, list, show, edit, status, note, rm, link, unlink."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +22,9 @@ from claimtrack.cli.common import (
 )
 from claimtrack.cli.complete import complete_claim, complete_source
 from claimtrack.model import RELATIONS, STATUSES
+
+if TYPE_CHECKING:
+    from claimtrack.query import ClaimFilter
 
 ClaimArg = Annotated[
     str,
@@ -131,19 +134,10 @@ def _list(
     fmt: str | None,
     quiet: bool,
 ) -> None:
-    from claimtrack.query import ClaimFilter, Index, claim_view, select_claims
+    from claimtrack.query import Index, claim_view, select_claims
 
     fmt = output_format(fmt, quiet)
-    flt = ClaimFilter(
-        statuses=status or [],
-        tags=tag or [],
-        stories=story or [],
-        source=source,
-        relation=relation,
-        search=search,
-        since=since,
-        until=until,
-    )
+    flt = claim_filter(status, tag, story, source, relation, search, since, until)
     if limit is not None and limit < 0:
         raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
     with open_db(ctx, history=False) as db:
@@ -163,6 +157,31 @@ def _list(
             "--limit N shows more.",
             err=True,
         )
+
+
+def claim_filter(
+    status: list[str] | None,
+    tag: list[str] | None,
+    story: list[str] | None,
+    source: str | None = None,
+    relation: str | None = None,
+    search: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> "ClaimFilter":
+    """The filter options that list, export, check and stats share."""
+    from claimtrack.query import ClaimFilter
+
+    return ClaimFilter(
+        statuses=status or [],
+        tags=tag or [],
+        stories=story or [],
+        source=source,
+        relation=relation,
+        search=search,
+        since=since,
+        until=until,
+    )
 
 
 ListStatus = Annotated[
@@ -263,44 +282,8 @@ def list_claims(
     )
 
 
-@app.command("ls", hidden=True)
-def ls_claims(
-    ctx: typer.Context,
-    status: ListStatus = None,
-    tag: ListTag = None,
-    story: ListStory = None,
-    source: ListSource = None,
-    relation: ListRelation = None,
-    search: ListSearch = None,
-    since: ListSince = None,
-    until: ListUntil = None,
-    sort: ListSort = "created",
-    reverse: ListReverse = False,
-    limit: ListLimit = None,
-    show_all: ListAll = False,
-    reveal: RevealOption = False,
-    fmt: FormatOption = None,
-    quiet: QuietOption = False,
-) -> None:
-    """Alias of 'list'."""
-    _list(
-        ctx,
-        status,
-        tag,
-        story,
-        source,
-        relation,
-        search,
-        since,
-        until,
-        sort,
-        reverse,
-        limit,
-        show_all,
-        reveal,
-        fmt,
-        quiet,
-    )
+# `ls` is `list` under a shorter name, hidden from the command list.
+app.command("ls", hidden=True)(list_claims)
 
 
 @app.command()

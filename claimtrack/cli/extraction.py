@@ -15,7 +15,7 @@ from claimtrack.cli.common import (
     no_color,
     open_db,
     output_format,
-    read_text,
+    read_input,
     stdin_is_terminal,
     stdout_bytes,
 )
@@ -57,23 +57,12 @@ def extract(
     from claimtrack import extract as extracting
 
     fmt = output_format(fmt, False)
-    if file == "-":
-        article = read_text("-", "article")
-        name = None
-    else:
-        try:
-            raw = Path(file).expanduser().read_bytes()
-        except FileNotFoundError:
-            fail(f"no such file: {file}")
-        except IsADirectoryError:
-            fail(f"{file} is a directory")
-        except OSError as exc:
-            fail(f"cannot read {file}: {exc.strerror}")
-        try:
-            article = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            fail(f"{file} is not UTF-8 text", "convert it, e.g. iconv -f latin1 -t utf-8")
-        name = Path(file).name
+    raw = read_input(file, "article")
+    try:
+        article = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        fail(f"{file} is not UTF-8 text", "convert it, e.g. iconv -f latin1 -t utf-8")
+    name = None if file == "-" else Path(file).name
     if not article.strip():
         fail("the article is empty")
     if add and not yes and not stdin_is_terminal():

@@ -17,6 +17,7 @@ from claimtrack.cli.claims import (
     ListStory,
     ListTag,
     ListUntil,
+    claim_filter,
 )
 from claimtrack.cli.common import (
     FormatOption,
@@ -27,7 +28,7 @@ from claimtrack.cli.common import (
     fail,
     open_db,
     output_format,
-    read_text,
+    read_input,
     stdout_bytes,
 )
 from claimtrack.exporters import EXPORT_FORMATS
@@ -116,7 +117,7 @@ def export(
           "https://factcheck.example/claims/{short}" | jq '.[].reviewRating'
       claimtrack export --format sqlite -o claims.db && datasette claims.db
     """
-    from claimtrack.query import ClaimFilter, Index, select_claims
+    from claimtrack.query import Index, select_claims
 
     fmt = fmt.strip().lower()
     if fmt not in EXPORT_FORMATS:
@@ -125,16 +126,7 @@ def export(
         )
     if fmt == "sqlite" and (output is None or output == "-"):
         fail("the sqlite format writes a file", "pass -o FILE, e.g. -o claims.db")
-    flt = ClaimFilter(
-        statuses=status or [],
-        tags=tag or [],
-        stories=story or [],
-        source=source,
-        relation=relation,
-        search=search,
-        since=since,
-        until=until,
-    )
+    flt = claim_filter(status, tag, story, source, relation, search, since, until)
     filtered = any([status, tag, story, source, search, since, until])
     with open_db(ctx, history=fmt == "json" and history) as db:
         flt.prepare(db)
@@ -252,20 +244,8 @@ def import_(
     from claimtrack import importer
 
     shown_format = output_format(plan_format, quiet)
-    if file == "-":
-        raw = read_text("-", "import").encode("utf-8")
-        origin = "standard input"
-    else:
-        path = Path(file).expanduser()
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            fail(f"no such file: {file}")
-        except IsADirectoryError:
-            fail(f"{file} is a directory")
-        except OSError as exc:
-            fail(f"cannot read {file}: {exc.strerror}")
-        origin = file
+    raw = read_input(file, "import")
+    origin = "standard input" if file == "-" else file
     chosen = (fmt or importer.guess_format(file, raw)).strip().lower()
     if chosen not in importer.IMPORT_FORMATS:
         raise typer.BadParameter(

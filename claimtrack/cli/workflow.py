@@ -14,6 +14,7 @@ from claimtrack.cli.claims import (
     ListStory,
     ListTag,
     ListUntil,
+    claim_filter,
 )
 from claimtrack.cli.common import (
     FormatOption,
@@ -184,23 +185,14 @@ def check(
       claimtrack check --story budget --disable two-sources && publish.sh
     """
     from claimtrack import checks, config
-    from claimtrack.query import ClaimFilter, Index, select_claims
+    from claimtrack.query import Index, select_claims
 
     fmt = output_format(fmt, quiet)
     settings = config.load(db_path_for(ctx))
     rules = checks.DisabledRules(
         [*settings.check_disabled, *(disable or [])], settings.story_disabled
     )
-    flt = ClaimFilter(
-        statuses=status or [],
-        tags=tag or [],
-        stories=story or [],
-        source=source,
-        relation=relation,
-        search=search,
-        since=since,
-        until=until,
-    )
+    flt = claim_filter(status, tag, story, source, relation, search, since, until)
     with open_db(ctx, history=False) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal)
@@ -253,10 +245,10 @@ def stats(
     """
     from claimtrack import stats as counting
     from claimtrack.formats import json_bytes
-    from claimtrack.query import ClaimFilter, Index, select_claims
+    from claimtrack.query import Index, select_claims
 
     fmt = output_format(fmt, False)
-    flt = ClaimFilter(statuses=status or [], tags=tag or [], stories=story or [])
+    flt = claim_filter(status, tag, story)
     with open_db(ctx, history=False) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal)
