@@ -935,7 +935,6 @@ def extract(article: str) -> Extraction:
             candidate = _candidate(
                 sentence,
                 attributor,
-                mentions,
                 previous,
                 previous_quote_speaker,
                 publisher,
@@ -954,7 +953,6 @@ def extract(article: str) -> Extraction:
 def _candidate(
     sentence: str,
     attributor: Attributor,
-    mentions: Mentions,
     previous: Who | None,
     quote_speaker: Who | None,
     publisher: str | None,
@@ -980,7 +978,6 @@ def _candidate(
         reasons.append("names")
     if not reasons or len(sentence.split()) < 4 or sentence.endswith("?"):
         return None
-    mentions_before = list(mentions.entities)
     who: Who | None
     if passive:
         who = Who(None)
@@ -992,7 +989,6 @@ def _candidate(
             who = previous
         if who is None or who.name is None:
             who = Who(publisher, "media")
-    del mentions_before
     via = attributor.via(sentence)
     text = _strip_attribution(sentence)
     if quote and len(quote.group(1)) > 0.6 * len(sentence):

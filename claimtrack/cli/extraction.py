@@ -2,7 +2,7 @@
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ from claimtrack.cli.common import (
     stdin_is_terminal,
     stdout_bytes,
 )
+
+if TYPE_CHECKING:
+    from claimtrack.extract import Candidate
 
 CANDIDATE_COLUMNS = ("claimant", "role", "reporter", "text", "quote", "sentence")
 
@@ -103,11 +106,11 @@ def extract(
     typer.echo(f"{len(result.candidates)} candidate claim(s).", err=True)
 
 
-def _review(candidates: list) -> list:  # type: ignore[type-arg]
+def _review(candidates: "list[Candidate]") -> "list[Candidate]":
     """Ask about each candidate: accept, skip, edit the wording, or stop."""
     from claimtrack.formats import safe_text
 
-    kept = []
+    kept: list[Candidate] = []
     for number, candidate in enumerate(candidates, start=1):
         who = candidate.claimant or "nobody named"
         typer.echo(

@@ -279,9 +279,11 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
     """A progress bar on a terminal for large imports; nothing otherwise."""
     if total < 5000 or not sys.stderr.isatty():
         return None
+    from rich.console import Console
     from rich.progress import Progress
 
-    bar = Progress(transient=True, console=None)
+    # On stderr: stdout carries data only, even while a bar is drawn.
+    bar = Progress(transient=True, console=Console(stderr=True))
     task = bar.add_task("Importing", total=total)
     bar.start()
 
