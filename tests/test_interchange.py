@@ -441,3 +441,8 @@ def test_large_import_shows_progress_on_stderr_terminal(
     advance(3000)
     advance(6000)  # finishing stops the bar
     assert capsys.readouterr().out == ""  # nothing on stdout
+
+
+def test_memo_of_nothing(cli: Cli) -> None:
+    memo = cli("export", "--format", "markdown", "--story", "none").stdout
+    assert "No claims." in memo and "claims: ." not in memo

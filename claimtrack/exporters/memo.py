@@ -51,7 +51,8 @@ def render(claims: Sequence[Claim], index: Index, *, title: str, made: str) -> s
     for claim in claims:
         groups.setdefault(claim["status"], []).append(claim)
     counts = ", ".join(f"{len(v)} {k}" for k, v in groups.items() if v)
-    lines = [f"# Fact-check memo: {md(title)}", "", f"{made}. {len(claims)} claims: {counts}."]
+    summary = f"{len(claims)} claims: {counts}." if claims else "No claims."
+    lines = [f"# Fact-check memo: {md(title)}", "", f"{made}. {summary}"]
     number = 0
     for status, members in groups.items():
         if not members:
