@@ -66,3 +66,38 @@ def raw_db(db_path: Path) -> Callable[[], dict[str, Any]]:
         return json.loads(db_path.read_text(encoding="utf-8"))
 
     return read
+
+
+SECRETS = ("Olga", "Hiddenova", "Ministry clerk", "Novi Sad", "olga.example", "family")
+
+
+def add_confidential_source(cli: Cli) -> str:
+    """A protected source, named everywhere a name can hide; returns the claim citing it."""
+    cli(
+        "source",
+        "add",
+        "Olga Hiddenova",
+        "--confidential",
+        "--alias",
+        "Olga H",
+        "--reason",
+        "safety of family",
+        "--approved-by",
+        "Desk editor",
+        "--role",
+        "Ministry clerk",
+    )
+    claim = cli.add("The list has 40 names", "--said-by", "Olga Hiddenova")
+    cli(
+        "link",
+        claim,
+        "Olga H",
+        "--as",
+        "supports",
+        "--note",
+        "Olga showed me the list",
+        "--url",
+        "https://olga.example",
+    )
+    cli("source", "edit", "Olga Hiddenova", "--notes", "lives in Novi Sad")
+    return claim

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import SECRETS, Cli, add_confidential_source
 
 
 def demo(cli: Cli) -> None:
@@ -398,34 +398,10 @@ def test_import_matches_sources_by_alias(cli: Cli, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "tsv", "markdown", "claimreview"])
 def test_export_formats_do_not_leak_confidential_names(cli: Cli, fmt: str) -> None:
-    cli(
-        "source",
-        "add",
-        "Olga Hiddenova",
-        "--confidential",
-        "--alias",
-        "Olga H",
-        "--reason",
-        "safety of family",
-        "--role",
-        "Ministry clerk",
-    )
-    claim = cli.add("The list has 40 names", "--said-by", "Olga Hiddenova")
-    cli(
-        "link",
-        claim,
-        "Olga H",
-        "--as",
-        "supports",
-        "--note",
-        "Olga showed me the list",
-        "--url",
-        "https://olga.example",
-    )
+    claim = add_confidential_source(cli)
     cli("status", claim, "verified")
-    cli("source", "edit", "Olga Hiddenova", "--notes", "lives in Novi Sad")
     out = cli("export", "--format", fmt, "--org", "Desk").stdout
-    for secret in ("Olga", "Hiddenova", "Ministry clerk", "Novi Sad", "olga.example", "family"):
+    for secret in SECRETS:
         assert secret not in out, (fmt, secret)
 
 

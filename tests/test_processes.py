@@ -11,7 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from claimtrack.storage import dump, empty_data
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import synth
 
 CLAIMTRACK = [sys.executable, "-m", "claimtrack"]
 
@@ -69,24 +70,7 @@ def test_errors_and_usage_exit_codes(db_path: Path) -> None:
 
 
 def test_closed_pipe_is_quiet(db_path: Path) -> None:
-    data = empty_data()
-    for number in range(3000):
-        record_id = f"{number:016d}"
-        data["claims"][record_id] = {
-            "id": record_id,
-            "text": f"claim {number} " + "x" * 200,
-            "quote": None,
-            "story": None,
-            "tags": [],
-            "quantities": [],
-            "status": "unverified",
-            "rating": None,
-            "notes": [],
-            "created": "2024-01-01T00:00:00.000000Z",
-            "updated": "2024-01-01T00:00:00.000000Z",
-            "author": "t",
-        }
-    db_path.write_bytes(dump(data))
+    synth.write(db_path, 3000)
     head = subprocess.run(
         f"{' '.join(CLAIMTRACK)} --db {db_path} list --format jsonl | head -1",
         shell=True,
@@ -142,24 +126,7 @@ with Database.open(__import__("pathlib").Path(sys.argv[1]), write=True) as db:
 
 
 def test_sigkill_mid_write_leaves_old_or_new(db_path: Path) -> None:
-    data = empty_data()
-    for number in range(20000):
-        record_id = f"{number:016d}"
-        data["claims"][record_id] = {
-            "id": record_id,
-            "text": f"claim {number} " + "y" * 300,
-            "quote": None,
-            "story": None,
-            "tags": ["t"],
-            "quantities": [],
-            "status": "unverified",
-            "rating": None,
-            "notes": [],
-            "created": "2024-01-01T00:00:00.000000Z",
-            "updated": "2024-01-01T00:00:00.000000Z",
-            "author": "t",
-        }
-    db_path.write_bytes(dump(data))
+    synth.write(db_path, 20000)
     rng = random.Random(7)
     outcomes = set()
     for _ in range(6):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import SECRETS, Cli, add_confidential_source
 
 
 def state(cli: Cli) -> tuple[list[dict[str, object]], list[dict[str, object]], bytes]:
@@ -261,37 +261,9 @@ def test_check_json_output(cli: Cli) -> None:
 
 # -- confidentiality across every output -------------------------------------------------------
 
-SECRETS = ("Olga", "Hiddenova", "Ministry clerk", "Novi Sad", "olga.example", "family")
-
 
 def test_confidential_identity_never_leaves_without_reveal(cli: Cli, tmp_path: Path) -> None:
-    cli(
-        "source",
-        "add",
-        "Olga Hiddenova",
-        "--confidential",
-        "--alias",
-        "Olga H",
-        "--reason",
-        "safety of family",
-        "--approved-by",
-        "Desk editor",
-        "--role",
-        "Ministry clerk",
-    )
-    claim = cli.add("The list has 40 names", "--said-by", "Olga Hiddenova")
-    cli(
-        "link",
-        claim,
-        "Olga H",
-        "--as",
-        "supports",
-        "--note",
-        "Olga showed me the list",
-        "--url",
-        "https://olga.example",
-    )
-    cli("source", "edit", "Olga Hiddenova", "--notes", "lives in Novi Sad")
+    claim = add_confidential_source(cli)
     outputs = []
     for fmt in ("table", "json", "jsonl", "csv", "tsv", "ids"):
         outputs.append(cli("list", "--format", fmt).stdout)
