@@ -383,6 +383,7 @@ def test_lock_timeout_names_the_holder(db_path: Path) -> None:
     assert "locked by another claimtrack command: 'claimtrack source add'" in blocked.stderr
     assert f"process {holder.pid}" in blocked.stderr
     assert "Secret Name" not in blocked.stderr  # arguments are not repeated
+    assert not db_path.exists()  # the blocked command wrote nothing
 
 
 @settings(max_examples=300, deadline=None)

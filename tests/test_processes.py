@@ -155,25 +155,6 @@ def test_sigkill_mid_write_leaves_old_or_new(db_path: Path) -> None:
     assert outcomes  # at least one kill happened and was checked
 
 
-def test_lock_timeout_is_a_clear_error(db_path: Path) -> None:
-    from filelock import FileLock
-
-    lock = FileLock(str(db_path) + ".lock")
-    with lock:
-        env = {**os.environ, "CLAIMTRACK_LOCK_TIMEOUT": "0.2"}
-        blocked = subprocess.run(
-            [*CLAIMTRACK, "--db", str(db_path), "add", "blocked"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=False,
-        )
-    assert blocked.returncode == 1
-    assert "locked by another claimtrack command" in blocked.stderr
-    assert not db_path.exists()
-
-
 def test_shell_completion_of_ids_and_sources(db_path: Path) -> None:
     claim_id = run(
         "add", "A claim to complete", "--said-by", "Predrag Petrovic", "-q", db=db_path
