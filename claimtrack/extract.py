@@ -507,9 +507,8 @@ class Mentions:
         return self.find(words)
 
     def scan(self, sentence: str) -> None:
-        """Register the proper names a sentence introduces."""
-        for match in _DESCRIBED_ORG.finditer(sentence):
-            self.add(match.group("name"), "organisation")
+        """Register the proper names a sentence introduces (described organisations,
+        "the car parts maker Voltera", were added before the sentence was attributed)."""
         for match in _NAME.finditer(sentence):
             for name in _names_in(match.group(1)):
                 self.add(name)

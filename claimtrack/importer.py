@@ -24,6 +24,7 @@ import orjson
 from claimtrack import ids
 from claimtrack.db import Database, fold
 from claimtrack.errors import ClaimtrackError
+from claimtrack.merge import union
 from claimtrack.model import (
     MAX_SHORT,
     SCHEMA_VERSION,
@@ -569,12 +570,9 @@ def _merge(
     if merged != local:
         merged["updated"] = max(local.get("updated", ""), incoming.get("updated", ""))
     if isinstance(local.get("notes"), list):  # a claim's notes; a source's are one text
-        seen = {(n["at"], n["author"], n["text"]) for n in local["notes"]}
-        extra = [
-            n for n in incoming.get("notes", []) if (n["at"], n["author"], n["text"]) not in seen
-        ]
-        if extra:
-            merged["notes"] = sorted([*local["notes"], *extra], key=lambda n: n["at"])
+        notes = union(local["notes"], incoming.get("notes", []))
+        if len(notes) != len(local["notes"]):
+            merged["notes"] = notes
             merged["updated"] = max(local.get("updated", ""), incoming.get("updated", ""))
     if "aliases" in local:
         known = {fold(a) for a in local["aliases"]}

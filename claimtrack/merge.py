@@ -133,7 +133,7 @@ class Merger:
         for key in sorted({*old, *mine, *other}):
             before, a, b = old.get(key), mine.get(key), other.get(key)
             if key in _UNION_LISTS and isinstance(a, list) and isinstance(b, list):
-                result[key] = _union(a, b)
+                result[key] = union(a, b)
             elif a == b or b == before:
                 result[key] = a
             elif a == before:
@@ -185,7 +185,8 @@ class Merger:
                     break
 
 
-def _union(first: list[Any], second: list[Any]) -> list[Any]:
+def union(first: list[Any], second: list[Any]) -> list[Any]:
+    """Both lists' items once each; timestamped items (notes) in time order."""
     result = list(first)
     for item in second:
         if item not in result:
