@@ -10,19 +10,24 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
+import sqlite3
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
+import orjson
 from tinydb import TinyDB
 from tinydb.table import Table
 
 from claimtrack import ids
-from claimtrack.errors import Ambiguous, ClaimtrackError, NotFound, ValidationError
+from claimtrack.errors import Ambiguous, ClaimtrackError, DatabaseError, NotFound, ValidationError
+from claimtrack.index import FileIndex, fold, identity
+from claimtrack.layout import Blocks, splice
 from claimtrack.model import (
     DEFAULT_STATUS,
     MAX_SHORT,
+    SCHEMA_VERSION,
     Claim,
     Event,
     Link,
@@ -40,6 +45,8 @@ from claimtrack.model import (
     now,
 )
 from claimtrack.storage import (
+    META,
+    TABLES,
     Data,
     SnapshotStorage,
     atomic_write,
@@ -102,12 +109,18 @@ def _public_name(source: Mapping[str, Any]) -> str:
     return str(source["name"])
 
 
-def fold(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
 class Database:
-    def __init__(self, path: Path, data: Data, *, writable: bool) -> None:
+    """The records of one database file for the length of one command.
+
+    Opened with an up-to-date index (``claimtrack.index``) the snapshot starts empty and
+    records are read from the file as they are asked for: by ID, by prefix, a claim's
+    links. Anything that scans a whole table (``_raw``) loads that whole table first, so
+    every method sees the same records either way, only sooner.
+    """
+
+    def __init__(
+        self, path: Path, data: Data, *, writable: bool, index: FileIndex | None = None
+    ) -> None:
         self.path = path
         self.writable = writable
         self._storage = SnapshotStorage(data)
@@ -120,23 +133,157 @@ class Database:
         self._change: str | None = None
         self._last_at = ""
         self._name_index: dict[str, str] | None = None
+        self.index = index
+        # With an index: the tables loaded whole, and each record read so far as it was
+        # in the file (None: looked for and absent). A save writes what differs.
+        self._complete: set[str] = set() if index is not None else {*TABLES, META}
+        self._originals: dict[str, dict[str, bytes | None]] = {name: {} for name in TABLES}
 
     # -- opening and saving -------------------------------------------------------------
 
     @classmethod
     @contextlib.contextmanager
-    def open(cls, path: Path, *, write: bool = False, history: bool = True) -> Iterator[Database]:
-        """``history=False`` lets a reading command skip parsing the events table."""
+    def open(
+        cls, path: Path, *, write: bool = False, history: bool = True, indexed: bool = False
+    ) -> Iterator[Database]:
+        """``history=False`` lets a reading command skip parsing the events table;
+        ``indexed=True`` lets a command that asks for records by ID (not one that
+        scans tables) use the index of a large file."""
         if not write:
+            index = _reading_index(path) if indexed else None
+            if index is not None:
+                try:
+                    yield cls(path, _meta_only(index), writable=False, index=index)
+                finally:
+                    index.close()
+                return
             skip = frozenset() if history else frozenset({"events"})
             yield cls(path, read_file(path, skip=skip), writable=False)
             return
         with locked(path):
             remove_stale_temp_files(path)
+            index = _writing_index(path) if indexed else None
+            if index is not None:
+                try:
+                    db = cls(path, _meta_only(index), writable=True, index=index)
+                    yield db
+                    db._save_changes()
+                finally:
+                    index.close()
+                return
             db = cls(path, read_file(path), writable=True)
             yield db
             if db._storage.dirty or not path.exists():
                 atomic_write(path, dump(db._storage.data))
+
+    def _save_changes(self) -> None:
+        """Splice the records that differ from the file into it, then note them in the
+        index: the index is only ever changed after the file is safely written."""
+        assert self.index is not None and self.index.layout is not None
+        changes: dict[str, dict[str, bytes | None]] = {}
+        for table in TABLES:
+            current = self.data[table]
+            originals = self._originals[table]
+            for record_id in {*originals, *current}:
+                record = current.get(record_id)
+                new = None if record is None else orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+                if new != originals.get(record_id):
+                    changes.setdefault(table, {})[record_id] = new
+        if not changes:
+            return
+        layout = self.index.layout
+        blocks: Blocks = {}
+
+        def write(fd: int) -> None:
+            blocks.update(splice(layout, changes, fd))
+
+        atomic_write(self.path, write)
+        try:
+            written = identity(self.path.stat())
+        except OSError:
+            return  # the index stays as it was, stale, and is rebuilt next time
+        changed = {
+            table: {key: self.data[table].get(key) for key in changes.get(table, {})}
+            for table in ("claims", "links", "sources")
+        }
+        with contextlib.suppress(sqlite3.Error):
+            self.index.apply(
+                changed["claims"], changed["links"], changed["sources"], blocks, written
+            )
+
+    # -- reading records through the index ------------------------------------------------
+
+    @property
+    def narrow(self) -> bool:
+        """Whether records are being read as asked for (a large file with an index)."""
+        return self.index is not None
+
+    def loaded(self, table: str) -> bool:
+        """Whether the whole table is in memory (always, without an index)."""
+        return table in self._complete
+
+    def _load(self, table: str, record_id: str) -> bool:
+        """Read one record from the file into the snapshot; True if it exists."""
+        originals = self._originals[table]
+        if table in self._complete or record_id in originals:
+            return record_id in self.data[table]
+        assert self.index is not None and self.index.layout is not None
+        body = self.index.layout.get(table, record_id)
+        originals[record_id] = body
+        if body is not None:
+            self.data[table][record_id] = orjson.loads(body)
+        return body is not None
+
+    def _load_table(self, table: str) -> None:
+        if table in self._complete:
+            return
+        assert self.index is not None and self.index.layout is not None
+        originals = self._originals[table]
+        records = self.data[table]
+        for record_id, body in self.index.layout.lines(table):
+            if record_id not in originals:  # what this command changed stays changed
+                originals[record_id] = body
+                records[record_id] = orjson.loads(body)
+        self._complete.add(table)
+
+    def _candidates(self, table: str, found: Iterable[str]) -> list[str]:
+        """IDs the index found, as this command sees them, plus records it added."""
+        records = self.data[table]
+        originals = self._originals[table]
+        chosen = {key for key in found if key not in originals or key in records}
+        chosen.update(records)
+        return sorted(chosen)
+
+    def links_of_claim(self, claim_id: str) -> list[Link]:
+        if self.narrow and "links" not in self._complete:
+            assert self.index is not None
+            for link_id in self.index.link_ids("claim", claim_id):
+                self._load("links", link_id)
+            records: Iterable[Link] = self.data["links"].values()
+        else:
+            records = self.link_list()
+        return [link for link in records if link["claim"] == claim_id]
+
+    def source_by_id(self, source_id: str) -> Source | None:
+        self._load("sources", source_id)
+        return cast("Source | None", self.data["sources"].get(source_id))
+
+    def _by_name(self, folded: str) -> str | None:
+        """The source with this (folded) name or alias."""
+        if self.index is None or "sources" in self._complete:
+            return self._names().get(folded)
+        for source_id in self.index.source_ids_named(folded):
+            self._load("sources", source_id)
+        found = [
+            source_id
+            for source_id, source in self.data["sources"].items()
+            if folded in map(fold, (source["name"], *source.get("aliases", [])))
+        ]
+        return min(found) if found else None
+
+    def claim_by_id(self, claim_id: str) -> Claim:
+        self._load("claims", claim_id)
+        return cast(Claim, self.data["claims"][claim_id])
 
     @property
     def data(self) -> Data:
@@ -148,6 +295,8 @@ class Database:
 
     def _raw(self, table: str) -> dict[str, Any]:
         """The table's records by ID, without copying: for fast read-only scans."""
+        if table not in self._complete:
+            self._load_table(table)
         return self.data.get(table, {})
 
     # -- history --------------------------------------------------------------------------
@@ -234,6 +383,10 @@ class Database:
         return list(self._raw("claims").values())
 
     def get_claim(self, prefix: str) -> Claim:
+        if self.index is not None and "claims" not in self._complete:
+            found = self._candidates("claims", self.index.claim_ids_with_prefix(prefix))
+            claim_id = ids.resolve(prefix, found, "claim")
+            return cast(Claim, dict(self.claim_by_id(claim_id)))
         claim_id = ids.resolve(prefix, self.claim_ids(), "claim")
         return cast(Claim, dict(self._raw("claims")[claim_id]))
 
@@ -345,7 +498,7 @@ class Database:
         for prefix in prefixes:
             claim = self.get_claim(prefix)
             claims[claim["id"]] = claim
-        doomed = [link for link in self.link_list() if link["claim"] in claims]
+        doomed = [link for claim_id in claims for link in self.links_of_claim(claim_id)]
         for link in doomed:
             self._record("unlink", "link", link["id"], link, None)
         self._delete(self.links, [link["id"] for link in doomed])
@@ -370,30 +523,49 @@ class Database:
         return self._name_index
 
     def find_source(self, name: str) -> Source | None:
-        source_id = self._names().get(fold(name))
+        source_id = self._by_name(fold(name))
         if source_id is None:
             return None
-        return cast(Source, dict(self._raw("sources")[source_id]))
+        return cast(Source, dict(self.data["sources"][source_id]))
 
     def get_source(self, ref: str) -> Source:
         """A source by exact name or alias (any case), else by ID prefix."""
         found = self.find_source(ref)
         if found is not None:
             return found
-        records = self._raw("sources")
+        if self.index is not None and "sources" not in self._complete:
+            known = self._candidates("sources", self.index.source_ids_with_prefix(ref))
+        else:
+            known = list(self._raw("sources"))
         try:
-            source_id = ids.resolve(ref, records.keys(), "source")
+            source_id = ids.resolve(ref, known, "source")
         except NotFound:
             source_id = self._match_name_part(ref)
-        return cast(Source, dict(records[source_id]))
+        self._load("sources", source_id)
+        return cast(Source, dict(self.data["sources"][source_id]))
 
     def _match_name_part(self, ref: str) -> str:
         """The one source whose name or alias contains ``ref`` ("Petrovic")."""
         needle = fold(ref)
-        records = self._raw("sources")
-        found = sorted(
-            {source_id for name, source_id in self._names().items() if needle and needle in name}
-        )
+        if self.index is not None and "sources" not in self._complete:
+            for source_id in self.index.source_ids_naming(needle) if needle else []:
+                self._load("sources", source_id)
+            records = self.data["sources"]
+            found = sorted(
+                source_id
+                for source_id, source in records.items()
+                if needle
+                and any(needle in fold(n) for n in (source["name"], *source.get("aliases", [])))
+            )
+        else:
+            records = self._raw("sources")
+            found = sorted(
+                {
+                    source_id
+                    for name, source_id in self._names().items()
+                    if needle and needle in name
+                }
+            )
         if len(found) == 1:
             return found[0]
         if not found:
@@ -413,11 +585,10 @@ class Database:
         return self.add_source(name)
 
     def _check_names_free(self, names: Iterable[str], own_id: str | None) -> None:
-        index = self._names()
         for name in names:
-            holder = index.get(fold(name))
+            holder = self._by_name(fold(name))
             if holder is not None and holder != own_id:
-                other = self._raw("sources")[holder]
+                other = self.data["sources"][holder]
                 raise ValidationError(
                     f"{name!r} already names source {ids.short(holder)} ({other['name']})",
                     "use that source, or give this one a different name",
@@ -542,9 +713,7 @@ class Database:
             "note": clean_optional(note, "note", limit=1_000_000),
         }
         siblings = [
-            link
-            for link in self.link_list()
-            if link["claim"] == claim["id"] and link["relation"] == relation
+            link for link in self.links_of_claim(claim["id"]) if link["relation"] == relation
         ]
         for existing in siblings:
             if existing["source"] == source["id"]:
@@ -579,10 +748,8 @@ class Database:
         wanted = check_relation(relation) if relation else None
         doomed = [
             link
-            for link in self.link_list()
-            if link["claim"] == claim["id"]
-            and link["source"] == source["id"]
-            and (wanted is None or link["relation"] == wanted)
+            for link in self.links_of_claim(claim["id"])
+            if link["source"] == source["id"] and (wanted is None or link["relation"] == wanted)
         ]
         if not doomed:
             how = f" as {wanted}" if wanted else ""
@@ -593,6 +760,60 @@ class Database:
             self._record("unlink", "link", link["id"], link, None)
         self._delete(self.links, [link["id"] for link in doomed])
         return doomed
+
+
+def _meta_only(index: FileIndex) -> Data:
+    """The snapshot an indexed command starts from: the file's _meta, no records."""
+    assert index.layout is not None
+    data: Data = {META: {key: orjson.loads(body) for key, body in index.layout.lines(META)}}
+    for table in TABLES:
+        data[table] = {}
+    return data
+
+
+def _usable(index: FileIndex) -> bool:
+    """Attach the index to the file, if it is current and the file needs no migration."""
+    return index.attach() and _current_schema(index)
+
+
+def _current_schema(index: FileIndex) -> bool:
+    if index.layout is None:
+        return False
+    schema = _meta_only(index)[META].get("schema")
+    return isinstance(schema, dict) and schema.get("version") == SCHEMA_VERSION
+
+
+def _reading_index(path: Path) -> FileIndex | None:
+    """An index current for the file, built now if stale and nobody is writing."""
+    index = FileIndex.connect(path)
+    if index is None:
+        return None
+    try:
+        if _usable(index):
+            return index
+        with locked(path, timeout=0):
+            if index.rebuild() is not None and _current_schema(index):
+                return index
+    except (DatabaseError, OSError, sqlite3.Error):
+        pass  # busy, read-only or damaged: parse the file instead, as without an index
+    index.close()
+    return None
+
+
+def _writing_index(path: Path) -> FileIndex | None:
+    """Like ``_reading_index`` for a command that already holds the lock."""
+    if not path.exists():
+        return None
+    index = FileIndex.connect(path)
+    if index is None:
+        return None
+    try:
+        if _usable(index) or (index.rebuild() is not None and _current_schema(index)):
+            return index
+    except (OSError, sqlite3.Error):
+        pass
+    index.close()
+    return None
 
 
 def _clean_story(story: str | None) -> str | None:

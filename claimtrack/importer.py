@@ -22,8 +22,9 @@ from typing import Any, cast
 import orjson
 
 from claimtrack import ids
-from claimtrack.db import Database, fold
+from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError
+from claimtrack.index import fold
 from claimtrack.merge import union
 from claimtrack.model import (
     MAX_SHORT,

@@ -15,6 +15,7 @@ from typing import Any, cast
 from claimtrack import ids
 from claimtrack.db import Database
 from claimtrack.errors import ValidationError
+from claimtrack.index import Selection
 from claimtrack.model import RELATIONS, Claim, Link, Source, check_relation, check_status
 
 SORT_KEYS = ("created", "updated", "status", "story", "text")
@@ -27,18 +28,47 @@ def pseudonym(source: Source) -> str:
 
 
 class Index:
+    """Sources by ID and links by claim and by source, for one command.
+
+    On a database read through its index (``db.narrow``) a claim's links are fetched
+    when first asked for; on one parsed whole, all links are grouped in one pass.
+    """
+
     def __init__(self, db: Database, *, reveal: bool = False) -> None:
+        self.db = db
         self.reveal = reveal
-        self.sources: dict[str, Source] = db._raw("sources")
-        self.links_by_claim: dict[str, list[Link]] = defaultdict(list)
-        self.links_by_source: dict[str, list[Link]] = defaultdict(list)
-        for link in db._raw("links").values():
-            self.links_by_claim[link["claim"]].append(link)
-            self.links_by_source[link["source"]].append(link)
+        self._by_claim: dict[str, list[Link]] | None = None
+        self._by_source: dict[str, list[Link]] | None = None
+        self._fetched: dict[str, list[Link]] = {}
         self._sorted: set[str] = set()
 
+    def _group(self) -> None:
+        by_claim: dict[str, list[Link]] = defaultdict(list)
+        by_source: dict[str, list[Link]] = defaultdict(list)
+        for link in self.db._raw("links").values():
+            by_claim[link["claim"]].append(link)
+            by_source[link["source"]].append(link)
+        self._by_claim, self._by_source = by_claim, by_source
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        """Every source by ID (read whole on first use)."""
+        return self.db._raw("sources")
+
+    def source(self, source_id: str) -> Source | None:
+        if self.db.narrow and not self.db.loaded("sources"):
+            return self.db.source_by_id(source_id)
+        return self.sources.get(source_id)
+
+    @property
+    def links_by_source(self) -> dict[str, list[Link]]:
+        if self._by_source is None:
+            self._group()
+        assert self._by_source is not None
+        return self._by_source
+
     def name(self, source_id: str) -> str:
-        source = self.sources.get(source_id)
+        source = self.source(source_id)
         if source is None:
             return f"(missing source {ids.short(source_id)})"
         if source.get("confidential") and not self.reveal:
@@ -46,7 +76,7 @@ class Index:
         return source["name"]
 
     def is_confidential(self, source_id: str) -> bool:
-        source = self.sources.get(source_id)
+        source = self.source(source_id)
         return bool(source and source.get("confidential"))
 
     def is_hidden(self, source_id: str) -> bool:
@@ -54,7 +84,16 @@ class Index:
 
     def links(self, claim_id: str) -> list[Link]:
         """A claim's links in chain order; sorted when first asked for, not all up front."""
-        links = self.links_by_claim.get(claim_id, [])
+        if self.db.narrow and self._by_claim is None and not self.db.loaded("claims"):
+            # Looked up claim by claim; a command that read every claim wants every link.
+            if claim_id not in self._fetched:
+                self._fetched[claim_id] = self.db.links_of_claim(claim_id)
+            links = self._fetched[claim_id]
+        else:
+            if self._by_claim is None:
+                self._group()
+            assert self._by_claim is not None
+            links = self._by_claim.get(claim_id, [])
         if claim_id not in self._sorted:
             links.sort(key=lambda k: (RELATION_ORDER.get(k["relation"], 9), k["position"]))
             self._sorted.add(claim_id)
@@ -150,6 +189,43 @@ def select_claims(
         reverse=newest_first != reverse,
     )
     return chosen
+
+
+# Beyond this many claims a listing reads whole tables: one pass over the file is then
+# cheaper than looking each claim and its links up.
+LOOKUP_LIMIT = 2_000
+
+
+def select_page(
+    db: Database,
+    flt: ClaimFilter,
+    index: Index,
+    *,
+    sort: str = "created",
+    reverse: bool = False,
+    limit: int | None = None,
+) -> tuple[list[Claim], int]:
+    """The first ``limit`` matching claims in order, and how many match in all."""
+    if db.narrow and db.index is not None and limit is not None and limit <= LOOKUP_LIMIT:
+        if sort not in SORT_KEYS:
+            raise ValidationError(
+                f"cannot sort by {sort!r}", "choose one of: " + ", ".join(SORT_KEYS)
+            )
+        selection = Selection(
+            statuses=flt.statuses,
+            tags=flt.tags,
+            stories=flt.stories,
+            source_id=flt._source_id,
+            relation=flt.relation,
+            search=flt.search or None,
+            since=flt.since,
+            until=flt.until,
+        )
+        newest_first = sort in ("created", "updated")
+        found, total = db.index.select(selection, sort, newest_first != reverse, limit)
+        return [db.claim_by_id(claim_id) for claim_id in found], total
+    chosen = select_claims(db, flt, index, sort=sort, reverse=reverse)
+    return (chosen if limit is None else chosen[:limit]), len(chosen)
 
 
 def claim_view(claim: Claim, index: Index) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -230,11 +230,12 @@ def _without_tables(raw: bytes, skip: frozenset[str]) -> bytes | None:
     return b"".join(pieces)
 
 
-def atomic_write(path: Path, payload: bytes) -> None:
+def atomic_write(path: Path, payload: bytes | Callable[[int], None]) -> None:
     """Write via a temp file in the same directory, fsync, then rename over the target.
 
-    A reader (or a crash) sees either the old file or the new one, never a mix. New
-    files are owner-only; an existing file keeps the mode its owner gave it.
+    ``payload`` is the file's bytes, or a function that writes them to a file
+    descriptor. A reader (or a crash) sees either the old file or the new one, never a
+    mix. New files are owner-only; an existing file keeps the mode its owner gave it.
     """
     directory = path.parent
     try:
@@ -248,8 +249,11 @@ def atomic_write(path: Path, payload: bytes) -> None:
         raise DatabaseError(f"cannot write to {directory}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
+            if callable(payload):
+                payload(handle.fileno())
+            else:
+                handle.write(payload)
+                handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
         os.replace(tmp_name, path)
@@ -294,7 +298,7 @@ def lock_timeout() -> float:
 
 
 @contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
+def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
     """Hold the database's lock file for a whole read-modify-write."""
     from filelock import FileLock, Timeout  # only writing commands pay for the import
 
@@ -303,7 +307,7 @@ def locked(path: Path) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DatabaseError(f"cannot create {path.parent}: {exc.strerror}") from None
-    lock = FileLock(lock_path, timeout=lock_timeout(), mode=0o600)
+    lock = FileLock(lock_path, timeout=lock_timeout() if timeout is None else timeout, mode=0o600)
     holder_path = path.with_name(path.name + ".lock.holder")
     try:
         lock.acquire()

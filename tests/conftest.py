@@ -19,6 +19,10 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    # Every test reads and writes through the sidecar index, however small its database;
+    # tests/test_index.py checks that the same commands without it give the same results.
+    monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
     monkeypatch.chdir(tmp_path)
 
 

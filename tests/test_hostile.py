@@ -322,30 +322,40 @@ def test_sigkill_during_twenty_writes(db_path: Path) -> None:
     assert not list(db_path.parent.glob(f".{db_path.name}.*.tmp"))
 
 
+@pytest.mark.parametrize("index", ["always", "never"])
 @pytest.mark.parametrize("error", [(28, "No space left on device"), (30, "Read-only file system")])
 def test_full_or_read_only_disk(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch, error: tuple[int, str]
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, error: tuple[int, str], index: str
 ) -> None:
+    # Both ways of writing: the whole file, and splicing a change in beside an index.
+    monkeypatch.setenv("CLAIMTRACK_INDEX", index)
     cli.add("safe claim")
     before = cli.db_path.read_bytes()
-    real_fdopen = os.fdopen
+    real_fsync = os.fsync
 
-    class Failing:
-        def __init__(self, handle: object) -> None:
-            self.handle = handle
+    def failing(fd: int) -> None:
+        raise OSError(error[0], error[1])
 
-        def __enter__(self) -> Failing:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.handle.close()  # type: ignore[attr-defined]
-
-        def write(self, data: bytes) -> int:
-            raise OSError(error[0], error[1])
-
-    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: Failing(real_fdopen(fd, *a, **k)))
+    monkeypatch.setattr(os, "fsync", failing)
     result = cli("add", "will not fit", code=1)
     assert result.stderr.startswith(f"Error: cannot write {cli.db_path}: {error[1]}")
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert cli.db_path.read_bytes() == before
+    assert not list(cli.db_path.parent.glob(".claims.json.*.tmp"))
+    assert [c["text"] for c in cli.jsonl("list")] == ["safe claim"]
+
+
+def test_disk_full_in_the_middle_of_a_splice(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    for number in range(5):
+        cli.add(f"claim {number}", "--said-by", "Ana")
+    before = cli.db_path.read_bytes()
+
+    def full(*args: object, **kwargs: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "copy_file_range", full, raising=False)
+    monkeypatch.setattr(os, "write", full)
+    cli("add", "will not fit", "--said-by", "Ana", code=1)
     monkeypatch.undo()
     assert cli.db_path.read_bytes() == before
     assert not list(cli.db_path.parent.glob(".claims.json.*.tmp"))

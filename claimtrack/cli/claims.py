@@ -100,7 +100,7 @@ def add(
 
     fmt = output_format(fmt, quiet)
     body = read_text(text, "claim text")
-    with open_db(ctx, write=True) as db:
+    with open_db(ctx, write=True, indexed=True) as db:
         claim = db.add_claim(
             body,
             quote=quote,
@@ -134,26 +134,27 @@ def _list(
     fmt: str | None,
     quiet: bool,
 ) -> None:
-    from claimtrack.query import Index, claim_view, select_claims
+    from claimtrack.query import Index, claim_view, select_page
 
     fmt = output_format(fmt, quiet)
     flt = claim_filter(status, tag, story, source, relation, search, since, until)
     if limit is not None and limit < 0:
         raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
-    with open_db(ctx, history=False) as db:
+    page = limit
+    if page is None and fmt == "table" and not show_all:
+        page = DEFAULT_PAGE
+    with open_db(ctx, history=False, indexed=True) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal)
-        chosen = select_claims(db, flt, index, sort=sort, reverse=reverse)
-        page = limit
-        if page is None and fmt == "table" and not show_all:
-            page = DEFAULT_PAGE
-        shown = chosen if page is None or show_all else chosen[:page]
+        shown, total = select_page(
+            db, flt, index, sort=sort, reverse=reverse, limit=None if show_all else page
+        )
         views = [claim_view(c, index) for c in shown]
     emit.claims(ctx, views, fmt)
-    hidden = len(chosen) - len(shown)
+    hidden = total - len(shown)
     if hidden > 0 and stdout_is_terminal():
         typer.echo(
-            f"Showing {len(shown)} of {len(chosen)} claims; --all shows everything, "
+            f"Showing {len(shown)} of {total} claims; --all shows everything, "
             "--limit N shows more.",
             err=True,
         )
@@ -304,7 +305,7 @@ def show(
     from claimtrack.query import Index, claim_view
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx, history=False) as db:
+    with open_db(ctx, history=False, indexed=True) as db:
         view = claim_view(db.get_claim(claim), Index(db, reveal=reveal))
     if fmt == "table":
         from claimtrack.cli import render
@@ -351,7 +352,7 @@ def edit(
     fmt = output_format(fmt, quiet)
     if text is not None:
         text = read_text(text, "claim text")
-    with open_db(ctx, write=True) as db:
+    with open_db(ctx, write=True, indexed=True) as db:
         updated = db.edit_claim(
             claim,
             text=text,
@@ -389,7 +390,7 @@ def status(
     from claimtrack.query import Index, claim_view
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx, write=True) as db:
+    with open_db(ctx, write=True, indexed=True) as db:
         updated = db.set_status(claim, new_status, note=note, rating=rating)
         view = claim_view(updated, Index(db))
     emit.one(ctx, view, fmt, _summary("Status of", view))
@@ -413,7 +414,7 @@ def note(
 
     fmt = output_format(fmt, quiet)
     body = read_text(text, "note")
-    with open_db(ctx, write=True) as db:
+    with open_db(ctx, write=True, indexed=True) as db:
         updated = db.add_note(claim, body)
         view = claim_view(updated, Index(db))
     emit.one(ctx, view, fmt, _summary("Noted on", view))
@@ -440,7 +441,7 @@ def rm(
       claimtrack list --status retracted -q | xargs claimtrack rm --yes
     """
     fmt = output_format(fmt, quiet)
-    with open_db(ctx, write=True) as db:
+    with open_db(ctx, write=True, indexed=True) as db:
         doomed = [db.get_claim(c) for c in claims]
         listing = "; ".join(f"{ids.short(c['id'])} {emit.clip(c['text'], 40)}" for c in doomed)
         confirm_destruction(f"Delete {len(doomed)} claim(s): {listing}?", yes)
@@ -490,7 +491,7 @@ def link(
     from claimtrack.query import Index, claim_view
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx, write=True) as db:
+    with open_db(ctx, write=True, indexed=True) as db:
         if create:
             db.ensure_source(source)
         made = db.link(claim, source, relation, url=url, quote=quote, date=date, note=link_note)
@@ -521,7 +522,7 @@ def unlink(
     from claimtrack.query import Index, claim_view
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx, write=True) as db:
+    with open_db(ctx, write=True, indexed=True) as db:
         removed = db.unlink(claim, source, relation)
         view = claim_view(db.get_claim(claim), Index(db))
     if not removed:

@@ -131,11 +131,15 @@ def location(ctx: typer.Context) -> Location:
 
 
 @contextmanager
-def open_db(ctx: typer.Context, *, write: bool = False, history: bool = True) -> Iterator[Any]:
-    """The database; a reading command that shows no history passes ``history=False``."""
+def open_db(
+    ctx: typer.Context, *, write: bool = False, history: bool = True, indexed: bool = False
+) -> Iterator[Any]:
+    """The database; a reading command that shows no history passes ``history=False``,
+    one that reads records by ID rather than scanning tables ``indexed=True``."""
     from claimtrack.db import Database
 
-    with Database.open(location(ctx).path, write=write, history=history) as db:
+    path = location(ctx).path
+    with Database.open(path, write=write, history=history, indexed=indexed) as db:
         yield db
 
 

@@ -1,0 +1,426 @@
+"""A sidecar index beside a large database file, so that commands need not parse it all.
+
+The JSON file stays the only truth. The index is a SQLite file in the user's cache
+folder holding, for each claim, the fields that listing filters and sorts on, and for
+each link its claim, source and relation; record bodies are read from the JSON file
+itself by binary search (``claimtrack.layout``). The index remembers the file's identity
+(device, inode, size, modification and change times in nanoseconds) and is used only
+while the file still has exactly that identity: edited by hand, checked out by git,
+replaced by a backup, and it is rebuilt from the file before it is trusted again.
+Deleting it is always safe.
+
+Only commands holding the database lock build or change the index, so two writers never
+race on it; a reader that finds it stale builds it when the lock is free and otherwise
+parses the file as it would without an index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from claimtrack.layout import Blocks, Layout, NotOurLayout, find_blocks
+from claimtrack.storage import Data, parse
+
+INDEX_ENV = "CLAIMTRACK_INDEX"
+# Below this a parse of the whole file (about 2,000 claims) costs less than opening SQLite.
+MIN_BYTES = 3_000_000
+FORMAT = "2"  # bump when the tables below change: older indexes are then rebuilt
+TAG_MARK = "\x1f"
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE claims (
+    id TEXT PRIMARY KEY, created TEXT, updated TEXT, status TEXT, story TEXT,
+    text TEXT, folded TEXT, tags TEXT
+) WITHOUT ROWID;
+CREATE TABLE links (
+    id TEXT PRIMARY KEY, claim TEXT, source TEXT, relation TEXT
+) WITHOUT ROWID;
+CREATE TABLE sources (id TEXT PRIMARY KEY, names TEXT) WITHOUT ROWID;
+CREATE TABLE names (name TEXT, source TEXT);
+"""
+INDEXES = """
+CREATE INDEX claims_created ON claims (created, id);
+CREATE INDEX links_claim ON links (claim);
+CREATE INDEX links_source ON links (source);
+CREATE INDEX names_name ON names (name);
+CREATE INDEX names_source ON names (source)
+"""
+
+Identity = tuple[int, int, int, int, int]
+
+
+def identity(stat: os.stat_result) -> Identity:
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def mode() -> str:
+    value = os.environ.get(INDEX_ENV, "auto").strip().lower()
+    return value if value in ("auto", "always", "never") else "auto"
+
+
+def wanted(size: int) -> bool:
+    """Whether a file of this many bytes is worth an index."""
+    chosen = mode()
+    return chosen == "always" or (chosen == "auto" and size >= MIN_BYTES)
+
+
+def index_path(db_path: Path) -> Path:
+    from platformdirs import user_cache_path
+
+    key = hashlib.sha256(os.fsencode(os.path.realpath(db_path))).hexdigest()[:32]
+    return user_cache_path("claimtrack", appauthor=False) / "index" / f"{key}.sqlite"
+
+
+def claim_row(record_id: str, claim: Mapping[str, Any]) -> tuple[Any, ...]:
+    text = str(claim.get("text") or "")
+    folded = (text + "\n" + (claim.get("quote") or "")).casefold()
+    tags = TAG_MARK + TAG_MARK.join(claim.get("tags") or []) + TAG_MARK
+    return (
+        record_id,
+        claim.get("created"),
+        claim.get("updated"),
+        claim.get("status"),
+        claim.get("story"),
+        text,
+        folded,
+        tags,
+    )
+
+
+def fold(name: str) -> str:
+    """A name as lookups compare it: case and runs of spaces ignored."""
+    return " ".join(name.casefold().split())
+
+
+def source_names(source: Mapping[str, Any]) -> list[str]:
+    return [fold(str(n)) for n in (source.get("name") or "", *(source.get("aliases") or []))]
+
+
+def link_row(record_id: str, link: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (record_id, link.get("claim"), link.get("source"), link.get("relation"))
+
+
+@dataclass
+class Selection:
+    """Filters the index can apply; see ``query.ClaimFilter`` for their meaning."""
+
+    statuses: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    stories: Sequence[str] = ()
+    source_id: str | None = None
+    relation: str | None = None
+    search: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+SORT_COLUMNS = {"created", "updated", "status", "story", "text"}
+
+
+class FileIndex:
+    """The index of one database file, open for one command."""
+
+    def __init__(self, db_path: Path, connection: sqlite3.Connection) -> None:
+        self.db_path = db_path
+        self.path = index_path(db_path)
+        self.connection = connection
+        self.fd = -1
+        self.layout: Layout | None = None
+
+    # -- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def connect(cls, db_path: Path) -> FileIndex | None:
+        """The index for ``db_path`` if one should be used (it may still be stale)."""
+        try:
+            if not wanted(db_path.stat().st_size):
+                return None
+            path = index_path(db_path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = _connect(path)
+        except (OSError, sqlite3.Error):
+            return None  # no cache folder, a damaged index: work from the file alone
+        return cls(db_path, connection)
+
+    def close(self) -> None:
+        if self.layout is not None:
+            self.layout.close()
+            self.layout = None
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        with contextlib.suppress(sqlite3.Error):
+            if self.connection.in_transaction:
+                self.connection.rollback()
+            self.connection.close()
+
+    def attach(self) -> bool:
+        """Open the file and start a read transaction; True if the index describes it.
+
+        The file descriptor is kept: every later lookup reads this very file, even if a
+        writer replaces it meanwhile, and the transaction keeps the index at the same
+        moment.
+        """
+        try:
+            if self.fd < 0:
+                self.fd = os.open(self.db_path, os.O_RDONLY)
+            current = identity(os.fstat(self.fd))
+            self.connection.execute("BEGIN")
+            meta = dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
+        except (OSError, sqlite3.Error):
+            return False
+        if meta.get("format") != FORMAT or meta.get("identity") != _encode(current):
+            self.connection.rollback()
+            return False
+        blocks = {name: (int(a), int(b)) for name, (a, b) in orjson.loads(meta["blocks"]).items()}
+        self.layout = Layout(self.fd, blocks)
+        return True
+
+    def rebuild(self) -> Data | None:
+        """Build the index from the file (the caller holds the lock). Returns the parsed
+        data, or None when the file is not laid out one record per line (then the next
+        write, which rewrites the whole file, lays it out so)."""
+        if self.connection.in_transaction:
+            self.connection.rollback()
+        if self.layout is not None:
+            self.layout.close()
+            self.layout = None
+        if self.fd < 0:
+            self.fd = os.open(self.db_path, os.O_RDONLY)
+        current = identity(os.fstat(self.fd))
+        raw = _read_all(self.fd)
+        data = parse(raw, self.db_path)
+        try:
+            blocks = find_blocks(raw, data)
+        except NotOurLayout:
+            return None
+        del raw
+        self._write_fresh(data, blocks, current)
+        self.connection.execute("BEGIN")
+        self.layout = Layout(self.fd, blocks)
+        return data
+
+    def _write_fresh(self, data: Data, blocks: Blocks, current: Identity) -> None:
+        """A whole new index, built in a temporary file and renamed into place."""
+        self.connection.close()
+        temporary = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        build = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            build.execute("PRAGMA journal_mode = OFF")
+            build.execute("PRAGMA synchronous = OFF")
+            build.executescript(SCHEMA)
+            build.execute("BEGIN")
+            build.executemany(
+                "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (claim_row(k, v) for k, v in data["claims"].items()),
+            )
+            build.executemany(
+                "INSERT INTO links VALUES (?, ?, ?, ?)",
+                (link_row(k, v) for k, v in data["links"].items()),
+            )
+            _insert_sources(build, data["sources"])
+            for statement in INDEXES.strip().split(";\n"):
+                build.execute(statement)
+            _store_meta(build, blocks, current)
+            build.execute("COMMIT")
+        finally:
+            build.close()
+        with open(temporary, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.path)
+        self.connection = _connect(self.path)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def claim_ids_with_prefix(self, prefix: str) -> list[str]:
+        wanted_prefix = prefix.strip().lower()
+        rows = self.connection.execute(
+            "SELECT id FROM claims WHERE id >= ? AND id < ? ORDER BY id",
+            (wanted_prefix, wanted_prefix + "\U0010ffff"),
+        )
+        return [row[0] for row in rows]
+
+    def source_ids_with_prefix(self, prefix: str) -> list[str]:
+        wanted_prefix = prefix.strip().lower()
+        rows = self.connection.execute(
+            "SELECT id FROM sources WHERE id >= ? AND id < ? ORDER BY id",
+            (wanted_prefix, wanted_prefix + "\U0010ffff"),
+        )
+        return [row[0] for row in rows]
+
+    def source_ids_named(self, folded: str) -> list[str]:
+        rows = self.connection.execute("SELECT source FROM names WHERE name = ?", (folded,))
+        return [row[0] for row in rows]
+
+    def source_ids_naming(self, part: str) -> list[str]:
+        """Sources with ``part`` inside a (folded) name or alias."""
+        if TAG_MARK in part:
+            return []
+        rows = self.connection.execute("SELECT id FROM sources WHERE instr(names, ?) > 0", (part,))
+        return [row[0] for row in rows]
+
+    def link_ids(self, column: str, value: str) -> list[str]:
+        assert column in ("claim", "source")
+        rows = self.connection.execute(f"SELECT id FROM links WHERE {column} = ?", (value,))
+        return [row[0] for row in rows]
+
+    def select(
+        self, selection: Selection, sort: str, descending: bool, limit: int | None
+    ) -> tuple[list[str], int]:
+        """IDs of the matching claims in order (at most ``limit``), and how many match."""
+        assert sort in SORT_COLUMNS
+        where: list[str] = []
+        args: list[Any] = []
+        if selection.statuses:
+            where.append(f"status IN ({', '.join('?' * len(selection.statuses))})")
+            args.extend(selection.statuses)
+        for tag in selection.tags:
+            if TAG_MARK in tag:
+                return [], 0
+            where.append("instr(tags, ?) > 0")
+            args.append(TAG_MARK + tag + TAG_MARK)
+        if selection.stories:
+            where.append(f"story IN ({', '.join('?' * len(selection.stories))})")
+            args.extend(selection.stories)
+        if selection.since:
+            where.append("created >= ?")
+            args.append(selection.since)
+        if selection.until:
+            where.append("created <= ?")
+            args.append(selection.until)
+        if selection.search:
+            where.append("instr(folded, ?) > 0")
+            args.append(selection.search.casefold())
+        if selection.source_id is not None:
+            if selection.relation is None:
+                where.append("id IN (SELECT claim FROM links WHERE source = ?)")
+                args.append(selection.source_id)
+            else:
+                where.append("id IN (SELECT claim FROM links WHERE source = ? AND relation = ?)")
+                args.extend((selection.source_id, selection.relation))
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        direction = "DESC" if descending else "ASC"
+        order = (
+            f"created {direction}, id {direction}"
+            if sort == "created"
+            else f"coalesce({sort}, '') {direction}, created {direction}, id {direction}"
+        )
+        total = self.connection.execute(f"SELECT count(*) FROM claims{clause}", args).fetchone()[0]
+        rows = self.connection.execute(
+            f"SELECT id FROM claims{clause} ORDER BY {order} LIMIT ?",
+            [*args, -1 if limit is None else limit],
+        )
+        return [row[0] for row in rows], int(total)
+
+    # -- writing --------------------------------------------------------------------------
+
+    def apply(
+        self,
+        claims: Mapping[str, Mapping[str, Any] | None],
+        links: Mapping[str, Mapping[str, Any] | None],
+        sources: Mapping[str, Mapping[str, Any] | None],
+        blocks: Blocks,
+        current: Identity,
+    ) -> None:
+        """Record a spliced write: changed claims and links, the file's new identity."""
+        connection = self.connection
+        if connection.in_transaction:
+            connection.rollback()  # the read transaction of this command
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            _upsert(connection, "claims", claims, claim_row, 8)
+            _upsert(connection, "links", links, link_row, 4)
+            if sources:
+                connection.executemany(
+                    "DELETE FROM sources WHERE id = ?", [(key,) for key in sources]
+                )
+                connection.executemany(
+                    "DELETE FROM names WHERE source = ?", [(key,) for key in sources]
+                )
+                _insert_sources(connection, {k: v for k, v in sources.items() if v is not None})
+            _store_meta(connection, blocks, current)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.rollback()
+            raise
+
+    def forget(self) -> None:
+        """Mark the index stale (a whole-file write made it so)."""
+        with contextlib.suppress(sqlite3.Error):
+            if self.connection.in_transaction:
+                self.connection.rollback()
+            self.connection.execute("DELETE FROM meta WHERE key = 'identity'")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+    connection.execute("PRAGMA synchronous = NORMAL")
+    return connection
+
+
+def _read_all(fd: int) -> bytes:
+    size = os.fstat(fd).st_size
+    chunks: list[bytes] = []
+    offset = 0
+    while offset < size:
+        chunk = os.pread(fd, size - offset, offset)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+def _encode(current: Identity) -> str:
+    return ",".join(map(str, current))
+
+
+def _store_meta(connection: sqlite3.Connection, blocks: Blocks, current: Identity) -> None:
+    connection.executemany(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        [
+            ("format", FORMAT),
+            ("identity", _encode(current)),
+            ("blocks", orjson.dumps(blocks).decode()),
+        ],
+    )
+
+
+def _insert_sources(connection: sqlite3.Connection, sources: Mapping[str, Any]) -> None:
+    connection.executemany(
+        "INSERT INTO sources VALUES (?, ?)",
+        ((k, TAG_MARK.join(source_names(v))) for k, v in sources.items()),
+    )
+    connection.executemany(
+        "INSERT INTO names VALUES (?, ?)",
+        ((name, k) for k, v in sources.items() for name in source_names(v)),
+    )
+
+
+def _upsert(
+    connection: sqlite3.Connection,
+    table: str,
+    changes: Mapping[str, Mapping[str, Any] | None],
+    row: Any,
+    width: int,
+) -> None:
+    if not changes:
+        return
+    connection.executemany(f"DELETE FROM {table} WHERE id = ?", [(key,) for key in changes])
+    marks = ", ".join("?" * width)
+    connection.executemany(
+        f"INSERT INTO {table} VALUES ({marks})",
+        [row(key, record) for key, record in changes.items() if record is not None],
+    )
