@@ -1,0 +1,299 @@
+"""The sidecar index: the same results as parsing the file, and never trusted when stale."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claimtrack import db as db_module
+from claimtrack import ids
+from claimtrack.index import index_path
+from claimtrack.layout import Layout, NotOurLayout, find_blocks, record_line, splice
+from claimtrack.storage import dump, empty_data, locked, parse
+from tests.conftest import Cli
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import synth  # noqa: E402
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    """A synthetic database of 300 claims, its IDs random but the same for every mode."""
+    path = tmp_path / "base.json"
+    synth.write(path, 300, seed=3)
+    return path
+
+
+def deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same IDs and clock in every run, so two runs can be compared byte for byte."""
+    rng = random.Random(5)
+    ticks = itertools.count()
+    monkeypatch.setattr(ids, "new_id", lambda: "".join(rng.choices(ids.ALPHABET, k=16)))
+    monkeypatch.setattr(db_module, "now", lambda: f"2030-01-01T00:00:00.{next(ticks):06d}Z")
+
+
+def first_claims(path: Path, count: int) -> list[str]:
+    return sorted(parse(path.read_bytes(), path)["claims"])[:count]
+
+
+def scenario(cli: Cli, claims: list[str]) -> list[str]:
+    """Every indexed write command, on new and existing records; returns their outputs."""
+    one, two, three = claims
+    steps: list[tuple[str, ...]] = [
+        ("add", "Police detained 12 activists", "--said-by", "Ana Petrovic", "--tag", "x"),
+        ("add", "Second claim", "--said-by", "S1", "--reported-by", "AP", "--story", "s-1"),
+        ("status", one, "checking", "--note", "called the ministry"),
+        ("note", one, "a second note"),
+        ("edit", two, "--add-tag", "serbia", "--text", "Rewritten [bold]text[/]"),
+        ("link", one, "AP", "--as", "supports", "--url", "https://example.org/a"),
+        ("link", one, "AP", "--as", "supports", "--quote", "updated quote"),
+        ("link", two, "Brand New Org", "--as", "reported-by", "--create"),
+        ("unlink", one, "AP", "--as", "supports"),
+        ("rm", three, "--yes"),
+        ("add", "Third claim", "--said-by", "Ana Petrovic", "--reported-by", "Petrovic"),
+        ("status", two, "false", "--rating", "False"),
+    ]
+    return [cli(*step, "--format", "json").stdout for step in steps]
+
+
+READS: list[tuple[str, ...]] = [
+    ("list", "--limit", "20"),
+    ("list", "--format", "table"),
+    ("list", "--sort", "text", "--limit", "30"),
+    ("list", "--sort", "status", "--reverse", "--limit", "40"),
+    ("list", "--sort", "story", "--limit", "25"),
+    ("list", "--sort", "updated", "--limit", "25"),
+    ("list", "--status", "unverified", "--status", "checking", "--limit", "50"),
+    ("list", "--tag", "police", "--limit", "50"),
+    ("list", "--tag", "police", "--tag", "report", "--limit", "50"),
+    ("list", "--story", "story-3", "--story", "story-7", "--limit", "50"),
+    ("list", "--source", "S1", "--limit", "50"),
+    ("list", "--source", "S2", "--relation", "said-by", "--limit", "50"),
+    ("list", "--search", "POLICE Permit", "--limit", "50"),
+    ("list", "--since", "2023-01-01", "--until", "2024-06-30", "--limit", "50"),
+    ("list",),
+    ("list", "--all", "--format", "csv"),
+]
+
+
+def run_mode(
+    mode: str, base: Path, target: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[bytes, list[str]]:
+    shutil.copyfile(base, target)
+    monkeypatch.setenv("CLAIMTRACK_INDEX", mode)
+    deterministic(monkeypatch)
+    cli = Cli(target)
+    outputs = [cli(*read).stdout for read in READS]
+    outputs += scenario(cli, first_claims(target, 3))
+    outputs += [cli(*read).stdout for read in READS]
+    outputs += [
+        cli("show", claim[:9], "--format", fmt).stdout
+        for claim in first_claims(target, 5)
+        for fmt in ("json", "table")
+    ]
+    return target.read_bytes(), outputs
+
+
+def test_with_and_without_index_the_same(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain_file, plain = run_mode("never", base, tmp_path / "plain.json", monkeypatch)
+    indexed_file, indexed = run_mode("always", base, tmp_path / "indexed.json", monkeypatch)
+    assert index_path(tmp_path / "indexed.json").exists()
+    assert not index_path(tmp_path / "plain.json").exists()
+    for number, (left, right) in enumerate(zip(plain, indexed, strict=True)):
+        assert left == right, f"output {number} differs"
+    assert plain_file == indexed_file
+    assert dump(parse(indexed_file, tmp_path)) == indexed_file  # still one record per line
+
+
+def test_small_files_use_no_index_by_default(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAIMTRACK_INDEX", "auto")
+    cli.add("a claim")
+    cli("list")
+    assert not index_path(cli.db_path).exists()
+
+
+def test_large_files_get_one_by_default(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMTRACK_INDEX", "auto")
+    path = tmp_path / "large.json"
+    synth.write(path, 2_500)
+    assert path.stat().st_size > 3_000_000
+    Cli(path)("list", "--limit", "1")
+    assert index_path(path).exists()
+
+
+def index_built(cli: Cli) -> Path:
+    cli("list", "--limit", "1")
+    path = index_path(cli.db_path)
+    assert path.exists()
+    return path
+
+
+def set_status_by_hand(path: Path, claim_id: str, old: str, new: str) -> None:
+    """Edit the file in place, same size, and put its modification time back."""
+    assert len(old) == len(new)
+    before = path.stat()
+    raw = path.read_bytes()
+    start = raw.index(f'"{claim_id}": '.encode())
+    at = raw.index(f'"status":"{old}"'.encode(), start)
+    with open(path, "r+b") as handle:
+        handle.seek(at)
+        handle.write(f'"status":"{new}"'.encode())
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+
+
+def test_edit_by_hand_of_same_size_is_seen(base: Path, tmp_path: Path) -> None:
+    path = tmp_path / "claims.json"
+    shutil.copyfile(base, path)
+    cli = Cli(path)
+    index_built(cli)
+    claim = next(c for c in cli.jsonl("list", "--all") if c["status"] == "checking")
+    set_status_by_hand(path, claim["id"], "checking", "disputed")
+    assert cli.json("show", claim["id"])["status"] == "disputed"
+    found = [c["id"] for c in cli.jsonl("list", "--status", "disputed", "--limit", "500")]
+    assert claim["id"] in found
+    cli("note", claim["id"], "seen")  # a write after the edit keeps it
+    assert cli.json("show", claim["id"])["status"] == "disputed"
+
+
+def test_file_replaced_by_another(base: Path, tmp_path: Path) -> None:
+    path = tmp_path / "claims.json"
+    shutil.copyfile(base, path)
+    cli = Cli(path)
+    index_built(cli)
+    other = tmp_path / "other.json"
+    synth.write(other, 40, seed=9)
+    os.replace(other, path)
+    listed = cli.jsonl("list", "--limit", "100")
+    assert {c["id"] for c in listed} == set(parse(path.read_bytes(), path)["claims"])
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a database at all" * 100, None])
+def test_damaged_or_missing_index_is_rebuilt(
+    base: Path, tmp_path: Path, damage: bytes | None
+) -> None:
+    path = tmp_path / "claims.json"
+    shutil.copyfile(base, path)
+    cli = Cli(path)
+    expected = cli("list", "--limit", "30").stdout
+    index = index_built(cli)
+    if damage is None:
+        index.unlink()
+    else:
+        index.write_bytes(damage)
+    assert cli("list", "--limit", "30").stdout == expected
+    claim = cli.add("after the damage")
+    assert cli.json("show", claim)["text"] == "after the damage"
+
+
+def test_unwritable_cache_folder(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    claim = cli.add("works without an index", "--said-by", "Ana")
+    assert cli.json("show", claim)["said_by"] == ["Ana"]
+
+
+def test_hand_formatted_file_is_read_and_rewritten(cli: Cli, tmp_path: Path) -> None:
+    first = cli.add("first claim", "--said-by", "Ana")
+    data = parse(cli.db_path.read_bytes(), cli.db_path)
+    cli.db_path.write_text(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+    assert cli.json("show", first)["said_by"] == ["Ana"]
+    second = cli.add("second claim", "--said-by", "Ana")
+    raw = cli.db_path.read_bytes()
+    assert dump(parse(raw, cli.db_path)) == raw  # laid out one record per line again
+    assert {c["id"] for c in cli.jsonl("list")} == {first, second}
+
+
+def test_reader_while_a_writer_holds_the_lock(base: Path, tmp_path: Path) -> None:
+    path = tmp_path / "claims.json"
+    shutil.copyfile(base, path)
+    cli = Cli(path)
+    index = index_built(cli)
+    claim = next(c for c in cli.jsonl("list", "--all") if c["status"] == "checking")
+    set_status_by_hand(path, claim["id"], "checking", "disputed")
+    stamp = index.stat().st_mtime_ns
+    with locked(path):
+        # Stale index, lock taken: the reader parses the file rather than wait or guess.
+        assert cli.json("show", claim["id"])["status"] == "disputed"
+    assert index.stat().st_mtime_ns == stamp
+    assert cli.json("show", claim["id"])["status"] == "disputed"
+
+
+# -- the file layout, through the core API --------------------------------------------------
+
+record_ids = st.text(alphabet=ids.ALPHABET, min_size=3, max_size=6)
+records = st.fixed_dictionaries(
+    {"text": st.text(max_size=20), "n": st.integers(-5, 5), "tags": st.lists(st.text(max_size=4))}
+)
+tables = st.sampled_from(["claims", "sources", "links", "events"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(st.tuples(tables, record_ids), records, max_size=12),
+    st.dictionaries(st.tuples(tables, record_ids), st.none() | records, max_size=8),
+)
+def test_splice_writes_what_dump_would(
+    tmp_path_factory: pytest.TempPathFactory,
+    initial: dict[tuple[str, str], dict[str, Any]],
+    edits: dict[tuple[str, str], dict[str, Any] | None],
+) -> None:
+    data = empty_data()
+    for (table, key), record in initial.items():
+        data[table][key] = record
+    raw = dump(data)
+    path = tmp_path_factory.mktemp("splice") / "claims.json"
+    path.write_bytes(raw)
+    changes: dict[str, dict[str, bytes | None]] = {}
+    for (table, key), record in edits.items():
+        changes.setdefault(table, {})[key] = (
+            None if record is None else orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+        )
+        if record is None:
+            data[table].pop(key, None)
+        else:
+            data[table][key] = record
+    fd = os.open(path, os.O_RDONLY)
+    layout = Layout(fd, find_blocks(raw, parse(raw, path)))
+    out = path.with_name("out.json")
+    out_fd = os.open(out, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for table, key in initial:
+            assert layout.get(table, key) is not None
+        blocks = splice(layout, changes, out_fd)
+    finally:
+        os.close(out_fd)
+        layout.close()
+        os.close(fd)
+    written = out.read_bytes()
+    assert written == dump(data)
+    assert blocks == find_blocks(written, data)
+
+
+def test_layout_refuses_files_not_laid_out_by_dump(tmp_path: Path) -> None:
+    data = empty_data()
+    data["claims"] = {"b": {"x": 1}, "a": {"x": 2}}
+    good = dump(data)
+    find_blocks(good, data)
+    swapped = good.replace(b'"a": {"x":2},\n"b": {"x":1}', b'"b": {"x":1},\n"a": {"x":2}')
+    assert swapped != good
+    with pytest.raises(NotOurLayout):
+        find_blocks(swapped, data)
+    with pytest.raises(NotOurLayout):
+        find_blocks(orjson.dumps(data, option=orjson.OPT_INDENT_2), data)
+    assert record_line("a", {"x": 2}) in good
