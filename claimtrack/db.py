@@ -52,6 +52,7 @@ from claimtrack.storage import (
     atomic_write,
     dump,
     locked,
+    paused_gc,
     read_file,
     remove_stale_temp_files,
 )
@@ -138,6 +139,7 @@ class Database:
         # in the file (None: looked for and absent). A save writes what differs.
         self._complete: set[str] = set() if index is not None else {*TABLES, META}
         self._originals: dict[str, dict[str, bytes | None]] = {name: {} for name in TABLES}
+        self._lines: dict[str, dict[str, bytes]] = {}
 
     # -- opening and saving -------------------------------------------------------------
 
@@ -149,41 +151,45 @@ class Database:
         """``history=False`` lets a reading command skip parsing the events table;
         ``indexed=True`` lets a command that asks for records by ID (not one that
         scans tables) use the index of a large file."""
-        if not write:
-            index = _reading_index(path) if indexed else None
-            if index is not None:
-                try:
-                    yield cls(path, _meta_only(index), writable=False, index=index)
-                finally:
-                    index.close()
+        with paused_gc():
+            if not write:
+                index = _reading_index(path) if indexed else None
+                if index is not None:
+                    try:
+                        yield cls(path, _meta_only(index), writable=False, index=index)
+                    finally:
+                        index.close()
+                    return
+                skip = frozenset() if history else frozenset({"events"})
+                yield cls(path, read_file(path, skip=skip), writable=False)
                 return
-            skip = frozenset() if history else frozenset({"events"})
-            yield cls(path, read_file(path, skip=skip), writable=False)
-            return
-        with locked(path):
-            remove_stale_temp_files(path)
-            index = _writing_index(path) if indexed else None
-            if index is not None:
-                try:
-                    db = cls(path, _meta_only(index), writable=True, index=index)
-                    yield db
-                    db._save_changes()
-                finally:
-                    index.close()
-                return
-            db = cls(path, read_file(path), writable=True)
-            yield db
-            if db._storage.dirty or not path.exists():
-                atomic_write(path, dump(db._storage.data))
+            with locked(path):
+                remove_stale_temp_files(path)
+                index = _writing_index(path) if indexed else None
+                if index is not None:
+                    try:
+                        db = cls(path, _meta_only(index), writable=True, index=index)
+                        yield db
+                        db._save_changes()
+                    finally:
+                        index.close()
+                    return
+                db = cls(path, read_file(path), writable=True)
+                yield db
+                if db._storage.dirty or not path.exists():
+                    atomic_write(path, dump(db._storage.data))
 
     def _save_changes(self) -> None:
         """Splice the records that differ from the file into it, then note them in the
         index: the index is only ever changed after the file is safely written."""
         assert self.index is not None and self.index.layout is not None
+        layout = self.index.layout
         changes: dict[str, dict[str, bytes | None]] = {}
         for table in TABLES:
             current = self.data[table]
-            originals = self._originals[table]
+            originals: dict[str, bytes | None] = self._originals[table]
+            if table in self._complete:  # read whole: compare with every line of the file
+                originals = {**dict(layout.lines(table)), **originals}
             for record_id in {*originals, *current}:
                 record = current.get(record_id)
                 new = None if record is None else orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
@@ -191,7 +197,6 @@ class Database:
                     changes.setdefault(table, {})[record_id] = new
         if not changes:
             return
-        layout = self.index.layout
         blocks: Blocks = {}
 
         def write(fd: int) -> None:
@@ -240,10 +245,9 @@ class Database:
         assert self.index is not None and self.index.layout is not None
         originals = self._originals[table]
         records = self.data[table]
-        for record_id, body in self.index.layout.lines(table):
-            if record_id not in originals:  # what this command changed stays changed
-                originals[record_id] = body
-                records[record_id] = orjson.loads(body)
+        for record_id, record in self.index.layout.table(table).items():
+            if record_id not in originals:  # what this command read or changed stays
+                records[record_id] = record
         self._complete.add(table)
 
     def _candidates(self, table: str, found: Iterable[str]) -> list[str]:
@@ -280,6 +284,29 @@ class Database:
             if folded in map(fold, (source["name"], *source.get("aliases", [])))
         ]
         return min(found) if found else None
+
+    def prepare_bulk(self) -> None:
+        """About to read (nearly) every claim and link of a read-only database: keep their
+        lines unparsed, and parse each record as it is wanted, without keeping it."""
+        assert self.index is not None and self.index.layout is not None and not self.writable
+        if not self._lines:
+            self._lines = {t: self.index.layout.line_map(t) for t in ("claims", "links")}
+
+    def peek(self, table: str, record_id: str) -> Any:
+        """A record read from the file and not kept: for listings of many claims."""
+        if self.index is None or table in self._complete or record_id in self.data[table]:
+            return self._raw(table)[record_id]
+        lines = self._lines.get(table)
+        body = lines.get(record_id) if lines is not None else None
+        if body is None:
+            assert self.index.layout is not None
+            body = self.index.layout.get(table, record_id)
+        if body is None:
+            raise NotFound(f"{table} record {record_id} is in the index but not in the file")
+        return orjson.loads(body)
+
+    def peek_claim(self, claim_id: str) -> Claim:
+        return cast(Claim, self.peek("claims", claim_id))
 
     def claim_by_id(self, claim_id: str) -> Claim:
         self._load("claims", claim_id)

@@ -83,8 +83,15 @@ def json_bytes(value: Any, *, pretty: bool = False) -> bytes:
     return data + b"\n"
 
 
-def write_json(records: Sequence[Mapping[str, Any]], out: IO[bytes]) -> None:
-    out.write(json_bytes(list(records), pretty=True))
+def write_json(records: Iterable[Mapping[str, Any]], out: IO[bytes]) -> None:
+    """A JSON array written record by record, byte for byte what ``json_bytes`` of the
+    whole list gives, without holding every record (or all the text) at once."""
+    first = True
+    for record in records:
+        item = json_bytes(record, pretty=True)[:-1].replace(b"\n", b"\n  ")
+        out.write((b"[\n  " if first else b",\n  ") + item)
+        first = False
+    out.write(b"[]\n" if first else b"\n]\n")
 
 
 def write_jsonl(records: Iterable[Mapping[str, Any]], out: IO[bytes]) -> None:
@@ -101,8 +108,12 @@ def write_delimited(
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
+    for number, row in enumerate(rows, 1):
         writer.writerow([_cell(row.get(column)) for column in columns])
+        if number % 1000 == 0:
+            out.write(buffer.getvalue().encode("utf-8"))
+            buffer.seek(0)
+            buffer.truncate()
     out.write(buffer.getvalue().encode("utf-8"))
 
 
@@ -111,7 +122,7 @@ def write_ids(records: Iterable[Mapping[str, Any]], out: IO[bytes]) -> None:
 
 
 def write_records(
-    records: Sequence[Mapping[str, Any]],
+    records: Iterable[Mapping[str, Any]],
     fmt: str,
     out: IO[bytes],
     *,

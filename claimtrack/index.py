@@ -271,6 +271,12 @@ class FileIndex:
         rows = self.connection.execute("SELECT id FROM sources WHERE instr(names, ?) > 0", (part,))
         return [row[0] for row in rows]
 
+    def link_ids_by_claim(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
+        for link_id, claim_id in self.connection.execute("SELECT id, claim FROM links"):
+            grouped.setdefault(claim_id, []).append(link_id)
+        return grouped
+
     def link_ids(self, column: str, value: str) -> list[str]:
         assert column in ("claim", "source")
         rows = self.connection.execute(f"SELECT id FROM links WHERE {column} = ?", (value,))

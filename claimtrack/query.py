@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -40,15 +40,24 @@ class Index:
         self._by_claim: dict[str, list[Link]] | None = None
         self._by_source: dict[str, list[Link]] | None = None
         self._fetched: dict[str, list[Link]] = {}
+        self._link_ids: dict[str, list[str]] | None = None
+        self._shown: dict[str, tuple[str, bool]] = {}
         self._sorted: set[str] = set()
 
     def _group(self) -> None:
         by_claim: dict[str, list[Link]] = defaultdict(list)
-        by_source: dict[str, list[Link]] = defaultdict(list)
         for link in self.db._raw("links").values():
             by_claim[link["claim"]].append(link)
-            by_source[link["source"]].append(link)
-        self._by_claim, self._by_source = by_claim, by_source
+        self._by_claim = by_claim
+
+    def group_links(self) -> None:
+        """For a command about to show (nearly) every claim: find every claim's links at
+        once, and on a read-only indexed database parse each only when it is shown."""
+        if self.db.narrow and self.db.index is not None and not self.db.writable:
+            self.db.prepare_bulk()
+            self._link_ids = self.db.index.link_ids_by_claim()
+        elif self._by_claim is None:
+            self._group()
 
     @property
     def sources(self) -> dict[str, Source]:
@@ -63,27 +72,42 @@ class Index:
     @property
     def links_by_source(self) -> dict[str, list[Link]]:
         if self._by_source is None:
-            self._group()
-        assert self._by_source is not None
+            by_source: dict[str, list[Link]] = defaultdict(list)
+            for link in self.db._raw("links").values():
+                by_source[link["source"]].append(link)
+            self._by_source = by_source
         return self._by_source
 
+    def display(self, source_id: str) -> tuple[str, bool]:
+        """How a source is shown (its name or pseudonym), and whether it is hidden."""
+        shown = self._shown.get(source_id)
+        if shown is None:
+            source = self.source(source_id)
+            if source is None:
+                shown = (f"(missing source {ids.short(source_id)})", False)
+            elif source.get("confidential") and not self.reveal:
+                shown = (pseudonym(source), True)
+            else:
+                shown = (source["name"], False)
+            self._shown[source_id] = shown
+        return shown
+
     def name(self, source_id: str) -> str:
-        source = self.source(source_id)
-        if source is None:
-            return f"(missing source {ids.short(source_id)})"
-        if source.get("confidential") and not self.reveal:
-            return pseudonym(source)
-        return source["name"]
+        return self.display(source_id)[0]
 
     def is_confidential(self, source_id: str) -> bool:
         source = self.source(source_id)
         return bool(source and source.get("confidential"))
 
     def is_hidden(self, source_id: str) -> bool:
-        return self.is_confidential(source_id) and not self.reveal
+        return self.display(source_id)[1]
 
     def links(self, claim_id: str) -> list[Link]:
         """A claim's links in chain order; sorted when first asked for, not all up front."""
+        if self._link_ids is not None:  # parsed afresh each time, kept by nobody
+            links = [self.db.peek("links", i) for i in self._link_ids.get(claim_id, ())]
+            links.sort(key=_chain_order)
+            return links
         if self.db.narrow and self._by_claim is None and not self.db.loaded("claims"):
             # Looked up claim by claim; a command that read every claim wants every link.
             if claim_id not in self._fetched:
@@ -95,12 +119,13 @@ class Index:
             assert self._by_claim is not None
             links = self._by_claim.get(claim_id, [])
         if claim_id not in self._sorted:
-            links.sort(key=lambda k: (RELATION_ORDER.get(k["relation"], 9), k["position"]))
+            links.sort(key=_chain_order)
             self._sorted.add(claim_id)
         return links
 
-    def names(self, claim_id: str, relation: str) -> list[str]:
-        return [self.name(k["source"]) for k in self.links(claim_id) if k["relation"] == relation]
+
+def _chain_order(link: Link) -> tuple[int, int]:
+    return RELATION_ORDER.get(link["relation"], 9), link["position"]
 
 
 @dataclass
@@ -191,12 +216,24 @@ def select_claims(
     return chosen
 
 
-# Beyond this many claims a listing reads whole tables: one pass over the file is then
-# cheaper than looking each claim and its links up.
+# Beyond this many claims a listing reads every link in one go rather than each claim's.
 LOOKUP_LIMIT = 2_000
 
 
-def select_page(
+def _selection(flt: ClaimFilter) -> Selection:
+    return Selection(
+        statuses=flt.statuses,
+        tags=flt.tags,
+        stories=flt.stories,
+        source_id=flt._source_id,
+        relation=flt.relation,
+        search=flt.search or None,
+        since=flt.since,
+        until=flt.until,
+    )
+
+
+def iter_claims(
     db: Database,
     flt: ClaimFilter,
     index: Index,
@@ -204,49 +241,46 @@ def select_page(
     sort: str = "created",
     reverse: bool = False,
     limit: int | None = None,
-) -> tuple[list[Claim], int]:
-    """The first ``limit`` matching claims in order, and how many match in all."""
-    if db.narrow and db.index is not None and limit is not None and limit <= LOOKUP_LIMIT:
-        if sort not in SORT_KEYS:
-            raise ValidationError(
-                f"cannot sort by {sort!r}", "choose one of: " + ", ".join(SORT_KEYS)
-            )
-        selection = Selection(
-            statuses=flt.statuses,
-            tags=flt.tags,
-            stories=flt.stories,
-            source_id=flt._source_id,
-            relation=flt.relation,
-            search=flt.search or None,
-            since=flt.since,
-            until=flt.until,
-        )
+) -> tuple[Iterator[Claim], int]:
+    """The first ``limit`` matching claims in order (newest first by default), and how
+    many match in all.
+
+    With an index the filter and the order come from it, and the claims are read from
+    the file one at a time as the caller takes them, so that a listing of 100,000 claims
+    never holds them all; a short page also reads only its own claims' links.
+    """
+    if sort not in SORT_KEYS:
+        raise ValidationError(f"cannot sort by {sort!r}", "choose one of: " + ", ".join(SORT_KEYS))
+    if db.narrow and db.index is not None:
         newest_first = sort in ("created", "updated")
-        found, total = db.index.select(selection, sort, newest_first != reverse, limit)
-        return [db.claim_by_id(claim_id) for claim_id in found], total
+        found, total = db.index.select(_selection(flt), sort, newest_first != reverse, limit)
+        if len(found) > LOOKUP_LIMIT:
+            index.group_links()
+        return (db.peek_claim(claim_id) for claim_id in found), total
     chosen = select_claims(db, flt, index, sort=sort, reverse=reverse)
-    return (chosen if limit is None else chosen[:limit]), len(chosen)
+    return iter(chosen if limit is None else chosen[:limit]), len(chosen)
 
 
 def claim_view(claim: Claim, index: Index) -> dict[str, Any]:
     """A claim as users see it: its fields plus its sources, chain order kept."""
     links = [link_view(link, index) for link in index.links(claim["id"])]
     view: dict[str, Any] = dict(claim)
-    view["said_by"] = index.names(claim["id"], "said-by")
-    view["reported_by"] = index.names(claim["id"], "reported-by")
+    view["said_by"] = [k["source"] for k in links if k["relation"] == "said-by"]
+    view["reported_by"] = [k["source"] for k in links if k["relation"] == "reported-by"]
     view["links"] = links
     return view
 
 
 def link_view(link: Link, index: Index) -> dict[str, Any]:
-    if index.is_hidden(link["source"]):
+    name, hidden = index.display(link["source"])
+    if hidden:
         # A link's URL, quote and note can name a protected source as surely as its name.
         link = withhold_link(link)
     return {
         "id": link["id"],
         "relation": link["relation"],
         "source_id": link["source"],
-        "source": index.name(link["source"]),
+        "source": name,
         "url": link.get("url"),
         "quote": link.get("quote"),
         "date": link.get("date"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import random
@@ -16,14 +17,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimtrack import db as db_module
-from claimtrack import ids
+from claimtrack import ids, query
+from claimtrack.formats import json_bytes, write_json
 from claimtrack.index import index_path
 from claimtrack.layout import Layout, NotOurLayout, find_blocks, record_line, splice
 from claimtrack.storage import dump, empty_data, locked, parse
 from tests.conftest import Cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import synth  # noqa: E402
+import synth
 
 
 @pytest.fixture
@@ -83,6 +85,9 @@ READS: list[tuple[str, ...]] = [
     ("list", "--since", "2023-01-01", "--until", "2024-06-30", "--limit", "50"),
     ("list",),
     ("list", "--all", "--format", "csv"),
+    ("list", "--all", "--format", "json"),
+    ("list", "--status", "checking", "--format", "tsv"),
+    ("list", "--source", "S3", "-q"),
 ]
 
 
@@ -104,10 +109,13 @@ def run_mode(
     return target.read_bytes(), outputs
 
 
+@pytest.mark.parametrize("bulk", [False, True])
 def test_with_and_without_index_the_same(
-    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool
 ) -> None:
     plain_file, plain = run_mode("never", base, tmp_path / "plain.json", monkeypatch)
+    if bulk:  # listings longer than this read every link at once and parse as they print
+        monkeypatch.setattr(query, "LOOKUP_LIMIT", 10)
     indexed_file, indexed = run_mode("always", base, tmp_path / "indexed.json", monkeypatch)
     assert index_path(tmp_path / "indexed.json").exists()
     assert not index_path(tmp_path / "plain.json").exists()
@@ -283,6 +291,21 @@ def test_splice_writes_what_dump_would(
     written = out.read_bytes()
     assert written == dump(data)
     assert blocks == find_blocks(written, data)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=5), json_values, max_size=4), max_size=5))
+def test_json_written_record_by_record_is_the_whole_list(records: list[dict[str, Any]]) -> None:
+    out = io.BytesIO()
+    write_json(iter(records), out)
+    assert out.getvalue() == json_bytes(records, pretty=True)
 
 
 def test_layout_refuses_files_not_laid_out_by_dump(tmp_path: Path) -> None:

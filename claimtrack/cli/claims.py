@@ -134,7 +134,7 @@ def _list(
     fmt: str | None,
     quiet: bool,
 ) -> None:
-    from claimtrack.query import Index, claim_view, select_page
+    from claimtrack.query import Index, claim_view, iter_claims
 
     fmt = output_format(fmt, quiet)
     flt = claim_filter(status, tag, story, source, relation, search, since, until)
@@ -146,15 +146,17 @@ def _list(
     with open_db(ctx, history=False, indexed=True) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal)
-        shown, total = select_page(
+        claims, total = iter_claims(
             db, flt, index, sort=sort, reverse=reverse, limit=None if show_all else page
         )
-        views = [claim_view(c, index) for c in shown]
-    emit.claims(ctx, views, fmt)
-    hidden = total - len(shown)
+        # Written while the claims are read, one at a time: a listing of every claim
+        # in a large database never holds them all.
+        views = (claim_view(c, index) for c in claims)
+        shown = emit.claims(ctx, views, fmt)
+    hidden = total - shown
     if hidden > 0 and stdout_is_terminal():
         typer.echo(
-            f"Showing {len(shown)} of {total} claims; --all shows everything, "
+            f"Showing {shown} of {total} claims; --all shows everything, "
             "--limit N shows more.",
             err=True,
         )

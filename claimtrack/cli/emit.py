@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import typer
@@ -18,17 +18,32 @@ from claimtrack.formats import (
 )
 
 
-def claims(ctx: typer.Context, views: Sequence[dict[str, Any]], fmt: str) -> None:
+def claims(ctx: typer.Context, views: Iterable[dict[str, Any]], fmt: str) -> int:
+    """Print claims as they come; returns how many were printed."""
     if fmt == "table":
         from claimtrack.cli import render
 
-        if not views:
+        rows = list(views)
+        if not rows:
             typer.echo("No claims match.", err=True)
-            return
-        length = ids.unique_prefix_length(v["id"] for v in views)
-        render.claims_table(views, no_color(ctx), length)
-        return
-    write_records(views, fmt, stdout_bytes(), columns=CLAIM_COLUMNS)
+            return 0
+        length = ids.unique_prefix_length(v["id"] for v in rows)
+        render.claims_table(rows, no_color(ctx), length)
+        return len(rows)
+    counted = _Counted(views)
+    write_records(counted, fmt, stdout_bytes(), columns=CLAIM_COLUMNS)
+    return counted.count
+
+
+class _Counted:
+    def __init__(self, items: Iterable[dict[str, Any]]) -> None:
+        self.items = items
+        self.count = 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for item in self.items:
+            self.count += 1
+            yield item
 
 
 def sources(ctx: typer.Context, views: Sequence[dict[str, Any]], fmt: str) -> None:
