@@ -819,7 +819,7 @@ def _reading_index(path: Path) -> FileIndex | None:
         if _usable(index):
             return index
         with locked(path, timeout=0):
-            if index.rebuild() is not None and _current_schema(index):
+            if index.rebuild() and _current_schema(index):
                 return index
     except (DatabaseError, OSError, sqlite3.Error):
         pass  # busy, read-only or damaged: parse the file instead, as without an index
@@ -835,7 +835,7 @@ def _writing_index(path: Path) -> FileIndex | None:
     if index is None:
         return None
     try:
-        if _usable(index) or (index.rebuild() is not None and _current_schema(index)):
+        if _usable(index) or (index.rebuild() and _current_schema(index)):
             return index
     except (OSError, sqlite3.Error):
         pass

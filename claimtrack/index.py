@@ -20,15 +20,17 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from claimtrack.layout import Blocks, Layout, NotOurLayout, find_blocks
-from claimtrack.storage import Data, parse
+from claimtrack.errors import DatabaseError
+from claimtrack.layout import Blocks, Layout, NotOurLayout, Scan
+from claimtrack.model import SCHEMA_VERSION
+from claimtrack.storage import check_claim_numbers, check_link_numbers
 
 INDEX_ENV = "CLAIMTRACK_INDEX"
 # Below this a parse of the whole file (about 2,000 claims) costs less than opening SQLite.
@@ -186,10 +188,11 @@ class FileIndex:
         self.layout = Layout(self.fd, blocks)
         return True
 
-    def rebuild(self) -> Data | None:
-        """Build the index from the file (the caller holds the lock). Returns the parsed
-        data, or None when the file is not laid out one record per line (then the next
-        write, which rewrites the whole file, lays it out so)."""
+    def rebuild(self) -> bool:
+        """Build the index from the file (the caller holds the lock). False when the file
+        is not laid out one record per line, or fails a check: then the command parses it
+        as it would without an index (reporting any damage), and the next write, which
+        rewrites the whole file, lays it out so."""
         if self.connection.in_transaction:
             self.connection.rollback()
         if self.layout is not None:
@@ -198,42 +201,48 @@ class FileIndex:
         if self.fd < 0:
             self.fd = os.open(self.db_path, os.O_RDONLY)
         current = identity(os.fstat(self.fd))
-        raw = _read_all(self.fd)
-        data = parse(raw, self.db_path)
         try:
-            blocks = find_blocks(raw, data)
-        except NotOurLayout:
-            return None
-        del raw
-        self._write_fresh(data, blocks, current)
+            scan = Scan(_read_all(self.fd))
+            meta = dict(scan.records("_meta"))
+            schema = meta.get("schema")
+            if not isinstance(schema, dict) or schema.get("version") != SCHEMA_VERSION:
+                return False  # older files are migrated by a whole-file write first
+            self._write_fresh(scan, current)
+        except (NotOurLayout, DatabaseError):
+            return False
         self.connection.execute("BEGIN")
-        self.layout = Layout(self.fd, blocks)
-        return data
+        self.layout = Layout(self.fd, scan.blocks)
+        return True
 
-    def _write_fresh(self, data: Data, blocks: Blocks, current: Identity) -> None:
-        """A whole new index, built in a temporary file and renamed into place."""
+    def _write_fresh(self, scan: Scan, current: Identity) -> None:
+        """A whole new index, built in a temporary file and renamed into place.
+
+        Records are parsed a line at a time and dropped once their row is written, so a
+        build holds the file's bytes and little more. Every record is parsed, the
+        history's too: the index vouches for the whole file.
+        """
         self.connection.close()
+        for leftover in self.path.parent.glob(self.path.name + ".*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()  # from a build that was killed; we hold the lock
         temporary = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
         build = sqlite3.connect(temporary, isolation_level=None)
         try:
             build.execute("PRAGMA journal_mode = OFF")
             build.execute("PRAGMA synchronous = OFF")
             build.executescript(SCHEMA)
             build.execute("BEGIN")
+            path = self.db_path
             build.executemany(
-                "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (claim_row(k, v) for k, v in data["claims"].items()),
+                "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _claim_rows(scan, path)
             )
-            build.executemany(
-                "INSERT INTO links VALUES (?, ?, ?, ?)",
-                (link_row(k, v) for k, v in data["links"].items()),
-            )
-            _insert_sources(build, data["sources"])
+            build.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", _link_rows(scan, path))
+            _insert_sources(build, dict(_records(scan, "sources")))
+            for _ in _records(scan, "events"):
+                pass
             for statement in INDEXES.strip().split(";\n"):
                 build.execute(statement)
-            _store_meta(build, blocks, current)
+            _store_meta(build, scan.blocks, current)
             build.execute("COMMIT")
         finally:
             build.close()
@@ -368,6 +377,25 @@ class FileIndex:
             if self.connection.in_transaction:
                 self.connection.rollback()
             self.connection.execute("DELETE FROM meta WHERE key = 'identity'")
+
+
+def _records(scan: Scan, table: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    for key, record in scan.records(table):
+        if not isinstance(record, dict):
+            raise NotOurLayout(f"{table} record {key} is not an object")
+        yield key, record
+
+
+def _claim_rows(scan: Scan, path: Path) -> Iterator[tuple[Any, ...]]:
+    for key, claim in _records(scan, "claims"):
+        check_claim_numbers(key, claim, path)
+        yield claim_row(key, claim)
+
+
+def _link_rows(scan: Scan, path: Path) -> Iterator[tuple[Any, ...]]:
+    for key, link in _records(scan, "links"):
+        check_link_numbers(key, link, path)
+        yield link_row(key, link)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -14,13 +14,14 @@ from __future__ import annotations
 import errno
 import mmap
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from claimtrack.storage import TABLES, Data
+from claimtrack.storage import TABLES
 
 # (position of the table's "{", position of its "}") for each table, in file order.
 Blocks = dict[str, tuple[int, int]]
@@ -36,50 +37,74 @@ def record_line(record_id: str, record: Mapping[str, Any]) -> bytes:
     return orjson.dumps(record_id) + b": " + orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
 
 
-def _plain(record_id: str) -> bool:
-    # IDs compared as raw bytes must sort as strings do and need no JSON escaping.
-    return record_id.isascii() and record_id.isprintable() and not set(record_id) & {'"', "\\"}
+NAMES = tuple(sorted((*TABLES, "_meta")))
+_PLAIN_ID = re.compile(rb"[\x20\x21\x23-\x5b\x5d-\x7e]+")
 
 
-def find_blocks(raw: bytes | mmap.mmap, data: Data) -> Blocks:
-    """Where each table's braces are, checking the file is one record per line, sorted.
+class Scan:
+    """A file checked to be laid out as ``dump`` lays it out, table by table.
 
-    ``data`` is the parsed file: the lines of each block must be its records' IDs in
-    sorted order, one each, so that binary search and splicing find what parsing finds.
+    ``blocks`` is where each table's braces are; ``records(table)`` parses the table's
+    lines one at a time, checking that each holds one record and that the IDs are plain
+    and strictly increasing, so that binary search and splicing find what a parse finds.
+    Any departure raises ``NotOurLayout``.
     """
-    blocks: Blocks = {}
-    position = 0
-    for number, name in enumerate(sorted(data)):
-        header = (b"{\n" if number == 0 else b",\n") + orjson.dumps(name) + b": {"
-        if raw[position : position + len(header)] != header:
-            raise NotOurLayout(f"table {name!r} does not start where expected")
-        opening = position + len(header) - 1
-        records = data[name]
-        if not records:
-            if raw[opening + 1 : opening + 2] != b"}":
-                raise NotOurLayout(f"table {name!r} should be empty")
-            blocks[name] = (opening, opening + 1)
-            position = opening + 2
-            continue
-        closing = raw.find(b"\n}", opening)
-        if closing < 0:
-            raise NotOurLayout(f"table {name!r} has no end")
-        body = raw[opening + 2 : closing]
-        lines = body.split(b"\n")
-        ordered = sorted(records)
-        if len(lines) != len(ordered):
-            raise NotOurLayout(f"table {name!r} is not one record per line")
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        self.blocks: Blocks = {}
+        position = 0
+        for number, name in enumerate(NAMES):
+            header = (b"{\n" if number == 0 else b",\n") + orjson.dumps(name) + b": {"
+            if raw[position : position + len(header)] != header:
+                raise NotOurLayout(f"table {name!r} does not start where expected")
+            opening = position + len(header) - 1
+            following = raw[opening + 1 : opening + 2]
+            if following == b"}":
+                self.blocks[name] = (opening, opening + 1)
+                position = opening + 2
+                continue
+            closing = raw.find(b"\n}", opening)
+            if following != b"\n" or closing < 0:
+                raise NotOurLayout(f"table {name!r} is not one record per line")
+            self.blocks[name] = (opening, closing + 1)
+            position = closing + 2
+        if raw[position:] != b"\n}\n":
+            raise NotOurLayout("unexpected text after the last table")
+
+    def records(self, table: str) -> Iterator[tuple[str, Any]]:
+        opening, closing = self.blocks[table]
+        if closing == opening + 1:
+            return
+        lines = self.raw[opening + 2 : closing - 1].split(b"\n")
         last = len(lines) - 1
-        for index, (line, record_id) in enumerate(zip(lines, ordered, strict=True)):
-            key = orjson.dumps(record_id) + b": {"
-            ending = b"}" if index == last else b"},"
-            if not (_plain(record_id) and line.startswith(key) and line.endswith(ending)):
-                raise NotOurLayout(f"table {name!r}: the line for {record_id!r} is not ours")
-        blocks[name] = (opening, closing + 1)
-        position = closing + 2
-    if raw[position:] != b"\n}\n" or set(data) != {*TABLES, "_meta"}:
-        raise NotOurLayout("unexpected text after the last table")
-    return blocks
+        previous = b""
+        for number, line in enumerate(lines):
+            cut = line.find(b'"', 1)
+            key = line[1:cut]
+            if (
+                line[:1] != b'"'
+                or line[cut : cut + 4] != b'": {'
+                or not _PLAIN_ID.fullmatch(key)
+                or key <= previous
+                or not line.endswith(b"}," if number < last else b"}")
+            ):
+                raise NotOurLayout(f"table {table!r}: line {number + 1} is not one of ours")
+            previous = key
+            try:
+                record = orjson.loads(line[cut + 3 : -1 if number < last else None])
+            except orjson.JSONDecodeError as exc:
+                raise NotOurLayout(f"table {table!r}: line {number + 1}: {exc}") from None
+            yield key.decode(), record
+
+
+def find_blocks(raw: bytes) -> Blocks:
+    """Where each table's braces are, having checked every line of the file."""
+    scan = Scan(raw)
+    for table in NAMES:
+        for _ in scan.records(table):
+            pass
+    return scan.blocks
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def _load(raw: bytes) -> Any:
 
 def parse(raw: bytes, path: Path) -> Data:
     """Parse and check the file's shape; never guess at a damaged file."""
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise DatabaseError(
             f"database file {path} is empty",
             "restore it from a backup or git, or remove it to start afresh",
@@ -140,22 +140,30 @@ def _check_numbers(data: Data, path: Path) -> None:
     """orjson reads an integer too large for 64 bits as a float, silently; a write would
     then save a different number. The fields that hold numbers must hold sane ones."""
     for key, link in data["links"].items():
-        position = link.get("position", 0)
-        if not isinstance(position, int) or isinstance(position, bool) or abs(position) > LARGEST:
-            raise DatabaseError(
-                f"database file {path}: link {key} has an invalid position {position!r}",
-                "it was left untouched; restore it from a backup or git",
-            )
+        check_link_numbers(key, link, path)
     for key, claim in data["claims"].items():
-        for quantity in claim.get("quantities") or []:
-            for name in ("value", "low", "high"):
-                number = quantity.get(name) if isinstance(quantity, dict) else None
-                if isinstance(number, float) and not abs(number) <= LARGEST:
-                    raise DatabaseError(
-                        f"database file {path}: claim {key} has a number too large "
-                        f"to keep exactly ({number!r})",
-                        "it was left untouched; restore it from a backup or git",
-                    )
+        check_claim_numbers(key, claim, path)
+
+
+def check_link_numbers(key: str, link: dict[str, Any], path: Path) -> None:
+    position = link.get("position", 0)
+    if not isinstance(position, int) or isinstance(position, bool) or abs(position) > LARGEST:
+        raise DatabaseError(
+            f"database file {path}: link {key} has an invalid position {position!r}",
+            "it was left untouched; restore it from a backup or git",
+        )
+
+
+def check_claim_numbers(key: str, claim: dict[str, Any], path: Path) -> None:
+    for quantity in claim.get("quantities") or []:
+        for name in ("value", "low", "high"):
+            number = quantity.get(name) if isinstance(quantity, dict) else None
+            if isinstance(number, float) and not abs(number) <= LARGEST:
+                raise DatabaseError(
+                    f"database file {path}: claim {key} has a number too large "
+                    f"to keep exactly ({number!r})",
+                    "it was left untouched; restore it from a backup or git",
+                )
 
 
 def migrate(data: Data, version: int) -> Data:

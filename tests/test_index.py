@@ -277,7 +277,7 @@ def test_splice_writes_what_dump_would(
         else:
             data[table][key] = record
     fd = os.open(path, os.O_RDONLY)
-    layout = Layout(fd, find_blocks(raw, parse(raw, path)))
+    layout = Layout(fd, find_blocks(raw))
     out = path.with_name("out.json")
     out_fd = os.open(out, os.O_WRONLY | os.O_CREAT, 0o600)
     try:
@@ -290,7 +290,7 @@ def test_splice_writes_what_dump_would(
         os.close(fd)
     written = out.read_bytes()
     assert written == dump(data)
-    assert blocks == find_blocks(written, data)
+    assert blocks == find_blocks(written)
 
 
 json_values = st.recursive(
@@ -312,11 +312,13 @@ def test_layout_refuses_files_not_laid_out_by_dump(tmp_path: Path) -> None:
     data = empty_data()
     data["claims"] = {"b": {"x": 1}, "a": {"x": 2}}
     good = dump(data)
-    find_blocks(good, data)
+    find_blocks(good)
     swapped = good.replace(b'"a": {"x":2},\n"b": {"x":1}', b'"b": {"x":1},\n"a": {"x":2}')
     assert swapped != good
     with pytest.raises(NotOurLayout):
-        find_blocks(swapped, data)
+        find_blocks(swapped)
     with pytest.raises(NotOurLayout):
-        find_blocks(orjson.dumps(data, option=orjson.OPT_INDENT_2), data)
+        find_blocks(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+    with pytest.raises(NotOurLayout):  # the same ID twice
+        find_blocks(good.replace(b'"a": {"x":2}', b'"b": {"x":2}'))
     assert record_line("a", {"x": 2}) in good

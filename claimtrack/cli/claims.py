@@ -156,8 +156,7 @@ def _list(
     hidden = total - shown
     if hidden > 0 and stdout_is_terminal():
         typer.echo(
-            f"Showing {shown} of {total} claims; --all shows everything, "
-            "--limit N shows more.",
+            f"Showing {shown} of {total} claims; --all shows everything, --limit N shows more.",
             err=True,
         )
 
