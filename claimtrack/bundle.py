@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
 
 import orjson
 
@@ -80,4 +80,90 @@ def export_bundle(
 
 
 def dump_bundle(bundle: dict[str, Any]) -> bytes:
-    return orjson.dumps(bundle, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    return orjson.dumps(bundle, option=PRETTY) + b"\n"
+
+
+PRETTY = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+
+
+def write_bundle(
+    db: Database, out: IO[bytes], *, events: bool = True, reveal: bool = False
+) -> None:
+    """``dump_bundle(export_bundle(db, ...))`` for a whole database read through its
+    index, written record by record: the same bytes, without holding the database.
+
+    The file keeps each table in ID order, the order of the bundle's lists; the history
+    is sorted by time, from keys gathered in a first pass over it.
+    """
+    from claimtrack.history import withhold
+    from claimtrack.query import withhold_link, withhold_source
+
+    layout = db.index.layout if db.index is not None else None
+    assert layout is not None and not db.writable
+    sources: dict[str, Source] = db._raw("sources")
+    hidden = set() if reveal else {k for k, v in sources.items() if v.get("confidential")}
+    out.write(b"{\n")
+    _write_list(out, "claims", (orjson.loads(body) for _, body in layout.lines("claims")))
+    out.write(b",\n")
+    if events:
+        ordered, protected = _history_order(db, layout.lines("events"), reveal)
+        _write_list(
+            out,
+            "events",
+            (
+                withhold(event) if event["target"] in protected else event
+                for event in (orjson.loads(body) for _, _, body in ordered)
+            ),
+        )
+        out.write(b",\n")
+    out.write(b'  "format": ' + orjson.dumps(FORMAT_NAME) + b",\n")
+    links = (orjson.loads(body) for _, body in layout.lines("links"))
+    _write_list(out, "links", (withhold_link(k) if k["source"] in hidden else k for k in links))
+    out.write(b",\n")
+    if hidden:
+        out.write(b'  "redacted": true,\n')
+    out.write(b'  "schema_version": ' + orjson.dumps(SCHEMA_VERSION) + b",\n")
+    _write_list(
+        out,
+        "sources",
+        (withhold_source(sources[k]) if k in hidden else sources[k] for k in sorted(sources)),
+    )
+    out.write(b"\n}\n")
+
+
+def _write_list(out: IO[bytes], key: str, records: Iterable[Mapping[str, Any]]) -> None:
+    out.write(b"  " + orjson.dumps(key) + b": ")
+    first = True
+    for record in records:
+        body = orjson.dumps(record, option=PRETTY).replace(b"\n", b"\n    ")
+        out.write((b"[\n    " if first else b",\n    ") + body)
+        first = False
+    out.write(b"[]" if first else b"\n  ]")
+
+
+def _history_order(
+    db: Database, lines: Iterable[tuple[str, bytes]], reveal: bool
+) -> tuple[list[tuple[str, str, bytes]], set[str]]:
+    """Every event's (time, ID, JSON) in time order, and what ``confidential_ids`` would
+    protect, in one pass over the history."""
+    sources = db._raw("sources")
+    hidden = {k for k, v in sources.items() if v.get("confidential")}
+    link_sources: list[tuple[str, Any]] = []
+    ordered: list[tuple[str, str, bytes]] = []
+    for event_id, body in lines:
+        event = orjson.loads(body)
+        ordered.append((event["at"], event_id, body))
+        if reveal:
+            continue
+        state = event["after"] or event["before"] or {}
+        if event["kind"] == "source" and state.get("confidential"):
+            hidden.add(event["target"])
+        elif event["kind"] == "link":
+            link_sources.append((event["target"], state.get("source")))
+    ordered.sort()
+    if reveal:
+        return ordered, set()
+    assert db.index is not None
+    links = {link for source in hidden for link in db.index.link_ids("source", source)}
+    links.update(target for target, source in link_sources if source in hidden)
+    return ordered, hidden | links

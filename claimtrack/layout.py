@@ -29,6 +29,9 @@ Blocks = dict[str, tuple[int, int]]
 Changes = Mapping[str, Mapping[str, bytes | None]]
 
 
+CHUNK = 4 << 20
+
+
 class NotOurLayout(ValueError):
     """The file is valid JSON but not one record per line in ID order."""
 
@@ -181,12 +184,25 @@ class Layout:
 
     def lines(self, table: str) -> Iterator[tuple[str, bytes]]:
         """Every (ID, JSON) of a table, in ID order."""
-        start, end = self.body(table)
-        if start == end:
-            return
-        for line in bytes(self.map[start:end]).split(b"\n"):
+        for line in self._raw_lines(table):
             cut = line.index(b'"', 1)
             yield line[1:cut].decode(), line[cut + 3 : len(line) - (line[-1:] == b",")]
+
+    def _raw_lines(self, table: str) -> Iterator[bytes]:
+        """The table's lines, read a few megabytes at a time rather than mapped whole:
+        a pass over a large table then holds a chunk of it, not all of it."""
+        start, end = self.body(table)
+        carried = b""
+        while start < end:
+            chunk = carried + os.pread(self.fd, min(CHUNK, end - start), start)
+            if len(chunk) == len(carried):
+                raise OSError("the database file got shorter while being read")
+            start += len(chunk) - len(carried)
+            lines = chunk.split(b"\n")
+            carried = lines.pop() if start < end else b""
+            yield from lines
+        if carried:
+            yield carried
 
 
 def splice(layout: Layout, changes: Changes, out_fd: int) -> Blocks:

@@ -17,12 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimtrack import db as db_module
-from claimtrack import ids, query
+from claimtrack import ids, layout, query
 from claimtrack.formats import json_bytes, write_json
 from claimtrack.index import index_path
 from claimtrack.layout import Layout, NotOurLayout, find_blocks, record_line, splice
 from claimtrack.storage import dump, empty_data, locked, parse
-from tests.conftest import Cli
+from tests.conftest import Cli, add_confidential_source
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import synth
@@ -65,7 +65,11 @@ def scenario(cli: Cli, claims: list[str]) -> list[str]:
         ("add", "Third claim", "--said-by", "Ana Petrovic", "--reported-by", "Petrovic"),
         ("status", two, "false", "--rating", "False"),
     ]
-    return [cli(*step, "--format", "json").stdout for step in steps]
+    outputs = [cli(*step, "--format", "json").stdout for step in steps]
+    secret = add_confidential_source(cli)
+    # A link to the protected source that survives only in the history must stay hidden.
+    cli("unlink", secret, "Olga H", "--as", "supports")
+    return [*outputs, cli("show", secret, "--format", "json").stdout]
 
 
 READS: list[tuple[str, ...]] = [
@@ -88,6 +92,9 @@ READS: list[tuple[str, ...]] = [
     ("list", "--all", "--format", "json"),
     ("list", "--status", "checking", "--format", "tsv"),
     ("list", "--source", "S3", "-q"),
+    ("export",),
+    ("export", "--reveal"),
+    ("export", "--no-history"),
 ]
 
 
@@ -116,6 +123,7 @@ def test_with_and_without_index_the_same(
     plain_file, plain = run_mode("never", base, tmp_path / "plain.json", monkeypatch)
     if bulk:  # listings longer than this read every link at once and parse as they print
         monkeypatch.setattr(query, "LOOKUP_LIMIT", 10)
+        monkeypatch.setattr(layout, "CHUNK", 7)  # tables read in chunks that split lines
     indexed_file, indexed = run_mode("always", base, tmp_path / "indexed.json", monkeypatch)
     assert index_path(tmp_path / "indexed.json").exists()
     assert not index_path(tmp_path / "plain.json").exists()

@@ -34,17 +34,33 @@ from claimtrack.cli.common import (
 from claimtrack.exporters import EXPORT_FORMATS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import IO
+
     from claimtrack.model import Claim
     from claimtrack.query import Index
 
 
-def _write_output(payload: bytes, output: str | None) -> None:
+def _write_output(payload: "bytes | Callable[[IO[bytes]], None]", output: str | None) -> None:
+    """Write the export, or have ``payload`` write it, to stdout or atomically to a file."""
     if output is None or output == "-":
-        stdout_bytes().write(payload)
+        if callable(payload):
+            payload(stdout_bytes())
+        else:
+            stdout_bytes().write(payload)
         return
     from claimtrack.storage import atomic_write
 
-    atomic_write(Path(output).expanduser().absolute(), payload)
+    if callable(payload):
+        writer = payload
+
+        def to_file(fd: int) -> None:
+            with open(fd, "wb", closefd=False) as handle:
+                writer(handle)
+
+        atomic_write(Path(output).expanduser().absolute(), to_file)
+    else:
+        atomic_write(Path(output).expanduser().absolute(), payload)
     typer.echo(f"Wrote {output}", err=True)
 
 
@@ -128,8 +144,14 @@ def export(
         fail("the sqlite format writes a file", "pass -o FILE, e.g. -o claims.db")
     flt = claim_filter(status, tag, story, source, relation, search, since, until)
     filtered = any([status, tag, story, source, search, since, until])
-    with open_db(ctx, history=fmt == "json" and history) as db:
+    whole = fmt == "json" and not filtered
+    with open_db(ctx, history=fmt == "json" and history, indexed=whole) as db:
         flt.prepare(db)
+        if whole and db.narrow:
+            from claimtrack.bundle import write_bundle
+
+            _write_output(lambda out: write_bundle(db, out, events=history, reveal=reveal), output)
+            return
         index = Index(db, reveal=reveal and fmt not in ("claimreview", "sqlite"))
         claims = select_claims(db, flt, index, sort="created", reverse=True)
         if fmt == "json":
