@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import sqlite3
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -22,8 +21,7 @@ from tinydb.table import Table
 
 from claimtrack import ids
 from claimtrack.errors import Ambiguous, ClaimtrackError, DatabaseError, NotFound, ValidationError
-from claimtrack.index import FileIndex, fold, identity
-from claimtrack.layout import Blocks, splice
+from claimtrack.index import FileIndex, identity
 from claimtrack.model import (
     DEFAULT_STATUS,
     MAX_SHORT,
@@ -41,6 +39,7 @@ from claimtrack.model import (
     clean_optional,
     clean_tag,
     clean_text,
+    fold,
     later,
     now,
 )
@@ -197,6 +196,10 @@ class Database:
                     changes.setdefault(table, {})[record_id] = new
         if not changes:
             return
+        import sqlite3
+
+        from claimtrack.layout import Blocks, splice
+
         blocks: Blocks = {}
 
         def write(fd: int) -> None:
@@ -259,14 +262,20 @@ class Database:
         return sorted(chosen)
 
     def links_of_claim(self, claim_id: str) -> list[Link]:
+        return self._links_by("claim", claim_id)
+
+    def links_of_source(self, source_id: str) -> list[Link]:
+        return self._links_by("source", source_id)
+
+    def _links_by(self, field: str, record_id: str) -> list[Link]:
         if self.narrow and "links" not in self._complete:
             assert self.index is not None
-            for link_id in self.index.link_ids("claim", claim_id):
+            for link_id in self.index.link_ids(field, record_id):
                 self._load("links", link_id)
             records: Iterable[Link] = self.data["links"].values()
         else:
             records = self.link_list()
-        return [link for link in records if link["claim"] == claim_id]
+        return [link for link in records if link[field] == record_id]  # type: ignore[literal-required]
 
     def source_by_id(self, source_id: str) -> Source | None:
         self._load("sources", source_id)
@@ -307,6 +316,9 @@ class Database:
 
     def peek_claim(self, claim_id: str) -> Claim:
         return cast(Claim, self.peek("claims", claim_id))
+
+    def has_claim(self, claim_id: str) -> bool:
+        return self._load("claims", claim_id)
 
     def claim_by_id(self, claim_id: str) -> Claim:
         self._load("claims", claim_id)
@@ -704,7 +716,7 @@ class Database:
 
     def remove_source(self, ref: str) -> tuple[Source, list[Link]]:
         source = self.get_source(ref)
-        doomed = [link for link in self.link_list() if link["source"] == source["id"]]
+        doomed = self.links_of_source(source["id"])
         for link in doomed:
             self._record("unlink", "link", link["id"], link, None)
         self._delete(self.links, [link["id"] for link in doomed])
@@ -812,6 +824,8 @@ def _current_schema(index: FileIndex) -> bool:
 
 def _reading_index(path: Path) -> FileIndex | None:
     """An index current for the file, built now if stale and nobody is writing."""
+    import sqlite3
+
     index = FileIndex.connect(path)
     if index is None:
         return None
@@ -829,6 +843,8 @@ def _reading_index(path: Path) -> FileIndex | None:
 
 def _writing_index(path: Path) -> FileIndex | None:
     """Like ``_reading_index`` for a command that already holds the lock."""
+    import sqlite3
+
     if not path.exists():
         return None
     index = FileIndex.connect(path)

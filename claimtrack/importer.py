@@ -24,7 +24,6 @@ import orjson
 from claimtrack import ids
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError
-from claimtrack.index import fold
 from claimtrack.merge import union
 from claimtrack.model import (
     MAX_SHORT,
@@ -41,6 +40,7 @@ from claimtrack.model import (
     clean_optional,
     clean_tag,
     clean_text,
+    fold,
     now,
 )
 from claimtrack.storage import strict_loads

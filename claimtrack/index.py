@@ -17,20 +17,25 @@ parses the file as it would without an index.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from claimtrack.errors import DatabaseError
-from claimtrack.layout import Blocks, Layout, NotOurLayout, Scan
-from claimtrack.model import SCHEMA_VERSION
+from claimtrack.model import SCHEMA_VERSION, fold
 from claimtrack.storage import check_claim_numbers, check_link_numbers
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from claimtrack.layout import Blocks, Layout, Scan
+
+# sqlite3, hashlib and the layout code are imported where used: a small database, which
+# needs no index, does not pay for them.
 
 INDEX_ENV = "CLAIMTRACK_INDEX"
 # Below this a parse of the whole file (about 2,000 claims) costs less than opening SQLite.
@@ -77,6 +82,8 @@ def wanted(size: int) -> bool:
 
 
 def index_path(db_path: Path) -> Path:
+    import hashlib
+
     from platformdirs import user_cache_path
 
     key = hashlib.sha256(os.fsencode(os.path.realpath(db_path))).hexdigest()[:32]
@@ -97,11 +104,6 @@ def claim_row(record_id: str, claim: Mapping[str, Any]) -> tuple[Any, ...]:
         folded,
         tags,
     )
-
-
-def fold(name: str) -> str:
-    """A name as lookups compare it: case and runs of spaces ignored."""
-    return " ".join(name.casefold().split())
 
 
 def source_names(source: Mapping[str, Any]) -> list[str]:
@@ -144,6 +146,8 @@ class FileIndex:
     @classmethod
     def connect(cls, db_path: Path) -> FileIndex | None:
         """The index for ``db_path`` if one should be used (it may still be stale)."""
+        import sqlite3
+
         try:
             if not wanted(db_path.stat().st_size):
                 return None
@@ -155,6 +159,8 @@ class FileIndex:
         return cls(db_path, connection)
 
     def close(self) -> None:
+        import sqlite3
+
         if self.layout is not None:
             self.layout.close()
             self.layout = None
@@ -173,6 +179,10 @@ class FileIndex:
         writer replaces it meanwhile, and the transaction keeps the index at the same
         moment.
         """
+        import sqlite3
+
+        from claimtrack.layout import Layout
+
         try:
             if self.fd < 0:
                 self.fd = os.open(self.db_path, os.O_RDONLY)
@@ -193,6 +203,8 @@ class FileIndex:
         is not laid out one record per line, or fails a check: then the command parses it
         as it would without an index (reporting any damage), and the next write, which
         rewrites the whole file, lays it out so."""
+        from claimtrack.layout import Layout, NotOurLayout, Scan
+
         if self.connection.in_transaction:
             self.connection.rollback()
         if self.layout is not None:
@@ -221,6 +233,8 @@ class FileIndex:
         build holds the file's bytes and little more. Every record is parsed, the
         history's too: the index vouches for the whole file.
         """
+        import sqlite3
+
         self.connection.close()
         for leftover in self.path.parent.glob(self.path.name + ".*.tmp"):
             with contextlib.suppress(OSError):
@@ -371,15 +385,10 @@ class FileIndex:
             connection.rollback()
             raise
 
-    def forget(self) -> None:
-        """Mark the index stale (a whole-file write made it so)."""
-        with contextlib.suppress(sqlite3.Error):
-            if self.connection.in_transaction:
-                self.connection.rollback()
-            self.connection.execute("DELETE FROM meta WHERE key = 'identity'")
-
 
 def _records(scan: Scan, table: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    from claimtrack.layout import NotOurLayout
+
     for key, record in scan.records(table):
         if not isinstance(record, dict):
             raise NotOurLayout(f"{table} record {key} is not an object")
@@ -399,6 +408,8 @@ def _link_rows(scan: Scan, path: Path) -> Iterator[tuple[Any, ...]]:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    import sqlite3
+
     connection = sqlite3.connect(path, isolation_level=None, timeout=30)
     connection.execute("PRAGMA synchronous = NORMAL")
     return connection

@@ -195,3 +195,8 @@ def check_date(value: str | None, field: str = "date") -> str | None:
             f"{field} {value!r} is not a date", "use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
         ) from None
     return text
+
+
+def fold(name: str) -> str:
+    """A name as lookups compare it: case and runs of spaces ignored."""
+    return " ".join(name.casefold().split())

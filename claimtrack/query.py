@@ -69,6 +69,12 @@ class Index:
             return self.db.source_by_id(source_id)
         return self.sources.get(source_id)
 
+    def source_links(self, source_id: str) -> list[Link]:
+        """The links citing a source."""
+        if self.db.narrow and self._by_source is None and not self.db.loaded("links"):
+            return self.db.links_of_source(source_id)
+        return self.links_by_source.get(source_id, [])
+
     @property
     def links_by_source(self) -> dict[str, list[Link]]:
         if self._by_source is None:
@@ -316,19 +322,18 @@ def source_view(source: Source, index: Index) -> dict[str, Any]:
     if source.get("confidential") and not index.reveal:
         source = withhold_source(source)
     view: dict[str, Any] = dict(source)
-    view["claims"] = len({link["claim"] for link in index.links_by_source.get(source["id"], [])})
+    view["claims"] = len({link["claim"] for link in index.source_links(source["id"])})
     return view
 
 
 def source_claims(source: Source, db: Database, index: Index) -> list[tuple[str, Claim]]:
     """(relations, claim) for every claim that cites the source once, newest first."""
-    claims = db._raw("claims")
     relations: dict[str, list[str]] = {}
-    for link in index.links_by_source.get(source["id"], []):
-        if link["claim"] in claims:
+    for link in index.source_links(source["id"]):
+        if db.has_claim(link["claim"]):
             relations.setdefault(link["claim"], []).append(link["relation"])
     pairs = [
-        (", ".join(sorted(set(found), key=RELATION_ORDER.__getitem__)), claims[claim_id])
+        (", ".join(sorted(set(found), key=RELATION_ORDER.__getitem__)), db.claim_by_id(claim_id))
         for claim_id, found in relations.items()
     ]
     pairs.sort(key=lambda pair: pair[1]["created"], reverse=True)

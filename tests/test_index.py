@@ -64,6 +64,12 @@ def scenario(cli: Cli, claims: list[str]) -> list[str]:
         ("rm", three, "--yes"),
         ("add", "Third claim", "--said-by", "Ana Petrovic", "--reported-by", "Petrovic"),
         ("status", two, "false", "--rating", "False"),
+        ("source", "add", "Interior Ministry", "--kind", "organisation", "--alias", "MUP"),
+        ("source", "edit", "MUP", "--name", "Ministry of the Interior", "--add-alias", "MoI"),
+        ("link", one, "MoI", "--as", "reported-by"),
+        ("source", "show", "Ministry of the Interior"),
+        ("source", "show", "S1"),
+        ("source", "rm", "Brand New Org", "--yes"),
     ]
     outputs = [cli(*step, "--format", "json").stdout for step in steps]
     secret = add_confidential_source(cli)

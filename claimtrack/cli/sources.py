@@ -81,7 +81,7 @@ def source_add(
     from claimtrack.query import Index, source_view
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx, write=True) as db:
+    with open_db(ctx, write=True, indexed=True) as db:
         source = db.add_source(
             name,
             kind=kind,
@@ -153,7 +153,7 @@ def source_show(
     from claimtrack.query import Index, claim_view, source_claims, source_view
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx, history=False) as db:
+    with open_db(ctx, history=False, indexed=True) as db:
         index = Index(db, reveal=reveal)
         found = db.get_source(source)
         view = source_view(found, index)
@@ -210,7 +210,7 @@ def source_edit(
     from claimtrack.query import Index, source_view
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx, write=True) as db:
+    with open_db(ctx, write=True, indexed=True) as db:
         updated = db.edit_source(
             source,
             name=name,
@@ -245,10 +245,10 @@ def source_rm(
     from claimtrack.query import Index, withhold_source
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx, write=True) as db:
+    with open_db(ctx, write=True, indexed=True) as db:
         found = db.get_source(source)
         index = Index(db)
-        cited = len(index.links_by_source.get(found["id"], []))
+        cited = len(index.source_links(found["id"]))
         confirm_destruction(
             f"Delete source {index.name(found['id'])!r} and its {cited} link(s) to claims?", yes
         )
