@@ -333,6 +333,17 @@ def test_layout_refuses_files_not_laid_out_by_dump(tmp_path: Path) -> None:
         find_blocks(swapped)
     with pytest.raises(NotOurLayout):
         find_blocks(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+    # Two records on one line and one record over two: as many lines as records, each
+    # starting with a quote, valid JSON; binary search would still read "val" as an ID.
+    three = empty_data()
+    three["claims"] = {"a": {"x": 1}, "b": {"y": "val"}, "c": {"z": 3}}
+    shifted = dump(three).replace(
+        b'"a": {"x":1},\n"b": {"y":"val"}', b'"a": {"x":1}, "b": {"y":\n"val"}'
+    )
+    assert shifted != dump(three)
+    assert parse(shifted, tmp_path) == parse(dump(three), tmp_path)
+    with pytest.raises(NotOurLayout):
+        find_blocks(shifted)
     with pytest.raises(NotOurLayout):  # the same ID twice
         find_blocks(good.replace(b'"a": {"x":2}', b'"b": {"x":2}'))
     assert record_line("a", {"x": 2}) in good
