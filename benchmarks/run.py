@@ -21,9 +21,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 
-import synth  # noqa: E402
 
 CLAIMTRACK = [sys.executable, "-m", "claimtrack"]
 BUDGETS: dict[str, tuple[float, float, float] | None] = {  # seconds at 1k, 10k, 100k
@@ -105,7 +103,7 @@ def main() -> None:
     try:
         for column, size in enumerate(sizes):
             db = work / f"claims-{size}.json"
-            synth.write(db, size)
+            subprocess.run([sys.executable, str(HERE / "synth.py"), str(db), str(size)], check=True)
             export = work / f"export-{size}.json"
             subprocess.run(
                 [*CLAIMTRACK, "--db", str(db), "export", "-o", str(export)],
@@ -113,7 +111,7 @@ def main() -> None:
                 env=env,
                 capture_output=True,
             )
-            some_id = next(iter(synth_ids(db)))[:7]
+            some_id = first_claim_id(db)[:7]
             target = work / f"imported-{size}.json"
 
             def fresh_target(path: Path = target) -> None:
@@ -183,8 +181,9 @@ def main() -> None:
                     before = no_index
                 times, peak = measure(args, env, runs, before, warm=not name.startswith("first"))
                 budgets = BUDGETS[name]
+                peaks[f"{name} @ {size:,}"] = peak
                 if budgets is None:
-                    results[name].append(f"{fmt_time(times)}, {peak:.0f} MB")
+                    results[name].append(fmt_time(times))
                     continue
                 budget = budgets[min(column, 2)]
                 median = statistics.median(times)
@@ -214,20 +213,26 @@ def main() -> None:
     print("|" + "---|" * (len(sizes) + 1))
     for name, cells in results.items():
         print(f"| `{name}` | " + " | ".join(cells) + " |")
-    worst = max(peaks, key=lambda k: peaks[k])
+    print("\nPeak memory (MB, largest of the runs):\n")
+    print("| command | " + " | ".join(f"{s:,} claims" for s in sizes) + " |")
+    print("|" + "---|" * (len(sizes) + 1))
+    for name in results:
+        cells = [peaks.get(f"{name} @ {size:,}") for size in sizes]
+        print(f"| `{name}` | " + " | ".join("-" if c is None else f"{c:.0f}" for c in cells) + " |")
+    budgeted = {k: v for k, v in peaks.items() if BUDGETS[k.split(" @ ")[0]] is not None}
+    worst = max(budgeted, key=lambda k: budgeted[k])
     print(
-        f"\nPeak memory of the budgeted commands: {peaks[worst]:.0f} MB ({worst}); "
+        f"\nHighest peak of the budgeted commands: {budgeted[worst]:.0f} MB ({worst}); "
         f"budget {MEMORY_BUDGET_MB} MB at 100k."
     )
-    for size in sizes:
-        largest = max((v, k) for k, v in peaks.items() if k.endswith(f"@ {size:,}"))
-        print(f"- {size:,} claims: highest peak {largest[0]:.0f} MB ({largest[1].split(' @')[0]})")
 
 
-def synth_ids(db: Path) -> list[str]:
-    import orjson
-
-    return list(orjson.loads(db.read_bytes())["claims"])
+def first_claim_id(db: Path) -> str:
+    """Read from the file's head, not parsed whole: see synth.py's main."""
+    with db.open("rb") as handle:
+        head = handle.read(1 << 16)
+    start = head.index(b'"claims": {\n"') + len(b'"claims": {\n"')
+    return head[start : head.index(b'"', start)].decode()
 
 
 if __name__ == "__main__":

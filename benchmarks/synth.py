@@ -101,3 +101,12 @@ def build(claims: int, seed: int = 1) -> dict[str, Any]:
 
 def write(path: Path, claims: int, seed: int = 1) -> None:
     path.write_bytes(dump(build(claims, seed)))
+
+
+if __name__ == "__main__":
+    # python benchmarks/synth.py PATH CLAIMS: run as a process of its own by run.py, so
+    # that the benchmark's own memory (which every child it starts inherits in its peak
+    # figure until it execs) stays small.
+    import sys
+
+    write(Path(sys.argv[1]), int(sys.argv[2]))

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 # needs no index, does not pay for them.
 
 INDEX_ENV = "CLAIMTRACK_INDEX"
-# Below this a parse of the whole file (about 2,000 claims) costs less than opening SQLite.
-MIN_BYTES = 3_000_000
+# Below this (about 300 claims) parsing the whole file costs no more than the index would.
+MIN_BYTES = 500_000
 FORMAT = "2"  # bump when the tables below change: older indexes are then rebuilt
 TAG_MARK = "\x1f"
 
@@ -77,6 +77,8 @@ def mode() -> str:
 
 def wanted(size: int) -> bool:
     """Whether a file of this many bytes is worth an index."""
+    if not hasattr(os, "pread"):
+        return False  # Windows: the layout code reads with pread; parse the file instead
     chosen = mode()
     return chosen == "always" or (chosen == "auto" and size >= MIN_BYTES)
 

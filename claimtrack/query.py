@@ -223,7 +223,7 @@ def select_claims(
 
 
 # Beyond this many claims a listing reads every link in one go rather than each claim's.
-LOOKUP_LIMIT = 2_000
+LOOKUP_LIMIT = 200
 
 
 def _selection(flt: ClaimFilter) -> Selection:
