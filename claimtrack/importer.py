@@ -89,7 +89,7 @@ def guess_format(name: str, raw: bytes) -> str:
 def read(raw: bytes, fmt: str, origin: str) -> Incoming:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise InvalidImport(f"{origin} is empty")
     if fmt == "json":
         return _read_json(raw, origin)
@@ -341,6 +341,7 @@ def _read_json(raw: bytes, origin: str) -> Incoming:
             problems.add(kind, "not a list")
             continue
         for number, record in enumerate(records):
+            records[number] = None  # each parsed record goes once its checked copy is made
             where = f"{kind}[{number}]"
             if not isinstance(record, dict):
                 problems.add(where, "not an object")
