@@ -56,6 +56,7 @@ class Index:
         if self.db.narrow and self.db.index is not None and not self.db.writable:
             self.db.prepare_bulk()
             self._link_ids = self.db.index.link_ids_by_claim()
+            self.db._raw("sources")  # every source in one parse, not one lookup each
         elif self._by_claim is None:
             self._group()
 
