@@ -176,7 +176,9 @@ class Database:
                 db = cls(path, read_file(path), writable=True)
                 yield db
                 if db._storage.dirty or not path.exists():
-                    atomic_write(path, dump(db._storage.data))
+                    payload = dump(db._storage.data)
+                    atomic_write(path, payload)
+                    _refresh_index(path, db._storage.data, payload)
 
     def _save_changes(self) -> None:
         """Splice the records that differ from the file into it, then note them in the
@@ -827,6 +829,29 @@ def _current_schema(index: FileIndex) -> bool:
         return False
     schema = _meta_only(index)[META].get("schema")
     return isinstance(schema, dict) and schema.get("version") == SCHEMA_VERSION
+
+
+def _refresh_index(path: Path, data: Data, payload: bytes) -> None:
+    """After a whole-file write (import, undo, ...) the index no longer matches the
+    file; rebuild it now from the records in memory, which costs a fraction of the
+    parse the next command would otherwise make. Called holding the lock."""
+    from claimtrack.index import wanted
+
+    if not wanted(len(payload)):
+        return
+    import sqlite3
+
+    from claimtrack.layout import NotOurLayout, Scan
+
+    index = FileIndex.connect(path)
+    if index is None:
+        return
+    try:
+        index.write_from(data, Scan(payload).blocks, identity(path.stat()))
+    except (OSError, sqlite3.Error, NotOurLayout):
+        pass  # left stale: the next command rebuilds it from the file
+    finally:
+        index.close()
 
 
 def _reading_index(path: Path) -> FileIndex | None:

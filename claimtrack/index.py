@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,7 @@ import orjson
 
 from claimtrack.errors import DatabaseError
 from claimtrack.model import SCHEMA_VERSION, fold
-from claimtrack.storage import check_claim_numbers, check_link_numbers
+from claimtrack.storage import Data, check_claim_numbers, check_link_numbers
 
 if TYPE_CHECKING:
     import sqlite3
@@ -229,12 +229,47 @@ class FileIndex:
         return True
 
     def _write_fresh(self, scan: Scan, current: Identity) -> None:
-        """A whole new index, built in a temporary file and renamed into place.
+        """A whole new index from the file: records are parsed a few thousand lines at a
+        time and dropped once their rows are written, so a build holds the file's bytes
+        and little more. Every record is parsed, the history's too: the index vouches
+        for the whole file."""
+        path = self.db_path
 
-        Records are parsed a line at a time and dropped once their row is written, so a
-        build holds the file's bytes and little more. Every record is parsed, the
-        history's too: the index vouches for the whole file.
-        """
+        def check_history() -> None:
+            for _ in _records(scan, "events"):
+                pass
+
+        self._build(
+            _claim_rows(scan, path),
+            _link_rows(scan, path),
+            dict(_records(scan, "sources")),
+            scan.blocks,
+            current,
+            check_history,
+        )
+
+    def write_from(self, data: Data, blocks: Blocks, current: Identity) -> None:
+        """A whole new index from records in memory, just written to the file whole."""
+        self._build(
+            (claim_row(k, v) for k, v in data["claims"].items()),
+            (link_row(k, v) for k, v in data["links"].items()),
+            data["sources"],
+            blocks,
+            current,
+            lambda: None,
+        )
+
+    def _build(
+        self,
+        claims: Iterable[tuple[Any, ...]],
+        links: Iterable[tuple[Any, ...]],
+        sources: Mapping[str, Any],
+        blocks: Blocks,
+        current: Identity,
+        also: Callable[[], None],
+    ) -> None:
+        """Built in a temporary file and renamed into place, so that a reader sees the
+        old index or the new one."""
         import sqlite3
 
         self.connection.close()
@@ -248,17 +283,13 @@ class FileIndex:
             build.execute("PRAGMA synchronous = OFF")
             build.executescript(SCHEMA)
             build.execute("BEGIN")
-            path = self.db_path
-            build.executemany(
-                "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _claim_rows(scan, path)
-            )
-            build.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", _link_rows(scan, path))
-            _insert_sources(build, dict(_records(scan, "sources")))
-            for _ in _records(scan, "events"):
-                pass
+            build.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?)", claims)
+            build.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", links)
+            _insert_sources(build, sources)
+            also()
             for statement in INDEXES.strip().split(";\n"):
                 build.execute(statement)
-            _store_meta(build, scan.blocks, current)
+            _store_meta(build, blocks, current)
             build.execute("COMMIT")
         finally:
             build.close()

@@ -31,15 +31,36 @@ def test_every_command_has_help_with_an_example(words: list[str]) -> None:
     assert "Example" in text, f"claimtrack {' '.join(words)} --help has no example"
 
 
-def test_help_does_not_import_rich_or_the_store() -> None:
-    """Start-up guard: --help must not pay for Rich, TinyDB or the lock library."""
+HEAVY = (
+    "rich",
+    "tinydb",
+    "filelock",
+    "pydantic",
+    "sqlite3",
+    "sqlite_utils",
+    "sentencex",
+    "text2num",
+    "claimtrack.db",
+    "claimtrack.index",
+    "claimtrack.layout",
+    "claimtrack.extract",
+    "claimtrack.exporters.tabular",
+    "claimtrack.exporters.memo",
+    "claimtrack.exporters.claimreview",
+    "claimtrack.exporters.sqlite",
+)
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_start_up_imports_nothing_heavy(flag: str) -> None:
+    """Start-up guard: --help and --version pay for no Rich, store, index, exporter or
+    extractor."""
     code = (
         "import sys\n"
-        "sys.argv = ['claimtrack', '--help']\n"
+        f"sys.argv = ['claimtrack', {flag!r}]\n"
         "from claimtrack.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('rich', 'tinydb', 'filelock', 'pydantic', 'claimtrack.db') "
-        "if m in sys.modules]\n"
+        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
     out = subprocess.run(

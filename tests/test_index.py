@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from claimtrack import db as db_module
 from claimtrack import ids, layout, query
 from claimtrack.formats import json_bytes, write_json
-from claimtrack.index import index_path
+from claimtrack.index import FileIndex, index_path
 from claimtrack.layout import Layout, NotOurLayout, find_blocks, record_line, splice
 from claimtrack.storage import dump, empty_data, locked, parse
 from tests.conftest import Cli, add_confidential_source
@@ -220,6 +220,27 @@ def test_damaged_or_missing_index_is_rebuilt(
     assert cli("list", "--limit", "30").stdout == expected
     claim = cli.add("after the damage")
     assert cli.json("show", claim)["text"] == "after the damage"
+
+
+def test_whole_file_writes_leave_a_current_index(base: Path, tmp_path: Path) -> None:
+    path = tmp_path / "claims.json"
+    shutil.copyfile(base, path)
+    cli = Cli(path)
+    index = index_built(cli)
+    other = Cli(tmp_path / "other.json")
+    claim = other.add("imported claim", "--said-by", "Ana")
+    other("export", "-o", str(tmp_path / "export.json"))
+    cli("import", str(tmp_path / "export.json"))  # rewrites the file whole, and the index
+    fresh = FileIndex.connect(path)
+    assert fresh is not None
+    try:
+        assert fresh.attach()  # current for the file as the import left it
+    finally:
+        fresh.close()
+    stamp = index.stat().st_mtime_ns
+    assert claim in {c["id"] for c in cli.jsonl("list", "--search", "imported claim")}
+    assert cli.json("show", claim)["said_by"] == ["Ana"]
+    assert index.stat().st_mtime_ns == stamp  # used as it was, not rebuilt
 
 
 def test_unwritable_cache_folder(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
