@@ -432,7 +432,7 @@ class Database:
 
     def get_claim(self, prefix: str) -> Claim:
         if self.index is not None and "claims" not in self._complete:
-            found = self._candidates("claims", self.index.claim_ids_with_prefix(prefix))
+            found = self._candidates("claims", self.index.ids_with_prefix("claims", prefix))
             claim_id = ids.resolve(prefix, found, "claim")
             return cast(Claim, dict(self.claim_by_id(claim_id)))
         claim_id = ids.resolve(prefix, self.claim_ids(), "claim")
@@ -582,7 +582,7 @@ class Database:
         if found is not None:
             return found
         if self.index is not None and "sources" not in self._complete:
-            known = self._candidates("sources", self.index.source_ids_with_prefix(ref))
+            known = self._candidates("sources", self.index.ids_with_prefix("sources", ref))
         else:
             known = list(self._raw("sources"))
         try:

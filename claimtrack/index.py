@@ -300,18 +300,12 @@ class FileIndex:
 
     # -- reading --------------------------------------------------------------------------
 
-    def claim_ids_with_prefix(self, prefix: str) -> list[str]:
+    def ids_with_prefix(self, table: str, prefix: str) -> list[str]:
+        """IDs of claims or sources starting with ``prefix`` (as ``ids.resolve`` reads it)."""
+        assert table in ("claims", "sources")
         wanted_prefix = prefix.strip().lower()
         rows = self.connection.execute(
-            "SELECT id FROM claims WHERE id >= ? AND id < ? ORDER BY id",
-            (wanted_prefix, wanted_prefix + "\U0010ffff"),
-        )
-        return [row[0] for row in rows]
-
-    def source_ids_with_prefix(self, prefix: str) -> list[str]:
-        wanted_prefix = prefix.strip().lower()
-        rows = self.connection.execute(
-            "SELECT id FROM sources WHERE id >= ? AND id < ? ORDER BY id",
+            f"SELECT id FROM {table} WHERE id >= ? AND id < ? ORDER BY id",
             (wanted_prefix, wanted_prefix + "\U0010ffff"),
         )
         return [row[0] for row in rows]
