@@ -116,6 +116,29 @@ def link_row(record_id: str, link: Mapping[str, Any]) -> tuple[Any, ...]:
     return (record_id, link.get("claim"), link.get("source"), link.get("relation"))
 
 
+def describe(db_path: Path) -> str | None:
+    """Where the index of ``db_path`` is and whether it is current, for ``db path``."""
+    try:
+        size = db_path.stat().st_size
+    except OSError:
+        return None
+    if mode() == "never":
+        return f"none ({INDEX_ENV}=never)"
+    if not wanted(size):
+        return f"none (the file is under {MIN_BYTES // 1000} KB)"
+    path = index_path(db_path)
+    if not path.exists():
+        return f"{path} (not built yet: the next command builds it)"
+    index = FileIndex.connect(db_path)
+    if index is None:
+        return f"{path} (unreadable: commands parse the file instead)"
+    try:
+        current = index.attach()
+    finally:
+        index.close()
+    return f"{path} ({'current' if current else 'stale: the next command rebuilds it'})"
+
+
 @dataclass
 class Selection:
     """Filters the index can apply; see ``query.ClaimFilter`` for their meaning."""

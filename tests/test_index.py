@@ -243,6 +243,23 @@ def test_whole_file_writes_leave_a_current_index(base: Path, tmp_path: Path) -> 
     assert index.stat().st_mtime_ns == stamp  # used as it was, not rebuilt
 
 
+def test_db_path_tells_where_the_index_is_and_whether_it_is_current(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "claims.json"
+    shutil.copyfile(base, path)
+    cli = Cli(path)
+    where = str(index_path(path))
+    assert f"index: {where} (not built yet" in cli("db", "path").stderr
+    index_built(cli)
+    assert f"index: {where} (current)" in cli("db", "path").stderr
+    claim = next(c for c in cli.jsonl("list", "--all") if c["status"] == "checking")
+    set_status_by_hand(path, claim["id"], "checking", "disputed")
+    assert f"index: {where} (stale" in cli("db", "path").stderr
+    monkeypatch.setenv("CLAIMTRACK_INDEX", "never")
+    assert "index: none (CLAIMTRACK_INDEX=never)" in cli("db", "path").stderr
+
+
 def test_unwritable_cache_folder(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")

@@ -54,16 +54,22 @@ def init(
 
 @db_app.command("path")
 def db_path(ctx: typer.Context) -> None:
-    """Print the database file in use, and on stderr why it was chosen.
+    """Print the database file in use, and on stderr why it was chosen and where its
+    index is.
 
     \b
     Example:
       claimtrack db path
     """
+    from claimtrack.index import describe
+
     found = location(ctx)
     typer.echo(str(found.path))
     exists = "" if found.path.exists() else " (not created yet)"
     typer.echo(f"chosen by: {found.reason}{exists}", err=True)
+    index = describe(found.path)
+    if index is not None:
+        typer.echo(f"index: {index}", err=True)
 
 
 @app.command()
