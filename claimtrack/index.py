@@ -67,6 +67,10 @@ Identity = tuple[int, int, int, int, int]
 
 
 def identity(stat: os.stat_result) -> Identity:
+    """What the index remembers of the file, as git's index does. claimtrack's own writes
+    rename a new file into place (a new inode); an editor or `git checkout` changes the
+    size or the times. Not caught: an outside write in place, of the same size, within
+    one tick of the file system's clock after the index was updated."""
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
