@@ -116,6 +116,58 @@ def test_parallel_writers_lose_nothing(db_path: Path) -> None:
     assert sum(1 for e in data["events"].values() if e["kind"] == "claim") == 200
 
 
+MIXED = """
+import json, sys
+from pathlib import Path
+from claimtrack.cli import app
+db, worker, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for number in range(count):
+    # A write through the index, a whole-file write (import), and reads, interleaved.
+    app(["--db", db, "add", f"added {worker} {number}", "-q", "--said-by", "Ana"],
+        standalone_mode=False)
+    line = Path(db).with_name(f"import-{worker}-{number}.jsonl")
+    line.write_text(json.dumps({"text": f"imported {worker} {number}", "said_by": ["Ana"]}))
+    app(["--db", db, "import", str(line)], standalone_mode=False)
+    app(["--db", db, "list", "--limit", "3", "-q"], standalone_mode=False)
+"""
+
+
+def test_indexed_and_whole_file_writers_in_parallel(db_path: Path) -> None:
+    synth.write(db_path, 400)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", MIXED, str(db_path), str(n), "6"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(4)
+    ]
+    for worker in workers:
+        _, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err
+    raw = db_path.read_bytes()
+    data = json.loads(raw)
+    texts = {claim["text"] for claim in data["claims"].values()}
+    for w in range(4):
+        for n in range(6):
+            assert {f"added {w} {n}", f"imported {w} {n}"} <= texts
+    assert [s["name"] for s in data["sources"].values()].count("Ana") == 1
+    # The index the last writer left agrees with the file, record for record.
+    listed = run("list", "--all", "--format", "jsonl", db=db_path)
+    parsed = subprocess.run(
+        [*CLAIMTRACK, "--db", str(db_path), "list", "--all", "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env={**os.environ, "CLAIMTRACK_INDEX": "never"},
+    )
+    assert listed.stdout == parsed.stdout
+    assert len(listed.stdout.splitlines()) == 400 + 48
+    assert "(current)" in run("db", "path", db=db_path).stderr
+
+
 KILLED_WRITER = """
 import sys
 from claimtrack.db import Database
