@@ -296,12 +296,13 @@ class Database:
         ]
         return min(found) if found else None
 
-    def prepare_bulk(self) -> None:
+    def prepare_bulk(self) -> dict[str, dict[str, bytes]]:
         """About to read (nearly) every claim and link of a read-only database: keep their
-        lines unparsed, and parse each record as it is wanted, without keeping it."""
+        lines unparsed, to parse each record as it is wanted, without keeping it."""
         assert self.index is not None and self.index.layout is not None and not self.writable
         if not self._lines:
             self._lines = {t: self.index.layout.line_map(t) for t in ("claims", "links")}
+        return self._lines
 
     def peek(self, table: str, record_id: str) -> Any:
         """A record read from the file and not kept: for listings of many claims."""

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import orjson
+
 from claimtrack import ids
 from claimtrack.db import Database
 from claimtrack.errors import ValidationError
@@ -41,6 +43,7 @@ class Index:
         self._by_source: dict[str, list[Link]] | None = None
         self._fetched: dict[str, list[Link]] = {}
         self._link_ids: dict[str, list[str]] | None = None
+        self._link_lines: dict[str, bytes] = {}
         self._shown: dict[str, tuple[str, bool]] = {}
         self._sorted: set[str] = set()
 
@@ -54,7 +57,8 @@ class Index:
         """For a command about to show (nearly) every claim: find every claim's links at
         once, and on a read-only indexed database parse each only when it is shown."""
         if self.db.narrow and self.db.index is not None and not self.db.writable:
-            self.db.prepare_bulk()
+            # A read-only database changes nothing, so the file's lines are its records.
+            self._link_lines = self.db.prepare_bulk()["links"]
             self._link_ids = self.db.index.link_ids_by_claim()
             self.db._raw("sources")  # every source in one parse, not one lookup each
         elif self._by_claim is None:
@@ -112,7 +116,8 @@ class Index:
     def links(self, claim_id: str) -> list[Link]:
         """A claim's links in chain order; sorted when first asked for, not all up front."""
         if self._link_ids is not None:  # parsed afresh each time, kept by nobody
-            links = [self.db.peek("links", i) for i in self._link_ids.get(claim_id, ())]
+            lines = self._link_lines
+            links = [orjson.loads(lines[i]) for i in self._link_ids.get(claim_id, ())]
             links.sort(key=_chain_order)
             return links
         if self.db.narrow and self._by_claim is None and not self.db.loaded("claims"):
@@ -263,6 +268,9 @@ def iter_claims(
         found, total = db.index.select(_selection(flt), sort, newest_first != reverse, limit)
         if len(found) > LOOKUP_LIMIT:
             index.group_links()
+        if len(found) > LOOKUP_LIMIT and not db.writable:
+            lines = db.prepare_bulk()["claims"]
+            return (orjson.loads(lines[claim_id]) for claim_id in found), total
         return (db.peek_claim(claim_id) for claim_id in found), total
     chosen = select_claims(db, flt, index, sort=sort, reverse=reverse)
     return iter(chosen if limit is None else chosen[:limit]), len(chosen)
