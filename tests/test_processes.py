@@ -93,19 +93,24 @@ for number in range(count):
 """
 
 
-def test_parallel_writers_lose_nothing(db_path: Path) -> None:
-    workers = [
+def run_workers(code: str, db_path: Path, workers: int, each: int) -> None:
+    """``workers`` processes running ``code`` at once, each ``each`` times; all must pass."""
+    started = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(db_path), str(n), "25"],
+            [sys.executable, "-c", code, str(db_path), str(n), str(each)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for n in range(8)
+        for n in range(workers)
     ]
-    for worker in workers:
+    for worker in started:
         _, err = worker.communicate(timeout=300)
         assert worker.returncode == 0, err
+
+
+def test_parallel_writers_lose_nothing(db_path: Path) -> None:
+    run_workers(WORKER, db_path, 8, 25)
     data = json.loads(db_path.read_text(encoding="utf-8"))
     texts = {claim["text"] for claim in data["claims"].values()}
     assert texts == {f"worker {w} claim {n}" for w in range(8) for n in range(25)}
@@ -134,20 +139,8 @@ for number in range(count):
 
 def test_indexed_and_whole_file_writers_in_parallel(db_path: Path) -> None:
     synth.write(db_path, 400)
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", MIXED, str(db_path), str(n), "6"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for n in range(4)
-    ]
-    for worker in workers:
-        _, err = worker.communicate(timeout=300)
-        assert worker.returncode == 0, err
-    raw = db_path.read_bytes()
-    data = json.loads(raw)
+    run_workers(MIXED, db_path, 4, 6)
+    data = json.loads(db_path.read_bytes())
     texts = {claim["text"] for claim in data["claims"].values()}
     for w in range(4):
         for n in range(6):
