@@ -25,7 +25,6 @@ from claimtrack.index import FileIndex, identity
 from claimtrack.model import (
     DEFAULT_STATUS,
     MAX_SHORT,
-    SCHEMA_VERSION,
     Claim,
     Event,
     Link,
@@ -308,11 +307,8 @@ class Database:
         """A record read from the file and not kept: for listings of many claims."""
         if self.index is None or table in self._complete or record_id in self.data[table]:
             return self._raw(table)[record_id]
-        lines = self._lines.get(table)
-        body = lines.get(record_id) if lines is not None else None
-        if body is None:
-            assert self.index.layout is not None
-            body = self.index.layout.get(table, record_id)
+        assert self.index.layout is not None
+        body = self.index.layout.get(table, record_id)
         if body is None:
             raise NotFound(f"{table} record {record_id} is in the index but not in the file")
         return orjson.loads(body)
@@ -820,33 +816,17 @@ def _meta_only(index: FileIndex) -> Data:
     return data
 
 
-def _usable(index: FileIndex) -> bool:
-    """Attach the index to the file, if it is current and the file needs no migration."""
-    return index.attach() and _current_schema(index)
-
-
-def _current_schema(index: FileIndex) -> bool:
-    if index.layout is None:
-        return False
-    schema = _meta_only(index)[META].get("schema")
-    return isinstance(schema, dict) and schema.get("version") == SCHEMA_VERSION
-
-
 def _refresh_index(path: Path, data: Data, payload: bytes) -> None:
     """After a whole-file write (import, undo, ...) the index no longer matches the
     file; rebuild it now from the records in memory, which costs a fraction of the
     parse the next command would otherwise make. Called holding the lock."""
-    from claimtrack.index import wanted
-
-    if not wanted(len(payload)):
+    index = FileIndex.connect(path)  # None for a small file: it has no index
+    if index is None:
         return
     import sqlite3
 
     from claimtrack.layout import NotOurLayout, Scan
 
-    index = FileIndex.connect(path)
-    if index is None:
-        return
     try:
         index.write_from(data, Scan(payload).blocks, identity(path.stat()))
     except (OSError, sqlite3.Error, NotOurLayout):
@@ -863,10 +843,11 @@ def _reading_index(path: Path) -> FileIndex | None:
     if index is None:
         return None
     try:
-        if _usable(index):
+        # An index is only ever built for a file of the current schema version.
+        if index.attach():
             return index
         with locked(path, timeout=0):
-            if index.rebuild() and _current_schema(index):
+            if index.rebuild():
                 return index
     except (DatabaseError, OSError, sqlite3.Error):
         pass  # busy, read-only or damaged: parse the file instead, as without an index
@@ -884,7 +865,7 @@ def _writing_index(path: Path) -> FileIndex | None:
     if index is None:
         return None
     try:
-        if _usable(index) or (index.rebuild() and _current_schema(index)):
+        if index.attach() or index.rebuild():
             return index
     except (OSError, sqlite3.Error):
         pass

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -260,19 +260,15 @@ class FileIndex:
         time and dropped once their rows are written, so a build holds the file's bytes
         and little more. Every record is parsed, the history's too: the index vouches
         for the whole file."""
+        for _ in scan.records("events"):
+            pass  # parsed and checked, not indexed
         path = self.db_path
-
-        def check_history() -> None:
-            for _ in _records(scan, "events"):
-                pass
-
         self._build(
             _claim_rows(scan, path),
             _link_rows(scan, path),
-            dict(_records(scan, "sources")),
+            dict(scan.records("sources")),
             scan.blocks,
             current,
-            check_history,
         )
 
     def write_from(self, data: Data, blocks: Blocks, current: Identity) -> None:
@@ -283,7 +279,6 @@ class FileIndex:
             data["sources"],
             blocks,
             current,
-            lambda: None,
         )
 
     def _build(
@@ -293,7 +288,6 @@ class FileIndex:
         sources: Mapping[str, Any],
         blocks: Blocks,
         current: Identity,
-        also: Callable[[], None],
     ) -> None:
         """Built in a temporary file and renamed into place, so that a reader sees the
         old index or the new one."""
@@ -313,7 +307,6 @@ class FileIndex:
             build.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?)", claims)
             build.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", links)
             _insert_sources(build, sources)
-            also()
             for statement in INDEXES.strip().split(";\n"):
                 build.execute(statement)
             _store_meta(build, blocks, current)
@@ -440,23 +433,14 @@ class FileIndex:
             raise
 
 
-def _records(scan: Scan, table: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    from claimtrack.layout import NotOurLayout
-
-    for key, record in scan.records(table):
-        if not isinstance(record, dict):
-            raise NotOurLayout(f"{table} record {key} is not an object")
-        yield key, record
-
-
 def _claim_rows(scan: Scan, path: Path) -> Iterator[tuple[Any, ...]]:
-    for key, claim in _records(scan, "claims"):
+    for key, claim in scan.records("claims"):
         check_claim_numbers(key, claim, path)
         yield claim_row(key, claim)
 
 
 def _link_rows(scan: Scan, path: Path) -> Iterator[tuple[Any, ...]]:
-    for key, link in _records(scan, "links"):
+    for key, link in scan.records("links"):
         check_link_numbers(key, link, path)
         yield link_row(key, link)
 

@@ -268,9 +268,9 @@ def iter_claims(
         found, total = db.index.select(_selection(flt), sort, newest_first != reverse, limit)
         if len(found) > LOOKUP_LIMIT:
             index.group_links()
-        if len(found) > LOOKUP_LIMIT and not db.writable:
-            lines = db.prepare_bulk()["claims"]
-            return (orjson.loads(lines[claim_id]) for claim_id in found), total
+            if not db.writable:
+                lines = db.prepare_bulk()["claims"]
+                return (orjson.loads(lines[claim_id]) for claim_id in found), total
         return (db.peek_claim(claim_id) for claim_id in found), total
     chosen = select_claims(db, flt, index, sort=sort, reverse=reverse)
     return iter(chosen if limit is None else chosen[:limit]), len(chosen)
