@@ -13,7 +13,7 @@ import os
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 from tinydb import TinyDB
@@ -48,12 +48,15 @@ from claimtrack.storage import (
     Data,
     SnapshotStorage,
     atomic_write,
-    dump,
+    dump_to,
     locked,
     paused_gc,
     read_file,
     remove_stale_temp_files,
 )
+
+if TYPE_CHECKING:
+    from claimtrack.layout import Blocks
 
 USER_ENV = "CLAIMTRACK_USER"
 
@@ -138,6 +141,9 @@ class Database:
         self._complete: set[str] = set() if index is not None else {*TABLES, META}
         self._originals: dict[str, dict[str, bytes | None]] = {name: {} for name in TABLES}
         self._lines: dict[str, dict[str, bytes]] = {}
+        # Records an import hands over already serialised, written as they are (a whole
+        # file write); anything that reads the table decodes them first.
+        self._packed: dict[str, dict[str, bytes]] = {}
 
     # -- opening and saving -------------------------------------------------------------
 
@@ -174,10 +180,21 @@ class Database:
                     return
                 db = cls(path, read_file(path), writable=True)
                 yield db
-                if db._storage.dirty or not path.exists():
-                    payload = dump(db._storage.data)
-                    atomic_write(path, payload)
-                    _refresh_index(path, db._storage.data, payload)
+                if db._storage.dirty or db._packed or not path.exists():
+                    db._save_whole()
+
+    def _save_whole(self) -> None:
+        """Write the whole file (a piece at a time), then index it from the records
+        still in memory: cheaper than the parse the next command would make."""
+        data, packed = self._storage.data, self._packed
+        blocks: dict[str, tuple[int, int]] = {}
+
+        def write(fd: int) -> None:
+            with open(fd, "wb", buffering=0, closefd=False) as handle:
+                blocks.update(dump_to(handle.write, data, packed))
+
+        atomic_write(self.path, write)
+        _refresh_index(self.path, data, packed, blocks)
 
     def _save_changes(self) -> None:
         """Splice the records that differ from the file into it, then note them in the
@@ -199,7 +216,7 @@ class Database:
             return
         import sqlite3
 
-        from claimtrack.layout import Blocks, splice
+        from claimtrack.layout import splice
 
         blocks: Blocks = {}
 
@@ -325,7 +342,32 @@ class Database:
 
     @property
     def data(self) -> Data:
+        if self._packed:
+            self._unpack()
         return self._storage.data
+
+    def _insert_packed(self, table: str, records: dict[str, bytes]) -> None:
+        """Add records given as their JSON (keys sorted, as the file stores them) to be
+        written as they are, for a whole-file write of a large import. The caller has
+        checked them and hands the dict over: it is kept, not copied."""
+        assert self.writable and self.index is None
+        stored = self._storage.data[table]
+        packed = self._packed.get(table, {})
+        clash = next((k for k in records if k in stored or k in packed), None)
+        if clash is not None:
+            raise ValueError(f"record {clash} is there already")
+        if packed:
+            packed.update(records)
+        elif records:
+            self._packed[table] = records
+
+    def _unpack(self) -> None:
+        packed, self._packed = self._packed, {}
+        for table, records in packed.items():
+            stored = self._storage.data[table]
+            for record_id, body in records.items():
+                stored[record_id] = orjson.loads(body)
+        self._storage.dirty = True
 
     @property
     def exists(self) -> bool:
@@ -335,7 +377,7 @@ class Database:
         """The table's records by ID, without copying: for fast read-only scans."""
         if table not in self._complete:
             self._load_table(table)
-        return self.data.get(table, {})
+        return self.data.get(table, {})  # (packed records decoded)
 
     # -- history --------------------------------------------------------------------------
 
@@ -816,7 +858,9 @@ def _meta_only(index: FileIndex) -> Data:
     return data
 
 
-def _refresh_index(path: Path, data: Data, payload: bytes) -> None:
+def _refresh_index(
+    path: Path, data: Data, packed: Mapping[str, Mapping[str, bytes]], blocks: Blocks
+) -> None:
     """After a whole-file write (import, undo, ...) the index no longer matches the
     file; rebuild it now from the records in memory, which costs a fraction of the
     parse the next command would otherwise make. Called holding the lock."""
@@ -825,11 +869,9 @@ def _refresh_index(path: Path, data: Data, payload: bytes) -> None:
         return
     import sqlite3
 
-    from claimtrack.layout import NotOurLayout, Scan
-
     try:
-        index.write_from(data, Scan(payload).blocks, identity(path.stat()))
-    except (OSError, sqlite3.Error, NotOurLayout):
+        index.write_from(data, packed, blocks, identity(path.stat()))
+    except (OSError, sqlite3.Error):
         pass  # left stale: the next command rebuilds it from the file
     finally:
         index.close()

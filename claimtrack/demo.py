@@ -21,9 +21,11 @@ def seed_file(name: str = SEED_CLAIMS) -> Path:
     raise ClaimtrackError(f"demo data {name} is missing from this installation")
 
 
-def load_demo(db: Database) -> importer.Plan:
+def load_demo(db: Database) -> str:
+    """Loads the demo data; returns the import's summary."""
     path = seed_file()
     incoming = importer.read(path.read_bytes(), "json", str(path))
     plan = importer.plan(db, incoming)
+    summary = plan.summary()
     importer.apply(db, plan)
-    return plan
+    return summary

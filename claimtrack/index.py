@@ -17,7 +17,9 @@ parses the file as it would without an index.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +44,8 @@ INDEX_ENV = "CLAIMTRACK_INDEX"
 MIN_BYTES = 500_000
 FORMAT = "2"  # bump when the tables below change: older indexes are then rebuilt
 TAG_MARK = "\x1f"
+# What JSON must escape in a record ID; binary search compares IDs written as they are.
+_NOT_PLAIN = re.compile(r'["\\\x00-\x1f]')
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -271,12 +275,32 @@ class FileIndex:
             current,
         )
 
-    def write_from(self, data: Data, blocks: Blocks, current: Identity) -> None:
-        """A whole new index from records in memory, just written to the file whole."""
+    def write_from(
+        self,
+        data: Data,
+        packed: Mapping[str, Mapping[str, bytes]],
+        blocks: Blocks,
+        current: Identity,
+    ) -> None:
+        """A whole new index from records in memory, just written to the file whole by
+        ``storage.dump_to`` (``packed`` records as JSON, decoded here one at a time)."""
+        tables = {
+            table: itertools.chain(
+                data[table].items(),
+                ((key, orjson.loads(body)) for key, body in packed.get(table, {}).items()),
+            )
+            for table in ("claims", "links", "sources")
+        }
+        if any(
+            _NOT_PLAIN.search("".join(records))
+            for table in data
+            for records in (data[table], packed.get(table, {}))
+        ):
+            return  # an ID the file must escape: binary search could not find it; no index
         self._build(
-            (claim_row(k, v) for k, v in data["claims"].items()),
-            (link_row(k, v) for k, v in data["links"].items()),
-            data["sources"],
+            (claim_row(k, v) for k, v in tables["claims"]),
+            (link_row(k, v) for k, v in tables["links"]),
+            dict(tables["sources"]),
             blocks,
             current,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
@@ -28,7 +29,7 @@ def test_seed_file_is_valid_and_covers_the_article() -> None:
     assert len(bundle.claims) >= 12
     # The article has non-breaking spaces ("a\xa0dozen"); compare on folded whitespace.
     article = " ".join((SEEDS / "serbia-russian-refugees.txt").read_text("utf-8").split())
-    for claim in bundle.claims:
+    for claim in map(orjson.loads, bundle.claims.values()):
         if claim["quote"]:
             assert claim["quote"] in article  # quotes are verbatim from the article
         for quantity in claim["quantities"]:

@@ -103,8 +103,7 @@ def demo(
         loaded = load_demo(db)
     settings(ctx).db = str(target.path)
     typer.echo(
-        f"Demo database {target.path}: {loaded.summary()}.\n"
-        f"Try: claimtrack --db {target.path} show <ID>",
+        f"Demo database {target.path}: {loaded}.\nTry: claimtrack --db {target.path} show <ID>",
         err=True,
     )
     ctx.invoke(list_claims, ctx=ctx, show_all=True, fmt=fmt, quiet=quiet)

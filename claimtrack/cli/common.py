@@ -1,12 +1,13 @@
 """The Typer application, its global options and the helpers every command shares."""
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import IO, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -194,6 +195,39 @@ def read_input(file: str, what: str) -> bytes:
         fail(f"{file} is a directory")
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
+
+
+@contextmanager
+def open_input(file: str, what: str) -> Iterator[IO[bytes]]:
+    """A seekable binary handle on a file named on the command line, or on stdin for
+    '-' (copied to a temporary file first when it is a pipe), for reading in pieces."""
+    if file != "-":
+        try:
+            handle = Path(file).expanduser().open("rb")
+        except FileNotFoundError:
+            fail(f"no such file: {file}")
+        except IsADirectoryError:
+            fail(f"{file} is a directory")
+        except OSError as exc:
+            fail(f"cannot read {file}: {exc.strerror}")
+        with handle:
+            yield handle
+        return
+    with contextlib.ExitStack() as stack:
+        stdin: IO[bytes] = sys.stdin.buffer
+        if not stdin.seekable():
+            import shutil
+            import tempfile
+
+            spooled = stack.enter_context(tempfile.TemporaryFile())
+            shutil.copyfileobj(stdin, spooled, 1 << 20)
+            spooled.seek(0)
+            stdin = spooled
+        start = stdin.tell()
+        if not any(line.strip() for line in stdin):
+            raise ClaimtrackError(f"{what} on standard input is empty")
+        stdin.seek(start)
+        yield stdin
 
 
 def confirm_destruction(question: str, yes: bool) -> None:

@@ -27,8 +27,8 @@ from claimtrack.cli.common import (
     db_path_for,
     fail,
     open_db,
+    open_input,
     output_format,
-    read_input,
     stdout_bytes,
 )
 from claimtrack.exporters import EXPORT_FORMATS
@@ -266,22 +266,24 @@ def import_(
     from claimtrack import importer
 
     shown_format = output_format(plan_format, quiet)
-    raw = read_input(file, "import")
-    origin = "standard input" if file == "-" else file
-    chosen = (fmt or importer.guess_format(file, raw)).strip().lower()
-    if chosen not in importer.IMPORT_FORMATS:
-        raise typer.BadParameter(
-            f"{chosen!r} is not one of {', '.join(importer.IMPORT_FORMATS)}",
-            param_hint="'--format'",
-        )
-    incoming = importer.read(raw, chosen, origin)
-    del raw  # 150 MB for an export of 100,000 claims, not needed from here on
+    with open_input(file, "import") as handle:
+        origin = "standard input" if file == "-" else file
+        chosen = (fmt or importer.guess_format(file, importer.first_line(handle))).strip().lower()
+        if chosen not in importer.IMPORT_FORMATS:
+            raise typer.BadParameter(
+                f"{chosen!r} is not one of {', '.join(importer.IMPORT_FORMATS)}",
+                param_hint="'--format'",
+            )
+        # Read a piece at a time: an export of 100,000 claims is over 200 MB.
+        incoming = importer.read_from(handle, chosen, origin)
     with open_db(ctx, write=not dry_run) as db:
         plan = importer.plan(db, incoming)
+        del incoming  # the plan holds what is written; the rest can go before the write
+        summary = plan.summary()
         if not dry_run and plan.writes:
             importer.apply(db, plan, progress=_progress(len(plan.changes)))
     verb = "Would import" if dry_run else "Imported"
-    typer.echo(f"{verb} from {origin}: {plan.summary()}", err=True)
+    typer.echo(f"{verb} from {origin}: {summary}", err=True)
     if dry_run:
         records = list(importer.plan_records(plan))
         if shown_format == "table":

@@ -1,0 +1,131 @@
+"""Reading a claimtrack JSON export a few thousand records at a time.
+
+An export of 100,000 claims is over 200 MB of JSON; parsed whole it is a gigabyte of
+Python objects before a single record is checked. ``export`` lays the file out in a
+fixed way (``bundle.write_bundle``): one top-level key per line at two spaces, each
+list's records at four, one record after another. In that layout a list can be cut
+between records without parsing it, and each run of records parsed on its own.
+
+The cuts are only guesses until the parser agrees: every run must parse, strictly, as a
+list of values, and runs joined with commas are then exactly the whole list (each run
+is balanced, so no cut can fall inside a record). A file in any other layout, with any
+key we do not know on several lines, or invalid, raises ``NotStreamable``; the caller
+then parses it whole, which gives the same records or the same error message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+from claimtrack.storage import strict_loads
+
+READ_SIZE = 8 << 20
+# Between two records of a list, and at the end of one, as `export` writes them.
+_BETWEEN = b"},\n    {"
+_LIST_END = b"\n  ]"
+
+
+class NotStreamable(ValueError):
+    """Not laid out as ``export`` lays it out (or not valid): parse it whole."""
+
+
+class _Buffer:
+    def __init__(self, handle: IO[bytes], read_size: int) -> None:
+        self.handle = handle
+        self.read_size = read_size
+        self.data = b""
+        self.position = 0
+
+    def fill(self) -> bool:
+        chunk = self.handle.read(self.read_size)
+        if not chunk:
+            return False
+        self.data = self.data[self.position :] + chunk
+        self.position = 0
+        return True
+
+    def line(self) -> bytes | None:
+        """The next line without its newline; None at the end of the input."""
+        while True:
+            end = self.data.find(b"\n", self.position)
+            if end >= 0:
+                text = self.data[self.position : end]
+                self.position = end + 1
+                return text
+            if not self.fill():
+                if self.position >= len(self.data):
+                    return None
+                text = self.data[self.position :]
+                self.position = len(self.data)
+                return text
+
+    def runs(self) -> Iterator[bytes]:
+        """The records of a list that started on the line before, as runs of whole
+        records (as cut; the parse confirms), up to the list's closing line."""
+        while True:
+            end = self.data.find(_LIST_END, self.position)
+            if end >= 0:
+                yield self.data[self.position : end]
+                self.position = end + 1
+                return
+            cut = self.data.rfind(_BETWEEN, self.position)
+            if cut >= 0:
+                yield self.data[self.position : cut + 1]
+                self.position = cut + 2
+            if not self.fill():
+                raise NotStreamable("the input ends inside a list")
+
+
+def _parse(text: bytes) -> Any:
+    try:
+        return strict_loads(text)
+    except ValueError as exc:
+        raise NotStreamable(str(exc)) from None
+
+
+def sections(handle: IO[bytes], read_size: int = READ_SIZE) -> Iterator[tuple[str, Any, bool]]:
+    """``(key, value, False)`` for a key on one line; ``(key, records, True)`` for each
+    run of a list's records, in the file's order. Each key appears once."""
+    buffer = _Buffer(handle, read_size)
+    first = buffer.line()
+    while first is not None and not first.strip():
+        first = buffer.line()
+    if first is None or first.strip() not in (b"{", b"\xef\xbb\xbf{"):
+        raise NotStreamable("does not start with a lone '{'")
+    seen: set[str] = set()
+    more = True  # a comma ended the last key's line
+    while True:
+        line = buffer.line()
+        if line is None:
+            raise NotStreamable("the input ends inside the object")
+        if line == b"}":
+            rest = buffer.line()
+            while rest is not None and not rest.strip():
+                rest = buffer.line()
+            if (more and seen) or rest is not None:
+                raise NotStreamable("unexpected text at the end")
+            return
+        if not more or not line.startswith(b'  "'):
+            raise NotStreamable("a line is not a top-level key")
+        colon = line.find(b'": ')
+        if colon < 0:
+            raise NotStreamable("a top-level line has no value")
+        key = _parse(line[2 : colon + 1])
+        if not isinstance(key, str) or key in seen:
+            raise NotStreamable("a top-level key is not text or appears twice")
+        seen.add(key)
+        value = line[colon + 3 :]
+        more = value.endswith(b",")
+        if more:
+            value = value[:-1]
+        if value != b"[":
+            yield key, _parse(value), False
+            continue
+        for run in buffer.runs():
+            records = _parse(b"[" + run + b"]")
+            yield key, records, True
+        closing = buffer.line()
+        if closing not in (b"  ]", b"  ],"):
+            raise NotStreamable("a list does not end on a line of its own")
+        more = closing == b"  ],"
