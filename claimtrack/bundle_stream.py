@@ -84,10 +84,10 @@ def _parse(text: bytes) -> Any:
         raise NotStreamable(str(exc)) from None
 
 
-def sections(handle: IO[bytes], read_size: int = READ_SIZE) -> Iterator[tuple[str, Any, bool]]:
+def sections(handle: IO[bytes]) -> Iterator[tuple[str, Any, bool]]:
     """``(key, value, False)`` for a key on one line; ``(key, records, True)`` for each
     run of a list's records, in the file's order. Each key appears once."""
-    buffer = _Buffer(handle, read_size)
+    buffer = _Buffer(handle, READ_SIZE)
     first = buffer.line()
     while first is not None and not first.strip():
         first = buffer.line()
