@@ -58,7 +58,7 @@ def test_start_up_imports_nothing_heavy(flag: str) -> None:
     code = (
         "import sys\n"
         f"sys.argv = ['claimtrack', {flag!r}]\n"
-        "from claimtrack.cli import main\n"
+        "from claimtrack.launch import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"

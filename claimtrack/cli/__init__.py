@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from claimtrack.cli import (  # noqa: F401  (registers the commands)
     admin,
@@ -20,14 +21,46 @@ from claimtrack.cli import (  # noqa: F401  (registers the commands)
 )
 from claimtrack.cli.common import app
 
+if TYPE_CHECKING:
+    import typer
+
 __all__ = ["app", "main"]
+
+# Options of the main command, before the command's name; --db takes a value.
+_FLAGS = frozenset({"--debug", "--no-color"})
 
 
 def main() -> None:
-    try:
-        app(prog_name="claimtrack")
-    except BrokenPipeError:
-        # The reader of a pipe (head, less) went away: stop quietly, like other tools.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(1)
+    """Run the command line; the caller (``claimtrack.launch``) handles closed pipes."""
+    narrow(app, invoked(sys.argv[1:]))
+    app(prog_name="claimtrack")
+
+
+def invoked(args: list[str]) -> str | None:
+    """The command's name, when the arguments plainly give one; else None."""
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--db":
+            next(rest, None)
+        elif not (arg.startswith("--db=") or arg in _FLAGS):
+            return None if arg.startswith("-") else arg
+    return None
+
+
+def narrow(typer_app: typer.Typer, name: str | None) -> None:
+    """Leave only the named command (or group) in ``typer_app``: Typer builds a Click
+    command for every command it holds on every run, about 1 ms each, and one is
+    enough to run one. Help, completion and unknown names keep them all."""
+    if name is None or os.environ.get("_CLAIMTRACK_COMPLETE"):
+        return
+    from typer.main import get_command_name
+
+    commands = [
+        info
+        for info in typer_app.registered_commands
+        if (info.name or get_command_name(getattr(info.callback, "__name__", ""))) == name
+    ]
+    groups = [info for info in typer_app.registered_groups if info.name == name]
+    if len(commands) + len(groups) == 1:
+        typer_app.registered_commands = commands
+        typer_app.registered_groups = groups

@@ -1,0 +1,97 @@
+"""The entry point: --version without Typer, and one command built instead of all."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+import typer
+from typer.main import get_command_name
+from typer.testing import CliRunner
+
+from claimtrack import __version__
+from claimtrack.cli import app, invoked, narrow
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["add", "text"], "add"),
+        (["--db", "x.json", "show", "abc"], "show"),
+        (["--db=x.json", "--debug", "--no-color", "source", "list"], "source"),
+        (["--db", "--debug"], None),  # --db took "--debug" as its value; no command
+        (["--help"], None),
+        (["--version"], None),
+        (["--unknown", "add"], None),
+        ([], None),
+    ],
+)
+def test_the_invoked_command_is_read_from_the_arguments(args: list[str], name: str | None) -> None:
+    assert invoked(args) == name
+
+
+def names(typer_app: typer.Typer) -> list[str]:
+    commands = [
+        info.name or get_command_name(info.callback.__name__)  # type: ignore[union-attr]
+        for info in typer_app.registered_commands
+    ]
+    return commands + [str(info.name) for info in typer_app.registered_groups]
+
+
+@pytest.fixture
+def whole_app() -> Iterator[tuple[list[typer.models.CommandInfo], list[typer.models.TyperInfo]]]:
+    """The app's full lists of commands and groups, put back after each narrowing."""
+    commands, groups = list(app.registered_commands), list(app.registered_groups)
+    yield commands, groups
+    app.registered_commands, app.registered_groups = commands, groups
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+CASES = [("--help",), ("--no-such-option",)]  # help, and a usage error (no side effects)
+
+
+def test_a_narrowed_app_answers_as_the_whole_one(
+    whole_app: tuple[list[typer.models.CommandInfo], list[typer.models.TyperInfo]],
+) -> None:
+    everything = names(app)
+    assert len(everything) > 20
+    expected = {(name, case): run(name, *case) for name in everything for case in CASES}
+    for name in everything:
+        narrow(app, name)
+        assert names(app) == [name]
+        for case in CASES:
+            assert run(name, *case) == expected[name, case], (name, case)
+        app.registered_commands, app.registered_groups = list(whole_app[0]), list(whole_app[1])
+
+
+def test_unknown_names_and_help_keep_every_command(
+    whole_app: tuple[list[typer.models.CommandInfo], list[typer.models.TyperInfo]],
+) -> None:
+    for name in (None, "no-such-command", "lis"):
+        narrow(app, name)
+        assert len(names(app)) == len(whole_app[0]) + len(whole_app[1])
+    code, _, stderr = run("lis")
+    assert code == 2 and "No such command 'lis'" in stderr
+
+
+def test_version_prints_without_loading_the_command_line() -> None:
+    code = (
+        "import sys\n"
+        "sys.argv = ['claimtrack', '--version']\n"
+        "from claimtrack.launch import main\n"
+        "main()\n"
+        "loaded = [m for m in sys.modules if m.startswith(('typer', 'claimtrack.cli'))]\n"
+        "print('LOADED', sorted(loaded))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.splitlines() == [f"claimtrack {__version__}", "LOADED []"]
+    # The same line Typer's --version prints, when it is asked for with other options.
+    assert run("--no-color", "--version")[1] == f"claimtrack {__version__}\n"
