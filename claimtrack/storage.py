@@ -362,21 +362,88 @@ def lock_timeout() -> float:
         raise DatabaseError(f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
 
 
+class _Busy(Exception):
+    """Another process held the lock for the whole timeout."""
+
+
+class _PosixLock:
+    """``flock`` on the lock file: what filelock does on POSIX systems, without its
+    import, which costs a writing command about 25 ms (measured with Typer loaded)."""
+
+    def __init__(self, lock_path: Path, timeout: float) -> None:
+        self.lock_path = lock_path
+        self.timeout = timeout
+        self.fd = -1
+
+    def acquire(self) -> None:
+        import fcntl
+        import time
+
+        deadline = time.monotonic() + self.timeout
+        while True:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                if time.monotonic() >= deadline:
+                    raise _Busy from None
+                time.sleep(0.05)
+                continue
+            except OSError:
+                os.close(fd)
+                raise
+            # A lock file deleted (and perhaps made anew) while we waited is another lock.
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.lock_path, follow_symlinks=False).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                self.fd = fd
+                return
+            os.close(fd)
+
+    def release(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # closing the last descriptor releases the flock
+            self.fd = -1
+
+
+class _PortableLock:
+    """filelock, where there is no ``flock`` (Windows)."""
+
+    def __init__(self, lock_path: Path, timeout: float) -> None:
+        from filelock import FileLock
+
+        self.lock = FileLock(lock_path, timeout=timeout, mode=0o600)
+
+    def acquire(self) -> None:
+        from filelock import Timeout
+
+        try:
+            self.lock.acquire()
+        except Timeout:
+            raise _Busy from None
+
+    def release(self) -> None:
+        self.lock.release()
+
+
 @contextlib.contextmanager
 def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
-    """Hold the database's lock file for a whole read-modify-write."""
-    from filelock import FileLock, Timeout  # only writing commands pay for the import
-
+    """Hold the database's lock file for a whole read-modify-write. The lock is the
+    operating system's: it is released if the process dies."""
     lock_path = path.with_name(path.name + ".lock")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DatabaseError(f"cannot create {path.parent}: {exc.strerror}") from None
-    lock = FileLock(lock_path, timeout=lock_timeout() if timeout is None else timeout, mode=0o600)
+    wait = lock_timeout() if timeout is None else timeout
+    lock = (_PosixLock if os.name == "posix" else _PortableLock)(lock_path, wait)
     holder_path = path.with_name(path.name + ".lock.holder")
     try:
         lock.acquire()
-    except Timeout:
+    except _Busy:
         raise DatabaseError(
             f"database {path} is locked by another claimtrack command{_holder(holder_path)}",
             f"wait for it to finish, or raise {LOCK_TIMEOUT_ENV} (seconds; now {lock_timeout():g})",

@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from hypothesis import strategies as st
 
 from claimtrack import importer
 from claimtrack.db import Database
-from claimtrack.errors import ClaimtrackError
+from claimtrack.errors import ClaimtrackError, DatabaseError
 from claimtrack.extract import extract
+from claimtrack.storage import locked
 from tests.conftest import Cli
 
 CLAIMTRACK = [sys.executable, "-m", "claimtrack"]
@@ -394,6 +396,81 @@ def test_lock_timeout_names_the_holder(db_path: Path) -> None:
     assert f"process {holder.pid}" in blocked.stderr
     assert "Secret Name" not in blocked.stderr  # arguments are not repeated
     assert not db_path.exists()  # the blocked command wrote nothing
+
+
+def test_lock_is_freed_when_its_holder_dies(db_path: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from pathlib import Path\n"
+            "from claimtrack.storage import locked\n"
+            f"with locked(Path({str(db_path)!r})):\n"
+            "    print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with (
+        pytest.raises(DatabaseError, match="locked by another claimtrack command"),
+        locked(db_path, timeout=0),
+    ):
+        pass
+    holder.kill()  # no release, no clean-up: the kernel drops the lock with the process
+    holder.wait()
+    with locked(db_path, timeout=5):
+        pass
+
+
+def test_a_lock_file_removed_while_waiting_is_not_trusted(db_path: Path) -> None:
+    lock_file = db_path.with_name(db_path.name + ".lock")
+    acquired = threading.Event()
+    with locked(db_path):
+
+        def wait_for_it() -> None:
+            with locked(db_path, timeout=10):
+                acquired.set()
+
+        waiter = threading.Thread(target=wait_for_it)
+        waiter.start()
+        time.sleep(0.2)
+        lock_file.unlink()  # someone tidies up: the waiter's file is no longer the lock
+        assert not acquired.is_set()
+    waiter.join(10)
+    assert acquired.is_set()
+    assert lock_file.exists()
+
+
+def test_a_lock_won_on_a_file_just_removed_is_tried_again(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fcntl
+
+    lock_file = db_path.with_name(db_path.name + ".lock")
+    calls: list[int] = []
+    real_flock = fcntl.flock
+
+    def racing_flock(fd: int, operation: int) -> None:
+        calls.append(fd)
+        if len(calls) == 1:  # another process removes the file between open and flock
+            lock_file.unlink()
+        real_flock(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", racing_flock)
+    with locked(db_path, timeout=5):
+        assert len(calls) == 2
+        assert os.fstat(calls[1]).st_ino == lock_file.stat().st_ino
+
+
+def test_a_symlinked_lock_file_is_refused(cli: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    target.write_text("precious\n")
+    cli.db_path.with_name(cli.db_path.name + ".lock").symlink_to(target)
+    result = cli("add", "A claim", code=1)
+    assert result.stderr.startswith("Error: cannot lock")
+    assert target.read_text() == "precious\n"
+    assert not cli.db_path.exists()
 
 
 @settings(max_examples=300, deadline=None)
