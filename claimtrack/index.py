@@ -371,6 +371,13 @@ class FileIndex:
             grouped.setdefault(claim_id, []).append(link_id)
         return grouped
 
+    def claims_citing(self) -> dict[str, int]:
+        """Source ID -> how many claims its links point to."""
+        rows = self.connection.execute(
+            "SELECT source, COUNT(DISTINCT claim) FROM links GROUP BY source"
+        )
+        return dict(rows.fetchall())
+
     def link_ids(self, column: str, value: str) -> list[str]:
         assert column in ("claim", "source")
         rows = self.connection.execute(f"SELECT id FROM links WHERE {column} = ?", (value,))

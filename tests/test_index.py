@@ -101,6 +101,10 @@ READS: list[tuple[str, ...]] = [
     ("export",),
     ("export", "--reveal"),
     ("export", "--no-history"),
+    ("source", "list"),
+    ("source", "list", "--format", "json"),
+    ("source", "list", "--reveal", "--format", "jsonl"),
+    ("source", "list", "--kind", "person", "--search", "s", "--format", "csv"),
 ]
 
 

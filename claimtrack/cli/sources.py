@@ -119,7 +119,7 @@ def source_list(
     from claimtrack.query import Index, source_view, sources_sorted
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx, history=False) as db:
+    with open_db(ctx, history=False, indexed=True) as db:
         index = Index(db, reveal=reveal)
         chosen = sources_sorted(db.source_list())
         if kind:
