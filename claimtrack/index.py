@@ -388,36 +388,10 @@ class FileIndex:
     ) -> tuple[list[str], int]:
         """IDs of the matching claims in order (at most ``limit``), and how many match."""
         assert sort in SORT_COLUMNS
-        where: list[str] = []
-        args: list[Any] = []
-        if selection.statuses:
-            where.append(f"status IN ({', '.join('?' * len(selection.statuses))})")
-            args.extend(selection.statuses)
-        for tag in selection.tags:
-            if TAG_MARK in tag:
-                return [], 0
-            where.append("instr(tags, ?) > 0")
-            args.append(TAG_MARK + tag + TAG_MARK)
-        if selection.stories:
-            where.append(f"story IN ({', '.join('?' * len(selection.stories))})")
-            args.extend(selection.stories)
-        if selection.since:
-            where.append("created >= ?")
-            args.append(selection.since)
-        if selection.until:
-            where.append("created <= ?")
-            args.append(selection.until)
-        if selection.search:
-            where.append("instr(folded, ?) > 0")
-            args.append(selection.search.casefold())
-        if selection.source_id is not None:
-            if selection.relation is None:
-                where.append("id IN (SELECT claim FROM links WHERE source = ?)")
-                args.append(selection.source_id)
-            else:
-                where.append("id IN (SELECT claim FROM links WHERE source = ? AND relation = ?)")
-                args.extend((selection.source_id, selection.relation))
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        found = _where(selection)
+        if found is None:
+            return [], 0
+        clause, args = found
         direction = "DESC" if descending else "ASC"
         order = (
             f"created {direction}, id {direction}"
@@ -430,6 +404,27 @@ class FileIndex:
             [*args, -1 if limit is None else limit],
         )
         return [row[0] for row in rows], int(total)
+
+    def facts(self, selection: Selection) -> list[tuple[str, str, str | None, list[str]]]:
+        """(ID, status, story, tags) of the matching claims, newest first: what ``stats``
+        counts, without reading a claim."""
+        found = _where(selection)
+        if found is None:
+            return []
+        clause, args = found
+        # Read in table order and sorted here: in the index's order every row is a seek.
+        rows = self.connection.execute(
+            f"SELECT created, id, status, story, tags FROM claims{clause}", args
+        ).fetchall()
+        rows.sort(key=lambda row: (row[0] or "", row[1]), reverse=True)
+        return [
+            (i, status, story, [t for t in tags.split(TAG_MARK) if t])
+            for _, i, status, story, tags in rows
+        ]
+
+    def link_facts(self) -> Iterator[tuple[str, str, str]]:
+        """(claim, source, relation) of every link."""
+        yield from self.connection.execute("SELECT claim, source, relation FROM links")
 
     # -- writing --------------------------------------------------------------------------
 
@@ -462,6 +457,40 @@ class FileIndex:
         except BaseException:
             connection.rollback()
             raise
+
+
+def _where(selection: Selection) -> tuple[str, list[Any]] | None:
+    """The SQL condition for a selection of claims; None when nothing can match."""
+    where: list[str] = []
+    args: list[Any] = []
+    if selection.statuses:
+        where.append(f"status IN ({', '.join('?' * len(selection.statuses))})")
+        args.extend(selection.statuses)
+    for tag in selection.tags:
+        if TAG_MARK in tag:
+            return None
+        where.append("instr(tags, ?) > 0")
+        args.append(TAG_MARK + tag + TAG_MARK)
+    if selection.stories:
+        where.append(f"story IN ({', '.join('?' * len(selection.stories))})")
+        args.extend(selection.stories)
+    if selection.since:
+        where.append("created >= ?")
+        args.append(selection.since)
+    if selection.until:
+        where.append("created <= ?")
+        args.append(selection.until)
+    if selection.search:
+        where.append("instr(folded, ?) > 0")
+        args.append(selection.search.casefold())
+    if selection.source_id is not None:
+        if selection.relation is None:
+            where.append("id IN (SELECT claim FROM links WHERE source = ?)")
+            args.append(selection.source_id)
+        else:
+            where.append("id IN (SELECT claim FROM links WHERE source = ? AND relation = ?)")
+            args.extend((selection.source_id, selection.relation))
+    return (" WHERE " + " AND ".join(where)) if where else "", args
 
 
 def _claim_rows(scan: Scan, path: Path) -> Iterator[tuple[Any, ...]]:

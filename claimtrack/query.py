@@ -243,7 +243,7 @@ def select_claims(
 LOOKUP_LIMIT = 200
 
 
-def _selection(flt: ClaimFilter) -> Selection:
+def selection(flt: ClaimFilter) -> Selection:
     return Selection(
         statuses=flt.statuses,
         tags=flt.tags,
@@ -276,7 +276,7 @@ def iter_claims(
         raise ValidationError(f"cannot sort by {sort!r}", "choose one of: " + ", ".join(SORT_KEYS))
     if db.narrow and db.index is not None:
         newest_first = sort in ("created", "updated")
-        found, total = db.index.select(_selection(flt), sort, newest_first != reverse, limit)
+        found, total = db.index.select(selection(flt), sort, newest_first != reverse, limit)
         if len(found) > LOOKUP_LIMIT:
             index.group_links()
             if not db.writable:

@@ -3,37 +3,79 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from claimtrack.model import RELATIONS, STATUSES, Claim
-from claimtrack.query import Index
+from claimtrack.model import RELATIONS, STATUSES
+from claimtrack.query import ClaimFilter, Index, select_claims, selection
+
+if TYPE_CHECKING:
+    from claimtrack.db import Database
 
 
-def compute(claims: Sequence[Claim], index: Index, *, top: int = 20) -> dict[str, Any]:
-    by_status = Counter(c["status"] for c in claims)
-    by_story = Counter(c.get("story") or "(no story)" for c in claims)
-    by_tag = Counter(tag for c in claims for tag in c["tags"])
-    chosen = {c["id"] for c in claims}
-    per_source: dict[str, dict[str, set[str]]] = {}
-    for claim_id in chosen:
-        for link in index.links(claim_id):
-            relations = per_source.setdefault(link["source"], {r: set() for r in RELATIONS})
-            relations[link["relation"]].add(claim_id)
-    sources: list[dict[str, Any]] = []
-    for source_id, relations in per_source.items():
-        backed = set().union(*relations.values())
-        sources.append(
-            {
-                "id": source_id,
-                "name": index.name(source_id),
-                "claims": len(backed),
-                **{relation.replace("-", "_"): len(found) for relation, found in relations.items()},
-            }
+# What stats counts of a claim: (ID, status, story, tags); of a link: (claim, source, relation)
+Fact = tuple[str, str, str | None, list[str]]
+LinkFact = tuple[str, str, str]
+# Source ID -> how many claims it backs in all ("claims") and by relation
+SourceCounts = dict[str, dict[str, int]]
+
+
+def compute(db: Database, flt: ClaimFilter, index: Index, *, top: int = 20) -> dict[str, Any]:
+    """The counts for the claims ``flt`` selects (``flt`` prepared)."""
+    if db.narrow and db.index is not None and not db.writable:
+        # From the index alone: no claim or link is read from the file.
+        facts = db.index.facts(selection(flt))
+        chosen = {fact[0] for fact in facts}
+        links: Iterable[LinkFact] = (k for k in db.index.link_facts() if k[0] in chosen)
+        db._raw("sources")  # names of thousands of sources: one pass, not a search each
+    else:
+        claims = select_claims(db, flt, index)
+        facts = [(c["id"], c["status"], c.get("story"), c["tags"]) for c in claims]
+        links = (
+            (c["id"], link["source"], link["relation"])
+            for c in claims
+            for link in index.links(c["id"])
         )
-    sources.sort(key=lambda s: (-s["claims"], s["name"].casefold()))
+    return tally(facts, _source_counts(links), index.name, top=top)
+
+
+def _source_counts(links: Iterable[LinkFact]) -> SourceCounts:
+    backing: dict[str, dict[str, set[str]]] = {}
+    for claim_id, source_id, relation in links:
+        relations = backing.get(source_id)
+        if relations is None:
+            relations = backing[source_id] = {}
+        found = relations.get(relation)
+        if found is None:
+            found = relations[relation] = set()
+        found.add(claim_id)
     return {
-        "claims": len(claims),
+        source_id: {
+            "claims": len(set().union(*relations.values())),
+            **{relation: len(found) for relation, found in relations.items()},
+        }
+        for source_id, relations in backing.items()
+    }
+
+
+def tally(
+    facts: Sequence[Fact], per_source: SourceCounts, name: Callable[[str], str], *, top: int
+) -> dict[str, Any]:
+    by_status = Counter(status for _, status, _, _ in facts)
+    by_story = Counter(story or "(no story)" for _, _, story, _ in facts)
+    by_tag = Counter(tag for _, _, _, tags in facts for tag in tags)
+    sources: list[dict[str, Any]] = [
+        {
+            "id": source_id,
+            "name": name(source_id),
+            "claims": counts["claims"],
+            **{r.replace("-", "_"): counts.get(r, 0) for r in RELATIONS},
+        }
+        for source_id, counts in per_source.items()
+    ]
+    sources.sort(key=lambda s: (-s["claims"], s["name"].casefold(), s["id"]))
+    return {
+        "claims": len(facts),
         "by_status": [{"status": s, "claims": by_status[s]} for s in STATUSES if by_status[s]],
         "by_story": [{"story": k, "claims": n} for k, n in by_story.most_common()],
         "by_tag": [{"tag": k, "claims": n} for k, n in by_tag.most_common(top)],

@@ -105,6 +105,10 @@ READS: list[tuple[str, ...]] = [
     ("source", "list", "--format", "json"),
     ("source", "list", "--reveal", "--format", "jsonl"),
     ("source", "list", "--kind", "person", "--search", "s", "--format", "csv"),
+    ("stats", "--format", "json"),
+    ("stats", "--format", "table", "--top", "5"),
+    ("stats", "--status", "checking", "--tag", "police", "--format", "json", "--reveal"),
+    ("stats", "--story", "story-3", "--format", "json"),
 ]
 
 

@@ -245,15 +245,14 @@ def stats(
     """
     from claimtrack import stats as counting
     from claimtrack.formats import json_bytes
-    from claimtrack.query import Index, select_claims
+    from claimtrack.query import Index
 
     fmt = output_format(fmt, False)
     flt = claim_filter(status, tag, story)
-    with open_db(ctx, history=False) as db:
+    with open_db(ctx, history=False, indexed=True) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal)
-        claims = select_claims(db, flt, index)
-        result = counting.compute(claims, index, top=top)
+        result = counting.compute(db, flt, index, top=top)
     if fmt == "table":
         from claimtrack.cli import render
 
