@@ -363,22 +363,28 @@ def test_disk_full_in_the_middle_of_a_splice(cli: Cli, monkeypatch: pytest.Monke
     assert not list(cli.db_path.parent.glob(".claims.json.*.tmp"))
 
 
-def test_lock_timeout_names_the_holder(db_path: Path) -> None:
+def hold_lock(db_path: Path, command: list[str]) -> subprocess.Popen[str]:
+    """Another process that takes the database's lock as ``command`` and keeps it."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path\n"
-            "sys.argv = ['claimtrack', 'source', 'add', 'Secret Name']\n"
+            f"sys.argv = {command!r}\n"
             "from claimtrack.storage import locked\n"
             f"with locked(Path({str(db_path)!r})):\n"
-            "    print('held', flush=True); time.sleep(30)",
+            "    print('held', flush=True); time.sleep(60)",
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_lock_timeout_names_the_holder(db_path: Path) -> None:
+    holder = hold_lock(db_path, ["claimtrack", "source", "add", "Secret Name"])
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         env = {**os.environ, "CLAIMTRACK_LOCK_TIMEOUT": "0.3"}
         blocked = subprocess.run(
             [*CLAIMTRACK, "--db", str(db_path), "add", "x"],
@@ -399,19 +405,7 @@ def test_lock_timeout_names_the_holder(db_path: Path) -> None:
 
 
 def test_lock_is_freed_when_its_holder_dies(db_path: Path) -> None:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import time; from pathlib import Path\n"
-            "from claimtrack.storage import locked\n"
-            f"with locked(Path({str(db_path)!r})):\n"
-            "    print('held', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    holder = hold_lock(db_path, ["claimtrack", "add", "x"])
     with (
         pytest.raises(DatabaseError, match="locked by another claimtrack command"),
         locked(db_path, timeout=0),

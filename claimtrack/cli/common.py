@@ -182,19 +182,8 @@ def read_text(value: str, what: str) -> str:
 
 def read_input(file: str, what: str) -> bytes:
     """The bytes of a file named on the command line, or of stdin for '-'."""
-    if file == "-":
-        data = sys.stdin.buffer.read()
-        if not data.strip():
-            raise ClaimtrackError(f"{what} on standard input is empty")
-        return data
-    try:
-        return Path(file).expanduser().read_bytes()
-    except FileNotFoundError:
-        fail(f"no such file: {file}")
-    except IsADirectoryError:
-        fail(f"{file} is a directory")
-    except OSError as exc:
-        fail(f"cannot read {file}: {exc.strerror}")
+    with open_input(file, what) as handle:
+        return handle.read()
 
 
 @contextmanager
