@@ -218,6 +218,12 @@ def test_import_of_a_pipe_and_a_file_on_stdin(export: bytes, tmp_path: Path) -> 
             check=True,
         )
         assert len(listed.stdout.splitlines()) == 200
+    # A named pipe, as bash's <(...) gives: not seekable either, so copied first.
+    substituted = tmp_path / "substituted.json"
+    shell = f'"{sys.executable}" -m claimtrack --db "{substituted}" import <(cat "{exported}")'
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert b"claims: 200 added" in done.stderr
     empty = subprocess.run(
         [*command, "--db", str(tmp_path / "e.json"), "import", "-"],
         input=b"\n \n",

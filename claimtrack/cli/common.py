@@ -189,34 +189,34 @@ def read_input(file: str, what: str) -> bytes:
 @contextmanager
 def open_input(file: str, what: str) -> Iterator[IO[bytes]]:
     """A seekable binary handle on a file named on the command line, or on stdin for
-    '-' (copied to a temporary file first when it is a pipe), for reading in pieces."""
-    if file != "-":
-        try:
-            handle = Path(file).expanduser().open("rb")
-        except FileNotFoundError:
-            fail(f"no such file: {file}")
-        except IsADirectoryError:
-            fail(f"{file} is a directory")
-        except OSError as exc:
-            fail(f"cannot read {file}: {exc.strerror}")
-        with handle:
-            yield handle
-        return
+    '-', for reading in pieces; a pipe (stdin, ``<(...)``) is copied to a temporary
+    file first."""
     with contextlib.ExitStack() as stack:
-        stdin: IO[bytes] = sys.stdin.buffer
-        if not stdin.seekable():
+        if file == "-":
+            source: IO[bytes] = sys.stdin.buffer
+        else:
+            try:
+                source = stack.enter_context(Path(file).expanduser().open("rb"))
+            except FileNotFoundError:
+                fail(f"no such file: {file}")
+            except IsADirectoryError:
+                fail(f"{file} is a directory")
+            except OSError as exc:
+                fail(f"cannot read {file}: {exc.strerror}")
+        if not source.seekable():
             import shutil
             import tempfile
 
             spooled = stack.enter_context(tempfile.TemporaryFile())
-            shutil.copyfileobj(stdin, spooled, 1 << 20)
+            shutil.copyfileobj(source, spooled, 1 << 20)
             spooled.seek(0)
-            stdin = spooled
-        start = stdin.tell()
-        if not any(line.strip() for line in stdin):
-            raise ClaimtrackError(f"{what} on standard input is empty")
-        stdin.seek(start)
-        yield stdin
+            source = spooled
+        if file == "-":
+            start = source.tell()
+            if not any(line.strip() for line in source):
+                raise ClaimtrackError(f"{what} on standard input is empty")
+            source.seek(start)
+        yield source
 
 
 def confirm_destruction(question: str, yes: bool) -> None:
