@@ -7,7 +7,7 @@ for one (see ``config``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from claimtrack import ids
@@ -119,7 +119,7 @@ def check_claim(claim: Claim, index: Index, disabled: Iterable[str] = ()) -> lis
 
 
 def check(
-    claims: Sequence[Claim],
+    claims: Iterable[Claim],
     index: Index,
     disabled_for: DisabledRules,
 ) -> list[Problem]:

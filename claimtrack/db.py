@@ -244,6 +244,20 @@ class Database:
         """Whether records are being read as asked for (a large file with an index)."""
         return self.index is not None
 
+    def structural_problems(self) -> list[str]:
+        """What makes the database inconsistent: records filed under another ID, links
+        to nothing (``merge.structural_problems``)."""
+        if self.index is not None and not self.writable:
+            # An index exists only for a file whose records are filed under their own
+            # IDs; the links it can check by itself.
+            return [
+                f"links: {link} points at missing {column} {value!r}"
+                for link, column, value in self.index.dangling_links()
+            ]
+        from claimtrack.merge import structural_problems
+
+        return structural_problems(self.data)
+
     def loaded(self, table: str) -> bool:
         """Whether the whole table is in memory (always, without an index)."""
         return table in self._complete
@@ -288,9 +302,14 @@ class Database:
     def _links_by(self, field: str, record_id: str) -> list[Link]:
         if self.narrow and "links" not in self._complete:
             assert self.index is not None
-            for link_id in self.index.link_ids(field, record_id):
+            found = self.index.link_ids(field, record_id)
+            for link_id in found:
                 self._load("links", link_id)
-            records: Iterable[Link] = self.data["links"].values()
+            loaded = self.data["links"]
+            if not self.writable:  # what the index found is all there is
+                records: Iterable[Link] = (loaded[i] for i in found if i in loaded)
+            else:  # every link in memory: this command may have added or changed some
+                records = loaded.values()
         else:
             records = self.link_list()
         return [link for link in records if link[field] == record_id]  # type: ignore[literal-required]

@@ -29,7 +29,7 @@ import orjson
 
 from claimtrack.errors import DatabaseError
 from claimtrack.model import SCHEMA_VERSION, fold
-from claimtrack.storage import Data, check_claim_numbers, check_link_numbers
+from claimtrack.storage import TABLES, Data, check_claim_numbers, check_link_numbers
 
 if TYPE_CHECKING:
     import sqlite3
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 INDEX_ENV = "CLAIMTRACK_INDEX"
 # Below this (about 300 claims) parsing the whole file costs no more than the index would.
 MIN_BYTES = 500_000
-FORMAT = "2"  # bump when the tables below change: older indexes are then rebuilt
+FORMAT = "3"  # bump when the tables below or what an index vouches for change: rebuilt
 TAG_MARK = "\x1f"
 # What JSON must escape in a record ID; binary search compares IDs written as they are.
 _NOT_PLAIN = re.compile(r'["\\\x00-\x1f]')
@@ -61,6 +61,8 @@ CREATE TABLE names (name TEXT, source TEXT);
 """
 INDEXES = """
 CREATE INDEX claims_created ON claims (created, id);
+CREATE INDEX claims_story ON claims (story, created, id);
+CREATE INDEX claims_status ON claims (status, created, id);
 CREATE INDEX links_claim ON links (claim);
 CREATE INDEX links_source ON links (source);
 CREATE INDEX names_name ON names (name);
@@ -264,13 +266,13 @@ class FileIndex:
         time and dropped once their rows are written, so a build holds the file's bytes
         and little more. Every record is parsed, the history's too: the index vouches
         for the whole file."""
-        for _ in scan.records("events"):
-            pass  # parsed and checked, not indexed
+        for key, event in scan.records("events"):
+            _keyed(key, event)  # parsed and checked, not indexed
         path = self.db_path
         self._build(
             _claim_rows(scan, path),
             _link_rows(scan, path),
-            dict(scan.records("sources")),
+            {key: _keyed(key, source) for key, source in scan.records("sources")},
             scan.blocks,
             current,
         )
@@ -297,6 +299,8 @@ class FileIndex:
             for records in (data[table], packed.get(table, {}))
         ):
             return  # an ID the file must escape: binary search could not find it; no index
+        if any(record.get("id") != key for table in TABLES for key, record in data[table].items()):
+            return  # a record under another record's key: only a full parse reports it
         self._build(
             (claim_row(k, v) for k, v in tables["claims"]),
             (link_row(k, v) for k, v in tables["links"]),
@@ -377,6 +381,22 @@ class FileIndex:
             "SELECT source, COUNT(DISTINCT claim) FROM links GROUP BY source"
         )
         return dict(rows.fetchall())
+
+    def claim_count(self) -> int:
+        return int(self.connection.execute("SELECT count(*) FROM claims").fetchone()[0])
+
+    def dangling_links(self) -> list[tuple[str, str, Any]]:
+        """(link, "claim" or "source", what it names) for each link that points at a
+        missing claim or source, in link ID order, the claim first."""
+        missing: list[tuple[str, str, Any]] = []
+        for table, column in (("claims", "claim"), ("sources", "source")):
+            # A join, not NOT IN: a fifth of the time on 250,000 links.
+            query = (
+                f"SELECT links.id, links.{column} FROM links LEFT JOIN {table} "
+                f"ON {table}.id = links.{column} WHERE {table}.id IS NULL"
+            )
+            missing += [(link, column, value) for link, value in self.connection.execute(query)]
+        return sorted(missing)
 
     def link_ids(self, column: str, value: str) -> list[str]:
         assert column in ("claim", "source")
@@ -493,16 +513,27 @@ def _where(selection: Selection) -> tuple[str, list[Any]] | None:
     return (" WHERE " + " AND ".join(where)) if where else "", args
 
 
+def _keyed(key: str, record: Any) -> Any:
+    """The record, if it is filed under its own ID. An index is built only for a file
+    where each is: ``check`` then learns of records filed wrongly from the index's
+    absence (it parses the file and reports them) and of nothing else."""
+    if record.get("id") != key:
+        from claimtrack.layout import NotOurLayout
+
+        raise NotOurLayout(f"record {key!r} has id {record.get('id')!r}")
+    return record
+
+
 def _claim_rows(scan: Scan, path: Path) -> Iterator[tuple[Any, ...]]:
     for key, claim in scan.records("claims"):
         check_claim_numbers(key, claim, path)
-        yield claim_row(key, claim)
+        yield claim_row(key, _keyed(key, claim))
 
 
 def _link_rows(scan: Scan, path: Path) -> Iterator[tuple[Any, ...]]:
     for key, link in scan.records("links"):
         check_link_numbers(key, link, path)
-        yield link_row(key, link)
+        yield link_row(key, _keyed(key, link))
 
 
 def _connect(path: Path) -> sqlite3.Connection:

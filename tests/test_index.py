@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import os
 import random
 import shutil
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from claimtrack import db as db_module
 from claimtrack import ids, layout, query
+from claimtrack.cli import app
 from claimtrack.formats import json_bytes, write_json
 from claimtrack.index import FileIndex, index_path
 from claimtrack.layout import Layout, NotOurLayout, find_blocks, record_line, splice
@@ -112,6 +114,20 @@ READS: list[tuple[str, ...]] = [
 ]
 
 
+# `check` exits 1 when a claim would block publication: its code and both streams count.
+CHECKS: list[tuple[str, ...]] = [
+    ("check", "--format", "jsonl"),
+    ("check", "--story", "story-3", "--format", "json"),
+    ("check", "--status", "verified", "--status", "false", "--format", "table"),
+    ("check", "--source", "S1", "--disable", "open-status", "-q"),
+]
+
+
+def checked(cli: Cli) -> list[str]:
+    results = [cli.runner.invoke(app, ["--db", str(cli.db_path), *args]) for args in CHECKS]
+    return [f"{r.exit_code}\n{r.stdout}\n{r.stderr}" for r in results]
+
+
 def run_mode(
     mode: str, base: Path, target: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[bytes, list[str]]:
@@ -119,9 +135,9 @@ def run_mode(
     monkeypatch.setenv("CLAIMTRACK_INDEX", mode)
     deterministic(monkeypatch)
     cli = Cli(target)
-    outputs = [cli(*read).stdout for read in READS]
+    outputs = [cli(*read).stdout for read in READS] + checked(cli)
     outputs += scenario(cli, first_claims(target, 3))
-    outputs += [cli(*read).stdout for read in READS]
+    outputs += [cli(*read).stdout for read in READS] + checked(cli)
     outputs += [
         cli("show", claim[:9], "--format", fmt).stdout
         for claim in first_claims(target, 5)
@@ -198,6 +214,49 @@ def test_edit_by_hand_of_same_size_is_seen(base: Path, tmp_path: Path) -> None:
     assert claim["id"] in found
     cli("note", claim["id"], "seen")  # a write after the edit keeps it
     assert cli.json("show", claim["id"])["status"] == "disputed"
+
+
+def test_check_finds_damage_with_and_without_the_index(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link to a missing claim or source is found by the index; a record filed under
+    another ID keeps the index from being built, so the file is parsed and it is found."""
+    raw = base.read_bytes()
+    data = parse(raw, base)
+    link_id, claim_id = sorted(data["links"])[5], sorted(data["claims"])[7]
+
+    def edited(record_id: str, old: str, new: str) -> bytes:
+        """The file with one field of one record's line changed."""
+        start = raw.index(f'\n"{record_id}": '.encode())
+        end = raw.index(b"\n", start + 1)
+        line = raw[start:end]
+        assert old.encode() in line
+        return raw[:start] + line.replace(old.encode(), new.encode(), 1) + raw[end:]
+
+    link = data["links"][link_id]
+    claim, source = link["claim"], link["source"]
+    damages = {
+        "a link to a missing claim": edited(link_id, f'"claim":"{claim}"', '"claim":"x"'),
+        "a link to a missing source": edited(link_id, f'"source":"{source}"', '"source":"y"'),
+        "a claim filed under another ID": edited(claim_id, f'"id":"{claim_id}"', '"id":"z"'),
+    }
+    for name, damaged in damages.items():
+        outputs = []
+        for mode in ("never", "always"):
+            monkeypatch.setenv("CLAIMTRACK_INDEX", mode)
+            path = tmp_path / f"{mode}.json"
+            path.write_bytes(damaged)
+            cli = Cli(path)
+            result = cli("check", "--format", "jsonl", code=1)
+            outputs.append((result.stdout, result.stderr))
+            if mode == "always":
+                current = "(current)" in cli("db", "path").stderr
+                assert current == (name != "a claim filed under another ID"), name
+        assert outputs[0] == outputs[1], name
+        structure = [
+            json.loads(line) for line in outputs[1][0].splitlines() if '"structure"' in line
+        ]
+        assert len(structure) == 1, name
 
 
 def test_file_replaced_by_another(base: Path, tmp_path: Path) -> None:

@@ -185,7 +185,7 @@ def check(
       claimtrack check --story budget --disable two-sources && publish.sh
     """
     from claimtrack import checks, config
-    from claimtrack.query import Index, select_claims
+    from claimtrack.query import Index, iter_claims
 
     fmt = output_format(fmt, quiet)
     settings = config.load(db_path_for(ctx))
@@ -193,18 +193,16 @@ def check(
         [*settings.check_disabled, *(disable or [])], settings.story_disabled
     )
     flt = claim_filter(status, tag, story, source, relation, search, since, until)
-    with open_db(ctx, history=False) as db:
+    with open_db(ctx, history=False, indexed=True) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal)
-        claims = select_claims(db, flt, index, sort="created", reverse=True)
+        claims, total = iter_claims(db, flt, index, sort="created", reverse=True)
         problems = checks.check(claims, index, rules)
-        from claimtrack.merge import structural_problems
-
         # A database that is inconsistent (a link to nothing, a misfiled record) fails
         # every check: it cannot be switched off.
         problems += [
             checks.Problem("", "structure", message, None, "")
-            for message in structural_problems(db.data)
+            for message in db.structural_problems()
         ]
     views = [checks.problem_view(p) for p in problems]
     failing = len({p.claim for p in problems})
@@ -221,9 +219,9 @@ def check(
 
         write_records(views, fmt, stdout_bytes(), columns=PROBLEM_COLUMNS)
     if problems:
-        typer.echo(f"{len(problems)} problem(s) in {failing} of {len(claims)} claim(s).", err=True)
+        typer.echo(f"{len(problems)} problem(s) in {failing} of {total} claim(s).", err=True)
         raise typer.Exit(1)
-    typer.echo(f"Clean: {len(claims)} claim(s) checked, no problems.", err=True)
+    typer.echo(f"Clean: {total} claim(s) checked, no problems.", err=True)
 
 
 @app.command()
