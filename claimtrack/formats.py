@@ -77,10 +77,11 @@ def _escape_json(match: re.Match[bytes]) -> bytes:
 
 
 def json_bytes(value: Any, *, pretty: bool = False) -> bytes:
-    data = orjson.dumps(value, option=orjson.OPT_INDENT_2 if pretty else 0)
+    option = orjson.OPT_APPEND_NEWLINE | (orjson.OPT_INDENT_2 if pretty else 0)
+    data = orjson.dumps(value, option=option)
     if b"\x7f" in data or b"\xc2" in data:
         data = _JSON_UNSAFE.sub(_escape_json, data)
-    return data + b"\n"
+    return data
 
 
 def write_json(records: Iterable[Mapping[str, Any]], out: IO[bytes]) -> None:

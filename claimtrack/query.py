@@ -103,15 +103,16 @@ class Index:
     def display(self, source_id: str) -> tuple[str, bool]:
         """How a source is shown (its name or pseudonym), and whether it is hidden."""
         shown = self._shown.get(source_id)
-        if shown is None:
-            source = self.source(source_id)
-            if source is None:
-                shown = (f"(missing source {ids.short(source_id)})", False)
-            elif source.get("confidential") and not self.reveal:
-                shown = (pseudonym(source), True)
-            else:
-                shown = (source["name"], False)
-            self._shown[source_id] = shown
+        if shown is not None:
+            return shown
+        source = self.source(source_id)
+        if source is None:
+            shown = (f"(missing source {ids.short(source_id)})", False)
+        elif source.get("confidential") and not self.reveal:
+            shown = (pseudonym(source), True)
+        else:
+            shown = (source["name"], False)
+        self._shown[source_id] = shown
         return shown
 
     def name(self, source_id: str) -> str:
@@ -128,7 +129,11 @@ class Index:
         """A claim's links in chain order; sorted when first asked for, not all up front."""
         if self._link_ids is not None:  # parsed afresh each time, kept by nobody
             lines = self._link_lines
-            links = [orjson.loads(lines[i]) for i in self._link_ids.get(claim_id, ())]
+            found = self._link_ids.get(claim_id)
+            if not found:
+                return []
+            # One parse for all of a claim's links, not one each.
+            links: list[Link] = orjson.loads(b"[" + b",".join([lines[i] for i in found]) + b"]")
             links.sort(key=_chain_order)
             return links
         if self.db.narrow and self._by_claim is None and not self.db.loaded("claims"):
@@ -294,27 +299,37 @@ def claim_view(claim: Claim, index: Index) -> dict[str, Any]:
     """A claim as users see it: its fields plus its sources, chain order kept."""
     links = [link_view(link, index) for link in index.links(claim["id"])]
     view: dict[str, Any] = dict(claim)
-    view["said_by"] = [k["source"] for k in links if k["relation"] == "said-by"]
-    view["reported_by"] = [k["source"] for k in links if k["relation"] == "reported-by"]
+    said: list[str] = []
+    reported: list[str] = []
+    for link in links:
+        relation = link["relation"]
+        if relation == "said-by":
+            said.append(link["source"])
+        elif relation == "reported-by":
+            reported.append(link["source"])
+    view["said_by"] = said
+    view["reported_by"] = reported
     view["links"] = links
     return view
 
 
 def link_view(link: Link, index: Index) -> dict[str, Any]:
-    name, hidden = index.display(link["source"])
+    source = link["source"]
+    name, hidden = index.display(source)
     if hidden:
         # A link's URL, quote and note can name a protected source as surely as its name.
         link = withhold_link(link)
+    get = link.get
     return {
         "id": link["id"],
         "relation": link["relation"],
-        "source_id": link["source"],
+        "source_id": source,
         "source": name,
-        "url": link.get("url"),
-        "quote": link.get("quote"),
-        "date": link.get("date"),
-        "note": link.get("note"),
-        "position": link.get("position", 0),
+        "url": get("url"),
+        "quote": get("quote"),
+        "date": get("date"),
+        "note": get("note"),
+        "position": get("position", 0),
     }
 
 
