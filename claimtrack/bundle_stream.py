@@ -84,9 +84,9 @@ def _parse(text: bytes) -> Any:
         raise NotStreamable(str(exc)) from None
 
 
-def sections(handle: IO[bytes]) -> Iterator[tuple[str, Any, bool]]:
-    """``(key, value, False)`` for a key on one line; ``(key, records, True)`` for each
-    run of a list's records, in the file's order. Each key appears once."""
+def sections(handle: IO[bytes]) -> Iterator[tuple[str, Any]]:
+    """``(key, value)`` for a key on one line, and ``(key, records)`` for each run of a
+    list's records, in the file's order: a list's key comes once per run."""
     buffer = _Buffer(handle, READ_SIZE)
     first = buffer.line()
     while first is not None and not first.strip():
@@ -120,11 +120,10 @@ def sections(handle: IO[bytes]) -> Iterator[tuple[str, Any, bool]]:
         if more:
             value = value[:-1]
         if value != b"[":
-            yield key, _parse(value), False
+            yield key, _parse(value)
             continue
         for run in buffer.runs():
-            records = _parse(b"[" + run + b"]")
-            yield key, records, True
+            yield key, _parse(b"[" + run + b"]")
         closing = buffer.line()
         if closing not in (b"  ]", b"  ],"):
             raise NotStreamable("a list does not end on a line of its own")

@@ -190,7 +190,8 @@ class Database:
         blocks: dict[str, tuple[int, int]] = {}
 
         def write(fd: int) -> None:
-            with open(fd, "wb", buffering=0, closefd=False) as handle:
+            # Buffered: a raw write may take only part of a piece; the buffer writes the rest.
+            with open(fd, "wb", closefd=False) as handle:
                 blocks.update(dump_to(handle.write, data, packed))
 
         atomic_write(self.path, write)
@@ -396,7 +397,7 @@ class Database:
         """The table's records by ID, without copying: for fast read-only scans."""
         if table not in self._complete:
             self._load_table(table)
-        return self.data.get(table, {})  # (packed records decoded)
+        return self.data.get(table, {})
 
     # -- history --------------------------------------------------------------------------
 
@@ -453,18 +454,6 @@ class Database:
         from tinydb.table import Document
 
         table.insert(Document(record, doc_id=record["id"]))
-
-    def _insert_many(self, table: Table, records: Iterable[Mapping[str, Any]]) -> None:
-        """Insert records as they are, not copied: an import of 100,000 claims would
-        otherwise hold every record twice. The caller hands them over."""
-
-        def updater(stored: dict[str, Any]) -> None:
-            for record in records:
-                if record["id"] in stored:
-                    raise ValueError(f"record {record['id']} is there already")
-                stored[record["id"]] = record
-
-        table._update_table(cast(Any, updater))
 
     def _replace(self, table: Table, record: Mapping[str, Any]) -> None:
         record_id = record["id"]

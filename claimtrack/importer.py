@@ -377,7 +377,7 @@ def _read_json(handle: IO[bytes], origin: str) -> Incoming:
         return incoming
     if not isinstance(data, dict):
         raise _not_an_export(origin)
-    return _export(((key, value, False) for key, value in data.items()), origin)
+    return _export(data.items(), origin)
 
 
 def _not_an_export(origin: str) -> InvalidImport:
@@ -395,13 +395,14 @@ _MAKERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _export(sections: Iterable[tuple[str, Any, bool]], origin: str) -> Incoming:
-    """The records of an export's tables, given as (key, value, is a run of a list)."""
+def _export(sections: Iterable[tuple[str, Any]], origin: str) -> Incoming:
+    """The records of an export's tables, given as (key, value) pairs; a table's key
+    may come several times, each with a run of its records."""
     problems = _Problems(origin)
     incoming = Incoming()
     others: dict[str, Any] = {}
     counts = dict.fromkeys(_MAKERS, 0)
-    for kind, records, _run in sections:
+    for kind, records in sections:
         make = _MAKERS.get(kind)
         if make is None:
             others[kind] = records

@@ -36,10 +36,6 @@ class NotOurLayout(ValueError):
     """The file is valid JSON but not one record per line in ID order."""
 
 
-def record_line(record_id: str, record: Mapping[str, Any]) -> bytes:
-    return orjson.dumps(record_id) + b": " + orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
-
-
 NAMES = tuple(sorted((*TABLES, "_meta")))
 BATCH = 2000
 
