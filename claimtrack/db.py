@@ -245,15 +245,23 @@ class Database:
         """Whether records are being read as asked for (a large file with an index)."""
         return self.index is not None
 
+    @property
+    def answering_index(self) -> FileIndex | None:
+        """The index, when it can answer for the file by itself (counts, joins, whole
+        listings): on a read-only database, where nothing this command does can make
+        the records in memory differ from the file the index describes."""
+        return None if self.writable else self.index
+
     def structural_problems(self) -> list[str]:
         """What makes the database inconsistent: records filed under another ID, links
         to nothing (``merge.structural_problems``)."""
-        if self.index is not None and not self.writable:
+        index = self.answering_index
+        if index is not None:
             # An index exists only for a file whose records are filed under their own
             # IDs; the links it can check by itself.
             return [
                 f"links: {link} points at missing {column} {value!r}"
-                for link, column, value in self.index.dangling_links()
+                for link, column, value in index.dangling_links()
             ]
         from claimtrack.merge import structural_problems
 

@@ -57,10 +57,11 @@ class Index:
     def group_links(self) -> None:
         """For a command about to show (nearly) every claim: find every claim's links at
         once, and on a read-only indexed database parse each only when it is shown."""
-        if self.db.narrow and self.db.index is not None and not self.db.writable:
+        index = self.db.answering_index
+        if index is not None:
             # A read-only database changes nothing, so the file's lines are its records.
             self._link_lines = self.db.prepare_bulk()["links"]
-            self._link_ids = self.db.index.link_ids_by_claim()
+            self._link_ids = index.link_ids_by_claim()
             self.db._raw("sources")  # every source in one parse, not one lookup each
         elif self._by_claim is None:
             self._group()
@@ -83,11 +84,12 @@ class Index:
 
     def claims_citing(self, source_id: str) -> int:
         """How many claims a source's links point to."""
-        if self.db.narrow and self.db.index is not None and not self.db.writable:
+        index = self.db.answering_index
+        if index is not None:
             # Counted by the index for every source at once: `source list` of a large
             # database reads no link.
             if self._citing is None:
-                self._citing = self.db.index.claims_citing()
+                self._citing = index.claims_citing()
             return self._citing.get(source_id, 0)
         return len({link["claim"] for link in self.source_links(source_id)})
 

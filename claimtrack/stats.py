@@ -22,11 +22,12 @@ SourceCounts = dict[str, dict[str, int]]
 
 def compute(db: Database, flt: ClaimFilter, index: Index, *, top: int = 20) -> dict[str, Any]:
     """The counts for the claims ``flt`` selects (``flt`` prepared)."""
-    if db.narrow and db.index is not None and not db.writable:
+    answering = db.answering_index
+    if answering is not None:
         # From the index alone: no claim or link is read from the file.
-        facts = db.index.facts(selection(flt))
+        facts = answering.facts(selection(flt))
         chosen = {fact[0] for fact in facts}
-        links: Iterable[LinkFact] = (k for k in db.index.link_facts() if k[0] in chosen)
+        links: Iterable[LinkFact] = (k for k in answering.link_facts() if k[0] in chosen)
         db._raw("sources")  # names of thousands of sources: one pass, not a search each
     else:
         claims = select_claims(db, flt, index)
