@@ -95,7 +95,7 @@ def write_bundle(
     The file keeps each table in ID order, the order of the bundle's lists; the history
     is sorted by time, from keys gathered in a first pass over it.
     """
-    from claimtrack.history import withhold
+    from claimtrack.history import read_history
     from claimtrack.query import withhold_link, withhold_source
 
     layout = db.index.layout if db.index is not None else None
@@ -106,15 +106,7 @@ def write_bundle(
     _write_list(out, "claims", (orjson.loads(body) for _, body in layout.lines("claims")))
     out.write(b",\n")
     if events:
-        ordered, protected = _history_order(db, layout.lines("events"), reveal)
-        _write_list(
-            out,
-            "events",
-            (
-                withhold(event) if event["target"] in protected else event
-                for event in (orjson.loads(body) for _, _, body in ordered)
-            ),
-        )
+        _write_list(out, "events", read_history(db, reveal=reveal).events())
         out.write(b",\n")
     out.write(b'  "format": ' + orjson.dumps(FORMAT_NAME) + b",\n")
     links = (orjson.loads(body) for _, body in layout.lines("links"))
@@ -139,31 +131,3 @@ def _write_list(out: IO[bytes], key: str, records: Iterable[Mapping[str, Any]]) 
         out.write((b"[\n    " if first else b",\n    ") + body)
         first = False
     out.write(b"[]" if first else b"\n  ]")
-
-
-def _history_order(
-    db: Database, lines: Iterable[tuple[str, bytes]], reveal: bool
-) -> tuple[list[tuple[str, str, bytes]], set[str]]:
-    """Every event's (time, ID, JSON) in time order, and what ``confidential_ids`` would
-    protect, in one pass over the history."""
-    sources = db._raw("sources")
-    hidden = {k for k, v in sources.items() if v.get("confidential")}
-    link_sources: list[tuple[str, Any]] = []
-    ordered: list[tuple[str, str, bytes]] = []
-    for event_id, body in lines:
-        event = orjson.loads(body)
-        ordered.append((event["at"], event_id, body))
-        if reveal:
-            continue
-        state = event["after"] or event["before"] or {}
-        if event["kind"] == "source" and state.get("confidential"):
-            hidden.add(event["target"])
-        elif event["kind"] == "link":
-            link_sources.append((event["target"], state.get("source")))
-    ordered.sort()
-    if reveal:
-        return ordered, set()
-    assert db.index is not None
-    links = {link for source in hidden for link in db.index.link_ids("source", source)}
-    links.update(target for target, source in link_sources if source in hidden)
-    return ordered, hidden | links

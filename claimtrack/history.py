@@ -9,9 +9,13 @@ or removed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import heapq
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from claimtrack import ids
 from claimtrack.db import Database
@@ -206,45 +210,143 @@ def _revise(
 
 def resolve_target(db: Database, prefix: str) -> str:
     """A claim, source, link or change ID (or prefix), including deleted records."""
+    wanted = prefix.strip().lower()
+    if not wanted:
+        return ids.resolve(prefix, (), "record or change")  # says no ID was given
+    index = db.answering_index
     known: set[str] = set()
-    for table in ("claims", "sources", "links"):
-        known.update(db._raw(table))
-    for event in db._raw("events").values():
+    if index is not None:
+        # IDs are lower-case base32: an event naming one that starts with the prefix
+        # holds the prefix in its JSON; the index knows the records that exist.
+        for table in ("claims", "sources", "links"):
+            known.update(index.ids_with_prefix(table, wanted))
+        if wanted in known:  # a whole ID is taken as it is (``ids.resolve``)
+            return wanted
+    else:
+        for table in ("claims", "sources", "links"):
+            known.update(db._raw(table))
+    for event, _ in _events(db, _any_of([wanted])):
         known.add(event["target"])
         known.add(event["change"])
     return ids.resolve(prefix, known, "record or change")
 
 
-def related_targets(db: Database, record_id: str) -> set[str]:
-    """The record itself and the links that connect it, past and present."""
+def _related(db: Database, record_id: str) -> tuple[set[str], set[str]]:
+    """The record itself and the links that connect it, past and present; and, when
+    it is a change, the records that change touched."""
     related = {record_id}
-    for link in db._raw("links").values():
-        if record_id in (link["claim"], link["source"]):
-            related.add(link["id"])
-    for event in db._raw("events").values():
+    related.update(link["id"] for link in db.links_of_claim(record_id))
+    related.update(link["id"] for link in db.links_of_source(record_id))
+    touched: set[str] = set()
+    for event, _ in _events(db, _any_of([record_id])):
+        if event["change"] == record_id:
+            touched.add(event["target"])
         if event["kind"] == "link":
             for state in (event["before"], event["after"]):
                 if state and record_id in (state.get("claim"), state.get("source")):
                     related.add(event["target"])
-    return related
+    return related, touched
 
 
-def select_events(db: Database, record_id: str | None) -> list[Event]:
-    """Events newest first: all, or those of one record (or one change)."""
-    events = db.event_list()
+@dataclass
+class History:
+    """The events a ``log`` shows, oldest first, as (time, ID, event or its JSON); how
+    many there are in all; and the records whose history is withheld without --reveal."""
+
+    chosen: list[tuple[str, str, Event | bytes]]
+    total: int
+    protected: set[str]
+
+    def events(self, *, newest_first: bool = False) -> Iterator[Event]:
+        """Each parsed as it is wanted, and withheld where it must be."""
+        for _, _, item in reversed(self.chosen) if newest_first else self.chosen:
+            event: Event = orjson.loads(item) if isinstance(item, bytes) else item
+            yield withhold(event) if event["target"] in self.protected else event
+
+    def views(self) -> Iterator[dict[str, Any]]:
+        """As ``log`` shows them: newest first, each with its summary."""
+        for event in self.events(newest_first=True):
+            yield {**event, "summary": summarise(event)}
+
+
+def read_history(
+    db: Database, record_id: str | None = None, *, newest: int | None = None, reveal: bool
+) -> History:
+    """The history of the database, or of one record or change: its ``newest`` events
+    (all, if None) and what to withhold, in one pass over the events (two for a record).
+
+    On a large file read through its index, events are read from the file a few
+    megabytes at a time and only the ones kept are held, as their JSON; for one record,
+    only events that mention it (or a link of it, or a source) are parsed at all.
+    """
+    sources = db._raw("sources")
+    hidden = set() if reveal else {k for k, v in sources.items() if v.get("confidential")}
+    link_sources: dict[str, set[str]] = {}
+    related: set[str] = set()
+    needle = None
     if record_id is not None:
-        targets = related_targets(db, record_id)
-        events = [
-            e
-            for e in events
-            if e["target"] in targets
-            or e["change"] == record_id
+        related, touched = _related(db, record_id)
+        # The events shown name one of these; the events of every source, and all
+        # events of the links shown, tell what to withhold.
+        needle = _any_of(sorted(related | touched), b'"kind":"source"')
+    chosen: list[tuple[str, str, Event | bytes]] = []
+    total = 0
+    for event, item in _events(db, needle):
+        if not reveal:
+            state = event["after"] or event["before"] or {}
+            if event["kind"] == "source" and state.get("confidential"):
+                hidden.add(event["target"])
+            elif event["kind"] == "link" and state.get("source"):
+                link_sources.setdefault(event["target"], set()).add(state["source"])
+        if record_id is not None and not (
+            event["target"] in related
+            or event["change"] == record_id
             or (
-                e["kind"] == "batch"
-                and any(record_id in members for members in (e["after"] or {}).values())
+                event["kind"] == "batch"
+                and any(record_id in members for members in (event["after"] or {}).values())
             )
-        ]
-    return list(reversed(events))
+        ):
+            continue
+        total += 1
+        entry = (event["at"], event["id"], item)
+        if newest is None:
+            chosen.append(entry)
+        elif len(chosen) < newest:
+            heapq.heappush(chosen, entry)
+        elif newest and entry > chosen[0]:
+            heapq.heapreplace(chosen, entry)
+    chosen.sort()
+    protected = set()
+    if hidden:
+        protected = hidden | _links_of_sources(db, hidden)
+        protected.update(link for link, cited in link_sources.items() if cited & hidden)
+    return History(chosen, total, protected)
+
+
+def _any_of(record_ids: Iterable[str], *marks: bytes) -> re.Pattern[bytes]:
+    return re.compile(b"|".join([*(re.escape(i.encode()) for i in record_ids), *marks]))
+
+
+def _events(
+    db: Database, needle: re.Pattern[bytes] | None
+) -> Iterator[tuple[Event, Event | bytes]]:
+    """Every event and what to keep of it: itself, or on a large file read through its
+    index, its JSON. ``needle`` may pass over JSON it is not found in, unparsed."""
+    index = db.answering_index
+    if index is None or index.layout is None or db.loaded("events"):
+        for event in db._raw("events").values():
+            yield event, event
+        return
+    for _, body in index.layout.lines("events"):
+        if needle is None or needle.search(body):
+            yield orjson.loads(body), body
+
+
+def _links_of_sources(db: Database, sources: set[str]) -> set[str]:
+    index = db.answering_index
+    if index is not None:
+        return {link for source in sources for link in index.link_ids("source", source)}
+    return {k for k, v in db._raw("links").items() if v["source"] in sources}
 
 
 def confidential_ids(db: Database) -> set[str]:
@@ -306,15 +408,6 @@ def summarise(event: Mapping[str, Any]) -> str:
         )
         or "no visible change"
     )
-
-
-def event_views(db: Database, events: Iterable[Event], *, reveal: bool) -> list[dict[str, Any]]:
-    hidden = set() if reveal else confidential_ids(db)
-    views = []
-    for event in events:
-        shown = withhold(event) if event["target"] in hidden else event
-        views.append({**shown, "summary": summarise(shown)})
-    return views
 
 
 def require_known(db: Database, prefix: str) -> str:

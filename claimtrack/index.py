@@ -349,8 +349,9 @@ class FileIndex:
     # -- reading --------------------------------------------------------------------------
 
     def ids_with_prefix(self, table: str, prefix: str) -> list[str]:
-        """IDs of claims or sources starting with ``prefix`` (as ``ids.resolve`` reads it)."""
-        assert table in ("claims", "sources")
+        """IDs of claims, sources or links starting with ``prefix`` (as ``ids.resolve``
+        reads it)."""
+        assert table in ("claims", "sources", "links")
         wanted_prefix = prefix.strip().lower()
         rows = self.connection.execute(
             f"SELECT id FROM {table} WHERE id >= ? AND id < ? ORDER BY id",

@@ -103,6 +103,10 @@ READS: list[tuple[str, ...]] = [
     ("export",),
     ("export", "--reveal"),
     ("export", "--no-history"),
+    ("export", "--format", "jsonl"),
+    ("export", "--format", "csv", "--tag", "police"),
+    ("export", "--format", "tsv", "--reveal", "--since", "2023-01-01"),
+    ("export", "--format", "claimreview", "--org", "Desk", "--story", "story-3"),
     ("source", "list"),
     ("source", "list", "--format", "json"),
     ("source", "list", "--reveal", "--format", "jsonl"),
@@ -123,6 +127,38 @@ CHECKS: list[tuple[str, ...]] = [
 ]
 
 
+def history_reads(cli: Cli, claims: list[str]) -> list[str]:
+    """``log`` of everything and of one record each kind, change, deleted and protected."""
+    # Once removed, only its history says the source was confidential: the history of
+    # a claim that cited it must still withhold what its links said.
+    before = [json.loads(line) for line in cli("log", "--format", "jsonl").stdout.splitlines()]
+    olga = next(e["target"] for e in before if (e["after"] or {}).get("confidential"))
+    cited = next(e["after"]["claim"] for e in before if (e["after"] or {}).get("source") == olga)
+    # An edit of her link records only what changed, not whose link it is.
+    cli("link", cited, olga, "--as", "said-by", "--quote", "her very words")
+    edit = json.loads(cli("log", "-n", "1", "--format", "jsonl").stdout)["change"]
+    cli("source", "rm", olga, "--yes")
+    everything = cli("log", "--format", "jsonl").stdout
+    events = [json.loads(line) for line in everything.splitlines()]
+    link = next(e["target"] for e in events if e["kind"] == "link")
+    removed = next(e["target"] for e in events if e["action"] == "rm")
+    first = events[-1]["target"][:6]  # a prefix
+    picks = [claims[0], removed, events[0]["change"], first, link, olga, cited, edit]
+    outputs = [
+        everything,
+        cli("log", "--reveal", "--format", "json").stdout,
+        cli("log", "-n", "7", "--format", "table").stdout,
+        cli("log", "-n", "0", "--format", "csv").stdout,
+    ]
+    for pick in picks:
+        outputs.append(cli("log", pick, "--format", "jsonl").stdout)
+        outputs.append(cli("log", pick, "-n", "2", "--reveal", "--format", "json").stdout)
+    withheld = [everything, *outputs[2:4], *outputs[4::2]]
+    assert not [text for text in withheld if "her very words" in text or "Hiddenova" in text]
+    assert "her very words" in outputs[1]  # --reveal shows it
+    return outputs
+
+
 def checked(cli: Cli) -> list[str]:
     results = [cli.runner.invoke(app, ["--db", str(cli.db_path), *args]) for args in CHECKS]
     return [f"{r.exit_code}\n{r.stdout}\n{r.stderr}" for r in results]
@@ -138,6 +174,7 @@ def run_mode(
     outputs = [cli(*read).stdout for read in READS] + checked(cli)
     outputs += scenario(cli, first_claims(target, 3))
     outputs += [cli(*read).stdout for read in READS] + checked(cli)
+    outputs += history_reads(cli, first_claims(target, 3))
     outputs += [
         cli("show", claim[:9], "--format", fmt).stdout
         for claim in first_claims(target, 5)

@@ -49,6 +49,20 @@ def test_log_of_a_deleted_claim_and_unknown_id(cli: Cli) -> None:
     cli("rm", claim, "--yes")
     assert [e["action"] for e in cli.jsonl("log", claim)] == ["rm", "add"]
     assert "no claim, source, link or change" in cli("log", "zzzzzz", code=1).stderr
+    # An empty ID is a mistake, not a request for the whole history.
+    assert "no claim, source, link or change" in cli("log", "", code=1).stderr
+    assert "must be 0 or more" in cli("log", "-n", "-1", code=2).stderr
+
+
+def test_log_keeps_the_newest_events_and_counts_them_all(cli: Cli) -> None:
+    for number in range(6):
+        cli.add(f"Claim number {number}")
+    everything = cli.jsonl("log")
+    assert [e["id"] for e in cli.jsonl("log", "-n", "4")] == [e["id"] for e in everything[:4]]
+    assert cli("log", "-n", "0").stdout == ""
+    assert [(e["at"], e["id"]) for e in everything] == sorted(
+        ((e["at"], e["id"]) for e in everything), reverse=True
+    )
 
 
 def test_actor_falls_back_to_git_user_name(cli: Cli, tmp_path: Path) -> None:

@@ -1,6 +1,5 @@
 """export and import: hand work to editors, CMSs, spreadsheets and Datasette, and back."""
 
-import io
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -34,7 +33,7 @@ from claimtrack.cli.common import (
 from claimtrack.exporters import EXPORT_FORMATS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
     from typing import IO
 
     from claimtrack.model import Claim
@@ -145,7 +144,10 @@ def export(
     flt = claim_filter(status, tag, story, source, relation, search, since, until)
     filtered = any([status, tag, story, source, search, since, until])
     whole = fmt == "json" and not filtered
-    with open_db(ctx, history=fmt == "json" and history, indexed=whole) as db:
+    # One claim at a time, oldest first, through the index when there is one (as `list`
+    # reads them): a large database is never held whole, nor its export.
+    streamed = fmt in ("jsonl", "csv", "tsv", "claimreview")
+    with open_db(ctx, history=fmt == "json" and history, indexed=whole or streamed) as db:
         flt.prepare(db)
         if whole and db.narrow:
             from claimtrack.bundle import write_bundle
@@ -153,6 +155,24 @@ def export(
             _write_output(lambda out: write_bundle(db, out, events=history, reveal=reveal), output)
             return
         index = Index(db, reveal=reveal and fmt not in ("claimreview", "sqlite"))
+        if streamed:
+            from claimtrack.query import iter_claims
+
+            each, _ = iter_claims(db, flt, index, sort="created", reverse=True)
+            if fmt == "claimreview":
+                _claimreview(ctx, each, index, org, org_url, review_url, output)
+                return
+            from claimtrack.exporters import tabular
+
+            if fmt == "jsonl":
+                _write_output(lambda out: tabular.write_jsonl_export(each, index, out), output)
+            else:
+                delimiter = "\t" if fmt == "tsv" else ","
+                _write_output(
+                    lambda out: tabular.write_csv_export(each, index, out, delimiter=delimiter),
+                    output,
+                )
+            return
         claims = select_claims(db, flt, index, sort="created", reverse=True)
         if fmt == "json":
             from claimtrack.bundle import dump_bundle, export_bundle
@@ -173,32 +193,19 @@ def export(
                 f"{counts['links']} links",
                 err=True,
             )
-        elif fmt == "claimreview":
-            _claimreview(ctx, claims, index, org, org_url, review_url, output)
         else:
-            buffer = io.BytesIO()
-            if fmt == "markdown":
-                from claimtrack.exporters import memo
-                from claimtrack.model import now
+            from claimtrack.exporters import memo
+            from claimtrack.model import now
 
-                stories = sorted({c.get("story") or "" for c in claims} - {""})
-                heading = title or (", ".join(stories) if stories else "all claims")
-                made = f"Exported {now()[:16].replace('T', ' ')} UTC from {db.path.name}"
-                buffer.write(memo.render(claims, index, title=heading, made=made).encode())
-            else:
-                from claimtrack.exporters import tabular
-
-                if fmt == "jsonl":
-                    tabular.write_jsonl_export(claims, index, buffer)
-                else:
-                    delimiter = "\t" if fmt == "tsv" else ","
-                    tabular.write_csv_export(claims, index, buffer, delimiter=delimiter)
-            _write_output(buffer.getvalue(), output)
+            stories = sorted({c.get("story") or "" for c in claims} - {""})
+            heading = title or (", ".join(stories) if stories else "all claims")
+            made = f"Exported {now()[:16].replace('T', ' ')} UTC from {db.path.name}"
+            _write_output(memo.render(claims, index, title=heading, made=made).encode(), output)
 
 
 def _claimreview(
     ctx: typer.Context,
-    claims: "list[Claim]",
+    claims: "Iterable[Claim]",
     index: "Index",
     org: str | None,
     org_url: str | None,
@@ -216,7 +223,7 @@ def _claimreview(
     reviewer = claimreview.Reviewer.from_settings(settings)
     result = claimreview.build(claims, index, reviewer)
     if result.skipped:
-        shown = ", ".join(c["id"][:7] for c in result.skipped[:10])
+        shown = ", ".join(claim_id[:7] for claim_id in result.skipped[:10])
         more = f" and {len(result.skipped) - 10} more" if len(result.skipped) > 10 else ""
         typer.echo(
             f"Skipped {len(result.skipped)} claim(s) without a verdict: {shown}{more}", err=True

@@ -64,26 +64,27 @@ def log(
     from claimtrack import history
 
     fmt = output_format(fmt, quiet)
-    with open_db(ctx) as db:
-        target = history.require_known(db, record) if record else None
-        events = history.select_events(db, target)
-        if limit is None and fmt == "table":
-            limit = 50
-        shown = events if limit is None else events[:limit]
-        views = history.event_views(db, shown, reveal=reveal)
+    if limit is not None and limit < 0:
+        raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
+    if limit is None and fmt == "table":
+        limit = 50
+    with open_db(ctx, indexed=True) as db:
+        target = None if record is None else history.require_known(db, record)
+        found = history.read_history(db, target, newest=limit, reveal=reveal)
     if fmt == "table":
         from claimtrack.cli import render
 
+        views = list(found.views())
         if not views:
             typer.echo("No history yet.", err=True)
             return
         render.events_table(views, no_color(ctx))
-        if len(events) > len(shown) and stdout_is_terminal():
-            typer.echo(f"Showing {len(shown)} of {len(events)} events; -n N shows more.", err=True)
+        if found.total > len(views) and stdout_is_terminal():
+            typer.echo(f"Showing {len(views)} of {found.total} events; -n N shows more.", err=True)
         return
     from claimtrack.formats import write_records
 
-    write_records(views, fmt, stdout_bytes(), columns=EVENT_COLUMNS)
+    write_records(found.views(), fmt, stdout_bytes(), columns=EVENT_COLUMNS)
 
 
 def _reverse(ctx: typer.Context, action: str, dry_run: bool, fmt: str | None, quiet: bool) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from claimtrack.formats import describe_quantity, write_delimited, write_jsonl
@@ -57,11 +57,11 @@ def csv_rows(claims: Iterable[Claim], index: Index) -> Iterator[dict[str, Any]]:
         }
 
 
-def write_jsonl_export(claims: Sequence[Claim], index: Index, out: IO[bytes]) -> None:
+def write_jsonl_export(claims: Iterable[Claim], index: Index, out: IO[bytes]) -> None:
     write_jsonl(jsonl_records(claims, index), out)
 
 
 def write_csv_export(
-    claims: Sequence[Claim], index: Index, out: IO[bytes], *, delimiter: str = ","
+    claims: Iterable[Claim], index: Index, out: IO[bytes], *, delimiter: str = ","
 ) -> None:
     write_delimited(csv_rows(claims, index), CSV_COLUMNS, out, delimiter=delimiter)
