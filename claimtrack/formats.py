@@ -66,6 +66,26 @@ def _cell(value: Any) -> str:
     return defuse_cell(safe_text(str(value)))
 
 
+def _cells(values: list[Any]) -> list[str]:
+    """``[_cell(v) for v in values]`` at a third of the cost for the usual row: strings
+    and lists of strings are only defused, and one search of the whole row says whether
+    any of them needs escaping after all (then the row is made again, cell by cell)."""
+    cells = []
+    for value in values:
+        kind = value.__class__
+        if kind is str:
+            text = value
+        elif kind is list and all(item.__class__ is str for item in value):
+            text = "; ".join(["'" + i if i.startswith(_FORMULA_START) else i for i in value])
+        else:
+            cells.append("" if value is None else _cell(value))
+            continue
+        cells.append("'" + text if text.startswith(_FORMULA_START) else text)
+    if _CONTROL.search("".join(cells)) is None:
+        return cells
+    return [_cell(value) for value in values]
+
+
 # JSON escapes C0 controls but not DEL or the C1 range (U+0080-U+009F), which some
 # terminals obey (U+009B is CSI). In UTF-8 they are 0x7F and 0xC2 0x80-0x9F, bytes that
 # can only occur inside strings, so escaping them there keeps the JSON valid and equal.
@@ -110,7 +130,7 @@ def write_delimited(
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(columns)
     for number, row in enumerate(rows, 1):
-        writer.writerow([_cell(row.get(column)) for column in columns])
+        writer.writerow(_cells([row.get(column) for column in columns]))
         if number % 1000 == 0:
             out.write(buffer.getvalue().encode("utf-8"))
             buffer.seek(0)

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimtrack import importer
+from claimtrack import formats, importer
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError, DatabaseError
 from claimtrack.extract import extract
@@ -87,6 +87,28 @@ def test_any_text_round_trips_and_prints_safely(
     for fmt in ("jsonl", "csv", "markdown"):
         assert_safe(first("export", "--format", fmt).stdout)
     assert_safe(first("log", "--format", "table").stdout)
+
+
+formula = st.sampled_from(["=SUM(A1)", "+1", "-2", "@cmd", "\ttab", "\rcr", "\nlf"])
+cell_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    nasty,
+    formula,
+    st.text(max_size=30),
+    st.lists(st.one_of(nasty, formula, st.text(max_size=10)), max_size=4),
+    st.lists(st.one_of(st.integers(), st.none(), st.text(max_size=5)), max_size=3),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(values=st.lists(cell_value, max_size=8))
+def test_csv_rows_made_fast_are_the_rows_made_cell_by_cell(values: list[object]) -> None:
+    # The fast path of CSV/TSV output must defuse formulas and escape controls exactly
+    # as the careful one does; no row may come out of it any different.
+    assert formats._cells(values) == [formats._cell(value) for value in values]
 
 
 def test_a_100_kb_claim_survives(cli: Cli) -> None:
