@@ -23,7 +23,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-CLAIMTRACK = [sys.executable, "-m", "claimtrack"]
+def _command() -> list[str]:
+    """The installed ``claimtrack`` script, as users run it; ``python -m`` (which also
+    loads runpy) where the package is not installed with its script."""
+    script = shutil.which("claimtrack", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "claimtrack"]
+
+
+CLAIMTRACK = _command()
+FLOOR = [sys.executable, str(HERE / "floor.py")]
 BUDGETS: dict[str, tuple[float, float, float] | None] = {  # seconds at 1k, 10k, 100k
     "--help": (0.1, 0.1, 0.1),
     "--version": (0.1, 0.1, 0.1),
@@ -36,6 +44,11 @@ BUDGETS: dict[str, tuple[float, float, float] | None] = {  # seconds at 1k, 10k,
     # Not in the issue: the first command after the file changed outside claimtrack
     # (git checkout, an editor) rebuilds the index; every later one reuses it.
     "first list after an outside change (index rebuild)": None,
+    # Not claimtrack: a bare Typer + Rich program (floor.py) printing the same kind of
+    # output, the least the libraries the project is built on allow.
+    "floor: bare Typer app --help": None,
+    "floor: bare Typer + Rich, 50-row table": None,
+    "floor: bare Typer + Rich, small tree": None,
 }
 MEMORY_BUDGET_MB = 400
 REFERENCE_IMPORTS = 0.075  # seconds to import typer, rich and tinydb there
@@ -137,6 +150,9 @@ def main() -> None:
                     "1",
                 ],
                 "--help": [*CLAIMTRACK, "--help"],
+                "floor: bare Typer app --help": [*FLOOR, "--help"],
+                "floor: bare Typer + Rich, 50-row table": [*FLOOR, "table"],
+                "floor: bare Typer + Rich, small tree": [*FLOOR, "tree"],
                 "--version": [*CLAIMTRACK, "--version"],
                 "add (1 claim, 2 links)": [
                     *CLAIMTRACK,
@@ -191,7 +207,11 @@ def main() -> None:
                 budgets = BUDGETS[name]
                 peaks[f"{name} @ {size:,}"] = peak
                 if budgets is None:
-                    results[name].append(fmt_time(times))
+                    cell = fmt_time(times)
+                    if name.startswith("floor"):
+                        reference = statistics.median(times) / factor * 1000
+                        cell += f" = {reference:.0f} ms on the reference ({factor:.1f}x)"
+                    results[name].append(cell)
                     continue
                 budget = budgets[min(column, 2)]
                 median = statistics.median(times)
@@ -216,7 +236,10 @@ def main() -> None:
         f"{runs} runs each after one warm-up; median (min-max) / budget. The imports are "
         f"timed again after every run: this machine was {min(factors):.1f}-"
         f"{max(factors):.1f}x slower than the reference meanwhile, and 'ok scaled (Nx)' "
-        f"means within the budget times the factor measured beside that figure.\n"
+        f"means within the budget times the factor measured beside that figure. The "
+        f"'floor' rows are not claimtrack but a bare Typer + Rich program printing the "
+        f"same kind of output (benchmarks/floor.py), scaled to the reference machine by "
+        f"the same factor: what the libraries alone cost.\n"
     )
     header = "| command | " + " | ".join(f"{s:,} claims" for s in sizes) + " |"
     print(header)
