@@ -140,7 +140,7 @@ class Database:
         # in the file (None: looked for and absent). A save writes what differs.
         self._complete: set[str] = set() if index is not None else {*TABLES, META}
         self._originals: dict[str, dict[str, bytes | None]] = {name: {} for name in TABLES}
-        self._lines: dict[str, dict[str, bytes]] = {}
+        self._claim_lines: dict[str, bytes] | None = None
         # Records an import hands over already serialised, written as they are (a whole
         # file write); anything that reads the table decodes them first.
         self._packed: dict[str, dict[str, bytes]] = {}
@@ -340,13 +340,34 @@ class Database:
         ]
         return min(found) if found else None
 
-    def prepare_bulk(self) -> dict[str, dict[str, bytes]]:
-        """About to read (nearly) every claim and link of a read-only database: keep their
-        lines unparsed, to parse each record as it is wanted, without keeping it."""
+    def claim_lines(self) -> dict[str, bytes]:
+        """About to read (nearly) every claim of a read-only database: keep their lines
+        unparsed, to parse each claim as it is wanted, without keeping it."""
         assert self.index is not None and self.index.layout is not None and not self.writable
-        if not self._lines:
-            self._lines = {t: self.index.layout.line_map(t) for t in ("claims", "links")}
-        return self._lines
+        if self._claim_lines is None:
+            self._claim_lines = self.index.layout.line_map("claims")
+        return self._claim_lines
+
+    def link_lines_by_claim(self) -> dict[str, list[bytes]]:
+        """Every link's line, unparsed, under its claim: for a read-only database about
+        to show (nearly) every claim. The index says whose each link is; its rows and the
+        file's lines are both in ID order, so they are walked side by side."""
+        assert self.index is not None and self.index.layout is not None and not self.writable
+        grouped: dict[str, list[bytes]] = {}
+        rows = self.index.link_claims()
+        try:
+            for (line_id, body), (link_id, claim_id) in zip(
+                self.index.layout.lines("links"), rows, strict=True
+            ):
+                if line_id != link_id:
+                    raise ValueError(line_id)
+                grouped.setdefault(claim_id, []).append(body)
+        except ValueError:
+            raise DatabaseError(
+                f"{self.path}: its index does not match its links",
+                "run the command again: the index is rebuilt when the file changes",
+            ) from None
+        return grouped
 
     def peek(self, table: str, record_id: str) -> Any:
         """A record read from the file and not kept: for listings of many claims."""

@@ -370,11 +370,10 @@ class FileIndex:
         rows = self.connection.execute("SELECT id FROM sources WHERE instr(names, ?) > 0", (part,))
         return [row[0] for row in rows]
 
-    def link_ids_by_claim(self) -> dict[str, list[str]]:
-        grouped: dict[str, list[str]] = {}
-        for link_id, claim_id in self.connection.execute("SELECT id, claim FROM links"):
-            grouped.setdefault(claim_id, []).append(link_id)
-        return grouped
+    def link_claims(self) -> Iterator[tuple[str, str]]:
+        """Every link's (ID, claim), in ID order: the order of the file's lines (SQLite
+        compares text as UTF-8 bytes, which sort as Python sorts the strings)."""
+        yield from self.connection.execute("SELECT id, claim FROM links ORDER BY id")
 
     def claims_citing(self) -> dict[str, int]:
         """Source ID -> how many claims its links point to."""

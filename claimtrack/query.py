@@ -42,8 +42,7 @@ class Index:
         self._by_claim: dict[str, list[Link]] | None = None
         self._by_source: dict[str, list[Link]] | None = None
         self._fetched: dict[str, list[Link]] = {}
-        self._link_ids: dict[str, list[str]] | None = None
-        self._link_lines: dict[str, bytes] = {}
+        self._link_lines: dict[str, list[bytes]] | None = None
         self._shown: dict[str, tuple[str, bool]] = {}
         self._sorted: set[str] = set()
         self._citing: dict[str, int] | None = None
@@ -60,8 +59,7 @@ class Index:
         index = self.db.answering_index
         if index is not None:
             # A read-only database changes nothing, so the file's lines are its records.
-            self._link_lines = self.db.prepare_bulk()["links"]
-            self._link_ids = index.link_ids_by_claim()
+            self._link_lines = self.db.link_lines_by_claim()
             self.db._raw("sources")  # every source in one parse, not one lookup each
         elif self._by_claim is None:
             self._group()
@@ -129,13 +127,12 @@ class Index:
 
     def links(self, claim_id: str) -> list[Link]:
         """A claim's links in chain order; sorted when first asked for, not all up front."""
-        if self._link_ids is not None:  # parsed afresh each time, kept by nobody
-            lines = self._link_lines
-            found = self._link_ids.get(claim_id)
+        if self._link_lines is not None:  # parsed afresh each time, kept by nobody
+            found = self._link_lines.get(claim_id)
             if not found:
                 return []
             # One parse for all of a claim's links, not one each.
-            links: list[Link] = orjson.loads(b"[" + b",".join([lines[i] for i in found]) + b"]")
+            links: list[Link] = orjson.loads(b"[" + b",".join(found) + b"]")
             links.sort(key=_chain_order)
             return links
         if self.db.narrow and self._by_claim is None and not self.db.loaded("claims"):
@@ -290,7 +287,7 @@ def iter_claims(
         if len(found) > max(LOOKUP_LIMIT, db.index.claim_count() // 10):
             index.group_links()
             if not db.writable:
-                lines = db.prepare_bulk()["claims"]
+                lines = db.claim_lines()
                 return (orjson.loads(lines[claim_id]) for claim_id in found), total
         return (db.peek_claim(claim_id) for claim_id in found), total
     chosen = select_claims(db, flt, index, sort=sort, reverse=reverse)

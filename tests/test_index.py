@@ -308,6 +308,26 @@ def test_file_replaced_by_another(base: Path, tmp_path: Path) -> None:
     assert {c["id"] for c in listed} == set(parse(path.read_bytes(), path)["claims"])
 
 
+def test_index_that_disagrees_with_the_links_is_an_error_not_a_wrong_listing(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "claims.json"
+    shutil.copyfile(base, path)
+    cli = Cli(path)
+    index_built(cli)
+    real = FileIndex.link_claims
+
+    def shifted(self: FileIndex) -> Any:  # one link missing: every later one misfiled
+        rows = real(self)
+        next(rows)
+        yield from rows
+
+    monkeypatch.setattr(FileIndex, "link_claims", shifted)
+    failed = cli("list", "--all", "--format", "jsonl", code=1)
+    assert failed.stdout == ""
+    assert "index does not match its links" in failed.stderr
+
+
 @pytest.mark.parametrize("damage", [b"", b"not a database at all" * 100, None])
 def test_damaged_or_missing_index_is_rebuilt(
     base: Path, tmp_path: Path, damage: bytes | None
