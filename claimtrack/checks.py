@@ -7,7 +7,7 @@ for one (see ``config``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from claimtrack import ids
@@ -122,11 +122,10 @@ def check(
     claims: Iterable[Claim],
     index: Index,
     disabled_for: DisabledRules,
-) -> list[Problem]:
-    problems: list[Problem] = []
+) -> Iterator[Problem]:
+    """The problems of each claim, as each claim is read."""
     for claim in claims:
-        problems += check_claim(claim, index, disabled_for(claim.get("story")))
-    return problems
+        yield from check_claim(claim, index, disabled_for(claim.get("story")))
 
 
 class DisabledRules:

@@ -294,6 +294,10 @@ def test_check_finds_damage_with_and_without_the_index(
             json.loads(line) for line in outputs[1][0].splitlines() if '"structure"' in line
         ]
         assert len(structure) == 1, name
+        # Damage is no claim: it is not counted as one, nor listed as an empty ID.
+        failing = {json.loads(line)["claim"] for line in outputs[1][0].splitlines()} - {""}
+        assert f"in {len(failing)} of 300 claim(s)" in outputs[1][1], name
+        assert "" not in cli("check", "-q", code=1).stdout.splitlines(), name
 
 
 def test_file_replaced_by_another(base: Path, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """The fact-checking desk: log, undo, redo, check and stats."""
 
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -194,33 +195,46 @@ def check(
         [*settings.check_disabled, *(disable or [])], settings.story_disabled
     )
     flt = claim_filter(status, tag, story, source, relation, search, since, until)
+    count = 0
+    failing: dict[str, None] = {}  # claims with a problem, in the order found
+
     with open_db(ctx, history=False, indexed=True) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal)
         claims, total = iter_claims(db, flt, index, sort="created", reverse=True)
-        problems = checks.check(claims, index, rules)
-        # A database that is inconsistent (a link to nothing, a misfiled record) fails
-        # every check: it cannot be switched off.
-        problems += [
-            checks.Problem("", "structure", message, None, "")
-            for message in db.structural_problems()
-        ]
-    views = [checks.problem_view(p) for p in problems]
-    failing = len({p.claim for p in problems})
-    if fmt == "table":
-        from claimtrack.cli import render
 
-        if views:
-            render.problems_table(views, no_color(ctx))
-    elif fmt == "ids":
-        for claim_id in dict.fromkeys(p.claim for p in problems):
-            typer.echo(claim_id)
-    else:
-        from claimtrack.formats import write_records
+        def found() -> Iterator[checks.Problem]:
+            nonlocal count
+            for problem in checks.check(claims, index, rules):
+                count += 1
+                failing[problem.claim] = None
+                yield problem
+            # A database that is inconsistent (a link to nothing, a misfiled record)
+            # fails every check: it cannot be switched off.
+            for message in db.structural_problems():
+                count += 1
+                yield checks.Problem("", "structure", message, None, "")
 
-        write_records(views, fmt, stdout_bytes(), columns=PROBLEM_COLUMNS)
-    if problems:
-        typer.echo(f"{len(problems)} problem(s) in {failing} of {total} claim(s).", err=True)
+        # Written as the claims are checked, except as a table: a large database's
+        # problems are never all held at once.
+        views = (checks.problem_view(p) for p in found())
+        if fmt == "table":
+            from claimtrack.cli import render
+
+            shown = list(views)
+            if shown:
+                render.problems_table(shown, no_color(ctx))
+        elif fmt == "ids":
+            for _ in views:
+                pass
+            for claim_id in failing:
+                typer.echo(claim_id)
+        else:
+            from claimtrack.formats import write_records
+
+            write_records(views, fmt, stdout_bytes(), columns=PROBLEM_COLUMNS)
+    if count:
+        typer.echo(f"{count} problem(s) in {len(failing)} of {total} claim(s).", err=True)
         raise typer.Exit(1)
     typer.echo(f"Clean: {total} claim(s) checked, no problems.", err=True)
 
