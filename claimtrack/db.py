@@ -8,7 +8,6 @@ error; an error leaves the file as it was. Every change is recorded as an event.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -99,6 +98,8 @@ def current_user() -> str:
         if result.returncode == 0 and name:
             return name
     try:
+        import getpass  # not at the top: it loads termios, and only writes need a name
+
         return getpass.getuser()
     except (OSError, KeyError):
         return "unknown"

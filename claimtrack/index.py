@@ -94,12 +94,22 @@ def wanted(size: int) -> bool:
 
 
 def index_path(db_path: Path) -> Path:
-    import hashlib
+    """The database's full path, %-escaped into one file name (a digest of it where
+    that would be too long): readable in the cache folder, and one per database."""
+    from urllib.parse import quote  # loaded already: pathlib imports it
 
     from platformdirs import user_cache_path
 
-    key = hashlib.sha256(os.fsencode(os.path.realpath(db_path))).hexdigest()[:32]
+    key = quote(os.path.realpath(db_path), safe="")
+    if len(key) > MAX_NAME:
+        import hashlib  # not for every command: loading OpenSSL costs 3-6 ms
+
+        key = hashlib.sha256(os.fsencode(os.path.realpath(db_path))).hexdigest()[:32]
     return user_cache_path("claimtrack", appauthor=False) / "index" / f"{key}.sqlite"
+
+
+# File names may be 255 bytes on most file systems; ".sqlite" and a margin fit beside.
+MAX_NAME = 200
 
 
 def claim_row(record_id: str, claim: Mapping[str, Any]) -> tuple[Any, ...]:

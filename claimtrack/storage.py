@@ -11,7 +11,6 @@ import contextlib
 import gc
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -290,6 +289,8 @@ def atomic_write(path: Path, payload: bytes | Callable[[int], None]) -> None:
         mode = 0o600
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        import tempfile  # not at the top: readers never write, and it loads random
+
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise DatabaseError(f"cannot write to {directory}: {exc.strerror}") from None

@@ -312,6 +312,17 @@ def test_file_replaced_by_another(base: Path, tmp_path: Path) -> None:
     assert {c["id"] for c in listed} == set(parse(path.read_bytes(), path)["claims"])
 
 
+def test_index_file_is_named_for_its_database(tmp_path: Path) -> None:
+    short = index_path(tmp_path / "claims.json")
+    assert short.name.endswith("%2Fclaims.json.sqlite")
+    assert index_path(tmp_path / "claims.json") == short
+    assert index_path(tmp_path / "other.json") != short
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 12)
+    deep.mkdir(parents=True)
+    long_one, long_two = index_path(deep / "claims.json"), index_path(deep / "claims2.json")
+    assert len(long_one.name.encode()) < 100 and long_one != long_two  # a digest
+
+
 def test_index_that_disagrees_with_the_links_is_an_error_not_a_wrong_listing(
     base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
