@@ -310,10 +310,10 @@ def atomic_write(path: Path, payload: bytes | Callable[[int], None]) -> None:
         raise DatabaseError(
             f"cannot write {path}: {exc.strerror}", "the database was left as it was"
         ) from None
-    _fsync_directory(directory)
+    fsync_directory(directory)
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     # Makes the rename itself durable; not every platform can open a directory.
     try:
         fd = os.open(directory, os.O_RDONLY)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import json
 import os
 import random
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -310,6 +312,27 @@ def test_file_replaced_by_another(base: Path, tmp_path: Path) -> None:
     os.replace(other, path)
     listed = cli.jsonl("list", "--limit", "100")
     assert {c["id"] for c in listed} == set(parse(path.read_bytes(), path)["claims"])
+
+
+def test_sqlite_export_the_same_with_and_without_the_index(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dumps = []
+    for mode in ("never", "always"):
+        monkeypatch.setenv("CLAIMTRACK_INDEX", mode)
+        deterministic(monkeypatch)
+        path = tmp_path / f"{mode}.json"
+        shutil.copyfile(base, path)
+        cli = Cli(path)
+        add_confidential_source(cli)
+        for filters in ((), ("--status", "checking", "--tag", "police")):
+            out = tmp_path / f"{mode}-{len(filters)}.db"
+            cli("export", "--format", "sqlite", "-o", str(out), *filters)
+            with contextlib.closing(sqlite3.connect(out)) as written:
+                dumps.append(list(written.iterdump()))
+    assert dumps[:2] == dumps[2:]
+    assert len(dumps[0]) > len(dumps[1]) > 20
+    assert not [line for dump in dumps for line in dump if "Hiddenova" in line]
 
 
 def test_index_file_is_named_for_its_database(tmp_path: Path) -> None:

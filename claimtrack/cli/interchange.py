@@ -146,7 +146,7 @@ def export(
     whole = fmt == "json" and not filtered
     # One claim at a time, oldest first, through the index when there is one (as `list`
     # reads them): a large database is never held whole, nor its export.
-    streamed = fmt in ("jsonl", "csv", "tsv", "claimreview")
+    streamed = fmt in ("jsonl", "csv", "tsv", "claimreview", "sqlite")
     with open_db(ctx, history=fmt == "json" and history, indexed=whole or streamed) as db:
         flt.prepare(db)
         if whole and db.narrow:
@@ -161,6 +161,19 @@ def export(
             each, _ = iter_claims(db, flt, index, sort="created", reverse=True)
             if fmt == "claimreview":
                 _claimreview(ctx, each, index, org, org_url, review_url, output)
+                return
+            if fmt == "sqlite":
+                from claimtrack.exporters import sqlite
+
+                assert output is not None
+                counts = sqlite.write(
+                    Path(output).expanduser().absolute(), each, index, everything=not filtered
+                )
+                typer.echo(
+                    f"Wrote {output}: {counts['claims']} claims, {counts['sources']} sources, "
+                    f"{counts['links']} links",
+                    err=True,
+                )
                 return
             from claimtrack.exporters import tabular
 
@@ -181,18 +194,6 @@ def export(
                 db, claims=claims if filtered else None, events=history, reveal=reveal
             )
             _write_output(dump_bundle(bundle), output)
-        elif fmt == "sqlite":
-            from claimtrack.exporters import sqlite
-
-            assert output is not None
-            counts = sqlite.write(
-                Path(output).expanduser().absolute(), claims, index, everything=not filtered
-            )
-            typer.echo(
-                f"Wrote {output}: {counts['claims']} claims, {counts['sources']} sources, "
-                f"{counts['links']} links",
-                err=True,
-            )
         else:
             from claimtrack.exporters import memo
             from claimtrack.model import now

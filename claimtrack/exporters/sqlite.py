@@ -9,12 +9,15 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from claimtrack.errors import ClaimtrackError
 from claimtrack.model import Claim
 from claimtrack.query import Index
+from claimtrack.storage import fsync_directory
 
 SOURCE_COLUMNS = {
     "id": str,
@@ -57,23 +60,29 @@ LINK_COLUMNS = {
 }
 
 
-def write(path: Path, claims: Sequence[Claim], index: Index, *, everything: bool) -> dict[str, int]:
-    """Write the SQLite file atomically; returns the row count of each table."""
+def write(path: Path, claims: Iterable[Claim], index: Index, *, everything: bool) -> dict[str, int]:
+    """Write the SQLite file atomically; returns the row count of each table.
+
+    ``claims`` is read once, as it comes: a claim is written and dropped, and only the
+    rows of its links are kept until the claims are in (the file's foreign keys point
+    from links to claims).
+    """
     import sqlite_utils
 
-    chosen = {c["id"] for c in claims}
-    links = [
-        link
-        for claim in claims
-        for link in index.links(claim["id"])
-        if not index.is_confidential(link["source"])
-    ]
-    cited = {link["source"] for link in links}
-    sources = [
-        s
-        for s in index.sources.values()
-        if not s.get("confidential") and (everything or s["id"] in cited)
-    ]
+    links: list[tuple[Any, ...]] = []  # rows, not dicts: a quarter of the memory
+    count = 0
+
+    def claim_rows() -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for claim in claims:
+            count += 1
+            links.extend(
+                tuple(link.get(k) for k in LINK_COLUMNS)
+                for link in index.links(claim["id"])
+                if not index.is_confidential(link["source"])
+            )
+            yield {k: claim.get(k) for k in CLAIM_COLUMNS}
+
     directory = path.parent
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
@@ -82,6 +91,10 @@ def write(path: Path, claims: Sequence[Claim], index: Index, *, everything: bool
     os.close(fd)
     try:
         db = sqlite_utils.Database(tmp_name, recreate=True)
+        # A file nobody reads until it is renamed into place: no journal, and one fsync
+        # at the end instead of one per batch of 100 rows (about 10x faster).
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
         db["sources"].create(SOURCE_COLUMNS, pk="id")  # type: ignore[union-attr]
         db["claims"].create(CLAIM_COLUMNS, pk="id")  # type: ignore[union-attr]
         db["links"].create(  # type: ignore[union-attr]
@@ -89,21 +102,32 @@ def write(path: Path, claims: Sequence[Claim], index: Index, *, everything: bool
             pk="id",
             foreign_keys=[("claim", "claims", "id"), ("source", "sources", "id")],
         )
+        db["claims"].insert_all(claim_rows())  # type: ignore[union-attr]
+        at = list(LINK_COLUMNS).index("source")
+        cited = {link[at] for link in links}
+        known = index.sources
+        sources = [  # in ID order, whatever order they were first read in
+            known[source_id]
+            for source_id in sorted(known)
+            if not known[source_id].get("confidential") and (everything or source_id in cited)
+        ]
         db["sources"].insert_all(  # type: ignore[union-attr]
             {k: s.get(k) for k in SOURCE_COLUMNS} for s in sources
         )
-        db["claims"].insert_all(  # type: ignore[union-attr]
-            {k: c.get(k) for k in CLAIM_COLUMNS} for c in claims
-        )
-        db["links"].insert_all(  # type: ignore[union-attr]
-            {k: link.get(k) for k in LINK_COLUMNS} for link in links
-        )
+        # A list of column names first, then the rows (sqlite-utils' "list mode").
+        db["links"].insert_all(chain([list(LINK_COLUMNS)], links))  # type: ignore[union-attr]
         db["claims"].enable_fts(["text", "quote"], create_triggers=True)  # type: ignore[union-attr]
         db.close()
+        fd = os.open(tmp_name, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.chmod(tmp_name, 0o600)
         os.replace(tmp_name, path)
+        fsync_directory(directory)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
-    return {"claims": len(chosen), "sources": len(sources), "links": len(links)}
+    return {"claims": count, "sources": len(sources), "links": len(links)}
