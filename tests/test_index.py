@@ -40,6 +40,14 @@ def base(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def copied(base: Path, tmp_path: Path) -> Cli:
+    """The base database copied to claims.json, and a command line on the copy."""
+    path = tmp_path / "claims.json"
+    shutil.copyfile(base, path)
+    return Cli(path)
+
+
 def deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same IDs and clock in every run, so two runs can be compared byte for byte."""
     rng = random.Random(5)
@@ -241,10 +249,9 @@ def set_status_by_hand(path: Path, claim_id: str, old: str, new: str) -> None:
     assert path.stat().st_size == before.st_size
 
 
-def test_edit_by_hand_of_same_size_is_seen(base: Path, tmp_path: Path) -> None:
-    path = tmp_path / "claims.json"
-    shutil.copyfile(base, path)
-    cli = Cli(path)
+def test_edit_by_hand_of_same_size_is_seen(copied: Cli) -> None:
+    cli = copied
+    path = cli.db_path
     index_built(cli)
     claim = next(c for c in cli.jsonl("list", "--all") if c["status"] == "checking")
     set_status_by_hand(path, claim["id"], "checking", "disputed")
@@ -302,10 +309,9 @@ def test_check_finds_damage_with_and_without_the_index(
         assert "" not in cli("check", "-q", code=1).stdout.splitlines(), name
 
 
-def test_file_replaced_by_another(base: Path, tmp_path: Path) -> None:
-    path = tmp_path / "claims.json"
-    shutil.copyfile(base, path)
-    cli = Cli(path)
+def test_file_replaced_by_another(copied: Cli, tmp_path: Path) -> None:
+    cli = copied
+    path = cli.db_path
     index_built(cli)
     other = tmp_path / "other.json"
     synth.write(other, 40, seed=9)
@@ -347,11 +353,9 @@ def test_index_file_is_named_for_its_database(tmp_path: Path) -> None:
 
 
 def test_index_that_disagrees_with_the_links_is_an_error_not_a_wrong_listing(
-    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    copied: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "claims.json"
-    shutil.copyfile(base, path)
-    cli = Cli(path)
+    cli = copied
     index_built(cli)
     real = FileIndex.link_claims
 
@@ -367,12 +371,8 @@ def test_index_that_disagrees_with_the_links_is_an_error_not_a_wrong_listing(
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a database at all" * 100, None])
-def test_damaged_or_missing_index_is_rebuilt(
-    base: Path, tmp_path: Path, damage: bytes | None
-) -> None:
-    path = tmp_path / "claims.json"
-    shutil.copyfile(base, path)
-    cli = Cli(path)
+def test_damaged_or_missing_index_is_rebuilt(copied: Cli, damage: bytes | None) -> None:
+    cli = copied
     expected = cli("list", "--limit", "30").stdout
     index = index_built(cli)
     if damage is None:
@@ -384,10 +384,9 @@ def test_damaged_or_missing_index_is_rebuilt(
     assert cli.json("show", claim)["text"] == "after the damage"
 
 
-def test_whole_file_writes_leave_a_current_index(base: Path, tmp_path: Path) -> None:
-    path = tmp_path / "claims.json"
-    shutil.copyfile(base, path)
-    cli = Cli(path)
+def test_whole_file_writes_leave_a_current_index(copied: Cli, tmp_path: Path) -> None:
+    cli = copied
+    path = cli.db_path
     index = index_built(cli)
     other = Cli(tmp_path / "other.json")
     claim = other.add("imported claim", "--said-by", "Ana")
@@ -406,11 +405,10 @@ def test_whole_file_writes_leave_a_current_index(base: Path, tmp_path: Path) -> 
 
 
 def test_db_path_tells_where_the_index_is_and_whether_it_is_current(
-    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    copied: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "claims.json"
-    shutil.copyfile(base, path)
-    cli = Cli(path)
+    cli = copied
+    path = cli.db_path
     where = str(index_path(path))
     assert f"index: {where} (not built yet" in cli("db", "path").stderr
     index_built(cli)
@@ -441,10 +439,9 @@ def test_hand_formatted_file_is_read_and_rewritten(cli: Cli, tmp_path: Path) -> 
     assert {c["id"] for c in cli.jsonl("list")} == {first, second}
 
 
-def test_reader_while_a_writer_holds_the_lock(base: Path, tmp_path: Path) -> None:
-    path = tmp_path / "claims.json"
-    shutil.copyfile(base, path)
-    cli = Cli(path)
+def test_reader_while_a_writer_holds_the_lock(copied: Cli) -> None:
+    cli = copied
+    path = cli.db_path
     index = index_built(cli)
     claim = next(c for c in cli.jsonl("list", "--all") if c["status"] == "checking")
     set_status_by_hand(path, claim["id"], "checking", "disputed")
