@@ -276,12 +276,23 @@ def _without_tables(raw: bytes, skip: frozenset[str]) -> bytes | None:
 
 
 def atomic_write(path: Path, payload: bytes | Callable[[int], None]) -> None:
-    """Write via a temp file in the same directory, fsync, then rename over the target.
+    """Write ``path`` through ``replacing``: ``payload`` is the file's bytes, or a
+    function that writes them to a file descriptor."""
+    with replacing(path) as (fd, _):
+        if callable(payload):
+            payload(fd)
+        else:
+            with open(fd, "wb", closefd=False) as handle:
+                handle.write(payload)
 
-    ``payload`` is the file's bytes, or a function that writes them to a file
-    descriptor. A reader (or a crash) sees either the old file or the new one, never a
-    mix. New files are owner-only; an existing file keeps the mode its owner gave it.
-    """
+
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[tuple[int, str]]:
+    """A new file beside ``path`` to write (its descriptor and name); when the block
+    ends it is fsynced and renamed over ``path``, and the folder fsynced. A reader (or a
+    crash) sees either the old file or the new one, never a mix; if the block fails,
+    the new file is removed. New files are owner-only; an existing file keeps the mode
+    its owner gave it."""
     directory = path.parent
     try:
         mode = path.stat().st_mode & 0o777
@@ -295,25 +306,25 @@ def atomic_write(path: Path, payload: bytes | Callable[[int], None]) -> None:
     except OSError as exc:
         raise DatabaseError(f"cannot write to {directory}: {exc.strerror}") from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            if callable(payload):
-                payload(handle.fileno())
-            else:
-                handle.write(payload)
-                handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            yield fd, tmp_name
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.chmod(tmp_name, mode)
         os.replace(tmp_name, path)
-    except OSError as exc:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
-        raise DatabaseError(
-            f"cannot write {path}: {exc.strerror}", "the database was left as it was"
-        ) from None
-    fsync_directory(directory)
+        if isinstance(exc, OSError):
+            raise DatabaseError(
+                f"cannot write {path}: {exc.strerror}", "the database was left as it was"
+            ) from None
+        raise
+    _fsync_directory(directory)
 
 
-def fsync_directory(directory: Path) -> None:
+def _fsync_directory(directory: Path) -> None:
     # Makes the rename itself durable; not every platform can open a directory.
     try:
         fd = os.open(directory, os.O_RDONLY)

@@ -76,6 +76,32 @@ def test_export_file_is_atomic_and_owner_only(cli: Cli, tmp_path: Path) -> None:
     assert json.loads(target.read_text())["format"] == "claimtrack"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "sqlite"])
+def test_export_that_fails_halfway_leaves_no_file(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    from claimtrack import query
+    from claimtrack.errors import DatabaseError
+
+    demo(cli)
+    target = tmp_path / f"out.{fmt}"
+    target.write_text("the previous export\n")
+    real = query.Index.links
+    calls = []
+
+    def failing(self: query.Index, claim_id: str) -> Any:  # the third claim cannot be read
+        calls.append(claim_id)
+        if len(calls) == 3:
+            raise DatabaseError("damaged line")
+        return real(self, claim_id)
+
+    monkeypatch.setattr(query.Index, "links", failing)
+    result = cli("export", "--format", fmt, "-o", str(target), code=1)
+    assert "damaged line" in result.stderr
+    assert target.read_text() == "the previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
+
+
 def test_filtered_json_export_keeps_what_it_touches(cli: Cli) -> None:
     demo(cli)
     part = json.loads(cli("export", "--status", "checking").stdout)

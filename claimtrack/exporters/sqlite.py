@@ -6,18 +6,14 @@ left out entirely, whatever the options.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from claimtrack.errors import ClaimtrackError
 from claimtrack.model import Claim
 from claimtrack.query import Index
-from claimtrack.storage import fsync_directory
+from claimtrack.storage import replacing
 
 SOURCE_COLUMNS = {
     "id": str,
@@ -83,16 +79,10 @@ def write(path: Path, claims: Iterable[Claim], index: Index, *, everything: bool
             )
             yield {k: claim.get(k) for k in CLAIM_COLUMNS}
 
-    directory = path.parent
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise ClaimtrackError(f"cannot write to {directory}: {exc.strerror}") from None
-    os.close(fd)
-    try:
+    with replacing(path) as (_, tmp_name):
         db = sqlite_utils.Database(tmp_name, recreate=True)
         # A file nobody reads until it is renamed into place: no journal, and one fsync
-        # at the end instead of one per batch of 100 rows (about 10x faster).
+        # at the end (``replacing``) instead of one per batch of 100 rows (10x faster).
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         db["sources"].create(SOURCE_COLUMNS, pk="id")  # type: ignore[union-attr]
@@ -118,16 +108,4 @@ def write(path: Path, claims: Iterable[Claim], index: Index, *, everything: bool
         db["links"].insert_all(chain([list(LINK_COLUMNS)], links))  # type: ignore[union-attr]
         db["claims"].enable_fts(["text", "quote"], create_triggers=True)  # type: ignore[union-attr]
         db.close()
-        fd = os.open(tmp_name, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.chmod(tmp_name, 0o600)
-        os.replace(tmp_name, path)
-        fsync_directory(directory)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
     return {"claims": count, "sources": len(sources), "links": len(links)}
