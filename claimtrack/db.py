@@ -19,6 +19,7 @@ from tinydb import TinyDB
 from tinydb.table import Table
 
 from claimtrack import ids
+from claimtrack.collector import paused_gc
 from claimtrack.errors import Ambiguous, ClaimtrackError, DatabaseError, NotFound, ValidationError
 from claimtrack.index import FileIndex, identity
 from claimtrack.model import (
@@ -49,7 +50,6 @@ from claimtrack.storage import (
     atomic_write,
     dump_to,
     locked,
-    paused_gc,
     read_file,
     remove_stale_temp_files,
 )

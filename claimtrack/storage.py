@@ -8,7 +8,6 @@ snapshot, and a writing command saves it once, atomically, while holding the loc
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -343,25 +342,6 @@ def remove_stale_temp_files(path: Path) -> None:
     for leftover in path.parent.glob(f".{path.name}.*.tmp"):
         with contextlib.suppress(OSError):
             leftover.unlink()
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a command builds its records.
-
-    Parsing 100,000 claims makes millions of small dicts and lists, and the collector
-    walks them again and again as they appear: it doubled the parse time. The records
-    are JSON trees, which hold no cycles, so reference counting frees them all the same.
-    Afterwards they are frozen, so that the collector does not walk them later either.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.freeze()
-            gc.enable()
 
 
 def lock_timeout() -> float:
