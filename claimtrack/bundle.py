@@ -67,13 +67,12 @@ def export_bundle(
     if hidden:
         bundle["redacted"] = True
     if events:
-        from claimtrack.history import confidential_ids, withhold
+        from claimtrack.history import read_history
 
         targets = {*chosen_claims, *chosen_links, *chosen_sources}
-        protected = set() if reveal else confidential_ids(db)
         bundle["events"] = [
-            withhold(event) if event["target"] in protected else event
-            for event in db.event_list()
+            event
+            for event in read_history(db, reveal=reveal).events()
             if claims is None or event["target"] in targets
         ]
     return bundle

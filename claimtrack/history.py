@@ -349,22 +349,6 @@ def _links_of_sources(db: Database, sources: set[str]) -> set[str]:
     return {k for k, v in db._raw("links").items() if v["source"] in sources}
 
 
-def confidential_ids(db: Database) -> set[str]:
-    """Sources that are (or were) confidential, and every link to them."""
-    sources = db._raw("sources")
-    hidden = {k for k, v in sources.items() if v.get("confidential")}
-    for event in db._raw("events").values():
-        state = event["after"] or event["before"] or {}
-        if event["kind"] == "source" and state.get("confidential"):
-            hidden.add(event["target"])
-    links = {k for k, v in db._raw("links").items() if v["source"] in hidden}
-    for event in db._raw("events").values():
-        state = event["after"] or event["before"] or {}
-        if event["kind"] == "link" and state.get("source") in hidden:
-            links.add(event["target"])
-    return hidden | links
-
-
 def withhold(event: Event) -> Event:
     hidden: dict[str, Any] = dict(event)
     for key in ("before", "after"):
