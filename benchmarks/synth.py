@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from claimtrack import ids
-from claimtrack.storage import dump, empty_data
+from claimtrack.store.fileformat import dump, empty_data
 
 WORDS = (
     "ministry police permit residence ban border activists journalists said report "

@@ -10,18 +10,14 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
-from tinydb import TinyDB
-from tinydb.table import Table
 
 from claimtrack import ids
-from claimtrack.collector import paused_gc
 from claimtrack.errors import Ambiguous, ClaimtrackError, DatabaseError, NotFound, ValidationError
-from claimtrack.index import FileIndex, identity
 from claimtrack.model import (
     DEFAULT_STATUS,
     MAX_SHORT,
@@ -42,43 +38,16 @@ from claimtrack.model import (
     later,
     now,
 )
-from claimtrack.storage import (
-    META,
-    TABLES,
-    Data,
-    SnapshotStorage,
-    atomic_write,
-    dump_to,
-    locked,
-    read_file,
-    remove_stale_temp_files,
-)
+from claimtrack.store.adapter import IdTable, SnapshotDB, SnapshotStorage
+from claimtrack.store.collector import paused_gc
+from claimtrack.store.fileformat import META, TABLES, Data, dump_to, read_file
+from claimtrack.store.files import atomic_write, locked, remove_stale_temp_files
+from claimtrack.store.index import FileIndex, identity
 
 if TYPE_CHECKING:
-    from claimtrack.layout import Blocks
+    from claimtrack.store.layout import Blocks
 
 USER_ENV = "CLAIMTRACK_USER"
-
-
-class IdTable(Table):  # type: ignore[misc]
-    """A TinyDB table keyed by claimtrack's stable string IDs instead of counters."""
-
-    document_id_class = str  # type: ignore[assignment]
-
-    def _get_next_id(self) -> str:
-        raise ClaimtrackError("internal error: records must be inserted with their ID")
-
-    def _update_table(self, updater: Callable[[dict[Any, Any]], None]) -> None:  # type: ignore[override]
-        # TinyDB's version rebuilds the whole table dict twice to convert integer keys;
-        # our keys are strings already, so update the snapshot in place: O(1) per write.
-        tables = self._storage.read() or {}
-        updater(tables.setdefault(self.name, {}))
-        self._storage.write(tables)
-        self.clear_cache()
-
-
-class _TinyDB(TinyDB):  # type: ignore[misc]
-    table_class = IdTable
 
 
 def current_user() -> str:
@@ -115,7 +84,7 @@ def _public_name(source: Mapping[str, Any]) -> str:
 class Database:
     """The records of one database file for the length of one command.
 
-    Opened with an up-to-date index (``claimtrack.index``) the snapshot starts empty and
+    Opened with an up-to-date index (``claimtrack.store.index``) the snapshot starts empty and
     records are read from the file as they are asked for: by ID, by prefix, a claim's
     links. Anything that scans a whole table (``_raw``) loads that whole table first, so
     every method sees the same records either way, only sooner.
@@ -127,11 +96,11 @@ class Database:
         self.path = path
         self.writable = writable
         self._storage = SnapshotStorage(data)
-        self._tinydb = _TinyDB(storage=lambda: self._storage)
-        self.claims: Table = self._tinydb.table("claims")
-        self.sources: Table = self._tinydb.table("sources")
-        self.links: Table = self._tinydb.table("links")
-        self.events: Table = self._tinydb.table("events")
+        self._tinydb = SnapshotDB(storage=lambda: self._storage)
+        self.claims: IdTable = self._tinydb.id_table("claims")
+        self.sources: IdTable = self._tinydb.id_table("sources")
+        self.links: IdTable = self._tinydb.id_table("links")
+        self.events: IdTable = self._tinydb.id_table("events")
         self._actor: str | None = None
         self._change: str | None = None
         self._last_at = ""
@@ -218,7 +187,7 @@ class Database:
             return
         import sqlite3
 
-        from claimtrack.layout import splice
+        from claimtrack.store.layout import splice
 
         blocks: Blocks = {}
 
@@ -264,7 +233,7 @@ class Database:
                 f"links: {link} points at missing {column} {value!r}"
                 for link, column, value in index.dangling_links()
             ]
-        from claimtrack.merge import structural_problems
+        from claimtrack.interchange.merge import structural_problems
 
         return structural_problems(self.data)
 
@@ -478,23 +447,7 @@ class Database:
             "before": dict(before) if before is not None else None,
             "after": dict(after) if after is not None else None,
         }
-        self._insert(self.events, event)
-
-    def _insert(self, table: Table, record: Mapping[str, Any]) -> None:
-        from tinydb.table import Document
-
-        table.insert(Document(record, doc_id=record["id"]))
-
-    def _replace(self, table: Table, record: Mapping[str, Any]) -> None:
-        record_id = record["id"]
-
-        def updater(records: dict[str, Any]) -> None:
-            records[record_id] = dict(record)
-
-        table._update_table(cast(Any, updater))
-
-    def _delete(self, table: Table, record_ids: Iterable[str]) -> None:
-        table.remove(doc_ids=cast(Any, list(record_ids)))
+        self.events.insert_record(event)
 
     def event_list(self) -> list[Event]:
         return sorted(self._raw("events").values(), key=lambda e: (e["at"], e["id"]))
@@ -546,7 +499,7 @@ class Database:
         }
         if note is not None:
             claim["notes"].append(self._note(note))
-        self._insert(self.claims, claim)
+        self.claims.insert_record(claim)
         self._record("add", "claim", claim["id"], None, claim)
         for relation, names in (("said-by", said_by), ("reported-by", reported_by)):
             for name in names:
@@ -561,7 +514,7 @@ class Database:
         if after == before:
             return before
         after["updated"] = self._now()
-        self._replace(self.claims, after)
+        self.claims.replace_record(after)
         self._record(action, "claim", after["id"], before, after)
         return after
 
@@ -626,10 +579,10 @@ class Database:
         doomed = [link for claim_id in claims for link in self.links_of_claim(claim_id)]
         for link in doomed:
             self._record("unlink", "link", link["id"], link, None)
-        self._delete(self.links, [link["id"] for link in doomed])
+        self.links.delete_records([link["id"] for link in doomed])
         for claim in claims.values():
             self._record("rm", "claim", claim["id"], claim, None)
-        self._delete(self.claims, claims)
+        self.claims.delete_records(claims)
         return list(claims.values())
 
     # -- sources --------------------------------------------------------------------------
@@ -749,7 +702,7 @@ class Database:
             "author": self.actor,
         }
         self._check_names_free([source["name"], *source["aliases"]], None)
-        self._insert(self.sources, source)
+        self.sources.insert_record(source)
         self._name_index = None
         self._record("add", "source", source["id"], None, source)
         return source
@@ -795,7 +748,7 @@ class Database:
         if after == before:
             return before
         after["updated"] = self._now()
-        self._replace(self.sources, after)
+        self.sources.replace_record(after)
         self._name_index = None
         self._record("edit", "source", after["id"], before, after)
         return after
@@ -805,9 +758,9 @@ class Database:
         doomed = self.links_of_source(source["id"])
         for link in doomed:
             self._record("unlink", "link", link["id"], link, None)
-        self._delete(self.links, [link["id"] for link in doomed])
+        self.links.delete_records([link["id"] for link in doomed])
         self._record("rm", "source", source["id"], source, None)
-        self._delete(self.sources, [source["id"]])
+        self.sources.delete_records([source["id"]])
         self._name_index = None
         return source, doomed
 
@@ -847,7 +800,7 @@ class Database:
                     if value is not None:
                         updated[key] = value  # type: ignore[literal-required]
                 if updated != existing:
-                    self._replace(self.links, updated)
+                    self.links.replace_record(updated)
                     self._record("link", "link", updated["id"], existing, updated)
                 return updated
         link: Link = {
@@ -863,7 +816,7 @@ class Database:
             "created": self._now(),
             "author": self.actor,
         }
-        self._insert(self.links, link)
+        self.links.insert_record(link)
         self._record("link", "link", link["id"], None, link)
         return link
 
@@ -883,7 +836,7 @@ class Database:
             )
         for link in doomed:
             self._record("unlink", "link", link["id"], link, None)
-        self._delete(self.links, [link["id"] for link in doomed])
+        self.links.delete_records([link["id"] for link in doomed])
         return doomed
 
 

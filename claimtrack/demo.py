@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claimtrack import importer
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError
+from claimtrack.interchange import importer
 
 SEED_CLAIMS = "serbia-russian-refugees.claims.json"
 

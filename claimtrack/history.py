@@ -178,7 +178,7 @@ def _remove(db: Database, kind: str, record_id: str, action: str) -> tuple[str, 
     current = db._raw(TABLE_OF_KIND[kind]).get(record_id)
     if current is None:
         raise ClaimtrackError(f"cannot {action}: {kind} {ids.short(record_id)} no longer exists")
-    db._delete(_table(db, kind), [record_id])
+    _table(db, kind).delete_records([record_id])
     db._record(action, kind, record_id, current, None)
     return ("removed", kind, record_id)
 
@@ -188,7 +188,7 @@ def _restore(
 ) -> tuple[str, str, str]:
     if record["id"] in db._raw(TABLE_OF_KIND[kind]):
         raise ClaimtrackError(f"cannot {action}: {kind} {ids.short(record['id'])} exists again")
-    db._insert(_table(db, kind), record)
+    _table(db, kind).insert_record(record)
     db._record(action, kind, record["id"], None, record)
     return ("restored", kind, record["id"])
 
@@ -200,7 +200,7 @@ def _revise(
     if current is None:
         raise ClaimtrackError(f"cannot {action}: {kind} {ids.short(record_id)} no longer exists")
     restored = {**current, **before}
-    db._replace(_table(db, kind), restored)
+    _table(db, kind).replace_record(restored)
     db._record(action, kind, record_id, current, restored)
     return ("changed back", kind, record_id)
 

@@ -18,7 +18,7 @@ def main() -> None:
             sys.stdout.write(f"claimtrack {__version__}\n")  # as Typer's --version prints it
             sys.stdout.flush()
             return
-        from claimtrack.collector import paused_gc
+        from claimtrack.store.collector import paused_gc
 
         with paused_gc():  # Typer's import makes some 100,000 objects that live on
             from claimtrack.cli import main as run

@@ -17,8 +17,8 @@ import orjson
 from claimtrack import ids
 from claimtrack.db import Database
 from claimtrack.errors import ValidationError
-from claimtrack.index import Selection
 from claimtrack.model import RELATIONS, Claim, Link, Source, check_relation, check_status
+from claimtrack.store.index import Selection
 
 SORT_KEYS = ("created", "updated", "status", "story", "text")
 RELATION_ORDER = {relation: index for index, relation in enumerate(RELATIONS)}

@@ -9,9 +9,9 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from claimtrack import importer
 from claimtrack.cli import app
 from claimtrack.demo import seed_file
+from claimtrack.interchange import importer
 from claimtrack.location import locate
 from tests.conftest import Cli
 

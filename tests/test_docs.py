@@ -41,13 +41,13 @@ HEAVY = (
     "sentencex",
     "text2num",
     "claimtrack.db",
-    "claimtrack.index",
-    "claimtrack.layout",
+    "claimtrack.store.index",
+    "claimtrack.store.layout",
     "claimtrack.extract",
-    "claimtrack.exporters.tabular",
-    "claimtrack.exporters.memo",
-    "claimtrack.exporters.claimreview",
-    "claimtrack.exporters.sqlite",
+    "claimtrack.interchange.exporters.tabular",
+    "claimtrack.interchange.exporters.memo",
+    "claimtrack.interchange.exporters.claimreview",
+    "claimtrack.interchange.exporters.sqlite",
 )
 
 

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimtrack import formats, importer
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError, DatabaseError
 from claimtrack.extract import extract
-from claimtrack.storage import locked
+from claimtrack.interchange import formats, importer
+from claimtrack.store.files import locked
 from tests.conftest import Cli
 
 CLAIMTRACK = [sys.executable, "-m", "claimtrack"]
@@ -393,7 +393,7 @@ def hold_lock(db_path: Path, command: list[str]) -> subprocess.Popen[str]:
             "-c",
             "import sys, time; from pathlib import Path\n"
             f"sys.argv = {command!r}\n"
-            "from claimtrack.storage import locked\n"
+            "from claimtrack.store.files import locked\n"
             f"with locked(Path({str(db_path)!r})):\n"
             "    print('held', flush=True); time.sleep(60)",
         ],

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimtrack import bundle_stream, importer
-from claimtrack.bundle import dump_bundle
-from claimtrack.layout import find_blocks
-from claimtrack.storage import dump, dump_to, empty_data, strict_loads
+from claimtrack.interchange import bundle_stream, importer
+from claimtrack.interchange.bundle import dump_bundle
+from claimtrack.store.fileformat import dump, dump_to, empty_data, strict_loads
+from claimtrack.store.layout import find_blocks
 from tests.conftest import Cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))

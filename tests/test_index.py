@@ -20,12 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimtrack import db as db_module
-from claimtrack import ids, layout, query
+from claimtrack import ids, query
 from claimtrack.cli import app
-from claimtrack.formats import json_bytes, write_json
-from claimtrack.index import FileIndex, index_path
-from claimtrack.layout import Layout, NotOurLayout, find_blocks, splice
-from claimtrack.storage import dump, empty_data, locked, parse
+from claimtrack.interchange.formats import json_bytes, write_json
+from claimtrack.store import layout
+from claimtrack.store.fileformat import dump, empty_data, parse
+from claimtrack.store.files import locked
+from claimtrack.store.index import FileIndex, index_path
+from claimtrack.store.layout import Layout, NotOurLayout, find_blocks, splice
 from tests.conftest import Cli, add_confidential_source
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))

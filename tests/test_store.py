@@ -12,7 +12,7 @@ import pytest
 from claimtrack.db import Database
 from claimtrack.errors import Ambiguous, DatabaseError, NotFound, ValidationError
 from claimtrack.model import SCHEMA_VERSION
-from claimtrack.storage import dump, empty_data
+from claimtrack.store.fileformat import dump, empty_data
 
 
 def add_sample(path: Path) -> str:

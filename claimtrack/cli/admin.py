@@ -61,7 +61,7 @@ def db_path(ctx: typer.Context) -> None:
     Example:
       claimtrack db path
     """
-    from claimtrack.index import describe
+    from claimtrack.store.index import describe
 
     found = location(ctx)
     typer.echo(str(found.path))

@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 
 from claimtrack import __version__
 from claimtrack.errors import ClaimtrackError
-from claimtrack.formats import FORMATS, safe_text
+from claimtrack.interchange.formats import FORMATS, safe_text
 from claimtrack.location import Location, locate
 
 SETTINGS_KEY = "claimtrack.settings"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from claimtrack.errors import ClaimtrackError
-from claimtrack.formats import safe_text
+from claimtrack.interchange.formats import safe_text
 
 
 def _db(ctx: typer.Context):  # type: ignore[no-untyped-def]

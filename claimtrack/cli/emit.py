@@ -9,7 +9,7 @@ import typer
 
 from claimtrack import ids
 from claimtrack.cli.common import no_color, stdout_bytes
-from claimtrack.formats import (
+from claimtrack.interchange.formats import (
     CLAIM_COLUMNS,
     SOURCE_COLUMNS,
     json_bytes,

@@ -89,13 +89,13 @@ def extract(
 
         render.candidates_table(result, no_color(ctx))
     elif fmt == "json":
-        from claimtrack.formats import json_bytes
+        from claimtrack.interchange.formats import json_bytes
 
         stdout_bytes().write(json_bytes(result.as_dict(), pretty=True))
     elif fmt == "ids":
         fail("extract has no IDs before --add", "use --format jsonl")
     else:
-        from claimtrack.formats import write_records
+        from claimtrack.interchange.formats import write_records
 
         write_records(
             [c.as_dict() for c in result.candidates],
@@ -108,7 +108,7 @@ def extract(
 
 def _review(candidates: "list[Candidate]") -> "list[Candidate]":
     """Ask about each candidate: accept, skip, edit the wording, or stop."""
-    from claimtrack.formats import safe_text
+    from claimtrack.interchange.formats import safe_text
 
     kept: list[Candidate] = []
     for number, candidate in enumerate(candidates, start=1):

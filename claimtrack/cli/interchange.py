@@ -30,7 +30,7 @@ from claimtrack.cli.common import (
     output_format,
     stdout_bytes,
 )
-from claimtrack.exporters import EXPORT_FORMATS
+from claimtrack.interchange.exporters import EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -48,7 +48,7 @@ def _write_output(payload: "bytes | Callable[[IO[bytes]], None]", output: str | 
         else:
             stdout_bytes().write(payload)
         return
-    from claimtrack.storage import atomic_write
+    from claimtrack.store.files import atomic_write
 
     if callable(payload):
         writer = payload
@@ -150,7 +150,7 @@ def export(
     with open_db(ctx, history=fmt == "json" and history, indexed=whole or streamed) as db:
         flt.prepare(db)
         if whole and db.narrow:
-            from claimtrack.bundle import write_bundle
+            from claimtrack.interchange.bundle import write_bundle
 
             _write_output(lambda out: write_bundle(db, out, events=history, reveal=reveal), output)
             return
@@ -163,7 +163,7 @@ def export(
                 _claimreview(ctx, each, index, org, org_url, review_url, output)
                 return
             if fmt == "sqlite":
-                from claimtrack.exporters import sqlite
+                from claimtrack.interchange.exporters import sqlite
 
                 assert output is not None
                 counts = sqlite.write(
@@ -175,7 +175,7 @@ def export(
                     err=True,
                 )
                 return
-            from claimtrack.exporters import tabular
+            from claimtrack.interchange.exporters import tabular
 
             if fmt == "jsonl":
                 _write_output(lambda out: tabular.write_jsonl_export(each, index, out), output)
@@ -188,14 +188,14 @@ def export(
             return
         claims = select_claims(db, flt, index, sort="created", reverse=True)
         if fmt == "json":
-            from claimtrack.bundle import dump_bundle, export_bundle
+            from claimtrack.interchange.bundle import dump_bundle, export_bundle
 
             bundle = export_bundle(
                 db, claims=claims if filtered else None, events=history, reveal=reveal
             )
             _write_output(dump_bundle(bundle), output)
         else:
-            from claimtrack.exporters import memo
+            from claimtrack.interchange.exporters import memo
             from claimtrack.model import now
 
             stories = sorted({c.get("story") or "" for c in claims} - {""})
@@ -214,8 +214,8 @@ def _claimreview(
     output: str | None,
 ) -> None:
     from claimtrack import config
-    from claimtrack.exporters import claimreview
-    from claimtrack.formats import json_bytes
+    from claimtrack.interchange.exporters import claimreview
+    from claimtrack.interchange.formats import json_bytes
 
     settings = dict(config.load(db_path_for(ctx)).organisation)
     for key, value in (("name", org), ("url", org_url), ("review_url", review_url)):
@@ -271,7 +271,7 @@ def import_(
       claimtrack import claims.csv
       curl -s https://cms.example/claims.jsonl | claimtrack import - --format jsonl
     """
-    from claimtrack import importer
+    from claimtrack.interchange import importer
 
     shown_format = output_format(plan_format, quiet)
     with open_input(file, "import") as handle:
@@ -301,7 +301,7 @@ def import_(
                     f"{emit.clip(record['label'])}"
                 )
         else:
-            from claimtrack.formats import write_records
+            from claimtrack.interchange.formats import write_records
 
             write_records(
                 records, shown_format, stdout_bytes(), columns=("action", "kind", "id", "label")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from claimtrack import ids
-from claimtrack.formats import describe_quantity, safe_text
+from claimtrack.interchange.formats import describe_quantity, safe_text
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -18,7 +18,7 @@ from claimtrack.cli.common import (
     output_format,
 )
 from claimtrack.cli.complete import complete_source
-from claimtrack.formats import SOURCE_COLUMNS
+from claimtrack.interchange.formats import SOURCE_COLUMNS
 from claimtrack.model import SOURCE_KINDS
 
 source_app = typer.Typer(

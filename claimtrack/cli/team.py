@@ -90,8 +90,9 @@ def merge_driver(
       claimtrack merge-driver %O %A %B
     """
     from claimtrack.db import current_user
-    from claimtrack.merge import Merger
-    from claimtrack.storage import atomic_write, dump, empty_data, parse
+    from claimtrack.interchange.merge import Merger
+    from claimtrack.store.fileformat import dump, empty_data, parse
+    from claimtrack.store.files import atomic_write
 
     versions = []
     for path in (base, ours, theirs):

@@ -83,7 +83,7 @@ def log(
         if found.total > len(views) and stdout_is_terminal():
             typer.echo(f"Showing {len(views)} of {found.total} events; -n N shows more.", err=True)
         return
-    from claimtrack.formats import write_records
+    from claimtrack.interchange.formats import write_records
 
     write_records(found.views(), fmt, stdout_bytes(), columns=EVENT_COLUMNS)
 
@@ -108,7 +108,7 @@ def _reverse(ctx: typer.Context, action: str, dry_run: bool, fmt: str | None, qu
         for record in records:
             typer.echo(f"{record['action']:<13} {record['kind']:<7} {ids.short(record['id'])}")
     else:
-        from claimtrack.formats import write_records
+        from claimtrack.interchange.formats import write_records
 
         write_records(records, fmt, stdout_bytes(), columns=("action", "kind", "id"))
 
@@ -230,7 +230,7 @@ def check(
             for claim_id in failing:
                 typer.echo(claim_id)
         else:
-            from claimtrack.formats import write_records
+            from claimtrack.interchange.formats import write_records
 
             write_records(views, fmt, stdout_bytes(), columns=PROBLEM_COLUMNS)
     if count:
@@ -257,7 +257,7 @@ def stats(
       claimtrack stats --format json | jq .by_status
     """
     from claimtrack import stats as counting
-    from claimtrack.formats import json_bytes
+    from claimtrack.interchange.formats import json_bytes
     from claimtrack.query import Index
 
     fmt = output_format(fmt, False)
@@ -273,7 +273,7 @@ def stats(
     elif fmt in ("json", "jsonl"):
         stdout_bytes().write(json_bytes(result, pretty=fmt == "json"))
     else:
-        from claimtrack.formats import write_records
+        from claimtrack.interchange.formats import write_records
 
         rows = [
             {"group": group, "key": row.get(key), "claims": row["claims"]}

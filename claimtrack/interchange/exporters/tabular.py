@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from claimtrack.formats import describe_quantity, write_delimited, write_jsonl
+from claimtrack.interchange.formats import describe_quantity, write_delimited, write_jsonl
 from claimtrack.model import Claim
 from claimtrack.query import Index, claim_view, source_view
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from claimtrack import ids
 from claimtrack.model import later, now
-from claimtrack.storage import META, TABLES, Data
+from claimtrack.store.fileformat import META, TABLES, Data
 
 KEPT_TAG = "merge-kept"
 _UNION_LISTS = ("notes", "aliases", "tags")

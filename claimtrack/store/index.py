@@ -3,7 +3,7 @@
 The JSON file stays the only truth. The index is a SQLite file in the user's cache
 folder holding, for each claim, the fields that listing filters and sorts on, and for
 each link its claim, source and relation; record bodies are read from the JSON file
-itself by binary search (``claimtrack.layout``). The index remembers the file's identity
+itself by binary search (``claimtrack.store.layout``). The index remembers the file's identity
 (device, inode, size, modification and change times in nanoseconds) and is used only
 while the file still has exactly that identity: edited by hand, checked out by git,
 replaced by a backup, and it is rebuilt from the file before it is trusted again.
@@ -29,12 +29,12 @@ import orjson
 
 from claimtrack.errors import DatabaseError
 from claimtrack.model import SCHEMA_VERSION, fold
-from claimtrack.storage import TABLES, Data, check_claim_numbers, check_link_numbers
+from claimtrack.store.fileformat import TABLES, Data, check_claim_numbers, check_link_numbers
 
 if TYPE_CHECKING:
     import sqlite3
 
-    from claimtrack.layout import Blocks, Layout, Scan
+    from claimtrack.store.layout import Blocks, Layout, Scan
 
 # sqlite3, hashlib and the layout code are imported where used: a small database, which
 # needs no index, does not pay for them.
@@ -226,7 +226,7 @@ class FileIndex:
         """
         import sqlite3
 
-        from claimtrack.layout import Layout
+        from claimtrack.store.layout import Layout
 
         try:
             if self.fd < 0:
@@ -248,7 +248,7 @@ class FileIndex:
         is not laid out one record per line, or fails a check: then the command parses it
         as it would without an index (reporting any damage), and the next write, which
         rewrites the whole file, lays it out so."""
-        from claimtrack.layout import Layout, NotOurLayout, Scan
+        from claimtrack.store.layout import Layout, NotOurLayout, Scan
 
         if self.connection.in_transaction:
             self.connection.rollback()
@@ -528,7 +528,7 @@ def _keyed(key: str, record: Any) -> Any:
     where each is: ``check`` then learns of records filed wrongly from the index's
     absence (it parses the file and reports them) and of nothing else."""
     if record.get("id") != key:
-        from claimtrack.layout import NotOurLayout
+        from claimtrack.store.layout import NotOurLayout
 
         raise NotOurLayout(f"record {key!r} has id {record.get('id')!r}")
     return record

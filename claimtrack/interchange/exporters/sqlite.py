@@ -13,7 +13,7 @@ from typing import Any
 
 from claimtrack.model import Claim
 from claimtrack.query import Index
-from claimtrack.storage import replacing
+from claimtrack.store.files import replacing
 
 SOURCE_COLUMNS = {
     "id": str,

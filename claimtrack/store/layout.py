@@ -5,7 +5,7 @@ ID. In such a file a record can be found by binary search over byte offsets, and
 change to a few records can be written by copying the unchanged runs of lines (in the
 kernel, with ``copy_file_range``) around the few new lines: at 100,000 claims that is a
 fraction of parsing and re-serialising 170 MB. The caller must know the file is laid out
-this way (``verify`` checks it once; ``claimtrack.index`` keeps the verdict while the
+this way (``verify`` checks it once; ``claimtrack.store.index`` keeps the verdict while the
 file is unchanged).
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from claimtrack.storage import TABLES
+from claimtrack.store.fileformat import TABLES
 
 # (position of the table's "{", position of its "}") for each table, in file order.
 Blocks = dict[str, tuple[int, int]]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from claimtrack import ids
-from claimtrack.formats import describe_quantity, safe_text
+from claimtrack.interchange.formats import describe_quantity, safe_text
 from claimtrack.model import Claim
 from claimtrack.query import Index, claim_view
 

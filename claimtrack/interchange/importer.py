@@ -21,10 +21,11 @@ from typing import IO, Any, cast
 
 import orjson
 
-from claimtrack import bundle_stream, ids
+from claimtrack import ids
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError
-from claimtrack.merge import union
+from claimtrack.interchange import bundle_stream
+from claimtrack.interchange.merge import union
 from claimtrack.model import (
     MAX_SHORT,
     SCHEMA_VERSION,
@@ -43,7 +44,7 @@ from claimtrack.model import (
     fold,
     now,
 )
-from claimtrack.storage import strict_loads
+from claimtrack.store.fileformat import strict_loads
 
 IMPORT_FORMATS = ("json", "jsonl", "csv")
 MAX_PROBLEMS_SHOWN = 50
@@ -886,7 +887,7 @@ def apply(db: Database, result: Plan, progress: Callable[[int], None] | None = N
     done = 0
     for change in result.changes:
         if change.action == "update":
-            db._replace(tables[change.kind], change.record)
+            tables[change.kind].replace_record(change.record)
             db._record("import", change.kind, change.record["id"], change.before, change.record)
         done += 1
         if progress is not None and done % 1000 == 0:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-from claimtrack.storage import strict_loads
+from claimtrack.store.fileformat import strict_loads
 
 READ_SIZE = 8 << 20
 # Between two records of a list, and at the end of one, as `export` writes them.
