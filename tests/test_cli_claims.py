@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
+from tests.helpers import Cli
 
 ACTIVISTS = "pro-democracy Russian activists"
 DOZEN = "At least a dozen anti-war Russians in Serbia faced entry bans or lost residence permits"

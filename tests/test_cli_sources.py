@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.conftest import Cli
+from tests.helpers import Cli
 
 ROLE = "Research Coordinator, Belgrade Centre for Security Policy"
 

@@ -13,7 +13,7 @@ from claimtrack.cli import app
 from claimtrack.demo import seed_file
 from claimtrack.interchange import importer
 from claimtrack.location import locate
-from tests.conftest import Cli
+from tests.helpers import Cli
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

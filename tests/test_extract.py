@@ -9,7 +9,7 @@ import pytest
 
 from claimtrack.extract import extract, quantities
 from tests import extract_eval
-from tests.conftest import Cli
+from tests.helpers import Cli
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "serbia-russian-refugees.txt"
 

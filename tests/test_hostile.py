@@ -22,7 +22,7 @@ from claimtrack.errors import ClaimtrackError, DatabaseError
 from claimtrack.extract import extract
 from claimtrack.interchange import formats, importer
 from claimtrack.store.files import locked
-from tests.conftest import Cli
+from tests.helpers import Cli
 
 CLAIMTRACK = [sys.executable, "-m", "claimtrack"]
 RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

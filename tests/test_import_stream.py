@@ -19,7 +19,7 @@ from claimtrack.interchange import bundle_stream, importer
 from claimtrack.interchange.bundle import dump_bundle
 from claimtrack.store.fileformat import dump, dump_to, empty_data, strict_loads
 from claimtrack.store.layout import find_blocks
-from tests.conftest import Cli
+from tests.helpers import Cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import synth

@@ -28,7 +28,7 @@ from claimtrack.store.fileformat import dump, empty_data, parse
 from claimtrack.store.files import locked
 from claimtrack.store.index import FileIndex, index_path
 from claimtrack.store.layout import Layout, NotOurLayout, find_blocks, splice
-from tests.conftest import Cli, add_confidential_source
+from tests.helpers import Cli, add_confidential_source
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import synth

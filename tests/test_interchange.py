@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SECRETS, Cli, add_confidential_source
+from tests.helpers import SECRETS, Cli, add_confidential_source
 
 
 def demo(cli: Cli) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SECRETS, Cli, add_confidential_source
+from tests.helpers import SECRETS, Cli, add_confidential_source
 
 
 def state(cli: Cli) -> tuple[list[dict[str, object]], list[dict[str, object]], bytes]:

@@ -1,0 +1,78 @@
+"""Helpers that test modules import: the in-process CLI runner and shared test data.
+
+Fixtures stay in conftest.py (pytest finds them there); anything a test module names in
+an import lives here, so no module imports from conftest.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from claimtrack.cli import app
+
+
+class Cli:
+    """Runs claimtrack in-process against one database and decodes its output."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, code: int = 0) -> Any:
+        result = self.runner.invoke(app, ["--db", str(self.db_path), *args], input=input)
+        if result.exit_code != code:
+            raise AssertionError(
+                f"claimtrack {' '.join(args)} exited {result.exit_code}, expected {code}\n"
+                f"stdout: {result.stdout}\nstderr: {result.stderr}\n"
+                f"exception: {result.exception!r}"
+            )
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "--format", "json").stdout)
+
+    def jsonl(self, *args: str) -> list[dict[str, Any]]:
+        out = self(*args, "--format", "jsonl").stdout
+        return [json.loads(line) for line in out.splitlines()]
+
+    def add(self, text: str, *options: str) -> str:
+        return str(self("add", text, *options, "-q").stdout.strip())
+
+
+SECRETS = ("Olga", "Hiddenova", "Ministry clerk", "Novi Sad", "olga.example", "family")
+
+
+def add_confidential_source(cli: Cli) -> str:
+    """A protected source, named everywhere a name can hide; returns the claim citing it."""
+    cli(
+        "source",
+        "add",
+        "Olga Hiddenova",
+        "--confidential",
+        "--alias",
+        "Olga H",
+        "--reason",
+        "safety of family",
+        "--approved-by",
+        "Desk editor",
+        "--role",
+        "Ministry clerk",
+    )
+    claim = cli.add("The list has 40 names", "--said-by", "Olga Hiddenova")
+    cli(
+        "link",
+        claim,
+        "Olga H",
+        "--as",
+        "supports",
+        "--note",
+        "Olga showed me the list",
+        "--url",
+        "https://olga.example",
+    )
+    cli("source", "edit", "Olga Hiddenova", "--notes", "lives in Novi Sad")
+    return claim
