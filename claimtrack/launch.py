@@ -27,4 +27,6 @@ def main() -> None:
         # The reader of a pipe (head, less) went away: stop quietly, like other tools.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(1)
+        from claimtrack.cli.status import ExitStatus  # loaded already, unless for --version
+
+        sys.exit(ExitStatus.ERROR)

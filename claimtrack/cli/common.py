@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from claimtrack import __version__
+from claimtrack.cli.status import ExitStatus
 from claimtrack.errors import ClaimtrackError
 from claimtrack.interchange.formats import FORMATS, safe_text
 from claimtrack.location import Location, locate
@@ -33,7 +34,10 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 def fail(
-    message: str, hint: str | None = None, code: int = 1, details: list[str] | None = None
+    message: str,
+    hint: str | None = None,
+    status: ExitStatus = ExitStatus.ERROR,
+    details: list[str] | None = None,
 ) -> NoReturn:
     """One ``Error:`` line on stderr (one more per bad record, and a hint), then exit."""
     line = f"Error: {safe_text(message, single_line=True)}"
@@ -42,11 +46,12 @@ def fail(
     if hint:
         line += f"\nHint: {safe_text(hint, single_line=True)}"
     typer.echo(line, err=True)
-    raise typer.Exit(code)
+    raise typer.Exit(status)
 
 
 class ClaimtrackGroup(TyperGroup):
-    """Turns core errors into one line and exit 1; a traceback only with --debug."""
+    """Turns core errors into one line and ``ExitStatus.ERROR``; a traceback only with
+    --debug."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -57,7 +62,7 @@ class ClaimtrackGroup(TyperGroup):
             fail(exc.message, exc.hint, details=exc.details)
         except KeyboardInterrupt:
             typer.echo("Interrupted.", err=True)
-            raise typer.Exit(130) from None
+            raise typer.Exit(ExitStatus.INTERRUPTED) from None
         except (typer.Exit, typer.Abort, SystemExit, BrokenPipeError):
             raise  # a closed pipe is handled quietly in main()
         except Exception as exc:  # the last line of defence: no traceback by default
@@ -97,7 +102,7 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"claimtrack {__version__}")
-        raise typer.Exit()
+        raise typer.Exit(ExitStatus.SUCCESS)
 
 
 @app.callback()
@@ -227,7 +232,7 @@ def confirm_destruction(question: str, yes: bool) -> None:
         fail("refusing to delete without confirmation", "pass --yes to confirm in scripts")
     if not typer.confirm(safe_text(question), default=False, err=True):
         typer.echo("Nothing deleted.", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(ExitStatus.ERROR)
 
 
 def stdout_bytes() -> Any:

@@ -29,6 +29,7 @@ from claimtrack.cli.common import (
     stdout_bytes,
     stdout_is_terminal,
 )
+from claimtrack.cli.status import ExitStatus
 
 EVENT_COLUMNS = ("at", "actor", "action", "kind", "target", "change", "summary")
 PROBLEM_COLUMNS = ("claim", "code", "story", "message", "text")
@@ -235,7 +236,7 @@ def check(
             write_records(views, fmt, stdout_bytes(), columns=PROBLEM_COLUMNS)
     if count:
         typer.echo(f"{count} problem(s) in {len(failing)} of {total} claim(s).", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(ExitStatus.ERROR)
     typer.echo(f"Clean: {total} claim(s) checked, no problems.", err=True)
 
 
