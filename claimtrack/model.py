@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict, TypeVar, get_args
 
 from claimtrack.errors import ValidationError
 
 SCHEMA_VERSION = 1
 
-STATUSES: tuple[str, ...] = (
+# The closed sets, each declared once as a type; the tuple of its values (in this order:
+# help texts, hints and stats list them so) is derived from it.
+Status = Literal[
     "unverified",
     "checking",
     "verified",
@@ -22,19 +24,22 @@ STATUSES: tuple[str, ...] = (
     "false",
     "unverifiable",
     "retracted",
-)
-DEFAULT_STATUS = "unverified"
+]
+STATUSES: tuple[Status, ...] = get_args(Status)
+DEFAULT_STATUS: Status = "unverified"
 
-RELATIONS: tuple[str, ...] = ("said-by", "reported-by", "supports", "disputes")
+Relation = Literal["said-by", "reported-by", "supports", "disputes"]
+RELATIONS: tuple[Relation, ...] = get_args(Relation)
 
-SOURCE_KINDS: tuple[str, ...] = (
+SourceKind = Literal[
     "person",
     "organisation",
     "publication",
     "document",
     "dataset",
     "unknown",
-)
+]
+SOURCE_KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
 
 # Large enough for a whole article pasted as a quote, small enough that a mistaken
 # `add - < video.mp4` fails loudly instead of bloating the database.
@@ -64,7 +69,7 @@ class Claim(TypedDict):
     story: str | None
     tags: list[str]
     quantities: list[Quantity]
-    status: str
+    status: Status
     rating: str | None
     notes: list[Note]
     created: str
@@ -75,7 +80,7 @@ class Claim(TypedDict):
 class Source(TypedDict):
     id: str
     name: str
-    kind: str
+    kind: SourceKind
     role: str | None
     url: str | None
     aliases: list[str]
@@ -92,7 +97,7 @@ class Link(TypedDict):
     id: str
     claim: str
     source: str
-    relation: str
+    relation: Relation
     position: int
     url: str | None
     quote: str | None
@@ -156,27 +161,39 @@ def clean_tag(tag: str) -> str:
     return clean_text(text, "tag", limit=200)
 
 
-def check_status(status: str) -> str:
-    value = status.strip().lower()
-    if value not in STATUSES:
+_Choice = TypeVar("_Choice", bound=str)
+
+
+def one_of(value: str, choices: tuple[_Choice, ...]) -> _Choice | None:
+    """The member of a closed set that ``value`` names, typed as that set; else None."""
+    for choice in choices:
+        if choice == value:
+            return choice
+    return None
+
+
+def check_status(status: str) -> Status:
+    value = one_of(status.strip().lower(), STATUSES)
+    if value is None:
         raise ValidationError(f"unknown status {status!r}", "choose one of: " + ", ".join(STATUSES))
     return value
 
 
-def check_relation(relation: str) -> str:
-    value = relation.strip().lower()
-    if value not in RELATIONS:
+def check_relation(relation: str) -> Relation:
+    value = one_of(relation.strip().lower(), RELATIONS)
+    if value is None:
         raise ValidationError(
             f"unknown relation {relation!r}", "choose one of: " + ", ".join(RELATIONS)
         )
     return value
 
 
-def check_kind(kind: str) -> str:
-    value = kind.strip().lower()
-    if value == "organization":
-        value = "organisation"
-    if value not in SOURCE_KINDS:
+def check_kind(kind: str) -> SourceKind:
+    wanted = kind.strip().lower()
+    if wanted == "organization":
+        wanted = "organisation"
+    value = one_of(wanted, SOURCE_KINDS)
+    if value is None:
         raise ValidationError(
             f"unknown source kind {kind!r}", "choose one of: " + ", ".join(SOURCE_KINDS)
         )

@@ -9,11 +9,13 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Any
+from typing import IO, Any, Literal, get_args
 
 import orjson
 
-FORMATS = ("table", "json", "jsonl", "csv", "tsv", "ids")
+# What ``--format`` takes where a command prints records (``export`` has its own).
+OutputFormat = Literal["table", "json", "jsonl", "csv", "tsv", "ids"]
+FORMATS: tuple[OutputFormat, ...] = get_args(OutputFormat)
 
 # C0 and C1 control characters except newline and tab; DEL too. Printed raw they can
 # move the cursor, rewrite the screen or hide text, so they are shown as escapes.
