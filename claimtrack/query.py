@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
 import orjson
 
@@ -19,6 +19,7 @@ from claimtrack.db import Database
 from claimtrack.errors import ValidationError
 from claimtrack.model import RELATIONS, Claim, Link, Source, check_relation, check_status
 from claimtrack.store.index import Selection
+from claimtrack.views import ClaimView, LinkView, SourceView
 
 SORT_KEYS = ("created", "updated", "status", "story", "text")
 RELATION_ORDER = {relation: index for index, relation in enumerate(RELATIONS)}
@@ -294,10 +295,9 @@ def iter_claims(
     return iter(chosen if limit is None else chosen[:limit]), len(chosen)
 
 
-def claim_view(claim: Claim, index: Index) -> dict[str, Any]:
+def claim_view(claim: Claim, index: Index) -> ClaimView:
     """A claim as users see it: its fields plus its sources, chain order kept."""
     links = [link_view(link, index) for link in index.links(claim["id"])]
-    view: dict[str, Any] = dict(claim)
     said: list[str] = []
     reported: list[str] = []
     for link in links:
@@ -306,29 +306,25 @@ def claim_view(claim: Claim, index: Index) -> dict[str, Any]:
             said.append(link["source"])
         elif relation == "reported-by":
             reported.append(link["source"])
-    view["said_by"] = said
-    view["reported_by"] = reported
-    view["links"] = links
-    return view
+    return {**claim, "said_by": said, "reported_by": reported, "links": links}
 
 
-def link_view(link: Link, index: Index) -> dict[str, Any]:
+def link_view(link: Link, index: Index) -> LinkView:
     source = link["source"]
     name, hidden = index.display(source)
     if hidden:
         # A link's URL, quote and note can name a protected source as surely as its name.
         link = withhold_link(link)
-    get = link.get
     return {
         "id": link["id"],
         "relation": link["relation"],
         "source_id": source,
         "source": name,
-        "url": get("url"),
-        "quote": get("quote"),
-        "date": get("date"),
-        "note": get("note"),
-        "position": get("position", 0),
+        "url": link.get("url"),
+        "quote": link.get("quote"),
+        "date": link.get("date"),
+        "note": link.get("note"),
+        "position": link.get("position", 0),
     }
 
 
@@ -355,12 +351,10 @@ def withhold_link(link: Link) -> Link:
     return hidden
 
 
-def source_view(source: Source, index: Index) -> dict[str, Any]:
+def source_view(source: Source, index: Index) -> SourceView:
     if source.get("confidential") and not index.reveal:
         source = withhold_source(source)
-    view: dict[str, Any] = dict(source)
-    view["claims"] = index.claims_citing(source["id"])
-    return view
+    return {**source, "claims": index.claims_citing(source["id"])}
 
 
 def source_claims(source: Source, db: Database, index: Index) -> list[tuple[str, Claim]]:

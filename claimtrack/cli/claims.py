@@ -25,6 +25,7 @@ from claimtrack.model import RELATIONS, STATUSES
 
 if TYPE_CHECKING:
     from claimtrack.query import ClaimFilter
+    from claimtrack.views import ClaimView
 
 ClaimArg = Annotated[
     str,
@@ -44,9 +45,9 @@ STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
 DEFAULT_PAGE = 50
 
 
-def _summary(verb: str, view: dict[str, object]) -> str:
-    short_id = ids.short(str(view["id"]))
-    return f"{verb} claim {short_id} ({view['status']}): {emit.clip(str(view['text']))}"
+def _summary(verb: str, view: "ClaimView") -> str:
+    short_id = ids.short(view["id"])
+    return f"{verb} claim {short_id} ({view['status']}): {emit.clip(view['text'])}"
 
 
 @app.command()
@@ -451,7 +452,7 @@ def rm(
         for claim in removed:
             typer.echo(f"Deleted claim {ids.short(claim['id'])}: {emit.clip(claim['text'])}")
     else:
-        emit.claims(ctx, [dict(c) for c in removed], fmt)
+        emit.records(removed, fmt)
 
 
 @app.command()

@@ -15,8 +15,9 @@ from typer.core import TyperGroup
 from claimtrack import __version__
 from claimtrack.cli.status import ExitStatus
 from claimtrack.errors import ClaimtrackError
-from claimtrack.interchange.formats import FORMATS, safe_text
+from claimtrack.interchange.formats import FORMATS, OutputFormat, safe_text
 from claimtrack.location import Location, locate
+from claimtrack.model import one_of
 
 SETTINGS_KEY = "claimtrack.settings"
 
@@ -157,14 +158,14 @@ def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def output_format(fmt: str | None, quiet: bool) -> str:
+def output_format(fmt: str | None, quiet: bool) -> OutputFormat:
     """``-q`` means IDs; no ``--format`` means a table on a terminal, JSON Lines in a pipe."""
     if quiet:
         return "ids"
     if fmt is None:
         return "table" if stdout_is_terminal() else "jsonl"
-    value = fmt.strip().lower()
-    if value not in FORMATS:
+    value = one_of(fmt.strip().lower(), FORMATS)
+    if value is None:
         raise typer.BadParameter(
             f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="'--format'"
         )

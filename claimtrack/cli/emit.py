@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,13 +12,17 @@ from claimtrack.cli.common import no_color, stdout_bytes
 from claimtrack.interchange.formats import (
     CLAIM_COLUMNS,
     SOURCE_COLUMNS,
+    OutputFormat,
     json_bytes,
     safe_text,
     write_records,
 )
 
+if TYPE_CHECKING:
+    from claimtrack.views import ClaimView, SourceView
 
-def claims(ctx: typer.Context, views: Iterable[dict[str, Any]], fmt: str) -> int:
+
+def claims(ctx: typer.Context, views: Iterable[ClaimView], fmt: OutputFormat) -> int:
     """Print claims as they come; returns how many were printed."""
     if fmt == "table":
         from claimtrack.cli import render
@@ -35,18 +39,29 @@ def claims(ctx: typer.Context, views: Iterable[dict[str, Any]], fmt: str) -> int
     return counted.count
 
 
+def records(
+    records: Iterable[Mapping[str, object]],
+    fmt: OutputFormat,
+    *,
+    columns: Sequence[str] = CLAIM_COLUMNS,
+) -> None:
+    """Print stored records as they are (claims ``rm`` deleted, claims ``extract`` added),
+    in any format but a table, which each command draws its own way."""
+    write_records(records, fmt, stdout_bytes(), columns=columns)
+
+
 class _Counted:
-    def __init__(self, items: Iterable[dict[str, Any]]) -> None:
+    def __init__(self, items: Iterable[ClaimView]) -> None:
         self.items = items
         self.count = 0
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[ClaimView]:
         for item in self.items:
             self.count += 1
             yield item
 
 
-def sources(ctx: typer.Context, views: Sequence[dict[str, Any]], fmt: str) -> None:
+def sources(ctx: typer.Context, views: Sequence[SourceView], fmt: OutputFormat) -> None:
     if fmt == "table":
         from claimtrack.cli import render
 
@@ -61,8 +76,8 @@ def sources(ctx: typer.Context, views: Sequence[dict[str, Any]], fmt: str) -> No
 
 def one(
     ctx: typer.Context,
-    view: dict[str, Any],
-    fmt: str,
+    view: Mapping[str, object],
+    fmt: OutputFormat,
     summary: str,
     *,
     columns: Sequence[str] = CLAIM_COLUMNS,

@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-STATUS_STYLES = {
+    from claimtrack.model import Claim, Status
+    from claimtrack.views import ClaimView, LinkView, SourceView
+
+STATUS_STYLES: dict[Status, str] = {
     "unverified": "yellow",
     "checking": "cyan",
     "verified": "green",
@@ -44,11 +47,11 @@ def text(value: Any, style: str = "") -> Text:
     return Text(safe_text(str(value)), style=style)
 
 
-def _status(status: str) -> Text:
+def _status(status: Status) -> Text:
     return text(status, STATUS_STYLES.get(status, ""))
 
 
-def claims_table(views: Sequence[dict[str, Any]], no_color: bool, id_length: int) -> None:
+def claims_table(views: Sequence[ClaimView], no_color: bool, id_length: int) -> None:
     from rich import box
     from rich.table import Table
 
@@ -76,7 +79,7 @@ def claims_table(views: Sequence[dict[str, Any]], no_color: bool, id_length: int
     console(no_color).print(table)
 
 
-def sources_table(views: Sequence[dict[str, Any]], no_color: bool, id_length: int) -> None:
+def sources_table(views: Sequence[SourceView], no_color: bool, id_length: int) -> None:
     from rich.table import Table
 
     table = Table(header_style="bold", expand=True)
@@ -101,22 +104,22 @@ def sources_table(views: Sequence[dict[str, Any]], no_color: bool, id_length: in
     console(no_color).print(table)
 
 
-def claim_detail(view: dict[str, Any], no_color: bool) -> None:
+def claim_detail(view: ClaimView, no_color: bool) -> None:
     """One claim: text, attribution chain as a tree, evidence, quantities and notes."""
     from rich.tree import Tree
 
     out = console(no_color)
     head = text(f"Claim {view['id']}  ", "bold")
     head.append_text(_status(view["status"]))
-    if view.get("rating"):
-        head.append("  rating: " + safe_text(view["rating"]), style="bold")
+    if rating := view["rating"]:
+        head.append("  rating: " + safe_text(rating), style="bold")
     out.print(head)
     out.print(text(view["text"]))
-    if view.get("quote"):
-        out.print(text("Quote: \u201c" + view["quote"] + "\u201d", "italic"))
+    if quote := view["quote"]:
+        out.print(text("Quote: \u201c" + quote + "\u201d", "italic"))
     facts = []
-    if view.get("story"):
-        facts.append("story " + view["story"])
+    if story := view["story"]:
+        facts.append("story " + story)
     if view["tags"]:
         facts.append("tags " + ", ".join(view["tags"]))
     if facts:
@@ -158,22 +161,20 @@ def claim_detail(view: dict[str, Any], no_color: bool) -> None:
     )
 
 
-def _link_label(label: str, link: dict[str, Any], style: str = "") -> Text:
+def _link_label(label: str, link: LinkView, style: str = "") -> Text:
     line = text(f"{label}: ", style)
     line.append_text(text(link["source"], "bold"))
-    extras = [link[key] for key in ("date", "url") if link.get(key)]
+    extras = [value for value in (link["date"], link["url"]) if value]
     if extras:
         line.append("  " + safe_text(" ".join(extras)), style="dim")
-    if link.get("quote"):
-        line.append("  \u201c" + safe_text(link["quote"]) + "\u201d", style="italic")
-    if link.get("note"):
-        line.append("  (" + safe_text(link["note"]) + ")", style="dim")
+    if quote := link["quote"]:
+        line.append("  \u201c" + safe_text(quote) + "\u201d", style="italic")
+    if note := link["note"]:
+        line.append("  (" + safe_text(note) + ")", style="dim")
     return line
 
 
-def source_detail(
-    view: dict[str, Any], cited: Sequence[tuple[str, dict[str, Any]]], no_color: bool
-) -> None:
+def source_detail(view: SourceView, cited: Sequence[tuple[str, Claim]], no_color: bool) -> None:
     out = console(no_color)
     head = text(f"Source {view['id']}  ", "bold")
     head.append_text(text(view["name"], "bold"))

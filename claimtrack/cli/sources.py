@@ -1,6 +1,6 @@
 """Commands on sources: source add, list, show, edit, rm."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,9 @@ from claimtrack.cli.complete import complete_source
 from claimtrack.interchange.formats import SOURCE_COLUMNS
 from claimtrack.model import SOURCE_KINDS
 
+if TYPE_CHECKING:
+    from claimtrack.views import SourceDetailView, SourceView
+
 source_app = typer.Typer(
     help="People, organisations, publications, documents and datasets that claims cite.",
     no_args_is_help=True,
@@ -37,8 +40,8 @@ SourceArg = Annotated[
 KIND_HELP = "One of: " + ", ".join(SOURCE_KINDS) + "."
 
 
-def _summary(verb: str, view: dict[str, object]) -> str:
-    return f"{verb} source {ids.short(str(view['id']))}: {view['name']} ({view['kind']})"
+def _summary(verb: str, view: "SourceView") -> str:
+    return f"{verb} source {ids.short(view['id'])}: {view['name']} ({view['kind']})"
 
 
 @source_app.command("add")
@@ -156,15 +159,18 @@ def source_show(
     with open_db(ctx, history=False, indexed=True) as db:
         index = Index(db, reveal=reveal)
         found = db.get_source(source)
-        view = source_view(found, index)
+        summary = source_view(found, index)
         cited = source_claims(found, db, index)
-        view["cited_by"] = [
-            {"relation": relation, **claim_view(claim, index)} for relation, claim in cited
-        ]
+        view: SourceDetailView = {
+            **summary,
+            "cited_by": [
+                {"relation": relation, **claim_view(claim, index)} for relation, claim in cited
+            ],
+        }
     if fmt == "table":
         from claimtrack.cli import render
 
-        render.source_detail(view, [(r, dict(c)) for r, c in cited], no_color(ctx))
+        render.source_detail(view, cited, no_color(ctx))
     else:
         emit.one(ctx, view, fmt, "", columns=SOURCE_COLUMNS)
 
@@ -253,8 +259,10 @@ def source_rm(
             f"Delete source {index.name(found['id'])!r} and its {cited} link(s) to claims?", yes
         )
         removed, links = db.remove_source(found["id"])
-    view = dict(withhold_source(removed) if removed.get("confidential") else removed)
-    view["claims"] = len({k["claim"] for k in links})
+    view: SourceView = {
+        **(withhold_source(removed) if removed.get("confidential") else removed),
+        "claims": len({k["claim"] for k in links}),
+    }
     emit.one(
         ctx,
         view,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from claimtrack import ids
 from claimtrack.interchange.formats import describe_quantity, safe_text
 from claimtrack.model import Claim
 from claimtrack.query import Index, claim_view
+from claimtrack.views import LinkView
 
 # Unresolved first: what still blocks publication, then the verdicts.
 STATUS_ORDER = (
@@ -33,12 +33,12 @@ def md(text: str | None) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
-def _source(link: dict[str, Any]) -> str:
+def _source(link: LinkView) -> str:
     parts = [md(link["source"])]
     if link.get("date"):
         parts.append(md(link["date"]))
-    if link.get("url"):
-        parts.append(f"<{link['url']}>" if " " not in link["url"] else md(link["url"]))
+    if url := link["url"]:
+        parts.append(f"<{url}>" if " " not in url else md(url))
     if link.get("quote"):
         parts.append(f"“{md(link['quote'])}”")
     if link.get("note"):

@@ -8,6 +8,7 @@ from typing import IO, Any
 from claimtrack.interchange.formats import describe_quantity, write_delimited, write_jsonl
 from claimtrack.model import Claim
 from claimtrack.query import Index, claim_view, source_view
+from claimtrack.views import ExportedClaimView
 
 CSV_COLUMNS = (
     "id",
@@ -30,17 +31,19 @@ CSV_COLUMNS = (
 )
 
 
-def jsonl_records(claims: Iterable[Claim], index: Index) -> Iterator[dict[str, Any]]:
+def jsonl_records(claims: Iterable[Claim], index: Index) -> Iterator[ExportedClaimView]:
     """A claim with its links and, inlined, the full record of every source it cites."""
     for claim in claims:
         view = claim_view(claim, index)
         cited = {link["source_id"] for link in view["links"]}
-        view["sources"] = [
-            source_view(index.sources[source_id], index)
-            for source_id in sorted(cited)
-            if source_id in index.sources
-        ]
-        yield view
+        yield {
+            **view,
+            "sources": [
+                source_view(index.sources[source_id], index)
+                for source_id in sorted(cited)
+                if source_id in index.sources
+            ],
+        }
 
 
 def csv_rows(claims: Iterable[Claim], index: Index) -> Iterator[dict[str, Any]]:

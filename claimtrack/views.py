@@ -1,0 +1,108 @@
+"""Records as commands print them: the JSON contract of ``--format json`` and ``jsonl``.
+
+Editors' scripts, CMS importers and ``jq`` pipelines read these shapes, so a key is added
+here first and never renamed or dropped silently. ``claimtrack.query`` builds them
+(``claim_view``, ``link_view``, ``source_view``); CSV and TSV print the same fields as
+columns, lists joined with "; ". Dates are UTC ISO 8601 text (``2024-02-26T14:00:00.000000Z``);
+IDs are the full 16 characters. Keys print in the order below within each group: a
+record's stored fields in alphabetical order, then the fields a view adds.
+
+``ClaimView``: a claim, from ``list``, ``show``, ``add``, ``edit``, ``status``, ``note``,
+``link`` and ``unlink``:
+
+- ``author``: who recorded the claim (``$CLAIMTRACK_USER``, git's user.name or the login).
+- ``created``, ``updated``: when it was recorded and last changed.
+- ``id``: the claim's ID.
+- ``notes``: dated notes, oldest first, each ``{"at", "author", "text"}``.
+- ``quantities``: numbers in the text, each ``{"text", "value", "low", "high",
+  "qualifier", "counted"}`` (``"at least a dozen"``: 12, ``"at least"``, ``"entry bans"``).
+- ``quote``: the verbatim wording, or null.
+- ``rating``: the published verdict wording, or null.
+- ``status``: one of ``claimtrack.model.STATUSES``.
+- ``story``: the story slug, or null.
+- ``tags``: tags, lower case, in the order they were added.
+- ``text``: the claim in the journalist's words.
+- ``said_by``: names of the claimants (said-by links), in link order.
+- ``reported_by``: names of who published it, first to last: the chain of attribution.
+- ``links``: every link of the claim, as ``LinkView``: by relation (said-by,
+  reported-by, supports, disputes), then by position.
+
+``LinkView``: one claim -> source link:
+
+- ``id``: the link's ID.
+- ``relation``: one of ``claimtrack.model.RELATIONS``.
+- ``source_id``: the source's ID.
+- ``source``: the source's name (a pseudonym for a confidential one).
+- ``url``, ``quote``, ``date``, ``note``: where and how the source says it, or null.
+- ``position``: the link's place among the claim's links of its relation, from 0.
+
+``SourceView``: a source, from ``source list``, ``source add``, ``source edit`` and
+``source rm``:
+
+- ``aliases``: other names it is known by.
+- ``approved_by``: the editor who approved anonymity, or null.
+- ``author``, ``created``, ``updated``, ``id``: as for a claim.
+- ``confidential``: true for a source anonymous in print.
+- ``kind``: one of ``claimtrack.model.SOURCE_KINDS``.
+- ``name``: the name to cite.
+- ``notes``: free notes, or null.
+- ``reason``: why anonymity was granted, or null.
+- ``role``: role or affiliation, or null.
+- ``url``: home page or profile, or null.
+- ``claims``: how many claims it is linked to (``source rm``: how many it was).
+
+A confidential source, unless the command was given ``--reveal``, shows a pseudonym for
+``name`` (``Confidential source 3f9k2ab``), no ``aliases``, null ``role``, ``url``,
+``notes`` and ``approved_by``, and ``reason`` withheld; its links' ``url``, ``quote``
+and ``note`` are withheld too (``claimtrack.confidential``).
+
+``SourceDetailView``: ``source show``, a ``SourceView`` and:
+
+- ``cited_by``: the claims that cite it, newest first, each a ``ClaimView`` preceded by
+  ``relation``: how the source is linked to it (``"said-by"``, or several joined by
+  ``", "`` in ``RELATIONS`` order, as ``"said-by, supports"``).
+
+``ExportedClaimView``: a line of ``export --format jsonl``, a ``ClaimView`` and:
+
+- ``sources``: every source its links cite, as ``SourceView``, by ID.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from claimtrack.model import Claim, Relation, Source
+
+
+class LinkView(TypedDict):
+    id: str
+    relation: Relation
+    source_id: str
+    source: str
+    url: str | None
+    quote: str | None
+    date: str | None
+    note: str | None
+    position: int
+
+
+class ClaimView(Claim):
+    said_by: list[str]
+    reported_by: list[str]
+    links: list[LinkView]
+
+
+class SourceView(Source):
+    claims: int
+
+
+class CitingClaimView(ClaimView):
+    relation: str
+
+
+class SourceDetailView(SourceView):
+    cited_by: list[CitingClaimView]
+
+
+class ExportedClaimView(ClaimView):
+    sources: list[SourceView]
