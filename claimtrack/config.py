@@ -9,7 +9,7 @@ a desk shares one set of settings::
     review_url = "https://factcheck.example.org/claims/{id}"
 
     [check]                   # pre-publication rules switched off everywhere ...
-    disable = ["quote-url"]
+    disable = ["reported-by-link"]
 
     [check.stories.serbia-russians]   # ... or for one story
     disable = ["two-sources"]
@@ -29,16 +29,14 @@ CONFIG_FILENAME = "claimtrack.toml"
 
 @dataclass
 class Config:
+    """The settings read from ``claimtrack.toml``: the ClaimReview reviewer, and the
+    check rules switched off everywhere and by story slug (``checks.DisabledRules``
+    applies them)."""
+
     path: Path | None = None
     organisation: dict[str, str] = field(default_factory=dict)
     check_disabled: list[str] = field(default_factory=list)
     story_disabled: dict[str, list[str]] = field(default_factory=dict)
-
-    def disabled_rules(self, story: str | None) -> set[str]:
-        rules = set(self.check_disabled)
-        if story is not None:
-            rules.update(self.story_disabled.get(story, []))
-        return rules
 
 
 def config_path(db_path: Path) -> Path:
