@@ -18,27 +18,12 @@ from typing import Any
 import orjson
 
 from claimtrack import ids
+from claimtrack.confidential import Disclosure, withhold_event
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError, NotFound
 from claimtrack.model import Event
-from claimtrack.query import WITHHELD
 
-TABLE_OF_KIND = {"claim": "claims", "source": "sources", "link": "links"}
 REVERSING = ("undo", "redo")
-# Fields of a confidential source's (or its link's) history that identify no one.
-SAFE_FIELDS = {
-    "id",
-    "kind",
-    "confidential",
-    "created",
-    "updated",
-    "author",
-    "claim",
-    "source",
-    "relation",
-    "position",
-    "date",
-}
 
 
 @dataclass
@@ -83,7 +68,7 @@ class Change:
 def imported_events(db: Database) -> set[str]:
     """Events that imports brought in from other databases' histories."""
     brought: set[str] = set()
-    for event in db._raw("events").values():
+    for event in db.store.records("events").values():
         if event["kind"] == "batch":
             brought.update((event["after"] or {}).get("events", []))
     return brought
@@ -162,46 +147,38 @@ def revert(db: Database, change: Change, action: str) -> list[tuple[str, str, st
             done.append(_restore(db, kind, before, action))
         elif before is not None:
             done.append(_revise(db, kind, event["target"], before, action))
-    db._record(action, "change", change.id, None, None)
-    db._name_index = None
+    db.record_event(action, "change", change.id, None, None)
     return done
 
 
-def _table(db: Database, kind: str) -> Any:
-    table = TABLE_OF_KIND.get(kind)
-    if table is None:
-        raise ClaimtrackError(f"cannot undo a change to a {kind}")
-    return getattr(db, table)
-
-
 def _remove(db: Database, kind: str, record_id: str, action: str) -> tuple[str, str, str]:
-    current = db._raw(TABLE_OF_KIND[kind]).get(record_id)
+    current = db.record_of(kind, record_id)
     if current is None:
         raise ClaimtrackError(f"cannot {action}: {kind} {ids.short(record_id)} no longer exists")
-    _table(db, kind).delete_records([record_id])
-    db._record(action, kind, record_id, current, None)
+    db.remove_record(kind, record_id)
+    db.record_event(action, kind, record_id, current, None)
     return ("removed", kind, record_id)
 
 
 def _restore(
     db: Database, kind: str, record: Mapping[str, Any], action: str
 ) -> tuple[str, str, str]:
-    if record["id"] in db._raw(TABLE_OF_KIND[kind]):
+    if db.record_of(kind, record["id"]) is not None:
         raise ClaimtrackError(f"cannot {action}: {kind} {ids.short(record['id'])} exists again")
-    _table(db, kind).insert_record(record)
-    db._record(action, kind, record["id"], None, record)
+    db.add_record(kind, record)
+    db.record_event(action, kind, record["id"], None, record)
     return ("restored", kind, record["id"])
 
 
 def _revise(
     db: Database, kind: str, record_id: str, before: Mapping[str, Any], action: str
 ) -> tuple[str, str, str]:
-    current = db._raw(TABLE_OF_KIND[kind]).get(record_id)
+    current = db.record_of(kind, record_id)
     if current is None:
         raise ClaimtrackError(f"cannot {action}: {kind} {ids.short(record_id)} no longer exists")
     restored = {**current, **before}
-    _table(db, kind).replace_record(restored)
-    db._record(action, kind, record_id, current, restored)
+    db.put_record(kind, restored)
+    db.record_event(action, kind, record_id, current, restored)
     return ("changed back", kind, record_id)
 
 
@@ -213,18 +190,13 @@ def resolve_target(db: Database, prefix: str) -> str:
     wanted = prefix.strip().lower()
     if not wanted:
         return ids.resolve(prefix, (), "record or change")  # says no ID was given
-    index = db.answering_index
     known: set[str] = set()
-    if index is not None:
-        # IDs are lower-case base32: an event naming one that starts with the prefix
-        # holds the prefix in its JSON; the index knows the records that exist.
-        for table in ("claims", "sources", "links"):
-            known.update(index.ids_with_prefix(table, wanted))
-        if wanted in known:  # a whole ID is taken as it is (``ids.resolve``)
-            return wanted
-    else:
-        for table in ("claims", "sources", "links"):
-            known.update(db._raw(table))
+    for table in ("claims", "sources", "links"):
+        known.update(db.store.ids_with_prefix(table, wanted))
+    if wanted in known:  # a whole ID is taken as it is (``ids.resolve``)
+        return wanted
+    # IDs are lower-case base32: an event naming one that starts with the prefix holds
+    # the prefix in its JSON.
     for event, _ in _events(db, _any_of([wanted])):
         known.add(event["target"])
         known.add(event["change"])
@@ -261,7 +233,7 @@ class History:
         """Each parsed as it is wanted, and withheld where it must be."""
         for _, _, item in reversed(self.chosen) if newest_first else self.chosen:
             event: Event = orjson.loads(item) if isinstance(item, bytes) else item
-            yield withhold(event) if event["target"] in self.protected else event
+            yield withhold_event(event) if event["target"] in self.protected else event
 
     def views(self) -> Iterator[dict[str, Any]]:
         """As ``log`` shows them: newest first, each with its summary."""
@@ -279,8 +251,7 @@ def read_history(
     megabytes at a time and only the ones kept are held, as their JSON; for one record,
     only events that mention it (or a link of it, or a source) are parsed at all.
     """
-    sources = db._raw("sources")
-    hidden = set() if reveal else {k for k, v in sources.items() if v.get("confidential")}
+    hidden = Disclosure(reveal).hidden(db.store.records("sources"))
     link_sources: dict[str, set[str]] = {}
     related: set[str] = set()
     needle = None
@@ -330,32 +301,12 @@ def _any_of(record_ids: Iterable[str], *marks: bytes) -> re.Pattern[bytes]:
 def _events(
     db: Database, needle: re.Pattern[bytes] | None
 ) -> Iterator[tuple[Event, Event | bytes]]:
-    """Every event and what to keep of it: itself, or on a large file read through its
-    index, its JSON. ``needle`` may pass over JSON it is not found in, unparsed."""
-    index = db.answering_index
-    if index is None or index.layout is None or db.loaded("events"):
-        for event in db._raw("events").values():
-            yield event, event
-        return
-    for _, body in index.layout.lines("events"):
-        if needle is None or needle.search(body):
-            yield orjson.loads(body), body
+    """Every event and what to keep of it (``Snapshot.scan_events``)."""
+    return db.store.scan_events(needle)
 
 
 def _links_of_sources(db: Database, sources: set[str]) -> set[str]:
-    index = db.answering_index
-    if index is not None:
-        return {link for source in sources for link in index.link_ids("source", source)}
-    return {k for k, v in db._raw("links").items() if v["source"] in sources}
-
-
-def withhold(event: Event) -> Event:
-    hidden: dict[str, Any] = dict(event)
-    for key in ("before", "after"):
-        value = hidden[key]
-        if value:
-            hidden[key] = {k: (v if k in SAFE_FIELDS else WITHHELD) for k, v in value.items()}
-    return hidden  # type: ignore[return-value]
+    return db.store.links_citing_any(sources)
 
 
 def _short_value(value: Any) -> str:

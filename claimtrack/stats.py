@@ -7,36 +7,20 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from claimtrack.model import RELATIONS, STATUSES
-from claimtrack.query import ClaimFilter, Index, select_claims, selection
+from claimtrack.query import ClaimFilter, Index
+from claimtrack.store.snapshot import Fact, LinkFact
 
 if TYPE_CHECKING:
     from claimtrack.db import Database
 
 
-# What stats counts of a claim: (ID, status, story, tags); of a link: (claim, source, relation)
-Fact = tuple[str, str, str | None, list[str]]
-LinkFact = tuple[str, str, str]
 # Source ID -> how many claims it backs in all ("claims") and by relation
 SourceCounts = dict[str, dict[str, int]]
 
 
 def compute(db: Database, flt: ClaimFilter, index: Index, *, top: int = 20) -> dict[str, Any]:
     """The counts for the claims ``flt`` selects (``flt`` prepared)."""
-    answering = db.answering_index
-    if answering is not None:
-        # From the index alone: no claim or link is read from the file.
-        facts = answering.facts(selection(flt))
-        chosen = {fact[0] for fact in facts}
-        links: Iterable[LinkFact] = (k for k in answering.link_facts() if k[0] in chosen)
-        db._raw("sources")  # names of thousands of sources: one pass, not a search each
-    else:
-        claims = select_claims(db, flt, index)
-        facts = [(c["id"], c["status"], c.get("story"), c["tags"]) for c in claims]
-        links = (
-            (c["id"], link["source"], link["relation"])
-            for c in claims
-            for link in index.links(c["id"])
-        )
+    facts, links = db.store.facts(flt)
     return tally(facts, _source_counts(links), index.name, top=top)
 
 

@@ -19,11 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimtrack import db as db_module
-from claimtrack import ids, query
+from claimtrack import ids
+from claimtrack import records as record_builders
 from claimtrack.cli import app
 from claimtrack.interchange.formats import json_bytes, write_json
-from claimtrack.store import layout
+from claimtrack.store import layout, snapshot
 from claimtrack.store.fileformat import dump, empty_data, parse
 from claimtrack.store.files import locked
 from claimtrack.store.index import FileIndex, index_path
@@ -55,7 +55,7 @@ def deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(5)
     ticks = itertools.count()
     monkeypatch.setattr(ids, "new_id", lambda: "".join(rng.choices(ids.ALPHABET, k=16)))
-    monkeypatch.setattr(db_module, "now", lambda: f"2030-01-01T00:00:00.{next(ticks):06d}Z")
+    monkeypatch.setattr(record_builders, "now", lambda: f"2030-01-01T00:00:00.{next(ticks):06d}Z")
 
 
 def first_claims(path: Path, count: int) -> list[str]:
@@ -195,13 +195,14 @@ def run_mode(
     return target.read_bytes(), outputs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bulk", [False, True])
 def test_with_and_without_index_the_same(
     base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool
 ) -> None:
     plain_file, plain = run_mode("never", base, tmp_path / "plain.json", monkeypatch)
     if bulk:  # listings longer than this read every link at once and parse as they print
-        monkeypatch.setattr(query, "LOOKUP_LIMIT", 10)
+        monkeypatch.setattr(snapshot, "LOOKUP_LIMIT", 10)
         monkeypatch.setattr(layout, "CHUNK", 7)  # tables read in chunks that split lines
     indexed_file, indexed = run_mode("always", base, tmp_path / "indexed.json", monkeypatch)
     assert index_path(tmp_path / "indexed.json").exists()
@@ -513,6 +514,7 @@ json_values = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.dictionaries(st.text(max_size=5), json_values, max_size=4), max_size=5))
 def test_json_written_record_by_record_is_the_whole_list(records: list[dict[str, Any]]) -> None:

@@ -148,7 +148,7 @@ def _list(
         flt.prepare(db)
         index = Index(db, reveal=reveal)
         claims, total = iter_claims(
-            db, flt, index, sort=sort, reverse=reverse, limit=None if show_all else page
+            db, flt, sort=sort, reverse=reverse, limit=None if show_all else page
         )
         # Written while the claims are read, one at a time: a listing of every claim
         # in a large database never holds them all.

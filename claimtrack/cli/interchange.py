@@ -149,7 +149,7 @@ def export(
     streamed = fmt in ("jsonl", "csv", "tsv", "claimreview", "sqlite")
     with open_db(ctx, history=fmt == "json" and history, indexed=whole or streamed) as db:
         flt.prepare(db)
-        if whole and db.narrow:
+        if whole:
             from claimtrack.interchange.bundle import write_bundle
 
             _write_output(lambda out: write_bundle(db, out, events=history, reveal=reveal), output)
@@ -158,7 +158,7 @@ def export(
         if streamed:
             from claimtrack.query import iter_claims
 
-            each, _ = iter_claims(db, flt, index, sort="created", reverse=True)
+            each, _ = iter_claims(db, flt, sort="created", reverse=True)
             if fmt == "claimreview":
                 _claimreview(ctx, each, index, org, org_url, review_url, output)
                 return
@@ -186,7 +186,7 @@ def export(
                     output,
                 )
             return
-        claims = select_claims(db, flt, index, sort="created", reverse=True)
+        claims = select_claims(db, flt, sort="created", reverse=True)
         if fmt == "json":
             from claimtrack.interchange.bundle import dump_bundle, export_bundle
 

@@ -248,7 +248,8 @@ def source_rm(
     Example:
       claimtrack source rm "Duplicate Agency" --yes
     """
-    from claimtrack.query import Index, withhold_source
+    from claimtrack.confidential import withhold_source
+    from claimtrack.query import Index
 
     fmt = output_format(fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:

@@ -202,7 +202,7 @@ def check(
     with open_db(ctx, history=False, indexed=True) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal)
-        claims, total = iter_claims(db, flt, index, sort="created", reverse=True)
+        claims, total = iter_claims(db, flt, sort="created", reverse=True)
 
         def found() -> Iterator[checks.Problem]:
             nonlocal count

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 import orjson
 
+from claimtrack.confidential import Disclosure, withhold_link, withhold_source
 from claimtrack.db import Database
 from claimtrack.model import (
     SCHEMA_VERSION,
@@ -20,7 +21,6 @@ from claimtrack.model import (
 )
 
 FORMAT_NAME = "claimtrack"
-KINDS = ("claims", "sources", "links", "events")
 
 
 def export_bundle(
@@ -35,12 +35,10 @@ def export_bundle(
     Without ``reveal``, confidential sources leave only as pseudonyms: their links' URLs,
     quotes and notes and their history are withheld too.
     """
-    from claimtrack.query import withhold_link, withhold_source
-
-    all_sources: dict[str, Source] = db._raw("sources")
-    all_links: dict[str, Link] = db._raw("links")
+    all_sources: dict[str, Source] = db.store.records("sources")
+    all_links: dict[str, Link] = db.store.records("links")
     if claims is None:
-        chosen_claims = db._raw("claims")
+        chosen_claims = db.store.records("claims")
         chosen_links = all_links
         chosen_sources = all_sources
     else:
@@ -48,7 +46,7 @@ def export_bundle(
         chosen_links = {k: v for k, v in all_links.items() if v["claim"] in chosen_claims}
         used = {link["source"] for link in chosen_links.values()}
         chosen_sources = {k: v for k, v in all_sources.items() if k in used}
-    hidden = set() if reveal else {k for k, v in all_sources.items() if v.get("confidential")}
+    hidden = Disclosure(reveal).hidden(all_sources)
     bundle: dict[str, Any] = {
         "format": FORMAT_NAME,
         "schema_version": SCHEMA_VERSION,
@@ -88,27 +86,25 @@ PRETTY = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 def write_bundle(
     db: Database, out: IO[bytes], *, events: bool = True, reveal: bool = False
 ) -> None:
-    """``dump_bundle(export_bundle(db, ...))`` for a whole database read through its
-    index, written record by record: the same bytes, without holding the database.
+    """``dump_bundle(export_bundle(db, ...))`` for a whole database, written record by
+    record: the same bytes, without holding the database where the store can read it
+    a record at a time.
 
     The file keeps each table in ID order, the order of the bundle's lists; the history
     is sorted by time, from keys gathered in a first pass over it.
     """
     from claimtrack.history import read_history
-    from claimtrack.query import withhold_link, withhold_source
 
-    layout = db.index.layout if db.index is not None else None
-    assert layout is not None and not db.writable
-    sources: dict[str, Source] = db._raw("sources")
-    hidden = set() if reveal else {k for k, v in sources.items() if v.get("confidential")}
+    sources: dict[str, Source] = db.store.records("sources")
+    hidden = Disclosure(reveal).hidden(sources)
     out.write(b"{\n")
-    _write_list(out, "claims", (orjson.loads(body) for _, body in layout.lines("claims")))
+    _write_list(out, "claims", db.store.stream("claims"))
     out.write(b",\n")
     if events:
         _write_list(out, "events", read_history(db, reveal=reveal).events())
         out.write(b",\n")
     out.write(b'  "format": ' + orjson.dumps(FORMAT_NAME) + b",\n")
-    links = (orjson.loads(body) for _, body in layout.lines("links"))
+    links: Iterable[Link] = db.store.stream("links")
     _write_list(out, "links", (withhold_link(k) if k["source"] in hidden else k for k in links))
     out.write(b",\n")
     if hidden:

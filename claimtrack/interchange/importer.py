@@ -720,17 +720,17 @@ def _adopt(local: Source, other: Source) -> dict[str, Any]:
 
 def plan(db: Database, incoming: Incoming) -> Plan:
     result = Plan()
-    local_sources: dict[str, Source] = dict(db._raw("sources"))
-    local_claims: dict[str, Claim] = db._raw("claims")
+    local_sources: dict[str, Source] = dict(db.store.records("sources"))
+    local_claims: dict[str, Claim] = db.store.records("claims")
     shared = {claim_id for claim_id in incoming.claims if claim_id in local_claims} | {
         s["id"] for s in incoming.sources if s["id"] in local_sources
     }
-    local_times = field_times(db._raw("events").values(), shared) if shared else {}
+    local_times = field_times(db.store.records("events").values(), shared) if shared else {}
     incoming_times = (
         field_times(map(orjson.loads, incoming.events.values()), shared) if shared else {}
     )
-    local_links: dict[str, Link] = db._raw("links")
-    names = dict(db._names())
+    local_links: dict[str, Link] = db.store.records("links")
+    names = db.source_names()
     # Incoming ID -> local ID, where they differ (a source matched by name, a CSV row by text)
     source_map: dict[str, str] = {}
     for source in incoming.sources:
@@ -785,7 +785,7 @@ def plan(db: Database, incoming: Incoming) -> Plan:
         result.changes.append(_compared("claim", merged, current))
     result.added["claim"] = _taken(incoming.claims, here)
     _plan_links(result, incoming, claim_map, source_map, names, local_links)
-    known_events = db._raw("events")
+    known_events = db.store.records("events")
     result.events = _taken(incoming.events, {e for e in incoming.events if e in known_events})
     return result
 
@@ -883,12 +883,13 @@ def _plan_link(
 def apply(db: Database, result: Plan, progress: Callable[[int], None] | None = None) -> None:
     """Carry out a plan in the open (writable) database: one change in its history.
     The plan is spent: its records are handed to the database, not copied."""
-    tables = {"claim": db.claims, "source": db.sources, "link": db.links}
     done = 0
     for change in result.changes:
         if change.action == "update":
-            tables[change.kind].replace_record(change.record)
-            db._record("import", change.kind, change.record["id"], change.before, change.record)
+            db.put_record(change.kind, change.record)
+            db.record_event(
+                "import", change.kind, change.record["id"], change.before, change.record
+            )
         done += 1
         if progress is not None and done % 1000 == 0:
             progress(done)
@@ -901,14 +902,13 @@ def apply(db: Database, result: Plan, progress: Callable[[int], None] | None = N
         # One event lists everything the import added: an import of 100,000 claims must
         # not double the file with copies of them. Updates keep an event each (their
         # "before" is what undo restores).
-        db._record("import", "batch", db.new_change_id(), None, listed)
+        db.record_event("import", "batch", db.new_change_id(), None, listed)
     for kind, records in result.added.items():
-        db._insert_packed(kind + "s", records)  # written as they are, not parsed again
-    db._insert_packed("events", result.events)
+        db.add_serialised(kind + "s", records)  # written as they are, not parsed again
+    db.add_serialised("events", result.events)
     result.added = {k: {} for k in KINDS}
     result.changes.clear()
     result.events = {}
-    db._name_index = None
     if progress is not None:
         progress(done)
 

@@ -194,18 +194,3 @@ def union(first: list[Any], second: list[Any]) -> list[Any]:
     if result and all(isinstance(i, dict) and "at" in i for i in result):
         result.sort(key=lambda item: item["at"])
     return result
-
-
-def structural_problems(data: Data) -> list[str]:
-    """What makes a database inconsistent: records keyed wrongly, links to nothing."""
-    problems: list[str] = []
-    for table in ("claims", "sources", "links", "events"):
-        for key, record in data.get(table, {}).items():
-            if record.get("id") != key:
-                problems.append(f"{table}: record {key!r} has id {record.get('id')!r}")
-    for key, link in data.get("links", {}).items():
-        if link.get("claim") not in data.get("claims", {}):
-            problems.append(f"links: {key} points at missing claim {link.get('claim')!r}")
-        if link.get("source") not in data.get("sources", {}):
-            problems.append(f"links: {key} points at missing source {link.get('source')!r}")
-    return problems

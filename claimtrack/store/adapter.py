@@ -39,6 +39,13 @@ class IdTable(Table):  # type: ignore[misc]
     """A TinyDB table keyed by claimtrack's stable string IDs instead of counters."""
 
     document_id_class = str  # type: ignore[assignment]
+    # Counts the changes to the table, so that what was worked out from it (sources by
+    # name, links by claim) is worked out again after a change.
+    version = 0
+
+    def touch(self) -> None:
+        """Note a change made to the snapshot's records directly."""
+        self.version += 1
 
     def _get_next_id(self) -> str:
         raise ClaimtrackError("internal error: records must be inserted with their ID")
@@ -49,6 +56,7 @@ class IdTable(Table):  # type: ignore[misc]
         tables = self._storage.read() or {}
         updater(tables.setdefault(self.name, {}))
         self._storage.write(tables)
+        self.touch()
         self.clear_cache()
 
     def insert_record(self, record: Mapping[str, Any]) -> None:

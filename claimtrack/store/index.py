@@ -20,8 +20,7 @@ import contextlib
 import itertools
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ import orjson
 from claimtrack.errors import DatabaseError
 from claimtrack.model import SCHEMA_VERSION, fold
 from claimtrack.store.fileformat import TABLES, Data, check_claim_numbers, check_link_numbers
+from claimtrack.store.filter import TAG_MARK, ClaimFilter
 
 if TYPE_CHECKING:
     import sqlite3
@@ -43,7 +43,6 @@ INDEX_ENV = "CLAIMTRACK_INDEX"
 # Below this (about 300 claims) parsing the whole file costs no more than the index would.
 MIN_BYTES = 500_000
 FORMAT = "3"  # bump when the tables below or what an index vouches for change: rebuilt
-TAG_MARK = "\x1f"
 # What JSON must escape in a record ID; binary search compares IDs written as they are.
 _NOT_PLAIN = re.compile(r'["\\\x00-\x1f]')
 
@@ -157,20 +156,6 @@ def describe(db_path: Path) -> str | None:
     finally:
         index.close()
     return f"{path} ({'current' if current else 'stale: the next command rebuilds it'})"
-
-
-@dataclass
-class Selection:
-    """Filters the index can apply; see ``query.ClaimFilter`` for their meaning."""
-
-    statuses: Sequence[str] = ()
-    tags: Sequence[str] = ()
-    stories: Sequence[str] = ()
-    source_id: str | None = None
-    relation: str | None = None
-    search: str | None = None
-    since: str | None = None
-    until: str | None = None
 
 
 SORT_COLUMNS = {"created", "updated", "status", "story", "text"}
@@ -414,11 +399,11 @@ class FileIndex:
         return [row[0] for row in rows]
 
     def select(
-        self, selection: Selection, sort: str, descending: bool, limit: int | None
+        self, flt: ClaimFilter, sort: str, descending: bool, limit: int | None
     ) -> tuple[list[str], int]:
         """IDs of the matching claims in order (at most ``limit``), and how many match."""
         assert sort in SORT_COLUMNS
-        found = _where(selection)
+        found = flt.where()
         if found is None:
             return [], 0
         clause, args = found
@@ -435,10 +420,10 @@ class FileIndex:
         )
         return [row[0] for row in rows], int(total)
 
-    def facts(self, selection: Selection) -> list[tuple[str, str, str | None, list[str]]]:
+    def facts(self, flt: ClaimFilter) -> list[tuple[str, str, str | None, list[str]]]:
         """(ID, status, story, tags) of the matching claims, newest first: what ``stats``
         counts, without reading a claim."""
-        found = _where(selection)
+        found = flt.where()
         if found is None:
             return []
         clause, args = found
@@ -487,40 +472,6 @@ class FileIndex:
         except BaseException:
             connection.rollback()
             raise
-
-
-def _where(selection: Selection) -> tuple[str, list[Any]] | None:
-    """The SQL condition for a selection of claims; None when nothing can match."""
-    where: list[str] = []
-    args: list[Any] = []
-    if selection.statuses:
-        where.append(f"status IN ({', '.join('?' * len(selection.statuses))})")
-        args.extend(selection.statuses)
-    for tag in selection.tags:
-        if TAG_MARK in tag:
-            return None
-        where.append("instr(tags, ?) > 0")
-        args.append(TAG_MARK + tag + TAG_MARK)
-    if selection.stories:
-        where.append(f"story IN ({', '.join('?' * len(selection.stories))})")
-        args.extend(selection.stories)
-    if selection.since:
-        where.append("created >= ?")
-        args.append(selection.since)
-    if selection.until:
-        where.append("created <= ?")
-        args.append(selection.until)
-    if selection.search:
-        where.append("instr(folded, ?) > 0")
-        args.append(selection.search.casefold())
-    if selection.source_id is not None:
-        if selection.relation is None:
-            where.append("id IN (SELECT claim FROM links WHERE source = ?)")
-            args.append(selection.source_id)
-        else:
-            where.append("id IN (SELECT claim FROM links WHERE source = ? AND relation = ?)")
-            args.extend((selection.source_id, selection.relation))
-    return (" WHERE " + " AND ".join(where)) if where else "", args
 
 
 def _keyed(key: str, record: Any) -> Any:

@@ -11,6 +11,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from claimtrack.confidential import is_confidential
 from claimtrack.model import Claim
 from claimtrack.query import Index
 from claimtrack.store.files import replacing
@@ -75,7 +76,7 @@ def write(path: Path, claims: Iterable[Claim], index: Index, *, everything: bool
             links.extend(
                 tuple(link.get(k) for k in LINK_COLUMNS)
                 for link in index.links(claim["id"])
-                if not index.is_confidential(link["source"])
+                if not is_confidential(index.source(link["source"]))
             )
             yield {k: claim.get(k) for k in CLAIM_COLUMNS}
 

@@ -1,0 +1,151 @@
+"""Which claims a listing selects: one filter, applied in Python or translated to SQL.
+
+``list``, ``export``, ``check`` and ``stats`` take the same options (``--status``,
+``--tag``, ``--story``, ``--source``/``--relation``, ``--search``, ``--since``,
+``--until``). A ``ClaimFilter`` holds them; the store applies it to records in memory
+(``matches``) or hands it to the index as a SQL condition (``where``), and both give the
+same claims (tests/test_index.py compares them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from claimtrack.errors import ValidationError
+from claimtrack.model import Claim, Link, check_relation, check_status
+
+# Separates the tags of one claim in the index's ``tags`` column (a character that
+# ``model.clean_tag`` never lets into a tag).
+TAG_MARK = "\x1f"
+
+
+class SourceLookup(Protocol):
+    """What ``prepare`` needs to turn ``--source`` into a source ID (``Database``)."""
+
+    def get_source(self, ref: str) -> Mapping[str, Any]: ...
+
+
+@dataclass
+class ClaimFilter:
+    """Claims that have any of ``statuses``, all of ``tags``, any of ``stories``, a link
+    to ``source`` (as ``relation``, if given), ``search`` in their text or quote (case
+    folded), and were created between ``since`` and ``until`` (days, inclusive, UTC).
+
+    Empty fields select everything. Call ``prepare`` once before use: it validates the
+    values and resolves ``source`` (a name, alias or ID prefix) to ``source_id``.
+    """
+
+    statuses: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    stories: Sequence[str] = ()
+    source: str | None = None
+    relation: str | None = None
+    search: str | None = None
+    since: str | None = None
+    until: str | None = None
+    source_id: str | None = None
+
+    def prepare(self, sources: SourceLookup) -> ClaimFilter:
+        """Validate the filter once and resolve names, before any claim is read.
+
+        Raises ``ValidationError`` (a bad status, relation or date; ``--relation``
+        without ``--source``) and the lookup's ``NotFound``/``Ambiguous``.
+        """
+        self.statuses = [check_status(s) for s in self.statuses]
+        self.tags = [t.strip().lower() for t in self.tags]
+        if self.relation is not None:
+            self.relation = check_relation(self.relation)
+            if self.source is None:
+                raise ValidationError("--relation needs --source")
+        if self.source is not None:
+            self.source_id = sources.get_source(self.source)["id"]
+        self.since = _day_bound(self.since, "--since", end=False)
+        self.until = _day_bound(self.until, "--until", end=True)
+        return self
+
+    @property
+    def selects_all(self) -> bool:
+        """Whether no option narrows the selection."""
+        return not any(
+            [self.statuses, self.tags, self.stories, self.source_id, self.search]
+        ) and not (self.since or self.until)
+
+    def matches(self, claim: Claim, links: Callable[[str], Iterable[Link]]) -> bool:
+        """Whether ``claim`` is selected; ``links(claim_id)`` gives a claim's links."""
+        if self.statuses and claim["status"] not in self.statuses:
+            return False
+        if self.tags and not all(tag in claim["tags"] for tag in self.tags):
+            return False
+        if self.stories and claim.get("story") not in self.stories:
+            return False
+        if self.since and claim["created"] < self.since:
+            return False
+        if self.until and claim["created"] > self.until:
+            return False
+        if self.search:
+            needle = self.search.casefold()
+            haystack = claim["text"] + "\n" + (claim.get("quote") or "")
+            if needle not in haystack.casefold():
+                return False
+        if self.source_id is not None:
+            return any(
+                link["source"] == self.source_id
+                and (self.relation is None or link["relation"] == self.relation)
+                for link in links(claim["id"])
+            )
+        return True
+
+    def where(self) -> tuple[str, list[Any]] | None:
+        """The SQL condition over the index's ``claims`` table (columns ``status``,
+        ``tags``, ``story``, ``created``, ``folded``) and its ``links`` table, with its
+        arguments; None when nothing can match."""
+        where: list[str] = []
+        args: list[Any] = []
+        if self.statuses:
+            where.append(f"status IN ({', '.join('?' * len(self.statuses))})")
+            args.extend(self.statuses)
+        for tag in self.tags:
+            if TAG_MARK in tag:
+                return None
+            where.append("instr(tags, ?) > 0")
+            args.append(TAG_MARK + tag + TAG_MARK)
+        if self.stories:
+            where.append(f"story IN ({', '.join('?' * len(self.stories))})")
+            args.extend(self.stories)
+        if self.since:
+            where.append("created >= ?")
+            args.append(self.since)
+        if self.until:
+            where.append("created <= ?")
+            args.append(self.until)
+        if self.search:
+            where.append("instr(folded, ?) > 0")
+            args.append(self.search.casefold())
+        if self.source_id is not None:
+            if self.relation is None:
+                where.append("id IN (SELECT claim FROM links WHERE source = ?)")
+                args.append(self.source_id)
+            else:
+                where.append("id IN (SELECT claim FROM links WHERE source = ? AND relation = ?)")
+                args.extend((self.source_id, self.relation))
+        return (" WHERE " + " AND ".join(where)) if where else "", args
+
+
+def _day_bound(value: str | None, option: str, *, end: bool) -> str | None:
+    """Turn a date (or date-time) into a bound comparable with stored timestamps."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            return day.isoformat() + ("T23:59:59.999999Z" if end else "T00:00:00.000000Z")
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(f"{option} {value!r} is not a date", "use YYYY-MM-DD") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
