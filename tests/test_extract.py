@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,6 +105,21 @@ def test_tolerates_curly_quotes_nbsp_and_windows_line_endings() -> None:
 def test_passive_reports_stay_unattributed() -> None:
     result = extract("Title line\n\nIt was reported that 300 homes were flooded.\n")
     assert result.candidates[0].claimant is None
+
+
+def test_the_extractor_never_loads_the_database() -> None:
+    """Writing candidates belongs to interchange: extracting an article opens no store."""
+    code = (
+        "import sys\n"
+        "from claimtrack.extract import extract\n"
+        "extract('Title\\n\\nThe minister said 40 people were arrested.\\n')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('claimtrack.db', 'claimtrack.store',"
+        " 'tinydb'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "[]", out
 
 
 def test_cli_extract_formats(cli: Cli) -> None:

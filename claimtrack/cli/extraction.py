@@ -75,14 +75,16 @@ def extract(
     if add and not yes:
         chosen = _review(chosen)
     if add:
+        from claimtrack.interchange.candidates import record_candidates
+
         with open_db(ctx, write=True) as db:
-            made = extracting.record(db, result, chosen, story=story, source_name=name)
+            made = record_candidates(db, result, chosen, story=story, source_name=name)
         typer.echo(f"Added {len(made)} claim(s) as unverified.", err=True)
         if fmt == "table":
             for claim in made:
                 typer.echo(f"{ids.short(claim['id'])}  {emit.clip(claim['text'], 70)}")
         else:
-            emit.claims(ctx, made, fmt)
+            emit.records(made, fmt)
         return
     if fmt == "table":
         from claimtrack.cli import render

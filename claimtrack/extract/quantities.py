@@ -1,0 +1,137 @@
+"""Quantities in a sentence: the numbers a fact-checker checks, with what they count.
+
+"at least a dozen entry bans" is the value 12, the qualifier "at least" and the thing
+counted, "entry bans"; "tens of thousands" is a range with no single value; "$4.2
+million" is 4,200,000; a year is a date and no quantity. The result has the shape of the
+claim record's ``quantities`` (:class:`claimtrack.model.Quantity`), so that an accepted
+candidate is stored as found. Numbers written as words are valued by ``text2num``,
+imported on first use.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from claimtrack.extract.vocabulary import (
+    NOT_COUNTED,
+    NUMBER_WORDS,
+    QUALIFIERS,
+    SCALES,
+    VAGUE_AMOUNTS,
+    YEAR,
+)
+
+if TYPE_CHECKING:
+    from claimtrack.model import Quantity
+
+_QUANTITY = re.compile(
+    rf"(?:\b(?P<qual>{QUALIFIERS})\s+)?"
+    r"(?:"
+    r"(?P<age>\d{1,3})-year-old"
+    r"|(?P<money>[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|trillion|bn|m|k)\b)?)"
+    r"|(?P<vague>tens of thousands|hundreds of thousands|tens of millions|"
+    r"hundreds of millions|dozens|hundreds|thousands|millions)"
+    r"|(?P<dozen>(?:a|one|half a)\s+dozen)"
+    r"|(?P<fraction>a (?:third|quarter|half)|one in (?:two|three|four|five|ten))"
+    rf"|(?P<digits>\d[\d,]*(?:\.\d+)?)(?:\s?(?P<scale>million|billion|trillion)\b)?"
+    r"(?:\s?(?P<pct>%|percent\b|per cent\b))?"
+    rf"|(?P<words>\b(?:{NUMBER_WORDS})(?:[\s-](?:and\s)?(?:{NUMBER_WORDS}))*\b)"
+    r"(?:\s?(?P<wpct>percent\b|per cent\b))?"
+    r")"
+    r"(?P<currency>\s(?:euros?|dollars?|pounds?|dinars?|rubles?|roubles?))?",
+    re.IGNORECASE,
+)
+_COUNTED = re.compile(
+    r"^\s*(?:of\s+)?(?:(?:other|more|additional|the|its|their|his|her)\s+)*"
+    r"([a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)",
+    re.IGNORECASE,
+)
+
+
+def _words_value(words: str) -> float | None:
+    """ "three hundred and forty-two" -> 342.0; None when the words are no number."""
+    from text_to_num import text2num
+
+    try:
+        return float(text2num(words.lower().replace("-", " ").replace(" and ", " "), "en"))
+    except ValueError:
+        return None
+
+
+def quantities(sentence: str) -> list[Quantity]:
+    """The quantities in a sentence, in order of appearance.
+
+    Each has every key of :class:`~claimtrack.model.Quantity`: ``text`` as written,
+    ``value`` (a number, or None for a range), ``low`` and ``high`` (a range's bounds,
+    else None), ``qualifier`` ("at least"; "approximately" for a vague amount) and
+    ``counted`` (what is counted: "Russians", "percent", "euros", "years of age"; None
+    when nothing follows). Whole numbers are ``int``. Never raises.
+    """
+    found: list[Quantity] = []
+    for match in _QUANTITY.finditer(sentence):
+        text = match.group(0).strip()
+        qualifier = (match.group("qual") or "").lower() or None
+        value: float | None = None
+        low = high = None
+        if match.group("age"):
+            value = float(match.group("age"))
+            counted: str | None = "years of age"
+        else:
+            counted = None
+            if match.group("money"):
+                raw = match.group("money")
+                number = re.search(r"\d[\d,]*(?:\.\d+)?", raw)
+                assert number is not None
+                value = float(number.group().replace(",", ""))
+                scale = re.search(r"(million|billion|trillion|bn|m|k)\b", raw[number.end() :])
+                if scale:
+                    value *= SCALES[scale.group(1).lower()]
+            elif match.group("vague"):
+                low, high = VAGUE_AMOUNTS[match.group("vague").lower()]
+                qualifier = qualifier or "approximately"
+            elif match.group("dozen"):
+                value = 6.0 if match.group("dozen").lower().startswith("half") else 12.0
+            elif match.group("fraction"):
+                fraction = match.group("fraction").lower()
+                value = {"third": 1 / 3, "quarter": 0.25, "half": 0.5}.get(fraction.split()[-1])
+                if fraction.startswith("one in"):
+                    value = 1 / (_words_value(fraction.split()[-1]) or 1)
+                value = round(value, 4) if value is not None else None
+            elif match.group("digits"):
+                digits = match.group("digits").replace(",", "")
+                if YEAR.fullmatch(digits) and not match.group("pct") and not qualifier:
+                    continue  # a year is a date, not a count
+                value = float(digits)
+                if match.group("scale"):
+                    value *= SCALES[match.group("scale").lower()]
+            elif match.group("words"):
+                words = match.group("words")
+                if words.lower() == "one" and not qualifier:
+                    continue  # "one of the", "one day": rarely a count
+                value = _words_value(words)
+                if value is None:
+                    continue
+            tail = _COUNTED.match(sentence[match.end() :])
+            if tail:
+                candidate = " ".join(
+                    w for w in tail.group(1).split() if w.lower() not in NOT_COUNTED
+                )
+                counted = candidate or None
+        if match.group("pct") or match.group("wpct"):
+            counted = "percent"
+        if match.group("currency"):
+            counted = match.group("currency").strip()
+        if value is not None and value == int(value):
+            value = int(value)
+        found.append(
+            {
+                "text": text,
+                "value": value,
+                "low": low,
+                "high": high,
+                "qualifier": qualifier,
+                "counted": counted,
+            }
+        )
+    return found

@@ -1,0 +1,326 @@
+"""The extractor's vocabulary: the English words that signal a claim, a claimant, a
+news organisation, a date, a quantity or a name.
+
+These lists are what gets tuned when an article is misread, so they live together,
+apart from the patterns that use them: adding "reiterated" to the verbs of saying, or
+"the regulator" to the descriptions that point back to an organisation, is a change to
+this file only, and ``python tests/extract_eval.py -v`` shows what it gains and loses. A
+pattern here is nothing more than one of these lists, compiled once; patterns with a
+grammar of their own live in the module that uses them.
+"""
+
+import re
+
+# -- saying and alleging -------------------------------------------------------------------------
+
+# The verbs that attribute a statement to someone ("X said", "..., X argues").
+VERBS_OF_SAYING = (
+    "said|says|say|told|tells|added|adds|noted|notes|note|believes|believe|believed|"
+    "stated|states|claimed|claims|claim|argued|argues|argue|warned|warns|warn|"
+    "estimated|estimates|estimate|reported|reports|report|reveals|revealed|reveal|"
+    "highlights|highlighted|opined|explained|explains|insisted|insists|wrote|writes|"
+    "announced|announces|confirmed|confirms|denied|denies|deny|alleged|alleges|allege|"
+    "disputes|disputed|dispute|demanded|demands|found|finds|find|concluded|concludes|"
+    "ranks|ranked|testified|acknowledged|admitted|predicted|projects|projected"
+)
+# The verbs of saying and "according (to)": any of them makes a sentence an attribution.
+SPEECH_VERBS = VERBS_OF_SAYING + "|according"
+SPEECH = re.compile(rf"\b({SPEECH_VERBS})\b", re.IGNORECASE)
+# "It was reported that ...": attributed to nobody, and kept that way.
+PASSIVE = re.compile(
+    r"\b(?:it|this)\s+(?:was|is|has\s+been|had\s+been)\s+(?:reported|alleged|claimed|said|"
+    r"rumou?red|understood|believed)\b",
+    re.IGNORECASE,
+)
+ALLEGATION = re.compile(
+    r"\b(allegedly|reportedly|purportedly|accused|accuses|alleged|alleges|allegation|"
+    r"suspected|charged with|believe[sd]?)\b",
+    re.IGNORECASE,
+)
+# A sentence that opens with one of these carries on the previous sentence's claimant.
+CARRY_ON = re.compile(r"^(allegedly|reportedly|purportedly)\b", re.IGNORECASE)
+
+# -- organisations, the media, and words that point back to them ---------------------------------
+
+# A name with one of these words is a news organisation ("Associated Press", "BBC News").
+MEDIA_WORDS = (
+    "press",
+    "reuters",
+    "news",
+    "times",
+    "herald",
+    "post",
+    "agency",
+    "television",
+    "radio",
+    "gazette",
+    "journal",
+    "tribune",
+    "guardian",
+    "bbc",
+    "afp",
+    "cnn",
+    "associated",
+    "telegraph",
+    "observer",
+    "chronicle",
+    "broadcasting",
+    "wire",
+    "daily",
+    "magazine",
+)
+MEDIA_ACRONYMS = ("AP", "AFP", "BBC", "CNN")
+# A name with one of these words is an organisation ("Belgrade Centre for Security Policy").
+ORG_WORDS = (
+    "centre",
+    "center",
+    "ministry",
+    "university",
+    "office",
+    "institute",
+    "council",
+    "party",
+    "bank",
+    "association",
+    "commission",
+    "police",
+    "department",
+    "company",
+    "court",
+    "government",
+    "authority",
+    "committee",
+    "agency",
+    "international",
+    "group",
+    "foundation",
+    "union",
+    "organisation",
+    "organization",
+    "service",
+    "board",
+    "fund",
+    "press",
+    "reuters",
+    "news",
+    "times",
+    "herald",
+    "gazette",
+    "journal",
+    "school",
+    "hospital",
+    "corporation",
+    "inc",
+    "ltd",
+    "network",
+    "assembly",
+    "parliament",
+    "federation",
+    "society",
+    "trust",
+    "club",
+    "army",
+    "navy",
+    "coalition",
+    "alliance",
+)
+# Descriptions that refer back to the organisation, or news organisation, named last.
+DESCRIPTORS = {
+    "organisation": (
+        "the think tank",
+        "the organisation",
+        "the organization",
+        "the group",
+        "the company",
+        "the ministry",
+        "the office",
+        "the institute",
+        "the council",
+        "the charity",
+        "the watchdog",
+        "the firm",
+        "the party",
+        "the agency",
+    ),
+    "media": (
+        "the american media outlet",
+        "the media outlet",
+        "the news agency",
+        "the outlet",
+        "the agency",
+        "the wire service",
+        "the broadcaster",
+        "the newspaper",
+        "the paper",
+    ),
+}
+# Pronouns that refer back to the person named last ("they": the organisation, if any).
+PRONOUNS = {"she", "he", "they"}
+
+# -- the article's furniture ---------------------------------------------------------------------
+
+# Captions, credits and web page debris: lines that are not the story.
+SKIP_LINE = re.compile(
+    r"^(images? source|photo|image|picture|credit|source of images|related content|"
+    r"read more|advertisement|share this|ed\.|editor:|copyright)\b|©",
+    re.IGNORECASE,
+)
+
+# -- dates ---------------------------------------------------------------------------------------
+
+# A date in full, day first or month first ("26 February 2024", "Feb. 26, 2024").
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+DATE = re.compile(
+    rf"\b(\d{{1,2}}\s+(?:{MONTHS})\.?\s+\d{{4}}|(?:{MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}})\b",
+    re.IGNORECASE,
+)
+# A year from 1800 to 2099: a date, never a count.
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# A month or weekday mentioned in passing ("on Friday"); "may" is left out, as the verb.
+MONTH_OR_DAY = re.compile(
+    rf"\b(?:{MONTHS.replace('|may|', '|')}|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)\b",
+    re.IGNORECASE,
+)
+
+# -- quantities ----------------------------------------------------------------------------------
+
+# Words before a number that qualify it ("at least a dozen").
+QUALIFIERS = (
+    "at least|at most|more than|less than|fewer than|up to|nearly|almost|about|around|"
+    "approximately|roughly|some|over|under|as many as|no fewer than|no more than|just over|"
+    "just under|close to"
+)
+# Numbers written as words, for the pattern; ``text2num`` gives their value.
+NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    "eighty|ninety|hundred|thousand|million|billion"
+)
+# Multipliers after a number ("4.2 million", "$3bn").
+SCALES = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "bn": 1e9,
+    "m": 1e6,
+    "k": 1e3,
+}
+# Amounts given without a number, as the range they imply ("dozens": 24 to 99).
+VAGUE_AMOUNTS = {
+    "tens of thousands": (10_000, 99_999),
+    "hundreds of thousands": (100_000, 999_999),
+    "tens of millions": (10_000_000, 99_999_999),
+    "hundreds of millions": (100_000_000, 999_999_999),
+    "dozens": (24, 99),
+    "hundreds": (200, 999),
+    "thousands": (2_000, 9_999),
+    "millions": (2_000_000, 9_999_999),
+}
+# Words after a number that are not what it counts ("40 of the", "12 in 2023").
+NOT_COUNTED = {
+    "and",
+    "or",
+    "to",
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "by",
+    "from",
+    "than",
+    "that",
+    "who",
+    "which",
+    "was",
+    "were",
+    "is",
+    "are",
+    "had",
+    "have",
+    "has",
+    "of",
+    "between",
+    "since",
+    "ago",
+    "last",
+    "this",
+    "next",
+}
+
+# -- names and roles -----------------------------------------------------------------------------
+
+# Lower-case words inside a name ("Centre for Security Policy", "Ursula von der Leyen").
+NAME_PARTICLES = ("of", "for", "the", "and", "de", "van", "von", "al", "el", "la", "le", "du", "di")
+# Capitalised words that start a sentence or a phrase but are no name, nor part of one.
+NOT_NAMES = {
+    "i",
+    "it",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "he",
+    "she",
+    "they",
+    "we",
+    "his",
+    "her",
+    "their",
+    "our",
+    "its",
+    "but",
+    "and",
+    "or",
+    "if",
+    "when",
+    "while",
+    "after",
+    "before",
+    "despite",
+    "following",
+    "according",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "as",
+    "allegedly",
+    "reportedly",
+    "construction",
+    "bus",
+    "patient",
+    "patients",
+    "hospitals",
+    "researchers",
+    "prosecutors",
+    "council",
+    "members",
+}
+# Titles before a name, which are the person's role ("Mayor", "Prime Minister").
+ROLE_TITLES = re.compile(
+    r"^(?:(Mayor|President|Prime Minister|Minister|Senator|Governor|Judge|Dr\.|Professor|"
+    r"Prof\.|Mr\.|Mrs\.|Ms\.|General|Chief|Sheriff|Councillor|Councilman|Councilwoman|"
+    r"Council member|Rep\.|Sen\.|Gov\.|Inspector|Detective|Director)\s+)+",
+)
+# Nouns that make a phrase a role rather than a name ("union leader", "chief executive").
+ROLE_NOUNS = re.compile(
+    r"\b(leader|spokes(?:wo)?man|spokesperson|director|minister|executive|chairman|"
+    r"chairwoman|chair|president|secretary|head|chief|official|manager|founder|lawyer|"
+    r"attorney|adviser|advisor|analyst|economist|researcher|professor|coordinator|member|"
+    r"representative|commissioner|ambassador|editor|reporter|correspondent|mayor|governor|"
+    r"senator|judge|prosecutor|officer|general|activist)\b",
+    re.IGNORECASE,
+)
