@@ -21,10 +21,10 @@ from claimtrack.cli.common import (
     stdout_is_terminal,
 )
 from claimtrack.cli.complete import complete_claim, complete_source
-from claimtrack.model import RELATIONS, STATUSES
+from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
+from claimtrack.model import STATUSES
 
 if TYPE_CHECKING:
-    from claimtrack.query import ClaimFilter
     from claimtrack.views import ClaimView
 
 ClaimArg = Annotated[
@@ -117,28 +117,44 @@ def add(
     emit.one(ctx, view, fmt, _summary("Added", view))
 
 
-def _list(
+ListSort = Annotated[
+    str, typer.Option("--sort", metavar="FIELD", help="created, updated, status, story or text.")
+]
+ListReverse = Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")]
+ListLimit = Annotated[
+    int | None, typer.Option("--limit", "-n", metavar="N", help="Show at most N claims.")
+]
+ListAll = Annotated[
+    bool, typer.Option("--all", "-a", help="Show every match (a terminal shows 50 by default).")
+]
+
+
+@app.command("list")
+@filter_options()
+def list_claims(
     ctx: typer.Context,
-    status: list[str] | None,
-    tag: list[str] | None,
-    story: list[str] | None,
-    source: str | None,
-    relation: str | None,
-    search: str | None,
-    since: str | None,
-    until: str | None,
-    sort: str,
-    reverse: bool,
-    limit: int | None,
-    show_all: bool,
-    reveal: bool,
-    fmt: str | None,
-    quiet: bool,
+    filters: FilterOptions = NO_FILTERS,
+    sort: ListSort = "created",
+    reverse: ListReverse = False,
+    limit: ListLimit = None,
+    show_all: ListAll = False,
+    reveal: RevealOption = False,
+    fmt: FormatOption = None,
+    quiet: QuietOption = False,
 ) -> None:
+    """List claims, newest first, filtered and sorted.
+
+    \b
+    Examples:
+      claimtrack list --status unverified --tag serbia
+      claimtrack list --source "Associated Press" --relation reported-by
+      claimtrack list --search "entry ban" --since 2024-02-01
+      claimtrack list --format jsonl | jq -r 'select(.status=="unverified") | .id'
+    """
     from claimtrack.query import Index, claim_view, iter_claims
 
     fmt = output_format(fmt, quiet)
-    flt = claim_filter(status, tag, story, source, relation, search, since, until)
+    flt = filters.claim_filter()
     if limit is not None and limit < 0:
         raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
     page = limit
@@ -160,129 +176,6 @@ def _list(
             f"Showing {shown} of {total} claims; --all shows everything, --limit N shows more.",
             err=True,
         )
-
-
-def claim_filter(
-    status: list[str] | None,
-    tag: list[str] | None,
-    story: list[str] | None,
-    source: str | None = None,
-    relation: str | None = None,
-    search: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-) -> "ClaimFilter":
-    """The filter options that list, export, check and stats share."""
-    from claimtrack.query import ClaimFilter
-
-    return ClaimFilter(
-        statuses=status or [],
-        tags=tag or [],
-        stories=story or [],
-        source=source,
-        relation=relation,
-        search=search,
-        since=since,
-        until=until,
-    )
-
-
-ListStatus = Annotated[
-    list[str] | None,
-    typer.Option("--status", "-s", metavar="STATUS", help="Only this status (repeatable)."),
-]
-ListTag = Annotated[
-    list[str] | None,
-    typer.Option("--tag", "-t", metavar="TAG", help="Only claims with this tag (repeatable)."),
-]
-ListStory = Annotated[
-    list[str] | None, typer.Option("--story", metavar="SLUG", help="Only this story.")
-]
-ListSource = Annotated[
-    str | None,
-    typer.Option(
-        "--source",
-        metavar="SOURCE",
-        help="Only claims linked to this source (name, alias or ID).",
-        autocompletion=complete_source,
-    ),
-]
-ListRelation = Annotated[
-    str | None,
-    typer.Option(
-        "--relation",
-        metavar="RELATION",
-        help="With --source: only this relation (" + ", ".join(RELATIONS) + ").",
-    ),
-]
-ListSearch = Annotated[
-    str | None,
-    typer.Option("--search", "-S", metavar="TEXT", help="Text to find in the claim or its quote."),
-]
-ListSince = Annotated[
-    str | None, typer.Option("--since", metavar="DATE", help="Created on or after YYYY-MM-DD.")
-]
-ListUntil = Annotated[
-    str | None, typer.Option("--until", metavar="DATE", help="Created on or before YYYY-MM-DD.")
-]
-ListSort = Annotated[
-    str, typer.Option("--sort", metavar="FIELD", help="created, updated, status, story or text.")
-]
-ListReverse = Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")]
-ListLimit = Annotated[
-    int | None, typer.Option("--limit", "-n", metavar="N", help="Show at most N claims.")
-]
-ListAll = Annotated[
-    bool, typer.Option("--all", "-a", help="Show every match (a terminal shows 50 by default).")
-]
-
-
-@app.command("list")
-def list_claims(
-    ctx: typer.Context,
-    status: ListStatus = None,
-    tag: ListTag = None,
-    story: ListStory = None,
-    source: ListSource = None,
-    relation: ListRelation = None,
-    search: ListSearch = None,
-    since: ListSince = None,
-    until: ListUntil = None,
-    sort: ListSort = "created",
-    reverse: ListReverse = False,
-    limit: ListLimit = None,
-    show_all: ListAll = False,
-    reveal: RevealOption = False,
-    fmt: FormatOption = None,
-    quiet: QuietOption = False,
-) -> None:
-    """List claims, newest first, filtered and sorted.
-
-    \b
-    Examples:
-      claimtrack list --status unverified --tag serbia
-      claimtrack list --source "Associated Press" --relation reported-by
-      claimtrack list --search "entry ban" --since 2024-02-01
-      claimtrack list --format jsonl | jq -r 'select(.status=="unverified") | .id'
-    """
-    _list(
-        ctx,
-        status,
-        tag,
-        story,
-        source,
-        relation,
-        search,
-        since,
-        until,
-        sort,
-        reverse,
-        limit,
-        show_all,
-        reveal,
-        fmt,
-        quiet,
-    )
 
 
 # `ls` is `list` under a shorter name, hidden from the command list.

@@ -7,17 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from claimtrack.cli import emit
-from claimtrack.cli.claims import (
-    ListRelation,
-    ListSearch,
-    ListSince,
-    ListSource,
-    ListStatus,
-    ListStory,
-    ListTag,
-    ListUntil,
-    claim_filter,
-)
 from claimtrack.cli.common import (
     FormatOption,
     QuietOption,
@@ -30,6 +19,7 @@ from claimtrack.cli.common import (
     output_format,
     stdout_bytes,
 )
+from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.interchange.exporters import EXPORT_FORMATS
 
 if TYPE_CHECKING:
@@ -64,6 +54,7 @@ def _write_output(payload: "bytes | Callable[[IO[bytes]], None]", output: str | 
 
 
 @app.command()
+@filter_options()
 def export(
     ctx: typer.Context,
     fmt: Annotated[
@@ -84,14 +75,7 @@ def export(
             help="Write here (atomically); '-' or nothing: stdout.",
         ),
     ] = None,
-    status: ListStatus = None,
-    tag: ListTag = None,
-    story: ListStory = None,
-    source: ListSource = None,
-    relation: ListRelation = None,
-    search: ListSearch = None,
-    since: ListSince = None,
-    until: ListUntil = None,
+    filters: FilterOptions = NO_FILTERS,
     reveal: RevealOption = False,
     history: Annotated[
         bool, typer.Option("--history/--no-history", help="json: include the change history.")
@@ -141,8 +125,8 @@ def export(
         )
     if fmt == "sqlite" and (output is None or output == "-"):
         fail("the sqlite format writes a file", "pass -o FILE, e.g. -o claims.db")
-    flt = claim_filter(status, tag, story, source, relation, search, since, until)
-    filtered = any([status, tag, story, source, search, since, until])
+    flt = filters.claim_filter()
+    filtered = filters.narrowing
     whole = fmt == "json" and not filtered
     # One claim at a time, oldest first, through the index when there is one (as `list`
     # reads them): a large database is never held whole, nor its export.

@@ -6,17 +6,6 @@ from typing import Annotated
 import typer
 
 from claimtrack import ids
-from claimtrack.cli.claims import (
-    ListRelation,
-    ListSearch,
-    ListSince,
-    ListSource,
-    ListStatus,
-    ListStory,
-    ListTag,
-    ListUntil,
-    claim_filter,
-)
 from claimtrack.cli.common import (
     FormatOption,
     QuietOption,
@@ -29,6 +18,7 @@ from claimtrack.cli.common import (
     stdout_bytes,
     stdout_is_terminal,
 )
+from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.cli.status import ExitStatus
 
 EVENT_COLUMNS = ("at", "actor", "action", "kind", "target", "change", "summary")
@@ -151,16 +141,10 @@ def redo(
 
 
 @app.command()
+@filter_options()
 def check(
     ctx: typer.Context,
-    status: ListStatus = None,
-    tag: ListTag = None,
-    story: ListStory = None,
-    source: ListSource = None,
-    relation: ListRelation = None,
-    search: ListSearch = None,
-    since: ListSince = None,
-    until: ListUntil = None,
+    filters: FilterOptions = NO_FILTERS,
     disable: Annotated[
         list[str] | None,
         typer.Option("--disable", metavar="RULE", help="Switch a rule off (repeatable)."),
@@ -195,7 +179,7 @@ def check(
     rules = checks.DisabledRules(
         [*settings.check_disabled, *(disable or [])], settings.story_disabled
     )
-    flt = claim_filter(status, tag, story, source, relation, search, since, until)
+    flt = filters.claim_filter()
     count = 0
     failing: dict[str, None] = {}  # claims with a problem, in the order found
 
@@ -241,11 +225,10 @@ def check(
 
 
 @app.command()
+@filter_options("status", "tag", "story")
 def stats(
     ctx: typer.Context,
-    status: ListStatus = None,
-    tag: ListTag = None,
-    story: ListStory = None,
+    filters: FilterOptions = NO_FILTERS,
     top: Annotated[int, typer.Option(metavar="N", help="How many tags and sources.")] = 20,
     reveal: RevealOption = False,
     fmt: FormatOption = None,
@@ -262,7 +245,7 @@ def stats(
     from claimtrack.query import Index
 
     fmt = output_format(fmt, False)
-    flt = claim_filter(status, tag, story)
+    flt = filters.claim_filter()
     with open_db(ctx, history=False, indexed=True) as db:
         flt.prepare(db)
         index = Index(db, reveal=reveal)
