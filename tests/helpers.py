@@ -13,6 +13,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from claimtrack.cli import app
+from claimtrack.cli.context import Environment
 
 
 class Cli:
@@ -22,8 +23,11 @@ class Cli:
         self.db_path = db_path
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, input: str | None = None, code: int = 0) -> Any:
-        result = self.runner.invoke(app, ["--db", str(self.db_path), *args], input=input)
+    def __call__(
+        self, *args: str, input: str | None = None, code: int = 0, env: Environment | None = None
+    ) -> Any:
+        """Run a command; ``env`` is the terminal it sees (default: none, as in a pipe)."""
+        result = self.runner.invoke(app, ["--db", str(self.db_path), *args], input=input, obj=env)
         if result.exit_code != code:
             raise AssertionError(
                 f"claimtrack {' '.join(args)} exited {result.exit_code}, expected {code}\n"

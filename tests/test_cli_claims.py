@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from claimtrack.cli.context import Environment
 from tests.helpers import Cli
 
 ACTIVISTS = "pro-democracy Russian activists"
@@ -139,14 +140,14 @@ def test_every_format(cli: Cli) -> None:
     assert "not one of" in cli("list", "--format", "xml", code=2).stderr
 
 
-def test_table_pages_on_terminal(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_table_pages_on_terminal(cli: Cli) -> None:
     for number in range(55):
         cli.add(f"claim number {number}")
-    monkeypatch.setattr("claimtrack.cli.claims.stdout_is_terminal", lambda: True)
-    shown = cli("list", "--format", "table")
+    terminal = Environment(stdout_isatty=True)
+    shown = cli("list", "--format", "table", env=terminal)
     assert "Showing 50 of 55 claims" in shown.stderr
     assert "claim number 54" in shown.stdout and "claim number 0 " not in shown.stdout
-    everything = cli("list", "--format", "table", "--all")
+    everything = cli("list", "--format", "table", "--all", env=terminal)
     assert "Showing" not in everything.stderr
     assert len(cli.jsonl("list")) == 55  # piped output is never cut
 
@@ -218,12 +219,12 @@ def test_rm_asks_refuses_and_deletes(cli: Cli) -> None:
     assert cli("rm", "nope", "--yes", code=1).stderr.startswith("Error: no claim")
 
 
-def test_rm_confirmation_prompt(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rm_confirmation_prompt(cli: Cli) -> None:
     made = seed(cli)
-    monkeypatch.setattr("claimtrack.cli.common.stdin_is_terminal", lambda: True)
-    cli("rm", made["dozen"], input="n\n", code=1)
+    terminal = Environment(stdin_isatty=True)
+    cli("rm", made["dozen"], input="n\n", code=1, env=terminal)
     assert len(cli.jsonl("list")) == 3
-    cli("rm", made["dozen"], input="y\n")
+    cli("rm", made["dozen"], input="y\n", env=terminal)
     assert len(cli.jsonl("list")) == 2
 
 

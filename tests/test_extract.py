@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from claimtrack.cli.context import Environment
 from claimtrack.extract import extract, quantities
 from tests import extract_eval
 from tests.helpers import Cli
@@ -162,10 +163,9 @@ def test_cli_extract_add_records_claims_sources_and_links(cli: Cli) -> None:
     assert len(cli.jsonl("source", "list")) == len(sources)
 
 
-def test_cli_extract_asks_on_a_terminal(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("claimtrack.cli.extraction.stdin_is_terminal", lambda: True)
+def test_cli_extract_asks_on_a_terminal(cli: Cli) -> None:
     answers = "a\ns\ne\nMy own wording of the third claim\nq\n"
-    cli("extract", str(SEED), "--add", input=answers)
+    cli("extract", str(SEED), "--add", input=answers, env=Environment(stdin_isatty=True))
     texts = [c["text"] for c in cli.jsonl("list")]
     assert len(texts) == 2
     assert "My own wording of the third claim" in texts

@@ -432,14 +432,15 @@ def test_export_formats_do_not_leak_confidential_names(cli: Cli, fmt: str) -> No
 
 
 def test_large_import_shows_progress_on_stderr_terminal(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli: Cli, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from claimtrack.cli import interchange
+    from claimtrack.cli.context import Environment
 
-    assert interchange._progress(100_000) is None  # not a terminal: no bar
-    monkeypatch.setattr(interchange.sys.stderr, "isatty", lambda: True, raising=False)
-    advance = interchange._progress(6000)
-    assert advance is not None and interchange._progress(10) is None
+    assert interchange._progress(100_000, Environment()) is None  # not a terminal: no bar
+    terminal = Environment(stderr_isatty=True)
+    advance = interchange._progress(6000, terminal)
+    assert advance is not None and interchange._progress(10, terminal) is None
     advance(3000)
     advance(6000)  # finishing stops the bar
     assert capsys.readouterr().out == ""  # nothing on stdout

@@ -93,7 +93,7 @@ def demo(
     from claimtrack.demo import load_demo
     from claimtrack.location import demo_location
 
-    output_format(fmt, quiet)  # reject a bad --format before doing any work
+    output_format(ctx, fmt, quiet)  # reject a bad --format before doing any work
     explicit = settings(ctx).db
     target = demo_location(explicit)
     if explicit is None:

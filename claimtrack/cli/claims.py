@@ -13,12 +13,12 @@ from claimtrack.cli.common import (
     YesOption,
     app,
     confirm_destruction,
+    environment,
     fail,
     no_color,
     open_db,
     output_format,
     read_text,
-    stdout_is_terminal,
 )
 from claimtrack.cli.complete import complete_claim, complete_source
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
@@ -99,7 +99,7 @@ def add(
     """
     from claimtrack.query import Index, claim_view
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     body = read_text(text, "claim text")
     with open_db(ctx, write=True, indexed=True) as db:
         claim = db.add_claim(
@@ -153,7 +153,7 @@ def list_claims(
     """
     from claimtrack.query import Index, claim_view, iter_claims
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     flt = filters.claim_filter()
     if limit is not None and limit < 0:
         raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
@@ -171,7 +171,7 @@ def list_claims(
         views = (claim_view(c, index) for c in claims)
         shown = emit.claims(ctx, views, fmt)
     hidden = total - shown
-    if hidden > 0 and stdout_is_terminal():
+    if hidden > 0 and environment(ctx).stdout_isatty:
         typer.echo(
             f"Showing {shown} of {total} claims; --all shows everything, --limit N shows more.",
             err=True,
@@ -199,7 +199,7 @@ def show(
     """
     from claimtrack.query import Index, claim_view
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, history=False, indexed=True) as db:
         view = claim_view(db.get_claim(claim), Index(db, reveal=reveal))
     if fmt == "table":
@@ -244,7 +244,7 @@ def edit(
     """
     from claimtrack.query import Index, claim_view
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     if text is not None:
         text = read_text(text, "claim text")
     with open_db(ctx, write=True, indexed=True) as db:
@@ -284,7 +284,7 @@ def status(
     """
     from claimtrack.query import Index, claim_view
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
         updated = db.set_status(claim, new_status, note=note, rating=rating)
         view = claim_view(updated, Index(db))
@@ -307,7 +307,7 @@ def note(
     """
     from claimtrack.query import Index, claim_view
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     body = read_text(text, "note")
     with open_db(ctx, write=True, indexed=True) as db:
         updated = db.add_note(claim, body)
@@ -335,11 +335,11 @@ def rm(
       claimtrack rm 3f9k2ab
       claimtrack list --status retracted -q | xargs claimtrack rm --yes
     """
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
         doomed = [db.get_claim(c) for c in claims]
         listing = "; ".join(f"{ids.short(c['id'])} {emit.clip(c['text'], 40)}" for c in doomed)
-        confirm_destruction(f"Delete {len(doomed)} claim(s): {listing}?", yes)
+        confirm_destruction(ctx, f"Delete {len(doomed)} claim(s): {listing}?", yes)
         removed = db.remove_claims(c["id"] for c in doomed)
     if fmt == "table":
         for claim in removed:
@@ -385,7 +385,7 @@ def link(
     """
     from claimtrack.query import Index, claim_view
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
         if create:
             db.ensure_source(source)
@@ -416,7 +416,7 @@ def unlink(
     """
     from claimtrack.query import Index, claim_view
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
         removed = db.unlink(claim, source, relation)
         view = claim_view(db.get_claim(claim), Index(db))

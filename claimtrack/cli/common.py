@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from claimtrack import __version__
+from claimtrack.cli.context import Environment
 from claimtrack.cli.status import ExitStatus
 from claimtrack.errors import ClaimtrackError
 from claimtrack.interchange.formats import FORMATS, OutputFormat, safe_text
@@ -128,6 +129,8 @@ def main_options(
     ] = False,
 ) -> None:
     ctx.meta[SETTINGS_KEY] = Settings(db=db, debug=debug, no_color=no_color)
+    if not isinstance(ctx.obj, Environment):  # a test may have passed its own
+        ctx.obj = Environment.from_sys()
 
 
 # -- shared helpers -------------------------------------------------------------------------
@@ -150,20 +153,18 @@ def open_db(
         yield db
 
 
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
+def environment(ctx: typer.Context) -> Environment:
+    """The terminal the command runs in: made when it starts, or given by a test."""
+    found = ctx.find_object(Environment)
+    return found if found is not None else Environment.from_sys()
 
 
-def stdin_is_terminal() -> bool:
-    return sys.stdin.isatty()
-
-
-def output_format(fmt: str | None, quiet: bool) -> OutputFormat:
+def output_format(ctx: typer.Context, fmt: str | None, quiet: bool) -> OutputFormat:
     """``-q`` means IDs; no ``--format`` means a table on a terminal, JSON Lines in a pipe."""
     if quiet:
         return "ids"
     if fmt is None:
-        return "table" if stdout_is_terminal() else "jsonl"
+        return "table" if environment(ctx).stdout_isatty else "jsonl"
     value = one_of(fmt.strip().lower(), FORMATS)
     if value is None:
         raise typer.BadParameter(
@@ -225,11 +226,11 @@ def open_input(file: str, what: str) -> Iterator[IO[bytes]]:
         yield source
 
 
-def confirm_destruction(question: str, yes: bool) -> None:
+def confirm_destruction(ctx: typer.Context, question: str, yes: bool) -> None:
     """Ask on a terminal; without one, refuse unless --yes was given."""
     if yes:
         return
-    if not stdin_is_terminal():
+    if not environment(ctx).stdin_isatty:
         fail("refusing to delete without confirmation", "pass --yes to confirm in scripts")
     if not typer.confirm(safe_text(question), default=False, err=True):
         typer.echo("Nothing deleted.", err=True)

@@ -11,12 +11,12 @@ from claimtrack.cli import emit
 from claimtrack.cli.common import (
     FormatOption,
     app,
+    environment,
     fail,
     no_color,
     open_db,
     output_format,
     read_input,
-    stdin_is_terminal,
     stdout_bytes,
 )
 
@@ -59,7 +59,7 @@ def extract(
     """
     from claimtrack import extract as extracting
 
-    fmt = output_format(fmt, False)
+    fmt = output_format(ctx, fmt, False)
     raw = read_input(file, "article")
     try:
         article = raw.decode("utf-8-sig")
@@ -68,7 +68,7 @@ def extract(
     name = None if file == "-" else Path(file).name
     if not article.strip():
         fail("the article is empty")
-    if add and not yes and not stdin_is_terminal():
+    if add and not yes and not environment(ctx).stdin_isatty:
         fail("--add asks about each claim on a terminal", "pass --yes to take them all")
     result = extracting.extract(article)
     chosen = result.candidates

@@ -1,6 +1,5 @@
 """export and import: hand work to editors, CMSs, spreadsheets and Datasette, and back."""
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +12,7 @@ from claimtrack.cli.common import (
     RevealOption,
     app,
     db_path_for,
+    environment,
     fail,
     open_db,
     open_input,
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import IO
 
+    from claimtrack.cli.context import Environment
     from claimtrack.model import Claim
     from claimtrack.query import Index
 
@@ -257,7 +258,7 @@ def import_(
     """
     from claimtrack.interchange import importer
 
-    shown_format = output_format(plan_format, quiet)
+    shown_format = output_format(ctx, plan_format, quiet)
     with open_input(file, "import") as handle:
         origin = "standard input" if file == "-" else file
         chosen = (fmt or importer.guess_format(file, importer.first_line(handle))).strip().lower()
@@ -273,7 +274,7 @@ def import_(
         del incoming  # the plan holds what is written; the rest can go before the write
         summary = plan.summary()
         if not dry_run and plan.writes:
-            importer.apply(db, plan, progress=_progress(len(plan.changes)))
+            importer.apply(db, plan, progress=_progress(len(plan.changes), environment(ctx)))
     verb = "Would import" if dry_run else "Imported"
     typer.echo(f"{verb} from {origin}: {summary}", err=True)
     if dry_run:
@@ -292,9 +293,9 @@ def import_(
             )
 
 
-def _progress(total: int):  # type: ignore[no-untyped-def]
+def _progress(total: int, env: "Environment") -> "Callable[[int], None] | None":
     """A progress bar on a terminal for large imports; nothing otherwise."""
-    if total < 5000 or not sys.stderr.isatty():
+    if total < 5000 or not env.stderr_isatty:
         return None
     from rich.console import Console
     from rich.progress import Progress

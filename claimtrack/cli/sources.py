@@ -83,7 +83,7 @@ def source_add(
     """
     from claimtrack.query import Index, source_view
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
         source = db.add_source(
             name,
@@ -121,7 +121,7 @@ def source_list(
     """
     from claimtrack.query import Index, source_view, sources_sorted
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, history=False, indexed=True) as db:
         index = Index(db, reveal=reveal)
         chosen = sources_sorted(db.source_list())
@@ -155,7 +155,7 @@ def source_show(
     """
     from claimtrack.query import Index, claim_view, source_claims, source_view
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, history=False, indexed=True) as db:
         index = Index(db, reveal=reveal)
         found = db.get_source(source)
@@ -215,7 +215,7 @@ def source_edit(
     """
     from claimtrack.query import Index, source_view
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
         updated = db.edit_source(
             source,
@@ -251,13 +251,15 @@ def source_rm(
     from claimtrack.confidential import withhold_source
     from claimtrack.query import Index
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
         found = db.get_source(source)
         index = Index(db)
         cited = len(index.source_links(found["id"]))
         confirm_destruction(
-            f"Delete source {index.name(found['id'])!r} and its {cited} link(s) to claims?", yes
+            ctx,
+            f"Delete source {index.name(found['id'])!r} and its {cited} link(s) to claims?",
+            yes,
         )
         removed, links = db.remove_source(found["id"])
     view: SourceView = {

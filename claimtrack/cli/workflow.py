@@ -12,11 +12,11 @@ from claimtrack.cli.common import (
     RevealOption,
     app,
     db_path_for,
+    environment,
     no_color,
     open_db,
     output_format,
     stdout_bytes,
-    stdout_is_terminal,
 )
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.cli.status import ExitStatus
@@ -55,7 +55,7 @@ def log(
     """
     from claimtrack import history
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     if limit is not None and limit < 0:
         raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
     if limit is None and fmt == "table":
@@ -71,7 +71,7 @@ def log(
             typer.echo("No history yet.", err=True)
             return
         render.events_table(views, no_color(ctx))
-        if found.total > len(views) and stdout_is_terminal():
+        if found.total > len(views) and environment(ctx).stdout_isatty:
             typer.echo(f"Showing {len(views)} of {found.total} events; -n N shows more.", err=True)
         return
     from claimtrack.interchange.formats import write_records
@@ -82,7 +82,7 @@ def log(
 def _reverse(ctx: typer.Context, action: str, dry_run: bool, fmt: str | None, quiet: bool) -> None:
     from claimtrack import history
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=not dry_run) as db:
         change = history.next_undo(db) if action == "undo" else history.next_redo(db)
         description = change.describe()
@@ -174,7 +174,7 @@ def check(
     from claimtrack import checks, config
     from claimtrack.query import Index, iter_claims
 
-    fmt = output_format(fmt, quiet)
+    fmt = output_format(ctx, fmt, quiet)
     settings = config.load(db_path_for(ctx))
     rules = checks.DisabledRules(
         [*settings.check_disabled, *(disable or [])], settings.story_disabled
@@ -244,7 +244,7 @@ def stats(
     from claimtrack.interchange.formats import json_bytes
     from claimtrack.query import Index
 
-    fmt = output_format(fmt, False)
+    fmt = output_format(ctx, fmt, False)
     flt = filters.claim_filter()
     with open_db(ctx, history=False, indexed=True) as db:
         flt.prepare(db)
