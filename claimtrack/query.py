@@ -12,14 +12,14 @@ from collections.abc import Iterable, Iterator
 from claimtrack import ids
 from claimtrack.confidential import Disclosure, pseudonym, withhold_link
 from claimtrack.db import Database
-from claimtrack.model import RELATIONS, Claim, Link, Source
+from claimtrack.model import RELATIONS, Claim, Link, Relation, Source
 from claimtrack.store.filter import ClaimFilter
 from claimtrack.store.snapshot import SORT_KEYS
 from claimtrack.views import ClaimView, LinkView, SourceView
 
 __all__ = ["SORT_KEYS", "ClaimFilter", "Index"]
 
-RELATION_ORDER = {relation: index for index, relation in enumerate(RELATIONS)}
+RELATION_ORDER: dict[str, int] = {relation: index for index, relation in enumerate(RELATIONS)}
 
 
 class Index:
@@ -72,6 +72,10 @@ class Index:
         links = self.store.claim_links(claim_id)
         links.sort(key=_chain_order)
         return links
+
+
+def _relation_rank(relation: str) -> int:
+    return RELATION_ORDER.get(relation, 9)
 
 
 def _chain_order(link: Link) -> tuple[int, int]:
@@ -139,12 +143,12 @@ def source_view(source: Source, index: Index) -> SourceView:
 
 def source_claims(source: Source, db: Database, index: Index) -> list[tuple[str, Claim]]:
     """(relations, claim) for every claim that cites the source once, newest first."""
-    relations: dict[str, list[str]] = {}
+    relations: dict[str, list[Relation]] = {}
     for link in index.source_links(source["id"]):
         if db.has_claim(link["claim"]):
             relations.setdefault(link["claim"], []).append(link["relation"])
     pairs = [
-        (", ".join(sorted(set(found), key=RELATION_ORDER.__getitem__)), db.claim_by_id(claim_id))
+        (", ".join(sorted(set(found), key=_relation_rank)), db.claim_by_id(claim_id))
         for claim_id, found in relations.items()
     ]
     pairs.sort(key=lambda pair: pair[1]["created"], reverse=True)

@@ -56,6 +56,7 @@ def assert_safe(output: str) -> None:
     assert found is None, f"raw control character {found.group()!r} in output"
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,
@@ -108,7 +109,7 @@ cell_value = st.one_of(
 def test_csv_rows_made_fast_are_the_rows_made_cell_by_cell(values: list[object]) -> None:
     # The fast path of CSV/TSV output must defuse formulas and escape controls exactly
     # as the careful one does; no row may come out of it any different.
-    assert formats._cells(values) == [formats._cell(value) for value in values]
+    assert formats.row_cells(values) == [formats.cell(value) for value in values]
 
 
 def test_a_100_kb_claim_survives(cli: Cli) -> None:
@@ -258,6 +259,7 @@ print(json.dumps(done))
 """
 
 
+@pytest.mark.slow
 def test_eight_writers_fifty_mixed_writes_each(db_path: Path) -> None:
     env = {**os.environ}
     workers = []
@@ -315,6 +317,7 @@ def test_eight_writers_fifty_mixed_writes_each(db_path: Path) -> None:
         assert len(changes) == len(log) - no_ops, n
 
 
+@pytest.mark.slow
 def test_sigkill_during_twenty_writes(db_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     import synth
@@ -554,6 +557,7 @@ def test_fuzz_extract_never_crashes(text: str) -> None:
         assert candidate.sentence and isinstance(candidate.quantities, list)
 
 
+@pytest.mark.slow
 def test_fuzz_extract_on_mangled_articles() -> None:
     article = (
         Path(__file__).resolve().parent.parent / "seeds" / "serbia-russian-refugees.txt"

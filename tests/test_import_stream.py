@@ -38,10 +38,7 @@ def export(tmp_path: Path) -> bytes:
 def whole(raw: bytes) -> importer.Incoming | str:
     """What reading the whole file at once gives: the records, or the error message."""
     try:
-        data = importer._load_json(raw.removeprefix(importer.BOM), "x")
-        if not isinstance(data, dict):
-            raise importer._not_an_export("x")
-        return importer._export(data.items(), "x")
+        return importer.parse_json(raw.removeprefix(importer.BOM), "x")
     except importer.InvalidImport as exc:
         return exc.message
 

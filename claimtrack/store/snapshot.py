@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, cast
 import orjson
 
 from claimtrack.errors import DatabaseError, NotFound
-from claimtrack.model import Claim, Event, Link, fold
+from claimtrack.model import Claim, Event, Link, Relation, Status, fold
 from claimtrack.store.adapter import IdTable, SnapshotDB, SnapshotStorage
 from claimtrack.store.collector import paused_gc
 from claimtrack.store.fileformat import META, TABLES, Data, dump_to, read_file
@@ -51,8 +51,8 @@ LOOKUP_LIMIT = 200
 
 # What ``stats`` counts of a claim: (ID, status, story, tags); of a link: (claim,
 # source, relation).
-Fact = tuple[str, str, str | None, list[str]]
-LinkFact = tuple[str, str, str]
+Fact = tuple[str, Status, str | None, list[str]]
+LinkFact = tuple[str, str, Relation]
 
 
 class Snapshot:
@@ -531,9 +531,9 @@ class IndexedSnapshot(Snapshot):
         if not self._answering:
             return super().facts(flt)
         # From the index alone: no claim or link is read from the file.
-        facts = self._index.facts(flt)
+        facts = cast(list[Fact], self._index.facts(flt))
         chosen = {fact[0] for fact in facts}
-        links = (k for k in self._index.link_facts() if k[0] in chosen)
+        links = (cast(LinkFact, k) for k in self._index.link_facts() if k[0] in chosen)
         self.records("sources")  # names of thousands of sources: one pass, not a search each
         return facts, links
 

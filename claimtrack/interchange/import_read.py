@@ -1,0 +1,582 @@
+"""Import, step one: read a claimtrack export (JSON, JSON Lines) or a CSV sheet.
+
+``read`` and ``read_from`` parse and validate every record and report every bad one
+(with its line or index) before anything is written: the result is ``Incoming``,
+records in the database's shape, each cleaned by ``claimtrack.records`` as a command
+would clean it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import IO, Any, cast
+
+import orjson
+
+from claimtrack import ids
+from claimtrack.errors import ClaimtrackError
+from claimtrack.interchange import bundle_stream
+from claimtrack.model import (
+    MAX_SHORT,
+    SCHEMA_VERSION,
+    Claim,
+    Event,
+    Link,
+    Note,
+    Source,
+    check_date,
+    check_kind,
+    check_relation,
+    check_status,
+    clean_optional,
+    clean_text,
+    now,
+)
+from claimtrack.records import MAX_STORY, clean_aliases, clean_story, clean_tags
+from claimtrack.store.fileformat import strict_loads
+
+IMPORT_FORMATS = ("json", "jsonl", "csv")
+MAX_PROBLEMS_SHOWN = 50
+BOM = b"\xef\xbb\xbf"
+
+
+# A checked record as the database will store it: its ID and its JSON line body. An
+# import of 100,000 claims holds these (a third of the memory of the parsed records)
+# and decodes one at a time where it must look inside.
+Packed = tuple[str, bytes]
+
+
+def pack(record: Mapping[str, Any]) -> Packed:
+    # Copied: the bytes orjson returns keep the few kilobytes it allocated to write
+    # them, and 500,000 records held as they come took 2 GB instead of 200 MB.
+    return record["id"], bytes(memoryview(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)))
+
+
+@dataclass
+class Incoming:
+    """Validated records, in database shape, plus references to resolve on merge.
+    Claims, links and events are packed (ID -> JSON); sources, few, are kept whole."""
+
+    claims: dict[str, bytes] = field(default_factory=dict)
+    sources: list[Source] = field(default_factory=list)
+    links: dict[str, bytes] = field(default_factory=dict)
+    events: dict[str, bytes] = field(default_factory=dict)
+    # Claims given without an ID, with the names of their sources: (claim, relation, name, url)
+    named_links: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    anonymous_claims: set[str] = field(default_factory=set)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (where, what)
+
+    def add(self, kind: str, record: Mapping[str, Any], where: str) -> None:
+        if kind == "sources":
+            self.sources.append(cast(Source, record))
+            return
+        table: dict[str, bytes] = getattr(self, kind)
+        record_id, body = pack(record)
+        if record_id in table:
+            self.duplicates.append((where, f"duplicate ID {record_id!r}"))
+        else:
+            table[record_id] = body
+
+
+class InvalidImport(ClaimtrackError):
+    pass
+
+
+def guess_format(name: str, head: bytes) -> str:
+    """From the file name, else from ``head``: the input up to its first non-blank line."""
+    lowered = name.lower()
+    for fmt in IMPORT_FORMATS:
+        if lowered.endswith("." + fmt):
+            return fmt
+    if lowered.endswith(".ndjson"):
+        return "jsonl"
+    head = head.removeprefix(BOM).lstrip()
+    if head[:1] == b"{":
+        first_line = head.split(b"\n", 1)[0]
+        try:
+            record = orjson.loads(first_line)
+        except orjson.JSONDecodeError:
+            return "json"
+        return "json" if isinstance(record, dict) and "format" in record else "jsonl"
+    if head[:1] == b"[":
+        return "json"
+    return "csv"
+
+
+def first_line(handle: IO[bytes]) -> bytes:
+    """What ``guess_format`` needs of a seekable input, which is left at its start."""
+    start = handle.tell()
+    head = b""
+    while not head.strip():
+        line = handle.readline()
+        if not line:
+            break
+        head += line
+    handle.seek(start)
+    return head
+
+
+def read(raw: bytes, fmt: str, origin: str) -> Incoming:
+    return read_from(io.BytesIO(raw), fmt, origin)
+
+
+def read_from(handle: IO[bytes], fmt: str, origin: str) -> Incoming:
+    """Records from a seekable input: a JSON export in the layout ``export`` writes is
+    read a few thousand records at a time; anything else is read whole."""
+    start = handle.tell()
+    if handle.read(len(BOM)) != BOM:
+        handle.seek(start)
+    if fmt == "json":
+        return _read_json(handle, origin)
+    if fmt == "jsonl":
+        return _read_jsonl(handle, origin)
+    if fmt == "csv":
+        return _read_csv(_not_empty(handle.read(), origin), origin)
+    raise ClaimtrackError(f"cannot import format {fmt!r}", "use json, jsonl or csv")
+
+
+def _not_empty(raw: bytes, origin: str) -> bytes:
+    if not raw or raw.isspace():
+        raise InvalidImport(f"{origin} is empty")
+    return raw
+
+
+# -- validation of single records ------------------------------------------------------------
+
+
+class _Problems:
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{where}: {message}")
+
+    def check(self) -> None:
+        if self.items:
+            shown = self.items[:MAX_PROBLEMS_SHOWN]
+            if len(self.items) > MAX_PROBLEMS_SHOWN:
+                shown.append(f"... and {len(self.items) - MAX_PROBLEMS_SHOWN} more")
+            raise InvalidImport(
+                f"{self.origin}: {len(self.items)} invalid record(s); nothing was imported",
+                details=shown,
+            )
+
+
+def _text(value: Any, name: str, *, required: bool = False, limit: int = 1_000_000) -> Any:
+    if value is None or value == "":
+        if required:
+            raise ClaimtrackError(f"missing {name}")
+        return None
+    if not isinstance(value, str):
+        raise ClaimtrackError(f"{name} is not text")
+    return (
+        clean_text(value, name, limit=limit)
+        if required
+        else clean_optional(value, name, limit=limit)
+    )
+
+
+def _string_list(value: Any, name: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [part for part in value.replace(";", ",").split(",")]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ClaimtrackError(f"{name} is not a list of text")
+    return [v.strip() for v in value if v.strip()]
+
+
+_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z")
+
+
+def _id(value: Any, name: str = "id") -> str:
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise ClaimtrackError(f"{name} is missing or not an ID (letters, digits, - and _)")
+    return value.lower()
+
+
+def _stamp(value: Any, name: str, default: str | None = None) -> str:
+    if value is None:
+        return default or now()
+    # The canonical form is checked by a pattern: a full date parse per record is what
+    # made large imports slow.
+    if isinstance(value, str) and (_STAMP.fullmatch(value) or check_date(value, name)):
+        return value
+    raise ClaimtrackError(f"{name} is not a timestamp")
+
+
+def _notes(value: Any, default_at: str) -> list[Note]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ClaimtrackError("notes is not a list")
+    notes: list[Note] = []
+    for item in value:
+        if isinstance(item, str):
+            item = {"text": item}
+        if not isinstance(item, dict):
+            raise ClaimtrackError("a note is not an object")
+        notes.append(
+            {
+                "at": _stamp(item.get("at"), "note time", default_at),
+                "author": _text(item.get("author"), "note author", limit=MAX_SHORT) or "unknown",
+                "text": _text(item.get("text"), "note text", required=True),
+            }
+        )
+    return notes
+
+
+def _quantities(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(q, dict) for q in value):
+        raise ClaimtrackError("quantities is not a list of objects")
+    for quantity in value:
+        for key in ("value", "low", "high"):
+            number = quantity.get(key)
+            if number is not None and (
+                isinstance(number, bool) or not isinstance(number, (int, float))
+            ):
+                raise ClaimtrackError(f"quantity {key} is not a number")
+    return list(value)
+
+
+def _story(value: Any) -> str | None:
+    return clean_story(_text(value, "story", limit=MAX_STORY))
+
+
+def claim_record(data: Mapping[str, Any], *, new_id: bool = False) -> Claim:
+    created = _stamp(data.get("created"), "created")
+    tags = clean_tags(_string_list(data.get("tags"), "tags"))
+    return {
+        "id": ids.new_id() if new_id else _id(data.get("id")),
+        "text": _text(data.get("text"), "text", required=True),
+        "quote": _text(data.get("quote"), "quote"),
+        "story": _story(data.get("story")),
+        "tags": tags,
+        "quantities": _quantities(data.get("quantities")),
+        "status": check_status(_text(data.get("status"), "status", limit=100) or "unverified"),
+        "rating": _text(data.get("rating"), "rating", limit=MAX_SHORT),
+        "notes": _notes(data.get("notes"), created),
+        "created": created,
+        "updated": _stamp(data.get("updated"), "updated", created),
+        "author": _text(data.get("author"), "author", limit=MAX_SHORT) or "import",
+    }
+
+
+def source_record(data: Mapping[str, Any]) -> Source:
+    created = _stamp(data.get("created"), "created")
+    confidential = data.get("confidential", False)
+    if not isinstance(confidential, bool):
+        raise ClaimtrackError("confidential is not true or false")
+    return {
+        "id": _id(data.get("id")),
+        "name": _text(data.get("name"), "name", required=True, limit=MAX_SHORT),
+        "kind": check_kind(data.get("kind") or "unknown"),
+        "role": _text(data.get("role"), "role", limit=MAX_SHORT),
+        "url": _text(data.get("url"), "url", limit=MAX_SHORT),
+        "aliases": clean_aliases(_string_list(data.get("aliases"), "aliases")),
+        "notes": _text(data.get("notes"), "notes"),
+        "confidential": confidential,
+        "reason": _text(data.get("reason"), "reason", limit=MAX_SHORT),
+        "approved_by": _text(data.get("approved_by"), "approved_by", limit=MAX_SHORT),
+        "created": created,
+        "updated": _stamp(data.get("updated"), "updated", created),
+        "author": _text(data.get("author"), "author", limit=MAX_SHORT) or "import",
+    }
+
+
+def link_record(data: Mapping[str, Any], claim_id: str | None = None) -> Link:
+    position = data.get("position", 0)
+    if isinstance(position, bool) or not isinstance(position, int):
+        raise ClaimtrackError("position is not a whole number")
+    return {
+        "id": _id(data.get("id")),
+        "claim": claim_id or _id(data.get("claim"), "claim"),
+        "source": _id(data.get("source_id") or data.get("source"), "source"),
+        "relation": check_relation(str(data.get("relation") or "")),
+        "position": position,
+        "url": _text(data.get("url"), "url", limit=MAX_SHORT),
+        "quote": _text(data.get("quote"), "quote"),
+        "date": check_date(_text(data.get("date"), "date", limit=100)),
+        "note": _text(data.get("note"), "note"),
+        "created": _stamp(data.get("created"), "created"),
+        "author": _text(data.get("author"), "author", limit=MAX_SHORT) or "import",
+    }
+
+
+def event_record(data: Mapping[str, Any]) -> Event:
+    for key in ("id", "at", "action", "kind", "target"):
+        if not isinstance(data.get(key), str):
+            raise ClaimtrackError(f"{key} is missing or not text")
+    for key in ("before", "after"):
+        if data.get(key) is not None and not isinstance(data.get(key), dict):
+            raise ClaimtrackError(f"{key} is not an object")
+    return {
+        "id": _id(data["id"]),
+        "at": data["at"],
+        "actor": str(data.get("actor") or "unknown"),
+        "change": str(data.get("change") or data["id"]),
+        "action": data["action"],
+        "kind": data["kind"],
+        "target": data["target"],
+        "before": data.get("before"),
+        "after": data.get("after"),
+    }
+
+
+def _validated(problems: _Problems, where: str, make: Callable[[], Any]) -> Any:
+    try:
+        return make()
+    except ClaimtrackError as exc:
+        problems.add(where, exc.message)
+        return None
+
+
+# -- the three formats -----------------------------------------------------------------------
+
+
+def _load_json(raw: bytes, origin: str) -> Any:
+    try:
+        return strict_loads(raw)
+    except ValueError as exc:
+        raise InvalidImport(f"{origin} is not valid JSON ({exc})") from None
+
+
+def _read_json(handle: IO[bytes], origin: str) -> Incoming:
+    start = handle.tell()
+    try:
+        return _export(bundle_stream.sections(handle), origin)
+    except bundle_stream.NotStreamable:
+        pass  # not in export's layout, or not valid: parsed whole, for the same result
+    handle.seek(start)
+    return parse_json(_not_empty(handle.read(), origin), origin)
+
+
+def parse_json(raw: bytes, origin: str) -> Incoming:
+    """A JSON export (or a ``list --format json`` output) parsed whole: what reading it
+    piece by piece (``bundle_stream``) must give. Raises ``InvalidImport``."""
+    data = _load_json(raw, origin)
+    if isinstance(data, list):  # a `list --format json` output: claim views
+        problems = _Problems(origin)
+        incoming = _from_views(((f"[{n}]", view) for n, view in enumerate(data)), problems)
+        problems.check()
+        return incoming
+    if not isinstance(data, dict):
+        raise _not_an_export(origin)
+    return _export(data.items(), origin)
+
+
+def _not_an_export(origin: str) -> InvalidImport:
+    return InvalidImport(
+        f"{origin} is not a claimtrack export",
+        "import reads 'claimtrack export' JSON or JSON Lines, or CSV with a text column",
+    )
+
+
+_MAKERS: dict[str, Callable[[Any], Any]] = {
+    "sources": source_record,
+    "claims": claim_record,
+    "links": link_record,
+    "events": event_record,
+}
+
+
+def _export(sections: Iterable[tuple[str, Any]], origin: str) -> Incoming:
+    """The records of an export's tables, given as (key, value) pairs; a table's key
+    may come several times, each with a run of its records."""
+    problems = _Problems(origin)
+    incoming = Incoming()
+    others: dict[str, Any] = {}
+    counts = dict.fromkeys(_MAKERS, 0)
+    for kind, records in sections:
+        make = _MAKERS.get(kind)
+        if make is None:
+            others[kind] = records
+            continue
+        if not isinstance(records, list):
+            problems.add(kind, "not a list")
+            continue
+        for record in records:
+            where = f"{kind}[{counts[kind]}]"
+            counts[kind] += 1
+            if not isinstance(record, dict):
+                problems.add(where, "not an object")
+                continue
+            made = _validated(problems, where, partial(make, record))
+            if made is not None:
+                incoming.add(kind, made, where)
+        records.clear()  # parsed records go once their checked copies are made
+    if others.get("format") != "claimtrack":
+        raise _not_an_export(origin)
+    version = others.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+        raise InvalidImport(
+            f"{origin} has schema version {version!r}; this claimtrack reads up to "
+            f"{SCHEMA_VERSION}",
+            "upgrade claimtrack",
+        )
+    _check_references(incoming, problems)
+    problems.check()
+    return incoming
+
+
+def _check_references(incoming: Incoming, problems: _Problems) -> None:
+    for where, what in incoming.duplicates:
+        problems.add(where, what)
+    sources = {s["id"] for s in incoming.sources}
+    for number, body in enumerate(incoming.links.values()):
+        link = orjson.loads(body)
+        if link["claim"] not in incoming.claims:
+            problems.add(f"links[{number}]", f"unknown claim {link['claim']!r}")
+        if link["source"] not in sources:
+            problems.add(f"links[{number}]", f"unknown source {link['source']!r}")
+    seen: set[str] = set()
+    for number, source in enumerate(incoming.sources):
+        if source["id"] in seen:
+            problems.add(f"sources[{number}]", f"duplicate ID {source['id']!r}")
+        seen.add(source["id"])
+
+
+def _read_jsonl(handle: IO[bytes], origin: str) -> Incoming:
+    lines = _JsonLines(handle, _Problems(origin))
+    problems = _Problems(origin)
+    incoming = _from_views(lines, problems)
+    if not lines.seen:
+        raise InvalidImport(f"{origin} is empty")
+    lines.problems.check()  # lines that are not JSON are reported alone
+    problems.check()
+    return incoming
+
+
+class _JsonLines:
+    """(where, parsed line) for each non-blank line, read a line at a time."""
+
+    def __init__(self, handle: IO[bytes], problems: _Problems) -> None:
+        self.handle = handle
+        self.problems = problems
+        self.seen = False
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        for number, line in enumerate(self.handle, start=1):
+            if not line.strip():
+                continue
+            self.seen = True
+            try:
+                yield f"line {number}", strict_loads(line)
+            except ValueError as exc:
+                self.problems.add(f"line {number}", f"not valid JSON ({exc})")
+
+
+def _from_views(views: Iterable[tuple[str, Any]], problems: _Problems) -> Incoming:
+    """Claim views (``list``/``export`` JSON Lines): a claim with its links and sources."""
+    incoming = Incoming()
+    sources: dict[str, Source] = {}
+    for where, view in views:
+        if not isinstance(view, dict):
+            problems.add(where, "not an object")
+            continue
+        if not view.get("id"):
+            _row(incoming, problems, where, view)
+            continue
+        claim = _validated(problems, where, partial(claim_record, view))
+        if claim is None:
+            continue
+        incoming.add("claims", claim, where)
+        for source in view.get("sources") or []:
+            made = _validated(problems, where, partial(source_record, source))
+            if made is not None:
+                sources.setdefault(made["id"], made)
+        for link in view.get("links") or []:
+            if not isinstance(link, dict):
+                problems.add(where, "a link is not an object")
+                continue
+            made = _validated(problems, where, partial(link_record, link, claim["id"]))
+            if made is None:
+                continue
+            incoming.add("links", made, where)
+            if made["source"] not in sources and isinstance(link.get("source"), str):
+                # A `list` view names the source but does not inline it.
+                sources[made["source"]] = source_record(
+                    {"id": made["source"], "name": link["source"]}
+                )
+    incoming.sources = list(sources.values())
+    _check_references(incoming, problems)
+    return incoming
+
+
+def _row(incoming: Incoming, problems: _Problems, where: str, row: Mapping[str, Any]) -> None:
+    """A claim given by its fields and its sources' names (a CSV row, a bare JSON line)."""
+    claim = _validated(problems, where, lambda: claim_record(row, new_id=True))
+    if claim is None:
+        return
+    try:
+        said = _string_list(row.get("said_by"), "said_by")
+        reported = _string_list(row.get("reported_by"), "reported_by")
+        url = _text(row.get("url"), "url", limit=MAX_SHORT)
+    except ClaimtrackError as exc:
+        problems.add(where, exc.message)
+        return
+    incoming.add("claims", claim, where)
+    incoming.anonymous_claims.add(claim["id"])
+    for name in said:
+        incoming.named_links.append((claim["id"], "said-by", name, None))
+    for position, name in enumerate(reported):
+        incoming.named_links.append(
+            (claim["id"], "reported-by", name, url if position == 0 else None)
+        )
+
+
+def _undefuse(value: str) -> str:
+    # Our own CSV export prefixes formula-like cells with ' (see formats.defuse_cell).
+    if value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r", "\n"):
+        return value[1:]
+    return value
+
+
+def _read_csv(raw: bytes, origin: str) -> Incoming:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidImport(f"{origin} is not UTF-8 text") from None
+    sample = text[:4096]
+    delimiter = (
+        "\t" if sample.split("\n", 1)[0].count("\t") > sample.split("\n", 1)[0].count(",") else ","
+    )
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if reader.fieldnames is None or "text" not in [f.strip().lower() for f in reader.fieldnames]:
+        raise InvalidImport(f"{origin} has no 'text' column", "the first row must name columns")
+    problems = _Problems(origin)
+    incoming = Incoming()
+    for row in reader:
+        clean = {
+            (k or "").strip().lower(): _undefuse(v) if isinstance(v, str) else v
+            for k, v in row.items()
+        }
+        if None in row:
+            problems.add(f"line {reader.line_num}", "more cells than columns")
+            continue
+        record_id = (clean.get("id") or "").strip()
+        if record_id:
+            # Our own CSV export: a known ID updates that claim.
+            claim = _validated(
+                problems,
+                f"line {reader.line_num}",
+                partial(claim_record, {**clean, "notes": None, "quantities": None}),
+            )
+            if claim is not None:
+                incoming.add("claims", claim, f"line {reader.line_num}")
+                for relation, key in (("said-by", "said_by"), ("reported-by", "reported_by")):
+                    for name in _string_list(clean.get(key), key):
+                        incoming.named_links.append((claim["id"], relation, name, None))
+            continue
+        _row(incoming, problems, f"line {reader.line_num}", clean)
+    problems.check()
+    return incoming
