@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from claimtrack import ids
+from claimtrack.confidential import is_confidential
 from claimtrack.model import Claim
 from claimtrack.query import Index
 
@@ -88,7 +89,7 @@ def check_claim(claim: Claim, index: Index, disabled: Iterable[str] = ()) -> lis
         found.append(("false-in-story", f"rated false but still in story {claim['story']}"))
     for link in links:
         source = index.sources.get(link["source"])
-        if source is not None and source.get("confidential"):
+        if source is not None and is_confidential(source):
             missing = [
                 w
                 for w, key in (("reason", "reason"), ("approving editor", "approved_by"))

@@ -61,13 +61,13 @@ def db_path(ctx: typer.Context) -> None:
     Example:
       claimtrack db path
     """
-    from claimtrack.store.index import describe
+    from claimtrack.store.snapshot import describe_cache
 
     found = location(ctx)
     typer.echo(str(found.path))
     exists = "" if found.path.exists() else " (not created yet)"
     typer.echo(f"chosen by: {found.reason}{exists}", err=True)
-    index = describe(found.path)
+    index = describe_cache(found.path)
     if index is not None:
         typer.echo(f"index: {index}", err=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from claimtrack.confidential import is_confidential
 from claimtrack.errors import ClaimtrackError
 from claimtrack.interchange.formats import safe_text
 
@@ -37,7 +38,7 @@ def complete_source(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
             wanted = incomplete.casefold()
             found: list[tuple[str, str]] = []
             for source in db.source_list():
-                if source.get("confidential"):
+                if is_confidential(source):
                     continue  # never offer a protected identity to the shell
                 if source["name"].casefold().startswith(wanted):
                     found.append((source["name"], source["kind"]))

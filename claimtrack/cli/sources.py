@@ -248,7 +248,7 @@ def source_rm(
     Example:
       claimtrack source rm "Duplicate Agency" --yes
     """
-    from claimtrack.confidential import withhold_source
+    from claimtrack.confidential import is_confidential, withhold_source
     from claimtrack.query import Index
 
     fmt = output_format(ctx, fmt, quiet)
@@ -263,7 +263,7 @@ def source_rm(
         )
         removed, links = db.remove_source(found["id"])
     view: SourceView = {
-        **(withhold_source(removed) if removed.get("confidential") else removed),
+        **(withhold_source(removed) if is_confidential(removed) else removed),
         "claims": len({k["claim"] for k in links}),
     }
     emit.one(

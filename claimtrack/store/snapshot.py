@@ -625,6 +625,14 @@ def open_snapshot(
             snapshot.save()
 
 
+def describe_cache(path: Path) -> str | None:
+    """Where the database's sidecar index is and whether it is current, for
+    ``claimtrack db path``; None when it would have none (``index.describe``)."""
+    from claimtrack.store.index import describe
+
+    return describe(path)
+
+
 def _meta_only(index: FileIndex) -> Data:
     """The snapshot an indexed command starts from: the file's _meta, no records."""
     assert index.layout is not None

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from claimtrack.confidential import is_confidential
 from claimtrack.errors import ClaimtrackError
 from claimtrack.model import Claim, Link
 from claimtrack.query import Index
@@ -65,7 +66,7 @@ def _appearance(link: Link, index: Index) -> dict[str, Any]:
     if link.get("date"):
         work["datePublished"] = link["date"]
     source = index.sources.get(link["source"])
-    if source is not None and not source.get("confidential"):
+    if source is not None and not is_confidential(source):
         work["publisher"] = {"@type": "Organization", "name": source["name"]}
     return work
 
@@ -89,7 +90,7 @@ def review(claim: Claim, index: Index, reviewer: Reviewer) -> dict[str, Any] | N
         for k in links
         if k["relation"] == "said-by"
         and k["source"] in index.sources
-        and not index.sources[k["source"]].get("confidential")
+        and not is_confidential(index.sources[k["source"]])
     ]
     if claimants:
         item["author"] = _person(claimants[0])

@@ -100,7 +100,7 @@ def write(path: Path, claims: Iterable[Claim], index: Index, *, everything: bool
         sources = [  # in ID order, whatever order they were first read in
             known[source_id]
             for source_id in sorted(known)
-            if not known[source_id].get("confidential") and (everything or source_id in cited)
+            if not is_confidential(known[source_id]) and (everything or source_id in cited)
         ]
         db["sources"].insert_all(  # type: ignore[union-attr]
             {k: s.get(k) for k in SOURCE_COLUMNS} for s in sources
