@@ -13,7 +13,7 @@ Every output path asks this module: views, exports, ``log``, errors, completion.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -109,6 +109,3 @@ class Disclosure:
     def source(self, source: Source) -> Source:
         """The source as it may be shown."""
         return withhold_source(source) if self.hides(source) else source
-
-    def sources(self, sources: Iterable[Source]) -> list[Source]:
-        return [self.source(s) for s in sources]

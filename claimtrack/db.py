@@ -116,9 +116,6 @@ class Database:
             raise KeyError(claim_id)
         return cast(Claim, found)
 
-    def source_by_id(self, source_id: str) -> Source | None:
-        return cast("Source | None", self.store.record("sources", source_id))
-
     def links_of_claim(self, claim_id: str) -> list[Link]:
         """The claim's links as this command sees them now, in ID order."""
         return self.store.links_of("claim", claim_id)
@@ -488,9 +485,6 @@ class Database:
         return source, doomed
 
     # -- links ----------------------------------------------------------------------------
-
-    def link_list(self) -> list[Link]:
-        return list(self.store.records("links").values())
 
     def link(
         self,

@@ -38,7 +38,7 @@ def test_add_claim_creates_sources_links_and_events(db_path: Path) -> None:
         assert names == ["Associated Press", "Outlet", "pro-democracy Russian activists"]
         chain = sorted(
             (k["position"], db.get_source(k["source"])["name"])
-            for k in db.link_list()
+            for k in db.store.records("links").values()
             if k["relation"] == "reported-by"
         )
         assert chain == [(0, "Associated Press"), (1, "Outlet")]
@@ -151,7 +151,9 @@ def test_sources_match_by_alias_and_case_and_never_duplicate(db_path: Path) -> N
     with Database.open(db_path, write=True) as db:
         ap = db.add_source("Associated Press", kind="publication", aliases=["AP"])
         claim = db.add_claim("c", said_by=["ap"], reported_by=["ASSOCIATED  press"])
-        assert {k["source"] for k in db.link_list() if k["claim"] == claim["id"]} == {ap["id"]}
+        assert {
+            k["source"] for k in db.store.records("links").values() if k["claim"] == claim["id"]
+        } == {ap["id"]}
         assert len(db.source_list()) == 1
         with pytest.raises(ValidationError):
             db.add_source("AP")
@@ -171,7 +173,9 @@ def test_link_again_updates_and_unlink_removes(db_path: Path) -> None:
         first = db.link(claim_id, "BCSP report", "supports")
         again = db.link(claim_id, "BCSP report", "supports", url="https://example.org/r")
         assert again["id"] == first["id"] and again["url"] == "https://example.org/r"
-        assert len([k for k in db.link_list() if k["relation"] == "supports"]) == 1
+        assert (
+            len([k for k in db.store.records("links").values() if k["relation"] == "supports"]) == 1
+        )
         removed = db.unlink(claim_id, "BCSP report")
         assert [k["id"] for k in removed] == [first["id"]]
         with pytest.raises(NotFound):
@@ -183,10 +187,10 @@ def test_remove_claim_and_source_remove_their_links(db_path: Path) -> None:
     other = add_sample(db_path)
     with Database.open(db_path, write=True) as db:
         db.remove_claims([claim_id])
-        assert all(k["claim"] != claim_id for k in db.link_list())
+        assert all(k["claim"] != claim_id for k in db.store.records("links").values())
         source, links = db.remove_source("Outlet")
         assert source["name"] == "Outlet" and len(links) == 1
-        assert all(k["source"] != source["id"] for k in db.link_list())
+        assert all(k["source"] != source["id"] for k in db.store.records("links").values())
         assert [c["id"] for c in db.claim_list()] == [other]
 
 

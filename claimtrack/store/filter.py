@@ -66,13 +66,6 @@ class ClaimFilter:
         self.until = _day_bound(self.until, "--until", end=True)
         return self
 
-    @property
-    def selects_all(self) -> bool:
-        """Whether no option narrows the selection."""
-        return not any(
-            [self.statuses, self.tags, self.stories, self.source_id, self.search]
-        ) and not (self.since or self.until)
-
     def matches(self, claim: Claim, links: Callable[[str], Iterable[Link]]) -> bool:
         """Whether ``claim`` is selected; ``links(claim_id)`` gives a claim's links."""
         if self.statuses and claim["status"] not in self.statuses:
