@@ -422,6 +422,11 @@ class IndexedSnapshot(Snapshot):
     def links_of(self, field: str, record_id: str) -> list[Link]:
         if "links" in self._complete:
             return super().links_of(field, record_id)
+        owner = field + "s"
+        if record_id in self.data[owner] and record_id not in self._originals[owner]:
+            # Made by this command: the file has no link to it, only memory may.
+            made = self.data["links"].values()
+            return [link for link in made if link[field] == record_id]
         found = self._index.link_ids(field, record_id)
         for link_id in found:
             self._load("links", link_id)
