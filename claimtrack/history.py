@@ -89,16 +89,31 @@ def changes(db: Database) -> list[Change]:
 
 
 def _undone(all_changes: Sequence[Change]) -> set[str]:
-    """Changes whose effect is currently reverted."""
+    """Changes whose effect is currently reverted.
+
+    Applying an undo or a redo reverts its target; reverting an undo or a redo (a redo
+    reverts an undo, an undo may revert a redo) puts its own target back in effect.
+    So after "undo C, redo" C is in effect again and the next undo reverts C.
+    """
+    target_of = {change.id: change.reverses for change in all_changes}
     reverted: set[str] = set()
-    for change in all_changes:  # oldest first, so a redo sees its undo already counted
-        target = change.reverses
-        if target is None:
-            continue
-        if target in reverted:
-            reverted.discard(target)
-        else:
-            reverted.add(target)
+
+    def set_reverted(change_id: str, value: bool) -> None:
+        while True:
+            if value:
+                reverted.add(change_id)
+            else:
+                reverted.discard(change_id)
+            target = target_of.get(change_id)
+            if target is None:
+                return
+            # A reversing change in effect keeps its target reverted, and one reverted
+            # no longer does.
+            change_id, value = target, not value
+
+    for change in all_changes:  # oldest first
+        if change.reverses is not None:
+            set_reverted(change.reverses, True)
     return reverted
 
 

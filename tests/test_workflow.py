@@ -154,6 +154,26 @@ def test_undo_is_recorded(cli: Cli) -> None:
     assert cli.jsonl("log", claim)[0]["action"] == "undo"
 
 
+def test_undo_after_undo_and_redo_reverts_the_change_redone(cli: Cli) -> None:
+    # A redo puts the undone change back in effect: the next undo reverts it again, not
+    # an older change (which here would delete the source the newer claim cites).
+    cli.add("first", "--said-by", "Ministry")
+    cli.add("second", "--said-by", "Ministry")
+    cli("undo")
+    cli("redo")
+    cli("undo")
+    assert [c["text"] for c in cli.jsonl("list")] == ["first"]
+    assert [s["name"] for s in cli.jsonl("source", "list")] == ["Ministry"]
+    problems = cli("check", "--format", "jsonl", code=1).stdout.splitlines()
+    assert [json.loads(p)["code"] for p in problems] == ["open-status"]  # no structure
+    cli("redo")
+    cli("undo")
+    cli("undo")
+    assert cli.jsonl("list") == [] and cli.jsonl("source", "list") == []
+    cli("redo")
+    assert [c["text"] for c in cli.jsonl("list")] == ["first"]
+
+
 # -- check -------------------------------------------------------------------------------------
 
 
