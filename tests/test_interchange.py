@@ -437,10 +437,10 @@ def test_large_import_shows_progress_on_stderr_terminal(
     from claimtrack.cli import interchange
     from claimtrack.cli.context import Environment
 
-    assert interchange._progress(100_000, Environment()) is None  # not a terminal: no bar
+    assert interchange.import_progress(100_000, Environment()) is None  # not a terminal: no bar
     terminal = Environment(stderr_isatty=True)
-    advance = interchange._progress(6000, terminal)
-    assert advance is not None and interchange._progress(10, terminal) is None
+    advance = interchange.import_progress(6000, terminal)
+    assert advance is not None and interchange.import_progress(10, terminal) is None
     advance(3000)
     advance(6000)  # finishing stops the bar
     assert capsys.readouterr().out == ""  # nothing on stdout

@@ -274,7 +274,7 @@ def import_(
         del incoming  # the plan holds what is written; the rest can go before the write
         summary = plan.summary()
         if not dry_run and plan.writes:
-            importer.apply(db, plan, progress=_progress(len(plan.changes), environment(ctx)))
+            importer.apply(db, plan, progress=import_progress(len(plan.changes), environment(ctx)))
     verb = "Would import" if dry_run else "Imported"
     typer.echo(f"{verb} from {origin}: {summary}", err=True)
     if dry_run:
@@ -293,7 +293,7 @@ def import_(
             )
 
 
-def _progress(total: int, env: "Environment") -> "Callable[[int], None] | None":
+def import_progress(total: int, env: "Environment") -> "Callable[[int], None] | None":
     """A progress bar on a terminal for large imports; nothing otherwise."""
     if total < 5000 or not env.stderr_isatty:
         return None
