@@ -69,6 +69,7 @@ def test_start_up_imports_nothing_heavy(flag: str) -> None:
     assert "HEAVY []" in out, out
 
 
+@pytest.mark.slow
 def test_readme_workflow_runs_to_a_clean_check(tmp_path: Path) -> None:
     """The README's fact-checking walk-through, run as written in a real shell."""
     text = readme_reference.README.read_text(encoding="utf-8")

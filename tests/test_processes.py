@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import synth
 
@@ -109,6 +111,7 @@ def run_workers(code: str, db_path: Path, workers: int, each: int) -> None:
         assert worker.returncode == 0, err
 
 
+@pytest.mark.slow
 def test_parallel_writers_lose_nothing(db_path: Path) -> None:
     run_workers(WORKER, db_path, 8, 25)
     data = json.loads(db_path.read_text(encoding="utf-8"))
@@ -137,6 +140,7 @@ for number in range(count):
 """
 
 
+@pytest.mark.slow
 def test_indexed_and_whole_file_writers_in_parallel(db_path: Path) -> None:
     synth.write(db_path, 400)
     run_workers(MIXED, db_path, 4, 6)
@@ -170,6 +174,7 @@ with Database.open(__import__("pathlib").Path(sys.argv[1]), write=True) as db:
 """
 
 
+@pytest.mark.slow
 def test_sigkill_mid_write_leaves_old_or_new(db_path: Path) -> None:
     synth.write(db_path, 20000)
     rng = random.Random(7)

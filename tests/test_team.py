@@ -73,6 +73,7 @@ def test_setup_writes_attributes_and_config(tmp_path: Path, git_env: dict[str, s
     assert (a / ".gitattributes").read_text().count("merge=claimtrack") == 1
 
 
+@pytest.mark.slow
 def test_two_desks_merge_without_conflicts(tmp_path: Path, git_env: dict[str, str]) -> None:
     a, b = make_pair(tmp_path, git_env)
     base = claims(a, git_env)
@@ -133,6 +134,7 @@ def test_two_desks_merge_without_conflicts(tmp_path: Path, git_env: dict[str, st
     print(f"\ngit pull with the claimtrack merge driver: {elapsed:.2f} s")
 
 
+@pytest.mark.slow
 def test_a_thousand_claims_per_side(tmp_path: Path, git_env: dict[str, str]) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     import synth
