@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Annotated, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -19,6 +19,9 @@ from claimtrack.errors import ClaimtrackError
 from claimtrack.interchange.formats import FORMATS, OutputFormat, safe_text
 from claimtrack.location import Location, locate
 from claimtrack.model import one_of
+
+if TYPE_CHECKING:
+    from claimtrack.db import Database
 
 SETTINGS_KEY = "claimtrack.settings"
 
@@ -143,7 +146,7 @@ def location(ctx: typer.Context) -> Location:
 @contextmanager
 def open_db(
     ctx: typer.Context, *, write: bool = False, history: bool = True, indexed: bool = False
-) -> Iterator[Any]:
+) -> Iterator[Database]:
     """The database; a reading command that shows no history passes ``history=False``,
     one that reads records by ID rather than scanning tables ``indexed=True``."""
     from claimtrack.db import Database
