@@ -146,7 +146,7 @@ def location(ctx: typer.Context) -> Location:
 @contextmanager
 def open_db(
     ctx: typer.Context, *, write: bool = False, history: bool = True, indexed: bool = False
-) -> Iterator[Database]:
+) -> Iterator["Database"]:
     """The database; a reading command that shows no history passes ``history=False``,
     one that reads records by ID rather than scanning tables ``indexed=True``."""
     from claimtrack.db import Database
