@@ -1,8 +1,12 @@
 """claimtrack: a claim and source tracker for journalists.
 
-The package is a typed core (``model``, ``ids``, ``storage``, ``db``, ``query``,
-``formats``) with a thin Typer layer in ``claimtrack.cli``. The core never imports
-Typer or Rich.
+The folders are the architecture. ``claimtrack.cli`` is a thin Typer layer: each
+command opens the database, makes one call on the core and renders the result (Rich is
+used there only). The core never imports Typer or Rich: the domain at the package root
+(``model``, ``ids``, ``records``, ``db``, ``query``, ``views``, ``confidential``,
+``history``, ``checks``, ``stats``), the storage engine in ``claimtrack.store``, import,
+export and merging in ``claimtrack.interchange``, and the article pipeline in
+``claimtrack.extract``.
 """
 
 __version__ = "0.1.0"

@@ -1,6 +1,6 @@
 """Pausing Python's cyclic garbage collector while many long-lived objects are made.
 
-Kept apart from ``storage`` so that the launcher can use it before anything heavy is
+Kept apart from the rest of the store so that the launcher can use it before anything heavy is
 imported.
 """
 

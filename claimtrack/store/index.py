@@ -280,7 +280,7 @@ class FileIndex:
         current: Identity,
     ) -> None:
         """A whole new index from records in memory, just written to the file whole by
-        ``storage.dump_to`` (``packed`` records as JSON, decoded here one at a time)."""
+        ``fileformat.dump_to`` (``packed`` records as JSON, decoded here one at a time)."""
         tables = {
             table: itertools.chain(
                 data[table].items(),

@@ -1,6 +1,6 @@
 """Reading single records from, and splicing changes into, a file laid out by ``dump``.
 
-``storage.dump`` writes each table as a block of lines, one record per line, sorted by
+``fileformat.dump`` writes each table as a block of lines, one record per line, sorted by
 ID. In such a file a record can be found by binary search over byte offsets, and a
 change to a few records can be written by copying the unchanged runs of lines (in the
 kernel, with ``copy_file_range``) around the few new lines: at 100,000 claims that is a
