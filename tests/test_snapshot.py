@@ -94,15 +94,6 @@ def kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Kin
     return KINDS[request.param]
 
 
-def indexed_bug(reason: str) -> pytest.MarkDecorator:
-    """``kind`` for a test that finds a bug in IndexedSnapshot not fixed yet."""
-    failure = (AssertionError, pytest.fail.Exception)
-    bug = pytest.mark.xfail(strict=True, raises=failure, reason=reason)
-    return pytest.mark.parametrize(
-        "kind", ["never", pytest.param("always", marks=bug)], indirect=True
-    )
-
-
 @contextlib.contextmanager
 def opened(path: Path, kind: Kind, *, write: bool = False) -> Iterator[Snapshot]:
     with open_snapshot(path, write=write, indexed=True) as snap:
@@ -407,11 +398,6 @@ def test_a_write_is_seen_by_later_reads_in_the_same_block(db: Path, kind: Kind) 
         assert snap.sources_naming("petrović") == ["s2"]
 
 
-@indexed_bug(
-    "IndexedSnapshot.select asks the index even in a writing block; the index describes the "
-    "file as it was, so claims added, changed or deleted in the block are missed, chosen by "
-    "their old values, or read back from the file"
-)
 def test_select_in_a_writing_block_sees_the_blocks_own_changes(db: Path, kind: Kind) -> None:
     with opened(db, kind, write=True) as snap:
         change(snap)
@@ -421,10 +407,6 @@ def test_select_in_a_writing_block_sees_the_blocks_own_changes(db: Path, kind: K
         assert ids(snap.select(ClaimFilter())[0]) == ["c1c", "c2a", "c1b", "c1a"]
 
 
-@indexed_bug(
-    "IndexedSnapshot.peek reads a record that is not in memory from the file without looking "
-    "at what the block deleted (_originals), so a record deleted in the block comes back"
-)
 def test_peek_of_a_record_deleted_in_the_block_finds_nothing(db: Path, kind: Kind) -> None:
     with opened(db, kind, write=True) as snap:
         assert snap.record("claims", "c1b") is not None
@@ -433,11 +415,6 @@ def test_peek_of_a_record_deleted_in_the_block_finds_nothing(db: Path, kind: Kin
             snap.peek("claims", "c1b")
 
 
-@indexed_bug(
-    "delete_records is TinyDB's remove, which skips IDs not in the snapshot; an "
-    "IndexedSnapshot holds only the records read so far, so deleting one not read first "
-    "is dropped silently (Database reads every record before it deletes it)"
-)
 def test_deleting_a_record_not_read_yet_deletes_it(db: Path, kind: Kind) -> None:
     with opened(db, kind, write=True) as snap:
         snap.claims.delete_records(["c2b"])
@@ -468,10 +445,6 @@ def test_serialised_records_are_written_as_they_are_and_read_back(
 # -- one filter, in Python and in SQL -----------------------------------------------------------
 
 
-@indexed_bug(
-    "ClaimFilter.where() makes a blank tag instr(tags, '\\x1f\\x1f'), which every claim without "
-    "tags matches, where matches() selects none: `list --tag ' '` differs with the index"
-)
 def test_a_blank_tag_selects_alike_with_or_without_the_index(db: Path, kind: Kind) -> None:
     with opened(db, kind) as snap:
         assert ids(snap.select(ClaimFilter(tags=[" "]).prepare(Lookup()))[0]) == []

@@ -59,6 +59,15 @@ class IdTable(Table):  # type: ignore[misc]
         self.touch()
         self.clear_cache()
 
+    # Reads a record into the snapshot before it is replaced or deleted, where the
+    # snapshot holds only the records read so far (``IndexedSnapshot``).
+    loader: Callable[[str], object] | None = None
+
+    def _loaded(self, record_ids: Iterable[str]) -> None:
+        if self.loader is not None:
+            for record_id in record_ids:
+                self.loader(record_id)
+
     def insert_record(self, record: Mapping[str, Any]) -> None:
         """Add a record under its own ``id``."""
         self.insert(Document(record, doc_id=record["id"]))
@@ -66,6 +75,7 @@ class IdTable(Table):  # type: ignore[misc]
     def replace_record(self, record: Mapping[str, Any]) -> None:
         """Put ``record`` in place of the one with its ``id`` (added if absent)."""
         record_id = record["id"]
+        self._loaded([record_id])
 
         def updater(records: dict[str, Any]) -> None:
             records[record_id] = dict(record)
@@ -73,7 +83,10 @@ class IdTable(Table):  # type: ignore[misc]
         self._update_table(updater)
 
     def delete_records(self, record_ids: Iterable[str]) -> None:
-        self.remove(doc_ids=cast(Any, list(record_ids)))
+        """Delete these records; IDs of records that do not exist are passed over."""
+        doomed = list(record_ids)
+        self._loaded(doomed)
+        self.remove(doc_ids=cast(Any, doomed))
 
 
 class SnapshotDB(TinyDB):  # type: ignore[misc]

@@ -101,8 +101,8 @@ class ClaimFilter:
             where.append(f"status IN ({', '.join('?' * len(self.statuses))})")
             args.extend(self.statuses)
         for tag in self.tags:
-            if TAG_MARK in tag:
-                return None
+            if not tag or TAG_MARK in tag:
+                return None  # no claim has a blank tag (``matches`` agrees)
             where.append("instr(tags, ?) > 0")
             args.append(TAG_MARK + tag + TAG_MARK)
         if self.stories:

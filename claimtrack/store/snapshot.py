@@ -22,6 +22,7 @@ history, and never learn which implementation answered.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -292,6 +293,8 @@ class IndexedSnapshot(Snapshot):
         self._originals: dict[str, dict[str, bytes | None]] = {name: {} for name in TABLES}
         self._fetched: dict[str, list[Link]] = {}
         self._fetched_at = 0
+        for table in TABLES:
+            self._tinydb.id_table(table).loader = functools.partial(self._load, table)
         self._link_lines: dict[str, list[bytes]] | None = None
         self._claim_lines: dict[str, bytes] | None = None
         self._citing: dict[str, int] | None = None
@@ -371,7 +374,7 @@ class IndexedSnapshot(Snapshot):
         return self.data[table].get(record_id)
 
     def peek(self, table: str, record_id: str) -> Any:
-        if table in self._complete or record_id in self.data[table]:
+        if table in self._complete or record_id in self._originals[table]:
             return super().peek(table, record_id)
         body = self._layout.get(table, record_id)
         if body is None:
@@ -518,6 +521,8 @@ class IndexedSnapshot(Snapshot):
         from the file one at a time as the caller takes them, so that a listing of
         100,000 claims never holds them all; a short page also reads only its own
         claims' links."""
+        if not self._answering:  # the index describes the file, not this command's changes
+            return super().select(flt, sort=sort, reverse=reverse, limit=limit)
         _check_sort(sort)
         newest_first = sort in ("created", "updated")
         found, total = self._index.select(flt, sort, newest_first != reverse, limit)
@@ -525,11 +530,10 @@ class IndexedSnapshot(Snapshot):
         # pass over the whole file does: a pass is for listings of a tenth or more.
         if len(found) > max(LOOKUP_LIMIT, self._index.claim_count() // 10):
             self._group_links()
-            if self._answering:
-                if self._claim_lines is None:
-                    self._claim_lines = self._layout.line_map("claims")
-                lines = self._claim_lines
-                return (orjson.loads(lines[claim_id]) for claim_id in found), total
+            if self._claim_lines is None:
+                self._claim_lines = self._layout.line_map("claims")
+            lines = self._claim_lines
+            return (orjson.loads(lines[claim_id]) for claim_id in found), total
         return (cast(Claim, self.peek("claims", claim_id)) for claim_id in found), total
 
     def facts(self, flt: ClaimFilter) -> tuple[list[Fact], Iterator[LinkFact]]:
