@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from claimtrack import ids
-from claimtrack.model import later, now
+from claimtrack.records import Clock, event
 from claimtrack.store.fileformat import META, TABLES, Data
 
 KEPT_TAG = "merge-kept"
@@ -50,27 +50,22 @@ class Merger:
         self.change = ids.new_id()
         self.events: dict[str, dict[str, Any]] = {}
         self.report = Report()
-        self._last = ""
+        self._clock = Clock()
 
     def _event(
         self, kind: str, target: str, before: Any, after: Any, action: str = "merge"
     ) -> None:
-        stamp = now()
-        if stamp <= self._last:
-            stamp = later(self._last)
-        self._last = stamp
-        event_id = ids.new_id()
-        self.events[event_id] = {
-            "id": event_id,
-            "at": stamp,
-            "actor": self.actor,
-            "change": self.change,
-            "action": action,
-            "kind": kind,
-            "target": target,
-            "before": before,
-            "after": after,
-        }
+        made = event(
+            at=self._clock.now(),
+            actor=self.actor,
+            change=self.change,
+            action=action,
+            kind=kind,
+            target=target,
+            before=before,
+            after=after,
+        )
+        self.events[made["id"]] = dict(made)
 
     def merge(self, base: Data, ours: Data, theirs: Data) -> Data:
         result: Data = {META: dict(ours.get(META) or theirs.get(META) or base.get(META) or {})}
@@ -157,7 +152,7 @@ class Merger:
             kept["notes"] = [
                 *kept.get("notes", []),
                 {
-                    "at": now(),
+                    "at": self._clock.now(),
                     "author": self.actor,
                     "text": "Kept on merge: deleted on one side, edited on the other. Review it.",
                 },
