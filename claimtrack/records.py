@@ -5,7 +5,11 @@ database's export (``interchange.importer``) or merged by the git merge driver; 
 field is cleaned by the same function whichever way it came: text is stripped and
 bounded (``model.clean_text``), a story is a slug, tags are single lower-case words
 without repeats, aliases are distinct as lookups compare names (``model.fold``), and
-one command's timestamps strictly increase (``Clock``).
+one command's timestamps strictly increase (``Clock``). Every history event, a
+command's or the merge driver's, is made by ``event``.
+
+The importer checks the shape of foreign records itself (a field of the wrong JSON type,
+an ID that is not one), in its own words, then cleans each field here.
 """
 
 from __future__ import annotations
