@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from claimtrack import ids
 from claimtrack.confidential import is_confidential
 from claimtrack.model import Claim
-from claimtrack.query import Index
+from claimtrack.query import Presenter
 
 RULES: dict[str, str] = {
     "unattributed": "no said-by source and no note saying why",
@@ -59,10 +59,10 @@ def is_serious_allegation(claim: Claim) -> bool:
     return bool(ALLEGATION_TAGS & set(claim["tags"])) or bool(_ALLEGATION.search(claim["text"]))
 
 
-def check_claim(claim: Claim, index: Index, disabled: Iterable[str] = ()) -> list[Problem]:
+def check_claim(claim: Claim, presenter: Presenter, disabled: Iterable[str] = ()) -> list[Problem]:
     off = set(disabled)
     found: list[tuple[str, str]] = []
-    links = index.links(claim["id"])
+    links = presenter.links(claim["id"])
     said = [k for k in links if k["relation"] == "said-by"]
     explained = any(n["text"].strip().lower().startswith(NOTE_PREFIXES) for n in claim["notes"])
     if not said and not explained:
@@ -88,7 +88,7 @@ def check_claim(claim: Claim, index: Index, disabled: Iterable[str] = ()) -> lis
     if claim["status"] == "false" and claim.get("story"):
         found.append(("false-in-story", f"rated false but still in story {claim['story']}"))
     for link in links:
-        source = index.sources.get(link["source"])
+        source = presenter.sources.get(link["source"])
         if source is not None and is_confidential(source):
             missing = [
                 w
@@ -99,7 +99,7 @@ def check_claim(claim: Claim, index: Index, disabled: Iterable[str] = ()) -> lis
                 found.append(
                     (
                         "anonymity",
-                        f"{index.name(link['source'])} has no recorded " + " or ".join(missing),
+                        f"{presenter.name(link['source'])} has no recorded " + " or ".join(missing),
                     )
                 )
         if link["relation"] == "reported-by":
@@ -109,7 +109,7 @@ def check_claim(claim: Claim, index: Index, disabled: Iterable[str] = ()) -> lis
                     (
                         "reported-by-link",
                         f"reported-by link to "
-                        f"{index.name(link['source'])} has no " + " or ".join(missing),
+                        f"{presenter.name(link['source'])} has no " + " or ".join(missing),
                     )
                 )
     return [
@@ -121,12 +121,12 @@ def check_claim(claim: Claim, index: Index, disabled: Iterable[str] = ()) -> lis
 
 def check(
     claims: Iterable[Claim],
-    index: Index,
+    presenter: Presenter,
     disabled_for: DisabledRules,
 ) -> Iterator[Problem]:
     """The problems of each claim, as each claim is read."""
     for claim in claims:
-        yield from check_claim(claim, index, disabled_for(claim.get("story")))
+        yield from check_claim(claim, presenter, disabled_for(claim.get("story")))
 
 
 class DisabledRules:

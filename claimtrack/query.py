@@ -1,6 +1,6 @@
 """Presenting records: the read side shared by every output.
 
-An ``Index`` is made once per command: it shows sources by name or pseudonym (as the
+A ``Presenter`` is made once per command: it shows sources by name or pseudonym (as the
 command's ``Disclosure`` allows) and a claim's links in chain order, reading both from
 the store (``claimtrack.store``), which decides how to find them.
 """
@@ -17,12 +17,12 @@ from claimtrack.store.filter import ClaimFilter
 from claimtrack.store.snapshot import SORT_KEYS
 from claimtrack.views import ClaimView, LinkView, SourceView
 
-__all__ = ["SORT_KEYS", "ClaimFilter", "Index"]
+__all__ = ["SORT_KEYS", "ClaimFilter", "Presenter"]
 
-RELATION_ORDER: dict[str, int] = {relation: index for index, relation in enumerate(RELATIONS)}
+RELATION_ORDER: dict[str, int] = {relation: rank for rank, relation in enumerate(RELATIONS)}
 
 
-class Index:
+class Presenter:
     """Sources by ID and links by claim and by source, as one command shows them."""
 
     def __init__(self, db: Database, *, reveal: bool = False) -> None:
@@ -103,9 +103,9 @@ def iter_claims(
     return db.store.select(flt, sort=sort, reverse=reverse, limit=limit)
 
 
-def claim_view(claim: Claim, index: Index) -> ClaimView:
+def claim_view(claim: Claim, presenter: Presenter) -> ClaimView:
     """A claim as users see it: its fields plus its sources, chain order kept."""
-    links = [link_view(link, index) for link in index.links(claim["id"])]
+    links = [link_view(link, presenter) for link in presenter.links(claim["id"])]
     said: list[str] = []
     reported: list[str] = []
     for link in links:
@@ -117,9 +117,9 @@ def claim_view(claim: Claim, index: Index) -> ClaimView:
     return {**claim, "said_by": said, "reported_by": reported, "links": links}
 
 
-def link_view(link: Link, index: Index) -> LinkView:
+def link_view(link: Link, presenter: Presenter) -> LinkView:
     source = link["source"]
-    name, hidden = index.display(source)
+    name, hidden = presenter.display(source)
     if hidden:
         # A link's URL, quote and note can name a protected source as surely as its name.
         link = withhold_link(link)
@@ -136,15 +136,15 @@ def link_view(link: Link, index: Index) -> LinkView:
     }
 
 
-def source_view(source: Source, index: Index) -> SourceView:
-    source = index.disclosure.source(source)
-    return {**source, "claims": index.claims_citing(source["id"])}
+def source_view(source: Source, presenter: Presenter) -> SourceView:
+    source = presenter.disclosure.source(source)
+    return {**source, "claims": presenter.claims_citing(source["id"])}
 
 
-def source_claims(source: Source, db: Database, index: Index) -> list[tuple[str, Claim]]:
+def source_claims(source: Source, db: Database, presenter: Presenter) -> list[tuple[str, Claim]]:
     """(relations, claim) for every claim that cites the source once, newest first."""
     relations: dict[str, list[Relation]] = {}
-    for link in index.source_links(source["id"]):
+    for link in presenter.source_links(source["id"]):
         if db.has_claim(link["claim"]):
             relations.setdefault(link["claim"], []).append(link["relation"])
     pairs = [

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from claimtrack.model import RELATIONS, STATUSES
-from claimtrack.query import ClaimFilter, Index
+from claimtrack.query import ClaimFilter, Presenter
 from claimtrack.store.snapshot import Fact, LinkFact
 
 if TYPE_CHECKING:
@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 SourceCounts = dict[str, dict[str, int]]
 
 
-def compute(db: Database, flt: ClaimFilter, index: Index, *, top: int = 20) -> dict[str, Any]:
+def compute(
+    db: Database, flt: ClaimFilter, presenter: Presenter, *, top: int = 20
+) -> dict[str, Any]:
     """The counts for the claims ``flt`` selects (``flt`` prepared)."""
     facts, links = db.store.facts(flt)
-    return tally(facts, _source_counts(links), index.name, top=top)
+    return tally(facts, _source_counts(links), presenter.name, top=top)
 
 
 def _source_counts(links: Iterable[LinkFact]) -> SourceCounts:

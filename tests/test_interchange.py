@@ -86,16 +86,16 @@ def test_export_that_fails_halfway_leaves_no_file(
     demo(cli)
     target = tmp_path / f"out.{fmt}"
     target.write_text("the previous export\n")
-    real = query.Index.links
+    real = query.Presenter.links
     calls = []
 
-    def failing(self: query.Index, claim_id: str) -> Any:  # the third claim cannot be read
+    def failing(self: query.Presenter, claim_id: str) -> Any:  # the third claim cannot be read
         calls.append(claim_id)
         if len(calls) == 3:
             raise DatabaseError("damaged line")
         return real(self, claim_id)
 
-    monkeypatch.setattr(query.Index, "links", failing)
+    monkeypatch.setattr(query.Presenter, "links", failing)
     result = cli("export", "--format", fmt, "-o", str(target), code=1)
     assert "damaged line" in result.stderr
     assert target.read_text() == "the previous export\n"

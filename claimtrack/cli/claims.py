@@ -97,7 +97,7 @@ def add(
           --tag serbia --story serbia-russians
       echo "Belgrade welcomed tens of thousands of Russians" | claimtrack add - -q
     """
-    from claimtrack.query import Index, claim_view
+    from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
     body = read_text(text, "claim text")
@@ -113,7 +113,7 @@ def add(
             reported_by=reported_by or [],
             note=note,
         )
-        view = claim_view(claim, Index(db))
+        view = claim_view(claim, Presenter(db))
     emit.one(ctx, view, fmt, _summary("Added", view))
 
 
@@ -151,7 +151,7 @@ def list_claims(
       claimtrack list --search "entry ban" --since 2024-02-01
       claimtrack list --format jsonl | jq -r 'select(.status=="unverified") | .id'
     """
-    from claimtrack.query import Index, claim_view, iter_claims
+    from claimtrack.query import Presenter, claim_view, iter_claims
 
     fmt = output_format(ctx, fmt, quiet)
     flt = filters.claim_filter()
@@ -162,13 +162,13 @@ def list_claims(
         page = DEFAULT_PAGE
     with open_db(ctx, history=False, indexed=True) as db:
         flt.prepare(db)
-        index = Index(db, reveal=reveal)
+        presenter = Presenter(db, reveal=reveal)
         claims, total = iter_claims(
             db, flt, sort=sort, reverse=reverse, limit=None if show_all else page
         )
         # Written while the claims are read, one at a time: a listing of every claim
         # in a large database never holds them all.
-        views = (claim_view(c, index) for c in claims)
+        views = (claim_view(c, presenter) for c in claims)
         shown = emit.claims(ctx, views, fmt)
     hidden = total - shown
     if hidden > 0 and environment(ctx).stdout_isatty:
@@ -197,11 +197,11 @@ def show(
       claimtrack show 3f9k2ab
       claimtrack show 3f9 --format json | jq .reported_by
     """
-    from claimtrack.query import Index, claim_view
+    from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, history=False, indexed=True) as db:
-        view = claim_view(db.get_claim(claim), Index(db, reveal=reveal))
+        view = claim_view(db.get_claim(claim), Presenter(db, reveal=reveal))
     if fmt == "table":
         from claimtrack.cli import render
 
@@ -242,7 +242,7 @@ def edit(
       claimtrack edit 3f9k2ab --text "At least 12 Russians faced entry bans" --add-tag deportation
       claimtrack edit 3f9k2ab --story "" --rm-tag draft
     """
-    from claimtrack.query import Index, claim_view
+    from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
     if text is not None:
@@ -257,7 +257,7 @@ def edit(
             remove_tags=rm_tag or [],
             rating=rating,
         )
-        view = claim_view(updated, Index(db))
+        view = claim_view(updated, Presenter(db))
     emit.one(ctx, view, fmt, _summary("Edited", view))
 
 
@@ -282,12 +282,12 @@ def status(
       claimtrack status 3f9k2ab checking --note "asked the ministry"
       claimtrack status 3f9k2ab false --rating "False: no such bans on record"
     """
-    from claimtrack.query import Index, claim_view
+    from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
         updated = db.set_status(claim, new_status, note=note, rating=rating)
-        view = claim_view(updated, Index(db))
+        view = claim_view(updated, Presenter(db))
     emit.one(ctx, view, fmt, _summary("Status of", view))
 
 
@@ -305,13 +305,13 @@ def note(
     Example:
       claimtrack note 3f9k2ab "BCSP letter to the ministry, 2024-02-20"
     """
-    from claimtrack.query import Index, claim_view
+    from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
     body = read_text(text, "note")
     with open_db(ctx, write=True, indexed=True) as db:
         updated = db.add_note(claim, body)
-        view = claim_view(updated, Index(db))
+        view = claim_view(updated, Presenter(db))
     emit.one(ctx, view, fmt, _summary("Noted on", view))
 
 
@@ -383,16 +383,16 @@ def link(
       claimtrack link 3f9k2ab "Associated Press" --as reported-by --url https://apnews.com/...
       claimtrack link 3f9k2ab "BCSP report 2024" --as supports --create --date 2024-02-20
     """
-    from claimtrack.query import Index, claim_view
+    from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
         if create:
             db.ensure_source(source)
         made = db.link(claim, source, relation, url=url, quote=quote, date=date, note=link_note)
-        index = Index(db)
-        view = claim_view(db.get_claim(made["claim"]), index)
-        name = index.name(made["source"])
+        presenter = Presenter(db)
+        view = claim_view(db.get_claim(made["claim"]), presenter)
+        name = presenter.name(made["source"])
     emit.one(ctx, view, fmt, f"Linked claim {ids.short(made['claim'])} {made['relation']} {name}")
 
 
@@ -414,12 +414,12 @@ def unlink(
     Example:
       claimtrack unlink 3f9k2ab "Associated Press" --as reported-by
     """
-    from claimtrack.query import Index, claim_view
+    from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
         removed = db.unlink(claim, source, relation)
-        view = claim_view(db.get_claim(claim), Index(db))
+        view = claim_view(db.get_claim(claim), Presenter(db))
     if not removed:
         fail("nothing to unlink")
     emit.one(ctx, view, fmt, f"Removed {len(removed)} link(s) from claim {ids.short(view['id'])}")

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from claimtrack.cli.context import Environment
     from claimtrack.model import Claim
-    from claimtrack.query import Index
+    from claimtrack.query import Presenter
 
 
 def _write_output(payload: "bytes | Callable[[IO[bytes]], None]", output: str | None) -> None:
@@ -117,7 +117,7 @@ def export(
           "https://factcheck.example/claims/{short}" | jq '.[].reviewRating'
       claimtrack export --format sqlite -o claims.db && datasette claims.db
     """
-    from claimtrack.query import Index, select_claims
+    from claimtrack.query import Presenter, select_claims
 
     fmt = fmt.strip().lower()
     if fmt not in EXPORT_FORMATS:
@@ -139,20 +139,20 @@ def export(
 
             _write_output(lambda out: write_bundle(db, out, events=history, reveal=reveal), output)
             return
-        index = Index(db, reveal=reveal and fmt not in ("claimreview", "sqlite"))
+        presenter = Presenter(db, reveal=reveal and fmt not in ("claimreview", "sqlite"))
         if streamed:
             from claimtrack.query import iter_claims
 
             each, _ = iter_claims(db, flt, sort="created", reverse=True)
             if fmt == "claimreview":
-                _claimreview(ctx, each, index, org, org_url, review_url, output)
+                _claimreview(ctx, each, presenter, org, org_url, review_url, output)
                 return
             if fmt == "sqlite":
                 from claimtrack.interchange.exporters import sqlite
 
                 assert output is not None
                 counts = sqlite.write(
-                    Path(output).expanduser().absolute(), each, index, everything=not filtered
+                    Path(output).expanduser().absolute(), each, presenter, everything=not filtered
                 )
                 typer.echo(
                     f"Wrote {output}: {counts['claims']} claims, {counts['sources']} sources, "
@@ -163,11 +163,11 @@ def export(
             from claimtrack.interchange.exporters import tabular
 
             if fmt == "jsonl":
-                _write_output(lambda out: tabular.write_jsonl_export(each, index, out), output)
+                _write_output(lambda out: tabular.write_jsonl_export(each, presenter, out), output)
             else:
                 delimiter = "\t" if fmt == "tsv" else ","
                 _write_output(
-                    lambda out: tabular.write_csv_export(each, index, out, delimiter=delimiter),
+                    lambda out: tabular.write_csv_export(each, presenter, out, delimiter=delimiter),
                     output,
                 )
             return
@@ -186,13 +186,13 @@ def export(
             stories = sorted({c.get("story") or "" for c in claims} - {""})
             heading = title or (", ".join(stories) if stories else "all claims")
             made = f"Exported {now()[:16].replace('T', ' ')} UTC from {db.path.name}"
-            _write_output(memo.render(claims, index, title=heading, made=made).encode(), output)
+            _write_output(memo.render(claims, presenter, title=heading, made=made).encode(), output)
 
 
 def _claimreview(
     ctx: typer.Context,
     claims: "Iterable[Claim]",
-    index: "Index",
+    presenter: "Presenter",
     org: str | None,
     org_url: str | None,
     review_url: str | None,
@@ -207,7 +207,7 @@ def _claimreview(
         if value is not None:
             settings[key] = value
     reviewer = claimreview.Reviewer.from_settings(settings)
-    result = claimreview.build(claims, index, reviewer)
+    result = claimreview.build(claims, presenter, reviewer)
     if result.skipped:
         shown = ", ".join(claim_id[:7] for claim_id in result.skipped[:10])
         more = f" and {len(result.skipped) - 10} more" if len(result.skipped) > 10 else ""

@@ -81,7 +81,7 @@ def source_add(
       claimtrack source add "Predrag Petrovic" --kind person \\
           --role "Research Coordinator, Belgrade Centre for Security Policy"
     """
-    from claimtrack.query import Index, source_view
+    from claimtrack.query import Presenter, source_view
 
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
@@ -96,7 +96,7 @@ def source_add(
             reason=reason,
             approved_by=approved_by,
         )
-        view = source_view(source, Index(db))
+        view = source_view(source, Presenter(db))
     emit.one(ctx, view, fmt, _summary("Added", view), columns=SOURCE_COLUMNS)
 
 
@@ -119,15 +119,15 @@ def source_list(
       claimtrack source list
       claimtrack source list --kind person --format csv > people.csv
     """
-    from claimtrack.query import Index, source_view, sources_sorted
+    from claimtrack.query import Presenter, source_view, sources_sorted
 
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, history=False, indexed=True) as db:
-        index = Index(db, reveal=reveal)
+        presenter = Presenter(db, reveal=reveal)
         chosen = sources_sorted(db.source_list())
         if kind:
             chosen = [s for s in chosen if s["kind"] == kind.strip().lower()]
-        views = [source_view(s, index) for s in chosen]
+        views = [source_view(s, presenter) for s in chosen]
     if search:
         needle = search.casefold()
         views = [
@@ -153,18 +153,18 @@ def source_show(
       claimtrack source show "Associated Press"
       claimtrack source show AP --format json | jq '.cited_by[].id'
     """
-    from claimtrack.query import Index, claim_view, source_claims, source_view
+    from claimtrack.query import Presenter, claim_view, source_claims, source_view
 
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, history=False, indexed=True) as db:
-        index = Index(db, reveal=reveal)
+        presenter = Presenter(db, reveal=reveal)
         found = db.get_source(source)
-        summary = source_view(found, index)
-        cited = source_claims(found, db, index)
+        summary = source_view(found, presenter)
+        cited = source_claims(found, db, presenter)
         view: SourceDetailView = {
             **summary,
             "cited_by": [
-                {"relation": relation, **claim_view(claim, index)} for relation, claim in cited
+                {"relation": relation, **claim_view(claim, presenter)} for relation, claim in cited
             ],
         }
     if fmt == "table":
@@ -213,7 +213,7 @@ def source_edit(
       claimtrack source edit "pro-democracy Russian activists" --kind organisation
       claimtrack source edit "Associated Press" --add-alias AP
     """
-    from claimtrack.query import Index, source_view
+    from claimtrack.query import Presenter, source_view
 
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
@@ -230,7 +230,7 @@ def source_edit(
             reason=reason,
             approved_by=approved_by,
         )
-        view = source_view(updated, Index(db))
+        view = source_view(updated, Presenter(db))
     emit.one(ctx, view, fmt, _summary("Edited", view), columns=SOURCE_COLUMNS)
 
 
@@ -249,16 +249,16 @@ def source_rm(
       claimtrack source rm "Duplicate Agency" --yes
     """
     from claimtrack.confidential import is_confidential, withhold_source
-    from claimtrack.query import Index
+    from claimtrack.query import Presenter
 
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
         found = db.get_source(source)
-        index = Index(db)
-        cited = len(index.source_links(found["id"]))
+        presenter = Presenter(db)
+        cited = len(presenter.source_links(found["id"]))
         confirm_destruction(
             ctx,
-            f"Delete source {index.name(found['id'])!r} and its {cited} link(s) to claims?",
+            f"Delete source {presenter.name(found['id'])!r} and its {cited} link(s) to claims?",
             yes,
         )
         removed, links = db.remove_source(found["id"])

@@ -172,7 +172,7 @@ def check(
       claimtrack check --story budget --disable two-sources && publish.sh
     """
     from claimtrack import checks, config
-    from claimtrack.query import Index, iter_claims
+    from claimtrack.query import Presenter, iter_claims
 
     fmt = output_format(ctx, fmt, quiet)
     settings = config.load(db_path_for(ctx))
@@ -185,12 +185,12 @@ def check(
 
     with open_db(ctx, history=False, indexed=True) as db:
         flt.prepare(db)
-        index = Index(db, reveal=reveal)
+        presenter = Presenter(db, reveal=reveal)
         claims, total = iter_claims(db, flt, sort="created", reverse=True)
 
         def found() -> Iterator[checks.Problem]:
             nonlocal count
-            for problem in checks.check(claims, index, rules):
+            for problem in checks.check(claims, presenter, rules):
                 count += 1
                 failing[problem.claim] = None
                 yield problem
@@ -242,14 +242,14 @@ def stats(
     """
     from claimtrack import stats as counting
     from claimtrack.interchange.formats import json_bytes
-    from claimtrack.query import Index
+    from claimtrack.query import Presenter
 
     fmt = output_format(ctx, fmt, False)
     flt = filters.claim_filter()
     with open_db(ctx, history=False, indexed=True) as db:
         flt.prepare(db)
-        index = Index(db, reveal=reveal)
-        result = counting.compute(db, flt, index, top=top)
+        presenter = Presenter(db, reveal=reveal)
+        result = counting.compute(db, flt, presenter, top=top)
     if fmt == "table":
         from claimtrack.cli import render
 

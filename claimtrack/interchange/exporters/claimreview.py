@@ -16,7 +16,7 @@ from typing import Any
 from claimtrack.confidential import is_confidential
 from claimtrack.errors import ClaimtrackError
 from claimtrack.model import Claim, Link
-from claimtrack.query import Index
+from claimtrack.query import Presenter
 
 VERDICTS: dict[str, tuple[int | None, str]] = {
     "false": (1, "False"),
@@ -61,17 +61,17 @@ def _person(source: Mapping[str, Any]) -> dict[str, Any]:
     return author
 
 
-def _appearance(link: Link, index: Index) -> dict[str, Any]:
+def _appearance(link: Link, presenter: Presenter) -> dict[str, Any]:
     work: dict[str, Any] = {"@type": "CreativeWork", "url": link["url"]}
     if link.get("date"):
         work["datePublished"] = link["date"]
-    source = index.sources.get(link["source"])
+    source = presenter.sources.get(link["source"])
     if source is not None and not is_confidential(source):
         work["publisher"] = {"@type": "Organization", "name": source["name"]}
     return work
 
 
-def review(claim: Claim, index: Index, reviewer: Reviewer) -> dict[str, Any] | None:
+def review(claim: Claim, presenter: Presenter, reviewer: Reviewer) -> dict[str, Any] | None:
     verdict = VERDICTS.get(claim["status"])
     if verdict is None:
         return None
@@ -82,20 +82,20 @@ def review(claim: Claim, index: Index, reviewer: Reviewer) -> dict[str, Any] | N
     }
     if value is not None:
         rating.update(ratingValue=value, bestRating=BEST, worstRating=WORST)
-    links = index.links(claim["id"])
+    links = presenter.links(claim["id"])
     item: dict[str, Any] = {"@type": "Claim"}
     # Confidential sources never appear in a ClaimReview, not even as a pseudonym.
     claimants = [
-        index.sources[k["source"]]
+        presenter.sources[k["source"]]
         for k in links
         if k["relation"] == "said-by"
-        and k["source"] in index.sources
-        and not is_confidential(index.sources[k["source"]])
+        and k["source"] in presenter.sources
+        and not is_confidential(presenter.sources[k["source"]])
     ]
     if claimants:
         item["author"] = _person(claimants[0])
     appearances = [
-        _appearance(k, index) for k in links if k["relation"] == "reported-by" and k.get("url")
+        _appearance(k, presenter) for k in links if k["relation"] == "reported-by" and k.get("url")
     ]
     if appearances:
         item["appearance"] = appearances
@@ -120,10 +120,10 @@ def review(claim: Claim, index: Index, reviewer: Reviewer) -> dict[str, Any] | N
     return result
 
 
-def build(claims: Iterable[Claim], index: Index, reviewer: Reviewer) -> Result:
+def build(claims: Iterable[Claim], presenter: Presenter, reviewer: Reviewer) -> Result:
     result = Result()
     for claim in claims:
-        made = review(claim, index, reviewer)
+        made = review(claim, presenter, reviewer)
         if made is None:
             result.skipped.append(claim["id"])
         else:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from claimtrack import ids
 from claimtrack.interchange.formats import describe_quantity, safe_text
 from claimtrack.model import Claim
-from claimtrack.query import Index, claim_view
+from claimtrack.query import Presenter, claim_view
 from claimtrack.views import LinkView
 
 # Unresolved first: what still blocks publication, then the verdicts.
@@ -46,7 +46,7 @@ def _source(link: LinkView) -> str:
     return ", ".join(parts)
 
 
-def render(claims: Sequence[Claim], index: Index, *, title: str, made: str) -> str:
+def render(claims: Sequence[Claim], presenter: Presenter, *, title: str, made: str) -> str:
     groups: dict[str, list[Claim]] = {status: [] for status in STATUS_ORDER}
     for claim in claims:
         groups.setdefault(claim["status"], []).append(claim)
@@ -60,7 +60,7 @@ def render(claims: Sequence[Claim], index: Index, *, title: str, made: str) -> s
         lines += ["", f"## {status.capitalize()} ({len(members)})"]
         for claim in sorted(members, key=lambda c: c["created"]):
             number += 1
-            view = claim_view(claim, index)
+            view = claim_view(claim, presenter)
             lines += ["", f"### {number}. {md(claim['text'])}", ""]
             head = f"- **ID:** `{ids.short(claim['id'])}` · **Status:** {status}"
             if claim.get("rating"):

@@ -13,7 +13,7 @@ from typing import Any
 
 from claimtrack.confidential import is_confidential
 from claimtrack.model import Claim
-from claimtrack.query import Index
+from claimtrack.query import Presenter
 from claimtrack.store.files import replacing
 
 SOURCE_COLUMNS = {
@@ -57,7 +57,9 @@ LINK_COLUMNS = {
 }
 
 
-def write(path: Path, claims: Iterable[Claim], index: Index, *, everything: bool) -> dict[str, int]:
+def write(
+    path: Path, claims: Iterable[Claim], presenter: Presenter, *, everything: bool
+) -> dict[str, int]:
     """Write the SQLite file atomically; returns the row count of each table.
 
     ``claims`` is read once, as it comes: a claim is written and dropped, and only the
@@ -75,8 +77,8 @@ def write(path: Path, claims: Iterable[Claim], index: Index, *, everything: bool
             count += 1
             links.extend(
                 tuple(link.get(k) for k in LINK_COLUMNS)
-                for link in index.links(claim["id"])
-                if not is_confidential(index.source(link["source"]))
+                for link in presenter.links(claim["id"])
+                if not is_confidential(presenter.source(link["source"]))
             )
             yield {k: claim.get(k) for k in CLAIM_COLUMNS}
 
@@ -96,7 +98,7 @@ def write(path: Path, claims: Iterable[Claim], index: Index, *, everything: bool
         db["claims"].insert_all(claim_rows())  # type: ignore[union-attr]
         at = list(LINK_COLUMNS).index("source")
         cited = {link[at] for link in links}
-        known = index.sources
+        known = presenter.sources
         sources = [  # in ID order, whatever order they were first read in
             known[source_id]
             for source_id in sorted(known)

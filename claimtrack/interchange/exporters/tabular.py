@@ -7,7 +7,7 @@ from typing import IO, Any
 
 from claimtrack.interchange.formats import describe_quantity, write_delimited, write_jsonl
 from claimtrack.model import Claim
-from claimtrack.query import Index, claim_view, source_view
+from claimtrack.query import Presenter, claim_view, source_view
 from claimtrack.views import ExportedClaimView
 
 CSV_COLUMNS = (
@@ -31,24 +31,24 @@ CSV_COLUMNS = (
 )
 
 
-def jsonl_records(claims: Iterable[Claim], index: Index) -> Iterator[ExportedClaimView]:
+def jsonl_records(claims: Iterable[Claim], presenter: Presenter) -> Iterator[ExportedClaimView]:
     """A claim with its links and, inlined, the full record of every source it cites."""
     for claim in claims:
-        view = claim_view(claim, index)
+        view = claim_view(claim, presenter)
         cited = {link["source_id"] for link in view["links"]}
         yield {
             **view,
             "sources": [
-                source_view(index.sources[source_id], index)
+                source_view(presenter.sources[source_id], presenter)
                 for source_id in sorted(cited)
-                if source_id in index.sources
+                if source_id in presenter.sources
             ],
         }
 
 
-def csv_rows(claims: Iterable[Claim], index: Index) -> Iterator[dict[str, Any]]:
+def csv_rows(claims: Iterable[Claim], presenter: Presenter) -> Iterator[dict[str, Any]]:
     for claim in claims:
-        view = claim_view(claim, index)
+        view = claim_view(claim, presenter)
         links = view["links"]
         yield {
             **view,
@@ -60,11 +60,11 @@ def csv_rows(claims: Iterable[Claim], index: Index) -> Iterator[dict[str, Any]]:
         }
 
 
-def write_jsonl_export(claims: Iterable[Claim], index: Index, out: IO[bytes]) -> None:
-    write_jsonl(jsonl_records(claims, index), out)
+def write_jsonl_export(claims: Iterable[Claim], presenter: Presenter, out: IO[bytes]) -> None:
+    write_jsonl(jsonl_records(claims, presenter), out)
 
 
 def write_csv_export(
-    claims: Iterable[Claim], index: Index, out: IO[bytes], *, delimiter: str = ","
+    claims: Iterable[Claim], presenter: Presenter, out: IO[bytes], *, delimiter: str = ","
 ) -> None:
-    write_delimited(csv_rows(claims, index), CSV_COLUMNS, out, delimiter=delimiter)
+    write_delimited(csv_rows(claims, presenter), CSV_COLUMNS, out, delimiter=delimiter)
