@@ -2,10 +2,15 @@
 
 A pasted article brings its page with it: a headline, a byline ("By Jane Roe, Associated
 Press"), an outlet line, a date, captions and credits ("Images source: ..."), a dateline
-opening the first paragraph ("BELGRADE, Serbia (AP) --"), and sometimes a closing
-"Source: X" line naming the agency the story came from. None of it is a claim, but the
-outlet, the agency and the date say who carried the claims, so they are read here and
-the story's own paragraphs are handed on without them.
+opening the first paragraph ("BELGRADE, Serbia (AP) --", "(CNN) --"), credit lines at
+the end ("Jane Roe contributed to this report", "(Reporting by ...; Editing by ...)"),
+and sometimes a closing "Source: X" line naming the agency the story came from. None of
+it is a claim, but the outlet, the agency and the date say who carried the claims, so
+they are read here and the story's own paragraphs are handed on without them.
+
+Any of it may be missing: copy pasted from a wire feed starts with its dateline, with
+no headline above it, so the first line is a headline only when it does not read as the
+story's first paragraph.
 """
 
 from __future__ import annotations
@@ -14,17 +19,27 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from claimtrack.extract.names import kind_of
-from claimtrack.extract.vocabulary import DATE, SKIP_LINE
+from claimtrack.extract.vocabulary import BULLET, CREDIT_LINE, DATE, SKIP_LINE
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from claimtrack.extract.text import Block
+
 _SOURCE_LINE = re.compile(r"^source:\s*(.+?)\.?$", re.IGNORECASE)
 _BYLINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z .'-]+(?:,\s*[A-Z][\w .'-]+)?)\s*(?:\((?P<agency>[^)]+)\))?\s*"
-    r"[\u2014\u2013-]{1,2}\s*"
+    r"^(?P<place>[A-Z][A-Z .'-]+(?:,\s*[A-Z][\w .'-]+)?)?\s*(?:\((?P<agency>[^)]{2,40})\))?\s*"
+    r"(?:[\u2014\u2013]|--?)\s*"
 )
+# "Updated 10:32 a.m. ET", "posted on April 21, 2015, at 11:29 a.m.", "2014-09-30T14:34Z".
+_DATE_LINE = re.compile(
+    r"\b\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?|gmt|utc|[a-z]{2,3}t)\b|\d{4}-\d\d-\d\d|"
+    r"\b(?:updated|posted|published)\b",
+    re.IGNORECASE,
+)
+# Sentence punctuation a story paragraph ends with (a closing quote or bracket included).
+_CLOSED = re.compile(r"""[.!?:;)"'\]]$""")
 
 
 class FrontMatter(NamedTuple):
@@ -37,69 +52,99 @@ class FrontMatter(NamedTuple):
     start: int  # the index of the story's first paragraph
 
 
-def _is_story_paragraph(paragraph: str) -> bool:
-    if SKIP_LINE.search(paragraph):
+class StoryParagraph(NamedTuple):
+    """One paragraph of the story, ready for the sentence stages."""
+
+    number: int  # 1-based, counting every paragraph of the article (headline included)
+    start: int  # offset of ``text`` in the normalised article
+    text: str  # on one line, without its dateline or bullet
+    agency: str | None  # the news agency its dateline names ("AP"), else None
+    bullet: bool  # it was an item of a bulleted list
+
+
+def _title_case(paragraph: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", paragraph) if len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def _dateline(paragraph: str) -> re.Match[str] | None:
+    found = _DATELINE.match(paragraph)
+    if found and (found.group("place") or found.group("agency")):
+        return found
+    return None
+
+
+def _opens_story(paragraph: str) -> bool:
+    """Whether a paragraph reads as the story's text rather than a headline, byline or
+    date line: a dateline opens it, or it is a sentence that closes with punctuation."""
+    if SKIP_LINE.search(paragraph) or _BYLINE.match(paragraph):
         return False
+    if _dateline(paragraph):
+        return True
     words = paragraph.split()
-    # Captions, section labels and headlines: short and without closing punctuation.
-    return len(words) >= 4 and paragraph.rstrip()[-1:] in ".!?\"'"
+    if len(words) < 4 or not _CLOSED.search(paragraph) or _title_case(paragraph):
+        return False
+    return not (len(words) <= 12 and (DATE.search(paragraph) or _DATE_LINE.search(paragraph)))
 
 
-def front_matter(paragraphs: list[str]) -> FrontMatter:
+def front_matter(paragraphs: list[Block]) -> FrontMatter:
     """Headline, date, outlet and reporter from the lines before the story starts (and
     the closing "Source:" line), given the article's paragraphs (see
-    :func:`~claimtrack.extract.text.paragraphs`)."""
+    :func:`~claimtrack.extract.text.paragraphs`). The first line is the headline unless
+    it opens the story itself (a dateline, or a sentence that is not in title case)."""
     headline = date = outlet = reporter = None
-    start = 0
-    lines = [(n, line) for n, block in enumerate(paragraphs) for line in block.split("\n")]
-    story_start = next(
-        (
-            n
-            for n, block in enumerate(paragraphs)
-            if n > 0 and _is_story_paragraph(block.replace("\n", " ")) and not _BYLINE.match(block)
-        ),
-        len(paragraphs),
-    )
-    for number, paragraph in lines:
-        if number >= story_start:
-            start = story_start
-            break
-        if headline is None and not SKIP_LINE.search(paragraph):
+    texts = [block.text for block in paragraphs]
+    start = next((n for n, text in enumerate(texts) if _opens_story(text)), len(texts))
+    if start == 0 and len(texts) > 1 and _BYLINE.match(texts[1]) and not _dateline(texts[0]):
+        start = next((n for n, text in enumerate(texts) if n > 1 and _opens_story(text)), 2)
+    for number, paragraph in enumerate(texts[:start]):
+        if headline is None and not SKIP_LINE.search(paragraph) and not _BYLINE.match(paragraph):
             headline = paragraph
         found_date = DATE.search(paragraph)
         if found_date and date is None:
             date = found_date.group(0)
         byline = _BYLINE.match(paragraph)
         if byline:
-            parts = [p.strip() for p in byline.group(1).split(",")]
+            parts = [p.strip() for p in re.split(r"[,|]", byline.group(1))]
             media = [p for p in parts if kind_of(p) == "media"]
             if media:
                 outlet = media[-1]
         elif outlet is None and number > 0:
-            first = paragraph.split(" | ")[0].strip()
+            first = re.split(r" \| |, ", paragraph)[0].strip()
             if kind_of(first) == "media" and len(first.split()) <= 5:
                 outlet = first
-    else:
-        start = len(paragraphs)
-    for _, paragraph in lines:
+    for paragraph in texts:
         line = _SOURCE_LINE.match(paragraph)
         if line:
             reporter = line.group(1).strip()
     return FrontMatter(headline, date, outlet, reporter, start)
 
 
-def story_paragraphs(paragraphs: list[str], start: int) -> Iterator[tuple[str | None, str]]:
-    """The story's paragraphs from index ``start``, each on one line and without its
-    dateline, with the news agency the dateline names ("(AP)"), else None. Captions,
-    credits and the "Source:" line are skipped."""
-    for block in paragraphs[start:]:
-        paragraph = block.replace("\n", " ")
-        if _SOURCE_LINE.match(paragraph) or not _is_story_paragraph(paragraph):
+def _is_story_paragraph(paragraph: str) -> bool:
+    """Not a caption, credit, sub-heading or section label: four words or more, and a
+    closing punctuation mark unless it is long (pasted pages lose final punctuation)."""
+    if SKIP_LINE.search(paragraph) or _SOURCE_LINE.match(paragraph):
+        return False
+    words = paragraph.split()
+    if len(words) <= 30 and CREDIT_LINE.search(paragraph):
+        return False
+    return len(words) >= 4 and (bool(_CLOSED.search(paragraph)) or len(words) >= 10)
+
+
+def story_paragraphs(paragraphs: list[Block], start: int) -> Iterator[StoryParagraph]:
+    """The story's paragraphs from index ``start``, without dateline or bullet marker.
+    Captions, credits, sub-headings and the "Source:" line are skipped."""
+    for number, block in enumerate(paragraphs[start:], start=start + 1):
+        paragraph, offset = block.text, block.start
+        bullet = BULLET.match(paragraph)
+        if bullet:
+            paragraph, offset = paragraph[bullet.end() :], offset + bullet.end()
+        if not _is_story_paragraph(paragraph):
             continue
         agency = None
-        dateline = _DATELINE.match(paragraph)
+        dateline = None if bullet else _dateline(paragraph)
         if dateline:
             if dateline.group("agency"):
                 agency = dateline.group("agency").strip()
-            paragraph = paragraph[dateline.end() :]
-        yield agency, paragraph
+            paragraph, offset = paragraph[dateline.end() :], offset + dateline.end()
+        yield StoryParagraph(number, offset, paragraph, agency, bool(bullet))

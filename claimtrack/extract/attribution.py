@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from claimtrack.extract.names import kind_of, looks_like_name, split_role
 from claimtrack.extract.vocabulary import (
     CARRY_ON,
     PASSIVE,
     ROLE_TITLES,
+    SPEECH,
     SPEECH_VERBS,
     VERBS_OF_SAYING,
 )
@@ -76,14 +77,24 @@ _NOT_A_ROLE = re.compile(r"^(?:as|in|on|at|to|from|according|after|before|citing
 _DETERMINERS = re.compile(r"^(?:the|a|an|some|many|several|other)\s+", re.IGNORECASE)
 
 
+Attribution = Literal["named", "unnamed", "unclear", "article"]
+"""How a candidate's claimant was found: ``named`` (a person or body the article names),
+``unnamed`` (a description standing for someone the article does not name: "a senior
+official", "people familiar with the talks"; AP's rules ask for a reason), ``unclear``
+(someone is speaking but the rules cannot tell who: the claimant is left empty rather
+than guessed, since a wrong name is the worst outcome), ``article`` (the article's own
+voice, or "it was reported": no claimant; the publisher is the reporter)."""
+
+
 @dataclass
 class Who:
-    """A claimant as attributed: ``name`` None means nobody is named ("it was reported");
-    ``kind`` None means it cannot be told ("a resident")."""
+    """A claimant as attributed: ``name`` None means nobody is named (see
+    ``attribution``); ``kind`` None means it cannot be told ("a resident")."""
 
     name: str | None
     kind: Kind | None = None
     role: str | None = None
+    attribution: Attribution = "named"
 
 
 class Attributor:
@@ -200,22 +211,28 @@ class Attributor:
         *,
         previous: Who | None,
         quote_speaker: Who | None,
-        publisher: str | None,
+        continued: bool = False,
     ) -> Who:
         """Who made the claim in a sentence: the claimant it names; else, for a sentence
-        that opens with a quotation, ``quote_speaker`` (who was quoted last); else, for one
-        that opens with "allegedly", ``previous`` (the last sentence's claimant); else the
-        ``publisher``, as a news organisation. "It was reported" is nobody's claim."""
+        that opens with a quotation or carries on one left open by the paragraph before
+        (``continued``), ``quote_speaker`` (who was quoted last); else, for one that opens
+        with "allegedly", ``previous`` (the last sentence's claimant). A sentence with a
+        quotation or a verb of saying and none of these is ``unclear``; one without is
+        the article's own voice, like "it was reported"."""
         if PASSIVE.search(sentence):
-            return Who(None)
+            return Who(None, attribution="article")
         quote = QUOTE.search(sentence)
         who = self.claimant(sentence)
-        if who is None and quote and quote.start() == 0 and quote_speaker is not None:
+        if who is not None and who.name is None:
+            who = None
+        opens_quote = sentence.startswith('"')
+        if who is None and (continued or opens_quote) and quote_speaker is not None:
             who = quote_speaker  # a further quotation from the speaker just quoted
         if who is None and CARRY_ON.match(sentence) and previous is not None:
             who = previous
-        if who is None or who.name is None:
-            who = Who(publisher, "media")
+        if who is None:
+            speaking = quote is not None or opens_quote or continued or SPEECH.search(sentence)
+            return Who(None, attribution="unclear" if speaking else "article")
         return who
 
     def via(self, sentence: str) -> str | None:

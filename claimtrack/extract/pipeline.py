@@ -22,11 +22,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypedDict
 
-from claimtrack.extract.article import front_matter, story_paragraphs
-from claimtrack.extract.attribution import QUOTE, Attributor, Who, strip_attribution
+from claimtrack.extract.article import StoryParagraph, front_matter, story_paragraphs
+from claimtrack.extract.attribution import QUOTE, Attribution, Attributor, Who, strip_attribution
 from claimtrack.extract.names import Mentions, proper_names
 from claimtrack.extract.quantities import quantities
-from claimtrack.extract.text import normalise, paragraphs, sentences
+from claimtrack.extract.text import iso_date, normalise, paragraphs, sentences
 from claimtrack.extract.vocabulary import ALLEGATION, DATE, MONTH_OR_DAY, PASSIVE, SPEECH, YEAR
 
 if TYPE_CHECKING:
@@ -47,18 +47,23 @@ class CandidateRecord(TypedDict):
     claimant: str | None  # who made the claim; None: "it was reported"
     claimant_kind: Kind | None  # person, organisation or media; None when not known
     role: str | None  # the claimant's role or title as the article gives it
+    attribution: Attribution  # how the claimant was found (see Attribution)
     reporter: str | None  # the news organisation that carried it
     quantities: list[Quantity]
     reasons: list[Reason]
+    paragraph: int  # 1-based, counting the article's paragraphs from its first line
+    start: int  # character offsets of the sentence in the article's normalised text
+    end: int
 
 
 class ExtractionRecord(TypedDict):
     """An article's extraction as ``extract --format json`` prints it."""
 
     headline: str | None
-    date: str | None  # as the article writes it
+    date: str | None  # as the article or the page's metadata gives it
     outlet: str | None  # the publication the article was taken from
     reporter: str | None  # the agency that carried the story, else the outlet
+    url: str | None  # where the article was published (page metadata, the URL, --url)
     claims: list[CandidateRecord]
 
 
@@ -77,6 +82,10 @@ class Candidate:
     reporter: str | None
     quantities: list[Quantity]
     reasons: list[Reason] = field(default_factory=list)
+    attribution: Attribution = "article"
+    paragraph: int = 0
+    start: int = 0
+    end: int = 0
 
     def as_dict(self) -> CandidateRecord:
         return {
@@ -86,21 +95,49 @@ class Candidate:
             "claimant": self.claimant,
             "claimant_kind": self.claimant_kind,
             "role": self.role,
+            "attribution": self.attribution,
             "reporter": self.reporter,
             "quantities": self.quantities,
             "reasons": self.reasons,
+            "paragraph": self.paragraph,
+            "start": self.start,
+            "end": self.end,
         }
 
 
 @dataclass
 class Extraction:
-    """An article's headline, date, outlet and reporter, and its candidates in order."""
+    """An article's headline, date, outlet, reporter and URL, and its candidates in
+    order; ``text`` is the normalised article the candidates' offsets point into."""
 
     headline: str | None
     date: str | None
     outlet: str | None
     reporter: str | None
     candidates: list[Candidate]
+    url: str | None = None
+    text: str = ""
+    paragraphs: int = 0  # the story's paragraphs read (furniture left out)
+    sentences: int = 0  # the sentences read in them
+
+    def why_nothing(self) -> str | None:
+        """Why no candidate was found, in a sentence for the user; None when some were."""
+        if self.candidates:
+            return None
+        if not self.paragraphs:
+            return (
+                "no story paragraphs: every line read as a headline, byline, date, caption "
+                "or credit (a paragraph needs four words or more)"
+            )
+        return (
+            f"none of the {self.sentences} sentence(s) in {self.paragraphs} paragraph(s) "
+            "holds a number, a quotation, an attribution, an allegation, a date or names"
+        )
+
+    @property
+    def published(self) -> str | None:
+        """The date as ISO 8601 (``YYYY-MM-DD``) when it can be read, else None."""
+        return iso_date(self.date) if self.date else None
 
     def as_dict(self) -> ExtractionRecord:
         return {
@@ -108,50 +145,136 @@ class Extraction:
             "date": self.date,
             "outlet": self.outlet,
             "reporter": self.reporter,
+            "url": self.url,
             "claims": [c.as_dict() for c in self.candidates],
         }
 
 
-def extract(article: str) -> Extraction:
-    """The candidate claims in an article given as plain text (any line endings, quotes
-    or spaces). Offline and deterministic; an article with no story finds none. Raises
-    nothing on any text (fuzzed in ``tests/test_hostile.py``)."""
-    blocks = paragraphs(normalise(article))
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What is known about an article besides its text: from a web page's metadata
+    (:mod:`~claimtrack.extract.web`) or given by the user (``--reported-by``, ``--url``,
+    ``--date``). Each value given wins over what the text's own lines say."""
+
+    headline: str | None = None
+    publisher: str | None = None  # the publication: the claims' reporter
+    date: str | None = None  # ISO 8601 or as written
+    url: str | None = None
+
+
+def extract(article: str, info: ArticleInfo | None = None) -> Extraction:
+    """The candidate claims in an article given as plain text (any line endings, quotes,
+    spaces or paragraph layout), with ``info`` about where it was published. Offline and
+    deterministic; an article with no story finds none. Raises nothing on any text
+    (fuzzed in ``tests/test_hostile.py``)."""
+    info = info or ArticleInfo()
+    text = normalise(article)
+    blocks = paragraphs(text)
     headline, date, outlet, reporter, start = front_matter(blocks)
+    headline = info.headline or headline
+    date = info.date or date
+    outlet = info.publisher or outlet
     mentions = Mentions()
     attributor = Attributor(mentions)
     for name in (reporter, outlet):
         if name:
             mentions.add(name, "media")
-    publisher = reporter or outlet
     candidates: list[Candidate] = []
-    for dateline_agency, paragraph in story_paragraphs(blocks, start):
-        if dateline_agency:
-            agency = mentions.add(dateline_agency, "media")
+    state = _State()
+    read = 0
+    for read, paragraph in enumerate(story_paragraphs(blocks, start), start=1):  # noqa: B007
+        if paragraph.agency:
+            agency = mentions.add(paragraph.agency, "media")
             reporter = reporter or agency.name
-            publisher = reporter
-        previous: Who | None = None
-        previous_quote_speaker: Who | None = None
-        for sentence in sentences(paragraph):
-            # "The car parts maker Voltera ..., the company said": the description names
-            # the organisation before the sentence refers back to it.
-            mentions.add_described(sentence)
-            candidate = _candidate(
-                sentence,
-                attributor,
-                previous,
-                previous_quote_speaker,
-                publisher,
-                reporter or outlet,
-            )
-            mentions.scan(sentence)
-            if candidate is None:
-                continue
-            candidates.append(candidate)
-            previous = Who(candidate.claimant, candidate.claimant_kind, candidate.role)
+        state.sentences += _paragraph(paragraph, attributor, state, reporter or outlet, candidates)
+    return Extraction(
+        headline,
+        date,
+        outlet,
+        reporter or outlet,
+        candidates,
+        info.url,
+        text,
+        paragraphs=read,
+        sentences=state.sentences,
+    )
+
+
+@dataclass
+class _State:
+    """What one paragraph leaves for the next: the last claimant, the last speaker of a
+    quotation, whether a quotation is still open, and who introduced a list."""
+
+    previous: Who | None = None
+    quote_speaker: Who | None = None
+    open_quote: bool = False
+    list_speaker: Who | None = None
+    sentences: int = 0
+
+
+def _paragraph(
+    paragraph: StoryParagraph,
+    attributor: Attributor,
+    state: _State,
+    reporter: str | None,
+    candidates: list[Candidate],
+) -> int:
+    """Append the candidates of one story paragraph, in order; the number of its
+    sentences."""
+    mentions = attributor.mentions
+    if not paragraph.bullet:
+        state.list_speaker = None
+    cursor = 0
+    sentences_found = sentences(paragraph.text)
+    for index, sentence in enumerate(sentences_found):
+        found_at = paragraph.text.find(sentence, cursor)
+        if found_at < 0:
+            found_at = cursor
+        cursor = found_at + len(sentence)
+        # "The car parts maker Voltera ..., the company said": the description names
+        # the organisation before the sentence refers back to it.
+        mentions.add_described(sentence)
+        continued = index == 0 and state.open_quote
+        candidate = _candidate(sentence, attributor, state, reporter, continued=continued)
+        if (
+            paragraph.bullet
+            and candidate is not None
+            and state.list_speaker is not None
+            and candidate.attribution in ("article", "unclear")
+        ):
+            _credit(candidate, state.list_speaker)
+        last = index == len(sentences_found) - 1
+        if last and _LIST_INTRO.search(sentence) and candidate and candidate.claimant:
+            state.list_speaker = Who(candidate.claimant, candidate.claimant_kind, candidate.role)
+        mentions.scan(sentence)
+        state.open_quote = _opens_quote(sentence, state.open_quote)
+        if candidate is None:
+            continue
+        candidate.paragraph = paragraph.number
+        candidate.start = paragraph.start + found_at
+        candidate.end = candidate.start + len(sentence)
+        candidates.append(candidate)
+        if candidate.claimant:
+            state.previous = Who(candidate.claimant, candidate.claimant_kind, candidate.role)
             if candidate.quote:
-                previous_quote_speaker = previous
-    return Extraction(headline, date, outlet, reporter or outlet, candidates)
+                state.quote_speaker = state.previous
+    return len(sentences_found)
+
+
+# "She also said:", "Among the findings:": the bullets that follow are this speaker's.
+_LIST_INTRO = re.compile(r":\s*$")
+
+
+def _opens_quote(sentence: str, was_open: bool) -> bool:
+    """Whether a quotation is still open after this sentence: news style leaves the
+    closing mark off a paragraph whose quotation carries on into the next."""
+    count = sentence.count('"')
+    return was_open != (count % 2 == 1)
+
+
+def _credit(candidate: Candidate, who: Who) -> None:
+    candidate.claimant, candidate.claimant_kind, candidate.role = who.name, who.kind, who.role
+    candidate.attribution = "named"
 
 
 def _reasons(sentence: str, found_quantities: list[Quantity]) -> list[Reason]:
@@ -176,17 +299,22 @@ def _reasons(sentence: str, found_quantities: list[Quantity]) -> list[Reason]:
 def _candidate(
     sentence: str,
     attributor: Attributor,
-    previous: Who | None,
-    quote_speaker: Who | None,
-    publisher: str | None,
-    default_reporter: str | None,
+    state: _State,
+    reporter: str | None,
+    *,
+    continued: bool = False,
 ) -> Candidate | None:
     found_quantities = quantities(sentence)
     reasons = _reasons(sentence, found_quantities)
+    if continued and "quote" not in reasons:
+        reasons.append("quote")
     if not reasons or len(sentence.split()) < 4 or sentence.endswith("?"):
         return None
     who = attributor.attribute(
-        sentence, previous=previous, quote_speaker=quote_speaker, publisher=publisher
+        sentence,
+        previous=state.previous,
+        quote_speaker=state.quote_speaker,
+        continued=continued,
     )
     via = attributor.via(sentence)
     text = strip_attribution(sentence)
@@ -200,7 +328,8 @@ def _candidate(
         claimant=who.name,
         claimant_kind=who.kind,
         role=who.role,
-        reporter=via or default_reporter,
+        reporter=via or reporter,
         quantities=found_quantities,
         reasons=reasons,
+        attribution=who.attribution,
     )

@@ -12,8 +12,10 @@ download), imported on first use so that start-up does not pay for it.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from typing import NamedTuple
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
@@ -31,18 +33,54 @@ def normalise(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
-def paragraphs(text: str) -> list[str]:
-    """Blocks separated by blank lines; a block keeps its line breaks."""
-    blocks: list[str] = []
-    current: list[str] = []
+class Block(NamedTuple):
+    """A paragraph and where it starts in the normalised text (a character offset)."""
+
+    start: int
+    text: str
+
+
+# Hard-wrapped copy (mail, wire terminals) breaks lines at this many characters or fewer.
+_WRAP_WIDTH = 100
+
+
+def paragraphs(text: str) -> list[Block]:
+    """The paragraphs of normalised text, with their offsets, whichever way it was pasted.
+
+    A blank line always ends a paragraph. Inside a block of lines, each line is a
+    paragraph of its own (a headline over a byline, or copy pasted with one paragraph
+    per line), unless the block is hard-wrapped: most of its lines are nearly as long as
+    its longest, which is at most ``_WRAP_WIDTH`` characters. There, only a clearly
+    shorter line ends a paragraph, and the other line breaks are joined with a space,
+    which keeps every offset.
+    """
+    blocks: list[Block] = []
+    offset = 0
+    run: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        width = max(len(line) for _, line in run)
+        full = sum(1 for _, line in run[:-1] if len(line) >= 0.8 * width)
+        wrapped = len(run) >= 3 and width <= _WRAP_WIDTH and full > (len(run) - 1) / 2
+        start, parts = run[0][0], [run[0][1]]
+        for (_, line), (next_start, next_line) in itertools.pairwise(run):
+            if not wrapped or len(line) < 0.75 * width:
+                blocks.append(Block(start, " ".join(parts)))
+                start, parts = next_start, [next_line]
+            else:
+                parts.append(next_line)
+        blocks.append(Block(start, " ".join(parts)))
+        run.clear()
+
     for line in text.split("\n"):
         if line.strip():
-            current.append(line.strip())
-        elif current:
-            blocks.append("\n".join(current))
-            current = []
-    if current:
-        blocks.append("\n".join(current))
+            run.append((offset, line))
+        else:
+            flush()
+        offset += len(line) + 1
+    flush()
     return blocks
 
 
@@ -60,3 +98,49 @@ def sentences(paragraph: str) -> list[str]:
         else:
             merged.append(piece)
     return merged
+
+
+_MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+
+def iso_date(written: str) -> str | None:
+    """A date as an article writes it ("26 February 2024", "JAN. 13, 2017", "Dec. 6,
+    2024", "2014-09-30T14:34:55Z") as ``YYYY-MM-DD``; None when it is not one of those."""
+    import datetime as _dt
+
+    found = re.search(r"(\d{4})-(\d\d)-(\d\d)", written)
+    if found:
+        year, month, day = (int(g) for g in found.groups())
+    else:
+        words = re.findall(r"[A-Za-z]+|\d+", written)
+        numbers = [int(w) for w in words if w.isdigit()]
+        months = [_MONTH_NUMBERS[w.lower()] for w in words if w.lower() in _MONTH_NUMBERS]
+        years = [n for n in numbers if 1800 <= n <= 2099]
+        days = [n for n in numbers if 1 <= n <= 31]
+        if not (months and years and days):
+            return None
+        year, month, day = years[0], months[0], days[0]
+    try:
+        return _dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None

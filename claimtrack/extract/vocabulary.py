@@ -165,6 +165,15 @@ SKIP_LINE = re.compile(
     r"read more|advertisement|share this|ed\.|editor:|copyright)\b|©",
     re.IGNORECASE,
 )
+# Credit lines at the end of wire and newspaper copy: "Jane Roe contributed to this
+# report", "(Reporting by ...; Editing by ...)", "Jane Roe reported from Lagos."
+CREDIT_LINE = re.compile(
+    r"contributed (?:reporting )?to this (?:report|story|article)|^\(?(?:additional )?"
+    r"reporting by\b|^\(?(?:writing|editing|compiled) by\b|\breported from [A-Z][\w ,.'-]*\.?$",
+    re.IGNORECASE,
+)
+# A bullet at the start of a paragraph: a hyphen, asterisk, bullet, dash or "1.".
+BULLET = re.compile(r"^(?:[-*\u2022\u2023\u25aa\u25cf\u2013\u2014]|\d{1,2}[.)])\s+")
 
 # -- dates ---------------------------------------------------------------------------------------
 

@@ -2,13 +2,17 @@
 
 The extractor only suggests (``claimtrack.extract``); turning its candidates into
 records is interchange, like an import: each candidate becomes a claim with its
-claimant as ``said-by`` and its carriers as ``reported-by``, and the article it came
-from in a note, so that the journalist can go back to the sentence.
+claimant as ``said-by`` and its carriers as ``reported-by`` (the publisher's link with
+the article's URL and date), and the article it came from in a note, so that the
+journalist can go back to the sentence. Recording the same article again adds nothing.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
+
+from claimtrack.model import fold
+from claimtrack.records import clean_story
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -25,6 +29,14 @@ _SOURCE_KINDS: dict[str, SourceKind] = {
 }
 
 
+class Recorded(NamedTuple):
+    """What :func:`record_candidates` did: the claims it made, and how many candidates
+    it left out because the same claim is already recorded in the story."""
+
+    made: list[Claim]
+    already: int
+
+
 def record_candidates(
     db: Database,
     extraction: Extraction,
@@ -32,16 +44,23 @@ def record_candidates(
     *,
     story: str | None,
     source_name: str | None = None,
-) -> list[Claim]:
+) -> Recorded:
     """Add accepted candidates (of ``extraction``) as unverified claims, with their
     sources and links; the claims made, in order.
 
-    Sources are matched by name or alias (never duplicated); a new claimant source gets
-    the role the article gives it, and the kind its entity kind implies ("unknown" when
-    the extractor could not tell). The claim's reporters are the candidate's carrier,
-    then the article's outlet. The article's headline, outlet and date and
-    ``source_name`` (the file it was read from) go in a note with the sentence. Raises
-    what :meth:`Database.add_claim` and :meth:`Database.add_source` raise.
+    Idempotent: a candidate whose text is already a claim's text in the same story
+    (case and spacing aside) is left out, so extracting the same article twice adds
+    nothing the second time. Sources are matched by name or alias (never duplicated); a
+    new claimant source gets the role the article gives it, and the kind its entity kind
+    implies ("unknown" when the extractor could not tell). An unnamed claimant ("a
+    senior official") is recorded as a confidential source, so that ``check``'s
+    anonymity rule asks for the reason and the approving editor (AP's rule). The
+    claim's reporters are the candidate's carrier, then the article's outlet; the
+    outlet's ``reported-by`` link gets the article's URL and date (ISO). The article's
+    headline, outlet, date, URL and ``source_name`` (the file it was read from) go in a
+    note with the sentence and its paragraph number. Raises what
+    :meth:`Database.add_claim`, :meth:`Database.add_source` and
+    :meth:`Database.link_ids` raise.
     """
     where = ", ".join(
         part
@@ -49,12 +68,20 @@ def record_candidates(
             f'"{extraction.headline}"' if extraction.headline else None,
             extraction.outlet,
             extraction.date,
+            extraction.url,
             source_name,
         )
         if part
     )
+    slug = clean_story(story)
+    recorded = {fold(c["text"]) for c in db.claim_list() if c.get("story") == slug}
     made: list[Claim] = []
+    already = 0
     for candidate in candidates:
+        if fold(candidate.text) in recorded:
+            already += 1
+            continue
+        recorded.add(fold(candidate.text))
         said: list[str] = []
         if candidate.claimant:
             existing = db.find_source(candidate.claimant)
@@ -63,6 +90,7 @@ def record_candidates(
                     candidate.claimant,
                     kind=_SOURCE_KINDS.get(candidate.claimant_kind or "", "unknown"),
                     role=candidate.role,
+                    confidential=candidate.attribution == "unnamed",
                 )
             said.append(candidate.claimant)
         reported = [r for r in (candidate.reporter, extraction.outlet) if r]
@@ -70,6 +98,7 @@ def record_candidates(
         for name in reported:
             if db.find_source(name) is None:
                 db.add_source(name, kind="publication")
+        note = f"paragraph {candidate.paragraph}: {candidate.sentence}"
         claim = db.add_claim(
             candidate.text,
             quote=candidate.quote,
@@ -77,7 +106,16 @@ def record_candidates(
             quantities=candidate.quantities,
             said_by=said,
             reported_by=reported,
-            note=f"Extracted from {where}: {candidate.sentence}" if where else None,
+            note=f"Extracted from {where}, {note}" if where else f"Extracted, {note}",
         )
+        if extraction.outlet and (extraction.url or extraction.published):
+            publisher = db.ensure_source(extraction.outlet)
+            db.link_ids(
+                claim["id"],
+                publisher["id"],
+                "reported-by",
+                url=extraction.url,
+                date=extraction.published,
+            )
         made.append(claim)
-    return made
+    return Recorded(made, already)

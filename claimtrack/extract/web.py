@@ -1,0 +1,131 @@
+"""Web pages: the article's text and what the page says about it, and fetching a URL.
+
+A news page is mostly not the story: navigation, related links, share buttons, ads,
+comments. ``trafilatura`` (made for exactly this, well kept, used by research projects
+that archive the web) finds the main text and reads the page's metadata: headline,
+byline, publisher (the site's name), publication date and canonical URL. The publisher
+becomes the claims' reporter, and the URL and date go on the ``reported-by`` link, so
+that ``check``'s ``reported-by-link`` rule is satisfied without typing.
+
+Fetching is the one place ``extract`` uses the network, through ``httpx`` with a
+timeout; every failure becomes one :class:`~claimtrack.errors.ClaimtrackError`. Both
+libraries are imported here, on first use, so that reading a text file never pays for
+them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from claimtrack.errors import ClaimtrackError
+from claimtrack.extract.pipeline import ArticleInfo
+
+if TYPE_CHECKING:
+    from claimtrack.extract.pipeline import Extraction
+
+FETCH_TIMEOUT = 20.0
+"""Seconds to wait for a page (connect and each read), as a browser's patience."""
+
+# Pages beyond this are not articles (a news page is well under 5 MB with its markup).
+_MAX_BYTES = 20_000_000
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL
+)
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Whether bytes are an HTML document (a doctype or an ``<html>``, ``<head>`` or
+    ``<body>`` tag first, after any comments), not plain text that mentions a tag."""
+    return bool(_HTML_START.match(data[:4096].lstrip(b"\xef\xbb\xbf")))
+
+
+def read_page(html: bytes | str, url: str | None = None) -> tuple[str, ArticleInfo]:
+    """The article in a web page as plain text (the headline, a blank line, then one
+    paragraph a line) and what its metadata says: headline, publisher, date (ISO
+    ``YYYY-MM-DD``) and URL (the page's canonical URL, else ``url``). Raises
+    :class:`ClaimtrackError` when the page holds no article text."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        as_dict=True,
+    )
+    if not isinstance(document, dict) or not (document.get("text") or "").strip():
+        raise ClaimtrackError(
+            "no article text found in the page" + (f" {url}" if url else ""),
+            "save the article's text to a file and extract that",
+        )
+    title = _clean(document.get("title"))
+    body = str(document["text"]).strip()
+    text = f"{title}\n\n{body}\n" if title else body + "\n"
+    info = ArticleInfo(
+        headline=title,
+        publisher=_clean(document.get("sitename")) or _clean(document.get("hostname")),
+        date=_clean(document.get("date")),
+        url=_clean(document.get("url")) or url,
+    )
+    return text, info
+
+
+def _clean(value: object) -> str | None:
+    text = " ".join(str(value).split()) if value else ""
+    return text or None
+
+
+def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str]:
+    """The bytes of a web page and its final URL (after redirects). Raises
+    :class:`ClaimtrackError` when the host cannot be reached, the wait exceeds
+    ``timeout`` seconds, the server answers with an error status, or the page is over
+    20 MB."""
+    import httpx
+
+    try:
+        with httpx.Client(
+            follow_redirects=True,
+            timeout=timeout,
+            headers={"User-Agent": "claimtrack (+https://example.invalid/claimtrack)"},
+        ) as client:
+            response = client.get(url)
+    except httpx.TimeoutException:
+        raise ClaimtrackError(
+            f"{url} did not answer within {timeout:g} s",
+            "try again, or save the page and extract the file",
+        ) from None
+    except httpx.InvalidURL as error:
+        raise ClaimtrackError(f"{url} is not a URL claimtrack can fetch: {error}") from None
+    except httpx.HTTPError as error:
+        raise ClaimtrackError(
+            f"could not fetch {url}: {error or type(error).__name__}",
+            "check the address and your connection (extract needs the network only for URLs)",
+        ) from None
+    if response.status_code >= 400:
+        raise ClaimtrackError(
+            f"{url} answered {response.status_code} {response.reason_phrase}",
+            "check the address, or save the page and extract the file",
+        )
+    if len(response.content) > _MAX_BYTES:
+        raise ClaimtrackError(f"{url} is over 20 MB: not an article page")
+    return response.content, str(response.url)
+
+
+def extract_page(
+    html: bytes | str, url: str | None = None, given: ArticleInfo | None = None
+) -> Extraction:
+    """The candidate claims of a web page (see :func:`read_page`), what the user
+    ``given`` winning over the page's metadata. Raises what :func:`read_page` raises."""
+    from claimtrack.extract.pipeline import extract
+
+    text, found = read_page(html, url)
+    given = given or ArticleInfo()
+    info = ArticleInfo(
+        headline=given.headline or found.headline,
+        publisher=given.publisher or found.publisher,
+        date=given.date or found.date,
+        url=given.url or found.url,
+    )
+    return extract(text, info)
