@@ -20,18 +20,26 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from claimtrack.extract.names import kind_of, looks_like_name, split_role
+from claimtrack.extract.names import kind_of, split_role
 from claimtrack.extract.vocabulary import (
     CARRY_ON,
+    DOCUMENT_VERBS,
+    MORE_VERBS_OF_SAYING,
+    NOT_PERSON_WORDS,
+    NOUN_OR_VERB,
+    ORG_WORDS,
     PASSIVE,
+    PRONOUNS,
+    ROLE_NOUNS,
     ROLE_TITLES,
+    SAYING_PARTICIPLES,
     SPEECH,
-    SPEECH_VERBS,
+    UNNAMED,
     VERBS_OF_SAYING,
 )
 
 if TYPE_CHECKING:
-    from claimtrack.extract.names import Kind, Mentions
+    from claimtrack.extract.names import Entity, Kind, Mentions
 
 _ACCORDING = re.compile(
     r"\baccording to\s+(?:a\s+(?:report|study|statement|survey|document|letter|analysis)"
@@ -77,6 +85,116 @@ _NOT_A_ROLE = re.compile(r"^(?:as|in|on|at|to|from|according|after|before|citing
 _DETERMINERS = re.compile(r"^(?:the|a|an|some|many|several|other)\s+", re.IGNORECASE)
 
 
+_VERB = re.compile(
+    rf"\b(?:{VERBS_OF_SAYING}|{MORE_VERBS_OF_SAYING}|{SAYING_PARTICIPLES})\b", re.IGNORECASE
+)
+_PARTICIPLE_SET = frozenset(SAYING_PARTICIPLES.split("|"))
+_CORE_SET = frozenset(VERBS_OF_SAYING.split("|"))
+# A verb of saying that is never a noun: a phrase holding one is a clause, not a speaker.
+_SAYS = re.compile(r"\b(?:" + "|".join(sorted(_CORE_SET - NOUN_OR_VERB)) + r")\b", re.IGNORECASE)
+_DATA_NOUNS = (
+    r"data|figures|statistics|numbers|records|files|papers|documents|survey|poll|study|"
+    r"report|analysis|estimates|transcript|statement|release|filing|minutes|letter"
+)
+_OWNER = re.compile(
+    rf"^(?:data|figures|statistics|numbers|a\s+report|a\s+survey|a\s+study)\s+"
+    rf"(?:from|by|of)\s+(?P<who>.+)$|^(?P<who2>.+?)'s?\s+(?:[a-z]+\s+)?(?:{_DATA_NOUNS})$",
+    re.IGNORECASE,
+)
+_DOCUMENT = re.compile(
+    rf"(?:^|[,;]\s*|\bthat\s+)(?P<who>(?:[\w'.-]+\s+){{0,5}}(?:{_DATA_NOUNS})"
+    r"(?:\s+(?:from|by|of)\s+[^,;]+?)?)\s+"
+    rf"(?:{DOCUMENT_VERBS})\b",
+    re.IGNORECASE,
+)
+_OPENING = re.compile(
+    r"^(?:(?:In|On|At|By|For|From|Earlier|Later|But|And|However|Meanwhile|Still|Also|"
+    r"After|Before|During|Since|Last|This|Asked|Speaking|Separately|Yet|Now|Then|"
+    r"Instead|Elsewhere|Overall|Today|Yesterday|Tonight)\b[^,\"]{0,80},\s*|"
+    r"(?:But|And|However|Yet|Still|Meanwhile|Also)\s+)",
+)
+_HEAD = re.compile(
+    r"^(?P<who>(?:[Tt]he\s+)?(?:[A-Z][\w'.&-]*\s+){0,5}[A-Z][\w'&-]*|[Hh]e|[Ss]he|[Tt]hey|"
+    r"[Ii]t|(?:[Tt]he|[Aa]n?)\s+(?:[a-z-]+\s+){0,3}[a-z]+)"
+    r"(?:\s*\([^()]*\))?(?:,\s*(?P<role>[^,]{3,90}),)?\s+(?:also\s+|then\s+|later\s+)?"
+    r"[a-z]+(?:ed|s)?\b"
+)
+# Words a claimant never starts with: conjunctions, interrogatives, fillers.
+_NEVER_SPEAKERS = frozenset(
+    "but also for what when where why how which whose however although though if "
+    "while because so yet still even this that these those there here such many much "
+    "in on at by from with as after before during since".split()
+)
+# A name (with its title) right before a verb: "... his letter Mrs Thatcher said".
+_TRAILING_NAME = re.compile(r"(?<![\w'])(?P<who>(?:[A-Z][\w'.-]*\s+){0,4}[A-Z][\w'-]*)\s*$")
+_DETERMINERS_ONLY = re.compile(r"^the\s+", re.IGNORECASE)
+
+
+def _verbs(sentence: str) -> list[re.Match[str]]:
+    """The verbs of saying in a sentence used as verbs, last first (outside quotations
+    first: a quotation's own "said" is not the attribution of the sentence)."""
+    found: list[re.Match[str]] = []
+    quoted = _quoted_spans(sentence)
+    for match in _VERB.finditer(sentence):
+        if any(start < match.start() < end for start, end in quoted):
+            continue
+        word = match.group(0).lower()
+        if word in NOUN_OR_VERB:
+            previous = sentence[: match.start()].split()[-1:] or [""]
+            following = sentence[match.end() :].lstrip()[:1]
+            prev = previous[0].strip(",")
+            determiner = prev.lower() in ("the", "a", "an", "this", "that", "its", "his", "her")
+            speaker_before = (
+                (prev[:1].isupper() and not determiner)
+                or prev.lower() in PRONOUNS
+                or (
+                    prev.lower().endswith("s") and prev.lower() not in ("its", "this", "has", "was")
+                )
+            )
+            if (
+                not speaker_before
+                and following not in (",", '"', ":")
+                and not re.match(r"\s*that\b", sentence[match.end() :])
+            ):
+                continue
+        found.append(match)
+    return list(reversed(found))
+
+
+def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
+    """Where the quotations are; one left open runs to the end of the sentence."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r'"[^"]*"', sentence)]
+    if sentence.count('"') % 2 == 1:
+        spans.append((sentence.rindex('"'), len(sentence)))
+    return spans
+
+
+def _last_clause(text: str) -> str:
+    """The words after the last clause boundary ("that", "when", ";", ":", "--")."""
+    parts = re.split(
+        r"[;:]\s*|\s--?\s|\s[\u2014\u2013]\s|\b(?:that|when|because|as|while|"
+        r"if|after|before|and|but|where|who|which)\s+",
+        text,
+    )
+    return parts[-1].strip() if parts else text
+
+
+def _role_like(text: str) -> bool:
+    """Whether an appositive reads as a role ("the party's leader", "an economist at
+    X", "then her private secretary"), not a clause."""
+    text = text.strip()
+    if not text or _CLAUSE_WORDS.match(text) or _NOT_A_ROLE.match(text):
+        return False
+    return bool(ROLE_NOUNS.search(text)) or bool(
+        re.match(r"^(?:the|a|an|his|her|their|its|then|now|former)\b", text, re.IGNORECASE)
+    )
+
+
+def _has_name(phrase: str) -> bool:
+    """Two capitalised words in a row after the first word: a name inside a description."""
+    return bool(re.search(r"\s[A-Z][\w'-]*\s+[A-Z]", phrase))
+
+
 Attribution = Literal["named", "unnamed", "unclear", "article"]
 """How a candidate's claimant was found: ``named`` (a person or body the article names),
 ``unnamed`` (a description standing for someone the article does not name: "a senior
@@ -111,16 +229,17 @@ class Attributor:
         phrase = _TIME_TAIL.sub("", phrase)
         phrase, found_role = split_role(phrase)
         role = role or found_role
+        acronym = re.match(r"^(?P<name>.+?)\s*\((?P<short>[A-Z][A-Za-z]{1,7})\)$", phrase)
+        if acronym:  # "the Central Statistics Office (CSO)": the acronym is an alias
+            phrase = acronym.group("name")
         title = ROLE_TITLES.match(phrase)
         if title:
-            role = role or title.group(0).strip()
+            courtesy = re.fullmatch(r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?", title.group(0).strip())
+            role = role or (None if courtesy else title.group(0).strip())
             phrase = phrase[title.end() :]
         resolved = self.mentions.resolve(phrase)
         if resolved is not None:
-            self.mentions.touch(resolved)
-            if role and not resolved.role:
-                resolved.role = role
-            return Who(resolved.name, resolved.kind, role or resolved.role)
+            return self._named(resolved, role)
         cleaned = _DETERMINERS.sub("", phrase).strip()
         if not cleaned:
             return Who(None)
@@ -133,77 +252,218 @@ class Attributor:
             )
         ):
             entity = self.mentions.add(cleaned, role=role)
+            self.mentions.spoke(entity)
             return Who(entity.name, entity.kind, role)
         return Who(cleaned, "organisation" if cleaned.lower().endswith("s") else None, role)
 
     def claimant(self, sentence: str) -> Who | None:
-        """The claimant named in the sentence, or None when it names none."""
+        """The claimant named in the sentence, or None when it names none.
+
+        Tried in order: "according to X"; a document or data set that "shows"; the
+        speaker of a quotation; the verbs of saying, the last one first (the outer
+        speaker governs: "Kim believed she was followed, her lawyer said"), each with
+        its subject before it ("X, ROLE, said"), after it ("..., said X, ROLE") or, for
+        a participle or a coordinated verb (", saying", "condemned ... and said"), the
+        sentence's own subject. A phrase that is no plausible speaker ("for example",
+        "What I", a place) is passed over, never returned."""
+        document: Who | None = None
         according = _ACCORDING.search(sentence)
         if according:
-            return self.entity(according.group("who"))
-        quote = QUOTE.search(sentence)
-        if quote:
-            after = _AFTER_QUOTE.search(sentence, quote.end() - 1)
-            if after:
-                who = after.group("who1") or after.group("who2") or ""
-                role = None
-                appositive = re.match(
-                    r"^\s*(?P<who>[^,]+),\s*(?P<role>[^,]{3,80})",
-                    sentence[after.start("who1") if after.group("who1") else after.start("who2") :],
-                )
-                if appositive and after.group("who1"):
-                    who, role = appositive.group("who"), appositive.group("role").strip()
-                    role = _TIME_TAIL.sub("", role).strip() or None
-                    if role and (_CLAUSE_WORDS.match(role) or _NOT_A_ROLE.match(role)):
-                        role = None
-                return self.entity(who, role)
-            before = sentence[: quote.start()]
-            lead = re.search(
-                rf"(?P<who>[\w'. -]+?),?\s+(?:{SPEECH_VERBS}),?\s*:?\s*$", before, re.IGNORECASE
-            )
-            if lead:
-                return self.entity(lead.group("who"))
-            following = sentence[quote.end() :]
-            tail = re.match(
-                r"\s*,?\s*(?P<who>(?:Dr\.\s+)?[A-Z][^,]+?)(?:,\s*(?P<role>who [^,]+"
-                r"|[^,]+),)?\s+(?:" + SPEECH_VERBS + r")\b",
-                following,
-            )
-            if tail:
-                role = tail.group("role")
-                if role and role.startswith("who "):
-                    role = None
-                if role and not looks_like_name(tail.group("who")) and looks_like_name(role):
-                    return self.entity(role, tail.group("who"))
-                return self.entity(tail.group("who"), role)
-        unclaused = _RELATIVE.sub("", sentence)
-        match = _SUBJECT_VERB.search(unclaused)
-        if match and match.start() > 0:
-            trailing = _TRAILING_SAID.search(sentence)
-            if trailing and not QUOTE.search(trailing.group("who")):
-                return self.entity(trailing.group("who"))
-        if match:
-            subject = match.group("subject")
-            subject = re.split(r"[,;:]\s*|\bthat\b|\bwhen\b|\bbut\b", subject)[-1].strip()
-            if subject:
-                leading = _LEADING_ROLE.match(subject)
-                if leading:
-                    return self.entity(leading.group("who"), leading.group("role"))
-                words = subject.split()
-                # A subject is a short noun phrase; a long run of words is a clause.
-                if 1 <= len(words) <= 6 and words[0].lower() not in ("it", "this", "there"):
-                    return self.entity(subject)
-        trailing = _TRAILING_SAID.search(sentence)
-        if trailing and not QUOTE.search(trailing.group("who")):
-            return self.entity(trailing.group("who"))
-        lead_role = re.match(
-            r"^(?P<role>(?:His|Her|Their|Its)\s+[a-z ]+),\s*(?P<who>[A-Z][^,]+),"
-            r"\s*(?:said|told|added|wrote)\b",
-            sentence,
-        )
-        if lead_role:
-            return self.entity(lead_role.group("who"), lead_role.group("role"))
+            who = self._document_or_entity(according.group("who"))
+            if who is not None and who.kind != "document":
+                return who
+            document = who
+        shown = _DOCUMENT.search(sentence)
+        if shown and document is None:
+            who = self._document_or_entity(shown.group("who"))
+            if who is not None and who.kind != "document":
+                return who
+            document = who
+        verbs = _verbs(sentence)
+        core = [v for v in verbs if v.group(0).lower() in _CORE_SET]
+        finite = [v for v in verbs if v.group(0).lower() not in _PARTICIPLE_SET]
+        ordered = core + [v for v in finite if v not in core]
+        for verb in ordered + [v for v in verbs if v not in ordered]:
+            who = self._speaker_of(sentence, verb)
+            if who is not None:
+                return who
+        if document is not None:
+            return Who(document.name, "organisation", attribution="named")
         return None
+
+    def _document_or_entity(self, phrase: str) -> Who | None:
+        """ "the council's figures" -> the council; "Labor Department data" -> Labor
+        Department; "newly released files", "a transcript" -> a document (``kind``
+        "document"), which a speaker named in the same sentence outranks."""
+        phrase = _TIME_TAIL.sub("", phrase.strip()).strip()
+        phrase = re.sub(
+            r"\s+(?:published|released|issued|seen|obtained|reviewed|conducted|made public)"
+            r"\s+(?:by|on|in|at|last|this|earlier|late|early)\b.*$",
+            "",
+            phrase,
+        )
+        owner = _OWNER.match(phrase)
+        if owner:
+            who = self._plausible(owner.group("who") or owner.group("who2") or "")
+            if who is not None:
+                return who
+        bare = re.sub(rf"\s+(?:{_DATA_NOUNS})$", "", phrase, flags=re.IGNORECASE)
+        proper = all(w[:1].isupper() for w in bare.split()) or self.mentions.find(bare)
+        if bare != phrase and proper and not _VERB.search(bare):
+            return self._plausible(bare)
+        head = re.search(rf"\b(?:{_DATA_NOUNS})\b", phrase, re.IGNORECASE)
+        if head and len(phrase.split()) <= 6:
+            name = re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
+            return Who(name, "document")  # type: ignore[arg-type]
+        return self._plausible(phrase)
+
+    def _speaker_of(self, sentence: str, verb: re.Match[str]) -> Who | None:
+        """The speaker a verb of saying at ``verb`` names, or None."""
+        word = verb.group(0).lower()
+        before = sentence[: verb.start()]
+        after = sentence[verb.end() :]
+        if word in _PARTICIPLE_SET or re.search(r"\band\s+(?:also\s+)?$", before):
+            return self._main_subject(sentence)
+        # "..." said X, ROLE / ..., said X, ROLE.
+        hearer = word in ("told", "tells", "telling")
+        if not hearer and (re.search(r"""[",]\s*$""", before) or not before.strip()):
+            inverted = re.match(
+                r"\s+(?P<who>(?:the\s+|a\s+|an\s+)?[A-Za-z][\w'.&-]*(?:\s+[A-Za-z][\w'.&-]*){0,6}?)"
+                r"(?:,\s*(?P<role>[^,.;\"]{3,90}?))?(?=\s*(?:[,.;]|$|\s+(?:on|in|at|after|"
+                r"before|when|while|during|last|this|late|early)\b))",
+                after,
+            )
+            if inverted:
+                role = inverted.group("role")
+                if role and not _role_like(role):
+                    role = None
+                who = self._plausible(inverted.group("who"), role)
+                if who is not None:
+                    return who
+        return self._subject_before(before)
+
+    def _subject_before(self, before: str) -> Who | None:
+        """The subject right before a verb: "X", "X, ROLE,", "ROLE X", "X (R-Place)"."""
+        if '"' in before:
+            before = before[before.rindex('"') + 1 :].lstrip(" ,")
+        text = _RELATIVE.sub(",", re.sub(r"\s*\([^()]*\)", "", before)).rstrip()
+        text = text.replace(",,", ",")
+        if re.search(r"\b(?:is|are|was|were|be|been|being)\s*$", text, re.IGNORECASE):
+            return None  # "is expected", "was reported": passive, nobody speaks
+        text = re.sub(
+            r"\s+(?:has|have|had|also|then|later|again|previously|once|"
+            r"further|would|will|has\s+also|had\s+also|did\s+not|does\s+not|"
+            r"was|were|is|are|had\s+been|has\s+been)$",
+            "",
+            text,
+            flags=re.IGNORECASE,
+        ).rstrip()
+        text = re.sub(r"\s+(?:also|then|later|again)$", "", text, flags=re.IGNORECASE)
+        if not text:
+            return None
+        if text.endswith(","):
+            parts = [p.strip() for p in text[:-1].split(",")]
+            # "X, ROLE," or "ROLE, X," before the verb; "..., for example," is no subject.
+            if len(parts) >= 2:
+                name, role = parts[-2], parts[-1]
+                name = _last_clause(name)
+                who = self._plausible(name, role) if _role_like(role) else None
+                if who is None and _role_like(name):
+                    who = self._plausible(role, name)
+                if who is not None:
+                    return who
+                if len(parts[-1].split()) <= 3 and not _role_like(role):
+                    return self._plausible(_last_clause(parts[-2]))
+                return None
+            return self._plausible(_last_clause(parts[0]))
+        subject = _last_clause(text.rsplit(",", 1)[-1])
+        if subject.startswith('"') or subject.endswith('"'):
+            return None
+        who = self._plausible(subject)
+        named = _TRAILING_NAME.search(text)
+        if who is None and named and named.start() > 0:
+            preposition = re.search(
+                r"\b(?:at|of|for|from|with|to|by|in|on)\s*$", text[: named.start()]
+            )
+            if not preposition:
+                return self._plausible(named.group("who"))
+        return who
+
+    def _main_subject(self, sentence: str) -> Who | None:
+        """The subject a sentence opens with, past an opening phrase ("In Washington,",
+        "Earlier Saturday,"): "Han, the party's leader, urged ..., telling ..."."""
+        text = sentence
+        opening = _OPENING.match(text)
+        if opening:
+            text = text[opening.end() :]
+        head = _HEAD.match(text)
+        if not head:
+            return None
+        name = head.group("who")
+        role = head.group("role")
+        if role and not _role_like(role):
+            role = None
+        return self._plausible(name, role)
+
+    def _plausible(self, phrase: str, role: str | None = None) -> Who | None:
+        """The claimant a phrase names when it can be a speaker: a name (with its title),
+        a pronoun that resolves, "the <role or organisation>" that resolves, a group
+        ("officials", "a senior official": unnamed); None for stray words."""
+        phrase = phrase.strip().strip(",").strip().strip('"').strip()
+        phrase = _TIME_TAIL.sub("", phrase).strip()
+        phrase = re.sub(r"^(?:and|but|so|yet|while|as|or)\s+", "", phrase, flags=re.I)
+        if not phrase or len(phrase.split()) > 8 or _SAYS.search(phrase):
+            return None
+        lowered = phrase.lower()
+        first = lowered.split()[0]
+        if lowered in PRONOUNS:
+            resolved = self.mentions.resolve(lowered)
+            if resolved is None:
+                return None
+            return self._named(resolved, role)
+        if first in _NEVER_SPEAKERS or lowered in ("i", "we", "you", "one"):
+            return None
+        if UNNAMED.match(phrase) and not _has_name(phrase):
+            return Who(
+                _DETERMINERS_ONLY.sub("", phrase) if first in ("the",) else phrase,
+                None,
+                role,
+                attribution="unnamed",
+            )
+        name, found_role = split_role(phrase)
+        if found_role and name != phrase:
+            return self.entity(name, role or found_role)
+        if first in ("the", "a", "an", "its", "his", "her", "their"):
+            if first in ("his", "her", "their", "its"):
+                return Who(phrase, None, role, attribution="unnamed")
+            resolved = self.mentions.resolve(phrase)
+            if resolved is not None:
+                return self._named(resolved, role)
+            rest = _DETERMINERS.sub("", phrase)
+            if rest[:1].isupper():
+                return self.entity(rest, role)
+            head = rest.split()[-1].lower().strip("'s") if rest.split() else ""
+            if re.fullmatch(_DATA_NOUNS, head):
+                return Who(rest, "organisation", role)
+            if first == "the" and head in ORG_WORDS:
+                return Who(rest, "organisation", role)
+            if first == "the" and ROLE_NOUNS.fullmatch(head):
+                return Who(phrase, "person", role, attribution="unnamed")
+            return None
+        if not phrase[:1].isupper():
+            return None
+        words = phrase.split()
+        if any(w.lower() in NOT_PERSON_WORDS for w in words) and kind_of(phrase) != "person":
+            resolved = self.mentions.find(phrase)
+            if resolved is None and not any(w.lower() in ORG_WORDS for w in words):
+                return None
+        return self.entity(phrase, role)
+
+    def _named(self, entity: Entity, role: str | None) -> Who:
+        self.mentions.spoke(entity)
+        if role and not entity.role:
+            entity.role = role
+        return Who(entity.name, entity.kind, role or entity.role)
 
     def attribute(
         self,

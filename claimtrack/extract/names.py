@@ -22,6 +22,7 @@ from claimtrack.extract.vocabulary import (
     MEDIA_WORDS,
     NAME_PARTICLES,
     NOT_NAMES,
+    NOT_PERSON_WORDS,
     ORG_WORDS,
     PRONOUNS,
     ROLE_NOUNS,
@@ -60,7 +61,7 @@ def kind_of(name: str) -> Kind:
     words = [w.lower().strip(".'") for w in name.split()]
     if any(w in MEDIA_WORDS for w in words) or (name.isupper() and name in MEDIA_ACRONYMS):
         return "media"
-    if any(w in ORG_WORDS for w in words) or name.isupper():
+    if any(w in ORG_WORDS or w in NOT_PERSON_WORDS for w in words) or name.isupper():
         return "organisation"
     return "person"
 
@@ -76,6 +77,8 @@ class Mentions:
     def __init__(self) -> None:
         self.entities: list[Entity] = []
         self.last_person: Entity | None = None
+        # The last person quoted or given a role: who "he" or "she" means in news copy.
+        self.last_speaker: Entity | None = None
         self.last_org: Entity | None = None
         self.last_media: Entity | None = None
 
@@ -93,6 +96,10 @@ class Mentions:
                 return entity
             if name.isupper() and len(name) >= 2 and _initials(entity.name) == name:
                 return entity
+        if " " not in folded:  # "Sir Keith": a person called by a given name
+            for entity in reversed(self.entities):
+                if entity.kind == "person" and folded in entity.name.casefold().split()[:-1]:
+                    return entity
         return None
 
     def add(self, name: str, kind: Kind | None = None, role: str | None = None) -> Entity:
@@ -108,10 +115,18 @@ class Mentions:
         self.touch(found)
         return found
 
+    def spoke(self, entity: Entity) -> None:
+        """Note that a person was just quoted or named as a claimant."""
+        self.touch(entity)
+        if entity.kind == "person":
+            self.last_speaker = entity
+
     def touch(self, entity: Entity) -> None:
         """Make an entity the latest mentioned of its kind."""
         if entity.kind == "person":
             self.last_person = entity
+            if entity.role and self.last_speaker is not entity:
+                self.last_speaker = entity
         elif entity.kind == "media":
             self.last_media = entity
             self.last_org = entity if self.last_org is None else self.last_org
@@ -123,19 +138,39 @@ class Mentions:
         words = phrase.strip()
         lowered = words.lower()
         if lowered in PRONOUNS:
-            return self.last_person if lowered != "they" else (self.last_org or self.last_person)
+            if lowered == "it":
+                return self.last_org if self.last_org is not self.last_media else None
+            if lowered == "they":
+                return self.last_org or self.last_person
+            return self.last_speaker or self.last_person
         for kind, descriptions in DESCRIPTORS.items():
             if lowered in descriptions:
                 if kind == "media" and self.last_media is not None:
                     return self.last_media
                 return self.last_org
+        if lowered.startswith("the ") and len(lowered.split()) <= 5:
+            return self.holder(lowered.split()[-1])
         return self.find(words)
+
+    def holder(self, noun: str) -> Entity | None:
+        """Who "the <noun>" means: the latest person whose role has that word ("the
+        mayor": Mayor Ada Kim), else the latest organisation whose name has it ("the
+        bank": Harbor Bank); None when nobody introduced fits."""
+        for entity in reversed(self.entities):
+            if entity.kind == "person" and entity.role:
+                if re.search(rf"\b{re.escape(noun)}\b", entity.role, re.IGNORECASE):
+                    return entity
+            elif entity.kind != "person" and noun in entity.name.lower().split():
+                return entity
+        return None
 
     def scan(self, sentence: str) -> None:
         """Register the proper names a sentence introduces (described organisations,
         "the car parts maker Voltera", were added before the sentence was attributed)."""
-        for name in proper_names(sentence):
-            self.add(name)
+        for match in _NAME.finditer(sentence):
+            title = ROLE_TITLES.match(match.group(1))
+            for name in _names_in(match.group(1)):
+                self.add(name, role=title.group(0).strip() if title else None)
         for acronym in re.findall(r"\b[A-Z]{2,5}\b", sentence):
             entity = self.find(acronym)
             if entity is not None:

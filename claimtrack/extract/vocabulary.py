@@ -23,9 +23,58 @@ VERBS_OF_SAYING = (
     "disputes|disputed|dispute|demanded|demands|found|finds|find|concluded|concludes|"
     "ranks|ranked|testified|acknowledged|admitted|predicted|projects|projected"
 )
+# More verbs that attribute what follows or what they govern ("X described the plan
+# as ...", "X accused Y of ...", "Y, X countered"); not in VERBS_OF_SAYING, whose
+# "X <verb>" pattern they would stretch too far in the old rules.
+MORE_VERBS_OF_SAYING = (
+    "continued|described|describes|accused|accuses|countered|counters|complained|"
+    "complains|tweeted|posted|testified|testifies|urged|urges|called|calls|regard|regards|"
+    "divulged|recalled|recalls|conceded|concedes|maintained|maintains|contended|contends|"
+    "suggested|suggests|acknowledges|admits|asserted|asserts|replied|responded|agreed|"
+    "agrees|put it|forecast|forecasts|expects|think|thinks|thought|"
+    "cautioned|cautions|observed|emphasized|emphasised|stressed|pointed out|recounted|"
+    "announced|declared|declares|vowed|vows|pledged|promised|blamed|blames|criticized|"
+    "criticised|condemned|praised|questioned|predicts|projected|project"
+)
+# Participles that hand the sentence's subject a statement (", saying ...").
+SAYING_PARTICIPLES = (
+    "saying|telling|claiming|noting|adding|arguing|warning|insisting|explaining|"
+    "accusing|calling|describing|stating|writing|complaining|acknowledging"
+)
+# Verbs whose subject is a document or data set ("state figures show", "files show").
+DOCUMENT_VERBS = "show|shows|showed|shown|indicate|indicates|suggest|suggests|reveal|reveals"
+# Words that are verbs of saying and nouns alike ("examine reports of a fire"): a verb
+# only after a name, a pronoun or a plural subject, or before "that", a comma or a quote.
+NOUN_OR_VERB = frozenset(
+    "report reports claim claims note notes estimate estimates finds find demands project "
+    "projects disputes dispute forecast forecasts calls regard think".split()
+)
+# Plain nouns for a group that speaks without names ("officials said", "hydrologists
+# say"): the claimant is the description, marked unnamed.
+GROUP_NOUNS = (
+    "officials|experts|analysts|economists|scientists|researchers|forecasters|lawmakers|"
+    "legislators|investigators|prosecutors|police|witnesses|residents|authorities|sources|"
+    "diplomats|doctors|activists|critics|observers|historians|hydrologists|engineers|"
+    "strategists|traders|investors|executives|officers|people|locals|campaigners|"
+    "meteorologists|statisticians|organizers|organisers|employees|workers|teachers|"
+    "parents|students|members|supporters|opponents|aides|advisers|advisors|staff"
+)
+# Descriptions of an unnamed source (AP's anonymous sources): "a senior official", "people
+# familiar with the talks", "a person with knowledge of the deal".
+UNNAMED = re.compile(
+    r"^(?:(?:a|an|one|two|three|several|some|many|other|senior|junior|top|the)\s+)*"
+    r"(?:(?:[a-z-]+)\s+){0,3}(?:(?:" + GROUP_NOUNS + r")|official|source|person|"
+    r"diplomat|aide|adviser|advisor|spokesperson|insider|executive|officer)\b"
+    r"(?:\s+(?:familiar|with|close|who|briefed|knowledgeable|speaking|involved|at|in|"
+    r"from|of)\b.*)?$",
+    re.IGNORECASE,
+)
+
 # The verbs of saying and "according (to)": any of them makes a sentence an attribution.
 SPEECH_VERBS = VERBS_OF_SAYING + "|according"
-SPEECH = re.compile(rf"\b({SPEECH_VERBS})\b", re.IGNORECASE)
+SPEECH = re.compile(
+    rf"\b({SPEECH_VERBS}|{MORE_VERBS_OF_SAYING}|{SAYING_PARTICIPLES})\b", re.IGNORECASE
+)
 # "It was reported that ...": attributed to nobody, and kept that way.
 PASSIVE = re.compile(
     r"\b(?:it|this)\s+(?:was|is|has\s+been|had\s+been)\s+(?:reported|alleged|claimed|said|"
@@ -155,7 +204,7 @@ DESCRIPTORS = {
     ),
 }
 # Pronouns that refer back to the person named last ("they": the organisation, if any).
-PRONOUNS = {"she", "he", "they"}
+PRONOUNS = {"she", "he", "they", "it"}
 
 # -- the article's furniture ---------------------------------------------------------------------
 
@@ -174,6 +223,18 @@ CREDIT_LINE = re.compile(
 )
 # A bullet at the start of a paragraph: a hyphen, asterisk, bullet, dash or "1.".
 BULLET = re.compile(r"^(?:[-*\u2022\u2023\u25aa\u25cf\u2013\u2014]|\d{1,2}[.)])\s+")
+
+# Words that make a run of capitalised words a place or a time, never a speaker: a
+# pronoun never resolves to "Elm Street", "South Harbor" or "Earlier Saturday".
+NOT_PERSON_WORDS = frozenset(
+    "street avenue road lane square park river lake sea ocean bay island islands mountain "
+    "mountains valley county state states city town village province region district "
+    "north south east west northern southern eastern western upper lower central united "
+    "kingdom republic airport station bridge hall field stadium center centre earlier "
+    "later monday tuesday wednesday thursday friday saturday sunday january february "
+    "march april june july august september october november december morning evening "
+    "night week weekend christmas thanksgiving easter".split()
+)
 
 # -- dates ---------------------------------------------------------------------------------------
 
@@ -320,8 +381,9 @@ NOT_NAMES = {
 }
 # Titles before a name, which are the person's role ("Mayor", "Prime Minister").
 ROLE_TITLES = re.compile(
-    r"^(?:(Mayor|President|Prime Minister|Minister|Senator|Governor|Judge|Dr\.|Professor|"
-    r"Prof\.|Mr\.|Mrs\.|Ms\.|General|Chief|Sheriff|Councillor|Councilman|Councilwoman|"
+    r"^(?:(?:(?:State|Deputy|Assistant|Vice|Acting|Former|Police|Fire|Lt\.|Chief)\s+)?"
+    r"(Mayor|President|Prime Minister|Minister|Senator|Governor|Judge|Dr\.|Professor|"
+    r"Prof\.|Mr\.?|Mrs\.?|Ms\.?|Dr|Sir|Dame|Lord|Lady|General|Chief|Sheriff|Councillor|Councilman|Councilwoman|"
     r"Council member|Rep\.|Sen\.|Gov\.|Inspector|Detective|Director)\s+)+",
 )
 # Nouns that make a phrase a role rather than a name ("union leader", "chief executive").
