@@ -8,11 +8,15 @@ and note ("her very words" identify her as surely as her name); in the history e
 field outside ``SAFE_FIELDS``. ``--reveal`` (a ``Disclosure(reveal=True)``) lets the
 desk see it all; error messages never reveal, whatever the switch.
 
-Every output path asks this module: views, exports, ``log``, errors, completion.
+Every output path asks this module: views, exports, ``log``, errors, completion. So
+does import, the way back in: a field withheld in a colleague's redacted export is
+unknown, never a value (``unknown_source_fields``, ``known_link``, ``known_event``), so
+importing it never overwrites what the database knows, nor stores a placeholder.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -109,3 +113,53 @@ class Disclosure:
     def source(self, source: Source) -> Source:
         """The source as it may be shown."""
         return withhold_source(source) if self.hides(source) else source
+
+    def name(self, source: Mapping[str, Any]) -> str:
+        """The source's name as it may be shown: its pseudonym while hidden."""
+        return pseudonym(source) if self.hides(source) else str(source["name"])
+
+
+# -- the way back in: redacted records read by import ------------------------------------
+
+_PSEUDONYM = re.compile(r"Confidential source ([0-9a-z]{7})")
+
+
+def pseudonym_prefix(name: str) -> str | None:
+    """The ID prefix a pseudonym ("Confidential source 3f9k2ab") carries, else None."""
+    found = _PSEUDONYM.fullmatch(name.strip())
+    return found.group(1) if found else None
+
+
+def is_pseudonym_of(source: Mapping[str, Any]) -> bool:
+    """Whether a source record's name is its own pseudonym: it left a database redacted."""
+    return str(source.get("name", "")) == pseudonym(source)
+
+
+def unknown_source_fields(source: Mapping[str, Any]) -> frozenset[str]:
+    """The fields of a source read from an export that hold no value: what
+    ``withhold_source`` blanked (its name, aliases, ``WITHHELD_SOURCE_FIELDS`` and
+    reason) when the record is a redacted one, and any ``WITHHELD`` field. The reason
+    too: a copy imported from a redacted export, exported again, holds None there."""
+    unknown = {key for key, value in source.items() if value == WITHHELD}
+    if is_confidential(source) and is_pseudonym_of(source):
+        unknown.update(("name", "aliases", "reason", *WITHHELD_SOURCE_FIELDS))
+    return frozenset(unknown)
+
+
+def known_link(link: Mapping[str, Any]) -> dict[str, Any]:
+    """A link read from an export with its withheld fields unknown (None): an import
+    only fills a link's empty fields, so None never replaces what is known."""
+    return {
+        k: (None if k in WITHHELD_LINK_FIELDS and v == WITHHELD else v) for k, v in link.items()
+    }
+
+
+def known_event(event: Mapping[str, Any]) -> dict[str, Any]:
+    """An event read from an export without the fields ``withhold_event`` withheld:
+    the history keeps what is known of the change, never a placeholder."""
+    known = dict(event)
+    for key in ("before", "after"):
+        value = known.get(key)
+        if isinstance(value, dict):
+            known[key] = {k: v for k, v in value.items() if v != WITHHELD}
+    return known

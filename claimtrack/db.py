@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from claimtrack import ids
-from claimtrack.confidential import public_name
+from claimtrack.confidential import is_confidential, public_name
 from claimtrack.errors import Ambiguous, ClaimtrackError, NotFound, ValidationError
 from claimtrack.model import (
     DEFAULT_STATUS,
@@ -390,8 +390,11 @@ class Database:
             holder = self.source_named(name)
             if holder is not None and holder != own_id:
                 other = self._stored_source(holder)
+                # What was typed is a confidential source's name or alias: repeating it
+                # beside the pseudonym would pair the two in the message.
+                typed = "that name" if is_confidential(other) else repr(name)
                 raise ValidationError(
-                    f"{name!r} already names source {ids.short(holder)} ({other['name']})",
+                    f"{typed} already names source {ids.short(holder)} ({public_name(other)})",
                     "use that source, or give this one a different name",
                 )
 
@@ -564,7 +567,7 @@ class Database:
         if not doomed:
             how = f" as {wanted}" if wanted else ""
             raise NotFound(
-                f"claim {ids.short(claim['id'])} is not linked to {source['name']!r}{how}"
+                f"claim {ids.short(claim['id'])} is not linked to {public_name(source)!r}{how}"
             )
         for link in doomed:
             self.record_event("unlink", "link", link["id"], link, None)

@@ -155,5 +155,7 @@ def source_claims(source: Source, db: Database, presenter: Presenter) -> list[tu
     return pairs
 
 
-def sources_sorted(sources: Iterable[Source]) -> list[Source]:
-    return sorted(sources, key=lambda s: (s["name"].casefold(), s["id"]))
+def sources_sorted(sources: Iterable[Source], disclosure: Disclosure) -> list[Source]:
+    """Sources in the order of the names shown: a hidden source sorts by its pseudonym,
+    never by the real name its place in the list would hint at."""
+    return sorted(sources, key=lambda s: (disclosure.name(s).casefold(), s["id"]))

@@ -654,7 +654,7 @@ def importing(s: Script, c: dict[str, str]) -> None:
     (s.root / "import.csv").write_text(CSV_IMPORT, encoding="utf-8")
     (s.root / "bad.csv").write_text(CSV_BAD, encoding="utf-8")
     s.run("import", "other.json", "--dry-run")
-    s.run("import", "other.json", "--dry-run", "--format", "json")
+    s.run("import", "other.json", "--dry-run", "--report-format", "json")
     s.database()
     s.run("import", "other.json")
     s.run("import", "other.json")  # again: nothing changes

@@ -129,10 +129,12 @@ def test_jsonl_export_inlines_sources_and_imports_back(cli: Cli, tmp_path: Path)
 def test_csv_export_shape_and_defused_cells(cli: Cli) -> None:
     demo(cli)
     cli.add('=HYPERLINK("http://evil.example")', "--said-by", "@attacker")
-    cli("add", "-q", "--tag", "math", "--", "-1+2 is a formula too")
+    cli("add", "-q", "--", "-1+cmd|' /C calc'!A0")
+    cli("add", "-q", "--tag", "math", "--", "-12% fall in exports, says the ministry")
+    cli("add", "-q", "--", "+3.5")
     out = cli("export", "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert len(rows) == 18
+    assert len(rows) == 20
     assert set(rows[0]) >= {
         "id",
         "status",
@@ -145,14 +147,19 @@ def test_csv_export_shape_and_defused_cells(cli: Cli) -> None:
     }
     texts = [r["text"] for r in rows]
     assert '\'=HYPERLINK("http://evil.example")' in texts
-    assert "'-1+2 is a formula too" in texts
+    assert "'-1+cmd|' /C calc'!A0" in texts  # DDE: defused
+    # A number, and a sentence that can call no function, stay as they were written.
+    assert "-12% fall in exports, says the ministry" in texts
+    assert "+3.5" in texts
     assert any(r["said_by"] == "'@attacker" for r in rows)
     dozen = next(r for r in rows if "dozen" in r["text"])
     assert dozen["quantities"].startswith("at least a dozen = 12")
     assert dozen["reported_by"] == "Associated Press; Republishing news site (ed. PJM)"
     for row in rows:
         for cell in row.values():
-            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
+            assert not cell.startswith(("=", "@", "\t", "\r", "\n"))
+            if cell.startswith(("+", "-")):
+                assert not set(cell) & set("()|!=@\"';\t\r\n"), cell
     tsv = cli("export", "--format", "tsv").stdout
     assert tsv.splitlines()[0].split("\t")[0] == "id"
 
@@ -341,7 +348,7 @@ def test_malformed_imports_write_nothing(cli: Cli, tmp_path: Path) -> None:
     lines = cli("import", str(tmp_path / "lines.jsonl"), code=1).stderr
     assert "line 2: not valid JSON" in lines
     rows = cli("import", str(tmp_path / "rows.csv"), code=1).stderr
-    assert "line 3: missing text" in rows and "line 4: unknown status" in rows
+    assert "row 3: missing text" in rows and "row 4: unknown status" in rows
     (tmp_path / "binary.csv").write_bytes(b"text\n\xff\xfe\n")
     assert "not UTF-8" in cli("import", str(tmp_path / "binary.csv"), code=1).stderr
     assert "no such file" in cli("import", str(tmp_path / "absent.json"), code=1).stderr
@@ -391,7 +398,7 @@ def test_merge_a_colleagues_export(cli: Cli, tmp_path: Path) -> None:
     export = tmp_path / "colleague-export.json"
     colleague("export", "--reveal", "-o", str(export))
     before = mine.read_bytes()
-    dry = cli("import", str(export), "--dry-run", "--format", "jsonl")
+    dry = cli("import", str(export), "--dry-run", "--report-format", "jsonl")
     assert mine.read_bytes() == before
     plan = [json.loads(line) for line in dry.stdout.splitlines()]
     actions = {(p["action"], p["kind"], p["id"]) for p in plan}

@@ -7,7 +7,6 @@ import typer
 
 from claimtrack.cli import emit
 from claimtrack.cli.common import (
-    FormatOption,
     QuietOption,
     RevealOption,
     app,
@@ -229,13 +228,23 @@ def import_(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="json, jsonl or csv (default: from the file name or its content).",
+            help="The file's format: json, jsonl, csv or tsv (default: from the file "
+            "name or its content).",
         ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would change; write nothing.")
     ] = False,
-    plan_format: FormatOption = None,
+    plan_format: Annotated[
+        str | None,
+        typer.Option(
+            "--report-format",
+            metavar="FORMAT",
+            help="--dry-run's report: table, json, jsonl, csv, tsv or ids (default: table "
+            "on a terminal, jsonl when piped).",
+        ),
+    ] = None,
+    reveal: RevealOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Import claims from a claimtrack export (json, jsonl) or a CSV with a text column.
@@ -278,7 +287,9 @@ def import_(
     verb = "Would import" if dry_run else "Imported"
     typer.echo(f"{verb} from {origin}: {summary}", err=True)
     if dry_run:
-        records = list(importer.plan_records(plan))
+        from claimtrack.confidential import Disclosure
+
+        records = list(importer.plan_records(plan, disclosure=Disclosure(reveal)))
         if shown_format == "table":
             for record in records:
                 typer.echo(

@@ -124,7 +124,7 @@ def source_list(
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, history=False, indexed=True) as db:
         presenter = Presenter(db, reveal=reveal)
-        chosen = sources_sorted(db.source_list())
+        chosen = sources_sorted(db.source_list(), presenter.disclosure)
         if kind:
             chosen = [s for s in chosen if s["kind"] == kind.strip().lower()]
         views = [source_view(s, presenter) for s in chosen]

@@ -50,12 +50,24 @@ def describe_quantity(quantity: Mapping[str, Any]) -> str:
 
 # OWASP CSV injection: a cell starting with one of these may run as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A cell starting with + or - that is plainly a number ("-12", "+3.5%", "-1,200").
+_NUMBER = re.compile(r"[+-]\d[\d,.]*%?")
+# What a formula needs to do harm: a function call, a DDE link (cmd|'...'!A1), a nested
+# formula or a string. A cell starting with + or - without any of these is arithmetic
+# at worst ("-12% fall in exports" reads as text, or as #NAME? where it is evaluated).
+_FORMULA_SYNTAX = re.compile(r"[()|!=@\"'\t\r\n;]")
 
 
 def defuse_cell(value: str) -> str:
-    if value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A cell a spreadsheet cannot run (OWASP "CSV Injection"): one starting with ``=``,
+    ``@``, a tab, CR or newline gets a leading ``'``; so does one starting with ``+`` or
+    ``-``, unless it is plainly a number or holds none of ``( ) | ! = @ " ' ;``, tab,
+    CR and newline (then no function can be called). Import removes the ``'`` again."""
+    if not value.startswith(_FORMULA_START):
+        return value
+    if value[0] in "+-" and (_NUMBER.fullmatch(value) or not _FORMULA_SYNTAX.search(value)):
+        return value
+    return "'" + value
 
 
 def cell(value: Any) -> str:
@@ -80,11 +92,11 @@ def row_cells(values: list[Any]) -> list[str]:
         if kind is str:
             text = value
         elif kind is list and all(item.__class__ is str for item in value):
-            text = "; ".join(["'" + i if i.startswith(_FORMULA_START) else i for i in value])
+            text = "; ".join([defuse_cell(i) for i in value])
         else:
             cells.append("" if value is None else cell(value))
             continue
-        cells.append("'" + text if text.startswith(_FORMULA_START) else text)
+        cells.append(defuse_cell(text))
     if _CONTROL.search("".join(cells)) is None:
         return cells
     return [cell(value) for value in values]
@@ -131,7 +143,10 @@ def write_delimited(
     delimiter: str = ",",
 ) -> None:
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    if delimiter == "\t":
+        writer: Any = _TsvWriter(buffer)
+    else:
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(columns)
     for number, row in enumerate(rows, 1):
         writer.writerow(row_cells([row.get(column) for column in columns]))
@@ -140,6 +155,33 @@ def write_delimited(
             buffer.seek(0)
             buffer.truncate()
     out.write(buffer.getvalue().encode("utf-8"))
+
+
+# TSV as Miller, PostgreSQL's COPY and the IANA text/tab-separated-values type read it:
+# no quoting; a tab, newline, CR or backslash inside a field is written \t, \n, \r, \\.
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_TSV_UNESCAPE = re.compile(r"\\(.)")
+_TSV_UNESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+
+
+def tsv_field(value: str) -> str:
+    """A TSV field: tabs, newlines, CRs and backslashes escaped (``tsv_unescape``)."""
+    return value.translate(_TSV_ESCAPES)
+
+
+def tsv_unescape(field: str) -> str:
+    """The text of a TSV field ``tsv_field`` wrote; an unknown escape is kept as it is."""
+    if "\\" not in field:
+        return field
+    return _TSV_UNESCAPE.sub(lambda m: _TSV_UNESCAPES.get(m.group(1), m.group()), field)
+
+
+class _TsvWriter:
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def writerow(self, cells: Iterable[str]) -> None:
+        self.out.write("\t".join(tsv_field(c) for c in cells) + "\n")
 
 
 def write_ids(records: Iterable[Mapping[str, Any]], out: IO[bytes]) -> None:

@@ -15,14 +15,22 @@ from typing import Any
 import orjson
 
 from claimtrack import ids
+from claimtrack.confidential import Disclosure, is_confidential, pseudonym_prefix
 from claimtrack.db import Database
-from claimtrack.interchange.import_read import Incoming, link_record, pack, source_record
+from claimtrack.interchange.import_read import (
+    Incoming,
+    SheetRow,
+    link_record,
+    pack,
+    source_record,
+)
 from claimtrack.interchange.merge import union
 from claimtrack.model import (
     Claim,
     Link,
     Source,
     fold,
+    now,
 )
 
 # -- merging ---------------------------------------------------------------------------------
@@ -35,12 +43,14 @@ class Change:
     record: dict[str, Any]
     before: dict[str, Any]
 
-    def label(self) -> str:
-        return _label(self.record)
+    def label(self, disclosure: Disclosure = Disclosure()) -> str:
+        return _label(self.record, disclosure)
 
 
-def _label(record: Mapping[str, Any]) -> str:
-    return str(record.get("text") or record.get("name") or record.get("relation", ""))
+def _label(record: Mapping[str, Any], disclosure: Disclosure) -> str:
+    if "name" in record:  # a source
+        return disclosure.name(record)
+    return str(record.get("text") or record.get("relation", ""))
 
 
 def _compared(kind: str, merged: dict[str, Any], before: Mapping[str, Any]) -> Change:
@@ -108,15 +118,17 @@ def _merge(
     incoming: Mapping[str, Any],
     local_times: Mapping[str, str] | None = None,
     incoming_times: Mapping[str, str] | None = None,
+    unknown: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """Field by field, the side that changed a field last wins (by each side's history;
-    by the records' ``updated`` where neither history says). Notes are unioned."""
+    by the records' ``updated`` where neither history says). Notes are unioned. A field
+    in ``unknown`` (withheld by a redacted export) is never taken from ``incoming``."""
     local_times = local_times or {}
     incoming_times = incoming_times or {}
     incoming_newer = incoming.get("updated", "") > local.get("updated", "")
     merged = dict(local)
     for key in set(local) | set(incoming):
-        if key in _NOT_MERGED_BY_TIME or local.get(key) == incoming.get(key):
+        if key in _NOT_MERGED_BY_TIME or key in unknown or local.get(key) == incoming.get(key):
             continue
         mine, theirs = local_times.get(key), incoming_times.get(key)
         if (mine is None and theirs is None and incoming_newer) or (theirs or "") > (mine or ""):
@@ -137,20 +149,45 @@ def _merge(
     return merged
 
 
-def _adopt(local: Source, other: Source) -> dict[str, Any]:
+def _sheet_edits(
+    local: Mapping[str, Any],
+    row: Mapping[str, Any],
+    sheet: SheetRow,
+    local_times: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    """A spreadsheet row's edits to a claim: a cell that differs from the claim is an
+    edit, and is applied, unless the database changed that field after the sheet was
+    exported (its history says so, after the row's ``updated``): then the database's
+    later change stands. Columns the sheet lacks are left alone."""
+    merged = dict(local)
+    for key in sheet.fields:
+        if row.get(key) == local.get(key):
+            continue
+        changed_here = (local_times or {}).get(key)
+        if (
+            sheet.exported is not None
+            and changed_here is not None
+            and changed_here > sheet.exported
+        ):
+            continue
+        merged[key] = row.get(key)
+    if merged != local:
+        merged["updated"] = now()
+    return merged
+
+
+def _adopt(local: Source, other: Source, unknown: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Another database's record of the same source (matched by name): keep ours, add
-    what it knows that we do not, and keep its name as an alias."""
+    what it knows that we do not, and keep its name as an alias (not a pseudonym)."""
     merged: dict[str, Any] = dict(local)
     for key in ("role", "url", "notes"):
-        if not merged.get(key) and other.get(key):
+        if key not in unknown and not merged.get(key) and other.get(key):
             merged[key] = other[key]
-    if merged.get("kind") == "unknown" and other["kind"] != "unknown":
+    if "kind" not in unknown and merged.get("kind") == "unknown" and other["kind"] != "unknown":
         merged["kind"] = other["kind"]
     known = {fold(n) for n in (local["name"], *local["aliases"])}
-    merged["aliases"] = [
-        *local["aliases"],
-        *[n for n in (other["name"], *other["aliases"]) if fold(n) not in known],
-    ]
+    names = [] if "name" in unknown else [other["name"], *other["aliases"]]
+    merged["aliases"] = [*local["aliases"], *[n for n in names if fold(n) not in known]]
     return merged
 
 
@@ -170,10 +207,11 @@ def plan(db: Database, incoming: Incoming) -> Plan:
     # Incoming ID -> local ID, where they differ (a source matched by name, a CSV row by text)
     source_map: dict[str, str] = {}
     for source in incoming.sources:
+        unknown = incoming.unknown.get(source["id"], frozenset())
         local_id = source["id"] if source["id"] in local_sources else None
         if local_id is None:
             for name in (source["name"], *source["aliases"]):
-                local_id = names.get(fold(name))
+                local_id = names.get(fold(name)) or _by_pseudonym(db, name)
                 if local_id is not None:
                     break
         if local_id is None:
@@ -184,10 +222,16 @@ def plan(db: Database, incoming: Incoming) -> Plan:
             continue
         before = local_sources[local_id]
         if local_id == source["id"]:
-            merged = _merge(before, source, local_times.get(local_id), incoming_times.get(local_id))
+            merged = _merge(
+                before,
+                source,
+                local_times.get(local_id),
+                incoming_times.get(local_id),
+                unknown,
+            )
         else:
             source_map[source["id"]] = local_id
-            merged = _adopt(before, source)
+            merged = _adopt(before, source, unknown)
         result.changes.append(_compared("source", merged, before))
     claim_map: dict[str, str] = {}
     # Only rows without an ID are matched by text: the table is built only for them.
@@ -215,15 +259,36 @@ def plan(db: Database, incoming: Incoming) -> Plan:
         if claim_id in incoming.anonymous_claims:
             result.changes.append(Change("same", "claim", dict(current), dict(current)))
             continue
+        row = incoming.sheet.get(claim_id)
+        if row is not None:
+            edited = _sheet_edits(current, orjson.loads(body), row, local_times.get(local_id))
+            result.changes.append(_compared("claim", edited, current))
+            continue
         merged = _merge(
             current, orjson.loads(body), local_times.get(local_id), incoming_times.get(local_id)
         )
         result.changes.append(_compared("claim", merged, current))
     result.added["claim"] = _taken(incoming.claims, here)
-    _plan_links(result, incoming, claim_map, source_map, names, local_links)
+    _plan_links(
+        result, incoming, claim_map, source_map, names, local_links, lambda n: _by_pseudonym(db, n)
+    )
     known_events = db.store.records("events")
     result.events = _taken(incoming.events, {e for e in incoming.events if e in known_events})
     return result
+
+
+def _by_pseudonym(db: Database, name: str) -> str | None:
+    """The confidential source a pseudonym names ("Confidential source 3f9k2ab", as a
+    redacted export or a spreadsheet shows it), if it is here."""
+    prefix = pseudonym_prefix(name)
+    if prefix is None:
+        return None
+    found = [
+        i
+        for i in db.store.ids_with_prefix("sources", prefix)
+        if is_confidential(db.store.record("sources", i))
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _taken(records: dict[str, bytes], leave: set[str]) -> dict[str, bytes]:
@@ -241,6 +306,7 @@ def _plan_links(
     source_map: Mapping[str, str],
     names: dict[str, str],
     local_links: Mapping[str, Link],
+    by_pseudonym: Callable[[str], str | None],
 ) -> None:
     # claim, source and relation -> the link that joins them, here or added by this plan
     triples: dict[str, Link | str] = {_triple(k): k for k in local_links.values()}
@@ -266,7 +332,7 @@ def _plan_links(
     added = result.added["link"] = _taken(incoming.links, leave)
     added.update((k, v) for k, v in remapped.items() if k not in leave)
     for claim_id, relation, name, url in incoming.named_links:
-        source_id = names.get(fold(name))
+        source_id = names.get(fold(name)) or by_pseudonym(name)
         if source_id is None:
             source = source_record({"id": ids.new_id(), "name": name})
             result.add("source", *pack(source))
@@ -316,15 +382,21 @@ def _plan_link(
     return False
 
 
-def plan_records(result: Plan, *, include_same: bool = True) -> Iterable[dict[str, Any]]:
-    """Each change, kind by kind: what is added, then what is on both sides."""
+def plan_records(
+    result: Plan, *, include_same: bool = True, disclosure: Disclosure = Disclosure()
+) -> Iterable[dict[str, Any]]:
+    """Each change, kind by kind: what is added, then what is on both sides, as
+    ``{"action": "add" | "update" | "same", "kind", "id", "label"}``; a source's label
+    is its name as ``disclosure`` may show it (a confidential one's pseudonym)."""
     for kind in KINDS:
         for record_id, body in result.added[kind].items():
-            yield _planned("add", kind, record_id, _label(orjson.loads(body)))
+            yield _planned("add", kind, record_id, _label(orjson.loads(body), disclosure))
         for change in result.changes:
             if change.kind != kind or (change.action == "same" and not include_same):
                 continue
-            yield _planned(change.action, kind, change.record["id"], change.label())
+            yield _planned(
+                change.action, kind, change.record["id"], _label(change.record, disclosure)
+            )
 
 
 def _planned(action: str, kind: str, record_id: str, label: str) -> dict[str, Any]:

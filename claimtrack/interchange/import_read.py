@@ -19,8 +19,15 @@ from typing import IO, Any, cast
 import orjson
 
 from claimtrack import ids
+from claimtrack.confidential import (
+    known_event,
+    known_link,
+    pseudonym_prefix,
+    unknown_source_fields,
+)
 from claimtrack.errors import ClaimtrackError
 from claimtrack.interchange import bundle_stream
+from claimtrack.interchange.formats import tsv_unescape
 from claimtrack.model import (
     MAX_SHORT,
     SCHEMA_VERSION,
@@ -40,7 +47,7 @@ from claimtrack.model import (
 from claimtrack.records import MAX_STORY, clean_aliases, clean_story, clean_tags
 from claimtrack.store.fileformat import strict_loads
 
-IMPORT_FORMATS = ("json", "jsonl", "csv")
+IMPORT_FORMATS = ("json", "jsonl", "csv", "tsv")
 MAX_PROBLEMS_SHOWN = 50
 BOM = b"\xef\xbb\xbf"
 
@@ -70,17 +77,46 @@ class Incoming:
     named_links: list[tuple[str, str, str, str | None]] = field(default_factory=list)
     anonymous_claims: set[str] = field(default_factory=set)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (where, what)
+    # Source ID -> fields the file does not know (withheld by a redacted export, or a
+    # source known only by a link's name): import leaves them as they are here.
+    unknown: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Claim ID -> a spreadsheet row's edits (a CSV/TSV row with an ID).
+    sheet: dict[str, SheetRow] = field(default_factory=dict)
 
     def add(self, kind: str, record: Mapping[str, Any], where: str) -> None:
         if kind == "sources":
-            self.sources.append(cast(Source, record))
+            source = cast(Source, dict(record))
+            withheld = unknown_source_fields(source)
+            for key in withheld - {"name", "aliases"}:
+                source[key] = None  # type: ignore[literal-required]  # never a placeholder
+            unknown = withheld | self.unknown.get(source["id"], frozenset())
+            if unknown:
+                self.unknown[source["id"]] = unknown
+            self.sources.append(source)
             return
+        if kind == "links":
+            record = known_link(record)
         table: dict[str, bytes] = getattr(self, kind)
         record_id, body = pack(record)
         if record_id in table:
             self.duplicates.append((where, f"duplicate ID {record_id!r}"))
         else:
             table[record_id] = body
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRow:
+    """What a spreadsheet row says about a claim it names by ID: the editable fields
+    its columns hold, and the claim's ``updated`` when the sheet was exported (None
+    when the sheet has no such column)."""
+
+    fields: frozenset[str]
+    exported: str | None
+
+
+# The claim fields a spreadsheet may edit. Its other columns are read-only: links are
+# named (said_by, ...) and only ever added, quantities and notes are shown as text.
+SHEET_FIELDS = ("text", "quote", "story", "tags", "status", "rating")
 
 
 class InvalidImport(ClaimtrackError):
@@ -135,9 +171,9 @@ def read_from(handle: IO[bytes], fmt: str, origin: str) -> Incoming:
         return _read_json(handle, origin)
     if fmt == "jsonl":
         return _read_jsonl(handle, origin)
-    if fmt == "csv":
-        return _read_csv(_not_empty(handle.read(), origin), origin)
-    raise ClaimtrackError(f"cannot import format {fmt!r}", "use json, jsonl or csv")
+    if fmt in ("csv", "tsv"):
+        return _read_csv(_not_empty(handle.read(), origin), origin, tsv=fmt == "tsv")
+    raise ClaimtrackError(f"cannot import format {fmt!r}", "use json, jsonl, csv or tsv")
 
 
 def _not_empty(raw: bytes, origin: str) -> bytes:
@@ -293,6 +329,13 @@ def source_record(data: Mapping[str, Any]) -> Source:
     }
 
 
+# A source known only by the name a link view gives it: every field but its ID unknown.
+LINK_ONLY = frozenset(
+    {"name", "kind", "role", "url", "aliases", "notes", "confidential", "reason"}
+    | {"approved_by", "created", "updated", "author"}
+)
+
+
 def link_record(data: Mapping[str, Any], claim_id: str | None = None) -> Link:
     position = data.get("position", 0)
     if isinstance(position, bool) or not isinstance(position, int):
@@ -319,6 +362,7 @@ def event_record(data: Mapping[str, Any]) -> Event:
     for key in ("before", "after"):
         if data.get(key) is not None and not isinstance(data.get(key), dict):
             raise ClaimtrackError(f"{key} is not an object")
+    data = known_event(data)
     return {
         "id": _id(data["id"]),
         "at": data["at"],
@@ -503,11 +547,18 @@ def _from_views(views: Iterable[tuple[str, Any]], problems: _Problems) -> Incomi
                 continue
             incoming.add("links", made, where)
             if made["source"] not in sources and isinstance(link.get("source"), str):
-                # A `list` view names the source but does not inline it.
+                # A `list` view names the source but does not inline it: nothing else
+                # about it is known (a pseudonym says only that it is confidential).
                 sources[made["source"]] = source_record(
-                    {"id": made["source"], "name": link["source"]}
+                    {
+                        "id": made["source"],
+                        "name": link["source"],
+                        "confidential": pseudonym_prefix(link["source"]) is not None,
+                    }
                 )
-    incoming.sources = list(sources.values())
+                incoming.unknown[made["source"]] = LINK_ONLY
+    for source in sources.values():
+        incoming.add("sources", source, "")
     _check_references(incoming, problems)
     return incoming
 
@@ -541,42 +592,108 @@ def _undefuse(value: str) -> str:
     return value
 
 
-def _read_csv(raw: bytes, origin: str) -> Incoming:
+# Column headings are matched without regard to case, spaces, hyphens or underscores;
+# these other names are accepted for a column (the first of each is claimtrack's).
+CLAIM_COLUMN_NAMES = ("text", "claim", "claim_text", "statement", "claimreviewed")
+_COLUMN_NAMES = {
+    **{name: "text" for name in CLAIM_COLUMN_NAMES},
+    "said": "said_by",
+    "saidby": "said_by",
+    "claimant": "said_by",
+    "reportedby": "reported_by",
+    "reporter": "reported_by",
+    "verdict": "status",
+    "tag": "tags",
+}
+SEPARATORS = (",", ";", "\t")
+
+
+def _column(heading: str) -> str:
+    key = re.sub(r"[\s_-]+", "_", heading.strip().lower()).strip("_")
+    return _COLUMN_NAMES.get(key, _COLUMN_NAMES.get(key.replace("_", ""), key))
+
+
+def _separator(text: str) -> str:
+    """The one of ``,`` ``;`` and tab that occurs most in the first row (spreadsheets
+    in much of Europe write ``;``, since their decimal mark is ``,``)."""
+    header = text.lstrip("\r\n").split("\n", 1)[0]
+    return max(SEPARATORS, key=header.count)
+
+
+def _tsv_rows(text: str) -> Iterator[list[str]]:
+    for line in text.splitlines():
+        if line.strip():
+            yield [tsv_unescape(cell) for cell in line.split("\t")]
+
+
+def _read_csv(raw: bytes, origin: str, *, tsv: bool = False) -> Incoming:
+    """A spreadsheet: CSV with ``,`` ``;`` or tab between cells (``_separator``), or
+    TSV with escapes (``tsv``, what ``export --format tsv`` writes)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidImport(f"{origin} is not UTF-8 text") from None
-    sample = text[:4096]
-    delimiter = (
-        "\t" if sample.split("\n", 1)[0].count("\t") > sample.split("\n", 1)[0].count(",") else ","
-    )
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    if reader.fieldnames is None or "text" not in [f.strip().lower() for f in reader.fieldnames]:
-        raise InvalidImport(f"{origin} has no 'text' column", "the first row must name columns")
+    if tsv:
+        rows: Iterator[list[str]] = _tsv_rows(text)
+    else:
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
+    header = next(rows, None)
+    columns = [_column(h) for h in header or []]
+    if "text" not in columns:
+        raise InvalidImport(
+            f"{origin} has no column for the claim's text",
+            "the first row names the columns; the claim's is called one of: "
+            + ", ".join(CLAIM_COLUMN_NAMES),
+        )
     problems = _Problems(origin)
     incoming = Incoming()
-    for row in reader:
-        clean = {
-            (k or "").strip().lower(): _undefuse(v) if isinstance(v, str) else v
-            for k, v in row.items()
-        }
-        if None in row:
-            problems.add(f"line {reader.line_num}", "more cells than columns")
+    sheet_fields = frozenset(columns).intersection(SHEET_FIELDS)
+    for number, cells in enumerate(rows, start=2):
+        where = f"row {number}"
+        if not any(c.strip() for c in cells):
             continue
+        if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
+            problems.add(where, "more cells than columns")
+            continue
+        clean = {k: _undefuse(v) for k, v in zip(columns, cells, strict=False) if k}
         record_id = (clean.get("id") or "").strip()
         if record_id:
-            # Our own CSV export: a known ID updates that claim.
-            claim = _validated(
-                problems,
-                f"line {reader.line_num}",
-                partial(claim_record, {**clean, "notes": None, "quantities": None}),
-            )
-            if claim is not None:
-                incoming.add("claims", claim, f"line {reader.line_num}")
-                for relation, key in (("said-by", "said_by"), ("reported-by", "reported_by")):
-                    for name in _string_list(clean.get(key), key):
-                        incoming.named_links.append((claim["id"], relation, name, None))
+            _sheet_row(incoming, problems, where, clean, sheet_fields)
             continue
-        _row(incoming, problems, f"line {reader.line_num}", clean)
+        _row(incoming, problems, where, clean)
     problems.check()
     return incoming
+
+
+def _sheet_row(
+    incoming: Incoming,
+    problems: _Problems,
+    where: str,
+    row: Mapping[str, str],
+    fields: frozenset[str],
+) -> None:
+    """A row naming a claim by ID (a sheet made by ``export``/``list``): its columns
+    are edits to that claim (``SheetRow``); a column the sheet lacks is left alone."""
+    data: dict[str, Any] = {k: row[k] for k in ("id", *fields) if k in row}
+    exported = None
+    for key in ("created", "updated"):
+        # A spreadsheet may have turned a timestamp into its own date format: then it
+        # says nothing, and is left out.
+        value = (row.get(key) or "").strip()
+        if value and _STAMP.fullmatch(value):
+            data[key] = value
+            if key == "updated":
+                exported = value
+    claim = _validated(problems, where, partial(claim_record, data))
+    if claim is None:
+        return
+    incoming.add("claims", claim, where)
+    incoming.sheet[claim["id"]] = SheetRow(fields, exported)
+    for relation, key in (("said-by", "said_by"), ("reported-by", "reported_by")):
+        try:
+            names = _string_list(row.get(key), key)
+        except ClaimtrackError as exc:
+            problems.add(where, exc.message)
+            continue
+        for name in names:
+            incoming.named_links.append((claim["id"], relation, name, None))

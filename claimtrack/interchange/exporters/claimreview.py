@@ -94,8 +94,13 @@ def review(claim: Claim, presenter: Presenter, reviewer: Reviewer) -> dict[str, 
     ]
     if claimants:
         item["author"] = _person(claimants[0])
+    # Nor does the URL where a confidential source carried the claim: it names them.
     appearances = [
-        _appearance(k, presenter) for k in links if k["relation"] == "reported-by" and k.get("url")
+        _appearance(k, presenter)
+        for k in links
+        if k["relation"] == "reported-by"
+        and k.get("url")
+        and not is_confidential(presenter.sources.get(k["source"]))
     ]
     if appearances:
         item["appearance"] = appearances
