@@ -90,11 +90,17 @@ _VERB = re.compile(
 )
 _PARTICIPLE_SET = frozenset(SAYING_PARTICIPLES.split("|"))
 _CORE_SET = frozenset(VERBS_OF_SAYING.split("|"))
+# The verbs news copy puts before their subject ("..., said Jane Roe, an analyst").
+_INVERTING = frozenset(
+    "said says say added adds wrote writes continued explained noted insisted warned argued "
+    "recalled countered stated asked replied cautioned".split()
+)
 # A verb of saying that is never a noun: a phrase holding one is a clause, not a speaker.
 _SAYS = re.compile(r"\b(?:" + "|".join(sorted(_CORE_SET - NOUN_OR_VERB)) + r")\b", re.IGNORECASE)
 _DATA_NOUNS = (
     r"data|figures|statistics|numbers|records|files|papers|documents|survey|poll|study|"
-    r"report|analysis|estimates|transcript|statement|release|filing|minutes|letter"
+    r"report|reports|research|analysis|estimates|transcript|statement|release|filing|"
+    r"minutes|letter|note|memo"
 )
 _OWNER = re.compile(
     rf"^(?:data|figures|statistics|numbers|a\s+report|a\s+survey|a\s+study)\s+"
@@ -302,6 +308,14 @@ class Attributor:
             "",
             phrase,
         )
+        phrase = re.sub(
+            r"\s+(?:cited|quoted|commissioned|calculated)\s+(?:by|for)\b.*$", "", phrase
+        )
+        group = re.match(
+            r"^(?:[a-z-]+\s+){1,4}(?P<name>[A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)+)$", phrase
+        )
+        if group:  # "whale rescue group Project Jonah": the name after its description
+            return self._plausible(group.group("name"))
         owner = _OWNER.match(phrase)
         if owner:
             who = self._plausible(owner.group("who") or owner.group("who2") or "")
@@ -325,8 +339,7 @@ class Attributor:
         if word in _PARTICIPLE_SET or re.search(r"\band\s+(?:also\s+)?$", before):
             return self._main_subject(sentence)
         # "..." said X, ROLE / ..., said X, ROLE.
-        hearer = word in ("told", "tells", "telling")
-        if not hearer and (re.search(r"""[",]\s*$""", before) or not before.strip()):
+        if word in _INVERTING and (re.search(r"""[",]\s*$""", before) or not before.strip()):
             inverted = re.match(
                 r"\s+(?P<who>(?:the\s+|a\s+|an\s+)?[A-Za-z][\w'.&-]*(?:\s+[A-Za-z][\w'.&-]*){0,6}?)"
                 r"(?:,\s*(?P<role>[^,.;\"]{3,90}?))?(?=\s*(?:[,.;]|$|\s+(?:on|in|at|after|"
@@ -421,6 +434,10 @@ class Attributor:
             if resolved is None:
                 return None
             return self._named(resolved, role)
+        if lowered in _NEVER_SPEAKERS or lowered in ("the", "a", "an", "i", "we", "you"):
+            return None
+        if ROLE_TITLES.match(phrase):
+            return self.entity(phrase, role)
         if first in _NEVER_SPEAKERS or lowered in ("i", "we", "you", "one"):
             return None
         if UNNAMED.match(phrase) and not _has_name(phrase):

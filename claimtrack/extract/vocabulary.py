@@ -33,7 +33,7 @@ MORE_VERBS_OF_SAYING = (
     "suggested|suggests|acknowledges|admits|asserted|asserts|replied|responded|agreed|"
     "agrees|put it|forecast|forecasts|expects|think|thinks|thought|"
     "cautioned|cautions|observed|emphasized|emphasised|stressed|pointed out|recounted|"
-    "announced|declared|declares|vowed|vows|pledged|promised|blamed|blames|criticized|"
+    "vowed|vows|pledged|promised|blamed|blames|criticized|"
     "criticised|condemned|praised|questioned|predicts|projected|project"
 )
 # Participles that hand the sentence's subject a statement (", saying ...").
