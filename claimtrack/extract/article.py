@@ -139,7 +139,7 @@ def story_paragraphs(paragraphs: list[Block], start: int) -> Iterator[StoryParag
         bullet = BULLET.match(paragraph)
         if bullet:
             paragraph, offset = paragraph[bullet.end() :], offset + bullet.end()
-        if not _is_story_paragraph(paragraph):
+        if not _is_story_paragraph(paragraph) and not (bullet and len(paragraph.split()) >= 3):
             continue
         agency = None
         dateline = None if bullet else _dateline(paragraph)

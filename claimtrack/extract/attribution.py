@@ -49,7 +49,7 @@ _ACCORDING = re.compile(
 )
 _QUOTED_BY = re.compile(
     r"\b(?:as\s+quoted\s+by|in\s+a\s+statement\s+to|in\s+an\s+interview\s+with|told|"
-    r"speaking\s+to)\s+(?P<who>(?:the\s+)?[A-Z][\w'.&-]*(?:\s+[A-Z][\w'.&-]*)*)"
+    r"speaking\s+to)\s+(?P<who>(?:the\s+)?[A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*)*)"
 )
 # A direct quotation of three characters or more; group 1 is what is quoted.
 QUOTE = re.compile(r'"([^"]{3,})"')
@@ -131,6 +131,7 @@ _NEVER_SPEAKERS = frozenset(
     "while because so yet still even this that these those there here such many much "
     "in on at by from with as after before during since".split()
 )
+_TRAILING_DESCRIPTION = re.compile(r"\b(?P<who>[Tt]he\s+(?:[\w'-]+\s+){0,3}[\w'-]+)\s*$")
 # A name (with its title) right before a verb: "... his letter Mrs Thatcher said".
 _TRAILING_NAME = re.compile(r"(?<![\w'])(?P<who>(?:[A-Z][\w'.-]*\s+){0,4}[A-Z][\w'-]*)\s*$")
 _DETERMINERS_ONLY = re.compile(r"^the\s+", re.IGNORECASE)
@@ -277,7 +278,7 @@ class Attributor:
         if according:
             who = self._document_or_entity(according.group("who"))
             if who is not None and who.kind != "document":
-                return who
+                return who if who.name else None
             document = who
         shown = _DOCUMENT.search(sentence)
         if shown and document is None:
@@ -317,6 +318,14 @@ class Attributor:
         if group:  # "whale rescue group Project Jonah": the name after its description
             return self._plausible(group.group("name"))
         owner = _OWNER.match(phrase)
+        possessive = {"its": "it", "their": "they", "his": "he", "her": "she"}
+        pronoun = re.match(
+            rf"^(its|their|his|her)\s+(?:[a-z-]+\s+){{0,2}}(?:{_DATA_NOUNS})$", phrase
+        )
+        if pronoun:
+            # "its annual report": the organisation "it" means, or nobody known.
+            resolved = self.mentions.resolve(possessive[pronoun.group(1)])
+            return self._named(resolved, None) if resolved else Who(None)
         if owner:
             who = self._plausible(owner.group("who") or owner.group("who2") or "")
             if who is not None:
@@ -393,6 +402,10 @@ class Attributor:
         if subject.startswith('"') or subject.endswith('"'):
             return None
         who = self._plausible(subject)
+        described = _TRAILING_DESCRIPTION.search(text)
+        if who is None and described and described.start() > 0:
+            # "In a blunt release the agency said": the agency, past the opening phrase.
+            who = self._plausible(described.group("who"))
         named = _TRAILING_NAME.search(text)
         if who is None and named and named.start() > 0:
             preposition = re.search(
@@ -459,11 +472,13 @@ class Attributor:
             rest = _DETERMINERS.sub("", phrase)
             if rest[:1].isupper():
                 return self.entity(rest, role)
-            head = rest.split()[-1].lower().strip("'s") if rest.split() else ""
+            head = re.sub(r"'s?$", "", rest.split()[-1].lower()) if rest.split() else ""
             if re.fullmatch(_DATA_NOUNS, head):
                 return Who(rest, "organisation", role)
             if first == "the" and head in ORG_WORDS:
-                return Who(rest, "organisation", role)
+                # "the port authority": later "the authority" means it too.
+                entity = self.mentions.add(rest, "organisation")
+                return Who(entity.name, entity.kind, role)
             if first == "the" and ROLE_NOUNS.fullmatch(head):
                 return Who(phrase, "person", role, attribution="unnamed")
             return None
@@ -520,7 +535,7 @@ class Attributor:
             )
             if entity is not None and entity.kind == "media":
                 return entity.name
-            name = _DETERMINERS.sub("", match.group("who")).strip()
+            name = _DETERMINERS.sub("", match.group("who")).strip().rstrip(".")
             if kind_of(name) == "media":
                 return self.mentions.add(name, "media").name
         according = _ACCORDING.search(sentence)

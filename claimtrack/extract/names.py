@@ -45,6 +45,13 @@ _DESCRIBED_ORG = re.compile(
 )
 
 
+# Descriptions any organisation may go by ("the company" after "the car parts maker
+# Voltera"); the others ("the council", "the ministry") mean one whose name has the word.
+_GENERIC = frozenset(
+    ("company", "firm", "group", "organisation", "organization", "tank", "charity", "watchdog")
+)
+
+
 @dataclass
 class Entity:
     """A person or organisation the article names, as it first gives the name in full;
@@ -147,6 +154,10 @@ class Mentions:
             if lowered in descriptions:
                 if kind == "media" and self.last_media is not None:
                     return self.last_media
+                # "the council" is a council named before, never any organisation.
+                named = self.holder(lowered.split()[-1])
+                if named is not None or lowered.split()[-1] not in _GENERIC:
+                    return named
                 return self.last_org
         if lowered.startswith("the ") and len(lowered.split()) <= 5:
             return self.holder(lowered.split()[-1])
@@ -169,8 +180,11 @@ class Mentions:
         "the car parts maker Voltera", were added before the sentence was attributed)."""
         for match in _NAME.finditer(sentence):
             title = ROLE_TITLES.match(match.group(1))
-            for name in _names_in(match.group(1)):
-                self.add(name, role=title.group(0).strip() if title else None)
+            for number, name in enumerate(_names_in(match.group(1))):
+                entity = self.add(name, role=title.group(0).strip() if title else None)
+                if match.start() == 0 and number == 0 and entity.kind == "person":
+                    # The subject of a sentence is whom the next "he" or "she" means.
+                    self.last_speaker = entity
         for acronym in re.findall(r"\b[A-Z]{2,5}\b", sentence):
             entity = self.find(acronym)
             if entity is not None:

@@ -89,15 +89,22 @@ def sentences(paragraph: str) -> list[str]:
     quotation that runs over several sentences stays in one piece with its attribution."""
     from sentencex import segment
 
-    pieces = [s.strip() for s in segment("en", paragraph) if s.strip()]
-    merged: list[str] = []
-    for piece in pieces:
+    spans: list[list[int]] = []
+    cursor = 0
+    for piece in (s.strip() for s in segment("en", paragraph)):
+        if not piece:
+            continue
+        start = paragraph.find(piece, cursor)
+        if start < 0:  # the segmenter changed the text: keep its piece as it is
+            start = cursor
+        end = max(start + len(piece), cursor)
+        cursor = end
         # Keep a quotation that spans sentences in one piece, with its attribution.
-        if merged and merged[-1].count('"') % 2 == 1:
-            merged[-1] = merged[-1] + " " + piece
+        if spans and paragraph[spans[-1][0] : spans[-1][1]].count('"') % 2 == 1:
+            spans[-1][1] = end
         else:
-            merged.append(piece)
-    return merged
+            spans.append([start, end])
+    return [paragraph[a:b].strip() for a, b in spans if paragraph[a:b].strip()]
 
 
 _MONTH_NUMBERS = {

@@ -31,7 +31,7 @@ MORE_VERBS_OF_SAYING = (
     "complains|tweeted|posted|testified|testifies|urged|urges|called|calls|regard|regards|"
     "divulged|recalled|recalls|conceded|concedes|maintained|maintains|contended|contends|"
     "suggested|suggests|acknowledges|admits|asserted|asserts|replied|responded|agreed|"
-    "agrees|put it|forecast|forecasts|expects|think|thinks|thought|"
+    "agrees|put it|forecast|forecasts|expect|expects|think|thinks|thought|"
     "cautioned|cautions|observed|emphasized|emphasised|stressed|pointed out|recounted|"
     "vowed|vows|pledged|promised|blamed|blames|criticized|"
     "criticised|condemned|praised|questioned|predicts|projected|project"
@@ -47,7 +47,7 @@ DOCUMENT_VERBS = "show|shows|showed|shown|indicate|indicates|suggest|suggests|re
 # only after a name, a pronoun or a plural subject, or before "that", a comma or a quote.
 NOUN_OR_VERB = frozenset(
     "report reports claim claims note notes estimate estimates finds find demands project "
-    "projects disputes dispute forecast forecasts calls regard think".split()
+    "projects disputes dispute forecast forecasts calls regard think expect".split()
 )
 # Plain nouns for a group that speaks without names ("officials said", "hydrologists
 # say"): the claimant is the description, marked unnamed.
