@@ -95,13 +95,22 @@ class Database:
     @classmethod
     @contextlib.contextmanager
     def open(
-        cls, path: Path, *, write: bool = False, history: bool = True, indexed: bool = False
+        cls,
+        path: Path,
+        *,
+        write: bool = False,
+        history: bool = True,
+        indexed: bool = False,
+        create: bool = False,
     ) -> Iterator[Database]:
         """The database at ``path`` (``store.open_snapshot``): ``history=False`` lets a
         reading command skip the history; ``indexed=True`` lets a command that asks for
-        records by ID (not one that scans tables) read a large file through its index.
+        records by ID (not one that scans tables) read a large file through its index;
+        ``create=True`` makes a new file even where one was (``init``, ``demo``).
         Raises ``DatabaseError``."""
-        with open_snapshot(path, write=write, history=history, indexed=indexed) as store:
+        with open_snapshot(
+            path, write=write, history=history, indexed=indexed, create=create
+        ) as store:
             yield cls(store)
 
     # -- reading records by ID --------------------------------------------------------------

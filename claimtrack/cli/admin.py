@@ -47,7 +47,7 @@ def init(
             pass
         typer.echo(f"{path} already exists; nothing changed.", err=True)
         return
-    with Database.open(path, write=True):
+    with Database.open(path, write=True, create=True):
         pass
     typer.echo(f"Created {path}", err=True)
 
@@ -99,7 +99,7 @@ def demo(
     if explicit is None:
         with contextlib.suppress(FileNotFoundError):
             target.path.unlink()
-    with Database.open(target.path, write=True) as db:
+    with Database.open(target.path, write=True, create=True) as db:
         loaded = load_demo(db)
     settings(ctx).db = str(target.path)
     typer.echo(

@@ -89,6 +89,32 @@ def remove_stale_temp_files(path: Path) -> None:
             leftover.unlink()
 
 
+def lock_path_of(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def mark_saved(path: Path) -> None:
+    """Note in the lock file beside ``path`` that a database has been saved there (one
+    byte; the lock itself is the operating system's). A command that later finds the
+    file missing knows it was there: replaced by git, a sync client or an editor."""
+    lock = lock_path_of(path)
+    with contextlib.suppress(OSError):
+        if os.stat(lock).st_size == 0:
+            fd = os.open(lock, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                os.pwrite(fd, b"1", 0) if hasattr(os, "pwrite") else os.write(fd, b"1")
+            finally:
+                os.close(fd)
+
+
+def was_saved(path: Path) -> bool:
+    """Whether a database has been saved at ``path`` (``mark_saved``)."""
+    try:
+        return os.stat(lock_path_of(path)).st_size > 0
+    except OSError:
+        return False
+
+
 def lock_timeout() -> float:
     raw = os.environ.get(LOCK_TIMEOUT_ENV)
     if not raw:
@@ -170,7 +196,7 @@ class _PortableLock:
 def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
     """Hold the database's lock file for a whole read-modify-write. The lock is the
     operating system's: it is released if the process dies."""
-    lock_path = path.with_name(path.name + ".lock")
+    lock_path = lock_path_of(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -191,7 +217,8 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
         # Who holds the lock, for the message a waiting command gives when it gives up.
         # The lock itself is the OS's (released if this process dies); this is a note.
         with contextlib.suppress(OSError):
-            fd = os.open(holder_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+            fd = os.open(holder_path, flags, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(f"{os.getpid()}\n{_command_line()}\n")
         yield

@@ -20,6 +20,8 @@ import contextlib
 import itertools
 import os
 import re
+import stat as stat_module
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,6 +79,23 @@ def identity(stat: os.stat_result) -> Identity:
     size or the times. Not caught: an outside write in place, of the same size, within
     one tick of the file system's clock after the index was updated."""
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+# How far apart two changes to a file may be and still leave it the same modification
+# time, where the file system keeps whole seconds (FAT keeps two): an index stamped that
+# close after the file's modification time cannot tell the file from one edited in the
+# same tick, to the same size (git's "racy clean" problem), and is not trusted.
+COARSE_TICK_NS = 2_000_000_000
+
+
+def racy(current: Identity, stamped_ns: int) -> bool:
+    """Whether an index stamped at ``stamped_ns`` (wall clock) may have missed a change
+    to the file it describes. On a file system with whole-second times that is any
+    stamp within ``COARSE_TICK_NS`` of the modification time; with nanosecond times, one
+    made before it."""
+    mtime_ns = current[3]
+    coarse = mtime_ns % 1_000_000_000 == 0
+    return stamped_ns - mtime_ns < (COARSE_TICK_NS if coarse else 0)
 
 
 def mode() -> str:
@@ -182,10 +201,13 @@ class FileIndex:
             if not wanted(db_path.stat().st_size):
                 return None
             path = index_path(db_path)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(path.parent)
+            private_file(path)
             connection = _connect(path)
-        except (OSError, sqlite3.Error):
-            return None  # no cache folder, a damaged index: work from the file alone
+        except (OSError, sqlite3.Error, RuntimeError, KeyError):
+            # No cache folder (no home in a container), one another user could have
+            # written, a damaged index: work from the file alone.
+            return None
         return cls(db_path, connection)
 
     def close(self) -> None:
@@ -202,6 +224,16 @@ class FileIndex:
                 self.connection.rollback()
             self.connection.close()
 
+    def forget(self) -> None:
+        """Vouch for no file any more (the next command rebuilds the index): for a
+        write that found the file not as the index describes it."""
+        import sqlite3
+
+        with contextlib.suppress(sqlite3.Error):
+            if self.connection.in_transaction:
+                self.connection.rollback()
+            self.connection.execute("DELETE FROM meta WHERE key = 'identity'")
+
     def attach(self) -> bool:
         """Open the file and start a read transaction; True if the index describes it.
 
@@ -211,7 +243,7 @@ class FileIndex:
         """
         import sqlite3
 
-        from claimtrack.store.layout import Layout
+        from claimtrack.store.layout import Layout, NotOurLayout
 
         try:
             if self.fd < 0:
@@ -221,11 +253,22 @@ class FileIndex:
             meta = dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
         except (OSError, sqlite3.Error):
             return False
-        if meta.get("format") != FORMAT or meta.get("identity") != _encode(current):
+        if (
+            meta.get("format") != FORMAT
+            or meta.get("identity") != _encode(current)
+            or racy(current, int(meta.get("stamped", "0")))
+        ):
             self.connection.rollback()
             return False
         blocks = {name: (int(a), int(b)) for name, (a, b) in orjson.loads(meta["blocks"]).items()}
-        self.layout = Layout(self.fd, blocks)
+        layout = Layout(self.fd, blocks)
+        try:
+            layout.check()
+        except NotOurLayout:
+            layout.close()
+            self.connection.rollback()
+            return False
+        self.layout = layout
         return True
 
     def rebuild(self) -> bool:
@@ -247,8 +290,12 @@ class FileIndex:
             scan = Scan(_read_all(self.fd))
             meta = dict(scan.records("_meta"))
             schema = meta.get("schema")
-            if not isinstance(schema, dict) or schema.get("version") != SCHEMA_VERSION:
-                return False  # older files are migrated by a whole-file write first
+            version = schema.get("version") if isinstance(schema, dict) else None
+            if type(version) is not int or version != SCHEMA_VERSION:
+                # Older files are migrated by a whole-file write first; a version of
+                # true or 1.0 is refused there (``fileformat.parse``), so not vouched
+                # for here either.
+                return False
             self._write_fresh(scan, current)
         except (NotOurLayout, DatabaseError):
             return False
@@ -321,6 +368,7 @@ class FileIndex:
             with contextlib.suppress(OSError):
                 leftover.unlink()  # from a build that was killed; we hold the lock
         temporary = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
+        private_file(temporary)
         build = sqlite3.connect(temporary, isolation_level=None)
         try:
             build.execute("PRAGMA journal_mode = OFF")
@@ -497,6 +545,47 @@ def _link_rows(scan: Scan, path: Path) -> Iterator[tuple[Any, ...]]:
         yield link_row(key, _keyed(key, link))
 
 
+def _owned_privately(stat: os.stat_result) -> bool:
+    """Made by this user, and no one else may change it."""
+    if not hasattr(os, "geteuid"):
+        return True  # Windows: the profile folder's permissions protect the cache
+    return stat.st_uid == os.geteuid() and not stat.st_mode & 0o022
+
+
+def private_folder(folder: Path) -> None:
+    """Make ``folder`` (and the cache folder above it) owner-only from the start, or
+    refuse it (``PermissionError``) if another user owns it or others may write to it:
+    an index planted there would decide what claimtrack shows and writes."""
+    for part in (folder.parent, folder):
+        try:
+            os.mkdir(part, 0o700)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            part.parent.mkdir(parents=True, exist_ok=True)
+            os.mkdir(part, 0o700)
+        found = os.lstat(part)
+        if not stat_module.S_ISDIR(found.st_mode) or not _owned_privately(found):
+            raise PermissionError(f"{part} is not a private folder of this user")
+        if found.st_mode & 0o077 and hasattr(os, "geteuid"):
+            os.chmod(part, 0o700)  # ours, made readable by an older claimtrack
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` owner-only (0600) if it is not there, or check that it is this
+    user's and nobody else's (``PermissionError``); never through a symbolic link."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        found = os.fstat(fd)
+        if not stat_module.S_ISREG(found.st_mode) or not _owned_privately(found):
+            raise PermissionError(f"{path} is not a private file of this user")
+        if found.st_mode & 0o077 and hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     import sqlite3
 
@@ -529,6 +618,7 @@ def _store_meta(connection: sqlite3.Connection, blocks: Blocks, current: Identit
             ("format", FORMAT),
             ("identity", _encode(current)),
             ("blocks", orjson.dumps(blocks).decode()),
+            ("stamped", str(time.time_ns())),
         ],
     )
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from claimtrack.store.fileformat import TABLES
+from claimtrack.store.fileformat import TABLES, key_separators
 
 # (position of the table's "{", position of its "}") for each table, in file order.
 Blocks = dict[str, tuple[int, int]]
@@ -95,6 +95,7 @@ class Scan:
             heads = [line[: line.find(b'": {') + 4] for line in part]
             if (
                 heads != [b'"' + key.encode() + b'": {' for key in keys]
+                or key_separators(batch) != len(part)
                 or batch.count(b"},\n") != len(part) - 1
                 or not batch.endswith(b"}" if final else b"},")
                 or keys[0] <= previous
@@ -135,6 +136,12 @@ class Layout:
     def close(self) -> None:
         if isinstance(self.map, mmap.mmap):
             self.map.close()
+
+    def check(self) -> None:
+        """Raise ``ChangedUnderneath`` unless every table's braces are where ``blocks``
+        says: a cheap sign that the blocks describe this file."""
+        for table, (opening, closing) in self.blocks.items():
+            _check_braces(self, table, opening, closing)
 
     def body(self, table: str) -> tuple[int, int]:
         """[start, end) of the table's lines, empty when the table is."""
@@ -209,17 +216,29 @@ class Layout:
             yield carried
 
 
-def splice(layout: Layout, changes: Changes, out_fd: int) -> Blocks:
+class ChangedUnderneath(NotOurLayout):
+    """The file's bytes are not those the splice relies on: edited since they were read,
+    or an index that does not describe the file."""
+
+
+def splice(
+    layout: Layout, changes: Changes, out_fd: int, expected: Changes | None = None
+) -> Blocks:
     """Write the file with ``changes`` applied to ``out_fd``; return the new blocks.
 
     Unchanged runs of lines are copied byte for byte, so the result is what ``dump``
     would write for the changed data, and lines the change did not touch stay as they
-    were. Raises ``NotOurLayout`` if a record to insert is already there.
+    were. Nothing is copied on trust: each table's braces must be where ``layout``
+    says, every copied run must start and end at a line boundary, and each line
+    replaced or deleted must hold what ``expected`` says was read (per table, record
+    ID -> its line body as read, or None for a record that was absent). Raises
+    ``ChangedUnderneath`` (a ``NotOurLayout``) when the file is not as expected.
     """
     writer = _Writer(layout.fd, out_fd)
     blocks: Blocks = {}
     cursor = 0
     for table, (opening, closing) in layout.blocks.items():
+        _check_braces(layout, table, opening, closing)
         edits = changes.get(table) or {}
         if not edits:
             shift = writer.position - cursor
@@ -227,7 +246,7 @@ def splice(layout: Layout, changes: Changes, out_fd: int) -> Blocks:
             continue
         writer.copy(cursor, opening + 1)
         new_opening = writer.position - 1
-        pieces = _pieces(layout, table, edits)
+        pieces = _pieces(layout, table, edits, (expected or {}).get(table))
         if pieces:
             writer.write(b"\n")
             for number, piece in enumerate(pieces):
@@ -245,8 +264,34 @@ def splice(layout: Layout, changes: Changes, out_fd: int) -> Blocks:
     return blocks
 
 
+def _check_braces(layout: Layout, table: str, opening: int, closing: int) -> None:
+    data = layout.map
+    header = b'"' + table.encode() + b'": {'
+    if (
+        data[opening - len(header) + 1 : opening + 1] != header
+        or data[closing : closing + 1] != b"}"
+        or (closing > opening + 1 and data[closing - 1 : closing] != b"\n")
+    ):
+        raise ChangedUnderneath(f"table {table!r} is not where the index says")
+
+
+def _check_run(layout: Layout, start: int, end: int, body_end: int) -> None:
+    """A run of whole lines: it starts a line with a record's ID and ends a line."""
+    data = layout.map
+    if (
+        data[start - 1 : start] != b"\n"
+        or data[start : start + 1] != b'"'
+        or (data[end : end + 2] != b",\n" if end < body_end else data[end : end + 1] != b"\n")
+        or data[end - 1 : end] != b"}"
+    ):
+        raise ChangedUnderneath("a run of lines does not start and end where expected")
+
+
 def _pieces(
-    layout: Layout, table: str, edits: Mapping[str, bytes | None]
+    layout: Layout,
+    table: str,
+    edits: Mapping[str, bytes | None],
+    expected: Mapping[str, bytes | None] | None = None,
 ) -> list[bytes | tuple[int, int]]:
     """The table's new lines: runs of old lines as (start, end) and new lines as bytes."""
     start, end = layout.body(table)
@@ -254,8 +299,13 @@ def _pieces(
     cursor = start
     for record_id in sorted(edits):
         span = layout.seek(table, record_id)
+        if expected is not None:
+            found = layout.line_body(record_id, span) if span.found else None
+            if found != expected.get(record_id):
+                raise ChangedUnderneath(f"{table} record {record_id} changed since it was read")
         run_end = span.start - 2 if span.start < end else end
         if run_end > cursor:
+            _check_run(layout, cursor, run_end, end)
             pieces.append((cursor, run_end))
         body = edits[record_id]
         if span.found:
@@ -267,6 +317,7 @@ def _pieces(
         if body is not None:
             pieces.append(orjson.dumps(record_id) + b": " + body)
     if cursor < end:
+        _check_run(layout, cursor, end, end)
         pieces.append((cursor, end))
     return pieces
 

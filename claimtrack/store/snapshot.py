@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -36,9 +37,15 @@ from claimtrack.model import Claim, Event, Link, Relation, Status, fold
 from claimtrack.store.adapter import IdTable, SnapshotDB, SnapshotStorage
 from claimtrack.store.collector import paused_gc
 from claimtrack.store.fileformat import META, TABLES, Data, dump_to, read_file
-from claimtrack.store.files import atomic_write, locked, remove_stale_temp_files
+from claimtrack.store.files import (
+    atomic_write,
+    locked,
+    mark_saved,
+    remove_stale_temp_files,
+    was_saved,
+)
 from claimtrack.store.filter import ClaimFilter
-from claimtrack.store.index import FileIndex, identity
+from claimtrack.store.index import FileIndex, Identity, identity
 from claimtrack.store.structure import structural_problems
 
 if TYPE_CHECKING:
@@ -98,13 +105,19 @@ class Snapshot:
         data, packed = self._storage.data, self._packed
         blocks: dict[str, tuple[int, int]] = {}
 
+        written: list[os.stat_result] = []
+
         def write(fd: int) -> None:
             # Buffered: a raw write may take only part of a piece; the buffer writes the rest.
             with open(fd, "wb", closefd=False) as handle:
                 blocks.update(dump_to(handle.write, data, packed))
+            written.append(os.fstat(fd))
 
         atomic_write(self.path, write)
-        _refresh_index(self.path, data, packed, blocks)
+        mark_saved(self.path)
+        current = _ours(self.path, written[0])
+        if current is not None:
+            _refresh_index(self.path, data, packed, blocks, current)
 
     def add_serialised(self, table: str, records: dict[str, bytes]) -> None:
         """Add records given as their JSON (keys sorted, as the file stores them) to be
@@ -325,26 +338,46 @@ class IndexedSnapshot(Snapshot):
             return
         import sqlite3
 
-        from claimtrack.store.layout import splice
+        from claimtrack.store.layout import ChangedUnderneath, splice
 
+        # What each changed line held when it was read: the splice checks the file still
+        # holds it before copying around it.
+        expected = {
+            table: {key: self._originals[table].get(key) for key in edits}
+            for table, edits in changes.items()
+        }
+        for table in self._complete & changes.keys():
+            lines = dict(layout.lines(table))
+            for key in changes[table]:
+                if key not in self._originals[table]:
+                    expected[table][key] = lines.get(key)
         blocks: Blocks = {}
+        written: list[os.stat_result] = []
 
         def write(fd: int) -> None:
-            blocks.update(splice(layout, changes, fd))
+            blocks.update(splice(layout, changes, fd, expected))
+            written.append(os.fstat(fd))
 
-        atomic_write(self.path, write)
         try:
-            written = identity(self.path.stat())
-        except OSError:
-            return  # the index stays as it was, stale, and is rebuilt next time
+            atomic_write(self.path, write)
+        except ChangedUnderneath as exc:
+            self._index.forget()
+            raise DatabaseError(
+                f"database file {self.path} changed while claimtrack was writing it ({exc}); "
+                "nothing was written",
+                "run the command again",
+            ) from None
+        mark_saved(self.path)
+        ours = _ours(self.path, written[0])
+        if ours is None:
+            self._index.forget()
+            return  # replaced by another program meanwhile: the index vouches for nothing
         changed = {
             table: {key: self.data[table].get(key) for key in changes.get(table, {})}
             for table in ("claims", "links", "sources")
         }
         with contextlib.suppress(sqlite3.Error):
-            self._index.apply(
-                changed["claims"], changed["links"], changed["sources"], blocks, written
-            )
+            self._index.apply(changed["claims"], changed["links"], changed["sources"], blocks, ours)
 
     # -- records, read as they are asked for ------------------------------------------------
 
@@ -597,15 +630,29 @@ def _grouped(links: Iterable[Link], field: str) -> dict[str, list[Link]]:
 
 @contextlib.contextmanager
 def open_snapshot(
-    path: Path, *, write: bool = False, history: bool = True, indexed: bool = False
+    path: Path,
+    *,
+    write: bool = False,
+    history: bool = True,
+    indexed: bool = False,
+    create: bool = False,
 ) -> Iterator[Snapshot]:
     """The database file at ``path`` for one command, saved at the end of the block if
     ``write`` (holding the lock throughout). ``history=False`` lets a reading command
     skip parsing the events table; ``indexed=True`` lets a command that asks for
     records by ID (not one that scans tables) read a large file through its index.
 
-    Raises ``DatabaseError`` for a file that cannot be read, parsed or locked.
+    A symbolic link is followed: the file it names is read, locked and written. A
+    write creates the file only where no database has been (``create=True``, for
+    ``init`` and ``demo``, creates it regardless): a missing file that was there is an
+    error, so that a write in the moment `git` or a sync client replaces the file never
+    leaves a new database holding one claim in its place.
+
+    Raises ``DatabaseError`` for a file that cannot be read, parsed or locked, one that
+    is not a regular file, and a missing one that was there.
     """
+    path = real_path(path)
+    _check_regular(path)
     with paused_gc():
         if not write:
             index = _reading_index(path) if indexed else None
@@ -620,6 +667,8 @@ def open_snapshot(
             return
         with locked(path):
             remove_stale_temp_files(path)
+            if not create and not path.exists():
+                _check_never_there(path)
             index = _writing_index(path) if indexed else None
             if index is not None:
                 try:
@@ -632,6 +681,68 @@ def open_snapshot(
             snapshot = Snapshot(path, read_file(path), writable=True)
             yield snapshot
             snapshot.save()
+
+
+def real_path(path: Path) -> Path:
+    """``path`` with symbolic links resolved, so that writers through a link and through
+    the real path lock and replace the same file (the link itself stays)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _check_regular(path: Path) -> None:
+    """Raise ``DatabaseError`` unless ``path`` is a regular file or missing: reading
+    ``/dev/zero`` would never end, and a named pipe would wait for ever."""
+    import stat
+
+    from claimtrack.errors import DatabaseError
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise DatabaseError(f"cannot read database file {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise DatabaseError(f"database path {path} is a directory")
+    if not stat.S_ISREG(mode):
+        raise DatabaseError(
+            f"database path {path} is not a regular file",
+            "a claimtrack database is a JSON file; pass its path with --db",
+        )
+
+
+def _check_never_there(path: Path) -> None:
+    """Raise ``DatabaseError`` if ``path`` is missing but a database was there: its lock
+    file (``files.mark_saved``) or `git` tracking the path say so."""
+    from claimtrack.errors import DatabaseError
+
+    if was_saved(path):
+        why = f"{path.name}.lock beside it shows a database was saved there"
+    elif _git_tracks(path):
+        why = "git tracks it (a checkout or pull may be replacing it)"
+    else:
+        return
+    raise DatabaseError(
+        f"database file {path} is missing, but {why}; nothing was written",
+        "run the command again once the file is back (restore it from git or a backup); "
+        f"to start a new database there, use 'claimtrack --db {path} init'",
+    )
+
+
+def _git_tracks(path: Path) -> bool:
+    import subprocess
+
+    try:
+        found = subprocess.run(
+            ["git", "ls-files", "--error-unmatch", "--", path.name],
+            cwd=path.parent,
+            capture_output=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return found.returncode == 0
 
 
 def describe_cache(path: Path) -> str | None:
@@ -651,8 +762,29 @@ def _meta_only(index: FileIndex) -> Data:
     return data
 
 
+def _ours(path: Path, written: os.stat_result) -> Identity | None:
+    """The identity of the file at ``path`` if it is still the one claimtrack just wrote
+    (``written``, taken from its descriptor before the rename): an editor, sync client
+    or `git` that replaced it in between must not have the index vouch for its file."""
+    try:
+        now = path.stat()
+    except OSError:
+        return None
+    same = (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) == (
+        written.st_dev,
+        written.st_ino,
+        written.st_size,
+        written.st_mtime_ns,
+    )
+    return identity(now) if same else None
+
+
 def _refresh_index(
-    path: Path, data: Data, packed: Mapping[str, Mapping[str, bytes]], blocks: Blocks
+    path: Path,
+    data: Data,
+    packed: Mapping[str, Mapping[str, bytes]],
+    blocks: Blocks,
+    current: Identity,
 ) -> None:
     """After a whole-file write (import, undo, ...) the index no longer matches the
     file; rebuild it now from the records in memory, which costs a fraction of the
@@ -663,7 +795,7 @@ def _refresh_index(
     import sqlite3
 
     try:
-        index.write_from(data, packed, blocks, identity(path.stat()))
+        index.write_from(data, packed, blocks, current)
     except (OSError, sqlite3.Error):
         pass  # left stale: the next command rebuilds it from the file
     finally:

@@ -1,0 +1,307 @@
+"""The store cannot be fooled: no write from a stale index, no silent new database, no
+file it cannot read back, no path it should not follow (issue 15)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claimtrack.store import index as index_module
+from claimtrack.store import layout as layout_module
+from claimtrack.store import snapshot as snapshot_module
+from claimtrack.store.fileformat import dump, empty_data
+from claimtrack.store.index import index_path
+from claimtrack.store.layout import ChangedUnderneath, Layout, find_blocks, splice
+from tests.helpers import Cli
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import synth
+
+
+def database(path: Path, claims: int = 60) -> Path:
+    synth.write(path, claims, seed=3)
+    return path
+
+
+def claim_ids(path: Path) -> list[str]:
+    return sorted(json.loads(path.read_bytes())["claims"])
+
+
+def parses(path: Path) -> bool:
+    try:
+        json.loads(path.read_bytes())
+    except ValueError:
+        return False
+    return True
+
+
+# -- 1. the index never makes a write wrong --------------------------------------------------
+
+
+def test_a_splice_refuses_a_file_that_is_not_as_it_was_read(tmp_path: Path) -> None:
+    path = tmp_path / "claims.json"
+    data = empty_data()
+    for key in ("a1", "b2", "c3"):
+        data["claims"][key] = {"id": key, "text": key * 3}
+    raw = dump(data)
+    path.write_bytes(raw)
+    out = os.open(tmp_path / "out", os.O_WRONLY | os.O_CREAT, 0o600)
+    with open(path, "rb+") as handle:
+        layout = Layout(handle.fileno(), find_blocks(raw))
+        try:
+            read = layout.get("claims", "b2")
+            edit = {"claims": {"b2": b'{"id":"b2"}'}}
+            # Another program rewrites the record in place, to the same size.
+            handle.seek(raw.index(b"b2b2b2"))
+            handle.write(b"XXXXXX")
+            handle.flush()
+            with pytest.raises(ChangedUnderneath, match="changed since it was read"):
+                splice(layout, edit, out, {"claims": {"b2": read}})
+            # ... or shifts every line by a byte: the tables are not where they were.
+            handle.seek(0)
+            handle.write(raw[:2] + b" " + raw[2:-1])
+            handle.flush()
+            with pytest.raises(ChangedUnderneath, match="not where the index says"):
+                splice(layout, {"claims": {"zz": b'{"id":"zz"}'}}, out, {"claims": {"zz": None}})
+            with pytest.raises(ChangedUnderneath):
+                layout.check()
+        finally:
+            os.close(out)
+            layout.close()
+
+
+@pytest.fixture
+def coarse_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file system that keeps whole seconds and no change time: an edit of the same
+    size in the same second leaves the file's identity as it was."""
+
+    def coarse(found: os.stat_result) -> index_module.Identity:
+        second = found.st_mtime_ns // 1_000_000_000 * 1_000_000_000
+        return (found.st_dev, found.st_ino, found.st_size, second, 0)
+
+    monkeypatch.setattr(index_module, "identity", coarse)
+    monkeypatch.setattr(snapshot_module, "identity", coarse)
+
+
+def edit_in_place_same_size(path: Path) -> str:
+    """Lengthen a claim's text and shorten a source's name by as much, keeping the
+    file's size and modification time: what a tool rewriting the file within one tick
+    looks like. Every table after the claims moves."""
+    raw = path.read_bytes()
+    data = json.loads(raw)
+    first = sorted(data["claims"])[0]
+    source = sorted(data["sources"])[0]
+    data["claims"][first]["text"] += "xyz"
+    data["sources"][source]["name"] = data["sources"][source]["name"][:-3]
+    new = dump(data)
+    assert len(new) == len(raw) and new != raw
+    before = os.stat(path)
+    with open(path, "rb+") as handle:
+        handle.write(new)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    return first
+
+
+def test_on_a_coarse_clock_an_edit_in_the_same_second_is_seen(
+    tmp_path: Path, coarse_clock: None
+) -> None:
+    path = database(tmp_path / "claims.json")
+    cli = Cli(path)
+    raw = path.read_bytes()
+    data = json.loads(raw)
+    checking = next(k for k, c in sorted(data["claims"].items()) if c["status"] == "checking")
+    os.utime(path, ns=(0, os.stat(path).st_mtime_ns // 10**9 * 10**9))
+    assert checking not in {c["id"] for c in cli.jsonl("list", "--status", "verified")}
+    # In the same second, to the same size: the identity the index keeps is unchanged.
+    before = os.stat(path)
+    data["claims"][checking]["status"] = "verified"
+    with open(path, "rb+") as handle:
+        handle.write(dump(data))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size
+    # The index was stamped within a tick of the file's time: not trusted, rebuilt.
+    assert checking in {c["id"] for c in cli.jsonl("list", "--status", "verified")}
+
+
+def test_a_write_after_an_edit_the_index_cannot_see_keeps_both_and_parses(
+    tmp_path: Path, coarse_clock: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = database(tmp_path / "claims.json")
+    cli = Cli(path)
+    cli("list", "--limit", "1")
+    # An index that trusts the file whatever its age: the tables' braces, checked when
+    # the index is opened, and the splice's own checks stand between the moved lines
+    # and the write.
+    monkeypatch.setattr(index_module, "racy", lambda current, stamped: False)
+    edited = edit_in_place_same_size(path)
+    last = claim_ids(path)[-1]
+    cli("note", last, "checked")
+    assert parses(path)
+    claims = json.loads(path.read_bytes())["claims"]
+    assert claims[edited]["text"].endswith("xyz")
+    assert claims[last]["notes"][-1]["text"] == "checked"
+
+
+def test_the_index_vouches_only_for_the_file_claimtrack_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = database(tmp_path / "claims.json")
+    cli = Cli(path)
+    cli("list", "--limit", "1")
+    other = tmp_path / "other.json"
+    database(other, claims=61)
+    real_replace = os.replace
+
+    def and_then_another_program(source: str, target: str) -> None:
+        real_replace(source, target)
+        if Path(target) == path:  # an editor or sync client replaces it at once
+            with open(other, "rb") as handle, open(str(path) + ".new", "wb") as copy:
+                copy.write(handle.read())
+            real_replace(str(path) + ".new", path)
+
+    monkeypatch.setattr(os, "replace", and_then_another_program)
+    cli.add("A new claim", "--said-by", "Someone")
+    monkeypatch.setattr(os, "replace", real_replace)
+    # What the list shows is the file now there, not what the index was told.
+    assert sorted(c["id"] for c in cli.jsonl("list", "--all")) == claim_ids(path)
+    cli.add("Another claim")
+    assert parses(path) and len(claim_ids(path)) == 62
+
+
+def test_the_index_is_private_and_a_shared_one_is_never_used(tmp_path: Path) -> None:
+    path = database(tmp_path / "claims.json")
+    cli = Cli(path)
+    expected = cli.jsonl("list", "--all")
+    built = index_path(path)
+    assert stat.S_IMODE(built.stat().st_mode) == 0o600
+    assert stat.S_IMODE(built.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(built.parent.parent.stat().st_mode) == 0o700
+    # Others may write to it: a planted index (every claim row deleted) is ignored.
+    import sqlite3
+
+    with sqlite3.connect(built) as connection:
+        connection.execute("DELETE FROM claims")
+    os.chmod(built, 0o666)
+    assert cli.jsonl("list", "--all") == expected
+    assert "unreadable" in cli("db", "path").stderr
+    cli("check", code=1)  # open statuses: still checked against the file, not the index
+    if os.geteuid() == 0:  # another user's index: the same
+        os.chmod(built, 0o600)
+        os.chown(built, 65534, 65534)
+        assert cli.jsonl("list", "--all") == expected
+
+
+@pytest.mark.parametrize("version", ["true", "1.0"])
+def test_a_schema_version_that_is_not_a_whole_number_is_refused_with_or_without_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: str
+) -> None:
+    path = database(tmp_path / "claims.json")
+    raw = path.read_bytes().replace(
+        b'"schema": {"version":1}', b'"schema": {"version":' + version.encode() + b"}"
+    )
+    path.write_bytes(raw)
+    for mode in ("always", "never"):
+        monkeypatch.setenv("CLAIMTRACK_INDEX", mode)
+        assert "invalid schema version" in Cli(path)("list", code=1).stderr
+
+
+def test_a_record_written_twice_on_one_line_is_refused_with_or_without_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = database(tmp_path / "claims.json")
+    raw = path.read_bytes()
+    start = raw.index(b'\n"', raw.index(b'"claims": {')) + 1
+    end = raw.index(b"\n", start)
+    line = raw[start:end]
+    path.write_bytes(raw[:start] + line.rstrip(b",") + b", " + line + raw[end:])
+    for mode in ("always", "never"):
+        monkeypatch.setenv("CLAIMTRACK_INDEX", mode)
+        failed = Cli(path)("list", code=1)
+        assert "not valid JSON" in failed.stderr and "appears twice" in failed.stderr
+
+
+# -- 2. a write never creates a database where one was ---------------------------------------
+
+
+def test_a_write_to_a_missing_database_that_was_there_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "claims.json"
+    cli = Cli(path)
+    cli.add("first")
+    path.unlink()  # git's checkout, between deleting the file and creating it again
+    failed = cli("add", "second", code=1)
+    assert "is missing" in failed.stderr and "nothing was written" in failed.stderr
+    assert not path.exists()
+    cli("init")  # starting afresh there is said out loud
+    cli.add("again")
+    assert len(claim_ids(path)) == 1
+
+
+def test_a_database_git_tracks_is_not_recreated_while_missing(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    path = repo / "claims.json"
+    Cli(path)("init")
+    for args in (["init", "-q"], ["add", "claims.json"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    (repo / "claims.json.lock").write_bytes(b"")  # as an older claimtrack left it
+    path.unlink()
+    failed = Cli(path)("add", "lost", code=1)
+    assert "git tracks it" in failed.stderr and not path.exists()
+
+
+def test_a_new_database_is_still_made_where_none_was(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "claims.json"
+    Cli(path).add("the first claim")
+    assert len(claim_ids(path)) == 1
+
+
+# -- 4. paths and special files ---------------------------------------------------------------
+
+
+def test_a_symlinked_database_is_written_through_and_stays_a_link(tmp_path: Path) -> None:
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    real = desk / "claims.json"
+    Cli(real).add("on the desk")
+    link = tmp_path / "claims.json"
+    link.symlink_to(Path("desk") / "claims.json")
+    Cli(link).add("through the link")
+    assert link.is_symlink()
+    assert len(claim_ids(real)) == 2
+    assert not (tmp_path / "claims.json.lock").exists()  # the real file's lock was taken
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_a_database_that_is_not_a_regular_file_is_refused(tmp_path: Path, special: str) -> None:
+    if special == "fifo":
+        fifo = tmp_path / "pipe.json"
+        os.mkfifo(fifo)
+        special = str(fifo)
+    cli = Cli(Path(special))
+    assert "is not a regular file" in cli("list", code=1).stderr
+    assert "is not a regular file" in cli("add", "x", code=1).stderr
+
+
+def test_the_lock_note_never_follows_a_planted_link(tmp_path: Path) -> None:
+    path = tmp_path / "claims.json"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (tmp_path / "claims.json.lock.holder").symlink_to(victim)
+    Cli(path).add("a claim")
+    assert victim.read_text() == "keep me"
+
+
+def test_layout_checks_are_cheap_and_do_not_reject_our_own_files(tmp_path: Path) -> None:
+    path = database(tmp_path / "claims.json", claims=30)
+    raw = path.read_bytes()
+    with open(path, "rb") as handle:
+        layout = Layout(handle.fileno(), find_blocks(raw))
+        layout.check()
+        layout.close()
+    assert layout_module.key_separators(raw) == raw.count(b'\n"')
