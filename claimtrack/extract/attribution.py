@@ -90,6 +90,8 @@ _VERB = re.compile(
 )
 _PARTICIPLE_SET = frozenset(SAYING_PARTICIPLES.split("|"))
 _CORE_SET = frozenset(VERBS_OF_SAYING.split("|"))
+# A Who of this kind is a document or data set, which a speaker in the sentence outranks.
+_DOCUMENT_KIND: str = "document"
 # The verbs news copy puts before their subject ("..., said Jane Roe, an analyst").
 _INVERTING = frozenset(
     "said says say added adds wrote writes continued explained noted insisted warned argued "
@@ -277,13 +279,13 @@ class Attributor:
         according = _ACCORDING.search(sentence)
         if according:
             who = self._document_or_entity(according.group("who"))
-            if who is not None and who.kind != "document":
+            if who is not None and who.kind != _DOCUMENT_KIND:
                 return who if who.name else None
             document = who
         shown = _DOCUMENT.search(sentence)
         if shown and document is None:
             who = self._document_or_entity(shown.group("who"))
-            if who is not None and who.kind != "document":
+            if who is not None and who.kind != _DOCUMENT_KIND:
                 return who
             document = who
         verbs = _verbs(sentence)
@@ -337,7 +339,7 @@ class Attributor:
         head = re.search(rf"\b(?:{_DATA_NOUNS})\b", phrase, re.IGNORECASE)
         if head and len(phrase.split()) <= 6:
             name = re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
-            return Who(name, "document")  # type: ignore[arg-type]
+            return Who(name, _DOCUMENT_KIND)  # type: ignore[arg-type]
         return self._plausible(phrase)
 
     def _speaker_of(self, sentence: str, verb: re.Match[str]) -> Who | None:
@@ -351,7 +353,7 @@ class Attributor:
         if word in _INVERTING and (re.search(r"""[",]\s*$""", before) or not before.strip()):
             inverted = re.match(
                 r"\s+(?P<who>(?:the\s+|a\s+|an\s+)?[A-Za-z][\w'.&-]*(?:\s+[A-Za-z][\w'.&-]*){0,6}?)"
-                r"(?:,\s*(?P<role>[^,.;\"]{3,90}?))?(?=\s*(?:[,.;]|$|\s+(?:on|in|at|after|"
+                r"(?:,\s*(?P<role>[^,.;\"]{3,90}))?(?=\s*(?:[,.;]|$|\s+(?:on|in|at|after|"
                 r"before|when|while|during|last|this|late|early)\b))",
                 after,
             )
@@ -435,7 +437,7 @@ class Attributor:
         """The claimant a phrase names when it can be a speaker: a name (with its title),
         a pronoun that resolves, "the <role or organisation>" that resolves, a group
         ("officials", "a senior official": unnamed); None for stray words."""
-        phrase = phrase.strip().strip(",").strip().strip('"').strip()
+        phrase = phrase.strip().strip(",").strip().strip('"').strip().rstrip(".")
         phrase = _TIME_TAIL.sub("", phrase).strip()
         phrase = re.sub(r"^(?:and|but|so|yet|while|as|or)\s+", "", phrase, flags=re.I)
         if not phrase or len(phrase.split()) > 8 or _SAYS.search(phrase):

@@ -181,10 +181,10 @@ class Mentions:
         for match in _NAME.finditer(sentence):
             title = ROLE_TITLES.match(match.group(1))
             for number, name in enumerate(_names_in(match.group(1))):
-                entity = self.add(name, role=title.group(0).strip() if title else None)
-                if match.start() == 0 and number == 0 and entity.kind == "person":
+                named = self.add(name, role=title.group(0).strip() if title else None)
+                if match.start() == 0 and number == 0 and named.kind == "person":
                     # The subject of a sentence is whom the next "he" or "she" means.
-                    self.last_speaker = entity
+                    self.last_speaker = named
         for acronym in re.findall(r"\b[A-Z]{2,5}\b", sentence):
             entity = self.find(acronym)
             if entity is not None:

@@ -70,6 +70,15 @@ UNNAMED = re.compile(
     re.IGNORECASE,
 )
 
+# An unnamed source in AP's sense (a person the reporter knows but does not name), as
+# against a group ("officials", "economists"): recorded as a confidential source.
+ANONYMOUS = re.compile(
+    r"\b(?:familiar with|knowledge of|close to|briefed on|condition of anonymity|"
+    r"not authori[sz]ed|declined to be named|insiders?)\b|^(?:an?|one)\s+(?:[a-z-]+\s+){0,3}"
+    r"(?:official|source|person|diplomat|aide|adviser|advisor|executive|officer|insider)$",
+    re.IGNORECASE,
+)
+
 # The verbs of saying and "according (to)": any of them makes a sentence an attribution.
 SPEECH_VERBS = VERBS_OF_SAYING + "|according"
 SPEECH = re.compile(

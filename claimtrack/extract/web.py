@@ -47,14 +47,10 @@ def read_page(html: bytes | str, url: str | None = None) -> tuple[str, ArticleIn
     :class:`ClaimtrackError` when the page holds no article text."""
     import trafilatura
 
-    document = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        as_dict=True,
+    found = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False
     )
+    document = found.as_dict() if found is not None and hasattr(found, "as_dict") else found
     if not isinstance(document, dict) or not (document.get("text") or "").strip():
         raise ClaimtrackError(
             "no article text found in the page" + (f" {url}" if url else ""),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from claimtrack.extract.vocabulary import ANONYMOUS
 from claimtrack.model import fold
 from claimtrack.records import clean_story
 
@@ -52,9 +53,10 @@ def record_candidates(
     (case and spacing aside) is left out, so extracting the same article twice adds
     nothing the second time. Sources are matched by name or alias (never duplicated); a
     new claimant source gets the role the article gives it, and the kind its entity kind
-    implies ("unknown" when the extractor could not tell). An unnamed claimant ("a
-    senior official") is recorded as a confidential source, so that ``check``'s
-    anonymity rule asks for the reason and the approving editor (AP's rule). The
+    implies ("unknown" when the extractor could not tell). An anonymous source ("a
+    senior official", "people familiar with the talks": ``ANONYMOUS``) is recorded as
+    a confidential source, so that ``check``'s anonymity rule asks for the reason and
+    the approving editor (AP's rule); a group ("officials", "hydrologists") is not. The
     claim's reporters are the candidate's carrier, then the article's outlet; the
     outlet's ``reported-by`` link gets the article's URL and date (ISO). The article's
     headline, outlet, date, URL and ``source_name`` (the file it was read from) go in a
@@ -90,7 +92,8 @@ def record_candidates(
                     candidate.claimant,
                     kind=_SOURCE_KINDS.get(candidate.claimant_kind or "", "unknown"),
                     role=candidate.role,
-                    confidential=candidate.attribution == "unnamed",
+                    confidential=candidate.attribution == "unnamed"
+                    and bool(ANONYMOUS.search(candidate.claimant)),
                 )
             said.append(candidate.claimant)
         reported = [r for r in (candidate.reporter, extraction.outlet) if r]
