@@ -284,7 +284,7 @@ def test_user_text_is_data_in_every_format(cli: Cli, text: str) -> None:
     if "\x1b" in text:
         assert "\\x1b[31mred" in detail
     cells = list(csv.reader(io.StringIO(cli("list", "--format", "csv").stdout)))
-    text_cell = cells[1][4]
+    text_cell = cells[1][cells[0].index("text")]
     if text.startswith(("=", "+")):
         assert text_cell.startswith("'")
     assert table

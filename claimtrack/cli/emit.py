@@ -35,8 +35,19 @@ def claims(ctx: typer.Context, views: Iterable[ClaimView], fmt: OutputFormat) ->
         render.claims_table(rows, no_color(ctx), length)
         return len(rows)
     counted = _Counted(views)
-    write_records(counted, fmt, stdout_bytes(), columns=CLAIM_COLUMNS)
+    write_records(_rows(counted, fmt), fmt, stdout_bytes(), columns=CLAIM_COLUMNS)
     return counted.count
+
+
+def _rows(
+    claims: Iterable[Mapping[str, object]], fmt: OutputFormat
+) -> Iterable[Mapping[str, object]]:
+    """Claims as CSV/TSV rows in the one sheet shape ``export`` writes too."""
+    if fmt not in ("csv", "tsv"):
+        return claims
+    from claimtrack.interchange.exporters.tabular import sheet_row
+
+    return map(sheet_row, claims)
 
 
 def records(
@@ -47,6 +58,8 @@ def records(
 ) -> None:
     """Print stored records as they are (claims ``rm`` deleted, claims ``extract`` added),
     in any format but a table, which each command draws its own way."""
+    if columns is CLAIM_COLUMNS:
+        records = _rows(records, fmt)
     write_records(records, fmt, stdout_bytes(), columns=columns)
 
 
@@ -88,7 +101,8 @@ def one(
     elif fmt == "json":
         stdout_bytes().write(json_bytes(view, pretty=True))
     else:
-        write_records([view], fmt, stdout_bytes(), columns=columns)
+        rows = _rows([view], fmt) if columns is CLAIM_COLUMNS else [view]
+        write_records(rows, fmt, stdout_bytes(), columns=columns)
 
 
 def clip(value: str, width: int = 60) -> str:

@@ -209,16 +209,23 @@ def write_records(
         raise ValueError(f"not a data format: {fmt}")
 
 
+# The columns of a claim as CSV or TSV, for `list` and `export` alike (one sheet shape:
+# what a spreadsheet round trip reads back).
 CLAIM_COLUMNS = (
     "id",
     "status",
+    "rating",
     "story",
     "tags",
     "text",
     "quote",
     "said_by",
     "reported_by",
-    "rating",
+    "supports",
+    "disputes",
+    "urls",
+    "quantities",
+    "notes",
     "created",
     "updated",
     "author",

@@ -101,15 +101,23 @@ FieldTimes = dict[str, dict[str, str]]
 _NOT_MERGED_BY_TIME = {"id", "notes", "aliases", "created", "updated"}
 
 
-def field_times(events: Iterable[Mapping[str, Any]], targets: set[str]) -> FieldTimes:
-    """For each record, when each field was last changed, from a side's history."""
+def field_times(
+    events: Iterable[Mapping[str, Any]], targets: set[str], *, by_updated: bool = False
+) -> FieldTimes:
+    """For each record, when each field was last changed, from a side's history: the
+    event's time, or (``by_updated``) the ``updated`` stamp the change gave the record,
+    which is what a sheet exported after it shows (the event is a moment later)."""
     times: FieldTimes = {}
     for event in events:
-        if event["target"] in targets and event.get("after"):
+        after = event.get("after")
+        if event["target"] in targets and after:
+            at = event["at"]
+            if by_updated and isinstance(after.get("updated"), str):
+                at = after["updated"]
             fields = times.setdefault(event["target"], {})
-            for key in event["after"]:
-                if event["at"] > fields.get(key, ""):
-                    fields[key] = event["at"]
+            for key in after:
+                if at > fields.get(key, ""):
+                    fields[key] = at
     return times
 
 
@@ -202,6 +210,12 @@ def plan(db: Database, incoming: Incoming) -> Plan:
     incoming_times = (
         field_times(map(orjson.loads, incoming.events.values()), shared) if shared else {}
     )
+    sheet_shared = shared.intersection(incoming.sheet)
+    sheet_times = (
+        field_times(db.store.records("events").values(), sheet_shared, by_updated=True)
+        if sheet_shared
+        else {}
+    )
     local_links: dict[str, Link] = db.store.records("links")
     names = db.source_names()
     # Incoming ID -> local ID, where they differ (a source matched by name, a CSV row by text)
@@ -261,7 +275,7 @@ def plan(db: Database, incoming: Incoming) -> Plan:
             continue
         row = incoming.sheet.get(claim_id)
         if row is not None:
-            edited = _sheet_edits(current, orjson.loads(body), row, local_times.get(local_id))
+            edited = _sheet_edits(current, orjson.loads(body), row, sheet_times.get(local_id))
             result.changes.append(_compared("claim", edited, current))
             continue
         merged = _merge(

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
-from claimtrack.interchange.formats import describe_quantity, write_delimited, write_jsonl
+from claimtrack.interchange.formats import (
+    CLAIM_COLUMNS,
+    describe_quantity,
+    write_delimited,
+    write_jsonl,
+)
 from claimtrack.model import Claim
 from claimtrack.query import Presenter, claim_view, source_view
 from claimtrack.views import ExportedClaimView
 
-CSV_COLUMNS = (
-    "id",
-    "status",
-    "rating",
-    "story",
-    "tags",
-    "text",
-    "quote",
-    "said_by",
-    "reported_by",
-    "supports",
-    "disputes",
-    "urls",
-    "quantities",
-    "notes",
-    "created",
-    "updated",
-    "author",
-)
+# One sheet shape for `list` and `export` alike: what a spreadsheet round trip reads back.
+CSV_COLUMNS = CLAIM_COLUMNS
 
 
 def jsonl_records(claims: Iterable[Claim], presenter: Presenter) -> Iterator[ExportedClaimView]:
@@ -46,18 +34,23 @@ def jsonl_records(claims: Iterable[Claim], presenter: Presenter) -> Iterator[Exp
         }
 
 
+def sheet_row(view: Mapping[str, Any]) -> dict[str, Any]:
+    """A claim view (or a stored claim) as a row of ``CLAIM_COLUMNS``: sources by
+    relation, link URLs, quantities and notes as text (lists joined by "; " later)."""
+    links = view.get("links") or []
+    return {
+        **view,
+        "supports": [k["source"] for k in links if k["relation"] == "supports"],
+        "disputes": [k["source"] for k in links if k["relation"] == "disputes"],
+        "urls": [k["url"] for k in links if k.get("url")],
+        "quantities": [describe_quantity(q) for q in view.get("quantities") or []],
+        "notes": [f"{n['at'][:10]} {n['author']}: {n['text']}" for n in view.get("notes") or []],
+    }
+
+
 def csv_rows(claims: Iterable[Claim], presenter: Presenter) -> Iterator[dict[str, Any]]:
     for claim in claims:
-        view = claim_view(claim, presenter)
-        links = view["links"]
-        yield {
-            **view,
-            "supports": [k["source"] for k in links if k["relation"] == "supports"],
-            "disputes": [k["source"] for k in links if k["relation"] == "disputes"],
-            "urls": [k["url"] for k in links if k.get("url")],
-            "quantities": [describe_quantity(q) for q in claim.get("quantities") or []],
-            "notes": [f"{n['at'][:10]} {n['author']}: {n['text']}" for n in claim["notes"]],
-        }
+        yield sheet_row(claim_view(claim, presenter))
 
 
 def write_jsonl_export(claims: Iterable[Claim], presenter: Presenter, out: IO[bytes]) -> None:
