@@ -329,3 +329,20 @@ def test_dev_set_figures(capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print("\nextract on ../shared/extract-dev:\n  " + "\n  ".join(lines))
     assert all("recall" in line for line in lines)
+
+
+def test_review_on_a_terminal_changes_claimant_and_reporter(cli: Cli) -> None:
+    from claimtrack.cli.context import Environment
+
+    answers = "c\nPort Authority\nr\nBay Times\na\nq\n"
+    result = cli(
+        "extract",
+        str(ARTICLES / "court-no-headline.txt"),
+        "--add",
+        input=answers,
+        env=Environment(stdin_isatty=True),
+    )
+    assert "quantities: 250,000 dollars" in result.stderr
+    (claim,) = cli.jsonl("list")
+    assert claim["said_by"] == ["Port Authority"]
+    assert claim["reported_by"][0] == "Bay Times"

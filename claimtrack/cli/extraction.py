@@ -168,25 +168,48 @@ def _extract_text(raw: bytes, file: str, given: "ArticleInfo") -> "Extraction":
 
 
 def _review(candidates: "list[Candidate]") -> "list[Candidate]":
-    """Ask about each candidate: accept, skip, edit the wording, or stop."""
+    """Ask about each candidate: accept, skip, edit the wording, change the claimant or
+    the reporter, or stop. Shows the quantities found, so a misread number is seen."""
     from claimtrack.interchange.formats import safe_text
 
     kept: list[Candidate] = []
     for number, candidate in enumerate(candidates, start=1):
-        who = candidate.claimant or "nobody named"
-        typer.echo(
-            f"\n[{number}/{len(candidates)}] {safe_text(candidate.text)}\n"
-            f"    said by: {safe_text(who)}; reported by: {safe_text(candidate.reporter or '-')}",
-            err=True,
-        )
-        answer = typer.prompt("  [a]ccept, [s]kip, [e]dit, [q]uit", default="a", err=True)
-        choice = answer.strip().lower()[:1]
+        while True:
+            who = candidate.claimant or (
+                "unclear: nobody named" if candidate.attribution == "unclear" else "nobody named"
+            )
+            amounts = "; ".join(q["text"] for q in candidate.quantities) or "-"
+            typer.echo(
+                f"\n[{number}/{len(candidates)}] {safe_text(candidate.text)}\n"
+                f"    said by: {safe_text(who)}; reported by: "
+                f"{safe_text(candidate.reporter or '-')}\n    quantities: {safe_text(amounts)}",
+                err=True,
+            )
+            answer = typer.prompt(
+                "  [a]ccept, [s]kip, [e]dit, [c]laimant, [r]eporter, [q]uit", default="a", err=True
+            )
+            choice = answer.strip().lower()[:1]
+            if choice == "e":
+                candidate.text = typer.prompt("  claim text", default=candidate.text, err=True)
+            elif choice == "c":
+                name = typer.prompt(
+                    "  said by ('-' for nobody)", default=candidate.claimant or "-", err=True
+                ).strip()
+                candidate.claimant = None if name in ("", "-") else name
+                candidate.claimant_kind = None
+                candidate.attribution = "named" if candidate.claimant else "article"
+                continue
+            elif choice == "r":
+                name = typer.prompt(
+                    "  reported by ('-' for nobody)", default=candidate.reporter or "-", err=True
+                ).strip()
+                candidate.reporter = None if name in ("", "-") else name
+                continue
+            break
         if choice == "q":
             break
         if choice == "s":
             continue
-        if choice == "e":
-            candidate.text = typer.prompt("  claim text", default=candidate.text, err=True)
         kept.append(candidate)
     print(file=sys.stderr)
     return kept
