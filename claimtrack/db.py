@@ -37,7 +37,7 @@ from claimtrack.model import (
     clean_text,
     fold,
 )
-from claimtrack.records import Clock, clean_aliases, clean_story, clean_tags
+from claimtrack.records import Clock, clean_aliases, clean_quantities, clean_story, clean_tags
 from claimtrack.records import event as new_event
 from claimtrack.store.adapter import IdTable
 from claimtrack.store.snapshot import Snapshot, open_snapshot
@@ -240,7 +240,7 @@ class Database:
             "quote": clean_optional(quote, "quote", limit=len(text) + 1_000_000),
             "story": clean_story(story),
             "tags": clean_tags(tags),
-            "quantities": list(quantities),
+            "quantities": clean_quantities(quantities),
             "status": check_status(status),
             "rating": clean_optional(rating, "rating"),
             "notes": [],
@@ -293,6 +293,8 @@ class Database:
             after["rating"] = clean_optional(rating, "rating")
         if status is not None:
             after["status"] = check_status(status)
+        if quantities is not None:
+            after["quantities"] = clean_quantities(quantities)
         removed = set(clean_tags(remove_tags))
         missing = removed.difference(before["tags"])
         if missing:

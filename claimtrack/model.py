@@ -45,6 +45,18 @@ SOURCE_KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
 # `add - < video.mp4` fails loudly instead of bloating the database.
 MAX_TEXT = 1_000_000
 MAX_SHORT = 10_000
+# The largest number a record may hold (a quantity, a link's position): beyond it a
+# float no longer keeps every whole number exactly and an integer may not fit the
+# 64 bits JSON readers (orjson among them) keep, so what went in would not come out.
+MAX_NUMBER = 10**18
+
+
+def number_fits(value: object) -> bool:
+    """Whether ``value`` is a number a record may hold: an int or a finite float (not a
+    bool) no further from zero than ``MAX_NUMBER``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return -MAX_NUMBER <= value <= MAX_NUMBER
 
 
 class Quantity(TypedDict, total=False):

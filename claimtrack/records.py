@@ -20,14 +20,17 @@ from typing import Any
 from claimtrack import ids
 from claimtrack.errors import ValidationError
 from claimtrack.model import (
+    MAX_NUMBER,
     MAX_SHORT,
     Event,
+    Quantity,
     clean_optional,
     clean_tag,
     clean_text,
     fold,
     later,
     now,
+    number_fits,
 )
 
 MAX_STORY = 200
@@ -68,6 +71,24 @@ def clean_aliases(aliases: Iterable[str]) -> list[str]:
             seen.add(folded)
             result.append(cleaned)
     return result
+
+
+def clean_quantities(quantities: Iterable[Quantity]) -> list[Quantity]:
+    """Quantities as a record keeps them. Raises ``ValidationError`` for a value, low or
+    high end that is not a number a record may hold (``model.number_fits``): one rule
+    for ``add``, ``edit``, ``extract --add`` and import, and the parser's rule too, so
+    nothing goes in that cannot come out."""
+    kept: list[Quantity] = []
+    for quantity in quantities:
+        for key in ("value", "low", "high"):
+            number = quantity.get(key)
+            if number is not None and not number_fits(number):
+                raise ValidationError(
+                    f"quantity {quantity.get('text') or key!r}: {number!r} is not a number "
+                    f"a record can hold (at most {MAX_NUMBER:,} either side of zero)"
+                )
+        kept.append(quantity)
+    return kept
 
 
 class Clock:

@@ -305,3 +305,87 @@ def test_layout_checks_are_cheap_and_do_not_reject_our_own_files(tmp_path: Path)
         layout.check()
         layout.close()
     assert layout_module.key_separators(raw) == raw.count(b'\n"')
+
+
+# -- 3. nothing goes in that cannot come out -------------------------------------------------
+
+
+def test_a_number_a_record_cannot_hold_is_refused_on_the_way_in(
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    cli.add("A claim")
+    before = db_path.read_bytes()
+    export = json.loads(cli("export").stdout)
+    export["claims"][0]["quantities"] = [{"text": "huge", "value": 1e19}]
+    (tmp_path / "in.json").write_text(json.dumps(export))
+    failed = cli("import", str(tmp_path / "in.json"), code=1)
+    assert "not a number a record can hold" in failed.stderr
+    assert db_path.read_bytes() == before
+    from claimtrack.db import Database
+    from claimtrack.errors import ValidationError
+
+    with Database.open(db_path, write=True) as db, pytest.raises(ValidationError):
+        db.add_claim("x", quantities=[{"text": "x", "value": 10**19}])  # type: ignore[typeddict-item]
+    cli("list")  # every command still reads the file
+
+
+def test_a_claim_longer_than_csv_cells_usually_are_comes_back_from_its_csv(
+    cli: Cli, tmp_path: Path
+) -> None:
+    long = "word " * 40_000  # 200 KB: Python's csv module stops at 128 KB by default
+    claim = cli.add(long.strip())
+    cli("export", "--format", "csv", "-o", str(tmp_path / "out.csv"))
+    other = Cli(tmp_path / "other.json")
+    other("import", str(tmp_path / "out.csv"))
+    assert other.json("show", claim)["text"] == long.strip()
+
+
+def test_an_import_from_a_device_is_refused(cli: Cli) -> None:
+    failed = cli("import", "/dev/zero", code=1)
+    assert "is a device" in failed.stderr
+
+
+@pytest.mark.slow
+def test_an_endless_standard_input_is_refused_not_read_for_ever(db_path: Path) -> None:
+    with open("/dev/zero", "rb") as zero:
+        done = subprocess.run(
+            [sys.executable, "-m", "claimtrack", "--db", str(db_path), "import", "-"],
+            stdin=zero,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 1 and b"is a device" in done.stderr
+
+
+# -- 4. the environment -------------------------------------------------------------------
+
+
+def test_an_export_naming_the_database_itself_is_refused(cli: Cli, db_path: Path) -> None:
+    cli.add("keep me")
+    before = db_path.read_bytes()
+    for target in (str(db_path), f"{db_path.parent}/./{db_path.name}"):
+        failed = cli("export", "-o", target, code=1)
+        assert "is the database itself" in failed.stderr
+    assert db_path.read_bytes() == before
+
+
+def test_without_a_home_or_a_user_name_large_databases_still_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pwd
+
+    path = database(tmp_path / "claims.json")
+    monkeypatch.delenv("HOME")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.delenv("CLAIMTRACK_USER")
+
+    def no_entry(uid: int) -> pwd.struct_passwd:
+        raise KeyError(uid)
+
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    cli = Cli(path)
+    claim = cli.add("a claim from a container")
+    assert cli.json("show", claim)["text"] == "a claim from a container"
+    cli("undo")  # exit 0 after the change is saved, whatever else fails
+    assert claim not in claim_ids(path)

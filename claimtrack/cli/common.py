@@ -213,12 +213,13 @@ def open_input(file: str, what: str) -> Iterator[IO[bytes]]:
                 fail(f"{file} is a directory")
             except OSError as exc:
                 fail(f"cannot read {file}: {exc.strerror}")
+        if _is_device(source) and not source.isatty():
+            fail(f"{file} is a device, not a file", f"{what} reads a file, a pipe or '-'")
         if not source.seekable():
-            import shutil
             import tempfile
 
             spooled = stack.enter_context(tempfile.TemporaryFile())
-            shutil.copyfileobj(source, spooled, 1 << 20)
+            _copy_at_most(source, spooled, MAX_INPUT_BYTES, file)
             spooled.seek(0)
             source = spooled
         if file == "-":
@@ -227,6 +228,30 @@ def open_input(file: str, what: str) -> Iterator[IO[bytes]]:
                 raise ClaimtrackError(f"{what} on standard input is empty")
             source.seek(start)
         yield source
+
+
+# The most an input from a pipe is copied before claimtrack gives up on it: a pipe that
+# never ends (`yes | claimtrack import -`) must not fill the disk.
+MAX_INPUT_BYTES = 8 << 30
+
+
+def _is_device(handle: IO[bytes]) -> bool:
+    import stat
+
+    try:
+        mode = os.fstat(handle.fileno()).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+
+
+def _copy_at_most(source: IO[bytes], target: IO[bytes], limit: int, name: str) -> None:
+    copied = 0
+    while chunk := source.read(1 << 20):
+        copied += len(chunk)
+        if copied > limit:
+            fail(f"{name} is larger than {limit >> 30} GB; nothing was read from it")
+        target.write(chunk)
 
 
 def confirm_destruction(ctx: typer.Context, question: str, yes: bool) -> None:

@@ -1,5 +1,6 @@
 """export and import: hand work to editors, CMSs, spreadsheets and Datasette, and back."""
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +14,7 @@ from claimtrack.cli.common import (
     db_path_for,
     environment,
     fail,
+    location,
     open_db,
     open_input,
     output_format,
@@ -28,6 +30,14 @@ if TYPE_CHECKING:
     from claimtrack.cli.context import Environment
     from claimtrack.model import Claim
     from claimtrack.query import Presenter
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether two paths name one file (through links, or the same path twice)."""
+    try:
+        return one.samefile(other)
+    except OSError:
+        return os.path.realpath(one) == os.path.realpath(other)
 
 
 def _write_output(payload: "bytes | Callable[[IO[bytes]], None]", output: str | None) -> None:
@@ -125,6 +135,11 @@ def export(
         )
     if fmt == "sqlite" and (output is None or output == "-"):
         fail("the sqlite format writes a file", "pass -o FILE, e.g. -o claims.db")
+    if output not in (None, "-") and _same_file(Path(output).expanduser(), location(ctx).path):
+        fail(
+            f"{output} is the database itself; an export must not replace it",
+            "name another file with -o",
+        )
     flt = filters.claim_filter()
     filtered = filters.narrowing
     whole = fmt == "json" and not filtered

@@ -30,6 +30,7 @@ from claimtrack.interchange import bundle_stream
 from claimtrack.interchange.formats import tsv_unescape
 from claimtrack.model import (
     MAX_SHORT,
+    MAX_TEXT,
     SCHEMA_VERSION,
     Claim,
     Event,
@@ -43,10 +44,22 @@ from claimtrack.model import (
     clean_optional,
     clean_text,
     now,
+    number_fits,
 )
-from claimtrack.records import MAX_STORY, clean_aliases, clean_story, clean_tags
+from claimtrack.records import (
+    MAX_STORY,
+    clean_aliases,
+    clean_quantities,
+    clean_story,
+    clean_tags,
+)
 from claimtrack.store.fileformat import strict_loads
 
+# The most of an input read to guess its format.
+HEAD_LIMIT = 1 << 20
+# The longest CSV/TSV cell read: a claim's text, notes or quote at their limit, each
+# character up to four bytes written as one.
+CELL_LIMIT = 4 * MAX_TEXT
 IMPORT_FORMATS = ("json", "jsonl", "csv", "tsv")
 MAX_PROBLEMS_SHOWN = 50
 BOM = b"\xef\xbb\xbf"
@@ -145,11 +158,12 @@ def guess_format(name: str, head: bytes) -> str:
 
 
 def first_line(handle: IO[bytes]) -> bytes:
-    """What ``guess_format`` needs of a seekable input, which is left at its start."""
+    """What ``guess_format`` needs of a seekable input, which is left at its start: at
+    most ``HEAD_LIMIT`` bytes, so an input without line breaks is not read whole."""
     start = handle.tell()
     head = b""
-    while not head.strip():
-        line = handle.readline()
+    while not head.strip() and len(head) < HEAD_LIMIT:
+        line = handle.readline(HEAD_LIMIT)
         if not line:
             break
         head += line
@@ -281,7 +295,7 @@ def _quantities(value: Any) -> list[Any]:
                 isinstance(number, bool) or not isinstance(number, (int, float))
             ):
                 raise ClaimtrackError(f"quantity {key} is not a number")
-    return list(value)
+    return list(clean_quantities(value))
 
 
 def _story(value: Any) -> str | None:
@@ -338,8 +352,8 @@ LINK_ONLY = frozenset(
 
 def link_record(data: Mapping[str, Any], claim_id: str | None = None) -> Link:
     position = data.get("position", 0)
-    if isinstance(position, bool) or not isinstance(position, int):
-        raise ClaimtrackError("position is not a whole number")
+    if not isinstance(position, int) or not number_fits(position):
+        raise ClaimtrackError("position is not a whole number a record can hold")
     return {
         "id": _id(data.get("id")),
         "claim": claim_id or _id(data.get("claim"), "claim"),
@@ -633,6 +647,9 @@ def _read_csv(raw: bytes, origin: str, *, tsv: bool = False) -> Incoming:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidImport(f"{origin} is not UTF-8 text") from None
+    # A cell may hold a claim as long as a record may (Python's csv stops at 128 KB):
+    # what the CSV export writes, import reads back.
+    csv.field_size_limit(max(csv.field_size_limit(), CELL_LIMIT))
     if tsv:
         rows: Iterator[list[str]] = _tsv_rows(text)
     else:

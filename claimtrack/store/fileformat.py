@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from claimtrack.errors import DatabaseError
-from claimtrack.model import SCHEMA_VERSION
+from claimtrack.model import SCHEMA_VERSION, number_fits
 
 TABLES = ("claims", "sources", "links", "events")
 META = "_meta"
@@ -135,9 +135,6 @@ def parse(raw: bytes, path: Path) -> Data:
     return migrate(data, version)
 
 
-LARGEST = 1e18
-
-
 def _check_numbers(data: Data, path: Path) -> None:
     """orjson reads an integer too large for 64 bits as a float, silently; a write would
     then save a different number. The fields that hold numbers must hold sane ones."""
@@ -149,7 +146,7 @@ def _check_numbers(data: Data, path: Path) -> None:
 
 def check_link_numbers(key: str, link: dict[str, Any], path: Path) -> None:
     position = link.get("position", 0)
-    if not isinstance(position, int) or isinstance(position, bool) or abs(position) > LARGEST:
+    if not isinstance(position, int) or not number_fits(position):
         raise DatabaseError(
             f"database file {path}: link {key} has an invalid position {position!r}",
             "it was left untouched; restore it from a backup or git",
@@ -160,7 +157,7 @@ def check_claim_numbers(key: str, claim: dict[str, Any], path: Path) -> None:
     for quantity in claim.get("quantities") or []:
         for name in ("value", "low", "high"):
             number = quantity.get(name) if isinstance(quantity, dict) else None
-            if isinstance(number, float) and not abs(number) <= LARGEST:
+            if number is not None and not number_fits(number):
                 raise DatabaseError(
                     f"database file {path}: claim {key} has a number too large "
                     f"to keep exactly ({number!r})",
