@@ -389,3 +389,35 @@ def test_without_a_home_or_a_user_name_large_databases_still_work(
     assert cli.json("show", claim)["text"] == "a claim from a container"
     cli("undo")  # exit 0 after the change is saved, whatever else fails
     assert claim not in claim_ids(path)
+
+
+def test_a_reader_holding_the_index_never_keeps_a_writer_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from claimtrack.store.snapshot import IndexedSnapshot, open_snapshot
+
+    path = database(tmp_path / "claims.json", claims=300)
+    Cli(path)("list", "--limit", "1")
+    with open_snapshot(path, indexed=True) as reader:  # a listing whose pager is paused
+        assert isinstance(reader, IndexedSnapshot)
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "claimtrack", "--db", str(path), "add", "x", "-q"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+            env={**os.environ},
+        )
+        waited = time.monotonic() - started
+    assert done.returncode == 0 and waited < 10  # it used to wait SQLite's 30 s
+    added = done.stdout.decode().strip()
+    assert added in {c["id"] for c in Cli(path).jsonl("list", "--all")}
+
+
+def test_exports_are_owner_only(cli: Cli, tmp_path: Path) -> None:
+    cli.add("a claim")
+    for fmt, name in (("json", "out.json"), ("csv", "out.csv"), ("sqlite", "out.db")):
+        cli("export", "--format", fmt, "-o", str(tmp_path / name))
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, fmt

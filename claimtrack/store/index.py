@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 INDEX_ENV = "CLAIMTRACK_INDEX"
 # Below this (about 300 claims) parsing the whole file costs no more than the index would.
 MIN_BYTES = 500_000
-FORMAT = "3"  # bump when the tables below or what an index vouches for change: rebuilt
+FORMAT = "4"  # bump when the tables below or what an index vouches for change: rebuilt
 # What JSON must escape in a record ID; binary search compares IDs written as they are.
 _NOT_PLAIN = re.compile(r'["\\\x00-\x1f]')
 
@@ -52,7 +52,7 @@ SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE claims (
     id TEXT PRIMARY KEY, created TEXT, updated TEXT, status TEXT, story TEXT,
-    text TEXT, folded TEXT, tags TEXT
+    text TEXT, folded TEXT, tags TEXT, story_key TEXT, tag_keys TEXT
 ) WITHOUT ROWID;
 CREATE TABLE links (
     id TEXT PRIMARY KEY, claim TEXT, source TEXT, relation TEXT
@@ -63,6 +63,7 @@ CREATE TABLE names (name TEXT, source TEXT);
 INDEXES = """
 CREATE INDEX claims_created ON claims (created, id);
 CREATE INDEX claims_story ON claims (story, created, id);
+CREATE INDEX claims_story_key ON claims (story_key, created, id);
 CREATE INDEX claims_status ON claims (status, created, id);
 CREATE INDEX links_claim ON links (claim);
 CREATE INDEX links_source ON links (source);
@@ -71,6 +72,8 @@ CREATE INDEX names_source ON names (source)
 """
 
 Identity = tuple[int, int, int, int, int]
+# How long a write waits for readers of the index before leaving it stale (ms).
+APPLY_WAIT_MS = 300
 
 
 def identity(stat: os.stat_result) -> Identity:
@@ -131,9 +134,13 @@ MAX_NAME = 200
 
 
 def claim_row(record_id: str, claim: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The claim's row: what listings sort on and the keys ``ClaimFilter.where`` filters
+    on, each as ``ClaimFilter.matches`` compares it (``model.fold``)."""
     text = str(claim.get("text") or "")
-    folded = (text + "\n" + (claim.get("quote") or "")).casefold()
+    folded = fold(text) + "\n" + fold(str(claim.get("quote") or ""))
     tags = TAG_MARK + TAG_MARK.join(claim.get("tags") or []) + TAG_MARK
+    story = claim.get("story")
+    tag_keys = TAG_MARK + TAG_MARK.join(fold(str(t)) for t in claim.get("tags") or []) + TAG_MARK
     return (
         record_id,
         claim.get("created"),
@@ -143,6 +150,8 @@ def claim_row(record_id: str, claim: Mapping[str, Any]) -> tuple[Any, ...]:
         text,
         folded,
         tags,
+        fold(str(story)) if story is not None else None,
+        tag_keys,
     )
 
 
@@ -375,7 +384,7 @@ class FileIndex:
             build.execute("PRAGMA synchronous = OFF")
             build.executescript(SCHEMA)
             build.execute("BEGIN")
-            build.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?)", claims)
+            build.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", claims)
             build.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", links)
             _insert_sources(build, sources)
             for statement in INDEXES.strip().split(";\n"):
@@ -499,13 +508,20 @@ class FileIndex:
         blocks: Blocks,
         current: Identity,
     ) -> None:
-        """Record a spliced write: changed claims and links, the file's new identity."""
+        """Record a spliced write: changed claims and links, the file's new identity.
+
+        Called after the file is safely written. A reader that holds the index open (a
+        listing whose pager is paused) would keep this waiting for SQLite's lock; the
+        wait is short (``APPLY_WAIT_MS``), and if it runs out ``sqlite3.Error`` is raised
+        and the index is left describing the old file: the next command rebuilds it.
+        """
         connection = self.connection
         if connection.in_transaction:
             connection.rollback()  # the read transaction of this command
+        connection.execute(f"PRAGMA busy_timeout = {APPLY_WAIT_MS}")
         connection.execute("BEGIN IMMEDIATE")
         try:
-            _upsert(connection, "claims", claims, claim_row, 8)
+            _upsert(connection, "claims", claims, claim_row, 10)
             _upsert(connection, "links", links, link_row, 4)
             if sources:
                 connection.executemany(
