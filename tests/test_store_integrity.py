@@ -421,3 +421,67 @@ def test_exports_are_owner_only(cli: Cli, tmp_path: Path) -> None:
     for fmt, name in (("json", "out.json"), ("csv", "out.csv"), ("sqlite", "out.db")):
         cli("export", "--format", fmt, "-o", str(tmp_path / name))
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, fmt
+
+
+def test_extract_leaves_out_numbers_a_record_cannot_hold(cli: Cli, tmp_path: Path) -> None:
+    article = tmp_path / "big.txt"
+    article.write_text(
+        "Big numbers\n\nThe treasury said the debt was 1234567890123456789 dollars.\n\n"
+        "The agency said 123456789012345678901234 people were counted.\n"
+    )
+    found = cli.json("extract", str(article))["claims"]
+    assert len(found) == 2 and all(c["quantities"] == [] for c in found)  # no crash, nothing it cannot keep
+    cli("extract", str(article), "--add", "--yes")
+    cli("export", "-o", str(tmp_path / "out.json"))
+    Cli(tmp_path / "again.json")("import", str(tmp_path / "out.json"))
+
+
+@pytest.mark.slow
+def test_records_at_the_limits_go_through_every_exporter_and_importer(
+    tmp_path: Path,
+) -> None:
+    from claimtrack.db import Database
+    from claimtrack.model import MAX_NUMBER, MAX_SHORT, MAX_TEXT
+
+    path = tmp_path / "claims.json"
+    with Database.open(path, write=True) as db:
+        claim = db.add_claim(
+            "é" + "x" * (MAX_TEXT - 2) + "€",
+            quote="q" * 1000,
+            story="s" * 200,
+            tags=["t" * 200],
+            rating="r" * MAX_SHORT,
+            quantities=[
+                {
+                    "text": "most",
+                    "value": MAX_NUMBER,
+                    "low": None,
+                    "high": None,
+                    "qualifier": None,
+                    "counted": "things",
+                },
+                {
+                    "text": "least",
+                    "value": -float(MAX_NUMBER),
+                    "low": -MAX_NUMBER,
+                    "high": MAX_NUMBER,
+                    "qualifier": "at least",
+                    "counted": None,
+                },
+            ],
+            said_by=["n" * MAX_SHORT],
+        )
+    cli = Cli(path)
+    for fmt in ("json", "jsonl", "csv", "tsv"):
+        out = tmp_path / f"out.{fmt}"
+        cli("export", "--format", fmt, "-o", str(out))
+        other = Cli(tmp_path / f"from-{fmt}.json")
+        other("import", str(out))
+        back = other.json("show", claim["id"])
+        assert back["text"] == claim["text"] and back["rating"] == claim["rating"], fmt
+        if fmt in ("json", "jsonl"):  # a sheet's quantities column is for people to read
+            assert back["quantities"] == claim["quantities"], fmt
+    cli("status", claim["id"], "verified")
+    for fmt in ("markdown", "claimreview", "sqlite"):
+        cli("export", "--format", fmt, "--org", "Desk", "-o", str(tmp_path / f"out-{fmt}"))
+    cli("check", "--format", "jsonl", code=1)

@@ -21,6 +21,7 @@ from claimtrack.extract.vocabulary import (
     VAGUE_AMOUNTS,
     YEAR,
 )
+from claimtrack.model import number_fits
 
 if TYPE_CHECKING:
     from claimtrack.model import Quantity
@@ -66,7 +67,8 @@ def quantities(sentence: str) -> list[Quantity]:
     ``value`` (a number, or None for a range), ``low`` and ``high`` (a range's bounds,
     else None), ``qualifier`` ("at least"; "approximately" for a vague amount) and
     ``counted`` (what is counted: "Russians", "percent", "euros", "years of age"; None
-    when nothing follows). Whole numbers are ``int``. Never raises.
+    when nothing follows). Whole numbers are ``int``. A number beyond what a record can
+    hold (``model.number_fits``: 19 digits and more) is left out. Never raises.
     """
     found: list[Quantity] = []
     for match in _QUANTITY.finditer(sentence):
@@ -122,6 +124,8 @@ def quantities(sentence: str) -> list[Quantity]:
             counted = "percent"
         if match.group("currency"):
             counted = match.group("currency").strip()
+        if value is not None and not number_fits(value):
+            continue  # more than a record can hold (model.MAX_NUMBER): no count to check
         if value is not None and value == int(value):
             value = int(value)
         found.append(

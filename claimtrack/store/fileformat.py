@@ -9,6 +9,7 @@ per line in ID order with keys sorted, so a change to a record changes one line 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -49,9 +50,10 @@ def _reject_constant(name: str) -> Any:
 
 
 def _bounded_int(text: str) -> int:
-    if len(text.lstrip("-")) > 18:
+    # Checked by length first: int() of a million digits is slow (and Python refuses it).
+    if len(text.lstrip("-")) > 19 or not number_fits(number := int(text)):
         raise ValueError(f"the number {text[:30]} is too large")
-    return int(text)
+    return number
 
 
 def strict_loads(raw: bytes) -> Any:
@@ -94,6 +96,16 @@ def key_separators(raw: bytes) -> int:
     return raw.count(b'": ') - raw.count(b'\\": ')
 
 
+_CONFLICT_MARKERS = (re.compile(rb"^<{7}(?: |\r?$)", re.M), re.compile(rb"^>{7}(?: |\r?$)", re.M))
+
+
+def has_conflict_markers(raw: bytes) -> bool:
+    """Whether ``raw`` holds the lines git writes around a conflict it could not merge as
+    text (``<<<<<<< ours`` ... ``>>>>>>> theirs``, at the start of a line), which no
+    file ``dump`` wrote can hold."""
+    return all(marker.search(raw) for marker in _CONFLICT_MARKERS)
+
+
 def parse(raw: bytes, path: Path) -> Data:
     """Parse and check the file's shape; never guess at a damaged file."""
     if not raw or raw.isspace():
@@ -104,6 +116,13 @@ def parse(raw: bytes, path: Path) -> Data:
     try:
         data = _load(raw)
     except (orjson.JSONDecodeError, ValueError) as exc:
+        if has_conflict_markers(raw):
+            raise DatabaseError(
+                f"database file {path} holds git conflict markers: git merged it as text, "
+                "without claimtrack's merge driver",
+                "run 'claimtrack git resolve' to merge the versions git kept, record by "
+                "record; then 'claimtrack git setup' so the next merge needs no help",
+            ) from None
         raise DatabaseError(
             f"database file {path} is not valid JSON ({exc})",
             "it was left untouched; restore it from a backup or git",
