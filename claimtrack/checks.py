@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from claimtrack import ids
 from claimtrack.confidential import is_confidential
-from claimtrack.model import Claim
+from claimtrack.model import Claim, Link
 from claimtrack.query import Presenter
 
 RULES: dict[str, str] = {
@@ -23,7 +23,13 @@ RULES: dict[str, str] = {
     "false-in-story": "rated false but still in the story",
     "anonymity": "a confidential source without a recorded reason and approving editor (AP's rule)",
     "reported-by-link": "a reported-by link without a URL or a date",
+    "unarchived": "a reported-by, supports or disputes link with a URL but no snapshot "
+    "('claimtrack archive')",
+    "quote-drift": "the last 'claimtrack verify' found the link's quote missing or its page gone",
 }
+# Links whose page is the evidence: a said-by link's URL is often a profile or a home page.
+ARCHIVED_RELATIONS = ("reported-by", "supports", "disputes")
+DRIFTED = {"quote-missing": "no longer has the link's quote", "gone": "is gone"}
 
 OPEN_STATUSES = ("unverified", "checking", "disputed")
 NOTE_PREFIXES = ("unattributed:", "attribution:")
@@ -112,11 +118,33 @@ def check_claim(claim: Claim, presenter: Presenter, disabled: Iterable[str] = ()
                         f"{presenter.name(link['source'])} has no " + " or ".join(missing),
                     )
                 )
+        found.extend(_evidence_problems(link, presenter.name(link["source"])))
     return [
         Problem(claim["id"], code, message, claim.get("story"), claim["text"])
         for code, message in found
         if code not in off
     ]
+
+
+def _evidence_problems(link: Link, name: str) -> list[tuple[str, str]]:
+    """``unarchived`` and ``quote-drift`` (issue 21): read from the link, never fetched."""
+    url = link.get("url")
+    archive = link.get("archive")
+    if not url or link["relation"] not in ARCHIVED_RELATIONS:
+        return []
+    if not archive or archive.get("requested") != url:
+        return [("unarchived", f"{link['relation']} link to {name} has no snapshot")]
+    verify = link.get("verify")
+    if verify and verify["result"] in DRIFTED:
+        since = verify["since"][:10]
+        what = DRIFTED[verify["result"]]
+        return [
+            (
+                "quote-drift",
+                f"the page of the {link['relation']} link to {name} {what} (verify, {since})",
+            )
+        ]
+    return []
 
 
 def check(

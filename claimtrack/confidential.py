@@ -17,9 +17,9 @@ importing it never overwrites what the database knows, nor stores a placeholder.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from claimtrack import ids
 from claimtrack.model import Event, Link, Source
@@ -30,6 +30,10 @@ WITHHELD = "[withheld: confidential source]"
 WITHHELD_SOURCE_FIELDS = ("role", "url", "notes", "approved_by")
 # A confidential source's links' fields that leave as WITHHELD when set.
 WITHHELD_LINK_FIELDS = ("url", "quote", "note")
+# Fields of a confidential source's link's snapshot (``model.Archive``) that leave as
+# WITHHELD: the page's addresses, and the SHA-256s that name the snapshot (anyone holding
+# the page can compute them). When it was archived, and the HTTP status, name no one.
+WITHHELD_ARCHIVE_FIELDS = ("requested", "url", "sha256", "text_sha256", "wayback")
 # Fields of a confidential source's (or its link's) history that identify no one.
 SAFE_FIELDS = frozenset(
     {
@@ -81,7 +85,23 @@ def withhold_link(link: Link) -> Link:
     for key in WITHHELD_LINK_FIELDS:
         if hidden.get(key):
             hidden[key] = WITHHELD  # type: ignore[literal-required]
+    if archive := hidden.get("archive"):
+        hidden["archive"] = withhold_fields(archive, WITHHELD_ARCHIVE_FIELDS)
     return hidden
+
+
+_Record = TypeVar("_Record", bound=Mapping[str, Any])
+
+
+def withhold_fields(record: _Record, fields: Iterable[str]) -> _Record:
+    """A copy of ``record`` with each of ``fields`` that holds a value WITHHELD (a
+    snapshot of a confidential source's page, what ``archive`` and ``verify`` report
+    about it)."""
+    hidden = dict(record)
+    for key in fields:
+        if hidden.get(key):
+            hidden[key] = WITHHELD
+    return cast(_Record, hidden)
 
 
 def withhold_event(event: Event) -> Event:

@@ -23,12 +23,14 @@ from claimtrack.errors import Ambiguous, ClaimtrackError, NotFound, ValidationEr
 from claimtrack.model import (
     DEFAULT_STATUS,
     MAX_SHORT,
+    Archive,
     Claim,
     Event,
     Link,
     Note,
     Quantity,
     Source,
+    Verification,
     check_date,
     check_kind,
     check_relation,
@@ -545,6 +547,10 @@ class Database:
                 for key, value in fields.items():
                     if value is not None:
                         updated[key] = value  # type: ignore[literal-required]
+                if updated["url"] != existing["url"] and existing.get("archive"):
+                    # A snapshot of the old address is no evidence for the new one.
+                    updated["archive"] = None
+                    updated["verify"] = None
                 if updated != existing:
                     self.links.replace_record(updated)
                     self.record_event("link", "link", updated["id"], existing, updated)
@@ -565,6 +571,54 @@ class Database:
         self.links.insert_record(link)
         self.record_event("link", "link", link["id"], None, link)
         return link
+
+    def link_by_id(self, link_id: str) -> Link | None:
+        """A copy of the link with this ID, or None."""
+        found = self.store.record("links", link_id)
+        return None if found is None else cast(Link, dict(found))
+
+    def get_link(self, prefix: str) -> Link:
+        """A copy of the link with this ID or unique ID prefix (as ``log`` and ``show
+        --format json`` print them). Raises ``NotFound``, ``Ambiguous``."""
+        found = self.store.ids_with_prefix("links", prefix)
+        link = self.link_by_id(ids.resolve(prefix, found, "link"))
+        if link is None:
+            raise NotFound(f"no link matches {prefix!r}")
+        return link
+
+    def record_archive(self, link_id: str, archive: Archive) -> Link:
+        """Record a snapshot of the link's page (``claimtrack.evidence``), as a change
+        that ``log`` shows and ``undo`` reverts; a new snapshot clears the last
+        ``verify`` result, which was about the old one. Raises ``NotFound`` when the
+        link is gone, ``ValidationError`` when its URL is no longer the one fetched."""
+        before = self._link_to_update(link_id, archive["requested"])
+        after = cast(Link, dict(before))
+        after["archive"] = archive
+        after["verify"] = None
+        return self._update_link(before, after, "archive")
+
+    def record_verification(self, link_id: str, verification: Verification) -> Link:
+        """Record what ``verify`` found for an archived link (a change, as
+        ``record_archive``). Raises ``NotFound`` when the link is gone."""
+        before = self._link_to_update(link_id, None)
+        after = cast(Link, dict(before))
+        after["verify"] = verification
+        return self._update_link(before, after, "verify")
+
+    def _link_to_update(self, link_id: str, url: str | None) -> Link:
+        link = self.link_by_id(link_id)
+        if link is None:
+            raise NotFound(f"link {ids.short(link_id)} no longer exists")
+        if url is not None and link["url"] != url:
+            raise ValidationError(f"link {ids.short(link_id)} changed its URL while it was fetched")
+        return link
+
+    def _update_link(self, before: Link, after: Link, action: str) -> Link:
+        if after == before:
+            return before
+        self.links.replace_record(after)
+        self.record_event(action, "link", after["id"], before, after)
+        return after
 
     def unlink(self, claim_ref: str, source_ref: str, relation: str | None = None) -> list[Link]:
         claim = self.get_claim(claim_ref)

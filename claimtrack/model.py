@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Literal, TypedDict, TypeVar, get_args
+from typing import Any, Literal, NotRequired, TypedDict, TypeVar, get_args
 
 from claimtrack.errors import ValidationError
 
@@ -105,6 +105,33 @@ class Source(TypedDict):
     author: str
 
 
+# What ``verify`` found when it fetched an archived link's page again (``claimtrack.evidence``).
+VerifyResult = Literal["unchanged", "changed", "quote-missing", "gone", "unreachable"]
+VERIFY_RESULTS: tuple[VerifyResult, ...] = get_args(VerifyResult)
+
+
+class Archive(TypedDict):
+    """A link's snapshot (``claimtrack archive``): the page as fetched, kept in the
+    evidence folder beside the database under its SHA-256."""
+
+    at: str  # when it was fetched (UTC, ``now``'s format)
+    requested: str  # the link's URL when it was fetched
+    url: str  # the final URL, after redirects
+    status: int  # the HTTP status of the final response
+    sha256: str  # of the response body: names the files <sha256>.warc.gz and <sha256>.txt
+    text_sha256: str  # of the page's main text, normalised: what ``verify`` compares
+    wayback: str | None  # the Internet Archive's public copy, when one was asked for
+
+
+class Verification(TypedDict):
+    """What the last ``claimtrack verify`` found, and since when (a result is recorded
+    when it differs from the one before, so a daily run changes nothing on a quiet day)."""
+
+    result: VerifyResult
+    since: str  # when verify first found this result (UTC)
+    status: int | None  # the HTTP status it got, None when nothing answered
+
+
 class Link(TypedDict):
     id: str
     claim: str
@@ -117,6 +144,9 @@ class Link(TypedDict):
     note: str | None
     created: str
     author: str
+    # Absent or None until the link is archived or verified (claimtrack.evidence).
+    archive: NotRequired[Archive | None]
+    verify: NotRequired[Verification | None]
 
 
 class Event(TypedDict):

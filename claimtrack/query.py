@@ -133,6 +133,8 @@ def link_view(link: Link, presenter: Presenter) -> LinkView:
         "date": link.get("date"),
         "note": link.get("note"),
         "position": link.get("position", 0),
+        "archive": link.get("archive"),
+        "verify": link.get("verify"),
     }
 
 

@@ -35,6 +35,16 @@ record's stored fields in alphabetical order, then the fields a view adds.
 - ``source``: the source's name (a pseudonym for a confidential one).
 - ``url``, ``quote``, ``date``, ``note``: where and how the source says it, or null.
 - ``position``: the link's place among the claim's links of its relation, from 0.
+- ``archive``: the snapshot ``claimtrack archive`` kept of the page, or null: ``at``
+  (when it was fetched), ``requested`` (the link's URL then), ``url`` (the final URL
+  after redirects), ``status`` (HTTP status, an integer), ``sha256`` (of the response
+  body; names ``<sha256>.warc.gz`` and ``<sha256>.txt`` in the evidence folder),
+  ``text_sha256`` (of the page's main text, normalised), ``wayback`` (the Internet
+  Archive's copy, or null).
+- ``verify``: what the last ``claimtrack verify`` found, or null: ``result`` (one of
+  ``claimtrack.model.VERIFY_RESULTS``: unchanged, changed, quote-missing, gone,
+  unreachable), ``since`` (when verify first found it), ``status`` (HTTP status, or
+  null when nothing answered).
 
 ``SourceView``: a source, from ``source list``, ``source add``, ``source edit`` and
 ``source rm``:
@@ -54,7 +64,31 @@ record's stored fields in alphabetical order, then the fields a view adds.
 A confidential source, unless the command was given ``--reveal``, shows a pseudonym for
 ``name`` (``Confidential source 3f9k2ab``), no ``aliases``, null ``role``, ``url``,
 ``notes`` and ``approved_by``, and ``reason`` withheld; its links' ``url``, ``quote``
-and ``note`` are withheld too (``claimtrack.confidential``).
+and ``note`` are withheld too, and so are their ``archive``'s ``requested``, ``url``,
+``sha256``, ``text_sha256`` and ``wayback`` (``claimtrack.confidential``).
+
+``ArchiveReport``: a line of ``claimtrack archive``, one per link it was asked about:
+
+- ``link``, ``claim``: the link's and its claim's IDs.
+- ``source``: the source's name (a pseudonym for a confidential one); ``relation``.
+- ``url``: the link's URL.
+- ``result``: ``archived`` (a snapshot was kept), ``kept`` (archived before; ``--again``
+  fetches it anew) or ``failed``.
+- ``at``, ``status``, ``final_url``, ``snapshot`` (the SHA-256): of the snapshot, or null.
+- ``error``: why it failed, one line, or null.
+- ``quote_found``: whether the link's quote is on the archived page (null: no quote or
+  no snapshot).
+
+``VerifyReport``: a line of ``claimtrack verify``:
+
+- ``link``, ``claim``, ``source``, ``relation``, ``url``: as in ``ArchiveReport``.
+- ``result``: one of ``VERIFY_RESULTS``.
+- ``status``: the HTTP status now, or null when nothing answered.
+- ``archived``: when the snapshot compared with was taken; ``snapshot``: its SHA-256.
+- ``detail``: what differs or failed, one line, or null.
+
+For a confidential source's link, unless ``--reveal``: ``url``, ``final_url``,
+``snapshot`` and ``error`` / ``detail`` are withheld.
 
 ``SourceDetailView``: ``source show``, a ``SourceView`` and:
 
@@ -71,7 +105,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from claimtrack.model import Claim, Relation, Source
+from claimtrack.model import Archive, Claim, Relation, Source, Verification, VerifyResult
 
 
 class LinkView(TypedDict):
@@ -84,6 +118,36 @@ class LinkView(TypedDict):
     date: str | None
     note: str | None
     position: int
+    archive: Archive | None
+    verify: Verification | None
+
+
+class ArchiveReport(TypedDict):
+    link: str
+    claim: str
+    source: str
+    relation: Relation
+    url: str
+    result: str
+    at: str | None
+    status: int | None
+    final_url: str | None
+    snapshot: str | None
+    error: str | None
+    quote_found: bool | None
+
+
+class VerifyReport(TypedDict):
+    link: str
+    claim: str
+    source: str
+    relation: Relation
+    url: str
+    result: VerifyResult
+    status: int | None
+    archived: str | None
+    snapshot: str | None
+    detail: str | None
 
 
 class ClaimView(Claim):

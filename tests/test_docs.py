@@ -48,6 +48,11 @@ HEAVY = (
     "claimtrack.interchange.exporters.memo",
     "claimtrack.interchange.exporters.claimreview",
     "claimtrack.interchange.exporters.sqlite",
+    "httpx",
+    "warcio",
+    "trafilatura",
+    "rapidfuzz",
+    "claimtrack.evidence",
 )
 
 

@@ -201,7 +201,31 @@ def clean_story(cli: Cli) -> str:
         "2024-02-25",
     )
     cli("status", claim, "verified")
+    mark_archived(cli, claim)
     return claim
+
+
+def mark_archived(cli: Cli, claim: str) -> None:
+    """Record a snapshot on each of the claim's links with a URL, through the core API as
+    ``claimtrack archive`` would (tests/test_evidence.py fetches real pages): a clean
+    story's evidence is archived (the ``unarchived`` rule)."""
+    from claimtrack.db import Database
+
+    with Database.open(cli.db_path, write=True) as db:
+        for link in db.links_of_claim(db.get_claim(claim)["id"]):
+            if link["url"]:
+                db.record_archive(
+                    link["id"],
+                    {
+                        "at": "2024-02-26T10:00:00.000000Z",
+                        "requested": link["url"],
+                        "url": link["url"],
+                        "status": 200,
+                        "sha256": "0" * 64,
+                        "text_sha256": "1" * 64,
+                        "wayback": None,
+                    },
+                )
 
 
 def codes(cli: Cli, *args: str) -> list[str]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from claimtrack.cli import (  # noqa: F401  (registers the commands)
     admin,
     claims,
+    evidence,
     extraction,
     interchange,
     sources,

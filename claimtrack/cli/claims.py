@@ -370,6 +370,10 @@ def link(
     create: Annotated[
         bool, typer.Option("--create", help="Create the source if no source has that name.")
     ] = False,
+    archive: Annotated[
+        bool,
+        typer.Option("--archive", help="Keep a snapshot of the URL's page too (as 'archive')."),
+    ] = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -377,6 +381,8 @@ def link(
 
     Linking the same pair again updates the link's URL, quote, date or note.
     Reported-by links keep the order they were added in: the chain of attribution.
+    With --archive the page at the URL is fetched and kept; if that fails the link
+    stays, without a snapshot, and the command exits 1.
 
     \b
     Examples:
@@ -393,7 +399,16 @@ def link(
         presenter = Presenter(db)
         view = claim_view(db.get_claim(made["claim"]), presenter)
         name = presenter.name(made["source"])
+    failed = False
+    if archive and made["url"]:
+        from claimtrack.cli.evidence import archive_cited, link_cited
+
+        failed = any(r["result"] == "failed" for r in archive_cited(ctx, link_cited(ctx, made)))
+        with open_db(ctx, history=False, indexed=True) as db:
+            view = claim_view(db.get_claim(made["claim"]), Presenter(db))
     emit.one(ctx, view, fmt, f"Linked claim {ids.short(made['claim'])} {made['relation']} {name}")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -161,12 +161,26 @@ def claim_detail(view: ClaimView, no_color: bool) -> None:
     )
 
 
+def _archived(link: LinkView) -> Text:
+    """Whether the link's page is archived, when, and what the last verify found."""
+    archive, verify = link.get("archive"), link.get("verify")
+    if not archive:
+        return text("not archived", "yellow")
+    line = text(f"archived {archive['at'][:16].replace('T', ' ')} UTC", "dim")
+    if verify and verify["result"] != "unchanged":
+        line.append(f"; verify: {verify['result']} since {verify['since'][:10]}", style="red")
+    return line
+
+
 def _link_label(label: str, link: LinkView, style: str = "") -> Text:
     line = text(f"{label}: ", style)
     line.append_text(text(link["source"], "bold"))
     extras = [value for value in (link["date"], link["url"]) if value]
     if extras:
         line.append("  " + safe_text(" ".join(extras)), style="dim")
+    if link["url"]:
+        line.append("  ")
+        line.append_text(_archived(link))
     if quote := link["quote"]:
         line.append("  \u201c" + safe_text(quote) + "\u201d", style="italic")
     if note := link["note"]:

@@ -36,8 +36,9 @@ def _git(args: list[str], cwd: Path) -> str:
 def git_setup(ctx: typer.Context) -> None:
     """Register claimtrack's merge driver for the database in this git repository.
 
-    Adds '<database> merge=claimtrack' to .gitattributes (commit it) and the driver to
-    the repository's git config (which git does not copy: run this once in every clone).
+    Adds '<database> merge=claimtrack' to .gitattributes (commit it), and a line marking
+    the evidence folder's WARC files binary, and the driver to the repository's git
+    config (which git does not copy: run this once in every clone).
     Afterwards 'git merge' and 'git pull' merge the database record by record and never
     leave conflict markers in it.
 
@@ -56,13 +57,17 @@ def git_setup(ctx: typer.Context) -> None:
     except ValueError:
         fail(f"{db_path} is not inside the git repository {root}")
     attributes = root / ".gitattributes"
-    line = f"{relative} {ATTRIBUTE}"
-    existing = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
-    if line not in existing.splitlines():
-        with attributes.open("a", encoding="utf-8") as handle:
-            if existing and not existing.endswith("\n"):
-                handle.write("\n")
-            handle.write(line + "\n")
+    from claimtrack.evidence.folder import WARC_SUFFIX, evidence_folder
+
+    # Snapshots (claimtrack archive) are shared with the database; git must not diff them.
+    warcs = f"{evidence_folder(Path(relative)).as_posix()}/*{WARC_SUFFIX} binary"
+    for line in (f"{relative} {ATTRIBUTE}", warcs):
+        existing = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+        if line not in existing.splitlines():
+            with attributes.open("a", encoding="utf-8") as handle:
+                if existing and not existing.endswith("\n"):
+                    handle.write("\n")
+                handle.write(line + "\n")
     driver = f"{shlex.quote(sys.executable)} -m claimtrack merge-driver %O %A %B"
     _git(["config", "merge.claimtrack.name", "claimtrack: merge claims by record ID"], root)
     _git(["config", "merge.claimtrack.driver", driver], root)

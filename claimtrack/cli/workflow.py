@@ -163,6 +163,8 @@ def check(
       false-in-story    rated false but still in the story
       anonymity         confidential source without a reason and approving editor
       reported-by-link  a reported-by link without a URL or a date
+      unarchived        a reported-by, supports or disputes URL with no snapshot
+      quote-drift       the last verify found the quote missing or the page gone
     A damaged database (links to missing records) always fails, as 'structure'.
 
     \b

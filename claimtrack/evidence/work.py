@@ -1,0 +1,333 @@
+"""Archiving and verifying the links of chosen claims: choose, fetch, keep, compare, record.
+
+Each step is one function, so a command reads the database, fetches with no lock held,
+and writes once (see the package docstring): ``chosen_links`` (read), ``archive_pages``
+or ``verify_pages`` (network and the evidence folder, never the database),
+``record_archives`` or ``record_verifications`` (write), then ``archive_reports`` or
+``verify_reports`` (what the command prints, confidential sources withheld).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from claimtrack import ids
+from claimtrack.confidential import withhold_fields
+from claimtrack.db import Database
+from claimtrack.errors import ClaimtrackError
+from claimtrack.evidence.fetch import Fetcher, FetchFailure, Page
+from claimtrack.evidence.folder import EvidenceFolder, body_digest
+from claimtrack.evidence.text import main_text, quote_found, quote_score, text_digest, whole_text
+from claimtrack.model import Archive, Claim, Link, Verification, VerifyResult, now
+from claimtrack.query import ClaimFilter, Presenter, select_claims
+from claimtrack.views import ArchiveReport, VerifyReport
+
+# What a report withholds for a confidential source's link (``confidential.withhold_fields``):
+# addresses, the snapshot's name, and error text (it names the host).
+WITHHELD_REPORT_FIELDS = ("url", "final_url", "snapshot", "error", "detail")
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A link with a URL, as the command shows its source."""
+
+    link: Link
+    source: str  # the source's name, or its pseudonym while hidden
+    hidden: bool  # a confidential source, not revealed
+
+    @property
+    def url(self) -> str:
+        return self.link["url"] or ""
+
+
+def archived(link: Link) -> Archive | None:
+    """The link's snapshot, if it is of the link's current URL."""
+    archive = link.get("archive")
+    if archive and archive.get("requested") == link["url"]:
+        return archive
+    return None
+
+
+def chosen_links(
+    db: Database, claim_refs: Sequence[str], flt: ClaimFilter, *, reveal: bool = False
+) -> list[Cited]:
+    """The links with a URL of the claims named (ID prefixes) that ``flt`` (not yet
+    prepared) also selects, or, when none is named, of every claim ``flt`` selects;
+    claim by claim, newest first, each claim's links in chain order. Raises
+    ``NotFound``, ``Ambiguous``, ``ValidationError`` (a bad filter)."""
+    flt.prepare(db)
+    claims: list[Claim]
+    if claim_refs:
+        named = {claim["id"]: claim for claim in (db.get_claim(ref) for ref in claim_refs)}
+        claims = [c for c in named.values() if flt.matches(c, db.links_of_claim)]
+    else:
+        claims = select_claims(db, flt)
+    presenter = Presenter(db, reveal=reveal)
+    chosen: list[Cited] = []
+    for claim in claims:
+        for link in presenter.links(claim["id"]):
+            if link.get("url"):
+                name, hidden = presenter.display(link["source"])
+                chosen.append(Cited(cast(Link, dict(link)), name, hidden))
+    return chosen
+
+
+# -- archive ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Archived:
+    """What ``archive`` did for one link: a new snapshot (``fresh``), the one it had
+    (``kept``), or an ``error``."""
+
+    cited: Cited
+    archive: Archive | None = None
+    fresh: bool = False
+    error: str | None = None
+    quote_found: bool | None = None
+
+    @property
+    def result(self) -> str:
+        if self.error is not None:
+            return "failed"
+        return "archived" if self.fresh else "kept"
+
+
+@dataclass(frozen=True)
+class _Kept:
+    sha256: str
+    text_sha256: str
+    texts: tuple[str, str]  # main text, whole text
+
+
+def archive_pages(
+    cited: Iterable[Cited],
+    folder: EvidenceFolder,
+    fetcher: Fetcher,
+    *,
+    again: bool = False,
+    done: Callable[[str], None] | None = None,
+) -> list[Archived]:
+    """Fetch each link's page (each URL once) and keep it in ``folder``; links archived
+    before are kept as they are unless ``again``. ``done(url)`` follows the fetching.
+    Touches no database: ``record_archives`` records the result."""
+    results = [Archived(c, archive=archived(c.link)) for c in cited]
+    wanted = [r for r in results if again or r.archive is None]
+    pages = fetcher.fetch_all((r.cited.url for r in wanted), done)
+    kept: dict[str, _Kept | str] = {}
+    for result in wanted:
+        url = result.cited.url
+        if url not in kept:
+            kept[url] = _keep(pages[url], folder)
+        snapshot = kept[url]
+        if isinstance(snapshot, str):
+            result.error = snapshot
+            continue
+        page = pages[url]
+        assert isinstance(page, Page)
+        result.fresh = True
+        result.archive = {
+            "at": page.at,
+            "requested": url,
+            "url": page.url,
+            "status": page.status,
+            "sha256": snapshot.sha256,
+            "text_sha256": snapshot.text_sha256,
+            "wayback": None,
+        }
+        if quote := result.cited.link.get("quote"):
+            result.quote_found = quote_found(quote, *snapshot.texts)
+    return results
+
+
+def _keep(page: Page | FetchFailure, folder: EvidenceFolder) -> _Kept | str:
+    if isinstance(page, FetchFailure):
+        return page.message
+    text = main_text(page.body, page.url)
+    sha256 = folder.keep(page, text)
+    return _Kept(sha256, text_digest(text), (text, whole_text(page.body)))
+
+
+def record_archives(db: Database, results: Iterable[Archived]) -> int:
+    """Record each new snapshot on its link (``Database.record_archive``): one change.
+    A link deleted or given another URL while its page was fetched gets an error
+    instead. Returns how many links were recorded."""
+    count = 0
+    for result in results:
+        if result.fresh and result.archive is not None:
+            try:
+                db.record_archive(result.cited.link["id"], result.archive)
+                count += 1
+            except ClaimtrackError as exc:
+                result.fresh = False
+                result.error = exc.message
+    return count
+
+
+def archive_reports(results: Iterable[Archived]) -> list[ArchiveReport]:
+    """What ``archive`` prints, one per link (``views.ArchiveReport``)."""
+    reports: list[ArchiveReport] = []
+    for result in results:
+        link = result.cited.link
+        archive = result.archive
+        report: ArchiveReport = {
+            "link": link["id"],
+            "claim": link["claim"],
+            "source": result.cited.source,
+            "relation": link["relation"],
+            "url": result.cited.url,
+            "result": result.result,
+            "at": archive["at"] if archive else None,
+            "status": archive["status"] if archive else None,
+            "final_url": archive["url"] if archive else None,
+            "snapshot": archive["sha256"] if archive else None,
+            "error": result.error,
+            "quote_found": result.quote_found,
+        }
+        if result.cited.hidden:
+            report = withhold_fields(report, WITHHELD_REPORT_FIELDS)
+        reports.append(report)
+    return reports
+
+
+# -- verify -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Verified:
+    """What ``verify`` found for one archived link."""
+
+    cited: Cited
+    archive: Archive
+    result: VerifyResult
+    status: int | None
+    detail: str | None = None
+
+    @property
+    def needs_a_look(self) -> bool:
+        return self.result != "unchanged"
+
+
+def verify_pages(
+    cited: Iterable[Cited],
+    folder: EvidenceFolder,
+    fetcher: Fetcher,
+    *,
+    done: Callable[[str], None] | None = None,
+) -> list[Verified]:
+    """Fetch each archived link's page again and compare it with its snapshot: gone
+    (HTTP 404, 410), unreachable (no answer, another error), quote-missing (the link's
+    quote is not on the page: ``text.quote_found``), changed (the normalised main text
+    differs), else unchanged. Links not archived are left out. Touches no database."""
+    chosen = [(c, a) for c in cited if (a := archived(c.link)) is not None]
+    pages = fetcher.fetch_all((c.url for c, _ in chosen), done)
+    texts: dict[str, tuple[str, str]] = {}
+    results: list[Verified] = []
+    for cited_link, archive in chosen:
+        page = pages[cited_link.url]
+        if isinstance(page, FetchFailure):
+            result: VerifyResult = "gone" if page.kind == "gone" else "unreachable"
+            if page.kind in ("not-html", "too-large"):
+                result = "changed"  # it answers, with something else than the page kept
+            results.append(Verified(cited_link, archive, result, page.status, page.message))
+            continue
+        if cited_link.url not in texts:
+            texts[cited_link.url] = (main_text(page.body, page.url), whole_text(page.body))
+        text, whole = texts[cited_link.url]
+        found = _compare(cited_link, archive, page, text, whole, folder)
+        results.append(found)
+    return results
+
+
+def _compare(
+    cited: Cited, archive: Archive, page: Page, text: str, whole: str, folder: EvidenceFolder
+) -> Verified:
+    quote = cited.link.get("quote")
+    if quote and not quote_found(quote, text, whole):
+        score = max(quote_score(quote, text), quote_score(quote, whole))
+        detail = f"the quote is not on the page (best match {score:.0f}%)"
+        return Verified(cited, archive, "quote-missing", page.status, detail)
+    same_body = body_digest(page.body) == archive["sha256"]
+    if same_body or text_digest(text) == archive["text_sha256"]:
+        return Verified(cited, archive, "unchanged", page.status)
+    detail = f"the main text differs from the snapshot of {archive['at'][:10]}"
+    try:
+        kept = folder.text(archive["sha256"])
+    except ClaimtrackError:
+        kept = None
+    if kept is not None:
+        from rapidfuzz import fuzz
+
+        detail += f" ({fuzz.ratio(kept, text):.0f}% alike)"
+    return Verified(cited, archive, "changed", page.status, detail)
+
+
+def record_verifications(db: Database, results: Iterable[Verified]) -> int:
+    """Record each result on its link when it differs from the link's last one
+    (``Database.record_verification``), so that ``check``'s ``quote-drift`` rule sees
+    it; an unchanged result writes nothing. Returns how many links were recorded."""
+    count = 0
+    for result in results:
+        link = db.link_by_id(result.cited.link["id"])
+        if link is None or archived(link) != result.archive:
+            continue  # deleted, re-archived or given another URL meanwhile
+        last = link.get("verify")
+        if last is not None and last["result"] == result.result:
+            continue
+        verification: Verification = {
+            "result": result.result,
+            "since": now(),
+            "status": result.status,
+        }
+        db.record_verification(link["id"], verification)
+        count += 1
+    return count
+
+
+def verify_reports(results: Iterable[Verified]) -> list[VerifyReport]:
+    """What ``verify`` prints, one per archived link (``views.VerifyReport``)."""
+    reports: list[VerifyReport] = []
+    for result in results:
+        link = result.cited.link
+        report: VerifyReport = {
+            "link": link["id"],
+            "claim": link["claim"],
+            "source": result.cited.source,
+            "relation": link["relation"],
+            "url": result.cited.url,
+            "result": result.result,
+            "status": result.status,
+            "archived": result.archive["at"],
+            "snapshot": result.archive["sha256"],
+            "detail": result.detail,
+        }
+        if result.cited.hidden:
+            report = withhold_fields(report, WITHHELD_REPORT_FIELDS)
+        reports.append(report)
+    return reports
+
+
+# -- evidence ---------------------------------------------------------------------------------
+
+
+def evidence_of(db: Database, link_ref: str, *, reveal: bool = False) -> Archive:
+    """The snapshot of the link with this ID (or unique prefix). Raises ``NotFound``,
+    ``Ambiguous``, and ``ClaimtrackError`` when the link is not archived or cites a
+    confidential source and ``reveal`` is off (its snapshot names it as surely as its
+    URL)."""
+    link = db.get_link(link_ref)
+    presenter = Presenter(db, reveal=reveal)
+    if presenter.display(link["source"])[1]:
+        raise ClaimtrackError(
+            f"link {ids.short(link['id'])} cites a confidential source",
+            "its snapshot is shown only with --reveal",
+        )
+    archive = archived(link)
+    if archive is None:
+        raise ClaimtrackError(
+            f"link {ids.short(link['id'])} is not archived",
+            f"'claimtrack archive {ids.short(link['claim'])}' keeps a snapshot of its page",
+        )
+    return archive

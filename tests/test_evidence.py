@@ -1,0 +1,552 @@
+"""Archive and verify: cited pages kept as WARC and text, and noticed when they change.
+
+Every page comes from an HTTP server the test starts on 127.0.0.1 (``site``): pages
+that change, vanish (404, 410), redirect, are too large, are not HTML, or fail. Nothing
+reaches beyond the machine.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import stat
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimtrack.cli.context import Environment
+from claimtrack.db import Database
+from claimtrack.evidence import EvidenceFolder, Fetcher, FetchFailure, Page, evidence_folder
+from claimtrack.evidence.text import QUOTE_MATCH, normalise, quote_found, quote_score
+from tests.helpers import Cli, add_confidential_source
+
+ARTICLE = """<!doctype html><html><head><title>{title}</title></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>{title}</h1>
+<p>BELGRADE, Serbia (AP) - {body}</p>
+<p>Pro-democracy Russian activists say at least a dozen Russians faced entry bans or lost
+residence permits in Serbia over the past year, after speaking out against the war.</p>
+<p>The Belgrade Centre for Security Policy said the bans followed a pattern it had
+documented since 2022, and that the country's ministry had not answered its letters.</p>
+</article><footer>Copyright The Associated Press</footer></body></html>"""
+
+QUOTE = "at least a dozen Russians faced entry bans or lost residence permits"
+
+
+def article(
+    body: str = "Serbia welcomed tens of thousands of Russians.", title: str = "Serbia"
+) -> bytes:
+    return ARTICLE.format(title=title, body=body).encode("utf-8")
+
+
+@dataclass
+class Route:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html"})
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up on a huge page is what the test wants
+
+
+class Site:
+    """A web site on 127.0.0.1 whose pages a test sets and changes."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.hits: list[tuple[str, str]] = []  # (path, user agent)
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site.hits.append((self.path, self.headers.get("User-Agent", "")))
+                route = site.routes.get(self.path, Route(404, b"<html>no such page</html>"))
+                self.send_response(route.status)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                if "X-No-Length" not in route.headers:  # else the body ends when it closes
+                    self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.wfile.write(route.body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def page(self, path: str, body: bytes, **headers: str) -> str:
+        self.routes[path] = Route(
+            200, body, {"Content-Type": "text/html; charset=utf-8", **headers}
+        )
+        return self.url(path)
+
+    def set(self, path: str, status: int, body: bytes = b"", **headers: str) -> str:
+        self.routes[path] = Route(status, body, {"Content-Type": "text/html", **headers})
+        return self.url(path)
+
+
+@pytest.fixture
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    # No proxy from the environment may stand between the test and its own server.
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    running = Site()
+    running.thread.start()
+    try:
+        yield running
+    finally:
+        running.server.shutdown()
+        running.server.server_close()
+
+
+def linked(
+    cli: Cli,
+    url: str,
+    *,
+    quote: str | None = None,
+    source: str = "Associated Press",
+    relation: str = "reported-by",
+    claim: str | None = None,
+) -> tuple[str, str]:
+    """A claim (new unless given) linked to ``url``; returns (claim ID, link ID)."""
+    if claim is None:
+        claim = cli.add("At least a dozen Russians faced entry bans", "--said-by", "activists")
+    args = [
+        "link",
+        claim,
+        source,
+        "--as",
+        relation,
+        "--url",
+        url,
+        "--date",
+        "2024-02-26",
+        "--create",
+    ]
+    if quote:
+        args += ["--quote", quote]
+    view = cli.json(*args)
+    found = [k for k in view["links"] if k["url"] == url and k["relation"] == relation]
+    return claim, found[0]["id"]
+
+
+def link_record(db_path: Path, link_id: str) -> dict[str, Any]:
+    with Database.open(db_path) as db:
+        found = db.link_by_id(link_id)
+    assert found is not None
+    return dict(found)
+
+
+# -- archive ---------------------------------------------------------------------------------
+
+
+def test_archive_keeps_a_warc_that_warcios_own_reader_reads_back(
+    cli: Cli, db_path: Path, site: Site
+) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    url = site.page("/serbia", article())
+    claim, link = linked(cli, url)
+    reports = cli.jsonl("archive", claim)
+    assert [r["result"] for r in reports] == ["archived"]
+    record = link_record(db_path, link)["archive"]
+    assert record["status"] == 200 and record["url"] == url and record["requested"] == url
+    warc = evidence_folder(db_path) / f"{record['sha256']}.warc.gz"
+    with warc.open("rb") as handle:
+        records = list(
+            (r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
+            for r in ArchiveIterator(handle)
+        )
+    assert [kind for kind, _, _ in records] == ["warcinfo", "request", "response"]
+    assert records[2][1] == url
+    assert records[2][2] == article()
+    text = cli("evidence", link).stdout
+    assert "at least a dozen Russians faced entry bans" in text
+    assert "Home" not in text.split()  # the menu is not the main text
+    assert cli("evidence", link, "--path").stdout.strip() == str(warc)
+
+
+def test_the_evidence_folder_and_its_files_are_owner_only(
+    cli: Cli, db_path: Path, site: Site
+) -> None:
+    claim, _ = linked(cli, site.page("/a", article()))
+    old = os.umask(0o022)
+    try:
+        cli("archive", claim)
+    finally:
+        os.umask(old)
+    folder = evidence_folder(db_path)
+    assert folder == db_path.with_name("claims.evidence")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for path in folder.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_two_links_to_one_page_share_one_snapshot_and_the_page_is_fetched_once(
+    cli: Cli, db_path: Path, site: Site
+) -> None:
+    url = site.page("/shared", article())
+    claim, first = linked(cli, url)
+    _, second = linked(cli, url, source="BCSP", relation="supports", claim=claim)
+    other, third = linked(cli, url)
+    cli("archive", claim, other)
+    snapshots = {link_record(db_path, k)["archive"]["sha256"] for k in (first, second, third)}
+    assert len(snapshots) == 1
+    sha = snapshots.pop()
+    assert sorted(p.name for p in evidence_folder(db_path).iterdir()) == [
+        f"{sha}.txt",
+        f"{sha}.warc.gz",
+    ]
+    assert [path for path, _ in site.hits] == ["/shared"]
+    assert site.hits[0][1].startswith("claimtrack/")
+
+
+def test_archived_links_are_kept_unless_again(cli: Cli, db_path: Path, site: Site) -> None:
+    url = site.page("/p", article())
+    claim, link = linked(cli, url)
+    cli("archive", claim)
+    first = link_record(db_path, link)["archive"]
+    site.page("/p", article("Serbia now says it welcomed few Russians."))
+    assert [r["result"] for r in cli.jsonl("archive", claim)] == ["kept"]
+    assert link_record(db_path, link)["archive"] == first
+    assert [r["result"] for r in cli.jsonl("archive", claim, "--again")] == ["archived"]
+    second = link_record(db_path, link)["archive"]
+    assert second["sha256"] != first["sha256"]
+    assert len(list(evidence_folder(db_path).glob("*.warc.gz"))) == 2  # the first is kept
+
+
+def test_a_redirect_is_followed_and_the_final_url_recorded(
+    cli: Cli, db_path: Path, site: Site
+) -> None:
+    final = site.page("/story-2024", article())
+    start = site.set("/s/1", 301, Location=final)
+    claim, link = linked(cli, start)
+    cli("archive", claim)
+    record = link_record(db_path, link)["archive"]
+    assert record["requested"] == start and record["url"] == final and record["status"] == 200
+
+
+def test_failing_pages_each_give_one_error_line_and_leave_their_links_unchanged(
+    cli: Cli, db_path: Path, site: Site, raw_db: Any
+) -> None:
+    good = site.page("/ok", article())
+    claim, good_link = linked(cli, good)
+    bad = {
+        "gone": site.set("/gone", 404, b"<html>not found</html>"),
+        "deleted": site.set("/deleted", 410, b"<html>gone</html>"),
+        "pdf": site.set("/report.pdf", 200, b"%PDF-1.4", **{"Content-Type": "application/pdf"}),
+        "huge": site.page("/huge", b"<html>" + b"x" * (11 * 1024 * 1024) + b"</html>"),
+        "loop": site.set("/loop", 302, Location="/loop"),
+        "error": site.set("/error", 500, b"oops"),
+        "offline": "http://127.0.0.1:9/nothing-listens-here",
+        "not-web": "ftp://example.invalid/file",
+    }
+    links = {}
+    for name, url in bad.items():
+        _, links[name] = linked(cli, url, source=f"Outlet {name}", claim=claim)
+    before = {k: link_record(db_path, v) for k, v in links.items()}
+    result = cli("archive", claim, code=1)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == len(bad), result.stderr
+    assert "Traceback" not in result.stderr
+    joined = "\n".join(errors)
+    for expected in (
+        "HTTP 404",
+        "HTTP 410",
+        "not an HTML page (application/pdf)",
+        "limit",
+        "redirects",
+        "HTTP 500",
+        "cannot connect",
+        "not a web address",
+    ):
+        assert expected in joined, expected
+    assert link_record(db_path, good_link)["archive"] is not None
+    assert {k: link_record(db_path, v) for k, v in links.items()} == before
+
+
+def test_link_archive_archives_as_it_links(cli: Cli, db_path: Path, site: Site) -> None:
+    url = site.page("/l", article())
+    claim = cli.add("A claim", "--said-by", "activists")
+    view = cli.json(
+        "link", claim, "AP", "--as", "reported-by", "--url", url, "--create", "--archive"
+    )
+    (link,) = [k for k in view["links"] if k["url"] == url]
+    assert link["archive"]["sha256"]
+    assert link_record(db_path, link["id"])["archive"]["status"] == 200
+
+
+def test_link_archive_that_fails_still_links_and_exits_1(
+    cli: Cli, db_path: Path, site: Site
+) -> None:
+    claim = cli.add("A claim", "--said-by", "activists")
+    url = site.set("/x", 404)
+    result = cli(
+        "link", claim, "AP", "--as", "reported-by", "--url", url, "--create", "--archive", code=1
+    )
+    assert "HTTP 404" in result.stderr
+    links = cli.json("show", claim)["links"]
+    assert [k["archive"] for k in links if k["url"] == url] == [None]
+
+
+def test_a_new_url_drops_the_old_snapshot_and_undo_restores_it(
+    cli: Cli, db_path: Path, site: Site
+) -> None:
+    claim, link = linked(cli, site.page("/one", article()))
+    cli("archive", claim)
+    kept = link_record(db_path, link)["archive"]
+    cli("undo")
+    assert not link_record(db_path, link).get("archive")
+    cli("redo")
+    assert link_record(db_path, link)["archive"] == kept
+    cli(
+        "link",
+        claim,
+        "Associated Press",
+        "--as",
+        "reported-by",
+        "--url",
+        site.page("/two", article()),
+    )
+    assert link_record(db_path, link)["archive"] is None
+    assert "archive" in cli("log", link, "--format", "jsonl").stdout
+
+
+def test_show_says_which_links_are_archived_and_when(cli: Cli, site: Site) -> None:
+    claim, _ = linked(cli, site.page("/s", article()))
+    linked(cli, site.page("/t", article()), source="BCSP", relation="supports", claim=claim)
+    cli("archive", claim, "--source", "Associated Press")
+    # --source narrows the claims, not the links: both are archived.
+    shown = cli("show", claim, "--format", "table").stdout
+    assert shown.count("archived 20") == 2
+    cli(
+        "link",
+        claim,
+        "Ministry",
+        "--as",
+        "disputes",
+        "--url",
+        site.page("/u", article()),
+        "--create",
+    )
+    shown = cli("show", claim, "--format", "table").stdout
+    assert "not archived" in shown
+
+
+# -- verify ----------------------------------------------------------------------------------
+
+
+def test_verify_says_unchanged_changed_quote_missing_gone_and_unreachable(
+    cli: Cli, db_path: Path, site: Site
+) -> None:
+    urls = {
+        name: site.page(f"/{name}", article())
+        for name in ("same", "restyled", "edited", "requoted", "gone", "deleted", "down")
+    }
+    claim = None
+    links: dict[str, str] = {}
+    for name, url in urls.items():
+        quote = QUOTE if name in ("requoted", "restyled") else None
+        claim, links[name] = linked(cli, url, quote=quote, source=f"Outlet {name}", claim=claim)
+    assert claim is not None
+    cli("archive", claim)
+    # Same words, new markup, curly quotes and re-wrapped lines: not a change.
+    restyled = (
+        article()
+        .replace(b"<p>", b"<p class='story'>\n  ")
+        .replace(b"at least a dozen Russians", b"at  least a\n dozen Russians")
+        .replace(b"country's", "country\u2019s".encode())
+    )
+    site.page("/restyled", restyled)
+    site.page("/edited", article("Serbia says it welcomed only a few Russians."))
+    site.page("/requoted", article().replace(b"at least a dozen", b"a few"))
+    site.set("/gone", 404)
+    site.set("/deleted", 410)
+    site.set("/down", 503)
+    out = cli("verify", claim, "--format", "jsonl", code=1).stdout
+    reports = {r["link"]: r for r in map(json.loads, out.splitlines())}
+    got = {name: reports[link]["result"] for name, link in links.items()}
+    assert got == {
+        "same": "unchanged",
+        "restyled": "unchanged",
+        "edited": "changed",
+        "requoted": "quote-missing",
+        "gone": "gone",
+        "deleted": "gone",
+        "down": "unreachable",
+    }
+    assert reports[links["gone"]]["status"] == 404
+    assert link_record(db_path, links["requoted"])["verify"]["result"] == "quote-missing"
+
+
+def test_verify_exits_0_when_nothing_changed_and_records_nothing_new(
+    cli: Cli, db_path: Path, site: Site, raw_db: Any
+) -> None:
+    claim, link = linked(cli, site.page("/v", article()), quote=QUOTE)
+    cli("archive", claim)
+    result = cli("verify", claim, "--format", "table")
+    assert "unchanged" in result.stdout
+    events = len(raw_db()["events"])
+    cli("verify", claim)
+    assert len(raw_db()["events"]) == events  # the same result again writes nothing
+    assert link_record(db_path, link)["verify"]["result"] == "unchanged"
+
+
+def test_verify_skips_links_not_archived(cli: Cli, site: Site) -> None:
+    claim, _ = linked(cli, site.page("/n", article()))
+    result = cli("verify", claim)
+    assert result.stdout == ""
+    assert "1 link(s) with a URL not archived" in result.stderr
+
+
+def test_a_bad_claim_or_filter_is_one_error_line(cli: Cli) -> None:
+    result = cli("archive", "zzzzzzz", code=1)
+    assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
+    result = cli("verify", "--since", "yesterday", code=1)
+    assert result.stderr.startswith("Error: ")
+
+
+# -- check -----------------------------------------------------------------------------------
+
+
+def test_check_unarchived_and_quote_drift(cli: Cli, site: Site) -> None:
+    claim, _ = linked(cli, site.page("/c", article()), quote=QUOTE)
+    codes = cli("check", "--format", "jsonl", code=1).stdout
+    assert '"unarchived"' in codes and '"quote-drift"' not in codes
+    cli("archive", claim)
+    assert '"unarchived"' not in cli("check", "--format", "jsonl", code=1).stdout
+    site.page("/c", article().replace(b"at least a dozen", b"some"))
+    cli("verify", claim, code=1)
+    codes = cli("check", "--format", "jsonl", code=1).stdout
+    assert '"quote-drift"' in codes
+    off = cli("check", "--format", "jsonl", "--disable", "quote-drift", code=1).stdout
+    assert '"quote-drift"' not in off
+    site.page("/c", article())
+    cli("verify", claim)
+    assert '"quote-drift"' not in cli("check", "--format", "jsonl", code=1).stdout
+
+
+def test_check_unarchived_ignores_said_by_links_and_links_without_url(cli: Cli, site: Site) -> None:
+    claim = cli.add("A claim")
+    cli(
+        "link", claim, "Someone", "--as", "said-by", "--url", site.page("/q", article()), "--create"
+    )
+    cli("link", claim, "AP", "--as", "reported-by", "--create")
+    assert '"unarchived"' not in cli("check", "--format", "jsonl", code=1).stdout
+
+
+def test_a_page_gone_is_quote_drift_and_can_be_switched_off_in_claimtrack_toml(
+    cli: Cli, db_path: Path, site: Site
+) -> None:
+    claim, _ = linked(cli, site.page("/g", article()))
+    cli("archive", claim)
+    site.set("/g", 410)
+    cli("verify", claim, code=1)
+    assert '"quote-drift"' in cli("check", "--format", "jsonl", code=1).stdout
+    db_path.with_name("claimtrack.toml").write_text('[check]\ndisable = ["quote-drift"]\n')
+    assert '"quote-drift"' not in cli("check", "--format", "jsonl", code=1).stdout
+
+
+# -- confidential sources -----------------------------------------------------------------------
+
+
+def test_a_confidential_sources_snapshot_is_never_named_without_reveal(
+    cli: Cli, db_path: Path, site: Site
+) -> None:
+    claim = add_confidential_source(cli)
+    url = site.page("/olga", article())
+    cli("link", claim, "Olga H", "--as", "supports", "--url", url)
+    archived = cli.jsonl("archive", claim)
+    (report,) = [r for r in archived if r["source"].startswith("Confidential source")]
+    sha = link_record(db_path, report["link"])["archive"]["sha256"]
+    outputs = [
+        cli("archive", claim, "--format", "jsonl").stdout,
+        cli("show", claim, "--format", "json").stdout,
+        cli("show", claim, "--format", "table").stdout,
+        cli("export", "--format", "json").stdout,
+        cli("export", "--format", "jsonl").stdout,
+        cli("log", "--format", "jsonl").stdout,
+    ]
+    site.page("/olga", article("changed"))
+    outputs.append(cli("verify", claim, "--format", "jsonl", code=1).stdout)
+    for out in outputs:
+        assert sha not in out and "/olga" not in out
+    refused = cli("evidence", report["link"], code=1)
+    assert "confidential" in refused.stderr and sha not in refused.stderr
+    assert "Serbia" in cli("evidence", report["link"], "--reveal").stdout
+    assert sha in cli("evidence", report["link"], "--reveal", "--path").stdout
+    assert sha in cli("show", claim, "--reveal", "--format", "json").stdout
+
+
+# -- the pieces on their own ----------------------------------------------------------------------
+
+
+def test_quotes_match_whatever_the_typography_but_not_a_changed_word() -> None:
+    page = "Activists say \u201cat least a dozen\u201d Russians\nfaced  entry bans \u2013 or worse."
+    assert quote_found('at least a dozen" Russians faced entry bans - or worse', page)
+    assert normalise("\u201cA\u00a0B\u201d") == '"a b"'
+    assert (
+        quote_score("at least a dozen Russians faced entry bans", "a few Russians faced entry bans")
+        < QUOTE_MATCH
+    )
+    assert quote_score("12 Russians faced entry bans", "13 Russians faced entry bans") < QUOTE_MATCH
+    assert not quote_found(QUOTE, "Pro-democracy activists say Russians faced entry bans.")
+
+
+def test_gzip_pages_are_kept_decoded_with_honest_headers(tmp_path: Path, site: Site) -> None:
+    url = site.page("/z", gzip.compress(article()), **{"Content-Encoding": "gzip"})
+    (page,) = Fetcher(workers=1).fetch_all([url]).values()
+    assert isinstance(page, Page)
+    assert page.body == article()
+    names = {name.lower(): value for name, value in page.headers}
+    assert "content-encoding" not in names and names["content-length"] == str(len(article()))
+    folder = EvidenceFolder(tmp_path / "e.evidence")
+    sha = folder.keep(page, "text")
+    from warcio.archiveiterator import ArchiveIterator
+
+    with folder.warc_path(sha).open("rb") as handle:
+        bodies = [
+            r.content_stream().read() for r in ArchiveIterator(handle) if r.rec_type == "response"
+        ]
+    assert bodies == [article()]
+
+
+def test_the_size_cap_stops_a_page_that_does_not_say_its_size(site: Site) -> None:
+    url = site.page("/big", b"<html>" + b"y" * 5000 + b"</html>", **{"X-No-Length": "1"})
+    (result,) = Fetcher(max_bytes=1000, workers=1).fetch_all([url]).values()
+    assert isinstance(result, FetchFailure) and result.kind == "too-large"
+
+
+def test_a_terminal_gets_a_progress_bar_on_stderr_and_the_lines_on_stdout(
+    cli: Cli, site: Site
+) -> None:
+    claim, _ = linked(cli, site.page("/one", article()))
+    linked(
+        cli, site.page("/two", article("Other")), source="BCSP", relation="supports", claim=claim
+    )
+    terminal = Environment(stdin_isatty=True, stdout_isatty=True, stderr_isatty=True)
+    result = cli("archive", claim, env=terminal)
+    assert result.stdout.count("archived ") == 2
+    assert "2 archived, 0 archived before, 0 failed" in result.stderr
