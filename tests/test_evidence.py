@@ -424,7 +424,7 @@ def test_verify_skips_links_not_archived(cli: Cli, site: Site) -> None:
 def test_a_bad_claim_or_filter_is_one_error_line(cli: Cli) -> None:
     result = cli("archive", "zzzzzzz", code=1)
     assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
-    result = cli("verify", "--since", "2024-13-45", code=1)
+    result = cli("verify", "--source", "Nobody By That Name", code=1)
     assert result.stderr.startswith("Error: ")
 
 
