@@ -295,8 +295,6 @@ class Database:
             after["rating"] = clean_optional(rating, "rating")
         if status is not None:
             after["status"] = check_status(status)
-        if quantities is not None:
-            after["quantities"] = clean_quantities(quantities)
         removed = set(clean_tags(remove_tags))
         missing = removed.difference(before["tags"])
         if missing:
