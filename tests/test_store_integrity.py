@@ -430,7 +430,8 @@ def test_extract_leaves_out_numbers_a_record_cannot_hold(cli: Cli, tmp_path: Pat
         "The agency said 123456789012345678901234 people were counted.\n"
     )
     found = cli.json("extract", str(article))["claims"]
-    assert len(found) == 2 and all(c["quantities"] == [] for c in found)  # no crash, nothing it cannot keep
+    # No crash, and nothing it could not keep.
+    assert len(found) == 2 and all(c["quantities"] == [] for c in found)
     cli("extract", str(article), "--add", "--yes")
     cli("export", "-o", str(tmp_path / "out.json"))
     Cli(tmp_path / "again.json")("import", str(tmp_path / "out.json"))
