@@ -282,7 +282,11 @@ class Database:
         remove_tags: Iterable[str] = (),
         rating: str | None = None,
         status: str | None = None,
+        quantities: Iterable[Quantity] | None = None,
     ) -> Claim:
+        """Change the given fields of a claim (None leaves a field as it is; ``quantities``
+        replaces the list). Raises ``ValidationError`` for a bad value or a tag to
+        remove that the claim does not have."""
         before = self.get_claim(prefix)
         after = cast(Claim, dict(before))
         if text is not None:
@@ -295,6 +299,8 @@ class Database:
             after["rating"] = clean_optional(rating, "rating")
         if status is not None:
             after["status"] = check_status(status)
+        if quantities is not None:
+            after["quantities"] = clean_quantities(quantities)
         removed = set(clean_tags(remove_tags))
         missing = removed.difference(before["tags"])
         if missing:

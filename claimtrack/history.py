@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,6 +137,16 @@ def next_redo(db: Database) -> Change:
     raise ClaimtrackError("nothing to redo", "redo follows an undo, before any other change")
 
 
+def restored_by(db: Database, redo: Change) -> Change:
+    """The change a redo puts back: the one its undo reverted (``redo`` itself when
+    that is not found, as in a history brought in by import)."""
+    target = redo.reverses
+    for change in changes(db):
+        if change.id == target:
+            return change
+    return redo
+
+
 def revert(db: Database, change: Change, action: str) -> list[tuple[str, str, str]]:
     """Apply the inverse of every event of ``change``, newest first.
 
@@ -250,10 +260,11 @@ class History:
             event: Event = orjson.loads(item) if isinstance(item, bytes) else item
             yield withhold_event(event) if event["target"] in self.protected else event
 
-    def views(self) -> Iterator[dict[str, Any]]:
-        """As ``log`` shows them: newest first, each with its summary."""
+    def views(self, name: Callable[[str], str] | None = None) -> Iterator[dict[str, Any]]:
+        """As ``log`` shows them: newest first, each with its summary (``summarise``,
+        naming sources with ``name``)."""
         for event in self.events(newest_first=True):
-            yield {**event, "summary": summarise(event)}
+            yield {**event, "summary": summarise(event, name)}
 
 
 def read_history(
@@ -324,40 +335,116 @@ def _links_of_sources(db: Database, sources: set[str]) -> set[str]:
     return db.store.links_citing_any(sources)
 
 
-def _short_value(value: Any) -> str:
-    if value is None:
+def _short_value(value: Any, width: int = 50) -> str:
+    """A field's value on one line: lists joined, ``-`` for nothing, long text cut at
+    ``width`` characters with an ellipsis."""
+    if value is None or value == []:
         return "-"
     if isinstance(value, list):
-        value = ", ".join(str(v.get("text", v)) if isinstance(v, dict) else str(v) for v in value)
+        value = ", ".join(_item(v) for v in value)
     text = " ".join(str(value).split())
-    return text if len(text) <= 50 else text[:49] + "\u2026"
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
-def summarise(event: Mapping[str, Any]) -> str:
+def _item(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("text", value))
+    return str(value)
+
+
+# A new value is shown up to this many characters (a note, a new claim text): the old
+# one, which the record no longer holds, at most 50.
+NEW_VALUE_WIDTH = 200
+
+
+def summarise(event: Mapping[str, Any], name: Callable[[str], str] | None = None) -> str:
+    """One line a person reads for ``log``: "added claim: ...", "note added: ...",
+    "linked Associated Press as reported-by to claim 6fmxk1p", "status: unverified ->
+    checking". ``name`` shows a source ID as its name or pseudonym (without it: "source"
+    and the short ID). Withheld fields read as withheld."""
     before, after = event["before"], event["after"]
-    if event["kind"] == "change":
-        return f"{event['action']} of change {ids.short(event['target'])}"
-    if event["kind"] == "batch":
-        counts = ", ".join(f"{len(v)} {k}" for k, v in (after or {}).items())
+    kind = event["kind"]
+    if kind == "change":
+        target = ids.short(event["target"])
+        if event["action"] == "redo":
+            return f"redo: reverted undo {target}"
+        return f"{event['action']}: reverted change {target}"
+    if kind == "batch":
+        counts = ", ".join(_count(len(v), k.rstrip("s")) for k, v in (after or {}).items())
         return f"imported {counts}"
-    label = ""
+    if kind == "link":
+        return _summarise_link(event, name)
     state = after or before or {}
-    for key in ("text", "name", "relation"):
+    label = ""
+    for key in ("text", "name"):
         if state.get(key):
-            label = _short_value(state[key])
+            label = _short_value(state[key], NEW_VALUE_WIDTH if after else 50)
             break
     if before is None:
-        return f"added {event['kind']}: {label}"
+        return f"added {kind}: {label}"
     if after is None:
-        return f"removed {event['kind']}: {label}"
-    changed = [k for k in after if k != "updated"]
-    return (
-        "; ".join(
-            f"{k}: {_short_value(before.get(k))} \u2192 {_short_value(after.get(k))}"
-            for k in changed
-        )
-        or "no visible change"
-    )
+        return f"deleted {kind}: {label}"
+    return _changes(before, after) or "no visible change"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    parts = []
+    for key in after:
+        if key == "updated":
+            continue
+        old, new = before.get(key), after.get(key)
+        if key in ("notes", "tags", "aliases") and isinstance(old, list) and isinstance(new, list):
+            parts += _list_changes(key, old, new)
+        elif key == "quantities" and isinstance(new, list):
+            parts.append(f"quantities: {_quantities(old)} \u2192 {_quantities(new)}")
+        else:
+            shown = _short_value(new, NEW_VALUE_WIDTH)
+            parts.append(f"{key}: {_short_value(old)} \u2192 {shown}")
+    return "; ".join(parts)
+
+
+_SINGULAR = {"notes": "note", "tags": "tag", "aliases": "alias"}
+
+
+def _list_changes(key: str, old: list[Any], new: list[Any]) -> list[str]:
+    """ "note added: ..." for each item added, "tag removed: ..." for each removed."""
+    noun = _SINGULAR[key]
+    gone = [item for item in old if item not in new]
+    added = [item for item in new if item not in old]
+    return [f"{noun} removed: {_short_value(_item(i))}" for i in gone] + [
+        f"{noun} added: {_short_value(_item(i), NEW_VALUE_WIDTH)}" for i in added
+    ]
+
+
+def _quantities(value: Any) -> str:
+    if not isinstance(value, list) or not value:
+        return "-"
+    from claimtrack.interchange.formats import describe_quantity
+
+    return "; ".join(describe_quantity(q) if isinstance(q, dict) else str(q) for q in value)
+
+
+def _summarise_link(event: Mapping[str, Any], name: Callable[[str], str] | None) -> str:
+    before, after = event["before"], event["after"]
+    state = after or before or {}
+    if before is not None and after is not None and not state.get("source"):
+        # A change to a link records only the fields that changed.
+        changed = _changes(before, after)
+        return f"link {ids.short(event['target'])}: {changed or 'no visible change'}"
+    source = state.get("source") or ""
+    shown = name(source) if name else f"source {ids.short(source)}"
+    claim = f"claim {ids.short(state.get('claim') or '')}"
+    relation = state.get("relation") or "link"
+    if before is None:
+        return f"linked {shown} as {relation} to {claim}"
+    if after is None:
+        return f"unlinked {shown} ({relation}) from {claim}"
+    changed = _changes(before, after)
+    return f"link to {shown} ({relation}): {changed or 'no visible change'}"
 
 
 def require_known(db: Database, prefix: str) -> str:

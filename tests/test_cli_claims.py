@@ -110,9 +110,9 @@ def test_list_sorting_and_limit(cli: Cli) -> None:
 
 def test_list_bad_filters_fail_cleanly(cli: Cli) -> None:
     seed(cli)
-    assert "unknown status" in cli("list", "--status", "maybe", code=1).stderr
+    assert "unknown status" in cli("list", "--status", "maybe", code=2).stderr
     assert "not a date" in cli("list", "--since", "last week", code=1).stderr
-    assert "needs --source" in cli("list", "--relation", "said-by", code=1).stderr
+    assert "needs --source" in cli("list", "--relation", "said-by", code=2).stderr
     assert "cannot sort" in cli("list", "--sort", "colour", code=1).stderr
     assert "no source matches" in cli("list", "--source", "Nobody", code=1).stderr
 
@@ -203,7 +203,7 @@ def test_edit_status_note(cli: Cli) -> None:
     ]
     verdict = cli.json("status", made["dozen"], "FALSE", "--rating", "False")
     assert verdict["status"] == "false" and verdict["rating"] == "False"
-    assert "unknown status" in cli("status", made["dozen"], "wrong", code=1).stderr
+    assert "unknown status" in cli("status", made["dozen"], "wrong", code=2).stderr
     summary = cli("status", made["dozen"], "verified", "--format", "table").stdout
     assert summary.startswith(f"Status of claim {made['dozen'][:7]} (verified)")
 
@@ -222,7 +222,7 @@ def test_rm_asks_refuses_and_deletes(cli: Cli) -> None:
 def test_rm_confirmation_prompt(cli: Cli) -> None:
     made = seed(cli)
     terminal = Environment(stdin_isatty=True)
-    cli("rm", made["dozen"], input="n\n", code=1, env=terminal)
+    cli("rm", made["dozen"], input="n\n", env=terminal)  # declining is no error
     assert len(cli.jsonl("list")) == 3
     cli("rm", made["dozen"], input="y\n", env=terminal)
     assert len(cli.jsonl("list")) == 2

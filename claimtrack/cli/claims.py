@@ -1,5 +1,6 @@
 """Commands on claims: add, list, show, edit, status, note, rm, link, unlink."""
 
+import re
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -22,9 +23,10 @@ from claimtrack.cli.common import (
 )
 from claimtrack.cli.complete import complete_claim, complete_source
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
-from claimtrack.model import STATUSES
+from claimtrack.model import STATUSES, one_of
 
 if TYPE_CHECKING:
+    from claimtrack.model import Quantity
     from claimtrack.views import ClaimView
 
 ClaimArg = Annotated[
@@ -43,6 +45,53 @@ SourceArg = Annotated[
 ]
 STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
 DEFAULT_PAGE = 50
+
+
+# Whether a text may hold a quantity: a digit or a word the extractor values
+# (claimtrack.extract.vocabulary's NUMBER_WORDS, "dozen", "tens of thousands", "a third";
+# tests/test_render.py checks that this covers them). Only such a text pays for
+# importing the extractor, so that ``add`` stays fast.
+_MAY_COUNT = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|third|quarter|"
+    r"half)\b",
+    re.IGNORECASE,
+)
+
+
+def worked_out_quantities(text: str) -> "list[Quantity]":
+    """The quantities in a claim's text, as ``extract`` finds them (``[]`` when it holds
+    no digit and no number word, without importing the extractor)."""
+    if not _MAY_COUNT.search(text):
+        return []
+    from claimtrack.extract.quantities import quantities
+
+    return quantities(" ".join(text.split()))
+
+
+def _given_quantities(phrases: list[str]) -> "list[Quantity]":
+    """``--quantity`` phrases, each one quantity as the extractor reads it."""
+    found: list[Quantity] = []
+    for phrase in phrases:
+        worked = worked_out_quantities(phrase)
+        if len(worked) != 1:
+            raise typer.BadParameter(
+                f"{phrase!r} holds {len(worked) or 'no'} quantities; give one, "
+                "e.g. 'at least 12 entry bans'",
+                param_hint="'--quantity'",
+            )
+        found += worked
+    return found
+
+
+def _checked_status(value: str, hint: str) -> str:
+    """A status as typed; an unknown one is a usage error (exit 2)."""
+    if one_of(value.strip().lower(), STATUSES) is None:
+        raise typer.BadParameter(
+            f"unknown status {value!r}; choose one of: {', '.join(STATUSES)}", param_hint=hint
+        )
+    return value
 
 
 def _summary(verb: str, view: "ClaimView") -> str:
@@ -100,6 +149,7 @@ def add(
     from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
+    status = _checked_status(status, "'--status'")
     body = read_text(text, "claim text")
     with open_db(ctx, write=True, indexed=True) as db:
         claim = db.add_claim(
@@ -109,6 +159,7 @@ def add(
             tags=tag or [],
             status=status,
             rating=rating,
+            quantities=worked_out_quantities(body),
             said_by=said_by or [],
             reported_by=reported_by or [],
             note=note,
@@ -154,6 +205,8 @@ def list_claims(
     from claimtrack.query import Presenter, claim_view, iter_claims
 
     fmt = output_format(ctx, fmt, quiet)
+    if show_all and limit is not None:
+        ctx.fail("--all and --limit contradict each other: give one of them")
     flt = filters.claim_filter()
     if limit is not None and limit < 0:
         raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
@@ -232,21 +285,52 @@ def edit(
     rating: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Verdict wording ('' clears).")
     ] = None,
+    quantity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--quantity",
+            metavar="TEXT",
+            help="The claim's quantities, one phrase each, in place of those worked out "
+            "(repeatable), e.g. 'at least 12 entry bans'.",
+        ),
+    ] = None,
+    no_quantities: Annotated[
+        bool, typer.Option("--no-quantities", help="The claim has no quantities to check.")
+    ] = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Change a claim's text, quote, story, tags or rating.
+    """Change a claim's text, quote, story, tags, rating or quantities.
+
+    A new --text has its quantities worked out again, as 'add' does; --quantity and
+    --no-quantities set them by hand.
 
     \b
     Examples:
       claimtrack edit 3f9k2ab --text "At least 12 Russians faced entry bans" --add-tag deportation
       claimtrack edit 3f9k2ab --story "" --rm-tag draft
+      claimtrack edit 3f9k2ab --quantity "at least 12 entry bans"
     """
     from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
+    if quantity and no_quantities:
+        ctx.fail("--quantity and --no-quantities contradict each other")
+    changes = (text, quote, story, rating, add_tag, rm_tag, quantity)
+    if all(value is None or value == [] for value in changes) and not no_quantities:
+        ctx.fail(
+            "nothing to change: give --text, --quote, --story, --add-tag, --rm-tag, "
+            "--rating, --quantity or --no-quantities"
+        )
     if text is not None:
         text = read_text(text, "claim text")
+    quantities = None
+    if no_quantities:
+        quantities = []
+    elif quantity:
+        quantities = _given_quantities(quantity)
+    elif text is not None:
+        quantities = worked_out_quantities(text)
     with open_db(ctx, write=True, indexed=True) as db:
         updated = db.edit_claim(
             claim,
@@ -256,6 +340,7 @@ def edit(
             add_tags=add_tag or [],
             remove_tags=rm_tag or [],
             rating=rating,
+            quantities=quantities,
         )
         view = claim_view(updated, Presenter(db))
     emit.one(ctx, view, fmt, _summary("Edited", view))
@@ -285,6 +370,7 @@ def status(
     from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
+    new_status = _checked_status(new_status, "'STATUS'")
     with open_db(ctx, write=True, indexed=True) as db:
         updated = db.set_status(claim, new_status, note=note, rating=rating)
         view = claim_view(updated, Presenter(db))
@@ -338,8 +424,16 @@ def rm(
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
         doomed = [db.get_claim(c) for c in claims]
-        listing = "; ".join(f"{ids.short(c['id'])} {emit.clip(c['text'], 40)}" for c in doomed)
-        confirm_destruction(ctx, f"Delete {len(doomed)} claim(s): {listing}?", yes)
+        # Each claim whole, on a line of its own: the question is whether it is the right one.
+        listing = "".join(
+            f"\n  {ids.short(c['id'])}  {' '.join(c['text'].split())}" for c in doomed
+        )
+        what = (
+            "this claim and its links"
+            if len(doomed) == 1
+            else f"these {len(doomed)} claims and their links"
+        )
+        confirm_destruction(ctx, f"To delete:{listing}\nDelete {what}?", yes)
         removed = db.remove_claims(c["id"] for c in doomed)
     if fmt == "table":
         for claim in removed:
@@ -406,9 +500,18 @@ def link(
         failed = any(r["result"] == "failed" for r in archive_cited(ctx, link_cited(ctx, made)))
         with open_db(ctx, history=False, indexed=True) as db:
             view = claim_view(db.get_claim(made["claim"]), Presenter(db))
-    emit.one(ctx, view, fmt, f"Linked claim {ids.short(made['claim'])} {made['relation']} {name}")
+    emit.one(ctx, view, fmt, linked_message(name, made["relation"], made["claim"]))
     if failed:
         raise typer.Exit(1)
+
+
+def linked_message(source: str, relation: str, claim_id: str) -> str:
+    """The link in a sentence that reads the right way round: "BCSP letter supports
+    claim 6fmxk1p", "claim 6fmxk1p reported by Associated Press"."""
+    claim = f"claim {ids.short(claim_id)}"
+    if relation in ("supports", "disputes"):
+        return f"Linked: {source} {relation} {claim}"
+    return f"Linked: {claim} {relation.replace('-', ' ')} {source}"
 
 
 @app.command()

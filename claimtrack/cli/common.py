@@ -261,8 +261,9 @@ def confirm_destruction(ctx: typer.Context, question: str, yes: bool) -> None:
     if not environment(ctx).stdin_isatty:
         fail("refusing to delete without confirmation", "pass --yes to confirm in scripts")
     if not typer.confirm(safe_text(question), default=False, err=True):
+        # Saying no is an answer, not a failure: a script that asked gets 0.
         typer.echo("Nothing deleted.", err=True)
-        raise typer.Exit(ExitStatus.ERROR)
+        raise typer.Exit(ExitStatus.SUCCESS)
 
 
 def stdout_bytes() -> Any:

@@ -32,6 +32,8 @@ STATUS_STYLES: dict[Status, str] = {
 
 
 def console(no_color: bool, *, stderr: bool = False) -> Console:
+    """A console at the terminal's width (``COLUMNS`` wins; piped, the width of the
+    terminal the pipe starts in, else 80): user text never enters it as markup."""
     from rich.console import Console
 
     return Console(stderr=stderr, no_color=no_color, highlight=False, emoji=False, markup=False)
@@ -51,32 +53,153 @@ def _status(status: Status) -> Text:
     return text(status, STATUS_STYLES.get(status, ""))
 
 
+def print_trimmed(out: Console, renderable: Any) -> None:
+    """Print without the padding Rich adds after the last character of a line (trailing
+    spaces stay behind in ``less``, copied text and diffs)."""
+    from rich.segment import Segment, SegmentLines
+
+    lines = []
+    for line in out.render_lines(renderable, out.options, pad=False):
+        while line and not line[-1].control and not line[-1].text.rstrip(" "):
+            line.pop()
+        if line and not line[-1].control:
+            last = line[-1]
+            line[-1] = Segment(last.text.rstrip(" "), last.style)
+        lines.append(line)
+    out.print(SegmentLines(lines, new_lines=True))
+
+
+def wrapped(out: Console, value: Text | str, width: int, lines: int, style: str = "") -> Text:
+    """Text wrapped at spaces to ``width`` cells and at most ``lines`` lines: a word is
+    never split across lines (one longer than the width is cut with an ellipsis), and
+    text left over ends the last line with an ellipsis."""
+    from rich.text import Text
+
+    body = text(value, style) if isinstance(value, str) else value.copy()
+    body.no_wrap = False
+    parts = body.wrap(out, width, overflow="ellipsis")
+    kept = list(parts)[: max(1, lines)]
+    for part in kept:
+        part.rstrip()
+    if len(parts) > len(kept):
+        last = kept[-1]
+        if last.cell_len >= width:
+            last.truncate(width - 1)
+            last.rstrip()
+        last.append("\u2026", style=style)
+    return Text("\n").join(kept)
+
+
+# Below this many columns a list is a stack of blocks, one per claim: a table there
+# leaves the claim a dozen characters.
+STACK_BELOW = 70
+CLAIM_LINES = 3  # a claim shows this many lines in a list, then an ellipsis
+SIDE_LINES = 3  # as many for its attribution, story and tags
+_GAP = 2  # the space between two columns
+
+
 def claims_table(views: Sequence[ClaimView], no_color: bool, id_length: int) -> None:
+    """The claims as ``list`` shows them on a terminal of any width.
+
+    The claim text gets the room: ID and status keep their width, the attribution and
+    story columns are as narrow as their longest word and header allow (at most about a
+    sixth of the free width each), the claim takes the rest and wraps to three lines,
+    then an ellipsis; the story column is left out when it would leave the claim fewer
+    than 40 columns. Below ``STACK_BELOW`` columns each claim is a block of lines.
+    """
+    out = console(no_color)
+    if out.width < STACK_BELOW:
+        _claims_stacked(out, views, id_length)
+        return
     from rich import box
     from rich.table import Table
 
-    # One line per claim, like `gh issue list`: easier to scan, and wrapping long texts
-    # is most of the cost of drawing a table (0.3 s for 50 wrapped rows, measured).
-    table = Table(header_style="bold", expand=True, box=box.SIMPLE_HEAD)
-    table.add_column("ID", style="bold", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Claim", ratio=5, no_wrap=True, overflow="ellipsis", min_width=20)
-    table.add_column("Said by", ratio=2, no_wrap=True, overflow="ellipsis")
-    table.add_column("Reported by", ratio=2, no_wrap=True, overflow="ellipsis")
-    table.add_column("Story / tags", ratio=2, no_wrap=True, overflow="ellipsis")
-    for view in views:
-        where = view.get("story") or ""
-        if view["tags"]:
-            where = (where + " " if where else "") + " ".join("#" + t for t in view["tags"])
-        table.add_row(
-            text(ids.short(view["id"], id_length)),
-            _status(view["status"]),
-            text(" ".join(view["text"].split())),
-            text(view["said_by"]),
-            text(" > ".join(view["reported_by"])),
-            text(where, "dim"),
-        )
-    console(no_color).print(table)
+    rows = [_claim_cells(view, id_length) for view in views]
+    status_width = max(len("Status"), *(len(r[1].plain) for r in rows))
+    fixed = id_length + status_width
+    sides = [("Said by", 3), ("Reported by", 4), ("Story / tags", 5)]
+    widths = {name: _side_width(name, [r[i].plain for r in rows], out.width) for name, i in sides}
+    shown = [name for name, _ in sides]
+    if out.width - fixed - sum(widths.values()) - _GAP * 5 < 40:
+        shown.remove("Story / tags")
+    claim_width = out.width - fixed - sum(widths[n] for n in shown) - _GAP * (len(shown) + 2)
+    longest = max(len(r[2].plain) for r in rows)
+    claim_width = max(10, min(claim_width, longest))
+
+    table = Table(
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("ID", style="bold", no_wrap=True, width=id_length)
+    table.add_column("Status", no_wrap=True, width=status_width)
+    table.add_column("Claim", no_wrap=True, width=claim_width)
+    for name in shown:
+        table.add_column(name, no_wrap=True, width=widths[name])
+    for short, status, claim, said, reported, where in rows:
+        cells = [short, status, wrapped(out, claim, claim_width, CLAIM_LINES)]
+        for (header, _), cell in zip(sides, (said, reported, where), strict=True):
+            if header in shown:
+                cells.append(wrapped(out, cell, widths[header], SIDE_LINES, str(cell.style)))
+        table.add_row(*cells)
+    print_trimmed(out, table)
+
+
+def _side_width(header: str, cells: Sequence[str], width: int) -> int:
+    """A side column's width: its header, its longest word and an ellipsis (up to 17, so
+    that no name is split), its widest cell if that fits in a sixth of the free width."""
+    longest_word = max((len(w) for cell in cells for w in cell.split()), default=0)
+    widest = max((len(cell) for cell in cells), default=0)
+    share = round((width - 30) * 0.16)
+    return max(len(header), min(longest_word + 1, 17), min(widest, share))
+
+
+def _claim_cells(view: ClaimView, id_length: int) -> tuple[Text, Text, Text, Text, Text, Text]:
+    where = view.get("story") or ""
+    if view["tags"]:
+        where = (where + " " if where else "") + " ".join("#" + t for t in view["tags"])
+    return (
+        text(ids.short(view["id"], id_length)),
+        _status(view["status"]),
+        text(" ".join(view["text"].split())),
+        text(", ".join(view["said_by"])),
+        text(" > ".join(view["reported_by"])),
+        text(where, "dim"),
+    )
+
+
+def _claims_stacked(out: Console, views: Sequence[ClaimView], id_length: int) -> None:
+    """One block per claim: ID, status and story; the claim; who said and reported it."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    inner = max(20, out.width - 2)
+    blocks: list[Any] = []
+    for number, view in enumerate(views):
+        short, status, claim, said, reported, where = _claim_cells(view, id_length)
+        head = Text.assemble(short, "  ", status)
+        if where.plain:
+            head.append("  ")
+            head.append_text(where)
+        if number:
+            blocks.append(Text(""))
+        blocks.append(wrapped(out, head, out.width, 2))
+        blocks.append(Padding(wrapped(out, claim, inner, CLAIM_LINES + 1), (0, 0, 0, 2)))
+        who = Text(style="dim")
+        if said.plain:
+            who.append("said by ")
+            who.append_text(said)
+        if reported.plain:
+            who.append("; " if said.plain else "")
+            who.append("reported by ")
+            who.append_text(reported)
+        if who.plain:
+            blocks.append(Padding(wrapped(out, who, inner, SIDE_LINES - 1, "dim"), (0, 0, 0, 2)))
+    from rich.console import Group
+
+    print_trimmed(out, Group(*blocks))
 
 
 def sources_table(views: Sequence[SourceView], no_color: bool, id_length: int) -> None:
@@ -105,60 +228,55 @@ def sources_table(views: Sequence[SourceView], no_color: bool, id_length: int) -
 
 
 def claim_detail(view: ClaimView, no_color: bool) -> None:
-    """One claim: text, attribution chain as a tree, evidence, quantities and notes."""
-    from rich.tree import Tree
+    """One claim: text, attribution chain as a tree, evidence, quantities and notes.
 
+    Text wraps between words at the terminal's width. A URL is never wrapped by
+    claimtrack: it has a line of its own and is printed whole, as a terminal hyperlink
+    (a narrower terminal folds it on screen; copying it still gives the whole URL).
+    """
     out = console(no_color)
     head = text(f"Claim {view['id']}  ", "bold")
     head.append_text(_status(view["status"]))
     if rating := view["rating"]:
         head.append("  rating: " + safe_text(rating), style="bold")
-    out.print(head)
-    out.print(text(view["text"]))
+    _say(out, head)
+    _say(out, text(view["text"]))
     if quote := view["quote"]:
-        out.print(text("Quote: \u201c" + quote + "\u201d", "italic"))
+        _say(out, text("Quote: \u201c" + quote + "\u201d", "italic"))
     facts = []
     if story := view["story"]:
         facts.append("story " + story)
     if view["tags"]:
         facts.append("tags " + ", ".join(view["tags"]))
     if facts:
-        out.print(text("  ".join(facts), "dim"))
+        _say(out, text("  ".join(facts), "dim"))
     for quantity in view.get("quantities") or []:
-        out.print(text("Quantity: " + describe_quantity(quantity), "dim"))
+        _say(out, text("Quantity: " + describe_quantity(quantity), "dim"))
 
     links = view["links"]
-    tree = Tree(text("Attribution", "bold"))
-    node = tree
     said = [k for k in links if k["relation"] == "said-by"]
     reported = [k for k in links if k["relation"] == "reported-by"]
-    for link in said:
-        node = tree.add(_link_label("said by", link))
+    # The chain: every claimant at the first level, the reporters under the last one,
+    # each under the one it took the claim from.
+    nodes: list[_Node] = [(1, n == len(said) - 1, k, "said by") for n, k in enumerate(said)]
     if not said:
-        node = tree.add(text("said by: (nobody recorded)", "yellow"))
-    for link in reported:
-        node = node.add(_link_label("reported by", link))
-    out.print(tree)
+        nodes.append((1, True, None, "said by"))
+    nodes += [(depth, True, k, "reported by") for depth, k in enumerate(reported, start=2)]
+    _say(out, text("Attribution", "bold"))
+    _tree(out, nodes)
     evidence = [k for k in links if k["relation"] in ("supports", "disputes")]
     if evidence:
-        branch = Tree(text("Evidence", "bold"))
-        for link in evidence:
-            style = "green" if link["relation"] == "supports" else "magenta"
-            branch.add(_link_label(link["relation"], link, style))
-        out.print(branch)
+        _say(out, text("Evidence", "bold"))
+        last = len(evidence) - 1
+        _tree(out, [(1, n == last, k, k["relation"]) for n, k in enumerate(evidence)])
     if view["notes"]:
-        out.print(text("Notes", "bold"))
+        _say(out, text("Notes", "bold"))
         for note in view["notes"]:
-            line = text(f"  {note['at'][:16].replace('T', ' ')} {note['author']}: ", "dim")
-            line.append_text(text(note["text"]))
-            out.print(line)
-    out.print(
-        text(
-            f"created {view['created'][:19].replace('T', ' ')} by {view['author']}, "
-            f"updated {view['updated'][:19].replace('T', ' ')}",
-            "dim",
-        )
-    )
+            _say(out, text(f"{note['at'][:16].replace('T', ' ')} {note['author']}", "dim"), lead=2)
+            _say(out, text(note["text"]), lead=4)
+    created = view["created"][:19].replace("T", " ")
+    updated = view["updated"][:19].replace("T", " ")
+    _say(out, text(f"created {created} by {view['author']}, updated {updated}", "dim"))
 
 
 def _archived(link: LinkView) -> Text:
@@ -172,20 +290,62 @@ def _archived(link: LinkView) -> Text:
     return line
 
 
-def _link_label(label: str, link: LinkView, style: str = "") -> Text:
-    line = text(f"{label}: ", style)
-    line.append_text(text(link["source"], "bold"))
-    extras = [value for value in (link["date"], link["url"]) if value]
-    if extras:
-        line.append("  " + safe_text(" ".join(extras)), style="dim")
-    if link["url"]:
-        line.append("  ")
-        line.append_text(_archived(link))
-    if quote := link["quote"]:
-        line.append("  \u201c" + safe_text(quote) + "\u201d", style="italic")
-    if note := link["note"]:
-        line.append("  (" + safe_text(note) + ")", style="dim")
-    return line
+# A node of a drawn tree: depth (1 for the first level), whether it is the last of its
+# siblings, its link (None: a placeholder) and its label.
+_Node = tuple[int, bool, "LinkView | None", str]
+_RELATION_STYLES = {"supports": "green", "disputes": "magenta"}
+
+
+def _say(out: Console, line: Text, *, lead: int | str = 0, first: str | None = None) -> None:
+    """A paragraph wrapped between words at the terminal's width, each line after
+    ``lead`` (spaces, or a prefix such as tree guides); the first after ``first`` if
+    given."""
+    from rich.text import Text
+
+    rest = lead if isinstance(lead, str) else " " * lead
+    start = rest if first is None else first
+    width = max(20, out.width - max(len(start), len(rest)))
+    for number, part in enumerate(wrapped(out, line, width, 1_000).split("\n")):
+        prefix = start if number == 0 else rest
+        out.print(Text(prefix, style="dim") + part if prefix else part)
+
+
+def _url(out: Console, url: str, prefix: str) -> None:
+    """A URL on a line of its own, never wrapped, as a terminal hyperlink."""
+    from rich.style import Style
+    from rich.text import Text
+
+    shown = safe_text(url, single_line=True)
+    line = Text(prefix, style="dim")
+    line.append(shown, style=Style(link=url) if shown == url else "")
+    out.print(line, soft_wrap=True)
+
+
+def _tree(out: Console, nodes: Sequence[_Node]) -> None:
+    """Nodes drawn with guides as Rich's ``Tree`` draws them, each link's date after its
+    source, then its URL whole on a line of its own, its quote and its note."""
+    more_below: list[bool] = []  # for each level above: whether a later sibling follows
+    for depth, last, link, label in nodes:
+        del more_below[depth - 1 :]
+        guides = "".join("\u2502   " if more else "    " for more in more_below)
+        branch = guides + ("\u2514\u2500\u2500 " if last else "\u251c\u2500\u2500 ")
+        under = guides + ("    " if last else "\u2502   ") + "  "
+        if link is None:
+            _say(out, text(f"{label}: (nobody recorded)", "yellow"), lead=under, first=branch)
+        else:
+            line = text(f"{label}: ", _RELATION_STYLES.get(label, ""))
+            line.append_text(text(link["source"], "bold"))
+            if link["date"]:
+                line.append("  " + safe_text(link["date"]), style="dim")
+            _say(out, line, lead=under, first=branch)
+            if url := link["url"]:
+                _url(out, url, under)
+                _say(out, _archived(link), lead=under)
+            if quote := link["quote"]:
+                _say(out, text("\u201c" + quote + "\u201d", "italic"), lead=under)
+            if note := link["note"]:
+                _say(out, text("(" + note + ")", "dim"), lead=under)
+        more_below.append(not last)
 
 
 def source_detail(view: SourceView, cited: Sequence[tuple[str, Claim]], no_color: bool) -> None:
@@ -218,46 +378,116 @@ def source_detail(view: SourceView, cited: Sequence[tuple[str, Claim]], no_color
 
 
 def events_table(views: Sequence[dict[str, Any]], no_color: bool) -> None:
+    """``log`` on a terminal: when, who, what action on which record, and what changed
+    in words. The change gets the room (who wraps between words at 16 columns); where
+    that leaves it under 30 columns, each event is a block: its facts, then the change."""
+    from rich import box
     from rich.table import Table
 
-    table = Table(header_style="bold", expand=True)
-    table.add_column("When (UTC)", no_wrap=True)
-    table.add_column("Who", overflow="fold")
-    table.add_column("Action", no_wrap=True)
-    table.add_column("Record", no_wrap=True)
-    table.add_column("What changed", ratio=4, overflow="fold")
-    for view in views:
-        table.add_row(
+    out = console(no_color)
+    rows = [
+        (
             text(view["at"][:19].replace("T", " ")),
             text(view["actor"]),
             text(view["action"]),
             text(f"{view['kind']} {ids.short(view['target'])}"),
             text(view["summary"]),
         )
-    console(no_color).print(table)
+        for view in views
+    ]
+    fixed = [max(len(header), *(r[i].cell_len for r in rows)) for i, header in _EVENT_FIXED]
+    who = max(3, min(16, max(r[1].cell_len for r in rows)))
+    change = out.width - sum(fixed) - who - _GAP * 4
+    if change < 30:
+        from rich.text import Text
+
+        blocks: list[Any] = []
+        for when, actor, action, record, summary in rows:
+            head = Text.assemble(when, "  ", action, "  ", record, "  ", actor)
+            head.stylize("dim")
+            blocks += [wrapped(out, head, out.width, 3), _indented(out, summary, 2)]
+        from rich.console import Group
+
+        print_trimmed(out, Group(*blocks))
+        return
+    table = Table(
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("When (UTC)", no_wrap=True, width=fixed[0])
+    table.add_column("Who", no_wrap=True, width=who)
+    table.add_column("Action", no_wrap=True, width=fixed[1])
+    table.add_column("Record", no_wrap=True, width=fixed[2])
+    table.add_column("What changed", no_wrap=True, width=change)
+    for when, actor, action, record, summary in rows:
+        table.add_row(
+            when,
+            wrapped(out, actor, who, 3),
+            action,
+            record,
+            wrapped(out, summary, change, 1_000),
+        )
+    print_trimmed(out, table)
+
+
+_EVENT_FIXED = ((0, "When (UTC)"), (2, "Action"), (3, "Record"))
+
+
+def _indented(out: Console, line: Text, indent: int) -> Any:
+    from rich.padding import Padding
+
+    return Padding(wrapped(out, line, max(20, out.width - indent), 1_000), (0, 0, 0, indent))
 
 
 def problems_table(views: Sequence[dict[str, Any]], no_color: bool) -> None:
+    """``check`` on a terminal: each claim once (its ID and whole text), its problems
+    listed under it, rule and message; problems of the database itself come last."""
+    from rich.console import Group
+    from rich.padding import Padding
     from rich.table import Table
 
-    table = Table(header_style="bold", expand=True)
-    table.add_column("Claim", no_wrap=True, style="bold")
-    table.add_column("Rule", no_wrap=True, style="red")
-    table.add_column("Problem", ratio=3, overflow="fold")
-    table.add_column("Claim text", ratio=3, overflow="fold")
+    out = console(no_color)
+    groups: dict[str, list[dict[str, Any]]] = {}
     for view in views:
-        table.add_row(
-            text(view["short"]),
-            text(view["code"]),
-            text(view["message"]),
-            text(view["text"], "dim"),
-        )
-    console(no_color).print(table)
+        groups.setdefault(view["claim"], []).append(view)
+    rule_width = max(len(v["code"]) for v in views)
+    blocks: list[Any] = []
+    for claim, problems in groups.items():
+        if blocks:
+            blocks.append(text(""))
+        if claim:
+            short = problems[0]["short"]
+            head = Table.grid(padding=(0, _GAP, 0, 0))
+            head.add_column(no_wrap=True, style="bold")
+            head.add_column(no_wrap=True)
+            head.add_row(
+                text(short),
+                wrapped(out, problems[0]["text"], max(20, out.width - len(short) - _GAP), 20),
+            )
+            blocks.append(head)
+        else:
+            blocks.append(text("The database itself", "bold"))
+        listing = Table.grid(padding=(0, _GAP, 0, 0))
+        listing.add_column(no_wrap=True, style="red", width=rule_width)
+        listing.add_column(no_wrap=True)
+        message_width = max(20, out.width - 2 - rule_width - _GAP)
+        for problem in problems:
+            listing.add_row(
+                text(problem["code"]), wrapped(out, problem["message"], message_width, 10)
+            )
+        blocks.append(Padding(listing, (0, 0, 0, 2)))
+    print_trimmed(out, Group(*blocks))
 
 
 def stats_tables(result: dict[str, Any], no_color: bool) -> None:
-    from rich.table import Table
+    """``stats`` on a terminal: a table per count, each with a bar.
 
+    Names are never split inside a word: a table narrower than its names gives up its
+    bar first (down to nothing), then wraps names between words.
+    """
     out = console(no_color)
     out.print(text(f"{result['claims']} claims", "bold"))
     sections = (
@@ -269,37 +499,70 @@ def stats_tables(result: dict[str, Any], no_color: bool) -> None:
         rows = result[key]
         if not rows:
             continue
-        table = Table(header_style="bold")
-        table.add_column(title, overflow="fold")
-        table.add_column("Claims", justify="right")
-        table.add_column("", no_wrap=True)
-        most = max(r["claims"] for r in rows)
-        for row in rows:
-            style = STATUS_STYLES.get(row[field], "cyan") if field == "status" else "cyan"
-            table.add_row(text(row[field]), text(row["claims"]), _bar(row["claims"], most, style))
-        out.print(table)
-    if result["sources"]:
-        table = Table(header_style="bold")
-        table.add_column("Source", overflow="fold")
-        table.add_column("Claims", justify="right")
-        for heading in ("Said by", "Reported", "Supports", "Disputes"):
-            table.add_column(heading, justify="right")
-        table.add_column("", no_wrap=True)
-        most = max(r["claims"] for r in result["sources"])
-        for row in result["sources"]:
-            table.add_row(
-                text(row["name"]),
-                text(row["claims"]),
-                text(row["said_by"]),
-                text(row["reported_by"]),
-                text(row["supports"]),
-                text(row["disputes"]),
-                _bar(row["claims"], most, "green"),
+        out.print()
+        counts = [
+            (
+                text(row[field]),
+                [row["claims"]],
+                STATUS_STYLES.get(row[field], "cyan") if field == "status" else "cyan",
             )
-        out.print(table)
+            for row in rows
+        ]
+        _count_table(out, title, ["Claims"], counts)
+    if result["sources"]:
+        out.print()
+        counts = [
+            (
+                text(row["name"]),
+                [row[k] for k in ("claims", "said_by", "reported_by", "supports", "disputes")],
+                "green",
+            )
+            for row in result["sources"]
+        ]
+        headers = ["Claims", "Said by", "Reported", "Supports", "Disputes"]
+        _count_table(out, "Source", headers, counts)
 
 
-def _bar(value: int, most: int, style: str, width: int = 30) -> Text:
+BAR_WIDTH = 30  # the longest bar, in columns, when the terminal has room for it
+_MIN_BAR = 4  # a bar column narrower than this is left out
+
+
+def _count_table(
+    out: Console, title: str, headers: Sequence[str], rows: Sequence[tuple[Text, list[int], str]]
+) -> None:
+    """A name column, right-aligned counts (the first one barred), a bar if it fits."""
+    from rich import box
+    from rich.table import Table
+
+    numbers = sum(max(len(h), *(len(str(r[1][i])) for r in rows)) for i, h in enumerate(headers))
+    gaps = _GAP * len(headers)
+    longest_word = max(len(word) for name, _, _ in rows for word in name.plain.split() or [""])
+    widest = max(len(title), *(name.cell_len for name, _, _ in rows))
+    room = out.width - numbers - gaps
+    name_width = max(len(title), longest_word, min(widest, room))
+    bar = min(BAR_WIDTH, room - name_width - _GAP)
+    table = Table(
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column(title, no_wrap=True, width=name_width)
+    for header in headers:
+        table.add_column(header, justify="right", no_wrap=True)
+    if bar >= _MIN_BAR:
+        table.add_column("", no_wrap=True, width=bar)
+    most = max(r[1][0] for r in rows)
+    for name, values, style in rows:
+        cells = [wrapped(out, name, name_width, 10), *(text(v) for v in values)]
+        if bar >= _MIN_BAR:
+            cells.append(_bar(values[0], most, style, bar))
+        table.add_row(*cells)
+    print_trimmed(out, table)
+
+
+def _bar(value: int, most: int, style: str, width: int = BAR_WIDTH) -> Text:
     size = max(1, round(width * value / most)) if most and value else 0
     return text("\u2588" * size, style)
 

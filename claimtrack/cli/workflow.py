@@ -1,7 +1,7 @@
 """The fact-checking desk: log, undo, redo, check and stats."""
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,9 @@ from claimtrack.cli.common import (
 )
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.cli.status import ExitStatus
+
+if TYPE_CHECKING:
+    from claimtrack.db import Database
 
 EVENT_COLUMNS = ("at", "actor", "action", "kind", "target", "change", "summary")
 PROBLEM_COLUMNS = ("claim", "code", "story", "message", "text")
@@ -63,20 +66,36 @@ def log(
     with open_db(ctx, indexed=True) as db:
         target = None if record is None else history.require_known(db, record)
         found = history.read_history(db, target, newest=limit, reveal=reveal)
-    if fmt == "table":
-        from claimtrack.cli import render
+        views = found.views(_source_names(db, reveal))
+        if fmt != "table":
+            from claimtrack.interchange.formats import write_records
 
-        views = list(found.views())
-        if not views:
-            typer.echo("No history yet.", err=True)
+            write_records(views, fmt, stdout_bytes(), columns=EVENT_COLUMNS)
             return
-        render.events_table(views, no_color(ctx))
-        if found.total > len(views) and environment(ctx).stdout_isatty:
-            typer.echo(f"Showing {len(views)} of {found.total} events; -n N shows more.", err=True)
+        shown = list(views)
+    if not shown:
+        typer.echo("No history yet.", err=True)
         return
-    from claimtrack.interchange.formats import write_records
+    from claimtrack.cli import render
 
-    write_records(found.views(), fmt, stdout_bytes(), columns=EVENT_COLUMNS)
+    render.events_table(shown, no_color(ctx))
+    if found.total > len(shown) and environment(ctx).stdout_isatty:
+        typer.echo(f"Showing {len(shown)} of {found.total} events; -n N shows more.", err=True)
+
+
+def _source_names(db: "Database", reveal: bool) -> "Callable[[str], str]":
+    """How ``log`` names a source: its name or pseudonym, or "deleted source" and the
+    short ID of one that no longer exists."""
+    from claimtrack.query import Presenter
+
+    presenter = Presenter(db, reveal=reveal)
+
+    def name(source_id: str) -> str:
+        if presenter.source(source_id) is None:
+            return f"deleted source {ids.short(source_id)}"
+        return presenter.name(source_id)
+
+    return name
 
 
 def _reverse(ctx: typer.Context, action: str, dry_run: bool, fmt: str | None, quiet: bool) -> None:
@@ -85,7 +104,8 @@ def _reverse(ctx: typer.Context, action: str, dry_run: bool, fmt: str | None, qu
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=not dry_run) as db:
         change = history.next_undo(db) if action == "undo" else history.next_redo(db)
-        description = change.describe()
+        # A redo is named by the change it puts back, not by the undo it reverts.
+        named = change if action == "undo" else history.restored_by(db, change)
         if dry_run:
             done = [(e["action"], e["kind"], e["target"]) for e in change.events]
         else:
@@ -93,7 +113,7 @@ def _reverse(ctx: typer.Context, action: str, dry_run: bool, fmt: str | None, qu
     verb = {"undo": "Undid", "redo": "Redid"}[action]
     if dry_run:
         verb = f"Would {action}"
-    typer.echo(f"{verb} change {ids.short(change.id)}: {description}", err=True)
+    typer.echo(f"{verb} change {ids.short(named.id)}: {named.describe()}", err=True)
     records = [{"id": target, "kind": kind, "action": what} for what, kind, target in done]
     if fmt == "table":
         for record in records:
