@@ -214,7 +214,8 @@ def test_select_applies_each_filter_field(
     [
         ("created", True, None, ["c1a", "c1b", "c2a", "c2b"]),
         ("updated", False, None, ["c2a", "c2b", "c1b", "c1a"]),
-        ("status", False, None, ["c1b", "c2b", "c1a", "c2a"]),
+        # Statuses in the workflow's order, not the alphabet's.
+        ("status", False, None, ["c1a", "c1b", "c2a", "c2b"]),
         ("story", True, None, ["c2a", "c1a", "c2b", "c1b"]),  # no story sorts first
         ("text", False, 3, ["c1a", "c2b", "c1b"]),
         ("created", False, 0, []),
@@ -382,7 +383,7 @@ def test_a_write_is_seen_by_later_reads_in_the_same_block(db: Path, kind: Kind) 
         assert ids(snap.links_of("claim", "c1a")) == ["l1", "l2"]
         assert (snap.citing_count("s4"), snap.citing_count("s1")) == (0, 2)
         assert snap.sources_named("interior ministry") == ["s3"]
-        assert snap.sources_naming("petrović") == ["s2", "s4"]
+        assert snap.sources_naming(fold("petrović")) == ["s2", "s4"]
         snap.links.insert_record(link("l2a", "c2b", "s4", "disputes"))
         snap.links.delete_records(["l1"])
         snap.sources.replace_record(edited(snap, "sources", "s3", name="MoI", aliases=[]))
@@ -395,7 +396,7 @@ def test_a_write_is_seen_by_later_reads_in_the_same_block(db: Path, kind: Kind) 
         assert snap.ids_with_prefix("links", "l") == ["l2", "l2a", "l3", "l4", "l5"]
         assert snap.sources_named("interior ministry") == snap.sources_named("mup") == []
         assert snap.sources_named("moi") == ["s3"]
-        assert snap.sources_naming("petrović") == ["s2"]
+        assert snap.sources_naming(fold("petrović")) == ["s2"]
 
 
 def test_select_in_a_writing_block_sees_the_blocks_own_changes(db: Path, kind: Kind) -> None:

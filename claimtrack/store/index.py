@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from claimtrack.errors import DatabaseError
-from claimtrack.model import SCHEMA_VERSION, fold
+from claimtrack.model import SCHEMA_VERSION, STATUSES, fold
 from claimtrack.store.fileformat import TABLES, Data, check_claim_numbers, check_link_numbers
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
 
@@ -465,11 +465,14 @@ class FileIndex:
             return [], 0
         clause, args = found
         direction = "DESC" if descending else "ASC"
-        order = (
-            f"created {direction}, id {direction}"
-            if sort == "created"
-            else f"coalesce({sort}, '') {direction}, created {direction}, id {direction}"
-        )
+        if sort == "created":
+            key = ""
+        elif sort == "status":  # the workflow's order, as ``STATUSES`` gives it
+            ranks = " ".join(f"WHEN '{s}' THEN {n}" for n, s in enumerate(STATUSES))
+            key = f"CASE status {ranks} ELSE {len(STATUSES)} END {direction}, "
+        else:
+            key = f"coalesce({sort}, '') {direction}, "
+        order = f"{key}created {direction}, id {direction}"
         total = self.connection.execute(f"SELECT count(*) FROM claims{clause}", args).fetchone()[0]
         rows = self.connection.execute(
             f"SELECT id FROM claims{clause} ORDER BY {order} LIMIT ?",

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 import orjson
 
 from claimtrack.errors import DatabaseError, NotFound
-from claimtrack.model import Claim, Event, Link, Relation, Status, fold
+from claimtrack.model import STATUSES, Claim, Event, Link, Relation, Status, fold
 from claimtrack.store.adapter import IdTable, SnapshotDB, SnapshotStorage
 from claimtrack.store.collector import paused_gc
 from claimtrack.store.fileformat import META, TABLES, Data, dump_to, read_file
@@ -246,7 +246,7 @@ class Snapshot:
         chosen = [c for c in self.records("claims").values() if flt.matches(c, self.claim_links)]
         newest_first = sort in ("created", "updated")
         chosen.sort(
-            key=lambda c: (c.get(sort) or "", c["created"], c["id"]),
+            key=lambda c: (_sort_key(c, sort), c["created"], c["id"]),
             reverse=newest_first != reverse,
         )
         return chosen
@@ -609,6 +609,18 @@ class IndexedSnapshot(Snapshot):
             f"links: {link} points at missing {column} {value!r}"
             for link, column, value in self._index.dangling_links()
         ]
+
+
+# Statuses sort in the workflow's order (unverified, checking, ... retracted), not
+# alphabetically; an unknown one last.
+_STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
+
+
+def _sort_key(claim: Claim, sort: str) -> str | int:
+    if sort == "status":
+        return _STATUS_RANK.get(claim["status"], len(STATUSES))
+    value: str = claim.get(sort) or ""  # type: ignore[assignment]
+    return value
 
 
 def _check_sort(sort: str) -> None:
