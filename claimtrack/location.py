@@ -13,6 +13,7 @@ from pathlib import Path
 
 DB_FILENAME = "claims.json"
 DB_ENV = "CLAIMTRACK_DB"
+DEMO_FILENAME = "demo.json"
 
 
 @dataclass(frozen=True)
@@ -52,4 +53,31 @@ def demo_location(explicit: str | os.PathLike[str] | None) -> Location:
     """The demo never touches the user's real database unless named with --db."""
     if explicit is not None and str(explicit) != "":
         return Location(Path(explicit).expanduser().absolute(), "--db option")
-    return Location(user_data_dir() / "demo.json", "demo database")
+    return Location(user_data_dir() / DEMO_FILENAME, "demo database")
+
+
+def is_demo(path: Path) -> bool:
+    """Whether ``path`` is the demo database (``demo_location`` without --db), which
+    ``claimtrack demo`` deletes and makes afresh."""
+    if path.name != DEMO_FILENAME:
+        return False  # decided without importing platformdirs, for every write
+    return path.resolve() == demo_location(None).path.resolve()
+
+
+def init_target(path: Path) -> Path:
+    """The database file ``claimtrack init PATH`` makes: ``PATH`` itself when its name
+    ends in ``.json`` (any case) and it is not an existing folder, else ``claims.json``
+    in the folder ``PATH``. Absolute."""
+    path = path.expanduser().absolute()
+    if path.suffix.lower() == ".json" and not path.is_dir():
+        return path
+    return path / DB_FILENAME
+
+
+def used_instead(database: Path, explicit: str | os.PathLike[str] | None) -> Location | None:
+    """The database that commands run in ``database``'s folder (with ``explicit`` as
+    their --db) would use instead of ``database``, or None when they use it: what to
+    warn about after ``init`` made a file that $CLAIMTRACK_DB, --db, or a name other
+    than ``claims.json`` keeps commands from finding."""
+    found = locate(explicit, cwd=database.parent)
+    return None if found.path.resolve() == database.resolve() else found

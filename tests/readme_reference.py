@@ -44,6 +44,7 @@ COMMANDS = [
     ["source", "edit"],
     ["source", "rm"],
     ["git", "setup"],
+    ["git", "resolve"],
     ["merge-driver"],
     ["db", "path"],
 ]

@@ -105,3 +105,83 @@ def test_init_and_db_path(tmp_path: Path) -> None:
     broken = runner.invoke(app, ["init", str(story)])
     assert broken.exit_code == 1 and "not valid JSON" in broken.stderr
     assert (story / "claims.json").read_text() == "{broken"
+
+
+def test_init_warns_when_commands_would_use_another_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    elsewhere = tmp_path / "env.json"
+    monkeypatch.setenv("CLAIMTRACK_DB", str(elsewhere))
+    made = runner.invoke(app, ["init", "story"])
+    assert made.exit_code == 0
+    created = tmp_path / "story" / "claims.json"
+    assert made.stderr.splitlines() == [
+        f"Created {created}",
+        f"Warning: commands run in {created.parent} use {elsewhere} ($CLAIMTRACK_DB), not "
+        f"this file; unset CLAIMTRACK_DB, or name it with --db {created} or "
+        f"CLAIMTRACK_DB={created}",
+    ]
+    again = runner.invoke(app, ["init", "story"])  # an existing file: the same warning
+    assert again.exit_code == 0 and "Warning: commands run in" in again.stderr
+    itself = runner.invoke(app, ["init", str(elsewhere)])  # the file commands use: no warning
+    assert itself.exit_code == 0 and itself.stderr == f"Created {elsewhere}\n"
+    monkeypatch.delenv("CLAIMTRACK_DB")
+    here = runner.invoke(app, ["init", "story"])
+    assert here.exit_code == 0 and "Warning" not in here.stderr
+
+
+def test_init_takes_a_path_ending_in_json_as_the_database_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    made = runner.invoke(app, ["init", "my claims.JSON"])
+    assert made.exit_code == 0, made.stderr
+    created = tmp_path / "my claims.JSON"
+    assert created.is_file()
+    assert json.loads(created.read_text())["_meta"]["schema"]["version"] == 1
+    # Only a file named claims.json is found by itself: say how to use this one.
+    assert f"name it with --db '{created}'" in made.stderr
+    nested = runner.invoke(app, ["init", "desk/serbia.json"])
+    assert nested.exit_code == 0 and (tmp_path / "desk" / "serbia.json").is_file()
+    (tmp_path / "folder.json").mkdir()  # an existing folder stays a folder
+    folder = runner.invoke(app, ["init", "folder.json"])
+    assert folder.exit_code == 0 and (tmp_path / "folder.json" / "claims.json").is_file()
+    added = runner.invoke(app, ["--db", str(created), "add", "x", "-q"])
+    assert added.exit_code == 0 and added.stderr == ""
+
+
+def test_init_refuses_both_db_and_a_path(tmp_path: Path) -> None:
+    both = CliRunner().invoke(app, ["--db", str(tmp_path / "a.json"), "init", str(tmp_path / "b")])
+    assert both.exit_code == 2 and "not both" in both.stderr
+    assert not (tmp_path / "a.json").exists() and not (tmp_path / "b").exists()
+
+
+def test_writes_to_the_demo_database_say_that_demo_replaces_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    demo = runner.invoke(app, ["demo", "-q"])
+    assert demo.exit_code == 0, demo.stderr
+    path = locate_demo()
+    note = f"Note: {path} is the demo database, which 'claimtrack demo' makes afresh;"
+    assert note not in demo.stderr
+    claim = demo.stdout.split()[0]
+    for argv in (["--db", str(path), "note", claim, "mine"], ["status", claim, "checking"]):
+        monkeypatch.setenv("CLAIMTRACK_DB", str(path))
+        written = runner.invoke(app, argv)
+        assert written.exit_code == 0, written.stderr
+        assert note in written.stderr
+    read = runner.invoke(app, ["show", claim])
+    assert read.exit_code == 0 and "Note:" not in read.stderr
+    monkeypatch.setenv("CLAIMTRACK_DB", str(tmp_path / "demo.json"))  # a file of one's own
+    own = runner.invoke(app, ["add", "x", "-q"])
+    assert own.exit_code == 0 and own.stderr == ""
+
+
+def locate_demo() -> Path:
+    from claimtrack.location import demo_location
+
+    return demo_location(None).path

@@ -175,6 +175,197 @@ def test_merge_driver_rejects_damaged_input(tmp_path: Path, git_env: dict[str, s
     assert broken.read_text() == "{not json"
 
 
+def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_setup_quotes_a_path_git_reads_specially_and_is_idempotent(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    repo = tmp_path / "desk [A] #1"
+    story = repo / "!my story"
+    story.mkdir(parents=True)
+    sh(["git", "init", "-q"], repo, git_env)
+    # What claimtrack before issue 16 wrote: git warns and reads no attribute from it.
+    (repo / ".gitattributes").write_text("!my story/claims.json merge=claimtrack\n*.pdf binary")
+    ct(story, git_env, "init")
+    ct(story, git_env, "git", "setup")
+    again = run([*CLAIMTRACK, "git", "setup"], story, git_env)
+    assert again.returncode == 0 and "Already set up: nothing to commit." in again.stderr
+    attributes = (repo / ".gitattributes").read_text()
+    assert attributes.count("merge=claimtrack") == 1 and "*.pdf binary\n" in attributes
+    assert r'"\\!my story/claims.json" merge=claimtrack' in attributes.splitlines()
+    checked = run(
+        [
+            "git",
+            "check-attr",
+            "merge",
+            "binary",
+            "--",
+            "!my story/claims.json",
+            "!my story/claims.evidence/x.warc.gz",
+            "claims.json",
+        ],
+        repo,
+        git_env,
+    )
+    assert checked.returncode == 0 and checked.stderr == ""  # no "not a valid attribute name"
+    assert checked.stdout.splitlines() == [
+        "!my story/claims.json: merge: claimtrack",
+        "!my story/claims.json: binary: unspecified",
+        "!my story/claims.evidence/x.warc.gz: merge: unset",
+        "!my story/claims.evidence/x.warc.gz: binary: set",
+        "claims.json: merge: unspecified",
+        "claims.json: binary: unspecified",
+    ]
+    drivers = sh(["git", "config", "--get-all", "merge.claimtrack.driver"], repo, git_env)
+    assert len(drivers.splitlines()) == 1
+    # The lock and its holder note stay out of 'git status' and 'git add .'.
+    ct(story, git_env, "add", "a claim")
+    (story / "claims.json.lock.holder").write_text("1\nclaimtrack add\n")
+    (story / ".claims.json.abc.tmp").write_text("half")
+    assert (story / "claims.json.lock").stat().st_size == 1
+    status = sh(["git", "status", "--porcelain", "-uall"], repo, git_env)
+    assert "lock" not in status and ".tmp" not in status and "claims.json" in status
+    sh(["git", "add", "."], repo, git_env)
+    staged = sh(["git", "ls-files", "-z"], repo, git_env).split("\0")
+    assert sorted(filter(None, staged)) == ["!my story/claims.json", ".gitattributes", ".gitignore"]
+
+
+def test_setup_stops_tracking_a_lock_file_committed_before(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    sh(["git", "init", "-q"], desk, git_env)
+    ct(desk, git_env, "init")
+    ct(desk, git_env, "add", "a claim")
+    sh(["git", "add", "."], desk, git_env)  # before git setup: the lock goes in too
+    sh(["git", "commit", "-qm", "claims"], desk, git_env)
+    done = run([*CLAIMTRACK, "git", "setup"], desk, git_env)
+    assert "git no longer tracks claims.json.lock (kept on disk)." in done.stderr
+    assert (desk / "claims.json.lock").exists()
+    sh(["git", "add", ".gitattributes", ".gitignore"], desk, git_env)
+    sh(["git", "commit", "-qm", "setup"], desk, git_env)
+    assert sh(["git", "ls-files"], desk, git_env).split() == [
+        ".gitattributes",
+        ".gitignore",
+        "claims.json",
+    ]
+
+
+def test_patterns_match_every_awkward_path_git_can_hold(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    from claimtrack.interchange.gitrepo import attribute_pattern, ignore_pattern
+
+    paths = [
+        '"quoted" name/claims.json',
+        "tab\there/claims.json",
+        "star*and?[x]/claims.json",
+        "back\\slash/claims.json",
+        "#hash/claims.json",
+        "trailing /claims.json ",
+        "Zürich/claims.json",
+    ]
+    sh(["git", "init", "-q"], tmp_path, git_env)
+    (tmp_path / ".gitattributes").write_text(
+        "".join(f"{attribute_pattern(p)} merge=claimtrack\n" for p in paths)
+    )
+    (tmp_path / ".gitignore").write_text("".join(ignore_pattern(p) + "\n" for p in paths))
+    near = ["star-and-x/claims.json", "back/claims.json", "claims.json"]
+    checked = run(
+        ["git", "-c", "core.quotePath=false", "check-attr", "-z", "merge", "--", *paths, *near],
+        tmp_path,
+        git_env,
+    )
+    assert checked.stderr == ""
+    fields = checked.stdout.split("\0")
+    values = dict(zip(fields[0::3], fields[2::3], strict=False))
+    assert [values[p] for p in paths] == ["claimtrack"] * len(paths)
+    assert [values[p] for p in near] == ["unspecified"] * len(near)
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin", "-z"],
+        input="".join(p + "\0" for p in [*paths, *near]),
+        cwd=tmp_path,
+        env=git_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert sorted(filter(None, ignored.stdout.split("\0"))) == sorted(paths)
+
+
+def conflicting_pull(tmp_path: Path, env: dict[str, str]) -> tuple[Path, str, str]:
+    """Neither desk ran git setup; both edit one claim's line, and B pulls A's work.
+    Returns B's folder, the claim both edited and the claim only B added."""
+    a = tmp_path / "desk a"
+    a.mkdir()
+    sh(["git", "init", "-q"], a, env)
+    ct(a, env, "init")
+    claim = ct(a, env, "add", "The list has 40 names", "-q").strip()
+    other = ct(a, env, "add", "Another claim", "-q").strip()
+    sh(["git", "add", "claims.json"], a, env)
+    sh(["git", "commit", "-qm", "claims"], a, env)
+    b = tmp_path / "desk b"
+    sh(["git", "clone", "-q", str(a), str(b)], tmp_path, env)
+    ct(a, env, "status", claim, "checking")
+    ct(a, env, "rm", other, "--yes")
+    sh(["git", "commit", "-qam", "A"], a, env)
+    ct(b, env, "note", claim, "B called the ministry", user="ben")
+    added = ct(b, env, "add", "Only B has this", "-q", user="ben").strip()
+    sh(["git", "commit", "-qam", "B"], b, env)
+    pulled = run(["git", "pull", "-q", "--no-rebase", "--no-edit", str(a), "main"], b, env)
+    assert pulled.returncode != 0 and "CONFLICT" in pulled.stdout + pulled.stderr
+    return b, claim, added
+
+
+@pytest.mark.slow
+def test_a_pull_without_the_driver_is_explained_and_resolved(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    b, claim, added = conflicting_pull(tmp_path, git_env)
+    marked = (b / "claims.json").read_bytes()
+    assert b"<<<<<<<" in marked
+    listed = run([*CLAIMTRACK, "list"], b, git_env)
+    assert listed.returncode == 1 and "Traceback" not in listed.stderr
+    assert "holds git conflict markers" in listed.stderr
+    assert "claimtrack git resolve" in listed.stderr
+    written = run([*CLAIMTRACK, "add", "lost?"], b, git_env)
+    assert written.returncode == 1 and (b / "claims.json").read_bytes() == marked
+    resolved = run([*CLAIMTRACK, "git", "resolve"], b, {**git_env, "CLAIMTRACK_USER": "ben"})
+    assert resolved.returncode == 0, resolved.stderr
+    assert "Resolved claims.json: 1 added" in resolved.stderr
+    assert "git commit" in resolved.stderr
+    assert sh(["git", "diff", "--name-only", "--diff-filter=U"], b, git_env) == ""
+    merged = claims(b, git_env)
+    assert set(merged) == {claim, added}  # A's deletion of an untouched claim wins
+    assert merged[claim]["status"] == "checking"
+    assert [n["text"] for n in merged[claim]["notes"]] == ["B called the ministry"]
+    sh(["git", "commit", "-q", "--no-edit"], b, git_env)
+    assert sh(["git", "status", "--porcelain"], b, git_env).strip() == "?? claims.json.lock"
+    again = run([*CLAIMTRACK, "git", "resolve"], b, git_env)
+    assert again.returncode == 1
+    assert again.stderr.startswith("Error: git has no merge conflict for claims.json")
+
+
+@pytest.mark.slow
+def test_resolve_keeps_a_resolution_made_by_hand_unless_forced(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    b, _, _ = conflicting_pull(tmp_path, git_env)
+    sh(["git", "checkout", "--ours", "--", "claims.json"], b, git_env)
+    by_hand = (b / "claims.json").read_bytes()
+    refused = run([*CLAIMTRACK, "git", "resolve"], b, git_env)
+    assert refused.returncode == 1 and "holds no conflict markers" in refused.stderr
+    assert (b / "claims.json").read_bytes() == by_hand
+    forced = run([*CLAIMTRACK, "git", "resolve", "--force"], b, git_env)
+    assert forced.returncode == 0, forced.stderr
+    assert len(claims(b, git_env)) == 2
+
+
 def test_ids_from_two_machines_do_not_collide(tmp_path: Path) -> None:
     code = "from claimtrack import ids; print('\\n'.join(ids.new_id() for _ in range(20000)))"
     first = subprocess.run(

@@ -1,6 +1,7 @@
 """Commands about the database itself: init, db path, demo."""
 
 import contextlib
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ from claimtrack.cli.common import (
     output_format,
     settings,
 )
-from claimtrack.location import DB_FILENAME
+from claimtrack.location import DB_ENV
 
 db_app = typer.Typer(help="Where the database is.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
@@ -23,33 +24,56 @@ app.add_typer(db_app, name="db")
 @app.command()
 def init(
     ctx: typer.Context,
-    folder: Annotated[
-        Path, typer.Argument(metavar="FOLDER", help="Folder for claims.json (default: this one).")
-    ] = Path("."),
+    target: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="PATH",
+            help="Folder for claims.json (default: this one), or the database file itself "
+            "when it ends in .json.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create claims.json in a folder, for one story or one desk.
 
     Commands run in that folder or below it use it (unless --db or $CLAIMTRACK_DB say
-    otherwise). With --db, that file is created instead.
+    otherwise: then it warns). A PATH ending in .json is the database file to create,
+    which commands use when named with --db or $CLAIMTRACK_DB. With --db and no PATH,
+    that file is created.
 
     \b
     Examples:
       mkdir serbia && cd serbia && claimtrack init
+      claimtrack init ~/desk/serbia.json
       claimtrack --db ~/desk/claims.json init
     """
     from claimtrack.db import Database
+    from claimtrack.location import init_target, used_instead
 
     explicit = settings(ctx).db
-    path = Path(explicit).expanduser() if explicit else folder / DB_FILENAME
-    path = path.absolute()
+    if explicit and target is not None:
+        raise typer.BadParameter(
+            "give the new database's path with --db or as PATH, not both",
+            param_hint="'PATH'",
+        )
+    path = init_target(target or Path(".")) if not explicit else location(ctx).path
     if path.exists():
         with Database.open(path):  # refuses an unreadable file with a clear error
             pass
         typer.echo(f"{path} already exists; nothing changed.", err=True)
-        return
-    with Database.open(path, write=True, create=True):
-        pass
-    typer.echo(f"Created {path}", err=True)
+    else:
+        with Database.open(path, write=True, create=True):
+            pass
+        typer.echo(f"Created {path}", err=True)
+    other = used_instead(path, explicit)
+    if other is not None:
+        named = shlex.quote(str(path))
+        how = f"unset {DB_ENV}, or " if other.reason == f"${DB_ENV}" else ""
+        typer.echo(
+            f"Warning: commands run in {path.parent} use {other.path} ({other.reason}), "
+            f"not this file; {how}name it with --db {named} or {DB_ENV}={named}",
+            err=True,
+        )
 
 
 @db_app.command("path")

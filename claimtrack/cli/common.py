@@ -17,7 +17,7 @@ from claimtrack.cli.context import Environment
 from claimtrack.cli.status import ExitStatus
 from claimtrack.errors import ClaimtrackError
 from claimtrack.interchange.formats import FORMATS, OutputFormat, safe_text
-from claimtrack.location import Location, locate
+from claimtrack.location import Location, is_demo, locate
 from claimtrack.model import one_of
 
 if TYPE_CHECKING:
@@ -154,6 +154,12 @@ def open_db(
     path = location(ctx).path
     with Database.open(path, write=write, history=history, indexed=indexed) as db:
         yield db
+    if write and is_demo(path):  # what the user adds there is lost on the next 'claimtrack demo'
+        typer.echo(
+            f"Note: {path} is the demo database, which 'claimtrack demo' makes afresh; "
+            "keep your own work in a database of your own ('claimtrack init')",
+            err=True,
+        )
 
 
 def environment(ctx: typer.Context) -> Environment:

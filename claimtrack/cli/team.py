@@ -1,9 +1,8 @@
 """Working as a team through git: a merge driver for the database file."""
 
 import shlex
-import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated
 
 import typer
@@ -17,62 +16,72 @@ git_app = typer.Typer(
 )
 app.add_typer(git_app, name="git")
 
-ATTRIBUTE = "merge=claimtrack"
-
-
-def _git(args: list[str], cwd: Path) -> str:
-    try:
-        result = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=30
-        )
-    except FileNotFoundError:
-        fail("git is not installed")
-    if result.returncode != 0:
-        fail(f"git {' '.join(args)} failed: {result.stderr.strip() or result.stdout.strip()}")
-    return result.stdout.strip()
-
 
 @git_app.command("setup")
 def git_setup(ctx: typer.Context) -> None:
     """Register claimtrack's merge driver for the database in this git repository.
 
-    Adds '<database> merge=claimtrack' to .gitattributes (commit it), and a line marking
-    the evidence folder's WARC files binary, and the driver to the repository's git
-    config (which git does not copy: run this once in every clone).
+    Adds '<database> merge=claimtrack' to .gitattributes, and a line marking the
+    evidence folder's WARC files binary; adds the database's lock files to .gitignore
+    (commit both); and sets the driver in the repository's git config (which git does
+    not copy: run this once in every clone). Running it again changes nothing.
     Afterwards 'git merge' and 'git pull' merge the database record by record and never
     leave conflict markers in it.
 
     \b
     Example:
       cd desk-repo && claimtrack init && claimtrack git setup
-      git add .gitattributes claims.json && git commit -m "claims database"
+      git add .gitattributes .gitignore claims.json && git commit -m "claims database"
     """
-    db_path = location(ctx).path
-    folder = db_path.parent
-    if not folder.is_dir():
-        fail(f"{folder} does not exist", "run claimtrack init first")
-    root = Path(_git(["rev-parse", "--show-toplevel"], folder))
-    try:
-        relative = db_path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        fail(f"{db_path} is not inside the git repository {root}")
-    attributes = root / ".gitattributes"
     from claimtrack.evidence.folder import WARC_SUFFIX, evidence_folder
+    from claimtrack.interchange.gitrepo import Repository
 
-    # Snapshots (claimtrack archive) are shared with the database; git must not diff them.
-    warcs = f"{evidence_folder(Path(relative)).as_posix()}/*{WARC_SUFFIX} binary"
-    for line in (f"{relative} {ATTRIBUTE}", warcs):
-        existing = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
-        if line not in existing.splitlines():
-            with attributes.open("a", encoding="utf-8") as handle:
-                if existing and not existing.endswith("\n"):
-                    handle.write("\n")
-                handle.write(line + "\n")
+    repo = Repository.of(location(ctx).path)
     driver = f"{shlex.quote(sys.executable)} -m claimtrack merge-driver %O %A %B"
-    _git(["config", "merge.claimtrack.name", "claimtrack: merge claims by record ID"], root)
-    _git(["config", "merge.claimtrack.driver", driver], root)
-    typer.echo(f"Merge driver set for {relative} in {root}.", err=True)
-    typer.echo("Commit .gitattributes, and run 'claimtrack git setup' in every clone.", err=True)
+    # Snapshots (claimtrack archive) are shared with the database; git must not diff them.
+    evidence = evidence_folder(Path(repo.database)).as_posix()
+    warcs = repo.attribute_line(PurePosixPath(evidence), "binary", glob=f"/*{WARC_SUFFIX}")
+    report = repo.setup(driver, [warcs])
+    typer.echo(f"Merge driver set for {repo.database} in {repo.root}.", err=True)
+    for name in report.untracked:
+        typer.echo(f"git no longer tracks {name} (kept on disk).", err=True)
+    if report.edited or report.untracked:
+        changed = ", ".join([*report.edited, *(f"{n} (removed)" for n in report.untracked)])
+        typer.echo(f"Commit {changed}; run 'claimtrack git setup' in every clone.", err=True)
+    else:
+        typer.echo("Already set up: nothing to commit.", err=True)
+
+
+@git_app.command("resolve")
+def git_resolve(
+    ctx: typer.Context,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Merge even when the file holds no conflict markers (a hand edit)."
+        ),
+    ] = False,
+) -> None:
+    """Merge a database that git left with conflict markers, and stage it.
+
+    For a merge or pull that stopped with 'CONFLICT (content): Merge conflict in
+    claims.json' (a clone where 'claimtrack git setup' was not run): merges the three
+    versions git keeps (common ancestor, ours, theirs) record by record, as the merge
+    driver would have, writes the result and runs 'git add' on it. Finish with 'git
+    commit', and run 'claimtrack git setup' so the next merge needs no help.
+
+    \b
+    Example:
+      git pull               # CONFLICT (content): Merge conflict in claims.json
+      claimtrack git resolve && git commit --no-edit
+    """
+    from claimtrack.db import current_user
+    from claimtrack.interchange.gitrepo import Repository
+
+    repo = Repository.of(location(ctx).path)
+    report = repo.resolve(current_user(), force=force)
+    typer.echo(f"Resolved {repo.database}: {report.summary()}.", err=True)
+    typer.echo("Staged it: finish the merge with 'git commit'.", err=True)
 
 
 @app.command("merge-driver")
@@ -95,19 +104,17 @@ def merge_driver(
       claimtrack merge-driver %O %A %B
     """
     from claimtrack.db import current_user
-    from claimtrack.interchange.merge import Merger
-    from claimtrack.store.fileformat import dump, empty_data, parse
+    from claimtrack.interchange.merge import merge_versions
     from claimtrack.store.files import atomic_write
 
-    versions = []
-    for path in (base, ours, theirs):
+    def read(path: Path) -> bytes:
         try:
-            raw = path.read_bytes()
+            return path.read_bytes()
         except OSError as exc:
             fail(f"cannot read {path}: {exc.strerror}")
-        # An empty ancestor means the file was added on both sides.
-        versions.append(parse(raw, path) if raw.strip() else empty_data())
-    merger = Merger(current_user())
-    merged = merger.merge(*versions)
-    atomic_write(ours.absolute(), dump(merged))
-    typer.echo(f"claimtrack merged the database: {merger.report.summary()}", err=True)
+
+    merged, report = merge_versions(
+        read(base), read(ours), read(theirs), current_user(), (base, ours, theirs)
+    )
+    atomic_write(ours.absolute(), merged)
+    typer.echo(f"claimtrack merged the database: {report.summary()}", err=True)

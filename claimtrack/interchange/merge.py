@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from claimtrack import ids
 from claimtrack.records import Clock, event
-from claimtrack.store.fileformat import META, TABLES, Data
+from claimtrack.store.fileformat import META, TABLES, Data, dump, empty_data, parse
 
 KEPT_TAG = "merge-kept"
 _UNION_LISTS = ("notes", "aliases", "tags")
@@ -178,6 +179,26 @@ class Merger:
                 else:
                     result["links"].pop(link["id"], None)  # points at nothing on any side
                     break
+
+
+def merge_versions(
+    base: bytes, ours: bytes, theirs: bytes, actor: str, origins: tuple[Path, Path, Path]
+) -> tuple[bytes, Report]:
+    """Merge three database files' bytes (the common ancestor, ours, theirs) into the
+    bytes of the merged file, and say what happened.
+
+    An empty ancestor means the file was added on both sides. ``origins`` name the three
+    in errors; ``actor`` records the merge's history events. Raises ``DatabaseError``
+    (``claimtrack.store.fileformat.parse``) when any version is not a database, conflict
+    markers included: nothing is merged then.
+    """
+    versions = [
+        parse(raw, origin) if raw.strip() else empty_data()
+        for raw, origin in zip((base, ours, theirs), origins, strict=True)
+    ]
+    merger = Merger(actor)
+    merged = merger.merge(*versions)
+    return dump(merged), merger.report
 
 
 def union(first: list[Any], second: list[Any]) -> list[Any]:

@@ -93,6 +93,22 @@ def lock_path_of(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
+def holder_path_of(path: Path) -> Path:
+    return path.with_name(path.name + ".lock.holder")
+
+
+def scratch_files(path: Path) -> list[tuple[str, str]]:
+    """The files claimtrack makes beside the database ``path`` that belong to this
+    machine alone and are never shared (git ignores them): the lock, the note of who
+    holds it, and the temporary file of a write. Each as (name, glob): a literal name,
+    or its start and the ``fnmatch``-style rest."""
+    return [
+        (lock_path_of(path).name, ""),
+        (holder_path_of(path).name, ""),
+        (f".{path.name}.", "*.tmp"),
+    ]
+
+
 def mark_saved(path: Path) -> None:
     """Note in the lock file beside ``path`` that a database has been saved there (one
     byte; the lock itself is the operating system's). A command that later finds the
@@ -203,7 +219,7 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
         raise DatabaseError(f"cannot create {path.parent}: {exc.strerror}") from None
     wait = lock_timeout() if timeout is None else timeout
     lock = (_PosixLock if os.name == "posix" else _PortableLock)(lock_path, wait)
-    holder_path = path.with_name(path.name + ".lock.holder")
+    holder_path = holder_path_of(path)
     try:
         lock.acquire()
     except _Busy:
