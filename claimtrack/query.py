@@ -8,6 +8,7 @@ the store (``claimtrack.store``), which decides how to find them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from claimtrack import ids
 from claimtrack.confidential import Disclosure, pseudonym, withhold_link
@@ -15,7 +16,10 @@ from claimtrack.db import Database
 from claimtrack.model import RELATIONS, Claim, Link, Relation, Source
 from claimtrack.store.filter import ClaimFilter
 from claimtrack.store.snapshot import SORT_KEYS
-from claimtrack.views import ClaimView, LinkView, SourceView
+from claimtrack.views import ClaimView, LinkView, SimilarView, SourceView
+
+if TYPE_CHECKING:
+    from claimtrack.similar import Match
 
 __all__ = ["SORT_KEYS", "ClaimFilter", "Presenter"]
 
@@ -115,6 +119,13 @@ def claim_view(claim: Claim, presenter: Presenter) -> ClaimView:
         elif relation == "reported-by":
             reported.append(link["source"])
     return {**claim, "said_by": said, "reported_by": reported, "links": links}
+
+
+def similar_view(match: Match, presenter: Presenter) -> SimilarView:
+    """A claim ``similar`` found, with its score and the reasons in words; a claimant
+    both share is named as the presenter shows it (a pseudonym if confidential)."""
+    why = [*match.why, *(f"same claimant: {presenter.name(i)}" for i in match.claimants)]
+    return {**claim_view(match.claim, presenter), "score": match.score, "why": why}
 
 
 def link_view(link: Link, presenter: Presenter) -> LinkView:

@@ -99,6 +99,14 @@ For a confidential source's link, unless ``--reveal``: ``url``, ``final_url``,
 ``ExportedClaimView``: a line of ``export --format jsonl``, a ``ClaimView`` and:
 
 - ``sources``: every source its links cite, as ``SourceView``, by ID.
+
+``SimilarView``: a line of ``claimtrack similar``, a ``ClaimView`` and:
+
+- ``score``: how alike, 0 to 100 (an integer; ``claimtrack.similar`` says how it is
+  worked out); 85 and more is a near-duplicate.
+- ``why``: the reasons in words, each a string: ``"shared words: deported, serbia"``,
+  ``"same numbers: at least 12 = a dozen"``, ``"different numbers: 12 vs 14"``,
+  ``"same claimant: NAME"`` (a pseudonym for a confidential source).
 """
 
 from __future__ import annotations
@@ -170,3 +178,8 @@ class SourceDetailView(SourceView):
 
 class ExportedClaimView(ClaimView):
     sources: list[SourceView]
+
+
+class SimilarView(ClaimView):
+    score: int
+    why: list[str]

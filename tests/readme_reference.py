@@ -38,6 +38,7 @@ COMMANDS = [
     ["undo"],
     ["redo"],
     ["stats"],
+    ["similar"],
     ["source", "add"],
     ["source", "list"],
     ["source", "show"],

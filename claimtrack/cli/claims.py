@@ -16,6 +16,7 @@ from claimtrack.cli.common import (
     confirm_destruction,
     environment,
     fail,
+    location,
     no_color,
     open_db,
     output_format,
@@ -134,10 +135,23 @@ def add(
         str | None, typer.Option(metavar="TEXT", help="The published verdict wording.")
     ] = None,
     note: Annotated[str | None, typer.Option(metavar="TEXT", help="A first note.")] = None,
+    no_dupe_check: Annotated[
+        bool,
+        typer.Option(
+            "--no-dupe-check",
+            help="Do not look for a claim saying the same (on a terminal 'add' asks what "
+            "to do; in a script it adds and warns on stderr).",
+        ),
+    ] = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Record a claim, with who said it and who reported it.
+
+    A claim that says much the same as one already recorded ('claimtrack similar'
+    scores 85 or more) is a near-duplicate: on a terminal 'add' shows it and asks
+    whether to add anyway, use the existing claim, or skip; in a script it adds and
+    warns on stderr.
 
     \b
     Examples:
@@ -151,6 +165,14 @@ def add(
     fmt = output_format(ctx, fmt, quiet)
     status = _checked_status(status, "'--status'")
     body = read_text(text, "claim text")
+    quantities = worked_out_quantities(body)
+    if not no_dupe_check:
+        existing = _near_duplicate(ctx, body, quantities, said_by or [])
+        if existing is not None:
+            with open_db(ctx, history=False, indexed=True) as db:
+                view = claim_view(db.get_claim(existing), Presenter(db))
+            emit.one(ctx, view, fmt, _summary("Existing", view))
+            return
     with open_db(ctx, write=True, indexed=True) as db:
         claim = db.add_claim(
             body,
@@ -159,13 +181,61 @@ def add(
             tags=tag or [],
             status=status,
             rating=rating,
-            quantities=worked_out_quantities(body),
+            quantities=quantities,
             said_by=said_by or [],
             reported_by=reported_by or [],
             note=note,
         )
         view = claim_view(claim, Presenter(db))
     emit.one(ctx, view, fmt, _summary("Added", view))
+
+
+def _near_duplicate(
+    ctx: typer.Context, text: str, quantities: "list[Quantity]", said_by: list[str]
+) -> str | None:
+    """Look for claims saying much the same as the one to add (``similar.DUPLICATE``).
+    On a terminal ask: add anyway (None), use the existing claim (its ID) or skip (exit
+    0, nothing added). In a script warn on stderr and add (None)."""
+    from claimtrack.similar import DUPLICATE, Probe, claimants_named, find_similar
+
+    if not location(ctx).path.exists():
+        return None  # the first claim: nothing to compare with
+    with open_db(ctx, history=False, indexed=True) as db:
+        probe = Probe(text, quantities, claimants_named(db, said_by))
+        found = find_similar(db, probe, limit=3, min_score=DUPLICATE)
+    if not found:
+        return None
+    env = environment(ctx)
+    listing = "".join(
+        f"\n  {ids.short(m.claim['id'])}  (score {m.score})  {emit.clip(m.claim['text'], 70)}"
+        for m in found
+    )
+    if not (env.stdin_isatty and env.stderr_isatty):
+        best = found[0]
+        typer.echo(
+            f"Warning: claim {ids.short(best.claim['id'])} says much the same (score "
+            f"{best.score}): {emit.clip(best.claim['text'], 70)}; added anyway "
+            "('claimtrack similar' shows it; --no-dupe-check skips this check)",
+            err=True,
+        )
+        return None
+    import click
+
+    from claimtrack.interchange.formats import safe_text
+
+    typer.echo(safe_text("Already recorded, much the same:" + listing), err=True)
+    answer = typer.prompt(
+        "[a]dd anyway, [u]se the existing claim, or [s]kip?",
+        type=click.Choice(["a", "u", "s"]),
+        default="a",
+        err=True,
+    )
+    if answer == "u":
+        return found[0].claim["id"]
+    if answer == "s":
+        typer.echo("Nothing added.", err=True)
+        raise typer.Exit(0)
+    return None
 
 
 ListSort = Annotated[

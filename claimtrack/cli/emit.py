@@ -19,7 +19,7 @@ from claimtrack.interchange.formats import (
 )
 
 if TYPE_CHECKING:
-    from claimtrack.views import ClaimView, SourceView
+    from claimtrack.views import ClaimView, SimilarView, SourceView
 
 
 def claims(ctx: typer.Context, views: Iterable[ClaimView], fmt: OutputFormat) -> int:
@@ -72,6 +72,15 @@ class _Counted:
         for item in self.items:
             self.count += 1
             yield item
+
+
+def similar(views: Sequence[SimilarView], fmt: OutputFormat) -> None:
+    """Claims ``similar`` found, in a data format: a claim's columns, then ``score`` and
+    ``why``."""
+    write_records(_rows(views, fmt), fmt, stdout_bytes(), columns=SIMILAR_COLUMNS)
+
+
+SIMILAR_COLUMNS = (*CLAIM_COLUMNS, "score", "why")
 
 
 def sources(ctx: typer.Context, views: Sequence[SourceView], fmt: OutputFormat) -> None:

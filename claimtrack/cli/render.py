@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from claimtrack.model import Claim, Status
-    from claimtrack.views import ClaimView, LinkView, SourceView
+    from claimtrack.views import ClaimView, LinkView, SimilarView, SourceView
 
 STATUS_STYLES: dict[Status, str] = {
     "unverified": "yellow",
@@ -601,3 +601,33 @@ def candidates_table(result: Any, no_color: bool) -> None:
             text("; ".join(describe_quantity(q) for q in candidate.quantities), "dim"),
         )
     out.print(table)
+
+def similar_table(views: Sequence[SimilarView], no_color: bool) -> None:
+    """The claims ``similar`` found, a block each, best first: ID, score, status and who
+    said it; the claim (three lines at most); why, dimmed."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
+    out = console(no_color)
+    length = ids.unique_prefix_length(v["id"] for v in views)
+    inner = max(20, out.width - 2)
+    blocks: list[Any] = []
+    for number, view in enumerate(views):
+        head = Text.assemble(
+            text(ids.short(view["id"], length), "bold"), "  ", text(f"{view['score']:>3}")
+        )
+        head.append("  ")
+        head.append_text(_status(view["status"]))
+        if view["said_by"]:
+            head.append("  said by ", style="dim")
+            head.append_text(text(", ".join(view["said_by"])))
+        if number:
+            blocks.append(Text(""))
+        blocks.append(wrapped(out, head, out.width, 2))
+        claim = text(" ".join(view["text"].split()))
+        blocks.append(Padding(wrapped(out, claim, inner, CLAIM_LINES), (0, 0, 0, 2)))
+        if view["why"]:
+            why = text("; ".join(view["why"]), "dim")
+            blocks.append(Padding(wrapped(out, why, inner, SIDE_LINES, "dim"), (0, 0, 0, 2)))
+    print_trimmed(out, Group(*blocks))

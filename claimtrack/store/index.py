@@ -32,6 +32,7 @@ from claimtrack.errors import DatabaseError
 from claimtrack.model import SCHEMA_VERSION, STATUSES, fold
 from claimtrack.store.fileformat import TABLES, Data, check_claim_numbers, check_link_numbers
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
+from claimtrack.store.terms import claim_terms
 
 if TYPE_CHECKING:
     import sqlite3
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 INDEX_ENV = "CLAIMTRACK_INDEX"
 # Below this (about 300 claims) parsing the whole file costs no more than the index would.
 MIN_BYTES = 500_000
-FORMAT = "4"  # bump when the tables below or what an index vouches for change: rebuilt
+FORMAT = "5"  # bump when the tables below or what an index vouches for change: rebuilt
 # What JSON must escape in a record ID; binary search compares IDs written as they are.
 _NOT_PLAIN = re.compile(r'["\\\x00-\x1f]')
 
@@ -59,6 +60,15 @@ CREATE TABLE links (
 ) WITHOUT ROWID;
 CREATE TABLE sources (id TEXT PRIMARY KEY, names TEXT) WITHOUT ROWID;
 CREATE TABLE names (name TEXT, source TEXT);
+"""
+# The full-text table ``similar`` finds candidates in: each claim's terms
+# (``store.terms.claim_terms``) as one line, under a number of its own (FTS5 numbers its
+# rows; ``claim_numbers`` maps them to claim IDs). The ``ascii`` tokenizer splits only at
+# ASCII spaces and punctuation, so it finds exactly the terms ``claim_terms`` made (all
+# letters and digits, any script); ``detail = none``: a term's claims, no positions.
+WORDS_SCHEMA = """
+CREATE TABLE claim_numbers (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+CREATE VIRTUAL TABLE claim_words USING fts5(terms, tokenize = 'ascii', detail = 'none');
 """
 INDEXES = """
 CREATE INDEX claims_created ON claims (created, id);
@@ -320,12 +330,14 @@ class FileIndex:
         for key, event in scan.records("events"):
             _keyed(key, event)  # parsed and checked, not indexed
         path = self.db_path
+        words: list[tuple[str, str]] = []
         self._build(
-            _claim_rows(scan, path),
+            _claim_rows(scan, path, words),
             _link_rows(scan, path),
             {key: _keyed(key, source) for key, source in scan.records("sources")},
             scan.blocks,
             current,
+            words,
         )
 
     def write_from(
@@ -352,12 +364,14 @@ class FileIndex:
             return  # an ID the file must escape: binary search could not find it; no index
         if any(record.get("id") != key for table in TABLES for key, record in data[table].items()):
             return  # a record under another record's key: only a full parse reports it
+        words: list[tuple[str, str]] = []
         self._build(
-            (claim_row(k, v) for k, v in tables["claims"]),
+            (_with_words(k, v, words) for k, v in tables["claims"]),
             (link_row(k, v) for k, v in tables["links"]),
             dict(tables["sources"]),
             blocks,
             current,
+            words,
         )
 
     def _build(
@@ -367,9 +381,11 @@ class FileIndex:
         sources: Mapping[str, Any],
         blocks: Blocks,
         current: Identity,
+        words: list[tuple[str, str]],
     ) -> None:
         """Built in a temporary file and renamed into place, so that a reader sees the
-        old index or the new one."""
+        old index or the new one. ``words``: (claim ID, terms) of each claim, filled in
+        as ``claims`` is read."""
         import sqlite3
 
         self.connection.close()
@@ -383,8 +399,10 @@ class FileIndex:
             build.execute("PRAGMA journal_mode = OFF")
             build.execute("PRAGMA synchronous = OFF")
             build.executescript(SCHEMA)
+            build.executescript(WORDS_SCHEMA)
             build.execute("BEGIN")
             build.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", claims)
+            _insert_words(build, words)
             build.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", links)
             _insert_sources(build, sources)
             for statement in INDEXES.strip().split(";\n"):
@@ -449,6 +467,16 @@ class FileIndex:
             )
             missing += [(link, column, value) for link, value in self.connection.execute(query)]
         return sorted(missing)
+
+    def claims_with_term(self, term: str) -> list[str]:
+        """IDs of the claims holding ``term`` (``store.terms``: letters and digits only),
+        from the full-text table."""
+        rows = self.connection.execute(
+            "SELECT claim_numbers.id FROM claim_words JOIN claim_numbers"
+            " ON claim_numbers.n = claim_words.rowid WHERE claim_words MATCH ?",
+            (f'"{term}"',),
+        )
+        return [row[0] for row in rows]
 
     def link_ids(self, column: str, value: str) -> list[str]:
         assert column in ("claim", "source")
@@ -525,6 +553,7 @@ class FileIndex:
         connection.execute("BEGIN IMMEDIATE")
         try:
             _upsert(connection, "claims", claims, claim_row, 10)
+            _upsert_words(connection, claims)
             _upsert(connection, "links", links, link_row, 4)
             if sources:
                 connection.executemany(
@@ -552,10 +581,46 @@ def _keyed(key: str, record: Any) -> Any:
     return record
 
 
-def _claim_rows(scan: Scan, path: Path) -> Iterator[tuple[Any, ...]]:
+def _claim_rows(scan: Scan, path: Path, words: list[tuple[str, str]]) -> Iterator[tuple[Any, ...]]:
     for key, claim in scan.records("claims"):
         check_claim_numbers(key, claim, path)
-        yield claim_row(key, _keyed(key, claim))
+        yield _with_words(key, _keyed(key, claim), words)
+
+
+def _with_words(
+    key: str, claim: Mapping[str, Any], words: list[tuple[str, str]]
+) -> tuple[Any, ...]:
+    """The claim's row; its terms noted in ``words`` for the full-text table."""
+    words.append((key, " ".join(claim_terms(claim))))
+    return claim_row(key, claim)
+
+
+def _insert_words(connection: sqlite3.Connection, words: Iterable[tuple[str, str]]) -> None:
+    """Number each claim (after the highest number in use) and put its terms in the
+    full-text table under that number."""
+    last = connection.execute("SELECT coalesce(max(n), 0) FROM claim_numbers").fetchone()[0]
+    numbered = [(last + i, key, terms) for i, (key, terms) in enumerate(words, 1)]
+    connection.executemany(
+        "INSERT INTO claim_numbers (n, id) VALUES (?, ?)", ((n, k) for n, k, _ in numbered)
+    )
+    connection.executemany(
+        "INSERT INTO claim_words (rowid, terms) VALUES (?, ?)", ((n, t) for n, _, t in numbered)
+    )
+
+
+def _upsert_words(
+    connection: sqlite3.Connection, claims: Mapping[str, Mapping[str, Any] | None]
+) -> None:
+    """A spliced write's changed claims in the full-text table: old terms out, new in."""
+    for key in claims:
+        found = connection.execute("SELECT n FROM claim_numbers WHERE id = ?", (key,)).fetchone()
+        if found is not None:
+            connection.execute("DELETE FROM claim_words WHERE rowid = ?", found)
+            connection.execute("DELETE FROM claim_numbers WHERE n = ?", found)
+    _insert_words(
+        connection,
+        ((k, " ".join(claim_terms(v))) for k, v in claims.items() if v is not None),
+    )
 
 
 def _link_rows(scan: Scan, path: Path) -> Iterator[tuple[Any, ...]]:

@@ -26,7 +26,7 @@ import functools
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -47,6 +47,7 @@ from claimtrack.store.files import (
 from claimtrack.store.filter import ClaimFilter
 from claimtrack.store.index import FileIndex, Identity, identity
 from claimtrack.store.structure import structural_problems
+from claimtrack.store.terms import claim_terms, rank
 
 if TYPE_CHECKING:
     from claimtrack.store.layout import Blocks
@@ -262,6 +263,21 @@ class Snapshot:
             for link in self.claim_links(c["id"])
         )
         return facts, links
+
+    def similar_candidates(self, terms: Sequence[str], flt: ClaimFilter, limit: int) -> list[str]:
+        """IDs of up to ``limit`` claims that ``flt`` (prepared) selects and that hold any
+        of ``terms`` (``store.terms``), best first (``terms.rank``): what ``similar``
+        scores. Here every claim's terms are worked out in one pass."""
+        wanted = set(terms)
+        holders: dict[str, list[str]] = {term: [] for term in wanted}
+        claims = self.records("claims")
+        for claim_id, claim in claims.items():
+            for term in claim_terms(claim):
+                if term in wanted:
+                    holders[term].append(claim_id)
+        found = {i for ids in holders.values() for i in ids}
+        allowed = {i for i in found if flt.matches(claims[i], self.claim_links)}
+        return rank(holders, len(claims), allowed, limit)
 
     # -- history ----------------------------------------------------------------------------
 
@@ -578,6 +594,17 @@ class IndexedSnapshot(Snapshot):
         links = (cast(LinkFact, k) for k in self._index.link_facts() if k[0] in chosen)
         self.records("sources")  # names of thousands of sources: one pass, not a search each
         return facts, links
+
+    def similar_candidates(self, terms: Sequence[str], flt: ClaimFilter, limit: int) -> list[str]:
+        """With an index, the claims holding each term come from its full-text table
+        (SQLite FTS5), and no claim is read from the file."""
+        if not self._answering:
+            return super().similar_candidates(terms, flt, limit)
+        holders = {term: self._index.claims_with_term(term) for term in set(terms)}
+        allowed = None
+        if flt.where() != ("", []):  # a filter: the claims it selects, from the index
+            allowed = set(self._index.select(flt, "created", True, None)[0])
+        return rank(holders, self._index.claim_count(), allowed, limit)
 
     # -- history ----------------------------------------------------------------------------
 
