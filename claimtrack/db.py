@@ -22,6 +22,7 @@ from claimtrack.confidential import is_confidential, public_name
 from claimtrack.errors import Ambiguous, ClaimtrackError, NotFound, ValidationError
 from claimtrack.model import (
     DEFAULT_STATUS,
+    EVIDENCE_RELATIONS,
     MAX_SHORT,
     Archive,
     Claim,
@@ -263,8 +264,12 @@ class Database:
     def _note(self, text: str) -> Note:
         return {"at": self._now(), "author": self.actor, "text": clean_text(text, "note")}
 
-    def _update_claim(self, before: Claim, after: Claim, action: str) -> Claim:
-        if after == before:
+    def _update_claim(
+        self, before: Claim, after: Claim, action: str, *, touch: bool = False
+    ) -> Claim:
+        """Save ``after`` with a new ``updated`` and record the edit; nothing when it
+        changes nothing, unless ``touch`` (the claim's case changed elsewhere)."""
+        if after == before and not touch:
             return before
         after["updated"] = self._now()
         self.claims.replace_record(after)
@@ -558,6 +563,7 @@ class Database:
                 if updated != existing:
                     self.links.replace_record(updated)
                     self.record_event("link", "link", updated["id"], existing, updated)
+                    self._evidence_changed(claim_id, relation)
                 return updated
         link: Link = {
             "id": ids.new_id(),
@@ -574,7 +580,16 @@ class Database:
         }
         self.links.insert_record(link)
         self.record_event("link", "link", link["id"], None, link)
+        self._evidence_changed(claim_id, relation)
         return link
+
+    def _evidence_changed(self, claim_id: str, relation: str) -> None:
+        """Evidence for or against a claim (``supports``, ``disputes``) is a change to the
+        claim's case: its ``updated`` moves with it, so listings sorted by it and the
+        spreadsheet round trip (which judges edits by it) see the claim as changed."""
+        if relation in EVIDENCE_RELATIONS:
+            before = cast(Claim, dict(self.claim_by_id(claim_id)))
+            self._update_claim(before, cast(Claim, dict(before)), "link", touch=True)
 
     def link_by_id(self, link_id: str) -> Link | None:
         """A copy of the link with this ID, or None."""

@@ -30,6 +30,8 @@ DEFAULT_STATUS: Status = "unverified"
 
 Relation = Literal["said-by", "reported-by", "supports", "disputes"]
 RELATIONS: tuple[Relation, ...] = get_args(Relation)
+# Relations that are evidence for or against a claim (not its attribution chain).
+EVIDENCE_RELATIONS: frozenset[Relation] = frozenset({"supports", "disputes"})
 
 SourceKind = Literal[
     "person",

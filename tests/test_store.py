@@ -13,6 +13,7 @@ from claimtrack.db import Database
 from claimtrack.errors import Ambiguous, DatabaseError, NotFound, ValidationError
 from claimtrack.model import SCHEMA_VERSION
 from claimtrack.store.fileformat import dump, empty_data
+from tests.helpers import Cli
 
 
 def add_sample(path: Path) -> str:
@@ -231,3 +232,18 @@ def test_empty_data_round_trips(db_path: Path) -> None:
         db.add_claim("first")
     with Database.open(db_path) as db:
         assert [c["text"] for c in db.claim_list()] == ["first"]
+
+
+def test_linking_evidence_moves_the_claims_updated_and_undo_reverts_both(cli: Cli) -> None:
+    claim = cli.add("Prices rose by a third", "--said-by", "Ministry")
+    before = cli.json("show", claim)["updated"]
+    cli("link", claim, "Ministry", "--as", "reported-by")  # attribution: no change of case
+    assert cli.json("show", claim)["updated"] == before
+    cli("link", claim, "Statistics office", "--as", "supports", "--create")
+    after = cli.json("show", claim)["updated"]
+    assert after > before
+    cli("undo")
+    shown = cli.json("show", claim)
+    assert shown["updated"] == before and not [
+        k for k in shown["links"] if k["relation"] == "supports"
+    ]
