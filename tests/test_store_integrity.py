@@ -486,3 +486,20 @@ def test_records_at_the_limits_go_through_every_exporter_and_importer(
     for fmt in ("markdown", "claimreview", "sqlite"):
         cli("export", "--format", fmt, "--org", "Desk", "-o", str(tmp_path / f"out-{fmt}"))
     cli("check", "--format", "jsonl", code=1)
+
+
+def test_the_index_keeps_no_confidential_name_yet_finds_the_source(tmp_path: Path) -> None:
+    from tests.helpers import SECRETS, add_confidential_source
+
+    path = database(tmp_path / "claims.json")
+    cli = Cli(path)
+    claim = add_confidential_source(cli)
+    cli("list", "--limit", "1")
+    built = index_path(path).read_bytes()
+    for secret in ("Olga", "Hiddenova", "olga h", "olga hiddenova"):
+        assert secret.encode() not in built, secret
+    assert SECRETS  # the same secrets the confidential sweep looks for
+    # Found all the same, by name, alias, part of a name, and as a filter.
+    for ref in ("Olga Hiddenova", "olga h", "Hiddenova"):
+        assert cli.json("source", "show", ref, "--reveal")["name"] == "Olga Hiddenova"
+    assert claim in {c["id"] for c in cli.jsonl("list", "--source", "Olga H", "--all")}

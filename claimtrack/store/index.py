@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 INDEX_ENV = "CLAIMTRACK_INDEX"
 # Below this (about 300 claims) parsing the whole file costs no more than the index would.
 MIN_BYTES = 500_000
-FORMAT = "5"  # bump when the tables below or what an index vouches for change: rebuilt
+FORMAT = "6"  # bump when the tables below or what an index vouches for change: rebuilt
 # What JSON must escape in a record ID; binary search compares IDs written as they are.
 _NOT_PLAIN = re.compile(r'["\\\x00-\x1f]')
 
@@ -430,14 +430,26 @@ class FileIndex:
         return [row[0] for row in rows]
 
     def source_ids_named(self, folded: str) -> list[str]:
-        rows = self.connection.execute("SELECT source FROM names WHERE name = ?", (folded,))
+        """Sources with this (folded) name or alias; a confidential one is found by the
+        digest the index keeps of its names (``hidden_name``)."""
+        keys = [folded]
+        hidden = self.connection.execute("SELECT value FROM meta WHERE key = 'hidden'")
+        if hidden.fetchone() is not None:
+            keys.append(hidden_name(folded))
+        rows = self.connection.execute(
+            f"SELECT source FROM names WHERE name IN ({', '.join('?' * len(keys))})", keys
+        )
         return [row[0] for row in rows]
 
     def source_ids_naming(self, part: str) -> list[str]:
-        """Sources with ``part`` inside a (folded) name or alias."""
-        if TAG_MARK in part:
+        """Sources that may have ``part`` inside a (folded) name or alias: those that do,
+        and every confidential source (the index keeps no part of their names; the
+        caller checks them against the file)."""
+        if TAG_MARK in part or HIDDEN in part:
             return []
-        rows = self.connection.execute("SELECT id FROM sources WHERE instr(names, ?) > 0", (part,))
+        rows = self.connection.execute(
+            "SELECT id FROM sources WHERE instr(names, ?) > 0 OR names = ?", (part, HIDDEN)
+        )
         return [row[0] for row in rows]
 
     def link_claims(self) -> Iterator[tuple[str, str]]:
@@ -707,15 +719,35 @@ def _store_meta(connection: sqlite3.Connection, blocks: Blocks, current: Identit
     )
 
 
+# A confidential source's row in ``sources.names``: its names are not there.
+HIDDEN = "\x1e"
+
+
+def hidden_name(folded: str) -> str:
+    """How the index keeps a confidential source's (folded) name or alias: a digest,
+    enough to find the source by its exact name and no more (the index lives in the
+    cache folder, beside no confidentiality but its permissions)."""
+    import hashlib  # only where a confidential source is: OpenSSL costs a few ms
+
+    digest = hashlib.blake2b(folded.encode(), digest_size=16, person=b"claimtrack-name")
+    return "#" + digest.hexdigest()
+
+
 def _insert_sources(connection: sqlite3.Connection, sources: Mapping[str, Any]) -> None:
-    connection.executemany(
-        "INSERT INTO sources VALUES (?, ?)",
-        ((k, TAG_MARK.join(source_names(v))) for k, v in sources.items()),
-    )
-    connection.executemany(
-        "INSERT INTO names VALUES (?, ?)",
-        ((name, k) for k, v in sources.items() for name in source_names(v)),
-    )
+    rows: list[tuple[str, str]] = []
+    names: list[tuple[str, str]] = []
+    for key, source in sources.items():
+        folded = source_names(source)
+        if source.get("confidential"):
+            rows.append((key, HIDDEN))
+            names.extend((hidden_name(name), key) for name in folded)
+        else:
+            rows.append((key, TAG_MARK.join(folded)))
+            names.extend((name, key) for name in folded)
+    connection.executemany("INSERT INTO sources VALUES (?, ?)", rows)
+    connection.executemany("INSERT INTO names VALUES (?, ?)", names)
+    if any(name == HIDDEN for _, name in rows):
+        connection.execute("INSERT OR REPLACE INTO meta VALUES ('hidden', '1')")
 
 
 def _upsert(
