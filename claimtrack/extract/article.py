@@ -28,9 +28,13 @@ if TYPE_CHECKING:
 
 _SOURCE_LINE = re.compile(r"^source:\s*(.+?)\.?$", re.IGNORECASE)
 _BYLINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
+# The place is a city in capitals and, after a comma, a few capitalised words or a date
+# ("GREEN BAY, Wis.", "BELGRADE, Serbia", "PORTVALE, May 4"): never a run of the story's
+# own words, so that "the Lions' 30-20 loss" further on is not the dateline's dash.
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z .'-]+(?:,\s*[A-Z][\w .'-]+)?)?\s*(?:\((?P<agency>[^)]{2,40})\))?\s*"
-    r"(?:[\u2014\u2013]|--?)\s*"
+    r"^(?P<place>[A-Z][A-Z .'-]+"
+    r"(?:,\s*[A-Z][\w.']*(?:-[\w.']+)*(?:,?\s(?:[A-Z][\w.']*|\d{1,4})){0,3})?)?"
+    r"\s*(?:\((?P<agency>[^)]{2,40})\))?\s*(?:[\u2014\u2013]|--?)\s*"
 )
 # "Updated 10:32 a.m. ET", "posted on April 21, 2015, at 11:29 a.m.", "2014-09-30T14:34Z".
 _DATE_LINE = re.compile(
@@ -139,7 +143,14 @@ def story_paragraphs(paragraphs: list[Block], start: int) -> Iterator[StoryParag
         bullet = BULLET.match(paragraph)
         if bullet:
             paragraph, offset = paragraph[bullet.end() :], offset + bullet.end()
-        if not _is_story_paragraph(paragraph) and not (bullet and len(paragraph.split()) >= 3):
+        # "Ruiz also said:" over a bulleted list is short, but says whose the bullets are.
+        follows = paragraphs[number].text if number < len(paragraphs) else ""
+        intro = paragraph.endswith(":") and bool(BULLET.match(follows))
+        # A short quotation ('"Nobody."') may close one carried over from before.
+        quoted = '"' in paragraph and not SKIP_LINE.search(paragraph)
+        if not (_is_story_paragraph(paragraph) or intro or quoted) and not (
+            bullet and len(paragraph.split()) >= 3
+        ):
             continue
         agency = None
         dateline = None if bullet else _dateline(paragraph)

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from claimtrack.extract.names import kind_of, split_role
+from claimtrack.extract.names import gender_of, kind_of, split_role
 from claimtrack.extract.vocabulary import (
     CARRY_ON,
     DOCUMENT_VERBS,
@@ -121,8 +121,15 @@ _OPENING = re.compile(
     r"Instead|Elsewhere|Overall|Today|Yesterday|Tonight)\b[^,\"]{0,80},\s*|"
     r"(?:But|And|However|Yet|Still|Meanwhile|Also)\s+)",
 )
+# Words between a subject and its verb, never the end of the subject itself.
+_AUXILIARY = (
+    r"(?:would|will|could|should|can|may|might|must|has|have|had|was|were|is|are|did|does|"
+    r"do|not|also|then|later)\b"
+)
 _HEAD = re.compile(
-    r"^(?P<who>(?:[Tt]he\s+)?(?:[A-Z][\w'.&-]*\s+){0,5}[A-Z][\w'&-]*|[Hh]e|[Ss]he|[Tt]hey|"
+    rf"^(?P<who>(?:[Tt]he|[Aa]n?)\s+(?:[A-Z][\w'-]*\s+)?(?:(?!{_AUXILIARY})[a-z-]+\s+){{0,2}}"
+    rf"(?!{_AUXILIARY})[a-z-]+(?=\s+[a-z])|"
+    r"(?:[Tt]he\s+)?(?:[A-Z][\w'.&-]*\s+){0,5}[A-Z][\w'&-]*|[Hh]e|[Ss]he|[Tt]hey|"
     r"[Ii]t|(?:[Tt]he|[Aa]n?)\s+(?:[a-z-]+\s+){0,3}[a-z]+)"
     r"(?:\s*\([^()]*\))?(?:,\s*(?P<role>[^,]{3,90}),)?\s+(?:also\s+|then\s+|later\s+)?"
     r"[a-z]+(?:ed|s)?\b"
@@ -133,10 +140,38 @@ _NEVER_SPEAKERS = frozenset(
     "while because so yet still even this that these those there here such many much "
     "in on at by from with as after before during since".split()
 )
+# "..., the council was quoted as saying": the one quoted is the outer speaker.
+_QUOTED_AS = re.compile(
+    r"(?:^|[,;]\s*)(?P<who>[^,;\"]{2,80}?)\s+(?:was|were|is|are|has\s+been|have\s+been)\s+"
+    r"quoted\s+(?:by\s+[^,;]+?\s+)?as\s+(?:saying|telling|stating|writing)\b"
+)
+# "the 40 million Americans expected by the motoring club to travel": a named body's
+# estimate, given with a passive verb of estimating.
+_ESTIMATED_BY = re.compile(
+    r"\b(?:expected|estimated|forecast|projected|predicted|calculated|counted|measured)\s+by\s+"
+    r"(?P<who>(?:the\s+)?[A-Z][\w&.'-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w&.'-]*)*)"
+)
+# "Dan Roe with the city's police department", "Ana Ruiz of Harbor Bank": the person,
+# with where they work.
+_NAME_AT = re.compile(
+    r"^(?P<who>(?:[A-Z][\w'.-]*\s+){1,4}[A-Z][\w'-]*)\s+(?P<at>(?:with|from|of|at)\s+.+)$"
+)
+# "Ana Ruiz and her family", "Roe and his colleagues": the one named speaks for them.
+_AND_THEIRS = re.compile(r"\s+and\s+(?:his|her|their)\s+[a-z]+$")
+# "X is said to believe ...": the belief is X's, as the article reports it.
+_SAID_TO = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:said|thought|understood|reported|known)\s+to\s*$",
+    re.IGNORECASE,
+)
 _TRAILING_DESCRIPTION = re.compile(r"\b(?P<who>[Tt]he\s+(?:[\w'-]+\s+){0,3}[\w'-]+)\s*$")
 # A name (with its title) right before a verb: "... his letter Mrs Thatcher said".
 _TRAILING_NAME = re.compile(r"(?<![\w'])(?P<who>(?:[A-Z][\w'.-]*\s+){0,4}[A-Z][\w'-]*)\s*$")
 _DETERMINERS_ONLY = re.compile(r"^the\s+", re.IGNORECASE)
+# A plural common noun with up to two words before it, in lower case: a group of people.
+_GROUP = re.compile(
+    r"^(?:(?:many|most|some|several|other|local|the)\s+)?(?:[a-z-]+\s+){0,2}"
+    r"[a-z-]{3,}(?<![su]s)(?<!is)s$"
+)
 
 
 def _verbs(sentence: str) -> list[re.Match[str]]:
@@ -147,6 +182,8 @@ def _verbs(sentence: str) -> list[re.Match[str]]:
     for match in _VERB.finditer(sentence):
         if any(start < match.start() < end for start, end in quoted):
             continue
+        if match.start() > 0 and match.group(0)[:1].isupper():
+            continue  # "the United States", "Consumer Reports": a name, not a verb
         word = match.group(0).lower()
         if word in NOUN_OR_VERB:
             previous = sentence[: match.start()].split()[-1:] or [""]
@@ -263,6 +300,12 @@ class Attributor:
             entity = self.mentions.add(cleaned, role=role)
             self.mentions.spoke(entity)
             return Who(entity.name, entity.kind, role)
+        if cleaned[:1].isupper() and role and gender_of(role):
+            # "her mother, Fiona": a person known by one name, whom "she" means next.
+            entity = self.mentions.add(cleaned, "person", role=role)
+            entity.gender = entity.gender or gender_of(role)
+            self.mentions.spoke(entity)
+            return Who(entity.name, entity.kind, role)
         return Who(cleaned, "organisation" if cleaned.lower().endswith("s") else None, role)
 
     def claimant(self, sentence: str) -> Who | None:
@@ -276,6 +319,11 @@ class Attributor:
         sentence's own subject. A phrase that is no plausible speaker ("for example",
         "What I", a place) is passed over, never returned."""
         document: Who | None = None
+        quoted = _QUOTED_AS.search(sentence)
+        if quoted:
+            who = self._plausible(quoted.group("who"))
+            if who is not None:
+                return who
         according = _ACCORDING.search(sentence)
         if according:
             who = self._document_or_entity(according.group("who"))
@@ -298,6 +346,11 @@ class Attributor:
                 return who
         if document is not None:
             return Who(document.name, "organisation", attribution="named")
+        estimated = _ESTIMATED_BY.search(sentence)
+        if estimated:
+            who = self._plausible(estimated.group("who"))
+            if who is not None and who.kind != "media":
+                return who
         return None
 
     def _document_or_entity(self, phrase: str) -> Who | None:
@@ -311,6 +364,13 @@ class Attributor:
             "",
             phrase,
         )
+        made = re.search(
+            r"\s(?:calculated|compiled|prepared|commissioned|conducted|gathered|collected|"
+            r"analy[sz]ed)\s+(?:for\s+.+?\s+)?by\s+(?P<by>[^,;]+)$",
+            phrase,
+        )
+        if made:  # "data calculated for the paper by X": X's data
+            return self._plausible(made.group("by"))
         phrase = re.sub(
             r"\s+(?:cited|quoted|commissioned|calculated)\s+(?:by|for)\b.*$", "", phrase
         )
@@ -328,6 +388,11 @@ class Attributor:
             # "its annual report": the organisation "it" means, or nobody known.
             resolved = self.mentions.resolve(possessive[pronoun.group(1)])
             return self._named(resolved, None) if resolved else Who(None)
+        owned = re.match(r"^(?:the\s+)?(?P<name>[A-Z][\w&.-]*'s)\s", phrase)
+        if owned:  # "the Moody's report": a name that has its 's ("Moody's Analytics")
+            known = self.mentions.starting(owned.group("name"))
+            if known is not None:
+                return self._named(known, None)
         if owner:
             who = self._plausible(owner.group("who") or owner.group("who2") or "")
             if who is not None:
@@ -354,7 +419,7 @@ class Attributor:
             inverted = re.match(
                 r"\s+(?P<who>(?:the\s+|a\s+|an\s+)?[A-Za-z][\w'.&-]*(?:\s+[A-Za-z][\w'.&-]*){0,6}?)"
                 r"(?:,\s*(?P<role>[^,.;\"]{3,90}))?(?=\s*(?:[,.;]|$|\s+(?:on|in|at|after|"
-                r"before|when|while|during|last|this|late|early)\b))",
+                r"before|when|while|during|last|this|late|early|from|with)\b))",
                 after,
             )
             if inverted:
@@ -370,8 +435,11 @@ class Attributor:
         """The subject right before a verb: "X", "X, ROLE,", "ROLE X", "X (R-Place)"."""
         if '"' in before:
             before = before[before.rindex('"') + 1 :].lstrip(" ,")
+        before = _SAID_TO.sub("", before)
+        # "she eventually concluded", "Ruiz privately said": the adverb is no subject.
+        before = re.sub(r"\b(he|she|they|it|[A-Z][\w'-]*)\s+[a-z]+ly\s*$", r"\1 ", before.rstrip())
         text = _RELATIVE.sub(",", re.sub(r"\s*\([^()]*\)", "", before)).rstrip()
-        text = text.replace(",,", ",")
+        text = _AND_THEIRS.sub("", text.replace(",,", ","))
         if re.search(r"\b(?:is|are|was|were|be|been|being)\s*$", text, re.IGNORECASE):
             return None  # "is expected", "was reported": passive, nobody speaks
         text = re.sub(
@@ -439,7 +507,20 @@ class Attributor:
         ("officials", "a senior official": unnamed); None for stray words."""
         phrase = phrase.strip().strip(",").strip().strip('"').strip().rstrip(".")
         phrase = _TIME_TAIL.sub("", phrase).strip()
-        phrase = re.sub(r"^(?:and|but|so|yet|while|as|or)\s+", "", phrase, flags=re.I)
+        phrase = re.sub(
+            r"^(?:and|but|so|yet|while|as|or|however|still|meanwhile|instead)\s+",
+            "",
+            phrase,
+            flags=re.I,
+        )
+        phrase = _AND_THEIRS.sub("", phrase)
+        at = _NAME_AT.match(phrase)
+        if at and kind_of(split_role(at.group("who"))[0]) == "person":
+            title = ROLE_TITLES.match(at.group("who"))
+            if title or len(at.group("who").split()) <= 3:
+                who = self.entity(at.group("who"), role)
+                if who.kind == "person":
+                    return who
         if not phrase or len(phrase.split()) > 8 or _SAYS.search(phrase):
             return None
         lowered = phrase.lower()
@@ -453,6 +534,10 @@ class Attributor:
             return None
         if ROLE_TITLES.match(phrase):
             return self.entity(phrase, role)
+        if _GROUP.match(phrase) and not UNNAMED.match(phrase):
+            # "indigenous elders say", "many farmers said": a group the article does not
+            # name, as it describes it.
+            return Who(phrase, None, role, attribution="unnamed")
         if first in _NEVER_SPEAKERS or lowered in ("i", "we", "you", "one"):
             return None
         if UNNAMED.match(phrase) and not _has_name(phrase):
@@ -525,7 +610,10 @@ class Attributor:
         if who is None and CARRY_ON.match(sentence) and previous is not None:
             who = previous
         if who is None:
-            speaking = quote is not None or opens_quote or continued or SPEECH.search(sentence)
+            said = any(
+                m.start() == 0 or not m.group(0)[:1].isupper() for m in SPEECH.finditer(sentence)
+            )
+            speaking = quote is not None or opens_quote or continued or said
             return Who(None, attribution="unclear" if speaking else "article")
         return who
 

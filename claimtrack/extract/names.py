@@ -18,12 +18,15 @@ from typing import Literal
 
 from claimtrack.extract.vocabulary import (
     DESCRIPTORS,
+    FEMALE_WORDS,
+    MALE_WORDS,
     MEDIA_ACRONYMS,
     MEDIA_WORDS,
     NAME_PARTICLES,
     NOT_NAMES,
     NOT_PERSON_WORDS,
     ORG_WORDS,
+    PLACE_NOUNS,
     PRONOUNS,
     ROLE_NOUNS,
     ROLE_TITLES,
@@ -31,6 +34,9 @@ from claimtrack.extract.vocabulary import (
 
 Kind = Literal["person", "organisation", "media"]
 """What an entity is: a person, an organisation, or a news organisation (the media)."""
+
+Gender = Literal["he", "she"]
+"""The pronoun a person goes by, as far as the article shows it."""
 
 _CAP = r"(?:[A-Z][\w'.-]*|" + "|".join(NAME_PARTICLES) + ")"
 _NAME = re.compile(
@@ -60,6 +66,23 @@ class Entity:
     name: str
     kind: Kind
     role: str | None = None
+    gender: Gender | None = None  # from a title, a gendered role noun or a pronoun
+
+
+def gender_of(words: str) -> Gender | None:
+    """The gender a title or role shows ("Mrs", "spokeswoman", "her mother"), else None."""
+    found = {w.lower().strip(",") for w in words.split()}
+    male, female = bool(found & MALE_WORDS), bool(found & FEMALE_WORDS)
+    if male == female:
+        return None
+    return "he" if male else "she"
+
+
+def can_speak(entity: Entity) -> bool:
+    """Whether an entity can be a speaker: not a place ("the International Space Station",
+    "Elm Street"), whatever else its name holds."""
+    last = entity.name.lower().split()[-1:] or [""]
+    return last[0] not in PLACE_NOUNS
 
 
 def kind_of(name: str) -> Kind:
@@ -70,6 +93,8 @@ def kind_of(name: str) -> Kind:
         return "media"
     if any(w in ORG_WORDS or w in NOT_PERSON_WORDS for w in words) or name.isupper():
         return "organisation"
+    if any(w.endswith("'s") for w in name.split()[:-1]):
+        return "organisation"  # "New York's JFK": a person's name holds no possessive
     return "person"
 
 
@@ -88,25 +113,53 @@ class Mentions:
         self.last_speaker: Entity | None = None
         self.last_org: Entity | None = None
         self.last_media: Entity | None = None
+        # People, the latest mentioned last: "she" is the latest who may be a she.
+        self.people: list[Entity] = []
+        # The organisation that spoke last, and when (sentences are counted by scan):
+        # "Voltera said ... It said ..." is Voltera even when other bodies were named.
+        self.sentence = 0
+        self.org_speaker: Entity | None = None
+        self.org_spoke_at = -1
+        self.org_named_at = -1
 
     def find(self, name: str) -> Entity | None:
-        """The entity a name means: the full name (with or without "the"), else the latest
-        person with that surname, else the organisation with those initials; or None."""
+        """The entity a name means: the full name (with or without "the"), else the person
+        with that surname (none when two share it), else the organisation
+        with those initials, else a person called by a given name; or None."""
         folded = name.casefold().strip()
         folded = re.sub(r"^the\s+", "", folded)
         for entity in self.entities:
             full = entity.name.casefold()
             if folded == full or re.sub(r"^the\s+", "", full) == folded:
                 return entity
+        if re.match(r"^the\s", name.strip(), re.IGNORECASE):
+            return None  # "the Russian" is never a person called by one of their names
+        namesakes = [
+            e
+            for e in self.entities
+            if e.kind == "person" and folded == e.name.split()[-1].casefold()
+        ]
+        if namesakes:
+            # Two people with one surname: either may be meant, so neither is; the
+            # surname stays as the article writes it.
+            return namesakes[0] if len(namesakes) == 1 else None
         for entity in reversed(self.entities):
-            if entity.kind == "person" and folded == entity.name.split()[-1].casefold():
-                return entity
             if name.isupper() and len(name) >= 2 and _initials(entity.name) == name:
                 return entity
         if " " not in folded:  # "Sir Keith": a person called by a given name
             for entity in reversed(self.entities):
                 if entity.kind == "person" and folded in entity.name.casefold().split()[:-1]:
                     return entity
+        return None
+
+    def starting(self, possessive: str) -> Entity | None:
+        """The organisation whose name starts with a possessive ("Moody's" -> "Moody's
+        Analytics"), latest first; None when the article introduced none."""
+        for entity in reversed(self.entities):
+            if entity.kind != "person" and re.match(
+                rf"{re.escape(possessive)}(?:\s|$)", entity.name
+            ):
+                return entity
         return None
 
     def add(self, name: str, kind: Kind | None = None, role: str | None = None) -> Entity:
@@ -127,18 +180,51 @@ class Mentions:
         self.touch(entity)
         if entity.kind == "person":
             self.last_speaker = entity
+        elif entity.kind == "organisation" and can_speak(entity):
+            self.org_speaker, self.org_spoke_at = entity, self.sentence
 
     def touch(self, entity: Entity) -> None:
         """Make an entity the latest mentioned of its kind."""
         if entity.kind == "person":
             self.last_person = entity
+            if entity in self.people:
+                self.people.remove(entity)
+            self.people.append(entity)
             if entity.role and self.last_speaker is not entity:
                 self.last_speaker = entity
         elif entity.kind == "media":
             self.last_media = entity
             self.last_org = entity if self.last_org is None else self.last_org
         else:
+            if entity is not self.org_speaker:
+                self.org_named_at = self.sentence
             self.last_org = entity
+
+    def _person(self, pronoun: str) -> Entity | None:
+        """Who "he" or "she" means: of the last speaker and the latest person mentioned,
+        the first the article shows to be of that gender, else the first whose gender it
+        does not show; when both are of the other gender, the latest person who may be.
+        A person of unknown gender taken for "he" is a he from then on."""
+        gender: Gender = "he" if pronoun == "he" else "she"
+        salient = [p for p in (self.last_speaker, self.last_person) if p is not None]
+        found = next((p for p in salient if p.gender == gender), None)
+        found = found or next((p for p in salient if p.gender is None), None)
+        if found is None:
+            found = next((p for p in reversed(self.people) if p.gender in (None, gender)), None)
+        if found is not None:
+            found.gender = gender
+        return found
+
+    def _organisation(self) -> Entity | None:
+        """Who "it" means as a speaker: the organisation that spoke in the last two
+        sentences, unless another was named since; else the latest organisation named,
+        when it is no place and no news organisation; None when that cannot be told."""
+        recent = self.org_speaker is not None and self.sentence - self.org_spoke_at <= 2
+        if recent and self.org_named_at <= self.org_spoke_at:
+            return self.org_speaker
+        if recent or self.last_org is None or self.last_org is self.last_media:
+            return None
+        return self.last_org if can_speak(self.last_org) else None
 
     def resolve(self, phrase: str) -> Entity | None:
         """A pronoun, surname, acronym or description to the entity it means."""
@@ -146,10 +232,10 @@ class Mentions:
         lowered = words.lower()
         if lowered in PRONOUNS:
             if lowered == "it":
-                return self.last_org if self.last_org is not self.last_media else None
+                return self._organisation()
             if lowered == "they":
                 return self.last_org or self.last_person
-            return self.last_speaker or self.last_person
+            return self._person(lowered)
         for kind, descriptions in DESCRIPTORS.items():
             if lowered in descriptions:
                 if kind == "media" and self.last_media is not None:
@@ -159,7 +245,18 @@ class Mentions:
                 if named is not None or lowered.split()[-1] not in _GENERIC:
                     return named
                 return self.last_org
-        if lowered.startswith("the ") and len(lowered.split()) <= 5:
+        variation = re.match(r"^[Tt]he\s+(?:then|former|now)\s+(?P<role>[a-z ]+)$", words)
+        if variation:
+            # "the then prime minister": the holder named before, else the person the
+            # story is about (the last speaker, when no role is known for them).
+            role = variation.group("role")
+            holder = self.holder(role.split()[-1])
+            person = self.last_speaker or self.last_person
+            if holder is None and person is not None and person.role is None:
+                person.role = words[4:]
+                holder = person
+            return holder
+        if re.match(r"^[Tt]he\s+(?:[a-z-]+\s+){0,3}[a-z-]+$", words):
             return self.holder(lowered.split()[-1])
         return self.find(words)
 
@@ -178,17 +275,42 @@ class Mentions:
     def scan(self, sentence: str) -> None:
         """Register the proper names a sentence introduces (described organisations,
         "the car parts maker Voltera", were added before the sentence was attributed)."""
+        people: list[Entity] = []
+        subject: Entity | None = None
         for match in _NAME.finditer(sentence):
-            title = ROLE_TITLES.match(match.group(1))
+            title = _title(match.group(1))
             for number, name in enumerate(_names_in(match.group(1))):
-                named = self.add(name, role=title.group(0).strip() if title else None)
+                named = self.add(name, role=title if number == 0 else None)
+                if named.kind == "person":
+                    people.append(named)
+                    if number == 0 and title and named.gender is None:
+                        named.gender = gender_of(title)
                 if match.start() == 0 and number == 0 and named.kind == "person":
                     # The subject of a sentence is whom the next "he" or "she" means.
-                    self.last_speaker = named
+                    self.last_speaker = subject = named
         for acronym in re.findall(r"\b[A-Z]{2,5}\b", sentence):
             entity = self.find(acronym)
             if entity is not None:
                 self.touch(entity)
+        unquoted = re.sub(r'"[^"]*"?', " ", sentence).lower()
+        for described in re.finditer(r"([A-Z][\w'-]+),\s+who\s+([^,.;]*)", sentence):
+            # "Elena Koposova, who fled with her family": the clause says whose.
+            person = self.find(described.group(1))
+            owned = set(re.findall(r"\b(?:his|her)\b", described.group(2)))
+            if person is not None and person.kind == "person" and len(owned) == 1:
+                person.gender = person.gender or ("he" if owned == {"his"} else "she")
+        if (
+            subject is not None
+            and subject.gender is None
+            and {id(p) for p in people} == {id(subject)}
+        ):
+            # A person who is the sentence's subject and the only one in it, and "his" or
+            # "her" outside quotation: theirs ("Kim believed she was followed").
+            pronouns = set(re.findall(r"\b(?:he|his|him|she|her|hers)\b", unquoted))
+            male, female = pronouns & {"he", "his", "him"}, pronouns & {"she", "her", "hers"}
+            if bool(male) != bool(female):
+                subject.gender = "he" if male else "she"
+        self.sentence += 1
 
     def add_described(self, sentence: str) -> None:
         """Register the organisations a sentence introduces by description ("the car parts
@@ -215,7 +337,44 @@ def split_role(phrase: str) -> tuple[str, str | None]:
         tail = words[-2:]
         if all(w[:1].isupper() for w in tail):
             return " ".join(tail), " ".join(words[:-2])
+    # "CNN meteorologist Todd Borek", "chief inspector Ana Ruiz": a role noun in lower
+    # case (no preposition, article or particle) right before a person's name.
+    trailing = re.search(
+        r"^(?P<role>.*\b(?P<noun>[a-z][a-z-]+))\s+(?P<name>(?:[A-Z][\w'.-]*\s+){1,3}[A-Z][\w'-]*)$",
+        phrase,
+    )
+    if (
+        trailing
+        and trailing.group("noun") not in _NOT_ROLE_WORDS
+        and kind_of(trailing.group("name")) == "person"
+    ):
+        return trailing.group("name"), trailing.group("role")
     return phrase, None
+
+
+# Lower-case words that cannot end a role before a name ("officials at Harbor Bank").
+_NOT_ROLE_WORDS = frozenset(
+    NAME_PARTICLES
+    + tuple(
+        "at in on by to from with without about against between among into onto over under "
+        "after before during since until than as like said says told and or but nor that "
+        "which who whom whose when where while an a is was are were be been has have had "
+        "also then".split()
+    )
+)
+
+
+def _title(run: str) -> str | None:
+    """The title in a run of capitalised words, with what comes before it: "Mayor" in
+    "Mayor Ada Kim", "South Korean President" in "South Korean President Yoon Suk Yeol"."""
+    words = run.split()
+    for start in range(len(words) - 1):
+        title = ROLE_TITLES.match(" ".join(words[start:]))
+        if title and len(" ".join(words[start:])) > title.end():
+            if start and any(w.lower() in NOT_NAMES for w in words[:start]):
+                return None
+            return " ".join(words[:start] + title.group(0).split())
+    return None
 
 
 def looks_like_name(text: str) -> bool:
@@ -232,9 +391,9 @@ def _trim_name(raw: str) -> str | None:
         words = words[1:]
     while words and words[-1].lower() in NAME_PARTICLES:
         words = words[:-1]
-    title = ROLE_TITLES.match(" ".join(words))
+    title = _title(" ".join(words))
     if title:
-        words = " ".join(words)[title.end() :].split()
+        words = words[len(title.split()) :]
     if not words:
         return None
     name = " ".join(words).rstrip(".,'")

@@ -244,10 +244,17 @@ def _paragraph(
         ):
             _credit(candidate, state.list_speaker)
         last = index == len(sentences_found) - 1
-        if last and _LIST_INTRO.search(sentence) and candidate and candidate.claimant:
-            state.list_speaker = Who(candidate.claimant, candidate.claimant_kind, candidate.role)
+        if last and _LIST_INTRO.search(sentence):
+            # "Ruiz also said:" introduces a list even when too short to be a candidate.
+            who = attributor.claimant(sentence) if candidate is None else None
+            if candidate is not None and candidate.claimant:
+                who = Who(candidate.claimant, candidate.claimant_kind, candidate.role)
+            state.list_speaker = who if who is not None and who.name else None
         mentions.scan(sentence)
-        state.open_quote = _opens_quote(sentence, state.open_quote)
+        # A paragraph that carries a quotation on opens with a fresh quotation mark
+        # (news style), which is not a second quotation opening inside the first.
+        reopened = continued and sentence.startswith('"')
+        state.open_quote = _opens_quote(sentence, state.open_quote and not reopened)
         if candidate is None:
             continue
         candidate.paragraph = paragraph.number
@@ -306,7 +313,9 @@ def _candidate(
 ) -> Candidate | None:
     found_quantities = quantities(sentence)
     reasons = _reasons(sentence, found_quantities)
-    if continued and "quote" not in reasons:
+    # A quotation left open by the paragraph before, or one that opens this sentence and
+    # runs on (news style closes it only in the paragraph where it ends), is quoted speech.
+    if (continued or sentence.startswith('"')) and "quote" not in reasons:
         reasons.append("quote")
     if not reasons or len(sentence.split()) < 4 or sentence.endswith("?"):
         return None

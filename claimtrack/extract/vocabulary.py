@@ -101,6 +101,8 @@ CARRY_ON = re.compile(r"^(allegedly|reportedly|purportedly)\b", re.IGNORECASE)
 # -- organisations, the media, and words that point back to them ---------------------------------
 
 # A name with one of these words is a news organisation ("Associated Press", "BBC News").
+# "agency" alone is not one: a food standards or space agency is a body that speaks for
+# itself ("news agency" has "news").
 MEDIA_WORDS = (
     "press",
     "reuters",
@@ -108,7 +110,6 @@ MEDIA_WORDS = (
     "times",
     "herald",
     "post",
-    "agency",
     "television",
     "radio",
     "gazette",
@@ -243,6 +244,25 @@ NOT_PERSON_WORDS = frozenset(
     "later monday tuesday wednesday thursday friday saturday sunday january february "
     "march april june july august september october november december morning evening "
     "night week weekend christmas thanksgiving easter".split()
+)
+
+# A name that ends in one of these is a place, which says nothing: "it said" never means
+# "the International Space Station" or "Elm Street".
+PLACE_NOUNS = frozenset(
+    "street avenue road lane square park river lake sea ocean bay island islands mountain "
+    "mountains valley airport station bridge field stadium square port harbor harbour "
+    "coast beach forest desert canal".split()
+)
+
+# Words that tell a person's gender, for "he" and "she" to find the right person: courtesy
+# titles before a name and gendered role nouns beside it.
+MALE_WORDS = frozenset(
+    "mr mr. sir lord king prince spokesman chairman businessman congressman councilman "
+    "father husband son brother uncle grandfather".split()
+)
+FEMALE_WORDS = frozenset(
+    "mrs mrs. ms ms. miss dame lady queen princess spokeswoman chairwoman businesswoman "
+    "congresswoman councilwoman mother wife daughter sister aunt grandmother".split()
 )
 
 # -- dates ---------------------------------------------------------------------------------------
@@ -393,7 +413,8 @@ ROLE_TITLES = re.compile(
     r"^(?:(?:(?:State|Deputy|Assistant|Vice|Acting|Former|Police|Fire|Lt\.|Chief)\s+)?"
     r"(Mayor|President|Prime Minister|Minister|Senator|Governor|Judge|Dr\.|Professor|"
     r"Prof\.|Mr\.?|Mrs\.?|Ms\.?|Dr|Sir|Dame|Lord|Lady|General|Chief|Sheriff|Councillor|Councilman|Councilwoman|"
-    r"Council member|Rep\.|Sen\.|Gov\.|Inspector|Detective|Director)\s+)+",
+    r"Council member|Rep\.|Sen\.|Gov\.|Inspector|Detective|Director|Sergeant|Sgt\.|"
+    r"Captain|Capt\.|Lieutenant|Constable|Superintendent|Commissioner)\s+)+",
 )
 # Nouns that make a phrase a role rather than a name ("union leader", "chief executive").
 ROLE_NOUNS = re.compile(
