@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from claimtrack.extract import extract
+from claimtrack.extract import extract, quantities
 
 if TYPE_CHECKING:
     from claimtrack.extract import Candidate
@@ -205,3 +205,19 @@ def test_a_group_in_lower_case_is_an_unnamed_claimant() -> None:
     text = _story("But many farmers say the river is 2 metres lower than in spring.")
     found = _about(text, "2 metres")
     assert (found.claimant, found.attribution) == ("many farmers", "unnamed")
+
+
+# -- kind 15: quantities -----------------------------------------------------------------
+
+
+def test_dates_times_and_names_are_no_quantities() -> None:
+    assert quantities("The vote is on Sept. 6, and again on 9 October.") == []
+    assert quantities("Ministers of the G7 met at 8:51 p.m. and again at 9 a.m.") == []
+    assert [q["value"] for q in quantities("An F-16 crashed, killing 2 pilots.")] == [2]
+
+
+def test_what_is_counted_after_a_hyphen_and_not_after_a_preposition() -> None:
+    bonds = quantities("Yields on 30-year bonds rose.")[0]
+    assert (bonds["value"], bonds["counted"]) == (30, "year bonds")
+    price = quantities("Shares closed at $1.03 on Monday.")[0]
+    assert (price["value"], price["counted"]) == (1.03, None)

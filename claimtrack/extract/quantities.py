@@ -14,6 +14,8 @@ import re
 from typing import TYPE_CHECKING
 
 from claimtrack.extract.vocabulary import (
+    MONTH_OR_DAY,
+    MONTHS,
     NOT_COUNTED,
     NUMBER_WORDS,
     QUALIFIERS,
@@ -44,10 +46,25 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _COUNTED = re.compile(
-    r"^\s*(?:of\s+)?(?:(?:other|more|additional|the|its|their|his|her)\s+)*"
+    r"^(?:\s*|-)(?:of\s+)?(?:(?:other|more|additional|the|its|their|his|her)\s+)*"
     r"([a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)",
     re.IGNORECASE,
 )
+# A number that is part of a date ("Sept. 6", "6 September"), a time ("8:51 p.m.",
+# "at 9 a.m.") or a name ("G7", "F-16", "Covid-19"): no count to check.
+_MONTH_BEFORE = re.compile(rf"\b(?:{MONTHS})\.?\s*$", re.IGNORECASE)
+_NOT_A_COUNT_AFTER = re.compile(
+    rf"^(?::\d|\s*(?:[ap]\.?m\b\.?|o'clock\b|(?:{MONTHS})\b)|(?:st|nd|rd|th)\b)",
+    re.IGNORECASE,
+)
+
+
+def _not_a_count(sentence: str, start: int, end: int) -> bool:
+    """Whether the number at ``start:end`` is part of a date, a time or a name."""
+    before = sentence[:start]
+    if before[-1:].isalpha() or re.search(r"[A-Za-z]-$|\d[:.]$|:$", before):
+        return True  # "G7", "F-16", the minutes of "8:51"
+    return bool(_MONTH_BEFORE.search(before) or _NOT_A_COUNT_AFTER.match(sentence[end:]))
 
 
 def _words_value(words: str) -> float | None:
@@ -101,6 +118,10 @@ def quantities(sentence: str) -> list[Quantity]:
                     value = 1 / (_words_value(fraction.split()[-1]) or 1)
                 value = round(value, 4) if value is not None else None
             elif match.group("digits"):
+                if not match.group("pct") and _not_a_count(
+                    sentence, match.start("digits"), match.end("digits")
+                ):
+                    continue
                 digits = match.group("digits").replace(",", "")
                 if YEAR.fullmatch(digits) and not match.group("pct") and not qualifier:
                     continue  # a year is a date, not a count
@@ -115,9 +136,14 @@ def quantities(sentence: str) -> list[Quantity]:
                 if value is None:
                     continue
             tail = _COUNTED.match(sentence[match.end() :])
+            first = sentence[match.end() :].split()[:1]
+            if first and first[0].lower() in NOT_COUNTED - {"of", "other", "more"}:
+                tail = None  # "$1.03 on Monday": what follows is no count
             if tail:
                 candidate = " ".join(
-                    w for w in tail.group(1).split() if w.lower() not in NOT_COUNTED
+                    w
+                    for w in tail.group(1).split()
+                    if w.lower() not in NOT_COUNTED and not MONTH_OR_DAY.fullmatch(w)
                 )
                 counted = candidate or None
         if match.group("pct") or match.group("wpct"):
