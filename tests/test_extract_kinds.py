@@ -221,3 +221,30 @@ def test_what_is_counted_after_a_hyphen_and_not_after_a_preposition() -> None:
     assert (bonds["value"], bonds["counted"]) == (30, "year bonds")
     price = quantities("Shares closed at $1.03 on Monday.")[0]
     assert (price["value"], price["counted"]) == (1.03, None)
+
+
+# -- web pages: the page's furniture is not the story ------------------------------------
+
+_PAGE = """<!doctype html><html><head><title>Ferry runs aground</title></head><body>
+<article>
+<p>Teaser: A bakery in Oldham sold 4,000 loaves on Sunday, its owner said in a post.</p>
+<p>Lighthouse keepers on the north coast counted 300 seals this winter, a survey shows.</p>
+<p>Passengers wait on the pier at Port Elm after the ferry ran aground on 12 rocks</p>
+<p>PORT ELM (Coast Wire) -- A ferry carrying 212 passengers ran aground near Port Elm on
+Tuesday, the harbour authority said.</p>
+<p>[Read: Why the harbour has had 3 groundings this year]</p>
+<p>Captain Ivo Rask said the tide had been 2 metres lower than charted.</p>
+<p>The authority said 40 of the passengers were taken ashore by lifeboat before noon.</p>
+<p>Jo Marr may be reached at jmarr@example.org.</p>
+<p>Follow her on Twitter @jomarr.</p>
+</article></body></html>"""
+
+
+def test_a_page_starts_at_the_dateline_and_drops_captions_links_and_contacts() -> None:
+    from claimtrack.extract.web import extract_page
+
+    sentences = [c.sentence for c in extract_page(_PAGE).candidates]
+    assert sentences[0].startswith("A ferry carrying 212 passengers")
+    assert not any("loaves" in s or "seals" in s or "wait on the pier" in s for s in sentences)
+    assert not any("[Read" in s or "reached at" in s or "Twitter" in s for s in sentences)
+    assert any("2 metres lower" in s for s in sentences)

@@ -78,6 +78,12 @@ def _dateline(paragraph: str) -> re.Match[str] | None:
     return None
 
 
+def opens_with_dateline(paragraph: str) -> bool:
+    """Whether a paragraph opens with a dateline ("MOSCOW (AP) --", "(Reuters) -"): the
+    first paragraph of a wire or newspaper story."""
+    return _dateline(paragraph) is not None
+
+
 def _opens_story(paragraph: str) -> bool:
     """Whether a paragraph reads as the story's text rather than a headline, byline or
     date line: a dateline opens it, or it is a sentence that closes with punctuation."""

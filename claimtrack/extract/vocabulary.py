@@ -219,16 +219,23 @@ PRONOUNS = {"she", "he", "they", "it"}
 # -- the article's furniture ---------------------------------------------------------------------
 
 # Captions, credits and web page debris: lines that are not the story.
+# A page's links to other stories ("[Read: ...]"), a date line in the body ("posted on
+# April 21, 2015, at ..."), and the signature under an embedded post ("Ann Lee (@annlee)
+# May 2, 2024") are among them.
 SKIP_LINE = re.compile(
     r"^(images? source|photo|image|picture|credit|source of images|related content|"
-    r"read more|advertisement|share this|ed\.|editor:|copyright)\b|©",
+    r"read more|advertisement|share this|ed\.|editor:|copyright)\b|©|"
+    r"^\[(?:read|see|watch|related|more)\b|^(?:posted|updated|published)\s+(?:on\s+)?"
+    r"[a-z]+\.?\s+\d|\(@\w{1,15}\)\s+[a-z]{3,9}\.?\s+\d{1,2},\s+\d{4}$",
     re.IGNORECASE,
 )
 # Credit lines at the end of wire and newspaper copy: "Jane Roe contributed to this
 # report", "(Reporting by ...; Editing by ...)", "Jane Roe reported from Lagos."
 CREDIT_LINE = re.compile(
     r"contributed (?:reporting )?to this (?:report|story|article)|^\(?(?:additional )?"
-    r"reporting by\b|^\(?(?:writing|editing|compiled) by\b|\breported from [A-Z][\w ,.'-]*\.?$",
+    r"reporting by\b|^\(?(?:writing|editing|compiled) by\b|\breported from [A-Z][\w ,.'-]*\.?$|"
+    r"\b(?:may|can) be reached at\b|^follow (?:him|her|them|us|me) on\b|"
+    r"^find \S+ on (?:facebook|twitter|instagram|x)\b",
     re.IGNORECASE,
 )
 # A bullet at the start of a paragraph: a hyphen, asterisk, bullet, dash or "1.".

@@ -57,7 +57,7 @@ def read_page(html: bytes | str, url: str | None = None) -> tuple[str, ArticleIn
             "save the article's text to a file and extract that",
         )
     title = _clean(document.get("title"))
-    body = str(document["text"]).strip()
+    body = _from_dateline(str(document["text"]).strip())
     text = f"{title}\n\n{body}\n" if title else body + "\n"
     info = ArticleInfo(
         headline=title,
@@ -66,6 +66,28 @@ def read_page(html: bytes | str, url: str | None = None) -> tuple[str, ArticleIn
         url=_clean(document.get("url")) or url,
     )
     return text, info
+
+
+def _from_dateline(body: str) -> str:
+    """The page's text from the paragraph with the story's dateline on, when one has it
+    (what a page shows above a wire story's "MOSCOW (AP) --", teasers for other stories,
+    photo captions, "More", is the page's, not the story's), without captions."""
+    from claimtrack.extract.article import opens_with_dateline
+
+    lines = body.split("\n")
+    start = next((n for n, line in enumerate(lines) if opens_with_dateline(line)), 0)
+    return "\n".join(line for line in lines[start:] if not _caption(line))
+
+
+# A page keeps its sentences' punctuation: a line without it is a caption, a label or a
+# teaser (a list item keeps its bullet, and a line introducing one ends in ":").
+_CLOSED = re.compile(r"""[.!?:;)"'\]\u201d\u2019\u00bb]$""")
+_LIST_ITEM = re.compile(r"^(?:[-*\u2022]|\d{1,2}[.)])\s")
+
+
+def _caption(line: str) -> bool:
+    line = line.strip()
+    return bool(line) and not _CLOSED.search(line) and not _LIST_ITEM.match(line)
 
 
 def _clean(value: object) -> str | None:
