@@ -21,7 +21,7 @@ from claimtrack import ids
 from claimtrack.confidential import Disclosure, withhold_event
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError, NotFound
-from claimtrack.model import Event
+from claimtrack.model import Event, local_time
 
 REVERSING = ("undo", "redo")
 
@@ -62,7 +62,7 @@ class Change:
             elif event["kind"] != "change":
                 kinds[event["kind"]] = kinds.get(event["kind"], 0) + 1
         counted = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(kinds.items()))
-        return f"{self.action} by {self.actor} at {self.at[:19].replace('T', ' ')} ({counted})"
+        return f"{self.action} by {self.actor} at {local_time(self.at)} ({counted})"
 
 
 def imported_events(db: Database) -> set[str]:

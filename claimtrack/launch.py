@@ -22,11 +22,17 @@ def main() -> None:
 
         with paused_gc():  # Typer's import makes some 100,000 objects that live on
             from claimtrack.cli import main as run
-        run()
+        try:
+            run()
+        finally:
+            # Output still buffered meets a closed pipe here, where it is handled below,
+            # not at interpreter exit, which would end with status 120.
+            sys.stdout.flush()
     except BrokenPipeError:
-        # The reader of a pipe (head, less) went away: stop quietly, like other tools.
+        # The reader of a pipe (head, less) went away: stop quietly, like other tools;
+        # a change already saved is a success all the same.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        from claimtrack.cli.status import ExitStatus  # loaded already, unless for --version
+        from claimtrack.cli.status import ExitStatus, Outcome  # loaded, unless for --version
 
-        sys.exit(ExitStatus.ERROR)
+        sys.exit(ExitStatus.SUCCESS if Outcome.committed else ExitStatus.ERROR)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from typing import Any, Literal, NotRequired, TypedDict, TypeVar, get_args
 
 from claimtrack.errors import ValidationError
@@ -175,8 +176,35 @@ def later(stamp: str) -> str:
     return (moment + _dt.timedelta(microseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def nfc(text: str) -> str:
+    """``text`` in Unicode normalisation form C: "Petrović" typed composed or decomposed
+    (as macOS file names and some keyboards give it) is stored as the same characters.
+    Every cleaner below stores text so.
+
+    Bytes that were not text in the locale's encoding (an argument typed in UTF-8 under
+    ``LC_ALL=C``; Python keeps them as lone surrogates, which no file can hold) are read
+    as UTF-8 where they are that, else as U+FFFD."""
+    if text.isascii():
+        return text
+    if _SURROGATE.search(text):
+        # Escaped bytes (U+DC80-U+DCFF) back to bytes; any other surrogate, which no
+        # decoder made, is replaced.
+        text = _SURROGATE.sub(_unescape, text)
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return unicodedata.normalize("NFC", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return match.group() if "\udc80" <= match.group() <= "\udcff" else "\ufffd"
+
+
 def clean_text(value: str, field: str, *, limit: int = MAX_TEXT) -> str:
-    text = value.strip()
+    """``value`` stripped and in NFC. Raises ``ValidationError`` when it is empty or
+    longer than ``limit`` characters."""
+    text = nfc(value).strip()
     if not text:
         raise ValidationError(f"{field} is empty")
     if len(text) > limit:
@@ -187,7 +215,7 @@ def clean_text(value: str, field: str, *, limit: int = MAX_TEXT) -> str:
 def clean_optional(value: str | None, field: str, *, limit: int = MAX_SHORT) -> str | None:
     if value is None:
         return None
-    text = value.strip()
+    text = nfc(value).strip()
     if not text:
         return None
     if len(text) > limit:
@@ -199,7 +227,7 @@ _TAG_BREAKS = re.compile(r"[\s,]")
 
 
 def clean_tag(tag: str) -> str:
-    text = tag.strip().lower()
+    text = nfc(tag).strip().lower()
     if not text or _TAG_BREAKS.search(text):
         raise ValidationError(f"invalid tag {tag!r}", "tags are single words such as 'serbia'")
     return clean_text(text, "tag", limit=200)
@@ -244,20 +272,166 @@ def check_kind(kind: str) -> SourceKind:
     return value
 
 
+# What every date option and field accepts, for help texts and errors.
+DATE_FORMS = (
+    "YYYY-MM-DD (2024-06-05), also 20240605, 2024/06/05, 5 June 2024, June 5, 2024 "
+    "and 13/06/2024 where day and month cannot be confused; a moment as "
+    "YYYY-MM-DDTHH:MM[:SS] with an offset or Z"
+)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_YEAR_LAST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})")
+_MONTH_DAY = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
+
+
+class AmbiguousDate(ValidationError):
+    """A date that reads as two days ("05/06/2024": 5 June or 6 May)."""
+
+
 def check_date(value: str | None, field: str = "date") -> str | None:
-    """Accept an ISO date or date-time; store it as the user wrote it once validated."""
+    """A date as ISO 8601: ``YYYY-MM-DD``, or a moment ``YYYY-MM-DDTHH:MM:SS`` (with its
+    offset, ``Z`` for UTC, when one was given); None for nothing. A form that can mean
+    one day only is normalised (``DATE_FORMS``): "20240605", "2024/6/5", "5 June 2024"
+    and "June 5, 2024" are all "2024-06-05". Raises ``AmbiguousDate`` for "05/06/2024"
+    (day and month both 12 or less, and different) and ``ValidationError`` for anything
+    else. Words such as "yesterday" are the command line's to resolve, when typed."""
     if value is None or not value.strip():
         return None
-    text = value.strip()
+    text = " ".join(value.strip().split())
+    day = _day(text.lower(), value, field)
+    if day is not None:
+        return day.isoformat()
+    if "T" in text or " " in text or ":" in text:
+        try:
+            moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return moment.isoformat().replace("+00:00", "Z")
+    raise ValidationError(f"{field} {value!r} is not a date", "use " + DATE_FORMS)
+
+
+def _day(text: str, value: str, field: str) -> _dt.date | None:
+    """The one day ``text`` names in a form ``check_date`` normalises, else None."""
     try:
-        _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if re.fullmatch(r"\d{8}", text):
+            return _dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        if found := _YEAR_FIRST.fullmatch(text):
+            return _dt.date(*map(int, found.groups()))
+        if found := _YEAR_LAST.fullmatch(text):
+            first, second, year = map(int, found.groups())
+            if first <= 12 and second <= 12 and first != second:
+                raise AmbiguousDate(
+                    f"{field} {value!r} is ambiguous: day {first} of month {second}, or "
+                    f"day {second} of month {first}?",
+                    f"write it as {year}-{second:02d}-{first:02d} "
+                    f"or {year}-{first:02d}-{second:02d}",
+                )
+            day, month = (first, second) if first > 12 or second <= 12 else (second, first)
+            return _dt.date(year, month, day)
+        if found := _DAY_MONTH.fullmatch(text):
+            day_text, month_name, year_text = found.groups()
+        elif found := _MONTH_DAY.fullmatch(text):
+            month_name, day_text, year_text = found.groups()
+        else:
+            return None
+        if month_name not in _MONTHS:
+            return None
+        return _dt.date(int(year_text), _MONTHS[month_name], int(day_text))
     except ValueError:
-        raise ValidationError(
-            f"{field} {value!r} is not a date", "use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
-        ) from None
-    return text
+        raise ValidationError(f"{field} {value!r} is not a date", "use " + DATE_FORMS) from None
 
 
-def fold(name: str) -> str:
-    """A name as lookups compare it: case and runs of spaces ignored."""
-    return " ".join(name.casefold().split())
+def local_time(stamp: str, *, seconds: bool = True) -> str:
+    """A stored UTC timestamp (``now``'s format) as the user's local time with its zone:
+    "2024-06-05 16:30:12 PDT" under ``TZ=America/Los_Angeles``, "... UTC" where the
+    clock is UTC. A stamp that is not one is returned as it is."""
+    try:
+        moment = _dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.UTC)
+    local = moment.astimezone()
+    shown = local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return f"{shown} {local.tzname() or local.strftime('%z')}"
+
+
+def day_bound(value: str | None, field: str, *, end: bool) -> str | None:
+    """The first (or, with ``end``, last) microsecond of a calendar day in the user's
+    time zone, as a UTC stamp comparable with stored ones (``now``'s format): "--until
+    2024-06-05" under ``TZ=America/Los_Angeles`` ends at 2024-06-06T06:59:59.999999Z.
+    A moment without an offset is local time too. Raises ``ValidationError`` as
+    ``check_date`` does."""
+    text = check_date(value, field)
+    if text is None:
+        return None
+    if len(text) == 10:
+        day = _dt.date.fromisoformat(text)
+        moment = _dt.datetime.combine(day, _dt.time.max if end else _dt.time.min)
+    else:
+        moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # local time, as the user's clock shows it
+    return moment.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# Letters that carry their mark inside them (no decomposition), as people type them
+# without it: "Đoković" is found as "Dokovic", "Łódź" as "Lodz", Turkish dotless i as i.
+_BARE_LETTERS = str.maketrans(
+    {"\u0111": "d", "\u0127": "h", "\u0131": "i", "\u0142": "l", "\u00f8": "o", "\u0167": "t"}
+)
+
+
+def _diacritic(char: str) -> bool:
+    """Whether ``char`` is a combining accent of the Latin, Greek and Cyrillic scripts
+    (the Combining Diacritical Marks blocks). Other scripts' combining marks, such as
+    Devanagari's vowel signs, are letters of the word and stay."""
+    code = ord(char)
+    return (
+        0x0300 <= code <= 0x036F
+        or 0x1AB0 <= code <= 0x1AFF
+        or 0x1DC0 <= code <= 0x1DFF
+        or 0x20D0 <= code <= 0x20FF
+        or 0xFE20 <= code <= 0xFE2F
+    )
+
+
+def fold(text: str) -> str:
+    """``text`` as every lookup and search compares it: Unicode compatibility forms
+    (NFKC: "ﬁ", full-width letters), case as Unicode folds it (``casefold``: "ß" is
+    "ss", final sigma is sigma; Turkish dotted "İ" is "i"), Latin, Greek and Cyrillic
+    accents and runs of white space ignored: "PETROVIĆ", "petrovic" and "Petrović"
+    fold alike. One rule for source names and aliases, ``--search``, ``--tag`` and
+    ``--story``, in memory and in the sidecar index (SQLite's FTS5 ``unicode61``
+    tokenizer, which Datasette uses on the SQLite export, ignores accents too)."""
+    if text.isascii():
+        return " ".join(text.casefold().split())
+    text = nfc(text)
+    # NFKC_Casefold in effect (Unicode's recommendation, UAX #31): normalise, fold,
+    # decompose again (folding can produce decomposable characters), drop the accents.
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    folded = "".join(c for c in folded if not _diacritic(c))
+    folded = unicodedata.normalize("NFC", folded).translate(_BARE_LETTERS)
+    return " ".join(folded.split())

@@ -111,7 +111,7 @@ def test_list_sorting_and_limit(cli: Cli) -> None:
 def test_list_bad_filters_fail_cleanly(cli: Cli) -> None:
     seed(cli)
     assert "unknown status" in cli("list", "--status", "maybe", code=2).stderr
-    assert "not a date" in cli("list", "--since", "last week", code=1).stderr
+    assert "not a date" in cli("list", "--since", "the other day", code=2).stderr
     assert "needs --source" in cli("list", "--relation", "said-by", code=2).stderr
     assert "cannot sort" in cli("list", "--sort", "colour", code=1).stderr
     assert "no source matches" in cli("list", "--source", "Nobody", code=1).stderr

@@ -34,6 +34,9 @@ _FLAGS = frozenset({"--debug", "--no-color"})
 
 def main() -> None:
     """Run the command line; the caller (``claimtrack.launch``) handles closed pipes."""
+    from claimtrack.cli.context import fit_text_streams
+
+    fit_text_streams()
     narrow(app, invoked(sys.argv[1:]))
     app(prog_name="claimtrack")
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from claimtrack import ids
-from claimtrack.cli import emit
+from claimtrack.cli import complete, emit
 from claimtrack.cli.common import (
     FormatOption,
     QuietOption,
@@ -22,7 +22,7 @@ from claimtrack.cli.common import (
     output_format,
     read_text,
 )
-from claimtrack.cli.complete import complete_claim, complete_source
+from claimtrack.cli.dates import DATE_HELP, date_callback
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.model import STATUSES, one_of
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 ClaimArg = Annotated[
     str,
     typer.Argument(
-        metavar="CLAIM", help="Claim ID or any unique prefix of it.", autocompletion=complete_claim
+        metavar="CLAIM", help="Claim ID or any unique prefix of it.", click_type=complete.CLAIM
     ),
 ]
 SourceArg = Annotated[
@@ -41,7 +41,7 @@ SourceArg = Annotated[
     typer.Argument(
         metavar="SOURCE",
         help="Source name, alias or ID prefix.",
-        autocompletion=complete_source,
+        click_type=complete.SOURCE,
     ),
 ]
 STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
@@ -111,15 +111,25 @@ def add(
     ] = None,
     story: Annotated[
         str | None,
-        typer.Option(metavar="SLUG", help="Story slug grouping claims, e.g. serbia-russians."),
+        typer.Option(
+            metavar="SLUG",
+            help="Story slug grouping claims, e.g. serbia-russians.",
+            click_type=complete.STORY,
+        ),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="A tag (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--tag", "-t", metavar="TAG", help="A tag (repeatable).", click_type=complete.TAG
+        ),
     ] = None,
     said_by: Annotated[
         list[str] | None,
         typer.Option(
-            "--said-by", metavar="NAME", help="Who made the claim (repeatable; created if new)."
+            "--said-by",
+            metavar="NAME",
+            help="Who made the claim (repeatable; created if new).",
+            click_type=complete.SOURCE,
         ),
     ] = None,
     reported_by: Annotated[
@@ -128,9 +138,12 @@ def add(
             "--reported-by",
             metavar="NAME",
             help="Who published it, first to last (repeatable; created if new).",
+            click_type=complete.SOURCE,
         ),
     ] = None,
-    status: Annotated[str, typer.Option(metavar="STATUS", help=STATUS_HELP)] = "unverified",
+    status: Annotated[
+        str, typer.Option(metavar="STATUS", help=STATUS_HELP, click_type=complete.STATUS)
+    ] = "unverified",
     rating: Annotated[
         str | None, typer.Option(metavar="TEXT", help="The published verdict wording.")
     ] = None,
@@ -420,7 +433,9 @@ def edit(
 def status(
     ctx: typer.Context,
     claim: ClaimArg,
-    new_status: Annotated[str, typer.Argument(metavar="STATUS", help=STATUS_HELP)],
+    new_status: Annotated[
+        str, typer.Argument(metavar="STATUS", help=STATUS_HELP, click_type=complete.STATUS)
+    ],
     note: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Why: added to the claim's notes.")
     ] = None,
@@ -477,7 +492,7 @@ def rm(
     claims: Annotated[
         list[str],
         typer.Argument(
-            metavar="CLAIM...", help="Claim IDs or prefixes.", autocompletion=complete_claim
+            metavar="CLAIM...", help="Claim IDs or prefixes.", click_type=complete.CLAIM
         ),
     ],
     yes: YesOption = False,
@@ -520,14 +535,24 @@ def link(
     relation: Annotated[
         str,
         typer.Option(
-            "--as", metavar="RELATION", help="said-by, reported-by, supports or disputes."
+            "--as",
+            metavar="RELATION",
+            help="said-by, reported-by, supports or disputes.",
+            click_type=complete.RELATION,
         ),
     ],
     url: Annotated[
         str | None, typer.Option(metavar="URL", help="Where the source says it.")
     ] = None,
     quote: Annotated[str | None, typer.Option(metavar="TEXT", help="The source's words.")] = None,
-    date: Annotated[str | None, typer.Option(metavar="DATE", help="When (YYYY-MM-DD).")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DATE",
+            help=f"When the source said or published it ({DATE_HELP}).",
+            callback=date_callback,
+        ),
+    ] = None,
     link_note: Annotated[
         str | None, typer.Option("--note", metavar="TEXT", help="A note on this link.")
     ] = None,
@@ -591,7 +616,12 @@ def unlink(
     source: SourceArg,
     relation: Annotated[
         str | None,
-        typer.Option("--as", metavar="RELATION", help="Only this relation (default: every link)."),
+        typer.Option(
+            "--as",
+            metavar="RELATION",
+            help="Only this relation (default: every link).",
+            click_type=complete.RELATION,
+        ),
     ] = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,

@@ -13,8 +13,9 @@ import typer
 from typer.core import TyperGroup
 
 from claimtrack import __version__
+from claimtrack.cli import complete
 from claimtrack.cli.context import Environment
-from claimtrack.cli.status import ExitStatus
+from claimtrack.cli.status import ExitStatus, Outcome
 from claimtrack.errors import ClaimtrackError
 from claimtrack.interchange.formats import FORMATS, OutputFormat, safe_text
 from claimtrack.location import Location, is_demo, locate
@@ -65,10 +66,19 @@ class ClaimtrackGroup(TyperGroup):
             if settings(ctx).debug:
                 raise
             fail(exc.message, exc.hint, details=exc.details)
-        except KeyboardInterrupt:
-            typer.echo("Interrupted.", err=True)
+        except (KeyboardInterrupt, typer.Abort):
+            # Click turns Ctrl-C (and Ctrl-D) at a prompt into Abort, which it would end
+            # with status 1: an interrupted command says so as the shell does, 130.
+            typer.echo("\nInterrupted.", err=True)
             raise typer.Exit(ExitStatus.INTERRUPTED) from None
-        except (typer.Exit, typer.Abort, SystemExit, BrokenPipeError):
+        except BrokenPipeError:
+            if not Outcome.committed:
+                raise  # a closed pipe is handled quietly in main()
+            # The change is saved; only its report found no reader (``Outcome``).
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(ExitStatus.SUCCESS) from None
+        except (typer.Exit, SystemExit):
             raise  # a closed pipe is handled quietly in main()
         except Exception as exc:  # the last line of defence: no traceback by default
             if settings(ctx).debug or exc.__class__.__module__.startswith(("click", "typer")):
@@ -154,12 +164,14 @@ def open_db(
     path = location(ctx).path
     with Database.open(path, write=write, history=history, indexed=indexed) as db:
         yield db
-    if write and is_demo(path):  # what the user adds there is lost on the next 'claimtrack demo'
-        typer.echo(
-            f"Note: {path} is the demo database, which 'claimtrack demo' makes afresh; "
-            "keep your own work in a database of your own ('claimtrack init')",
-            err=True,
-        )
+    if write:
+        Outcome.committed = True
+        if is_demo(path):  # what the user adds there is lost on the next 'claimtrack demo'
+            typer.echo(
+                f"Note: {path} is the demo database, which 'claimtrack demo' makes afresh; "
+                "keep your own work in a database of your own ('claimtrack init')",
+                err=True,
+            )
 
 
 def environment(ctx: typer.Context) -> Environment:
@@ -293,6 +305,7 @@ FormatOption = Annotated[
         metavar="FORMAT",
         help="table, json, jsonl, csv, tsv or ids (default: table on a terminal, "
         "jsonl when piped).",
+        click_type=complete.FORMAT,
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only IDs.")]

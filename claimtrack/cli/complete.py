@@ -1,12 +1,77 @@
-"""Shell completion of claim IDs and source names, read from the database in use."""
+"""Shell completion: claim IDs, source names, aliases and name parts, stories and tags
+read from the database in use; statuses, relations, source kinds and formats from the
+closed sets in ``model``. A confidential source is never offered (its name or aliases
+would leave the database through the shell).
+
+A value is written for the shell that asked: Typer's bash script puts each line it gets
+into ``COMPREPLY`` as it is and bash inserts it unquoted, so for bash a space or a
+quote in a value is escaped with a backslash ("Associated\\ Press"), as bash's own
+file name completion does; zsh (``_arguments``) and fish quote what they insert
+themselves and get the value plain.
+
+The completers are Click parameter types (``completing``), not Typer's
+``autocompletion``, which keeps only the values that start with what was typed as
+typed: "petro" could never complete "Dragan Petrović", nor "Associated\\ P" an escaped
+value.
+"""
 
 from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from claimtrack.confidential import is_confidential
 from claimtrack.errors import ClaimtrackError
-from claimtrack.interchange.formats import safe_text
+from claimtrack.interchange.formats import FORMATS, safe_text
+from claimtrack.model import RELATIONS, SOURCE_KINDS, STATUSES, fold
+
+if TYPE_CHECKING:
+    from claimtrack.model import Claim
+
+# Typer 0.26 and later carry their own copy of Click, whose classes an option's type
+# must be made of (one of Click itself would be taken for a conversion function).
+try:
+    from typer._click.shell_completion import CompletionItem
+    from typer._click.types import StringParamType
+except ImportError:  # an older Typer, over Click itself
+    from click.shell_completion import CompletionItem  # type: ignore[assignment,no-redef]
+    from click.types import StringParamType  # type: ignore[assignment,no-redef]
+
+# How many values at most: enough for any list a person reads at a prompt.
+LIMIT = 200
+# Typer's environment variable for the shell asking: ``_CLAIMTRACK_COMPLETE=complete_bash``.
+SHELL_VAR = "_CLAIMTRACK_COMPLETE"
+# What bash reads as a word as it stands; everything else is escaped with a backslash.
+_BASH_PLAIN = re.compile(r"[\w@%+=:,./-]")
+
+
+def for_shell(value: str) -> str:
+    """``value`` as the asking shell must get it to insert it as one word."""
+    if not os.environ.get(SHELL_VAR, "").endswith("bash"):
+        return value
+    return "".join(c if _BASH_PLAIN.fullmatch(c) else "\\" + c for c in value)
+
+
+def _offer(found: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Values (each once, for the shell) with their help, at most ``LIMIT``."""
+    seen: set[str] = set()
+    offered: list[tuple[str, str]] = []
+    for value, help_text in found:
+        if value not in seen:
+            seen.add(value)
+            offered.append((for_shell(value), safe_text(help_text, single_line=True)))
+    return offered[:LIMIT]
+
+
+def _names_match(name: str, wanted: str) -> bool:
+    """Whether a name starts with ``wanted``, or one of its words does (both folded):
+    "petro" and "dragan p" complete "Dragan Petrović"."""
+    folded = fold(name)
+    return folded.startswith(wanted) or any(w.startswith(wanted) for w in folded.split())
 
 
 def _db(ctx: typer.Context):  # type: ignore[no-untyped-def]
@@ -16,34 +81,115 @@ def _db(ctx: typer.Context):  # type: ignore[no-untyped-def]
     root = ctx.find_root()
     explicit = root.params.get("db") if root.params else None
     path = locate(explicit).path
-    return Database.open(path)
+    return Database.open(path, history=False)
 
 
 def complete_claim(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     try:
         with _db(ctx) as db:
             wanted = incomplete.lower()
-            return [
-                (claim["id"], safe_text(claim["text"][:60], single_line=True))
+            return _offer(
+                (claim["id"], claim["text"][:60])
                 for claim in db.claim_list()
                 if claim["id"].startswith(wanted)
-            ][:200]
+            )
     except ClaimtrackError:
         return []
 
 
 def complete_source(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Sources by name, alias, a word of either, or ID prefix; never a confidential one."""
     try:
         with _db(ctx) as db:
-            wanted = incomplete.casefold()
+            wanted = fold(incomplete)
             found: list[tuple[str, str]] = []
             for source in db.source_list():
                 if is_confidential(source):
                     continue  # never offer a protected identity to the shell
-                if source["name"].casefold().startswith(wanted):
+                if _names_match(source["name"], wanted):
                     found.append((source["name"], source["kind"]))
-                elif source["id"].startswith(wanted):
+                for alias in source.get("aliases", []):
+                    if _names_match(alias, wanted):
+                        found.append((alias, source["name"]))
+                if incomplete and source["id"].startswith(incomplete.lower()):
                     found.append((source["id"], source["name"]))
-            return found[:200]
+            return _offer(found)
     except ClaimtrackError:
         return []
+
+
+def complete_story(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _claim_values(ctx, incomplete, lambda claim: [claim["story"]], "story")
+
+
+def complete_tag(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _claim_values(ctx, incomplete, lambda claim: claim["tags"], "tag")
+
+
+def _claim_values(
+    ctx: typer.Context,
+    incomplete: str,
+    values: Callable[[Claim], Iterable[str | None]],
+    what: str,
+) -> list[tuple[str, str]]:
+    """The stories or tags the claims have that start with ``incomplete`` (folded),
+    with how many claims have each."""
+    try:
+        with _db(ctx) as db:
+            wanted = fold(incomplete)
+            counts: dict[str, int] = {}
+            for claim in db.claim_list():
+                for value in values(claim):
+                    if value and fold(value).startswith(wanted):
+                        counts[value] = counts.get(value, 0) + 1
+            return _offer((v, f"{what} of {n} claim(s)") for v, n in sorted(counts.items()))
+    except ClaimtrackError:
+        return []
+
+
+def _choices(choices: Iterable[str], incomplete: str) -> list[tuple[str, str]]:
+    wanted = incomplete.strip().lower()
+    return [(c, "") for c in choices if c.startswith(wanted)]
+
+
+def complete_status(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _choices(STATUSES, incomplete)
+
+
+def complete_relation(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _choices(RELATIONS, incomplete)
+
+
+def complete_kind(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _choices(SOURCE_KINDS, incomplete)
+
+
+def complete_format(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _choices(FORMATS, incomplete)
+
+
+Completer = Callable[[typer.Context, str], list[tuple[str, str]]]
+
+
+class Completing(StringParamType):
+    """Text, as typed, completed at the shell by ``complete(ctx, incomplete)``: the
+    ``click_type`` of an option or argument (``typer.Option(click_type=...)``)."""
+
+    def __init__(self, complete: Completer) -> None:
+        self.complete = complete
+
+    def shell_complete(self, ctx: Any, param: Any, incomplete: str) -> list[CompletionItem]:
+        return [
+            CompletionItem(value, help=help_text or None)
+            for value, help_text in self.complete(ctx, incomplete)  # type: ignore[arg-type]
+        ]
+
+
+CLAIM = Completing(complete_claim)
+SOURCE = Completing(complete_source)
+STORY = Completing(complete_story)
+TAG = Completing(complete_tag)
+STATUS = Completing(complete_status)
+RELATION = Completing(complete_relation)
+KIND = Completing(complete_kind)
+FORMAT = Completing(complete_format)

@@ -29,6 +29,42 @@ class Environment:
         return cls(_isatty(sys.stdin), _isatty(sys.stdout), _isatty(sys.stderr))
 
 
+FALLBACK = "claimtrack-fallback"
+
+
+def fit_text_streams() -> None:
+    """Let stdout and stderr print any text in any locale: a character the locale's
+    encoding lacks (``LC_ALL=C`` without Python's UTF-8 mode, ``en_US.ISO-8859-1``) is
+    printed as its nearest form the encoding has ("ë" as "e", "…" as "...", a box line
+    as Rich's ASCII box), else as "?", never as a crash. Machine formats do not pass
+    here: they write UTF-8 bytes to ``sys.stdout.buffer`` (``common.stdout_bytes``)."""
+    import codecs
+
+    codecs.register_error(FALLBACK, _nearest)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if encoding and not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=FALLBACK)
+
+
+def _nearest(error: UnicodeError) -> tuple[str, int]:
+    """The codec error handler of ``fit_text_streams``."""
+    import unicodedata
+
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    shown = []
+    for char in error.object[error.start : error.end]:
+        plain = unicodedata.normalize("NFKD", char)
+        plain = "".join(c for c in plain if not unicodedata.combining(c))
+        try:
+            plain.encode(error.encoding)
+        except UnicodeEncodeError:
+            plain = "?"
+        shown.append(plain or "?")
+    return "".join(shown), error.end
+
+
 def _isatty(stream: IO[Any] | None) -> bool:
     if stream is None:
         return False

@@ -19,6 +19,7 @@ from claimtrack.cli.common import (
     read_input,
     stdout_bytes,
 )
+from claimtrack.cli.dates import DATE_HELP, date_callback
 
 if TYPE_CHECKING:
     from claimtrack.extract import ArticleInfo, Candidate, Extraction
@@ -54,7 +55,11 @@ def extract(
     ] = None,
     date: Annotated[
         str | None,
-        typer.Option(metavar="YYYY-MM-DD", help="When the article was published."),
+        typer.Option(
+            metavar="DATE",
+            help=f"When the article was published ({DATE_HELP}).",
+            callback=date_callback,
+        ),
     ] = None,
     add: Annotated[
         bool,
@@ -90,10 +95,8 @@ def extract(
           --url https://example.org/story --add --yes
     """
     from claimtrack.extract import web
-    from claimtrack.model import check_date
 
     fmt = output_format(ctx, fmt, False)
-    check_date(date, "--date")
     if add and not yes and not environment(ctx).stdin_isatty:
         fail("--add asks about each claim on a terminal", "pass --yes to take them all")
     given = extracting_info(reported_by, url, date)

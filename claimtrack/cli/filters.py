@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from claimtrack.cli.complete import complete_source
+from claimtrack.cli import complete
+from claimtrack.cli.dates import DATE_HELP, since_callback, until_callback
 from claimtrack.model import RELATIONS
 
 if TYPE_CHECKING:
@@ -25,14 +26,27 @@ if TYPE_CHECKING:
 
 StatusFilter = Annotated[
     list[str] | None,
-    typer.Option("--status", "-s", metavar="STATUS", help="Only this status (repeatable)."),
+    typer.Option(
+        "--status",
+        "-s",
+        metavar="STATUS",
+        help="Only this status (repeatable).",
+        click_type=complete.STATUS,
+    ),
 ]
 TagFilter = Annotated[
     list[str] | None,
-    typer.Option("--tag", "-t", metavar="TAG", help="Only claims with this tag (repeatable)."),
+    typer.Option(
+        "--tag",
+        "-t",
+        metavar="TAG",
+        help="Only claims with this tag (repeatable).",
+        click_type=complete.TAG,
+    ),
 ]
 StoryFilter = Annotated[
-    list[str] | None, typer.Option("--story", metavar="SLUG", help="Only this story.")
+    list[str] | None,
+    typer.Option("--story", metavar="SLUG", help="Only this story.", click_type=complete.STORY),
 ]
 SourceFilter = Annotated[
     str | None,
@@ -40,7 +54,7 @@ SourceFilter = Annotated[
         "--source",
         metavar="SOURCE",
         help="Only claims linked to this source (name, alias or ID).",
-        autocompletion=complete_source,
+        click_type=complete.SOURCE,
     ),
 ]
 RelationFilter = Annotated[
@@ -49,6 +63,7 @@ RelationFilter = Annotated[
         "--relation",
         metavar="RELATION",
         help="With --source: only this relation (" + ", ".join(RELATIONS) + ").",
+        click_type=complete.RELATION,
     ),
 ]
 SearchFilter = Annotated[
@@ -56,10 +71,22 @@ SearchFilter = Annotated[
     typer.Option("--search", "-S", metavar="TEXT", help="Text to find in the claim or its quote."),
 ]
 SinceFilter = Annotated[
-    str | None, typer.Option("--since", metavar="DATE", help="Created on or after YYYY-MM-DD.")
+    str | None,
+    typer.Option(
+        "--since",
+        metavar="DATE",
+        help=f"Created on or after this day, in your time zone ({DATE_HELP}).",
+        callback=since_callback,
+    ),
 ]
 UntilFilter = Annotated[
-    str | None, typer.Option("--until", metavar="DATE", help="Created on or before YYYY-MM-DD.")
+    str | None,
+    typer.Option(
+        "--until",
+        metavar="DATE",
+        help="Created on or before this day, in your time zone.",
+        callback=until_callback,
+    ),
 ]
 
 # Parameter name -> option, in the order commands list them in --help.

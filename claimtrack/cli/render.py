@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from claimtrack import ids
 from claimtrack.interchange.formats import describe_quantity, safe_text
+from claimtrack.model import local_time
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -272,10 +273,11 @@ def claim_detail(view: ClaimView, no_color: bool) -> None:
     if view["notes"]:
         _say(out, text("Notes", "bold"))
         for note in view["notes"]:
-            _say(out, text(f"{note['at'][:16].replace('T', ' ')} {note['author']}", "dim"), lead=2)
+            at = local_time(note["at"], seconds=False)
+            _say(out, text(f"{at} {note['author']}", "dim"), lead=2)
             _say(out, text(note["text"]), lead=4)
-    created = view["created"][:19].replace("T", " ")
-    updated = view["updated"][:19].replace("T", " ")
+    created = local_time(view["created"])  # the user's time and zone (issue 17)
+    updated = local_time(view["updated"])
     _say(out, text(f"created {created} by {view['author']}, updated {updated}", "dim"))
 
 
@@ -387,7 +389,7 @@ def events_table(views: Sequence[dict[str, Any]], no_color: bool) -> None:
     out = console(no_color)
     rows = [
         (
-            text(view["at"][:19].replace("T", " ")),
+            text(local_time(view["at"])),
             text(view["actor"]),
             text(view["action"]),
             text(f"{view['kind']} {ids.short(view['target'])}"),

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from claimtrack import ids
-from claimtrack.cli import emit
+from claimtrack.cli import complete, emit
 from claimtrack.cli.common import (
     FormatOption,
     QuietOption,
@@ -17,7 +17,6 @@ from claimtrack.cli.common import (
     open_db,
     output_format,
 )
-from claimtrack.cli.complete import complete_source
 from claimtrack.interchange.formats import SOURCE_COLUMNS
 from claimtrack.model import SOURCE_KINDS
 
@@ -34,7 +33,7 @@ app.add_typer(source_app, name="source")
 SourceArg = Annotated[
     str,
     typer.Argument(
-        metavar="SOURCE", help="Source name, alias or ID prefix.", autocompletion=complete_source
+        metavar="SOURCE", help="Source name, alias or ID prefix.", click_type=complete.SOURCE
     ),
 ]
 KIND_HELP = "One of: " + ", ".join(SOURCE_KINDS) + "."
@@ -50,7 +49,9 @@ def source_add(
     name: Annotated[
         str, typer.Argument(metavar="NAME", help="The source's name as you will cite it.")
     ],
-    kind: Annotated[str, typer.Option(metavar="KIND", help=KIND_HELP)] = "unknown",
+    kind: Annotated[
+        str, typer.Option(metavar="KIND", help=KIND_HELP, click_type=complete.KIND)
+    ] = "unknown",
     role: Annotated[str | None, typer.Option(metavar="TEXT", help="Role or affiliation.")] = None,
     url: Annotated[str | None, typer.Option(metavar="URL", help="Home page or profile.")] = None,
     alias: Annotated[
@@ -103,7 +104,9 @@ def source_add(
 @source_app.command("list")
 def source_list(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Option(metavar="KIND", help="Only this kind.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(metavar="KIND", help="Only this kind.", click_type=complete.KIND)
+    ] = None,
     search: Annotated[
         str | None,
         typer.Option("--search", "-S", metavar="TEXT", help="Text in the name, alias or role."),
@@ -180,7 +183,9 @@ def source_edit(
     ctx: typer.Context,
     source: SourceArg,
     name: Annotated[str | None, typer.Option(metavar="NAME", help="New name.")] = None,
-    kind: Annotated[str | None, typer.Option(metavar="KIND", help=KIND_HELP)] = None,
+    kind: Annotated[
+        str | None, typer.Option(metavar="KIND", help=KIND_HELP, click_type=complete.KIND)
+    ] = None,
     role: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Role or affiliation ('' clears).")
     ] = None,

@@ -15,3 +15,12 @@ class ExitStatus(IntEnum):
     ERROR = 1  # an error, a failed ``check``, a refused or declined deletion
     USAGE = 2  # a bad option or argument (Click's UsageError)
     INTERRUPTED = 130  # Ctrl-C
+
+
+class Outcome:
+    """What this run has done that its exit status must answer for: once a change is
+    saved (``common.open_db``), a reader of stdout that goes away (``claimtrack add ...
+    | true``) does not make it a failure, or a script retrying on failure would make
+    the change twice (``claimtrack.launch``)."""
+
+    committed = False

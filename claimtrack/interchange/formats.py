@@ -18,13 +18,17 @@ OutputFormat = Literal["table", "json", "jsonl", "csv", "tsv", "ids"]
 FORMATS: tuple[OutputFormat, ...] = get_args(OutputFormat)
 
 # C0 and C1 control characters except newline and tab; DEL too. Printed raw they can
-# move the cursor, rewrite the screen or hide text, so they are shown as escapes.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# move the cursor, rewrite the screen or hide text, so they are shown as escapes. So are
+# the bidirectional embedding, override and isolate controls (U+202A-U+202E,
+# U+2066-U+2069): they reorder what a reader sees ("Trojan Source", CVE-2021-42574).
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}]")
+_CONTROL_ALL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI}]")
 
 
 def _escape(match: re.Match[str]) -> str:
-    return f"\\x{ord(match.group()):02x}"
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def safe_text(text: str, *, single_line: bool = False) -> str:

@@ -9,13 +9,12 @@ same claims (tests/test_index.py compares them).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from claimtrack.errors import ValidationError
-from claimtrack.model import Claim, Link, check_relation, check_status
+from claimtrack.model import Claim, Link, check_relation, check_status, day_bound, fold
 
 # Separates the tags of one claim in the index's ``tags`` column (a character that
 # ``model.clean_tag`` never lets into a tag).
@@ -32,7 +31,8 @@ class SourceLookup(Protocol):
 class ClaimFilter:
     """Claims that have any of ``statuses``, all of ``tags``, any of ``stories``, a link
     to ``source`` (as ``relation``, if given), ``search`` in their text or quote (case
-    folded), and were created between ``since`` and ``until`` (days, inclusive, UTC).
+    folded), and were created between ``since`` and ``until`` (calendar days in the
+    user's time zone, inclusive: ``model.day_bound``).
 
     Empty fields select everything. Call ``prepare`` once before use: it validates the
     values and resolves ``source`` (a name, alias or ID prefix) to ``source_id``.
@@ -55,33 +55,39 @@ class ClaimFilter:
         without ``--source``) and the lookup's ``NotFound``/``Ambiguous``.
         """
         self.statuses = [check_status(s) for s in self.statuses]
-        self.tags = [t.strip().lower() for t in self.tags]
+        self.tags = [fold(t) for t in self.tags]
+        self.stories = [fold(s) for s in self.stories]
+        if self.search is not None:
+            self.search = fold(self.search)
         if self.relation is not None:
             self.relation = check_relation(self.relation)
             if self.source is None:
                 raise ValidationError("--relation needs --source")
         if self.source is not None:
             self.source_id = sources.get_source(self.source)["id"]
-        self.since = _day_bound(self.since, "--since", end=False)
-        self.until = _day_bound(self.until, "--until", end=True)
+        self.since = day_bound(self.since, "--since", end=False)
+        self.until = day_bound(self.until, "--until", end=True)
         return self
 
     def matches(self, claim: Claim, links: Callable[[str], Iterable[Link]]) -> bool:
         """Whether ``claim`` is selected; ``links(claim_id)`` gives a claim's links."""
         if self.statuses and claim["status"] not in self.statuses:
             return False
-        if self.tags and not all(tag in claim["tags"] for tag in self.tags):
-            return False
-        if self.stories and claim.get("story") not in self.stories:
-            return False
+        if self.tags:
+            keys = {fold(tag) for tag in claim["tags"]}
+            if not all(tag in keys for tag in self.tags):
+                return False
+        if self.stories:
+            story = claim.get("story")
+            if story is None or fold(story) not in self.stories:
+                return False
         if self.since and claim["created"] < self.since:
             return False
         if self.until and claim["created"] > self.until:
             return False
         if self.search:
-            needle = self.search.casefold()
-            haystack = claim["text"] + "\n" + (claim.get("quote") or "")
-            if needle not in haystack.casefold():
+            haystack = fold(claim["text"]) + "\n" + fold(claim.get("quote") or "")
+            if self.search not in haystack:
                 return False
         if self.source_id is not None:
             return any(
@@ -103,10 +109,10 @@ class ClaimFilter:
         for tag in self.tags:
             if not tag or TAG_MARK in tag:
                 return None  # no claim has a blank tag (``matches`` agrees)
-            where.append("instr(tags, ?) > 0")
+            where.append("instr(tag_keys, ?) > 0")
             args.append(TAG_MARK + tag + TAG_MARK)
         if self.stories:
-            where.append(f"story IN ({', '.join('?' * len(self.stories))})")
+            where.append(f"story_key IN ({', '.join('?' * len(self.stories))})")
             args.extend(self.stories)
         if self.since:
             where.append("created >= ?")
@@ -116,7 +122,7 @@ class ClaimFilter:
             args.append(self.until)
         if self.search:
             where.append("instr(folded, ?) > 0")
-            args.append(self.search.casefold())
+            args.append(self.search)
         if self.source_id is not None:
             if self.relation is None:
                 where.append("id IN (SELECT claim FROM links WHERE source = ?)")
@@ -125,20 +131,3 @@ class ClaimFilter:
                 where.append("id IN (SELECT claim FROM links WHERE source = ? AND relation = ?)")
                 args.extend((self.source_id, self.relation))
         return (" WHERE " + " AND ".join(where)) if where else "", args
-
-
-def _day_bound(value: str | None, option: str, *, end: bool) -> str | None:
-    """Turn a date (or date-time) into a bound comparable with stored timestamps."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-            return day.isoformat() + ("T23:59:59.999999Z" if end else "T00:00:00.000000Z")
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationError(f"{option} {value!r} is not a date", "use YYYY-MM-DD") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
