@@ -35,6 +35,7 @@ from claimtrack.model import (
     check_date,
     check_kind,
     check_relation,
+    check_review_url,
     check_status,
     clean_optional,
     clean_text,
@@ -318,8 +319,19 @@ class Database:
         return self._update_claim(before, after, "edit")
 
     def set_status(
-        self, prefix: str, status: str, *, note: str | None = None, rating: str | None = None
+        self,
+        prefix: str,
+        status: str,
+        *,
+        note: str | None = None,
+        rating: str | None = None,
+        review_url: str | None = None,
     ) -> Claim:
+        """Give a claim a status (with the verdict's wording ``rating`` and the URL of
+        the published fact-check ``review_url``, which ClaimReview's ``url`` requires).
+        A claim whose verdict was another desk's (an imported ClaimReview) becomes this
+        desk's when its status changes or a review URL is given: its ``review`` then
+        holds only this desk's URL. Raises ``ValidationError`` for a bad value."""
         before = self.get_claim(prefix)
         after = cast(Claim, dict(before))
         after["status"] = check_status(status)
@@ -327,6 +339,11 @@ class Database:
             after["rating"] = clean_optional(rating, "rating")
         if note is not None:
             after["notes"] = [*before["notes"], self._note(note)]
+        theirs = "by" in before.get("review", {})
+        if review_url is not None:
+            after["review"] = {"url": check_review_url(review_url)}
+        elif theirs and after["status"] != before["status"]:
+            del after["review"]
         return self._update_claim(before, after, "status")
 
     def add_note(self, prefix: str, text: str) -> Claim:

@@ -452,3 +452,32 @@ def require_known(db: Database, prefix: str) -> str:
         return resolve_target(db, prefix)
     except NotFound:
         raise NotFound(f"no claim, source, link or change matches {prefix!r}") from None
+
+
+def verdict_times(db: Database) -> dict[str, str]:
+    """For each claim the history shows a status for, when it took the status it has
+    now (the event's time, UTC, ``now``'s format): the moment the verdict was given, which
+    a later note, tag or link does not move (ClaimReview's ``datePublished``, issue 20).
+    A status set back by ``undo`` counts from the undo. Claims whose status no event
+    records (added by an import) are left out: their ``created`` is the best answer."""
+    changes: dict[str, list[tuple[str, str, str]]] = {}
+    for event, _ in db.store.scan_events(re.compile(rb'"kind":\s*"claim"')):
+        if event["kind"] != "claim":
+            continue
+        after = event["after"] or {}
+        before = event["before"] or {}
+        status = after.get("status")
+        if isinstance(status, str) and status != before.get("status"):
+            changes.setdefault(event["target"], []).append((event["at"], event["id"], status))
+    times: dict[str, str] = {}
+    for claim_id, moments in changes.items():
+        current = db.store.record("claims", claim_id)
+        if current is None:
+            continue
+        moments.sort()
+        # The last change of status is to the one it has now, unless an edit the
+        # history does not show (an import's) set it: then the history says nothing.
+        at, _, status = moments[-1]
+        if status == current["status"]:
+            times[claim_id] = at
+    return times

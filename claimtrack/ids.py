@@ -30,6 +30,25 @@ def new_id() -> str:
     return "".join(digits)
 
 
+def derived(key: str) -> str:
+    """A stable ID made from ``key`` (an ID's 16 base32 digits of its SHA-256): the same
+    record read twice from another system's file (a ClaimReview by its URL) gets the same
+    ID, so importing it again changes nothing. Keys are namespaced by the caller."""
+    import hashlib
+
+    number = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:10], "big")
+    digits = []
+    for _ in range(ID_LENGTH):
+        number, digit = divmod(number, 32)
+        digits.append(ALPHABET[digit])
+    return "".join(digits)
+
+
+def is_id(value: str) -> bool:
+    """Whether ``value`` is an ID as ``new_id`` makes them (16 digits of ``ALPHABET``)."""
+    return len(value) == ID_LENGTH and all(c in ALPHABET for c in value)
+
+
 def short(record_id: str, length: int = SHORT) -> str:
     return record_id[:length]
 

@@ -77,6 +77,22 @@ class Note(TypedDict):
     text: str
 
 
+class Review(TypedDict, total=False):
+    """The published fact-check behind a claim's verdict (schema.org ``ClaimReview``;
+    Google's Fact Check structured data requires its ``url``): ``url`` is the page
+    (``status ... --review-url``, or the review an import read). ``by`` and ``date``
+    are set only for another desk's verdict read from its ClaimReview: the reviewing
+    organisation's name and the review's ``datePublished``; without ``by`` the verdict
+    is this desk's own."""
+
+    url: str
+    by: str
+    date: str
+
+
+REVIEW_KEYS = ("url", "by", "date")
+
+
 class Claim(TypedDict):
     id: str
     text: str
@@ -90,6 +106,8 @@ class Claim(TypedDict):
     created: str
     updated: str
     author: str
+    # Absent until a review is recorded (older files have none; no migration needed).
+    review: NotRequired[Review]
 
 
 class Source(TypedDict):
@@ -258,6 +276,44 @@ def check_relation(relation: str) -> Relation:
             f"unknown relation {relation!r}", "choose one of: " + ", ".join(RELATIONS)
         )
     return value
+
+
+def check_review_url(value: str, field: str = "review URL") -> str:
+    """An absolute http(s) URL, as ClaimReview's ``url`` must be (Google's Fact Check
+    structured data: "the URL of the page hosting the fact check"). Raises
+    ``ValidationError`` otherwise."""
+    text = value.strip()
+    scheme, _, rest = text.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or any(c.isspace() for c in text):
+        raise ValidationError(
+            f"{field} {value!r} is not a web address",
+            "give the published fact-check's page, e.g. https://desk.example/checks/123",
+        )
+    if len(text) > MAX_SHORT:
+        raise ValidationError(f"{field} is longer than {MAX_SHORT} characters")
+    return text
+
+
+def check_review(value: object, field: str = "review") -> Review | None:
+    """A stored or imported ``review`` (``Review``): an object with a ``url`` and, for
+    another desk's verdict, ``by`` and ``date``, all text; None for none. Raises
+    ``ValidationError`` for anything else."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - set(REVIEW_KEYS):
+        raise ValidationError(f"{field} is not an object with {', '.join(REVIEW_KEYS)}")
+    for key in REVIEW_KEYS:
+        if value.get(key) is not None and not isinstance(value.get(key), str):
+            raise ValidationError(f"{field} {key} is not text")
+    review: Review = {}
+    if value.get("url"):
+        review["url"] = check_review_url(value["url"], f"{field} url")
+    if value.get("by"):
+        review["by"] = clean_text(value["by"], f"{field} by", limit=MAX_SHORT)
+    date = check_date(value.get("date"), f"{field} date")
+    if date:
+        review["date"] = date
+    return review or None
 
 
 def check_kind(kind: str) -> SourceKind:

@@ -122,10 +122,17 @@ def claim_view(claim: Claim, presenter: Presenter) -> ClaimView:
 
 
 def similar_view(match: Match, presenter: Presenter) -> SimilarView:
-    """A claim ``similar`` found, with its score and the reasons in words; a claimant
-    both share is named as the presenter shows it (a pseudonym if confidential)."""
+    """A claim ``similar`` found, with its score and the reasons in words, and whose
+    verdict its status is (``verdict_by``: another desk's, from its ClaimReview, or None
+    for ours); a claimant both share is named as the presenter shows it (a pseudonym if
+    confidential)."""
     why = [*match.why, *(f"same claimant: {presenter.name(i)}" for i in match.claimants)]
-    return {**claim_view(match.claim, presenter), "score": match.score, "why": why}
+    return {
+        **claim_view(match.claim, presenter),
+        "score": match.score,
+        "why": why,
+        "verdict_by": match.claim.get("review", {}).get("by"),
+    }
 
 
 def link_view(link: Link, presenter: Presenter) -> LinkView:

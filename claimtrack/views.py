@@ -18,6 +18,10 @@ record's stored fields in alphabetical order, then the fields a view adds.
   "qualifier", "counted"}`` (``"at least a dozen"``: 12, ``"at least"``, ``"entry bans"``).
 - ``quote``: the verbatim wording, or null.
 - ``rating``: the published verdict wording, or null.
+- ``review``: present once a published fact-check is recorded for the claim:
+  ``{"url"}`` for this desk's (``status ... --review-url``), ``{"url", "by", "date"}``
+  for another desk's verdict read from its ClaimReview (``by``: the reviewing
+  organisation; ``date``: when it published the review).
 - ``status``: one of ``claimtrack.model.STATUSES``.
 - ``story``: the story slug, or null.
 - ``tags``: tags, lower case, in the order they were added.
@@ -107,6 +111,8 @@ For a confidential source's link, unless ``--reveal``: ``url``, ``final_url``,
 - ``why``: the reasons in words, each a string: ``"shared words: deported, serbia"``,
   ``"same numbers: at least 12 = a dozen"``, ``"different numbers: 12 vs 14"``,
   ``"same claimant: NAME"`` (a pseudonym for a confidential source).
+- ``verdict_by``: whose verdict the claim's status is: null for this desk's own, the
+  reviewing organisation's name for another desk's (an imported ClaimReview).
 """
 
 from __future__ import annotations
@@ -183,3 +189,4 @@ class ExportedClaimView(ClaimView):
 class SimilarView(ClaimView):
     score: int
     why: list[str]
+    verdict_by: str | None

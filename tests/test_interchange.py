@@ -268,7 +268,9 @@ def test_claimreview(cli: Cli) -> None:
     insider = next(r for r in reviews if r["identifier"] == insider_claim)
     assert "author" not in insider["itemReviewed"]
     assert "insider" not in result.stdout.lower().replace("the ministry keeps", "")
-    with_reveal = cli("export", "--format", "claimreview", "--org", "D", "--reveal").stdout
+    with_reveal = cli(
+        "export", "--format", "claimreview", "--org", "D", "--reveal", "--allow-missing-url"
+    ).stdout
     assert "Ministry insider" not in with_reveal
 
 
@@ -433,7 +435,7 @@ def test_import_matches_sources_by_alias(cli: Cli, tmp_path: Path) -> None:
 def test_export_formats_do_not_leak_confidential_names(cli: Cli, fmt: str) -> None:
     claim = add_confidential_source(cli)
     cli("status", claim, "verified")
-    out = cli("export", "--format", fmt, "--org", "Desk").stdout
+    out = cli("export", "--format", fmt, "--org", "Desk", "--allow-missing-url").stdout
     for secret in SECRETS:
         assert secret not in out, (fmt, secret)
 

@@ -105,7 +105,7 @@ def test_filters_and_formats_as_list(cli: Cli) -> None:
     text = "12 activists were expelled"
     assert cli("similar", text, "--status", "verified", "--format", "ids").stdout == first + "\n"
     head = cli("similar", text, "--format", "csv").stdout.splitlines()[0]
-    assert head.endswith(",score,why")
+    assert head.endswith(",score,why,verdict_by")
     table = cli("similar", text, env=Environment(stdout_isatty=True)).stdout
     assert first[:7] in table and "same numbers: 12 = Twelve" in table
     assert cli("similar", "-", "--format", "ids", input=text).stdout.count("\n") == 2

@@ -484,7 +484,16 @@ def test_records_at_the_limits_go_through_every_exporter_and_importer(
             assert back["quantities"] == claim["quantities"], fmt
     cli("status", claim["id"], "verified")
     for fmt in ("markdown", "claimreview", "sqlite"):
-        cli("export", "--format", fmt, "--org", "Desk", "-o", str(tmp_path / f"out-{fmt}"))
+        cli(
+            "export",
+            "--format",
+            fmt,
+            "--org",
+            "Desk",
+            "--allow-missing-url",
+            "-o",
+            str(tmp_path / f"out-{fmt}"),
+        )
     cli("check", "--format", "jsonl", code=1)
 
 

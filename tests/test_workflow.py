@@ -334,7 +334,9 @@ def test_confidential_identity_never_leaves_without_reveal(cli: Cli, tmp_path: P
     outputs.append(cli("source", "show", "Olga", "--format", "table").stdout)
     outputs.append(cli("check", "--format", "json", code=1).stdout)
     for fmt in ("json", "jsonl", "csv", "tsv", "markdown", "claimreview"):
-        outputs.append(cli("export", "--format", fmt, "--org", "Desk").stdout)
+        outputs.append(
+            cli("export", "--format", fmt, "--org", "Desk", "--allow-missing-url").stdout
+        )
     target = tmp_path / "out.db"
     cli("export", "--format", "sqlite", "-o", str(target))
     outputs.append(target.read_bytes().decode("latin-1"))

@@ -442,6 +442,14 @@ def status(
     rating: Annotated[
         str | None, typer.Option(metavar="TEXT", help="The published verdict wording.")
     ] = None,
+    review_url: Annotated[
+        str | None,
+        typer.Option(
+            "--review-url",
+            metavar="URL",
+            help="The page where the fact-check is published (ClaimReview's url).",
+        ),
+    ] = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -450,14 +458,15 @@ def status(
     \b
     Examples:
       claimtrack status 3f9k2ab checking --note "asked the ministry"
-      claimtrack status 3f9k2ab false --rating "False: no such bans on record"
+      claimtrack status 3f9k2ab false --rating "False: no such bans on record" \\
+          --review-url https://desk.example/checks/russians-entry-bans
     """
     from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
     new_status = _checked_status(new_status, "'STATUS'")
     with open_db(ctx, write=True, indexed=True) as db:
-        updated = db.set_status(claim, new_status, note=note, rating=rating)
+        updated = db.set_status(claim, new_status, note=note, rating=rating, review_url=review_url)
         view = claim_view(updated, Presenter(db))
     emit.one(ctx, view, fmt, _summary("Status of", view))
 

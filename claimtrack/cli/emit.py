@@ -75,12 +75,12 @@ class _Counted:
 
 
 def similar(views: Sequence[SimilarView], fmt: OutputFormat) -> None:
-    """Claims ``similar`` found, in a data format: a claim's columns, then ``score`` and
-    ``why``."""
+    """Claims ``similar`` found, in a data format: a claim's columns, then ``score``,
+    ``why`` and ``verdict_by``."""
     write_records(_rows(views, fmt), fmt, stdout_bytes(), columns=SIMILAR_COLUMNS)
 
 
-SIMILAR_COLUMNS = (*CLAIM_COLUMNS, "score", "why")
+SIMILAR_COLUMNS = (*CLAIM_COLUMNS, "score", "why", "verdict_by")
 
 
 def sources(ctx: typer.Context, views: Sequence[SourceView], fmt: OutputFormat) -> None:

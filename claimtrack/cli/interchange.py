@@ -21,6 +21,7 @@ from claimtrack.cli.common import (
     stdout_bytes,
 )
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
+from claimtrack.errors import ClaimtrackError
 from claimtrack.interchange.exporters import EXPORT_FORMATS
 
 if TYPE_CHECKING:
@@ -86,6 +87,15 @@ def export(
         ),
     ] = None,
     filters: FilterOptions = NO_FILTERS,
+    claim_refs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--claim",
+            "-c",
+            metavar="CLAIM",
+            help="Only this claim (ID or prefix; repeatable). With filters: claims both select.",
+        ),
+    ] = None,
     reveal: RevealOption = False,
     history: Annotated[
         bool, typer.Option("--history/--no-history", help="json: include the change history.")
@@ -105,17 +115,27 @@ def export(
         typer.Option(
             "--review-url",
             metavar="TEMPLATE",
-            help="claimreview: each review's URL, with {id} or {short}.",
+            help="claimreview: each review's URL, with {id} or {short}, for claims without "
+            "their own (status --review-url).",
         ),
     ] = None,
+    allow_missing_url: Annotated[
+        bool,
+        typer.Option(
+            "--allow-missing-url",
+            help="claimreview: export claims that have no review URL (Google requires one).",
+        ),
+    ] = False,
 ) -> None:
     """Export claims, with their sources, links and history, in a format to hand on.
 
     json rebuilds the whole database; jsonl has one claim per line with its sources
     inlined; csv/tsv open in spreadsheets; markdown is an editor's memo grouped by
-    status; claimreview is schema.org JSON-LD for claims with a verdict; sqlite is a
-    database file for Datasette. The filters are those of 'list'. Confidential sources
-    leave only as pseudonyms (never, in claimreview and sqlite) unless --reveal.
+    status; claimreview is schema.org JSON-LD for claims with a verdict, each with the
+    URL of its published fact-check (refused without one unless --allow-missing-url);
+    sqlite is a database file for Datasette. The filters are those of 'list', and
+    --claim picks claims by ID. Confidential sources leave only as pseudonyms (never, in
+    claimreview and sqlite) unless --reveal.
 
     \b
     Examples:
@@ -124,6 +144,7 @@ def export(
       claimtrack export --format markdown --story serbia-russians > memo.md
       claimtrack export --format claimreview --org "Desk Fact Check" --review-url \\
           "https://factcheck.example/claims/{short}" | jq '.[].reviewRating'
+      claimtrack export --format claimreview --org "Desk Fact Check" --claim 3f9k2ab
       claimtrack export --format sqlite -o claims.db && datasette claims.db
     """
     from claimtrack.query import Presenter, select_claims
@@ -141,13 +162,16 @@ def export(
             "name another file with -o",
         )
     flt = filters.claim_filter()
-    filtered = filters.narrowing
+    filtered = filters.narrowing or bool(claim_refs)
     whole = fmt == "json" and not filtered
     # One claim at a time, oldest first, through the index when there is one (as `list`
     # reads them): a large database is never held whole, nor its export.
     streamed = fmt in ("jsonl", "csv", "tsv", "claimreview", "sqlite")
-    with open_db(ctx, history=fmt == "json" and history, indexed=whole or streamed) as db:
+    # ClaimReview's datePublished is when each verdict was given: the history says.
+    events = (fmt == "json" and history) or fmt == "claimreview"
+    with open_db(ctx, history=events, indexed=whole or streamed) as db:
         flt.prepare(db)
+        chosen = {db.get_claim(ref)["id"] for ref in claim_refs or ()}
         if whole:
             from claimtrack.interchange.bundle import write_bundle
 
@@ -158,8 +182,15 @@ def export(
             from claimtrack.query import iter_claims
 
             each, _ = iter_claims(db, flt, sort="created", reverse=True)
+            if chosen:
+                each = (claim for claim in each if claim["id"] in chosen)
             if fmt == "claimreview":
-                _claimreview(ctx, each, presenter, org, org_url, review_url, output)
+                from claimtrack.history import verdict_times
+
+                settings = (org, org_url, review_url)
+                _claimreview(
+                    ctx, each, presenter, settings, verdict_times(db), output, allow_missing_url
+                )
                 return
             if fmt == "sqlite":
                 from claimtrack.interchange.exporters import sqlite
@@ -186,6 +217,8 @@ def export(
                 )
             return
         claims = select_claims(db, flt, sort="created", reverse=True)
+        if chosen:
+            claims = [claim for claim in claims if claim["id"] in chosen]
         if fmt == "json":
             from claimtrack.interchange.bundle import dump_bundle, export_bundle
 
@@ -203,30 +236,61 @@ def export(
             _write_output(memo.render(claims, presenter, title=heading, made=made).encode(), output)
 
 
+def _listed(claim_ids: "list[str]") -> str:
+    shown = ", ".join(claim_id[:7] for claim_id in claim_ids[:10])
+    return shown + (f" and {len(claim_ids) - 10} more" if len(claim_ids) > 10 else "")
+
+
 def _claimreview(
     ctx: typer.Context,
     claims: "Iterable[Claim]",
     presenter: "Presenter",
-    org: str | None,
-    org_url: str | None,
-    review_url: str | None,
+    given: tuple[str | None, str | None, str | None],
+    verdict_times: dict[str, str],
     output: str | None,
+    allow_missing_url: bool,
 ) -> None:
     from claimtrack import config
     from claimtrack.interchange.exporters import claimreview
     from claimtrack.interchange.formats import json_bytes
 
     settings = dict(config.load(db_path_for(ctx)).organisation)
-    for key, value in (("name", org), ("url", org_url), ("review_url", review_url)):
+    for key, value in zip(("name", "url", "review_url"), given, strict=True):
         if value is not None:
             settings[key] = value
     reviewer = claimreview.Reviewer.from_settings(settings)
-    result = claimreview.build(claims, presenter, reviewer)
+    result = claimreview.build(claims, presenter, reviewer, verdict_times)
+    if result.missing and not allow_missing_url:
+        # Google's Fact Check structured data requires each review's url: an export
+        # without it would be refused by whoever it is handed to, or worse, accepted.
+        raise ClaimtrackError(
+            f"{len(result.missing)} claim(s) have no review URL (the published "
+            f"fact-check's page): {_listed(result.missing)}; nothing was exported",
+            "record each with 'claimtrack status CLAIM STATUS --review-url URL', give "
+            "--review-url TEMPLATE, or pass --allow-missing-url",
+        )
     if result.skipped:
-        shown = ", ".join(claim_id[:7] for claim_id in result.skipped[:10])
-        more = f" and {len(result.skipped) - 10} more" if len(result.skipped) > 10 else ""
         typer.echo(
-            f"Skipped {len(result.skipped)} claim(s) without a verdict: {shown}{more}", err=True
+            f"Skipped {len(result.skipped)} claim(s) without a verdict: {_listed(result.skipped)}",
+            err=True,
+        )
+    if result.others:
+        typer.echo(
+            f"Skipped {len(result.others)} claim(s) whose verdict is another desk's "
+            f"(imported ClaimReview): {_listed(result.others)}",
+            err=True,
+        )
+    if result.missing:
+        typer.echo(
+            f"Warning: {len(result.missing)} review(s) without a url: {_listed(result.missing)}",
+            err=True,
+        )
+    if result.untyped:
+        typer.echo(
+            f"Note: {len(result.untyped)} claimant(s) of unknown kind, named without a "
+            f"Person or Organization type: {_listed(result.untyped)} (set it with "
+            "'claimtrack source edit NAME --kind person' or '--kind organisation')",
+            err=True,
         )
     _write_output(json_bytes(result.reviews, pretty=True), output)
 
@@ -243,8 +307,8 @@ def import_(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="The file's format: json, jsonl, csv or tsv (default: from the file "
-            "name or its content).",
+            help="The file's format: json, jsonl, csv, tsv or claimreview (default: from "
+            "the file name or its content).",
         ),
     ] = None,
     dry_run: Annotated[
@@ -262,7 +326,7 @@ def import_(
     reveal: RevealOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Import claims from a claimtrack export (json, jsonl) or a CSV with a text column.
+    """Import claims from a claimtrack export, a CSV, or other desks' ClaimReview.
 
     Every record is checked before anything is written: a file with a bad record imports
     nothing and lists each problem with its line or index. Records match by ID (sources
@@ -274,10 +338,16 @@ def import_(
     CSV columns: text (required), status, tags, story, said_by, reported_by
     (names separated by ';'), url (of the first reporter), id.
 
+    ClaimReview (schema.org JSON-LD: one review, an array, an @graph or a DataFeed; or
+    an HTML fact-check page embedding it): each review becomes a claim with its verdict,
+    claimant (said-by), appearances (reported-by) and the reviewing organisation as
+    evidence (supports or disputes) with the review's URL and date.
+
     \b
     Examples:
       claimtrack import colleague.json --dry-run
       claimtrack import claims.csv
+      claimtrack import fact-check.html
       curl -s https://cms.example/claims.jsonl | claimtrack import - --format jsonl
     """
     from claimtrack.interchange import importer

@@ -621,6 +621,9 @@ def similar_table(views: Sequence[SimilarView], no_color: bool) -> None:
         )
         head.append("  ")
         head.append_text(_status(view["status"]))
+        if view["verdict_by"]:  # another desk's published verdict (ClaimReview)
+            head.append("  verdict of ", style="dim")
+            head.append_text(text(view["verdict_by"]))
         if view["said_by"]:
             head.append("  said by ", style="dim")
             head.append_text(text(", ".join(view["said_by"])))

@@ -54,8 +54,9 @@ def similar(
 
     The score (0-100) weighs the words (in any order) and the numbers: "at least 12
     people were deported" is nearer "a dozen were expelled" than "14 people were
-    deported"; a claimant both claims have raises it. The JSON formats add "score" and
-    "why" to each claim.
+    deported"; a claimant both claims have raises it. Imported ClaimReviews are searched
+    too: a match that is another desk's verdict says whose ("verdict of ..."). The JSON
+    formats add "score", "why" and "verdict_by" (null for this desk's verdicts).
 
     \b
     Examples:

@@ -9,6 +9,7 @@ links are unioned, so importing the same file twice changes nothing the second t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,9 +219,24 @@ def plan(db: Database, incoming: Incoming) -> Plan:
     )
     local_links: dict[str, Link] = db.store.records("links")
     names = db.source_names()
+    # ClaimReviews of claims that are here are left alone, and so are the sources only
+    # their links would cite (our own export coming back adds no source for our desk).
+    kept = {claim_id for claim_id in incoming.reviews if claim_id in local_claims}
+    cited = {orjson.loads(body)["source"] for body in incoming.links.values()} if kept else set()
+    needed = (
+        {
+            link["source"]
+            for link in map(orjson.loads, incoming.links.values())
+            if link["claim"] not in kept
+        }
+        if kept
+        else cited
+    )
     # Incoming ID -> local ID, where they differ (a source matched by name, a CSV row by text)
     source_map: dict[str, str] = {}
     for source in incoming.sources:
+        if kept and source["id"] in cited and source["id"] not in needed:
+            continue
         unknown = incoming.unknown.get(source["id"], frozenset())
         local_id = source["id"] if source["id"] in local_sources else None
         if local_id is None:
@@ -270,7 +286,9 @@ def plan(db: Database, incoming: Incoming) -> Plan:
         if local_id != claim_id:
             claim_map[claim_id] = local_id
         current = local_claims[local_id]
-        if claim_id in incoming.anonymous_claims:
+        if claim_id in incoming.anonymous_claims or claim_id in incoming.reviews:
+            # A ClaimReview of a claim that is here (imported before, or our own export
+            # coming back) is left as it is, links and all: nothing changes.
             result.changes.append(Change("same", "claim", dict(current), dict(current)))
             continue
         row = incoming.sheet.get(claim_id)
@@ -284,7 +302,14 @@ def plan(db: Database, incoming: Incoming) -> Plan:
         result.changes.append(_compared("claim", merged, current))
     result.added["claim"] = _taken(incoming.claims, here)
     _plan_links(
-        result, incoming, claim_map, source_map, names, local_links, lambda n: _by_pseudonym(db, n)
+        result,
+        incoming,
+        claim_map,
+        source_map,
+        names,
+        local_links,
+        lambda n: _by_pseudonym(db, n),
+        kept,
     )
     known_events = db.store.records("events")
     result.events = _taken(incoming.events, {e for e in incoming.events if e in known_events})
@@ -321,6 +346,7 @@ def _plan_links(
     names: dict[str, str],
     local_links: Mapping[str, Link],
     by_pseudonym: Callable[[str], str | None],
+    kept: AbstractSet[str] = frozenset(),
 ) -> None:
     # claim, source and relation -> the link that joins them, here or added by this plan
     triples: dict[str, Link | str] = {_triple(k): k for k in local_links.values()}
@@ -337,6 +363,9 @@ def _plan_links(
     for link_id, body in incoming.links.items():
         link = orjson.loads(body)
         claim_id, source_id = link["claim"], link["source"]
+        if claim_id in kept:
+            leave.add(link_id)
+            continue
         if claim_id in claim_map or source_id in source_map:
             link["claim"] = claim_map.get(claim_id, claim_id)
             link["source"] = source_map.get(source_id, source_id)

@@ -40,6 +40,7 @@ from claimtrack.model import (
     check_date,
     check_kind,
     check_relation,
+    check_review,
     check_status,
     clean_optional,
     clean_text,
@@ -60,7 +61,7 @@ HEAD_LIMIT = 1 << 20
 # The longest CSV/TSV cell read: a claim's text, notes or quote at their limit, each
 # character up to four bytes written as one.
 CELL_LIMIT = 4 * MAX_TEXT
-IMPORT_FORMATS = ("json", "jsonl", "csv", "tsv")
+IMPORT_FORMATS = ("json", "jsonl", "csv", "tsv", "claimreview")
 MAX_PROBLEMS_SHOWN = 50
 BOM = b"\xef\xbb\xbf"
 
@@ -95,6 +96,9 @@ class Incoming:
     unknown: dict[str, frozenset[str]] = field(default_factory=dict)
     # Claim ID -> a spreadsheet row's edits (a CSV/TSV row with an ID).
     sheet: dict[str, SheetRow] = field(default_factory=dict)
+    # Claims read from a ClaimReview (``import_claimreview``): one already here is left
+    # as it is, links and all.
+    reviews: set[str] = field(default_factory=set)
 
     def add(self, kind: str, record: Mapping[str, Any], where: str) -> None:
         if kind == "sources":
@@ -144,7 +148,13 @@ def guess_format(name: str, head: bytes) -> str:
             return fmt
     if lowered.endswith(".ndjson"):
         return "jsonl"
+    if lowered.endswith((".html", ".htm", ".xhtml")):
+        return "claimreview"  # a published fact-check's page
     head = head.removeprefix(BOM).lstrip()
+    if head[:1] == b"<":
+        return "claimreview"
+    if lowered.endswith((".jsonld", ".json-ld")):
+        return "claimreview"
     if head[:1] == b"{":
         first_line = head.split(b"\n", 1)[0]
         try:
@@ -187,7 +197,11 @@ def read_from(handle: IO[bytes], fmt: str, origin: str) -> Incoming:
         return _read_jsonl(handle, origin)
     if fmt in ("csv", "tsv"):
         return _read_csv(_not_empty(handle.read(), origin), origin, tsv=fmt == "tsv")
-    raise ClaimtrackError(f"cannot import format {fmt!r}", "use json, jsonl, csv or tsv")
+    if fmt == "claimreview":
+        from claimtrack.interchange.import_claimreview import read_claimreview
+
+        return read_claimreview(handle.read(), origin)
+    raise ClaimtrackError(f"cannot import format {fmt!r}", "use " + ", ".join(IMPORT_FORMATS))
 
 
 def _not_empty(raw: bytes, origin: str) -> bytes:
@@ -199,7 +213,10 @@ def _not_empty(raw: bytes, origin: str) -> bytes:
 # -- validation of single records ------------------------------------------------------------
 
 
-class _Problems:
+class Problems:
+    """Every bad record of one input, reported together (``check``): nothing is
+    imported from an input with any."""
+
     def __init__(self, origin: str) -> None:
         self.origin = origin
         self.items: list[str] = []
@@ -305,7 +322,7 @@ def _story(value: Any) -> str | None:
 def claim_record(data: Mapping[str, Any], *, new_id: bool = False) -> Claim:
     created = _stamp(data.get("created"), "created")
     tags = clean_tags(_string_list(data.get("tags"), "tags"))
-    return {
+    claim: Claim = {
         "id": ids.new_id() if new_id else _id(data.get("id")),
         "text": _text(data.get("text"), "text", required=True),
         "quote": _text(data.get("quote"), "quote"),
@@ -319,6 +336,10 @@ def claim_record(data: Mapping[str, Any], *, new_id: bool = False) -> Claim:
         "updated": _stamp(data.get("updated"), "updated", created),
         "author": _text(data.get("author"), "author", limit=MAX_SHORT) or "import",
     }
+    review = check_review(data.get("review"))
+    if review is not None:
+        claim["review"] = review
+    return claim
 
 
 def source_record(data: Mapping[str, Any]) -> Source:
@@ -390,7 +411,7 @@ def event_record(data: Mapping[str, Any]) -> Event:
     }
 
 
-def _validated(problems: _Problems, where: str, make: Callable[[], Any]) -> Any:
+def _validated(problems: Problems, where: str, make: Callable[[], Any]) -> Any:
     try:
         return make()
     except ClaimtrackError as exc:
@@ -412,8 +433,10 @@ def _read_json(handle: IO[bytes], origin: str) -> Incoming:
     start = handle.tell()
     try:
         return _export(bundle_stream.sections(handle), origin)
-    except bundle_stream.NotStreamable:
-        pass  # not in export's layout, or not valid: parsed whole, for the same result
+    except (bundle_stream.NotStreamable, NotAnExport):
+        # Not in export's layout, or not valid, or another kind of JSON (ClaimReview
+        # JSON-LD): parsed whole, for the same result or the right reader.
+        pass
     handle.seek(start)
     return parse_json(_not_empty(handle.read(), origin), origin)
 
@@ -422,8 +445,12 @@ def parse_json(raw: bytes, origin: str) -> Incoming:
     """A JSON export (or a ``list --format json`` output) parsed whole: what reading it
     piece by piece (``bundle_stream``) must give. Raises ``InvalidImport``."""
     data = _load_json(raw, origin)
+    from claimtrack.interchange import import_claimreview
+
+    if import_claimreview.looks_like_claimreview(data):  # JSON-LD: other desks' verdicts
+        return import_claimreview.from_json_ld(data, origin)
     if isinstance(data, list):  # a `list --format json` output: claim views
-        problems = _Problems(origin)
+        problems = Problems(origin)
         incoming = _from_views(((f"[{n}]", view) for n, view in enumerate(data)), problems)
         problems.check()
         return incoming
@@ -432,8 +459,12 @@ def parse_json(raw: bytes, origin: str) -> Incoming:
     return _export(data.items(), origin)
 
 
+class NotAnExport(InvalidImport):
+    """JSON that is not a claimtrack export (nor any other JSON import reads)."""
+
+
 def _not_an_export(origin: str) -> InvalidImport:
-    return InvalidImport(
+    return NotAnExport(
         f"{origin} is not a claimtrack export",
         "import reads 'claimtrack export' JSON or JSON Lines, or CSV with a text column",
     )
@@ -450,7 +481,7 @@ _MAKERS: dict[str, Callable[[Any], Any]] = {
 def _export(sections: Iterable[tuple[str, Any]], origin: str) -> Incoming:
     """The records of an export's tables, given as (key, value) pairs; a table's key
     may come several times, each with a run of its records."""
-    problems = _Problems(origin)
+    problems = Problems(origin)
     incoming = Incoming()
     others: dict[str, Any] = {}
     counts = dict.fromkeys(_MAKERS, 0)
@@ -486,7 +517,7 @@ def _export(sections: Iterable[tuple[str, Any]], origin: str) -> Incoming:
     return incoming
 
 
-def _check_references(incoming: Incoming, problems: _Problems) -> None:
+def _check_references(incoming: Incoming, problems: Problems) -> None:
     for where, what in incoming.duplicates:
         problems.add(where, what)
     sources = {s["id"] for s in incoming.sources}
@@ -504,8 +535,8 @@ def _check_references(incoming: Incoming, problems: _Problems) -> None:
 
 
 def _read_jsonl(handle: IO[bytes], origin: str) -> Incoming:
-    lines = _JsonLines(handle, _Problems(origin))
-    problems = _Problems(origin)
+    lines = _JsonLines(handle, Problems(origin))
+    problems = Problems(origin)
     incoming = _from_views(lines, problems)
     if not lines.seen:
         raise InvalidImport(f"{origin} is empty")
@@ -517,7 +548,7 @@ def _read_jsonl(handle: IO[bytes], origin: str) -> Incoming:
 class _JsonLines:
     """(where, parsed line) for each non-blank line, read a line at a time."""
 
-    def __init__(self, handle: IO[bytes], problems: _Problems) -> None:
+    def __init__(self, handle: IO[bytes], problems: Problems) -> None:
         self.handle = handle
         self.problems = problems
         self.seen = False
@@ -533,7 +564,7 @@ class _JsonLines:
                 self.problems.add(f"line {number}", f"not valid JSON ({exc})")
 
 
-def _from_views(views: Iterable[tuple[str, Any]], problems: _Problems) -> Incoming:
+def _from_views(views: Iterable[tuple[str, Any]], problems: Problems) -> Incoming:
     """Claim views (``list``/``export`` JSON Lines): a claim with its links and sources."""
     incoming = Incoming()
     sources: dict[str, Source] = {}
@@ -577,7 +608,7 @@ def _from_views(views: Iterable[tuple[str, Any]], problems: _Problems) -> Incomi
     return incoming
 
 
-def _row(incoming: Incoming, problems: _Problems, where: str, row: Mapping[str, Any]) -> None:
+def _row(incoming: Incoming, problems: Problems, where: str, row: Mapping[str, Any]) -> None:
     """A claim given by its fields and its sources' names (a CSV row, a bare JSON line)."""
     claim = _validated(problems, where, lambda: claim_record(row, new_id=True))
     if claim is None:
@@ -662,7 +693,7 @@ def _read_csv(raw: bytes, origin: str, *, tsv: bool = False) -> Incoming:
             "the first row names the columns; the claim's is called one of: "
             + ", ".join(CLAIM_COLUMN_NAMES),
         )
-    problems = _Problems(origin)
+    problems = Problems(origin)
     incoming = Incoming()
     sheet_fields = frozenset(columns).intersection(SHEET_FIELDS)
     for number, cells in enumerate(rows, start=2):
@@ -684,7 +715,7 @@ def _read_csv(raw: bytes, origin: str, *, tsv: bool = False) -> Incoming:
 
 def _sheet_row(
     incoming: Incoming,
-    problems: _Problems,
+    problems: Problems,
     where: str,
     row: Mapping[str, str],
     fields: frozenset[str],

@@ -1,10 +1,26 @@
 """schema.org ClaimReview (JSON-LD), one per claim that has a verdict.
 
+Checked against schema.org's ``ClaimReview`` and ``Claim`` and Google's Fact Check
+structured-data documentation (developers.google.com/search/docs/appearance/
+structured-data/factcheck), which requires ``claimReviewed``, ``reviewRating``,
+``url``, ``author`` and recommends ``itemReviewed`` (a ``Claim`` with ``author``,
+``appearance``, ``firstAppearance``, ``datePublished``) and ``datePublished``:
+
+- ``url``, the page of the published fact-check, is the claim's ``review.url``
+  (``status ... --review-url``), else the ``--review-url`` template; a claim with
+  neither is listed in ``Result.missing`` and the command refuses it unless told.
+- ``datePublished`` is when the claim took its verdict (``history.verdict_times``),
+  never its ``updated``: a note added later does not move it.
+- ``itemReviewed.author`` is a ``Person`` for a source of kind person, an
+  ``Organization`` for an organisation or publication; a claimant of another kind
+  (unknown, document, dataset) is named without a type, never guessed.
+
 Rating scale (documented in the README): ``bestRating`` 5, ``worstRating`` 1;
 ``false`` = 1, ``disputed`` = 3, ``verified`` = 5. ``unverifiable`` has a textual
 verdict only (no number). ``unverified``, ``checking`` and ``retracted`` claims have no
-published verdict and are skipped. ``alternateName`` is the claim's ``rating`` text, or
-the default wording of its status.
+published verdict and are skipped, and so are claims whose verdict is another desk's
+(read from its ClaimReview: ``review.by``). ``alternateName`` is the claim's ``rating``
+text, or the default wording of its status.
 """
 
 from __future__ import annotations
@@ -47,13 +63,25 @@ class Reviewer:
 
 @dataclass
 class Result:
+    """What ``build`` made: the reviews, and the IDs of the claims it left out or could
+    not complete."""
+
     reviews: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # IDs: a large export skips most claims
+    others: list[str] = field(default_factory=list)  # another desk's verdicts, not ours
+    missing: list[str] = field(default_factory=list)  # reviews without a url (left in)
+    untyped: list[str] = field(default_factory=list)  # claimants of no Person/Organization kind
+
+
+# schema.org's types for a claimant, by the source's kind (Google: "Person or
+# Organization"); the other kinds say nothing of which it is.
+AUTHOR_TYPES = {"person": "Person", "organisation": "Organization", "publication": "Organization"}
 
 
 def _person(source: Mapping[str, Any]) -> dict[str, Any]:
-    kind = "Person" if source.get("kind") == "person" else "Organization"
-    author: dict[str, Any] = {"@type": kind, "name": source["name"]}
+    kind = AUTHOR_TYPES.get(source.get("kind") or "unknown")
+    author: dict[str, Any] = {"@type": kind} if kind else {}
+    author["name"] = source["name"]
     if source.get("role") and kind == "Person":
         author["jobTitle"] = source["role"]
     if source.get("url"):
@@ -71,9 +99,15 @@ def _appearance(link: Link, presenter: Presenter) -> dict[str, Any]:
     return work
 
 
-def review(claim: Claim, presenter: Presenter, reviewer: Reviewer) -> dict[str, Any] | None:
+def review(
+    claim: Claim, presenter: Presenter, reviewer: Reviewer, verdict_at: str | None = None
+) -> dict[str, Any] | None:
+    """The ClaimReview of one claim, or None when it has no verdict to publish (see the
+    module). ``verdict_at``: when the claim took its status (``history.verdict_times``;
+    None: its ``created``). ``url`` is left out when neither the claim nor the reviewer
+    gives one (``build`` lists the claim in ``missing``)."""
     verdict = VERDICTS.get(claim["status"])
-    if verdict is None:
+    if verdict is None or claim.get("review", {}).get("by"):
         return None
     value, wording = verdict
     rating: dict[str, Any] = {
@@ -117,20 +151,38 @@ def review(claim: Claim, presenter: Presenter, reviewer: Reviewer) -> dict[str, 
         "reviewRating": rating,
         "itemReviewed": item,
         "author": author,
-        "datePublished": claim["updated"][:10],
+        "datePublished": (verdict_at or claim["created"])[:10],
         "identifier": claim["id"],
     }
-    if reviewer.review_url:
+    url = claim.get("review", {}).get("url")
+    if url:
+        result["url"] = url
+    elif reviewer.review_url:
         result["url"] = reviewer.review_url.format(id=claim["id"], short=claim["id"][:7])
     return result
 
 
-def build(claims: Iterable[Claim], presenter: Presenter, reviewer: Reviewer) -> Result:
+def build(
+    claims: Iterable[Claim],
+    presenter: Presenter,
+    reviewer: Reviewer,
+    verdict_times: Mapping[str, str] | None = None,
+) -> Result:
+    """The ClaimReviews of ``claims``; ``verdict_times`` as ``history.verdict_times``
+    gives them (claim ID -> when its verdict was given)."""
     result = Result()
     for claim in claims:
-        made = review(claim, presenter, reviewer)
+        made = review(claim, presenter, reviewer, (verdict_times or {}).get(claim["id"]))
         if made is None:
-            result.skipped.append(claim["id"])
-        else:
-            result.reviews.append(made)
+            if claim.get("review", {}).get("by") and claim["status"] in VERDICTS:
+                result.others.append(claim["id"])
+            else:
+                result.skipped.append(claim["id"])
+            continue
+        result.reviews.append(made)
+        if "url" not in made:
+            result.missing.append(claim["id"])
+        author = made["itemReviewed"].get("author")
+        if author is not None and "@type" not in author:
+            result.untyped.append(claim["id"])
     return result

@@ -1,0 +1,382 @@
+"""Other desks' fact-checks in, ClaimReview out (issue 20): ``import`` reads schema.org
+ClaimReview in every shape fact-checkers publish it (one object, an array, an
+``@graph``, a DataFeed, HTML pages with embedded JSON-LD), idempotently; our own
+export imports back; ``similar`` says whose verdict a match is; the export requires
+each review's URL and dates a verdict by the history. The samples are our own."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimtrack.interchange.import_claimreview import status_from_rating
+from tests.helpers import Cli
+
+ORG = {"@type": "Organization", "name": "Checkers Desk", "url": "https://checkers.example"}
+
+
+def review(
+    number: int,
+    text: str,
+    rating: dict[str, Any],
+    *,
+    claimant: dict[str, Any] | None = None,
+    appearance: list[Any] | None = None,
+    author: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": "Claim", "datePublished": "2024-02-20"}
+    if claimant is not None:
+        item["author"] = claimant
+    if appearance is not None:
+        item["appearance"] = appearance
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": f"https://checkers.example/checks/{number}",
+        "claimReviewed": text,
+        "datePublished": "2024-03-01T10:00:00+01:00",
+        "author": author or ORG,
+        "reviewRating": {"@type": "Rating", **rating},
+        "itemReviewed": item,
+    }
+
+
+DOZEN = review(
+    1,
+    "At least a dozen Russians faced entry bans in Serbia",
+    {"alternateName": "Mostly False", "ratingValue": 2, "bestRating": 6, "worstRating": 1},
+    claimant={"@type": "Person", "name": "Ana Kovac", "jobTitle": "Activist"},
+    appearance=[
+        {
+            "@type": "CreativeWork",
+            "url": "https://news.example/a",
+            "datePublished": "2024-02-21",
+            "publisher": {"@type": "Organization", "name": "News Example"},
+        },
+        "https://social.example/post/9",
+    ],
+)
+MINISTRY = review(
+    2,
+    "The ministry issued 40 residence bans last year",
+    {"alternateName": "Accurate"},
+    claimant={"@type": "GovernmentOrganization", "name": "Interior Ministry"},
+)
+UNPROVEN = review(3, "Police kept a secret list of activists", {"alternateName": "Unproven"})
+
+
+def write(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def claims_by_text(cli: Cli) -> dict[str, dict[str, Any]]:
+    return {c["text"]: c for c in cli.jsonl("list", "--all")}
+
+
+# -- the rating ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "best", "worst", "status"),
+    [
+        ("False", None, None, None, "false"),
+        ("Pants on Fire!", None, None, None, "false"),
+        ("False: no such bans on record", None, None, None, "false"),
+        ("Mostly false", None, None, None, "false"),
+        ("Not true", None, None, None, "false"),
+        ("Half True", None, None, None, "disputed"),
+        ("Misleading", None, None, None, "disputed"),
+        ("Mostly true", None, None, None, "verified"),
+        ("TRUE", None, None, None, "verified"),
+        ("Unproven", None, None, None, "unverifiable"),
+        # words win over a number on another scale
+        ("Mostly True", 4, 6, 1, "verified"),
+        # without words, the number on the reviewer's scale (schema.org default 1-5)
+        (None, 1, None, None, "false"),
+        (None, 3, 5, 1, "disputed"),
+        (None, "5", "5", "1", "verified"),
+        (None, 9, 10, 0, "verified"),
+        (None, 2, 10, 0, "false"),
+        # neither: the verdict is not guessed
+        ("Spinning the numbers", None, None, None, "unverified"),
+        (None, None, None, None, "unverified"),
+        ("Trueish", None, None, None, "unverified"),  # a word, not a part of one
+    ],
+)
+def test_a_rating_maps_to_a_status_by_its_words_then_its_number(
+    name: str | None, value: Any, best: Any, worst: Any, status: str
+) -> None:
+    assert status_from_rating(name, value, best, worst) == status
+
+
+# -- the shapes ------------------------------------------------------------------------------
+
+
+def test_one_review_becomes_a_claim_with_its_verdict_claimant_appearances_and_provenance(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli("import", str(write(tmp_path / "one.json", DOZEN)))
+    claim = cli.json("show", cli("list", "-q").stdout.split()[0])
+    assert claim["status"] == "false" and claim["rating"] == "Mostly False"
+    assert claim["review"] == {
+        "by": "Checkers Desk",
+        "date": "2024-03-01",
+        "url": "https://checkers.example/checks/1",
+    }
+    assert claim["said_by"] == ["Ana Kovac"]
+    assert claim["reported_by"] == ["News Example", "social.example"]
+    reported = [k for k in claim["links"] if k["relation"] == "reported-by"]
+    assert [(k["url"], k["date"]) for k in reported] == [
+        ("https://news.example/a", "2024-02-21"),
+        ("https://social.example/post/9", None),
+    ]
+    (evidence,) = [k for k in claim["links"] if k["relation"] in ("supports", "disputes")]
+    assert evidence["relation"] == "disputes" and evidence["source"] == "Checkers Desk"
+    assert evidence["url"] == "https://checkers.example/checks/1"
+    assert evidence["date"] == "2024-03-01" and "Mostly False" in evidence["note"]
+    assert "Verdict of Checkers Desk, published 2024-03-01" in claim["notes"][0]["text"]
+    assert claim["quantities"][0]["value"] == 12  # worked out, for similar
+    sources = {s["name"]: s for s in cli.jsonl("source", "list")}
+    assert sources["Ana Kovac"]["kind"] == "person" and sources["Ana Kovac"]["role"] is None
+    assert sources["Checkers Desk"]["kind"] == "organisation"
+    assert sources["Checkers Desk"]["url"] == "https://checkers.example"
+
+
+def test_importing_the_same_reviews_twice_changes_nothing(cli: Cli, tmp_path: Path) -> None:
+    feed = write(tmp_path / "reviews.json", [DOZEN, MINISTRY, UNPROVEN])
+    cli("import", str(feed))
+    before = cli.db_path.read_bytes()
+    again = cli("import", str(feed))
+    assert "claims: 0 added, 0 updated, 3 unchanged" in again.stderr
+    assert "sources: 0 added" in again.stderr and "links: 0 added" in again.stderr
+    assert cli.db_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("shape", ["array", "graph", "datafeed", "nested-graph"])
+def test_every_json_ld_shape_imports_the_same_claims(cli: Cli, tmp_path: Path, shape: str) -> None:
+    reviews = [DOZEN, MINISTRY, UNPROVEN]
+    if shape == "array":
+        data: Any = reviews
+    elif shape == "graph":
+        # the reviewing organisation given once, referred to by @id
+        graph = [{**r, "author": {"@id": "#desk"}} for r in reviews]
+        data = {"@context": "https://schema.org", "@graph": [{**ORG, "@id": "#desk"}, *graph]}
+    elif shape == "datafeed":
+        data = {
+            "@context": "https://schema.org",
+            "@type": "DataFeed",
+            "dataFeedElement": [
+                {"@type": "DataFeedItem", "dateCreated": "2024-03-02", "item": [r]} for r in reviews
+            ],
+        }
+    else:
+        data = [{"@context": "https://schema.org", "@graph": [r]} for r in reviews]
+    cli("import", str(write(tmp_path / "reviews.jsonld", data)))
+    found = claims_by_text(cli)
+    assert {c["status"] for c in found.values()} == {"false", "verified", "unverifiable"}
+    assert all(c["review"]["by"] == "Checkers Desk" for c in found.values())
+    ministry = found["The ministry issued 40 residence bans last year"]
+    assert [k["relation"] for k in ministry["links"]] == ["said-by", "supports"]
+    kinds = {s["name"]: s["kind"] for s in cli.jsonl("source", "list")}
+    assert kinds["Interior Ministry"] == "organisation"
+    # an unverifiable verdict supports nothing and disputes nothing: no evidence link
+    unproven = found["Police kept a secret list of activists"]
+    assert unproven["links"] == [] and unproven["review"]["url"].endswith("/3")
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Fact check: bans</title>
+<script type="application/ld+json">{ "@type": "BreadcrumbList", broken </script>
+<script type="application/ld+json">
+<!-- written by the CMS -->
+{BODY}
+</script>
+</head><body><article><h1>Did Serbia ban a dozen Russians?</h1>
+<p>We looked at the claim &amp; the records: Mostly False.</p></article></body></html>
+"""
+
+
+def page(data: Any) -> str:
+    return PAGE.replace("{BODY}", json.dumps(data))
+
+
+def test_an_html_page_with_embedded_json_ld_imports_by_name_and_by_content(
+    cli: Cli, tmp_path: Path
+) -> None:
+    article = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Bans"}
+    path = tmp_path / "fact-check.html"
+    path.write_text(page([article, DOZEN]), encoding="utf-8")
+    cli("import", str(path))
+    assert list(claims_by_text(cli)) == [DOZEN["claimReviewed"]]
+    # the same page piped in, without a name to go by, is the same claim again
+    piped = cli("import", "-", input=page({"@graph": [DOZEN, MINISTRY]}))
+    assert "claims: 1 added, 0 updated, 1 unchanged" in piped.stderr
+    forced = cli("import", "-", "--format", "claimreview", input=page(MINISTRY))
+    assert "claims: 0 added, 0 updated, 1 unchanged" in forced.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("none.html", "<html><body><p>No data here</p></body></html>", "has no JSON-LD"),
+        ("article.html", page({"@type": "NewsArticle"}), "holds no ClaimReview"),
+        ("bad.jsonld", '{"@type": "ClaimReview",', "is not valid JSON"),
+        (
+            "two.json",
+            json.dumps([DOZEN, {**MINISTRY, "claimReviewed": ""}]),
+            "ClaimReview 2: no claimReviewed",
+        ),
+        (
+            "date.json",
+            json.dumps({**DOZEN, "datePublished": "soon"}),
+            "datePublished 'soon' is not a date",
+        ),
+    ],
+)
+def test_bad_reviews_import_nothing_and_say_why_in_one_error(
+    cli: Cli, tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = cli("import", str(path), code=1)
+    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert cli.jsonl("list", "--all") == []
+
+
+# -- round trip and similar ------------------------------------------------------------------
+
+
+def test_our_own_export_imports_back_onto_its_claims_and_into_another_database(
+    cli: Cli, tmp_path: Path
+) -> None:
+    false = cli.add("At least 12 people were deported", "--said-by", "Ana Kovac")
+    cli("source", "edit", "Ana Kovac", "--kind", "person")
+    cli("link", false, "AP", "--as", "reported-by", "--url", "https://ap.example/x", "--create")
+    true = cli.add("The ministry issued 40 bans", "--said-by", "Interior Ministry")
+    cli("status", false, "false", "--rating", "False: no such deportations")
+    cli("status", true, "verified", "--review-url", "https://desk.example/checks/40-bans")
+    out = tmp_path / "reviews.json"
+    cli(
+        "export",
+        "--format",
+        "claimreview",
+        "--org",
+        "Desk Fact Check",
+        "--review-url",
+        "https://desk.example/c/{short}",
+        "-o",
+        str(out),
+    )
+    before = cli.db_path.read_bytes()
+    back = cli("import", str(out))
+    assert "claims: 0 added, 0 updated, 2 unchanged" in back.stderr
+    assert "sources: 0 added" in back.stderr and "links: 0 added" in back.stderr
+    assert cli.db_path.read_bytes() == before
+
+    other = Cli(tmp_path / "other.json")
+    other("import", str(out))
+    theirs = {c["id"]: c for c in other.jsonl("list", "--all")}
+    assert set(theirs) == {false, true}
+    assert theirs[false]["status"] == "false"
+    assert theirs[false]["rating"] == "False: no such deportations"
+    assert theirs[false]["said_by"] == ["Ana Kovac"]
+    assert theirs[false]["reported_by"] == ["AP"]
+    assert theirs[true]["status"] == "verified"
+    assert theirs[true]["review"]["url"] == "https://desk.example/checks/40-bans"
+    assert theirs[true]["review"]["by"] == "Desk Fact Check"
+    # what another desk imported is its verdict: not exported again as the importer's
+    again = other("export", "--format", "claimreview", "--org", "Other Desk")
+    assert json.loads(again.stdout) == []
+    assert "2 claim(s) whose verdict is another desk's" in again.stderr
+
+
+def test_similar_says_whose_verdict_a_match_is(cli: Cli, tmp_path: Path) -> None:
+    ours = cli.add("A dozen Russians were refused entry to Serbia")
+    cli("status", ours, "disputed")
+    cli("import", str(write(tmp_path / "one.json", DOZEN)))
+    found = cli.jsonl("similar", "At least 12 Russians faced entry bans in Serbia")
+    by = {m["text"]: m["verdict_by"] for m in found}
+    assert by == {
+        DOZEN["claimReviewed"]: "Checkers Desk",
+        "A dozen Russians were refused entry to Serbia": None,
+    }
+    table = cli("similar", "At least 12 Russians faced entry bans in Serbia", "--format", "table")
+    assert "verdict of Checkers Desk" in table.stdout
+
+
+def test_a_new_verdict_of_ours_replaces_another_desks(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write(tmp_path / "one.json", DOZEN)))
+    claim = cli("list", "-q").stdout.split()[0]
+    cli("status", claim, "false", "--note", "our own check agrees")
+    assert cli.json("show", claim)["review"]["by"] == "Checkers Desk"  # same verdict kept
+    cli("status", claim, "disputed")
+    assert "review" not in cli.json("show", claim)
+    cli("status", claim, "disputed", "--review-url", "https://desk.example/checks/9")
+    assert cli.json("show", claim)["review"] == {"url": "https://desk.example/checks/9"}
+
+
+# -- ClaimReview out, complete ---------------------------------------------------------------
+
+
+def test_export_refuses_claims_without_a_review_url_and_lists_them(cli: Cli) -> None:
+    with_url = cli.add("The ministry issued 40 bans")
+    without = cli.add("Police kept a list")
+    cli("status", with_url, "verified", "--review-url", "https://desk.example/checks/1")
+    cli("status", without, "false")
+    refused = cli("export", "--format", "claimreview", "--org", "Desk", code=1)
+    assert refused.stdout == ""
+    assert refused.stderr.startswith("Error: 1 claim(s) have no review URL")
+    assert without[:7] in refused.stderr and with_url[:7] not in refused.stderr
+    assert "--allow-missing-url" in refused.stderr
+    allowed = cli("export", "--format", "claimreview", "--org", "Desk", "--allow-missing-url")
+    reviews = {r["identifier"]: r for r in json.loads(allowed.stdout)}
+    assert reviews[with_url]["url"] == "https://desk.example/checks/1"
+    assert "url" not in reviews[without]
+    assert f"without a url: {without[:7]}" in allowed.stderr
+    # --claim picks; the claim's own URL wins over the template
+    picked = cli(
+        "export", "--format", "claimreview", "--org", "Desk", "--claim", with_url[:7],
+        "--review-url", "https://desk.example/c/{short}",
+    )  # fmt: skip
+    assert [r["identifier"] for r in json.loads(picked.stdout)] == [with_url]
+    assert json.loads(picked.stdout)[0]["url"] == "https://desk.example/checks/1"
+    assert cli(
+        "status", without, "false", "--review-url", "desk.example/x", code=1
+    ).stderr.startswith("Error: review URL 'desk.example/x' is not a web address")
+
+
+def test_date_published_is_when_the_verdict_was_given_not_the_last_update(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimtrack import records
+
+    # every stamp a command asks for is a day after the one before
+    days = itertools.count()
+    start = datetime.datetime(2024, 1, 1, 10, tzinfo=datetime.UTC)
+
+    def tomorrow() -> str:
+        moment = start + datetime.timedelta(days=next(days))
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    monkeypatch.setattr(records, "now", tomorrow)
+    claim = cli.add("Police kept a list", "--said-by", "Interior Ministry")
+    cli("status", claim, "false", "--review-url", "https://desk.example/checks/1")
+    (status_event,) = [e for e in cli.jsonl("log", claim) if e["action"] == "status"]
+    when = status_event["at"][:10]
+    cli("note", claim, "called the ministry again")
+    cli("link", claim, "Wire", "--as", "disputes", "--url", "https://wire.example/b", "--create")
+    assert cli.json("show", claim)["updated"][:10] > when
+    (review_out,) = json.loads(cli("export", "--format", "claimreview", "--org", "Desk").stdout)
+    assert review_out["datePublished"] == when
+    # the claimant's kind is unknown: named, not called an organisation
+    assert review_out["itemReviewed"]["author"] == {"name": "Interior Ministry"}
+    cli("source", "edit", "Interior Ministry", "--kind", "organisation")
+    (typed,) = json.loads(cli("export", "--format", "claimreview", "--org", "Desk").stdout)
+    assert typed["itemReviewed"]["author"]["@type"] == "Organization"
