@@ -13,6 +13,7 @@ import os
 import pty
 import re
 import select
+import shlex
 import shutil
 import signal
 import subprocess
@@ -323,9 +324,16 @@ def complete(run: Run, line: str) -> list[str]:
     """What bash puts in COMPREPLY for ``line`` with claimtrack's own completion script,
     and the words the shell then reads from each (as if it were inserted)."""
     script = run("--show-completion", "bash")
+    # The completion script runs `claimtrack` through `env`, so it must be a program on
+    # PATH (not a shell function): this Python's claimtrack, whatever PATH held.
+    programs = run.db.parent / "bin"
+    programs.mkdir(exist_ok=True)
+    launcher = programs / "claimtrack"
+    launcher.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m claimtrack "$@"\n')
+    launcher.chmod(0o755)
     program = f"""
 {script.stdout.decode()}
-claimtrack() {{ {sys.executable} -m claimtrack "$@"; }}
+PATH={shlex.quote(str(programs))}:"$PATH"
 read -r -a COMP_WORDS <<< {_quote(line)}
 [[ {_quote(line)} == *" " ]] && COMP_WORDS+=("")
 COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
