@@ -169,3 +169,12 @@ def test_cli_extract_asks_on_a_terminal(cli: Cli) -> None:
     texts = [c["text"] for c in cli.jsonl("list")]
     assert len(texts) == 2
     assert "My own wording of the third claim" in texts
+
+
+def test_extract_takes_q_like_every_command_that_prints_records(cli: Cli, tmp_path: Path) -> None:
+    article = tmp_path / "story.txt"
+    article.write_text("Budget\n\nThe ministry said spending rose by 12 percent.\n")
+    failed = cli("extract", str(article), "-q", code=1)
+    assert "no IDs before --add" in failed.stderr and failed.stdout == ""
+    added = cli("extract", str(article), "--add", "--yes", "-q").stdout.split()
+    assert added and [c["id"] for c in cli.jsonl("list")] == added

@@ -10,6 +10,7 @@ from claimtrack import ids
 from claimtrack.cli import emit
 from claimtrack.cli.common import (
     FormatOption,
+    QuietOption,
     app,
     environment,
     fail,
@@ -71,6 +72,7 @@ def extract(
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="With --add: take every claim.")] = False,
     fmt: FormatOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Find the checkable claims in an article, with who made them and who reported them.
 
@@ -96,7 +98,9 @@ def extract(
     """
     from claimtrack.extract import web
 
-    fmt = output_format(ctx, fmt, False)
+    fmt = output_format(ctx, fmt, quiet)
+    if fmt == "ids" and not add:
+        fail("extract has no IDs before --add", "use -q with --add, or --format jsonl")
     if add and not yes and not environment(ctx).stdin_isatty:
         fail("--add asks about each claim on a terminal", "pass --yes to take them all")
     given = extracting_info(reported_by, url, date)
@@ -137,8 +141,6 @@ def extract(
         from claimtrack.interchange.formats import json_bytes
 
         stdout_bytes().write(json_bytes(result.as_dict(), pretty=True))
-    elif fmt == "ids":
-        fail("extract has no IDs before --add", "use --format jsonl")
     else:
         from claimtrack.interchange.formats import write_records
 
