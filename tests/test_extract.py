@@ -178,3 +178,27 @@ def test_extract_takes_q_like_every_command_that_prints_records(cli: Cli, tmp_pa
     assert "no IDs before --add" in failed.stderr and failed.stdout == ""
     added = cli("extract", str(article), "--add", "--yes", "-q").stdout.split()
     assert added and [c["id"] for c in cli.jsonl("list")] == added
+
+
+def test_extract_add_warns_of_a_claim_already_recorded_in_other_words(
+    cli: Cli, tmp_path: Path
+) -> None:
+    existing = cli.add("Spending rose by 12 percent, the ministry said", "--story", "budget")
+    article = tmp_path / "story.txt"
+    article.write_text("Budget\n\nThe ministry said spending rose by 12 percent.\n")
+    done = cli("extract", str(article), "--add", "--yes", "--story", "other")
+    assert f"claim {existing[:7]} says much the same" in done.stderr
+    assert len(cli.jsonl("list")) == 2  # added anyway, in a script
+    quiet = cli("extract", str(article), "--add", "--yes", "--no-dupe-check", "--story", "x")
+    assert "says much the same" not in quiet.stderr
+
+
+def test_the_review_shows_a_claim_already_recorded_so_it_can_be_skipped(
+    cli: Cli, tmp_path: Path
+) -> None:
+    existing = cli.add("Spending rose by 12 percent, the ministry said")
+    article = tmp_path / "story.txt"
+    article.write_text("Budget\n\nThe ministry said spending rose by 12 percent.\n")
+    shown = cli("extract", str(article), "--add", input="s\n", env=Environment(stdin_isatty=True))
+    assert f"already recorded, much the same: {existing[:7]}" in shown.stderr
+    assert len(cli.jsonl("list")) == 1  # skipped

@@ -14,6 +14,7 @@ from claimtrack.cli.common import (
     app,
     environment,
     fail,
+    location,
     no_color,
     open_db,
     output_format,
@@ -24,6 +25,7 @@ from claimtrack.cli.dates import DATE_HELP, date_callback
 
 if TYPE_CHECKING:
     from claimtrack.extract import ArticleInfo, Candidate, Extraction
+    from claimtrack.similar import Match
 
 CANDIDATE_COLUMNS = ("claimant", "role", "reporter", "text", "quote", "sentence")
 
@@ -71,6 +73,13 @@ def extract(
         ),
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="With --add: take every claim.")] = False,
+    no_dupe_check: Annotated[
+        bool,
+        typer.Option(
+            "--no-dupe-check",
+            help="With --add: do not look for claims already recorded that say much the same.",
+        ),
+    ] = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -118,8 +127,19 @@ def extract(
     if not result.candidates:
         typer.echo(f"Nothing found: {result.why_nothing()}.", err=True)
     chosen = result.candidates
+    dupes = {} if not add or no_dupe_check else _near_duplicates(ctx, chosen, story)
     if add and not yes:
-        chosen = _review(chosen)
+        chosen = _review(chosen, dupes)
+    elif dupes:
+        for candidate in chosen:
+            match = dupes.get(id(candidate))
+            if match is not None:
+                typer.echo(
+                    f"Warning: claim {ids.short(match.claim['id'])} says much the same "
+                    f"(score {match.score}) as {emit.clip(candidate.text, 60)!r}; added "
+                    "anyway ('claimtrack similar' shows it; --no-dupe-check skips this check)",
+                    err=True,
+                )
     if add:
         from claimtrack.interchange.candidates import record_candidates
 
@@ -172,9 +192,38 @@ def _extract_text(raw: bytes, file: str, given: "ArticleInfo") -> "Extraction":
     return extract_text(article, given)
 
 
-def _review(candidates: "list[Candidate]") -> "list[Candidate]":
+def _near_duplicates(
+    ctx: typer.Context, candidates: "list[Candidate]", story: str | None
+) -> "dict[int, Match]":
+    """For each candidate (by ``id()``) the best claim already recorded that says much
+    the same (``similar.DUPLICATE``), as ``add`` looks for one; a claim with the very
+    text in the same story is left out: ``--add`` skips that candidate anyway."""
+    from claimtrack.model import fold
+    from claimtrack.records import clean_story
+    from claimtrack.similar import DUPLICATE, Probe, claimants_named, find_similar
+
+    if not candidates or not location(ctx).path.exists():
+        return {}
+    slug = clean_story(story)
+    found: dict[int, Match] = {}
+    with open_db(ctx, history=False, indexed=True) as db:
+        for candidate in candidates:
+            claimants = claimants_named(db, [candidate.claimant] if candidate.claimant else [])
+            probe = Probe(candidate.text, candidate.quantities, claimants)
+            for match in find_similar(db, probe, limit=3, min_score=DUPLICATE):
+                same = fold(match.claim["text"]) == fold(candidate.text)
+                if not (same and match.claim.get("story") == slug):
+                    found[id(candidate)] = match
+                    break
+    return found
+
+
+def _review(
+    candidates: "list[Candidate]", dupes: "dict[int, Match] | None" = None
+) -> "list[Candidate]":
     """Ask about each candidate: accept, skip, edit the wording, change the claimant or
-    the reporter, or stop. Shows the quantities found, so a misread number is seen."""
+    the reporter, or stop. Shows the quantities found, so a misread number is seen, and
+    a claim already recorded that says much the same (``dupes``), so it can be skipped."""
     from claimtrack.interchange.formats import safe_text
 
     kept: list[Candidate] = []
@@ -184,10 +233,18 @@ def _review(candidates: "list[Candidate]") -> "list[Candidate]":
                 "unclear: nobody named" if candidate.attribution == "unclear" else "nobody named"
             )
             amounts = "; ".join(q["text"] for q in candidate.quantities) or "-"
+            match = (dupes or {}).get(id(candidate))
+            already = (
+                f"\n    already recorded, much the same: {ids.short(match.claim['id'])} "
+                f"(score {match.score}) {safe_text(emit.clip(match.claim['text'], 60))}"
+                if match is not None
+                else ""
+            )
             typer.echo(
                 f"\n[{number}/{len(candidates)}] {safe_text(candidate.text)}\n"
                 f"    said by: {safe_text(who)}; reported by: "
-                f"{safe_text(candidate.reporter or '-')}\n    quantities: {safe_text(amounts)}",
+                f"{safe_text(candidate.reporter or '-')}\n    quantities: {safe_text(amounts)}"
+                f"{already}",
                 err=True,
             )
             answer = typer.prompt(
