@@ -378,3 +378,7 @@ def test_bash_completes_every_value_as_one_word(run: Run) -> None:
     assert complete(run, "claimtrack list --format j") == ["1:json", "1:jsonl"]
     assert complete(run, "claimtrack list --story ser") == ["1:serbia-russians"]
     assert complete(run, "claimtrack list --tag S") == ["1:serbia"]
+    assert complete(run, "claimtrack export --format c") == ["1:csv", "1:claimreview"]
+    assert complete(run, "claimtrack import x.json --format t") == ["1:tsv"]
+    assert complete(run, "claimtrack edit abc --add-tag ser") == ["1:serbia"]
+    assert complete(run, "claimtrack edit abc --story serb") == ["1:serbia-russians"]

@@ -357,13 +357,16 @@ def edit(
         str | None, typer.Option(metavar="TEXT", help="New verbatim quote ('' clears).")
     ] = None,
     story: Annotated[
-        str | None, typer.Option(metavar="SLUG", help="New story slug ('' clears).")
+        str | None,
+        typer.Option(metavar="SLUG", help="New story slug ('' clears).", click_type=complete.STORY),
     ] = None,
     add_tag: Annotated[
-        list[str] | None, typer.Option("--add-tag", metavar="TAG", help="Add a tag.")
+        list[str] | None,
+        typer.Option("--add-tag", metavar="TAG", help="Add a tag.", click_type=complete.TAG),
     ] = None,
     rm_tag: Annotated[
-        list[str] | None, typer.Option("--rm-tag", metavar="TAG", help="Remove a tag.")
+        list[str] | None,
+        typer.Option("--rm-tag", metavar="TAG", help="Remove a tag.", click_type=complete.TAG),
     ] = None,
     rating: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Verdict wording ('' clears).")

@@ -168,6 +168,18 @@ def complete_format(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
     return _choices(FORMATS, incomplete)
 
 
+def complete_export_format(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from claimtrack.interchange.exporters import EXPORT_FORMATS
+
+    return _choices(EXPORT_FORMATS, incomplete)
+
+
+def complete_import_format(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from claimtrack.interchange.importer import IMPORT_FORMATS
+
+    return _choices(IMPORT_FORMATS, incomplete)
+
+
 Completer = Callable[[typer.Context, str], list[tuple[str, str]]]
 
 
@@ -193,3 +205,5 @@ STATUS = Completing(complete_status)
 RELATION = Completing(complete_relation)
 KIND = Completing(complete_kind)
 FORMAT = Completing(complete_format)
+EXPORT_FORMAT = Completing(complete_export_format)
+IMPORT_FORMAT = Completing(complete_import_format)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from claimtrack.cli import emit
+from claimtrack.cli import complete, emit
 from claimtrack.cli.common import (
     QuietOption,
     RevealOption,
@@ -75,6 +75,7 @@ def export(
             "-f",
             metavar="FORMAT",
             help="json, jsonl, csv, tsv, markdown, claimreview or sqlite.",
+            click_type=complete.EXPORT_FORMAT,
         ),
     ] = "json",
     output: Annotated[
@@ -309,6 +310,7 @@ def import_(
             metavar="FORMAT",
             help="The file's format: json, jsonl, csv, tsv or claimreview (default: from "
             "the file name or its content).",
+            click_type=complete.IMPORT_FORMAT,
         ),
     ] = None,
     dry_run: Annotated[
