@@ -76,6 +76,9 @@ def withhold_source(source: Source) -> Source:
         hidden[key] = None  # type: ignore[literal-required]
     if hidden.get("reason"):
         hidden["reason"] = WITHHELD
+    if "merged" in hidden:
+        # The IDs of sources merged into it: a public one's ID would name it.
+        hidden["merged"] = None
     return hidden
 
 
@@ -157,12 +160,12 @@ def is_pseudonym_of(source: Mapping[str, Any]) -> bool:
 
 def unknown_source_fields(source: Mapping[str, Any]) -> frozenset[str]:
     """The fields of a source read from an export that hold no value: what
-    ``withhold_source`` blanked (its name, aliases, ``WITHHELD_SOURCE_FIELDS`` and
-    reason) when the record is a redacted one, and any ``WITHHELD`` field. The reason
+    ``withhold_source`` blanked (its name, aliases, ``WITHHELD_SOURCE_FIELDS``, reason
+    and merged IDs) when the record is a redacted one, and any ``WITHHELD`` field. The reason
     too: a copy imported from a redacted export, exported again, holds None there."""
     unknown = {key for key, value in source.items() if value == WITHHELD}
     if is_confidential(source) and is_pseudonym_of(source):
-        unknown.update(("name", "aliases", "reason", *WITHHELD_SOURCE_FIELDS))
+        unknown.update(("name", "aliases", "reason", "merged", *WITHHELD_SOURCE_FIELDS))
     return frozenset(unknown)
 
 

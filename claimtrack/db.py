@@ -151,6 +151,11 @@ class Database:
     def _now(self) -> str:
         return self._clock.now()
 
+    def timestamp(self) -> str:
+        """A timestamp for this command's records (``records.Clock``: UTC text,
+        later than any this command gave before)."""
+        return self._now()
+
     def new_change_id(self) -> str:
         """The ID shared by every event of this command (one change, for log and undo)."""
         if self._change is None:
@@ -218,10 +223,34 @@ class Database:
         return list(self.store.records("claims").values())
 
     def get_claim(self, prefix: str) -> Claim:
-        """A copy of the claim with this ID or unique ID prefix."""
+        """A copy of the claim with this ID or unique ID prefix; when no claim has one,
+        the claim another was merged into (``merged_into``). Raises ``NotFound``,
+        ``Ambiguous``."""
         found = self.store.ids_with_prefix("claims", prefix)
+        if not found:
+            survivor = self.merged_into("claims", prefix)
+            if survivor is not None:
+                return cast(Claim, dict(self.claim_by_id(survivor)))
         claim_id = ids.resolve(prefix, found, "claim")
         return cast(Claim, dict(self.claim_by_id(claim_id)))
+
+    def merged_into(self, table: str, prefix: str) -> str | None:
+        """The ID of the record (``table``: "claims" or "sources") that lists a merged
+        record's ID starting with ``prefix`` in its ``merged`` field, or None.
+
+        Looked at only when no record has such an ID: it reads the whole table. Raises
+        ``Ambiguous`` when the prefix starts two merged IDs of different records."""
+        wanted = prefix.strip().lower()
+        if not wanted:
+            return None
+        holders: dict[str, str] = {}
+        for record in self.store.records(table).values():
+            for old in record.get("merged") or ():
+                if old.startswith(wanted):
+                    holders[old] = record["id"]
+        if not holders:
+            return None
+        return holders[ids.resolve(prefix, holders, table[:-1])]
 
     def add_claim(
         self,
@@ -264,6 +293,11 @@ class Database:
 
     def _note(self, text: str) -> Note:
         return {"at": self._now(), "author": self.actor, "text": clean_text(text, "note")}
+
+    def new_note(self, text: str) -> Note:
+        """A note by this command's user, stamped now. Raises ``ValidationError`` for
+        an empty text."""
+        return self._note(text)
 
     def _update_claim(
         self, before: Claim, after: Claim, action: str, *, touch: bool = False
@@ -392,7 +426,8 @@ class Database:
         return cast(Source, dict(self._stored_source(source_id)))
 
     def get_source(self, ref: str) -> Source:
-        """A source by exact name or alias (any case), else by ID prefix."""
+        """A source by exact name or alias (any case), else by ID prefix, else the
+        source one with that ID was merged into, else by a part of its name."""
         found = self.find_source(ref)
         if found is not None:
             return found
@@ -400,7 +435,7 @@ class Database:
         try:
             source_id = ids.resolve(ref, known, "source")
         except NotFound:
-            source_id = self._match_name_part(ref)
+            source_id = self.merged_into("sources", ref) or self._match_name_part(ref)
         return cast(Source, dict(self._stored_source(source_id)))
 
     def _match_name_part(self, ref: str) -> str:

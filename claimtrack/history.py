@@ -229,9 +229,14 @@ def resolve_target(db: Database, prefix: str) -> str:
 
 
 def _related(db: Database, record_id: str) -> tuple[set[str], set[str]]:
-    """The record itself and the links that connect it, past and present; and, when
-    it is a change, the records that change touched."""
+    """The record itself, the records merged into it (``claimtrack.merging``) and the
+    links that connect it, past and present; and, when it is a change, the records
+    that change touched."""
     related = {record_id}
+    for table in ("claims", "sources"):
+        record = db.store.record(table, record_id)
+        if record is not None:
+            related.update(record.get("merged") or ())
     related.update(link["id"] for link in db.links_of_claim(record_id))
     related.update(link["id"] for link in db.links_of_source(record_id))
     touched: set[str] = set()

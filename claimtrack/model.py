@@ -108,6 +108,9 @@ class Claim(TypedDict):
     author: str
     # Absent until a review is recorded (older files have none; no migration needed).
     review: NotRequired[Review]
+    # The IDs of the claims merged into this one (``claimtrack merge``), which still find
+    # it; absent (or null, once a merge is undone) when there are none.
+    merged: NotRequired[list[str] | None]
 
 
 class Source(TypedDict):
@@ -124,6 +127,9 @@ class Source(TypedDict):
     created: str
     updated: str
     author: str
+    # The IDs of the sources merged into this one (``claimtrack source merge``), as for
+    # a claim.
+    merged: NotRequired[list[str] | None]
 
 
 # What ``verify`` found when it fetched an archived link's page again (``claimtrack.evidence``).

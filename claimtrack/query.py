@@ -118,7 +118,10 @@ def claim_view(claim: Claim, presenter: Presenter) -> ClaimView:
             said.append(link["source"])
         elif relation == "reported-by":
             reported.append(link["source"])
-    return {**claim, "said_by": said, "reported_by": reported, "links": links}
+    view: ClaimView = {**claim, "said_by": said, "reported_by": reported, "links": links}
+    if "merged" in view and not view["merged"]:
+        del view["merged"]  # left as null by an undone merge: no claim was merged into it
+    return view
 
 
 def similar_view(match: Match, presenter: Presenter) -> SimilarView:
@@ -158,7 +161,10 @@ def link_view(link: Link, presenter: Presenter) -> LinkView:
 
 def source_view(source: Source, presenter: Presenter) -> SourceView:
     source = presenter.disclosure.source(source)
-    return {**source, "claims": presenter.claims_citing(source["id"])}
+    view: SourceView = {**source, "claims": presenter.claims_citing(source["id"])}
+    if "merged" in view and not view["merged"]:
+        del view["merged"]  # as for a claim; a confidential source's is withheld
+    return view
 
 
 def source_claims(source: Source, db: Database, presenter: Presenter) -> list[tuple[str, Claim]]:

@@ -13,6 +13,8 @@ record's stored fields in alphabetical order, then the fields a view adds.
 - ``author``: who recorded the claim (``$CLAIMTRACK_USER``, git's user.name or the login).
 - ``created``, ``updated``: when it was recorded and last changed.
 - ``id``: the claim's ID.
+- ``merged``: the IDs of the claims merged into this one (``claimtrack merge``), which
+  still find it; only present on a claim that absorbed others.
 - ``notes``: dated notes, oldest first, each ``{"at", "author", "text"}``.
 - ``quantities``: numbers in the text, each ``{"text", "value", "low", "high",
   "qualifier", "counted"}`` (``"at least a dozen"``: 12, ``"at least"``, ``"entry bans"``).
@@ -58,6 +60,8 @@ record's stored fields in alphabetical order, then the fields a view adds.
 - ``author``, ``created``, ``updated``, ``id``: as for a claim.
 - ``confidential``: true for a source anonymous in print.
 - ``kind``: one of ``claimtrack.model.SOURCE_KINDS``.
+- ``merged``: the IDs of the sources merged into this one (``claimtrack source merge``);
+  only present on a source that absorbed others.
 - ``name``: the name to cite.
 - ``notes``: free notes, or null.
 - ``reason``: why anonymity was granted, or null.

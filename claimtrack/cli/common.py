@@ -272,15 +272,18 @@ def _copy_at_most(source: IO[bytes], target: IO[bytes], limit: int, name: str) -
         target.write(chunk)
 
 
-def confirm_destruction(ctx: typer.Context, question: str, yes: bool) -> None:
-    """Ask on a terminal; without one, refuse unless --yes was given."""
+def confirm_destruction(
+    ctx: typer.Context, question: str, yes: bool, *, verb: str = "delete"
+) -> None:
+    """Ask on a terminal; without one, refuse unless --yes was given. ``verb`` names
+    what would be done ("delete", "merge") in the refusal and the answer to a no."""
     if yes:
         return
     if not environment(ctx).stdin_isatty:
-        fail("refusing to delete without confirmation", "pass --yes to confirm in scripts")
+        fail(f"refusing to {verb} without confirmation", "pass --yes to confirm in scripts")
     if not typer.confirm(safe_text(question), default=False, err=True):
         # Saying no is an answer, not a failure: a script that asked gets 0.
-        typer.echo("Nothing deleted.", err=True)
+        typer.echo(f"Nothing {verb}d.", err=True)
         raise typer.Exit(ExitStatus.SUCCESS)
 
 

@@ -10,7 +10,14 @@ database file. Records are matched by their stable IDs:
 - a claim's notes, a source's aliases and the history are unioned;
 - a deletion wins over a record the other side left untouched, but not over one it
   edited (or linked to): that record is kept and flagged (tag ``merge-kept`` and a note
-  on claims, a ``merge`` event for all).
+  on claims, a ``merge`` event for all);
+- a claim or source one side merged into another (``claimtrack merge``: it is gone, and
+  its ID is in the survivor's ``merged`` list) stays merged: what the other side did to
+  it lands on the survivor. Its new notes, tags, quantities and aliases are added; a
+  field it changed (text, status, role...) is written into a note (a source's notes)
+  rather than over the survivor's own; its links move to the survivor, folded into a
+  link the survivor has to the same source (claim) in the same relation
+  (``claimtrack.merging.fold_link``).
 
 It never writes conflict markers: the result is always a valid database.
 """
@@ -27,7 +34,9 @@ from claimtrack.records import Clock, event
 from claimtrack.store.fileformat import META, TABLES, Data, dump, empty_data, parse
 
 KEPT_TAG = "merge-kept"
-_UNION_LISTS = ("notes", "aliases", "tags")
+_UNION_LISTS = ("notes", "aliases", "tags", "merged")
+# What the other side may have added to a record merged away, added to its survivor.
+_CARRIED_LISTS = ("notes", "tags", "quantities", "aliases")
 
 
 @dataclass
@@ -37,11 +46,20 @@ class Report:
     conflicts: int = 0
     deleted: int = 0
     kept: list[str] = field(default_factory=list)
+    # Records merged away on one side and edited on the other: their edits were carried
+    # to the record they were merged into.
+    carried: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        carried = (
+            f", {len(self.carried)} edited after a merge (carried to the survivor)"
+            if self.carried
+            else ""
+        )
         return (
             f"{self.added} added, {self.merged} merged, {self.conflicts} field conflicts "
             f"resolved, {self.deleted} deleted, {len(self.kept)} kept despite deletion"
+            f"{carried}"
         )
 
 
@@ -52,6 +70,10 @@ class Merger:
         self.events: dict[str, dict[str, Any]] = {}
         self.report = Report()
         self._clock = Clock()
+        # Per table: a merged-away record's ID -> the record it was merged into.
+        self.redirects: dict[str, dict[str, str]] = {}
+        # Per table: (base version, other side's version) of merged-away records edited.
+        self._carry: dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
 
     def _event(
         self, kind: str, target: str, before: Any, after: Any, action: str = "merge"
@@ -70,10 +92,22 @@ class Merger:
 
     def merge(self, base: Data, ours: Data, theirs: Data) -> Data:
         result: Data = {META: dict(ours.get(META) or theirs.get(META) or base.get(META) or {})}
+        for table in ("claims", "sources"):
+            self.redirects[table] = {
+                old: record_id
+                for side in (theirs, ours)
+                for record_id, record in side.get(table, {}).items()
+                for old in record.get("merged") or ()
+            }
+            self._carry[table] = []
         for table in ("claims", "sources", "links"):
             result[table] = self._merge_table(
                 table, base.get(table, {}), ours.get(table, {}), theirs.get(table, {})
             )
+        for table in ("claims", "sources"):
+            for old, edited in self._carry[table]:
+                self._carry_edits(result, table, old, edited)
+        self._follow_merges(result)
         self._keep_linked(result, base, ours, theirs)
         events = {**base.get("events", {}), **theirs.get("events", {}), **ours.get("events", {})}
         events.update(self.events)
@@ -108,6 +142,12 @@ class Merger:
                 survivor: Mapping[str, Any] = mine if mine is not None else other or {}
                 if survivor == old:
                     self.report.deleted += 1  # deleted on one side, untouched on the other
+                    continue
+                if record_id in self.redirects.get(table, {}):
+                    self._carry[table].append((old, survivor))  # merged away: see merge()
+                    continue
+                if table == "links" and self._redirected(survivor):
+                    merged[record_id] = dict(survivor)  # ``_follow_merges`` moves it
                     continue
                 merged[record_id] = self._flag(kind, survivor)
                 continue
@@ -161,6 +201,113 @@ class Merger:
         self.report.kept.append(str(kept["id"]))
         self._event(kind, str(kept["id"]), None, {"kept": True}, action="merge-kept")
         return kept
+
+    # -- records merged away on one side ----------------------------------------------------
+
+    def _redirected(self, link: Mapping[str, Any]) -> bool:
+        return (
+            link.get("claim") in self.redirects["claims"]
+            or link.get("source") in self.redirects["sources"]
+        )
+
+    def _survivor(self, result: Data, table: str, record_id: str) -> str | None:
+        """The record in ``result`` that ``record_id`` was merged into (following a
+        chain of merges), or None when it is not there."""
+        seen = {record_id}
+        target = self.redirects[table].get(record_id)
+        while target is not None and target not in result[table] and target not in seen:
+            seen.add(target)
+            target = self.redirects[table].get(target)
+        return target if target is not None and target in result[table] else None
+
+    def _carry_edits(
+        self, result: Data, table: str, old: Mapping[str, Any], edited: Mapping[str, Any]
+    ) -> None:
+        """Put on the survivor what one side did to a record the other merged into it:
+        list items it added are added; each other field it changed is written down
+        (a claim's note, a source's notes), not over the survivor's value. A survivor
+        missing from the result keeps the edited record instead, flagged."""
+        kind = table[:-1]
+        record_id = str(edited["id"])
+        target_id = self._survivor(result, table, record_id)
+        if target_id is None:
+            result[table][record_id] = self._flag(kind, edited)
+            return
+        target = result[table][target_id]
+        after = dict(target)
+        for key in _CARRIED_LISTS:
+            added = [i for i in edited.get(key) or [] if i not in (old.get(key) or [])]
+            if added and isinstance(after.get(key), list):
+                after[key] = union(after[key], added)
+        changed = [
+            f"{key} {edited.get(key)!r}"
+            for key in sorted({*old, *edited})
+            if key not in (*_CARRIED_LISTS, "updated", "merged") and edited.get(key) != old.get(key)
+        ]
+        if kind == "source" and edited.get("name") != old.get("name"):
+            after["aliases"] = union(after.get("aliases") or [], [edited["name"]])
+        if changed:
+            text = (
+                f"Edited on the other side of a git merge after {kind} {ids.short(record_id)} "
+                f"was merged into this one: {'; '.join(changed)}"
+            )
+            if kind == "claim":
+                line = {"at": self._clock.now(), "author": self.actor, "text": text}
+                after["notes"] = union(after.get("notes") or [], [line])
+            else:
+                after["notes"] = f"{after['notes']}\n\n{text}" if after.get("notes") else text
+        self.report.carried.append(record_id)
+        if after != target:
+            after["updated"] = max(str(target.get("updated", "")), str(edited.get("updated", "")))
+            result[table][target_id] = after
+            changes = {k for k in after if after[k] != target.get(k)}
+            self._event(
+                kind,
+                target_id,
+                {k: target.get(k) for k in changes},
+                {k: after[k] for k in changes},
+            )
+
+    def _follow_merges(self, result: Data) -> None:
+        """Links of a claim or source merged away move to its survivor, folded into a
+        link the survivor already has for the same source (claim) and relation."""
+        from claimtrack.merging import fold_link
+
+        links = result["links"]
+        for link_id in sorted(links):
+            link = links[link_id]
+            claim = self._survivor(result, "claims", link["claim"])
+            source = self._survivor(result, "sources", link["source"])
+            if (claim is None or link["claim"] in result["claims"]) and (
+                source is None or link["source"] in result["sources"]
+            ):
+                continue
+            moved = dict(link)
+            if claim is not None and link["claim"] not in result["claims"]:
+                moved["claim"] = claim
+            if source is not None and link["source"] not in result["sources"]:
+                moved["source"] = source
+            same = [
+                other
+                for other in links.values()
+                if other["id"] != link_id
+                and other["claim"] == moved["claim"]
+                and other["relation"] == moved["relation"]
+            ]
+            twin = next((o for o in same if o["source"] == moved["source"]), None)
+            origin = f"link {ids.short(link_id)}"
+            if twin is not None:
+                folded = fold_link(twin, moved, origin)
+                if folded != twin:
+                    links[twin["id"]] = folded
+                    self._event("link", twin["id"], dict(twin), folded)
+                del links[link_id]
+                self._event("link", link_id, dict(link), None)
+                continue
+            if moved["claim"] != link["claim"]:
+                moved["position"] = 1 + max((o["position"] for o in same), default=-1)
+            links[link_id] = moved
+            self._event("link", link_id, dict(link), moved)
 
     def _keep_linked(self, result: Data, base: Data, ours: Data, theirs: Data) -> None:
         """A claim or source deleted on one side stays if the other side linked to it."""

@@ -320,6 +320,9 @@ class IndexedSnapshot(Snapshot):
         # (None: looked for and absent). A save writes what differs.
         self._complete: set[str] = set()
         self._originals: dict[str, dict[str, bytes | None]] = {name: {} for name in TABLES}
+        # The IDs a table loaded whole found in the file (not in ``_originals``: their
+        # bytes were not kept), so that none is taken for a record this command made.
+        self._in_file: dict[str, set[str]] = {}
         self._fetched: dict[str, list[Link]] = {}
         self._fetched_at = 0
         for table in TABLES:
@@ -412,7 +415,9 @@ class IndexedSnapshot(Snapshot):
         if table not in self._complete:
             originals = self._originals[table]
             records = self.data[table]
+            in_file = self._in_file.setdefault(table, set())
             for record_id, record in self._layout.table(table).items():
+                in_file.add(record_id)
                 if record_id not in originals:  # what this command read or changed stays
                     records[record_id] = record
             self._complete.add(table)
@@ -475,7 +480,11 @@ class IndexedSnapshot(Snapshot):
         if "links" in self._complete:
             return super().links_of(field, record_id)
         owner = field + "s"
-        if record_id in self.data[owner] and record_id not in self._originals[owner]:
+        if (
+            record_id in self.data[owner]
+            and record_id not in self._originals[owner]
+            and record_id not in self._in_file.get(owner, ())
+        ):
             # Made by this command: the file has no link to it, only memory may.
             made = self.data["links"].values()
             return [link for link in made if link[field] == record_id]
