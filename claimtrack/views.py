@@ -86,6 +86,8 @@ and ``note`` are withheld too, and so are their ``archive``'s ``requested``, ``u
 - ``error``: why it failed, one line, or null.
 - ``quote_found``: whether the link's quote is on the archived page (null: no quote or
   no snapshot).
+- ``wayback``: the Internet Archive's public copy of the page (``--wayback``), or null;
+  ``wayback_error``: why a copy asked for is missing, one line, or null.
 
 ``VerifyReport``: a line of ``claimtrack verify``:
 
@@ -96,7 +98,7 @@ and ``note`` are withheld too, and so are their ``archive``'s ``requested``, ``u
 - ``detail``: what differs or failed, one line, or null.
 
 For a confidential source's link, unless ``--reveal``: ``url``, ``final_url``,
-``snapshot`` and ``error`` / ``detail`` are withheld.
+``snapshot``, ``wayback`` and ``error`` / ``detail`` are withheld.
 
 ``SourceDetailView``: ``source show``, a ``SourceView`` and:
 
@@ -153,6 +155,8 @@ class ArchiveReport(TypedDict):
     snapshot: str | None
     error: str | None
     quote_found: bool | None
+    wayback: str | None
+    wayback_error: str | None
 
 
 class VerifyReport(TypedDict):

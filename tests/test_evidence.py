@@ -500,6 +500,149 @@ def test_a_confidential_sources_snapshot_is_never_named_without_reveal(
     assert sha in cli("show", claim, "--reveal", "--format", "json").stdout
 
 
+# -- --wayback: a public copy from a fake Save Page Now ------------------------------------------
+
+
+@pytest.fixture
+def spn(site: Site, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    """A fake Save Page Now on 127.0.0.1 (``$CLAIMTRACK_WAYBACK_URL``): ``/save/<url>`` is a
+    404 until a test sets it (``saved``)."""
+    running = Site()
+    running.thread.start()
+    monkeypatch.setenv("CLAIMTRACK_WAYBACK_URL", running.url(""))
+    try:
+        yield running
+    finally:
+        running.server.shutdown()
+        running.server.server_close()
+
+
+def saved(spn: Site, url: str, stamp: str = "20240226101400") -> str:
+    """Make the fake Save Page Now capture ``url``; returns the copy's URL it will give."""
+    copy = f"/web/{stamp}/{url}"
+    spn.set(f"/save/{url}", 200, b"<html>saved</html>", **{"Content-Location": copy})
+    return spn.url(copy)
+
+
+def test_wayback_records_the_public_copy_of_each_page_archived_now(
+    cli: Cli, db_path: Path, site: Site, spn: Site
+) -> None:
+    url = site.page("/w", article())
+    claim, link = linked(cli, url)
+    copy = saved(spn, url)
+    result = cli("archive", claim, "--wayback", "--format", "table")
+    assert f"public copy: {copy}" in result.stdout
+    assert "Warning" not in result.stderr
+    assert link_record(db_path, link)["archive"]["wayback"] == copy
+    assert spn.hits == [(f"/save/{url}", spn.hits[0][1])]
+    assert spn.hits[0][1].startswith("claimtrack/")
+    # A link archived before is kept as it is, so it is not sent again.
+    assert [r["wayback"] for r in cli.jsonl("archive", claim, "--wayback")] == [copy]
+    assert len(spn.hits) == 1
+
+
+def test_without_wayback_nothing_is_sent_to_the_internet_archive(
+    cli: Cli, db_path: Path, site: Site, spn: Site
+) -> None:
+    url = site.page("/n", article())
+    claim, link = linked(cli, url)
+    saved(spn, url)
+    cli("archive", claim)
+    assert spn.hits == []
+    assert link_record(db_path, link)["archive"]["wayback"] is None
+
+
+def test_link_archive_wayback_asks_for_a_copy_as_it_links(
+    cli: Cli, db_path: Path, site: Site, spn: Site
+) -> None:
+    url = site.page("/lw", article())
+    copy = saved(spn, url)
+    claim = cli.add("A claim", "--said-by", "activists")
+    args = ["link", claim, "AP", "--as", "reported-by", "--url", url, "--create"]
+    view = cli.json(*args, "--archive", "--wayback")
+    (made,) = [k for k in view["links"] if k["url"] == url]
+    assert made["archive"]["wayback"] == copy
+    usage = cli(*args, "--wayback", code=2)
+    assert "--archive" in usage.stderr
+
+
+def test_wayback_failures_are_one_warning_per_link_and_keep_the_snapshot(
+    cli: Cli, db_path: Path, site: Site, spn: Site
+) -> None:
+    claim, first = linked(cli, site.page("/a1", article()))
+    urls = {"a1": site.url("/a1")}
+    links = {"a1": first}
+    for name in ("a2", "a3", "a4"):
+        urls[name] = site.page(f"/{name}", article(name))
+        _, links[name] = linked(cli, urls[name], source=f"Outlet {name}", claim=claim)
+    spn.set(f"/save/{urls['a1']}", 502, b"bad gateway")
+    spn.set(f"/save/{urls['a2']}", 200, b"", **{"X-Archive-Wayback-Runtime-Error": "Blocked"})
+    spn.set(f"/save/{urls['a3']}", 429, b"slow down")
+    saved(spn, urls["a4"])  # never asked: Save Page Now said to slow down
+    result = cli("archive", claim, "--wayback")  # the snapshots are kept: exit 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 4, result.stderr
+    assert "Traceback" not in result.stderr
+    joined = "\n".join(warnings)
+    for expected in ("HTTP 502", "refused: Blocked", "HTTP 429"):
+        assert expected in joined, expected
+    assert [path for path, _ in spn.hits] == [f"/save/{urls[n]}" for n in ("a1", "a2", "a3")]
+    for link in links.values():
+        record = link_record(db_path, link)["archive"]
+        assert record["sha256"] and record["wayback"] is None
+
+
+def test_wayback_offline_is_a_warning_not_a_traceback(
+    cli: Cli, db_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMTRACK_WAYBACK_URL", "http://127.0.0.1:9")
+    claim, link = linked(cli, site.page("/off", article()))
+    result = cli("archive", claim, "--wayback")
+    (warning,) = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert "cannot reach Save Page Now" in warning
+    assert link_record(db_path, link)["archive"]["sha256"]
+
+
+def test_a_confidential_sources_link_is_never_sent_to_the_internet_archive(
+    cli: Cli, db_path: Path, site: Site, spn: Site
+) -> None:
+    claim = add_confidential_source(cli)
+    secret = site.page("/olga", article())
+    cli("link", claim, "Olga H", "--as", "supports", "--url", secret)
+    saved(spn, secret)
+    public = site.page("/ap", article("AP"))
+    copy = saved(spn, public)
+    cli("link", claim, "AP", "--as", "reported-by", "--url", public, "--create")
+    for reveal in ([], ["--reveal"]):
+        result = cli("archive", claim, "--wayback", "--again", *reveal)
+        (warning,) = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+        assert "confidential" in warning and "Internet Archive" in warning
+        if not reveal:
+            assert "/olga" not in result.stderr + result.stdout
+    assert all("/olga" not in path for path, _ in spn.hits)
+    links = {k["url"]: k for k in cli.json("show", claim, "--reveal")["links"] if k["url"]}
+    assert links[secret]["archive"]["wayback"] is None
+    assert links[public]["archive"]["wayback"] == copy
+
+
+def test_save_page_now_copy_from_a_memento_link_or_the_final_redirect(spn: Site) -> None:
+    from claimtrack.evidence import SavePageNow, WaybackFailure
+
+    by_link = "http://example.invalid/a"
+    memento = spn.url(f"/web/1/{by_link}")
+    spn.set(f"/save/{by_link}", 200, b"", Link=f'<{memento}>; rel="memento"')
+    by_redirect = "http://example.invalid/b"
+    spn.set(f"/save/{by_redirect}", 302, Location=f"/web/2/{by_redirect}")
+    spn.set(f"/web/2/{by_redirect}", 200, b"<html>copy</html>")
+    nothing = "http://example.invalid/c"
+    spn.set(f"/save/{nothing}", 200, b"<html>?</html>")
+    copies = SavePageNow(base=spn.url("")).save_all([by_link, by_redirect, nothing])
+    assert copies[by_link] == memento
+    assert copies[by_redirect] == spn.url(f"/web/2/{by_redirect}")
+    failure = copies[nothing]
+    assert isinstance(failure, WaybackFailure) and "address" in failure.message
+
+
 # -- the pieces on their own ----------------------------------------------------------------------
 
 

@@ -575,6 +575,14 @@ def link(
         bool,
         typer.Option("--archive", help="Keep a snapshot of the URL's page too (as 'archive')."),
     ] = False,
+    wayback: Annotated[
+        bool,
+        typer.Option(
+            "--wayback",
+            help="With --archive: ask the Internet Archive for a public copy too "
+            "(as 'archive --wayback').",
+        ),
+    ] = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -583,7 +591,8 @@ def link(
     Linking the same pair again updates the link's URL, quote, date or note.
     Reported-by links keep the order they were added in: the chain of attribution.
     With --archive the page at the URL is fetched and kept; if that fails the link
-    stays, without a snapshot, and the command exits 1.
+    stays, without a snapshot, and the command exits 1. --archive --wayback asks the
+    Internet Archive for a public copy too (as 'archive --wayback').
 
     \b
     Examples:
@@ -593,6 +602,8 @@ def link(
     from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
+    if wayback and not archive:
+        ctx.fail("--wayback asks for a public copy of the page --archive keeps: give both")
     with open_db(ctx, write=True, indexed=True) as db:
         if create:
             db.ensure_source(source)
@@ -604,7 +615,8 @@ def link(
     if archive and made["url"]:
         from claimtrack.cli.evidence import archive_cited, link_cited
 
-        failed = any(r["result"] == "failed" for r in archive_cited(ctx, link_cited(ctx, made)))
+        reports = archive_cited(ctx, link_cited(ctx, made), wayback=wayback)
+        failed = any(r["result"] == "failed" for r in reports)
         with open_db(ctx, history=False, indexed=True) as db:
             view = claim_view(db.get_claim(made["claim"]), Presenter(db))
     emit.one(ctx, view, fmt, linked_message(name, made["relation"], made["claim"]))

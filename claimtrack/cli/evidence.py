@@ -46,6 +46,8 @@ ARCHIVE_COLUMNS = (
     "snapshot",
     "error",
     "quote_found",
+    "wayback",
+    "wayback_error",
 )
 VERIFY_COLUMNS = (
     "link",
@@ -59,6 +61,14 @@ VERIFY_COLUMNS = (
     "snapshot",
     "detail",
 )
+WaybackOption = Annotated[
+    bool,
+    typer.Option(
+        "--wayback",
+        help="Also ask the Internet Archive's Save Page Now for a public copy of each page "
+        "archived now (never a confidential source's).",
+    ),
+]
 ClaimsArg = Annotated[
     list[str] | None,
     typer.Argument(
@@ -101,6 +111,7 @@ def archive(
     again: Annotated[
         bool, typer.Option("--again", help="Fetch links archived before anew too.")
     ] = False,
+    wayback: WaybackOption = False,
     reveal: RevealOption = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
@@ -112,16 +123,20 @@ def archive(
     (claims.evidence/ beside claims.json, files named by SHA-256); the link records
     when, the SHA-256, the HTTP status and the final URL. Links archived before are
     kept unless --again. A page that fails (offline, 404, too large, not HTML) is one
-    'Error:' line and leaves its link unchanged; exit 1 if any failed.
+    'Error:' line and leaves its link unchanged; exit 1 if any failed. With --wayback,
+    each page archived now is also sent to web.archive.org/save ($CLAIMTRACK_WAYBACK_URL)
+    for a public copy, whose URL the link records; a copy that fails is a 'Warning:'
+    line and the snapshot is kept.
 
     \b
     Examples:
       claimtrack archive --story serbia-russians
-      claimtrack archive 3f9k2ab --again
+      claimtrack archive 3f9k2ab --again --wayback
       claimtrack archive --format jsonl | jq -r 'select(.result=="failed") | .error'
     """
     fmt = output_format(ctx, fmt, quiet)
-    reports = archive_cited(ctx, _chosen(ctx, claims or [], filters, reveal), again=again)
+    chosen = _chosen(ctx, claims or [], filters, reveal)
+    reports = archive_cited(ctx, chosen, again=again, wayback=wayback)
     failed = [r for r in reports if r["result"] == "failed"]
     if fmt == "table":
         for report in reports:
@@ -132,6 +147,8 @@ def archive(
             )
             if report["quote_found"] is False:
                 line += "  (the link's quote is not on this page)"
+            if report["wayback"]:
+                line += f"  public copy: {report['wayback']}"
             typer.echo(safe_text(line, single_line=True))
     else:
         _write(reports, fmt, ARCHIVE_COLUMNS)
@@ -146,15 +163,19 @@ def archive(
 
 
 def archive_cited(
-    ctx: typer.Context, cited: "Sequence[Cited]", *, again: bool = False
+    ctx: typer.Context, cited: "Sequence[Cited]", *, again: bool = False, wayback: bool = False
 ) -> "list[ArchiveReport]":
     """Archive these links (``archive``, ``link --archive``): fetch with no lock held,
-    record in one write, one ``Error:`` line on stderr per page that failed."""
+    with ``wayback`` ask Save Page Now for public copies, record in one write; one
+    ``Error:`` line on stderr per page that failed, one ``Warning:`` line per public
+    copy that is missing."""
     from claimtrack.evidence import (
         EvidenceFolder,
         Fetcher,
+        SavePageNow,
         archive_pages,
         archive_reports,
+        ask_wayback,
         record_archives,
     )
 
@@ -162,6 +183,10 @@ def archive_cited(
     fetching = {c.url for c in cited if again or not c.link.get("archive")}
     with _progress(environment(ctx), "Archiving", len(fetching)) as done:
         results = archive_pages(cited, folder, Fetcher(), again=again, done=done)
+    if wayback:
+        asking = {r.cited.url for r in results if r.fresh and not r.cited.confidential}
+        with _progress(environment(ctx), "Save Page Now", len(asking)) as done:
+            ask_wayback(results, SavePageNow(), done=done)
     if any(r.fresh for r in results):
         with open_db(ctx, write=True, indexed=True) as db:
             record_archives(db, results)
@@ -170,6 +195,10 @@ def archive_cited(
         if report["result"] == "failed":
             what = _label(report["link"], report["source"], report["url"])
             typer.echo(safe_text(f"Error: {what}: {report['error']}", single_line=True), err=True)
+        elif report["wayback_error"]:
+            what = _label(report["link"], report["source"], report["url"])
+            line = f"Warning: {what}: no public copy: {report['wayback_error']}"
+            typer.echo(safe_text(line, single_line=True), err=True)
     return reports
 
 

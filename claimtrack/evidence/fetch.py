@@ -137,11 +137,11 @@ class Fetcher:
         except httpx.TimeoutException:
             raise FetchFailure("unreachable", "timed out") from None
         except httpx.ConnectError as exc:
-            raise FetchFailure("unreachable", f"cannot connect ({_reason(exc)})") from None
+            raise FetchFailure("unreachable", f"cannot connect ({one_line(exc)})") from None
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise FetchFailure("bad-url", f"not a valid web address ({exc})") from None
         except httpx.HTTPError as exc:
-            raise FetchFailure("unreachable", f"{type(exc).__name__}: {_reason(exc)}") from None
+            raise FetchFailure("unreachable", f"{type(exc).__name__}: {one_line(exc)}") from None
         except ValueError as exc:  # httpx raises it for a few malformed URLs
             raise FetchFailure("bad-url", f"not a valid web address ({exc})") from None
 
@@ -190,6 +190,7 @@ class Fetcher:
         )
 
 
-def _reason(exc: Exception) -> str:
+def one_line(exc: Exception) -> str:
+    """An exception's text on one line, at most 120 characters (an error line's reason)."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= 120 else text[:119] + "\u2026"

@@ -4,7 +4,9 @@ Each step is one function, so a command reads the database, fetches with no lock
 and writes once (see the package docstring): ``chosen_links`` (read), ``archive_pages``
 or ``verify_pages`` (network and the evidence folder, never the database),
 ``record_archives`` or ``record_verifications`` (write), then ``archive_reports`` or
-``verify_reports`` (what the command prints, confidential sources withheld).
+``verify_reports`` (what the command prints, confidential sources withheld). With
+``--wayback``, ``ask_wayback`` asks Save Page Now for a public copy of each page just
+archived, between the fetching and the recording.
 """
 
 from __future__ import annotations
@@ -14,19 +16,25 @@ from dataclasses import dataclass
 from typing import cast
 
 from claimtrack import ids
-from claimtrack.confidential import withhold_fields
+from claimtrack.confidential import is_confidential, withhold_fields
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError
 from claimtrack.evidence.fetch import Fetcher, FetchFailure, Page
 from claimtrack.evidence.folder import EvidenceFolder, body_digest
 from claimtrack.evidence.text import main_text, quote_found, quote_score, text_digest, whole_text
+from claimtrack.evidence.wayback import SavePageNow, WaybackFailure
 from claimtrack.model import Archive, Claim, Link, Verification, VerifyResult, now
 from claimtrack.query import ClaimFilter, Presenter, select_claims
 from claimtrack.views import ArchiveReport, VerifyReport
 
 # What a report withholds for a confidential source's link (``confidential.withhold_fields``):
 # addresses, the snapshot's name, and error text (it names the host).
-WITHHELD_REPORT_FIELDS = ("url", "final_url", "snapshot", "error", "detail")
+WITHHELD_REPORT_FIELDS = ("url", "final_url", "snapshot", "error", "detail", "wayback")
+# Why a confidential source's page gets no public copy (``ask_wayback``).
+CONFIDENTIAL_NOT_SENT = (
+    "not sent to the Internet Archive: the source is confidential, and a public copy "
+    "would publish its URL"
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,7 @@ class Cited:
     link: Link
     source: str  # the source's name, or its pseudonym while hidden
     hidden: bool  # a confidential source, not revealed
+    confidential: bool  # a confidential source, revealed or not: its URL is never published
 
     @property
     def url(self) -> str:
@@ -70,7 +79,8 @@ def chosen_links(
         for link in presenter.links(claim["id"]):
             if link.get("url"):
                 name, hidden = presenter.display(link["source"])
-                chosen.append(Cited(cast(Link, dict(link)), name, hidden))
+                secret = is_confidential(presenter.source(link["source"]))
+                chosen.append(Cited(cast(Link, dict(link)), name, hidden, secret))
     return chosen
 
 
@@ -80,13 +90,15 @@ def chosen_links(
 @dataclass
 class Archived:
     """What ``archive`` did for one link: a new snapshot (``fresh``), the one it had
-    (``kept``), or an ``error``."""
+    (``kept``), or an ``error``; ``wayback_error``: why a public copy asked for is
+    missing (the snapshot is kept all the same)."""
 
     cited: Cited
     archive: Archive | None = None
     fresh: bool = False
     error: str | None = None
     quote_found: bool | None = None
+    wayback_error: str | None = None
 
     @property
     def result(self) -> str:
@@ -150,6 +162,32 @@ def _keep(page: Page | FetchFailure, folder: EvidenceFolder) -> _Kept | str:
     return _Kept(sha256, text_digest(text), (text, whole_text(page.body)))
 
 
+def ask_wayback(
+    results: Iterable[Archived],
+    save_page_now: SavePageNow,
+    *,
+    done: Callable[[str], None] | None = None,
+) -> None:
+    """Ask Save Page Now (``wayback.SavePageNow``) for a public copy of the page of each
+    link archived just now (``fresh``), each URL once, and put its web.archive.org URL
+    in the snapshot's ``wayback``; a failure is the result's ``wayback_error``, and the
+    snapshot stays. A confidential source's link is never sent (a capture publishes
+    the URL): its ``wayback_error`` says so. Touches no database."""
+    fresh = [r for r in results if r.fresh and r.archive is not None]
+    for result in fresh:
+        if result.cited.confidential:
+            result.wayback_error = CONFIDENTIAL_NOT_SENT
+    public = [r for r in fresh if not r.cited.confidential]
+    copies = save_page_now.save_all((r.cited.url for r in public), done)
+    for result in public:
+        copy = copies[result.cited.url]
+        assert result.archive is not None
+        if isinstance(copy, WaybackFailure):
+            result.wayback_error = copy.message
+        else:
+            result.archive = {**result.archive, "wayback": copy}
+
+
 def record_archives(db: Database, results: Iterable[Archived]) -> int:
     """Record each new snapshot on its link (``Database.record_archive``): one change.
     A link deleted or given another URL while its page was fetched gets an error
@@ -185,6 +223,8 @@ def archive_reports(results: Iterable[Archived]) -> list[ArchiveReport]:
             "snapshot": archive["sha256"] if archive else None,
             "error": result.error,
             "quote_found": result.quote_found,
+            "wayback": archive["wayback"] if archive else None,
+            "wayback_error": result.wayback_error,
         }
         if result.cited.hidden:
             report = withhold_fields(report, WITHHELD_REPORT_FIELDS)
