@@ -281,17 +281,6 @@ def claim_detail(view: ClaimView, no_color: bool) -> None:
     _say(out, text(f"created {created} by {view['author']}, updated {updated}", "dim"))
 
 
-def _archived(link: LinkView) -> Text:
-    """Whether the link's page is archived, when, and what the last verify found."""
-    archive, verify = link.get("archive"), link.get("verify")
-    if not archive:
-        return text("not archived", "yellow")
-    line = text(f"archived {archive['at'][:16].replace('T', ' ')} UTC", "dim")
-    if verify and verify["result"] != "unchanged":
-        line.append(f"; verify: {verify['result']} since {verify['since'][:10]}", style="red")
-    return line
-
-
 # A node of a drawn tree: depth (1 for the first level), whether it is the last of its
 # siblings, its link (None: a placeholder) and its label.
 _Node = tuple[int, bool, "LinkView | None", str]
@@ -321,6 +310,17 @@ def _url(out: Console, url: str, prefix: str) -> None:
     line = Text(prefix, style="dim")
     line.append(shown, style=Style(link=url) if shown == url else "")
     out.print(line, soft_wrap=True)
+
+
+def _archived(link: LinkView) -> Text:
+    """Whether the link's page is archived, when, and what the last verify found."""
+    archive, verify = link.get("archive"), link.get("verify")
+    if not archive:
+        return text("not archived", "yellow")
+    line = text(f"archived {archive['at'][:16].replace('T', ' ')} UTC", "dim")
+    if verify and verify["result"] != "unchanged":
+        line.append(f"; verify: {verify['result']} since {verify['since'][:10]}", style="red")
+    return line
 
 
 def _tree(out: Console, nodes: Sequence[_Node]) -> None:
@@ -603,6 +603,7 @@ def candidates_table(result: Any, no_color: bool) -> None:
             text("; ".join(describe_quantity(q) for q in candidate.quantities), "dim"),
         )
     out.print(table)
+
 
 def similar_table(views: Sequence[SimilarView], no_color: bool) -> None:
     """The claims ``similar`` found, a block each, best first: ID, score, status and who
