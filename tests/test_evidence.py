@@ -693,3 +693,21 @@ def test_a_terminal_gets_a_progress_bar_on_stderr_and_the_lines_on_stdout(
     result = cli("archive", claim, env=terminal)
     assert result.stdout.count("archived ") == 2
     assert "2 archived, 0 archived before, 0 failed" in result.stderr
+
+
+def test_a_snapshot_record_travels_with_its_link_through_export_and_import(
+    cli: Cli, db_path: Path, site: Site, tmp_path: Path
+) -> None:
+    claim, link = linked(cli, site.page("/p", article()))
+    cli("archive", claim)
+    kept = link_record(db_path, link)["archive"]
+    cli("export", "-o", str(tmp_path / "out.json"))
+    other = tmp_path / "other.json"
+    Cli(other)("import", str(tmp_path / "out.json"))
+    assert link_record(other, link)["archive"] == kept
+    # A snapshot record whose SHA-256 is not one (it names the snapshot's files) is refused.
+    bad = json.loads((tmp_path / "out.json").read_text())
+    next(k for k in bad["links"] if k["id"] == link)["archive"]["sha256"] = "../../x"
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    failed = Cli(tmp_path / "third.json")("import", str(tmp_path / "bad.json"), code=1)
+    assert "not a snapshot record" in failed.stderr

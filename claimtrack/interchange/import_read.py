@@ -20,6 +20,7 @@ import orjson
 
 from claimtrack import ids
 from claimtrack.confidential import (
+    WITHHELD,
     known_event,
     known_link,
     pseudonym_prefix,
@@ -32,11 +33,14 @@ from claimtrack.model import (
     MAX_SHORT,
     MAX_TEXT,
     SCHEMA_VERSION,
+    VERIFY_RESULTS,
+    Archive,
     Claim,
     Event,
     Link,
     Note,
     Source,
+    Verification,
     check_date,
     check_kind,
     check_relation,
@@ -371,10 +375,73 @@ LINK_ONLY = frozenset(
 )
 
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _archive(value: Any) -> Archive | None:
+    """A link's snapshot record (``claimtrack.evidence``), checked: its SHA-256 names the
+    snapshot's files, so it must be one. A redacted export's (fields withheld) is unknown."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ClaimtrackError("archive is not an object")
+    if WITHHELD in value.values():
+        return None
+    texts = ("at", "requested", "url", "sha256", "text_sha256")
+    if not all(isinstance(value.get(k), str) for k in texts) or not all(
+        _SHA256.fullmatch(value[k]) for k in ("sha256", "text_sha256")
+    ):
+        raise ClaimtrackError("archive is not a snapshot record")
+    status, wayback = value.get("status"), value.get("wayback")
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise ClaimtrackError("archive status is not a whole number")
+    if wayback is not None and not isinstance(wayback, str):
+        raise ClaimtrackError("archive wayback is not a URL")
+    archive: Archive = {
+        "at": _stamp(value["at"], "archive time"),
+        "requested": value["requested"],
+        "url": value["url"],
+        "status": status,
+        "sha256": value["sha256"],
+        "text_sha256": value["text_sha256"],
+        "wayback": wayback,
+    }
+    return archive
+
+
+def _verification(value: Any) -> Verification | None:
+    if value is None:
+        return None
+    status = value.get("status") if isinstance(value, dict) else None
+    if (
+        not isinstance(value, dict)
+        or value.get("result") not in VERIFY_RESULTS
+        or (status is not None and (not isinstance(status, int) or isinstance(status, bool)))
+    ):
+        raise ClaimtrackError("verify is not a verify result")
+    return {
+        "result": value["result"],
+        "since": _stamp(value.get("since"), "verify time"),
+        "status": status,
+    }
+
+
 def link_record(data: Mapping[str, Any], claim_id: str | None = None) -> Link:
     position = data.get("position", 0)
     if not isinstance(position, int) or not number_fits(position):
         raise ClaimtrackError("position is not a whole number a record can hold")
+    link = _link_fields(data, claim_id, position)
+    # What ``archive`` and ``verify`` found travels with the link (absent when none).
+    archive = _archive(data.get("archive"))
+    if archive is not None:
+        link["archive"] = archive
+        verify = _verification(data.get("verify"))
+        if verify is not None:
+            link["verify"] = verify
+    return link
+
+
+def _link_fields(data: Mapping[str, Any], claim_id: str | None, position: int) -> Link:
     return {
         "id": _id(data.get("id")),
         "claim": claim_id or _id(data.get("claim"), "claim"),
