@@ -108,6 +108,15 @@ class Run:
                     interrupted = time.monotonic() + 2
             if process.poll() is not None and not ready:
                 break
+        # What the process wrote just before it ended may still wait in the terminal.
+        while select.select([main], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
         os.close(main)
         code = process.wait(timeout=10)
         return code, shown.decode("utf-8", "replace")
