@@ -145,7 +145,7 @@ class Archive(TypedDict):
     requested: str  # the link's URL when it was fetched
     url: str  # the final URL, after redirects
     status: int  # the HTTP status of the final response
-    sha256: str  # of the response body: names the files <sha256>.warc.gz and <sha256>.txt
+    sha256: str  # of the addresses and the body: names <sha256>.warc.gz and <sha256>.txt
     text_sha256: str  # of the page's main text, normalised: what ``verify`` compares
     wayback: str | None  # the Internet Archive's public copy, when one was asked for
 

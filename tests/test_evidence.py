@@ -711,3 +711,22 @@ def test_a_snapshot_record_travels_with_its_link_through_export_and_import(
     (tmp_path / "bad.json").write_text(json.dumps(bad))
     failed = Cli(tmp_path / "third.json")("import", str(tmp_path / "bad.json"), code=1)
     assert "not a snapshot record" in failed.stderr
+
+
+def test_two_addresses_serving_the_same_bytes_keep_snapshots_of_their_own(
+    cli: Cli, db_path: Path, site: Site
+) -> None:
+    page = article()
+    secret = site.page("/leak?tip=a-secret-name", page)
+    public = site.page("/leak?utm_source=x", page)
+    cli("source", "add", "Hidden", "--confidential", "--reason", "r", "--approved-by", "e")
+    claim_a = cli.add("A claim the hidden source backs")
+    view = cli.json("link", claim_a, "Hidden", "--as", "supports", "--url", secret)
+    hidden_link = view["links"][0]["id"]  # its URL is withheld in the view
+    claim_b, public_link = linked(cli, public)
+    cli("archive", claim_a, claim_b)
+    shown = cli("evidence", public_link, "--path").stdout.strip()
+    with gzip.open(shown) as handle:
+        assert b"a-secret-name" not in handle.read()  # the public snapshot names its own URL
+    hidden = link_record(db_path, hidden_link)["archive"]["sha256"]
+    assert hidden != link_record(db_path, public_link)["archive"]["sha256"]

@@ -2,7 +2,7 @@
 
 ``claims.json``'s folder is ``claims.evidence/`` (the database's name, ``.evidence``
 for its suffix), created readable by its owner only. A snapshot is two files named by
-the SHA-256 of the page's body:
+a SHA-256 of the address fetched and the page's body (``snapshot_digest``):
 
 - ``<sha256>.warc.gz``: the fetch as WARC records (ISO 28500, written by warcio): a
   ``warcinfo`` record, the ``request`` and the ``response`` with its headers and body;
@@ -10,8 +10,8 @@ the SHA-256 of the page's body:
 - ``<sha256>.txt``: the page's main text (UTF-8), for ``claimtrack evidence``, ``grep``
   and the quote check.
 
-The name is the content's: two links to one page, or the same unchanged page archived
-twice, share one pair of files, and a file once written never changes (git keeps one
+The name is the content's: two links to one address, or the same unchanged page
+archived twice, share one pair of files, and a file once written never changes (git keeps one
 copy, diffs stay small). Files are written atomically and owner-only
 (``store.files.atomic_write``).
 """
@@ -40,8 +40,16 @@ def evidence_folder(db_path: Path) -> Path:
     return db_path.with_name(db_path.stem + SUFFIX)
 
 
-def body_digest(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
+def snapshot_digest(page: Page) -> str:
+    """The SHA-256 that names a snapshot: of the address asked for, the final address
+    and the body. Two links to one address share a snapshot; two addresses that serve
+    the same bytes do not, so a snapshot never shows one link another link's address
+    (which, for a confidential source's link, would say where its words came from)."""
+    digest = hashlib.sha256()
+    for part in (page.requested.encode(), page.url.encode(), page.body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
 
 
 class EvidenceFolder:
@@ -64,10 +72,10 @@ class EvidenceFolder:
         return self.warc_path(sha256).is_file() and self.text_path(sha256).is_file()
 
     def keep(self, page: Page, text: str) -> str:
-        """Keep ``page`` and its main ``text`` (unless a snapshot of the same body is
-        kept already); returns the body's SHA-256. Raises ``ClaimtrackError`` when the
+        """Keep ``page`` and its main ``text`` (unless the same snapshot is kept
+        already); returns its SHA-256 (``snapshot_digest``). Raises ``ClaimtrackError`` when the
         folder cannot be written."""
-        sha256 = body_digest(page.body)
+        sha256 = snapshot_digest(page)
         self._make()
         if not self.warc_path(sha256).is_file():
             atomic_write(self.warc_path(sha256), warc_bytes(page, sha256))

@@ -20,7 +20,7 @@ from claimtrack.confidential import is_confidential, withhold_fields
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError
 from claimtrack.evidence.fetch import Fetcher, FetchFailure, Page
-from claimtrack.evidence.folder import EvidenceFolder, body_digest
+from claimtrack.evidence.folder import EvidenceFolder, snapshot_digest
 from claimtrack.evidence.text import main_text, quote_found, quote_score, text_digest, whole_text
 from claimtrack.evidence.wayback import SavePageNow, WaybackFailure
 from claimtrack.model import Archive, Claim, Link, Verification, VerifyResult, now
@@ -289,7 +289,7 @@ def _compare(
         score = max(quote_score(quote, text), quote_score(quote, whole))
         detail = f"the quote is not on the page (best match {score:.0f}%)"
         return Verified(cited, archive, "quote-missing", page.status, detail)
-    same_body = body_digest(page.body) == archive["sha256"]
+    same_body = snapshot_digest(page) == archive["sha256"]
     if same_body or text_digest(text) == archive["text_sha256"]:
         return Verified(cited, archive, "unchanged", page.status)
     detail = f"the main text differs from the snapshot of {archive['at'][:10]}"
