@@ -27,7 +27,10 @@ from claimtrack.model import Event, Link, Source
 WITHHELD = "[withheld: confidential source]"
 # A confidential source's fields that leave as None (its name becomes the pseudonym,
 # its aliases an empty list, its reason WITHHELD when there is one).
-WITHHELD_SOURCE_FIELDS = ("role", "url", "notes", "approved_by")
+WITHHELD_SOURCE_FIELDS = ("role", "url", "notes")
+# A confidential source's fields that leave as WITHHELD when set: that there is a reason
+# and an approving editor is the desk's record of AP's rule; who and why identify.
+WITHHELD_WHEN_SET = ("reason", "approved_by")
 # A confidential source's links' fields that leave as WITHHELD when set.
 WITHHELD_LINK_FIELDS = ("url", "quote", "note")
 # Fields of a confidential source's link's snapshot (``model.Archive``) that leave as
@@ -74,8 +77,9 @@ def withhold_source(source: Source) -> Source:
     hidden["aliases"] = []
     for key in WITHHELD_SOURCE_FIELDS:
         hidden[key] = None  # type: ignore[literal-required]
-    if hidden.get("reason"):
-        hidden["reason"] = WITHHELD
+    for key in WITHHELD_WHEN_SET:
+        if hidden.get(key):
+            hidden[key] = WITHHELD  # type: ignore[literal-required]
     if "merged" in hidden:
         # The IDs of sources merged into it: a public one's ID would name it.
         hidden["merged"] = None
@@ -165,7 +169,7 @@ def unknown_source_fields(source: Mapping[str, Any]) -> frozenset[str]:
     too: a copy imported from a redacted export, exported again, holds None there."""
     unknown = {key for key, value in source.items() if value == WITHHELD}
     if is_confidential(source) and is_pseudonym_of(source):
-        unknown.update(("name", "aliases", "reason", "merged", *WITHHELD_SOURCE_FIELDS))
+        unknown.update(("name", "aliases", "merged", *WITHHELD_WHEN_SET, *WITHHELD_SOURCE_FIELDS))
     return frozenset(unknown)
 
 

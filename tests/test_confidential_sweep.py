@@ -200,3 +200,11 @@ def test_a_redacted_source_new_here_is_stored_without_placeholders(
     assert "withheld" not in stored and not _leaks(stored)
     source = cli.jsonl("source", "list", "--reveal")[0]
     assert source["confidential"] is True and source["name"].startswith("Confidential source")
+
+
+def test_a_confidential_sources_approval_shows_as_withheld_not_as_missing(cli: Cli) -> None:
+    add_confidential_source(cli)
+    shown = cli.jsonl("source", "list")
+    hidden = next(s for s in shown if s["confidential"])
+    # An editor reading this must not think nobody approved the source's anonymity.
+    assert hidden["approved_by"] == hidden["reason"] == "[withheld: confidential source]"

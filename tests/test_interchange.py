@@ -458,3 +458,15 @@ def test_large_import_shows_progress_on_stderr_terminal(
 def test_memo_of_nothing(cli: Cli) -> None:
     memo = cli("export", "--format", "markdown", "--story", "none").stdout
     assert "No claims." in memo and "claims: ." not in memo
+
+
+@pytest.mark.parametrize(
+    "template", ["https://x/{nope}", "https://x/{0}", "https://x/{", "notaurl/{id}"]
+)
+def test_a_review_url_template_it_cannot_fill_is_one_error_line(cli: Cli, template: str) -> None:
+    claim = cli.add("A claim")
+    cli("status", claim, "false")
+    failed = cli(
+        "export", "--format", "claimreview", "--org", "Desk", "--review-url", template, code=1
+    )
+    assert failed.stderr.startswith("Error: --review-url") and "internal error" not in failed.stderr

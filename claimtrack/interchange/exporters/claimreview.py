@@ -58,7 +58,32 @@ class Reviewer:
                 "pass --org NAME (and --org-url URL), or set [organisation] name in "
                 "claimtrack.toml beside the database",
             )
-        return cls(name, settings.get("url") or None, settings.get("review_url") or None)
+        template = settings.get("review_url") or None
+        if template is not None:
+            check_review_template(template)
+        return cls(name, settings.get("url") or None, template)
+
+
+def check_review_template(template: str) -> str:
+    """A ``--review-url`` template: an http(s) address with ``{id}`` or ``{short}`` (the
+    claim's ID, or its first seven characters) and no other ``{...}``. Raises
+    ``ClaimtrackError`` naming the fields it may use."""
+    from urllib.parse import urlsplit
+
+    try:
+        made = template.format(id="0" * 16, short="0" * 7)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        raise ClaimtrackError(
+            f"--review-url {template!r} is not a template claimtrack can fill",
+            "use {id} or {short} for the claim, e.g. https://desk.example/checks/{short}",
+        ) from None
+    parts = urlsplit(made)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ClaimtrackError(
+            f"--review-url {template!r} does not make a web address",
+            "ClaimReview's url is the published fact-check's page: https://...",
+        )
+    return template
 
 
 @dataclass
