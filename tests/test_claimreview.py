@@ -380,3 +380,21 @@ def test_date_published_is_when_the_verdict_was_given_not_the_last_update(
     cli("source", "edit", "Interior Ministry", "--kind", "organisation")
     (typed,) = json.loads(cli("export", "--format", "claimreview", "--org", "Desk").stdout)
     assert typed["itemReviewed"]["author"]["@type"] == "Organization"
+
+
+@pytest.mark.parametrize(
+    ("rating", "appearance", "said"),
+    [
+        ({"ratingValue": "1e400"}, None, "not a number a rating can be"),
+        ({"ratingValue": float("nan")}, None, "not a number a rating can be"),
+        ({"alternateName": "False"}, ["not-a-url"], "is not a web address"),
+    ],
+)
+def test_a_review_with_values_no_record_can_hold_imports_nothing(
+    cli: Cli, tmp_path: Path, rating: dict[str, Any], appearance: list[Any] | None, said: str
+) -> None:
+    bad = review(7, "A claim", rating, appearance=appearance)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad).replace("NaN", '"NaN"'), encoding="utf-8")
+    failed = cli("import", str(path), "--format", "claimreview", code=1)
+    assert said in failed.stderr and cli.jsonl("list") == []

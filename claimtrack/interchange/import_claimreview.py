@@ -38,6 +38,7 @@ a review that is already here as it is (``import_plan``).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -53,7 +54,7 @@ from claimtrack.interchange.import_read import (
     link_record,
     source_record,
 )
-from claimtrack.model import Quantity, Status, check_date, fold, now
+from claimtrack.model import Quantity, Status, check_date, fold, now, number_fits
 
 # -- the rating ------------------------------------------------------------------------------
 
@@ -180,16 +181,21 @@ def status_from_rating(
 
 
 def _number(value: Any) -> float | None:
+    """A rating's number, or None for none; one a record could not hold (infinity,
+    NaN, beyond ``model.MAX_NUMBER``) is refused."""
     if isinstance(value, bool):
         return None
+    number: float | None = None
     if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
+        number = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value.strip())
+            number = float(value.strip())
         except ValueError:
             return None
-    return None
+    if number is not None and not (math.isfinite(number) and number_fits(number)):
+        raise ClaimtrackError(f"rating value {value!r} is not a number a rating can be")
+    return number
 
 
 # -- finding the reviews ---------------------------------------------------------------------
@@ -480,6 +486,8 @@ def _review(
             page = _string(appearance.get("url"))
         if page is None or page in seen:
             continue
+        if urlsplit(page).scheme not in ("http", "https"):
+            raise ClaimtrackError(f"appearance {page!r} is not a web address")
         seen.add(page)
         publisher = None
         if isinstance(appearance, dict):
