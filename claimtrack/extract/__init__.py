@@ -19,16 +19,36 @@ The extractor never touches the database: ``claimtrack.interchange.candidates`` 
 the candidates a journalist accepts.
 """
 
-from claimtrack.extract.pipeline import (
-    ArticleInfo,
-    Candidate,
-    CandidateRecord,
-    Extraction,
-    ExtractionRecord,
-    extract,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from claimtrack.extract.pipeline import (
+        ArticleInfo,
+        Candidate,
+        CandidateRecord,
+        Extraction,
+        ExtractionRecord,
+        extract,
+    )
+    from claimtrack.extract.text import normalise
+
+# The function, not its module of the same name (which importing it makes an attribute
+# of this package): what ``add`` needs to work out a claim's quantities.
 from claimtrack.extract.quantities import quantities
-from claimtrack.extract.text import normalise
+
+# The rest loaded on first use (PEP 562): ``add`` must not pay for the whole pipeline.
+_WHERE = {
+    "ArticleInfo": "pipeline",
+    "Candidate": "pipeline",
+    "CandidateRecord": "pipeline",
+    "Extraction": "pipeline",
+    "ExtractionRecord": "pipeline",
+    "extract": "pipeline",
+    "normalise": "text",
+}
 
 __all__ = [
     "ArticleInfo",
@@ -40,3 +60,10 @@ __all__ = [
     "normalise",
     "quantities",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
