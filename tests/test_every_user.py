@@ -391,3 +391,4 @@ def test_bash_completes_every_value_as_one_word(run: Run) -> None:
     assert complete(run, "claimtrack import x.json --format t") == ["1:tsv"]
     assert complete(run, "claimtrack edit abc --add-tag ser") == ["1:serbia"]
     assert complete(run, "claimtrack edit abc --story serb") == ["1:serbia-russians"]
+    assert complete(run, "claimtrack source merge Asso") == ["1:Associated Press"]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from claimtrack import ids
+from claimtrack.cli import complete
 from claimtrack.cli.common import (
     FormatOption,
     QuietOption,
@@ -22,7 +23,6 @@ from claimtrack.cli.common import (
     output_format,
     stdout_bytes,
 )
-from claimtrack.cli.complete import complete_claim
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.cli.status import ExitStatus
 from claimtrack.interchange.formats import safe_text
@@ -74,7 +74,7 @@ ClaimsArg = Annotated[
     typer.Argument(
         metavar="[CLAIM]...",
         help="Claim IDs or prefixes (default: every claim the filters select).",
-        autocompletion=complete_claim,
+        click_type=complete.CLAIM,
     ),
 ]
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from claimtrack import ids
-from claimtrack.cli import emit
+from claimtrack.cli import complete, emit
 from claimtrack.cli.common import (
     FormatOption,
     QuietOption,
@@ -17,7 +17,6 @@ from claimtrack.cli.common import (
     open_db,
     output_format,
 )
-from claimtrack.cli.complete import complete_claim, complete_source
 from claimtrack.cli.sources import source_app
 from claimtrack.interchange.formats import SOURCE_COLUMNS
 
@@ -38,7 +37,7 @@ def merge(
         typer.Argument(
             metavar="CLAIM CLAIM...",
             help="Claim IDs or prefixes: the first survives, the others merge into it.",
-            autocompletion=complete_claim,
+            click_type=complete.CLAIM,
         ),
     ],
     dry_run: DryRunOption = False,
@@ -93,7 +92,7 @@ def source_merge(
         typer.Argument(
             metavar="SOURCE SOURCE...",
             help="Source names, aliases or ID prefixes: the first survives.",
-            autocompletion=complete_source,
+            click_type=complete.SOURCE,
         ),
     ],
     dry_run: DryRunOption = False,
