@@ -16,6 +16,7 @@ from claimtrack.model import local_time
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
     from rich.text import Text
 
     from claimtrack.model import Claim, Status
@@ -30,6 +31,21 @@ STATUS_STYLES: dict[Status, str] = {
     "unverifiable": "dim",
     "retracted": "red dim",
 }
+
+
+def _plain_table() -> Table:
+    """A table with a rule under its header and no frame, its columns set apart by one
+    space: what list, log and stats draw, so that the text gets the width."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
 
 
 def console(no_color: bool, *, stderr: bool = False) -> Console:
@@ -112,8 +128,6 @@ def claims_table(views: Sequence[ClaimView], no_color: bool, id_length: int) -> 
     if out.width < STACK_BELOW:
         _claims_stacked(out, views, id_length)
         return
-    from rich import box
-    from rich.table import Table
 
     rows = [_claim_cells(view, id_length) for view in views]
     status_width = max(len("Status"), *(len(r[1].plain) for r in rows))
@@ -127,13 +141,7 @@ def claims_table(views: Sequence[ClaimView], no_color: bool, id_length: int) -> 
     longest = max(len(r[2].plain) for r in rows)
     claim_width = max(10, min(claim_width, longest))
 
-    table = Table(
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        collapse_padding=True,
-    )
+    table = _plain_table()
     table.add_column("ID", style="bold", no_wrap=True, width=id_length)
     table.add_column("Status", no_wrap=True, width=status_width)
     table.add_column("Claim", no_wrap=True, width=claim_width)
@@ -383,8 +391,6 @@ def events_table(views: Sequence[dict[str, Any]], no_color: bool) -> None:
     """``log`` on a terminal: when, who, what action on which record, and what changed
     in words. The change gets the room (who wraps between words at 16 columns); where
     that leaves it under 30 columns, each event is a block: its facts, then the change."""
-    from rich import box
-    from rich.table import Table
 
     out = console(no_color)
     rows = [
@@ -412,13 +418,7 @@ def events_table(views: Sequence[dict[str, Any]], no_color: bool) -> None:
 
         print_trimmed(out, Group(*blocks))
         return
-    table = Table(
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        collapse_padding=True,
-    )
+    table = _plain_table()
     table.add_column("When (UTC)", no_wrap=True, width=fixed[0])
     table.add_column("Who", no_wrap=True, width=who)
     table.add_column("Action", no_wrap=True, width=fixed[1])
@@ -533,8 +533,6 @@ def _count_table(
     out: Console, title: str, headers: Sequence[str], rows: Sequence[tuple[Text, list[int], str]]
 ) -> None:
     """A name column, right-aligned counts (the first one barred), a bar if it fits."""
-    from rich import box
-    from rich.table import Table
 
     numbers = sum(max(len(h), *(len(str(r[1][i])) for r in rows)) for i, h in enumerate(headers))
     gaps = _GAP * len(headers)
@@ -543,13 +541,7 @@ def _count_table(
     room = out.width - numbers - gaps
     name_width = max(len(title), longest_word, min(widest, room))
     bar = min(BAR_WIDTH, room - name_width - _GAP)
-    table = Table(
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        collapse_padding=True,
-    )
+    table = _plain_table()
     table.add_column(title, no_wrap=True, width=name_width)
     for header in headers:
         table.add_column(header, justify="right", no_wrap=True)
