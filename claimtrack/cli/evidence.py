@@ -33,13 +33,10 @@ if TYPE_CHECKING:
     from claimtrack.model import Link
     from claimtrack.views import ArchiveReport
 
+# What each row of archive and verify says first: which link, and what came of it.
+LINK_COLUMNS = ("link", "claim", "source", "relation", "url", "result")
 ARCHIVE_COLUMNS = (
-    "link",
-    "claim",
-    "source",
-    "relation",
-    "url",
-    "result",
+    *LINK_COLUMNS,
     "at",
     "status",
     "final_url",
@@ -49,18 +46,7 @@ ARCHIVE_COLUMNS = (
     "wayback",
     "wayback_error",
 )
-VERIFY_COLUMNS = (
-    "link",
-    "claim",
-    "source",
-    "relation",
-    "url",
-    "result",
-    "status",
-    "archived",
-    "snapshot",
-    "detail",
-)
+VERIFY_COLUMNS = (*LINK_COLUMNS, "status", "archived", "snapshot", "detail")
 WaybackOption = Annotated[
     bool,
     typer.Option(
