@@ -188,9 +188,18 @@ class Event(TypedDict):
     after: dict[str, Any] | None
 
 
+def utc_now() -> _dt.datetime:
+    """The one clock claimtrack reads: the current moment, timezone-aware, in UTC.
+
+    Every timestamp a command stores (``now``) and every date typed in words
+    ("yesterday", resolved in ``cli/dates.py``) comes from here, so a test freezes the
+    whole program's idea of today by replacing this one function (``tests/clock.py``)."""
+    return _dt.datetime.now(_dt.UTC)
+
+
 def now() -> str:
     """UTC timestamp with microseconds: sortable as text, precise enough to order edits."""
-    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc_now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def later(stamp: str) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,19 @@ from typing import Any
 import pytest
 
 from tests.helpers import Cli
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Under ``CLAIMTRACK_TESTS_NO_SKIP=1`` (CI) a skipped test is a failure: CI installs
+    every real client a test needs, so a skip there means a test silently did not run."""
+    outcome = yield
+    report = outcome.get_result()
+    no_skip = os.environ.get("CLAIMTRACK_TESTS_NO_SKIP") == "1"
+    if no_skip and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+        report.longrepr = f"skipped, and CI runs every test: {reason}"
 
 
 @pytest.fixture(autouse=True)

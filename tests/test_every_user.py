@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from tests.clock import faketime_env
+
 pytestmark = pytest.mark.slow  # many real processes
 
 NFC = "Petrović"
@@ -295,26 +297,21 @@ def test_every_date_option_stores_iso_8601(run: Run) -> None:
 
 
 def test_dates_in_words_are_resolved_when_typed(run: Run) -> None:
-    claim = run("add", "Worded dates", "-q").stdout.decode().strip()
-    # Late evening in Los Angeles is already tomorrow in UTC: "yesterday" is the user's.
-    today = dt.datetime.now(dt.UTC).astimezone(_zone("America/Los_Angeles")).date()
-    run(
-        "link",
-        claim,
-        "Agency",
-        "--as",
-        "supports",
-        "--create",
-        "--date",
-        "yesterday",
-        env=LOS_ANGELES,
-    )
-    assert link_date(run, claim) == (today - dt.timedelta(days=1)).isoformat()
+    # 23:30 on 4 March in Los Angeles is already 5 March in UTC: "yesterday" is the
+    # user's 3 March, not UTC's 4 March. The processes' clock is frozen (libfaketime).
+    evening = dt.datetime(2025, 3, 4, 23, 30, tzinfo=_zone("America/Los_Angeles"))
+    there = faketime_env(evening, "America/Los_Angeles")
+    claim = run("add", "Worded dates", "-q", env=there).stdout.decode().strip()
+    run("link", claim, "Agency", "--as", "supports", "--create", "--date", "yesterday", env=there)
+    assert link_date(run, claim) == "2025-03-03"
     run("unlink", claim, "Agency")
-    run("link", claim, "Agency", "--as", "supports", "--date", "3 days ago", env=LOS_ANGELES)
-    assert link_date(run, claim) == (today - dt.timedelta(days=3)).isoformat()
-    assert len(run.jsonl("list", "--since", "last week", env=LOS_ANGELES)) == 1
-    assert run.jsonl("list", "--until", "2 days ago", env=LOS_ANGELES) == []
+    run("link", claim, "Agency", "--as", "supports", "--date", "3 days ago", env=there)
+    assert link_date(run, claim) == "2025-03-01"
+    run("unlink", claim, "Agency")
+    run("link", claim, "Agency", "--as", "supports", "--date", "2 March", env=there)
+    assert link_date(run, claim) == "2025-03-02"
+    assert len(run.jsonl("list", "--since", "last week", env=there)) == 1
+    assert run.jsonl("list", "--until", "2 days ago", env=there) == []
     assert b"yesterday" in run("list", "--help").stdout
 
 

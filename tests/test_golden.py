@@ -7,14 +7,21 @@ records) in-process against ``claimtrack.cli.app``, once with the sidecar index
 is compared with ``tests/golden/<scenario>.txt``; where the two index modes legitimately
 differ, the ``never`` run has its own file ``tests/golden/never/<scenario>.txt``.
 
-Only what varies between runs is normalised: record IDs come from a seeded generator
-patched in as ``claimtrack.ids.new_id``; clock timestamps of today (UTC) become ``<TS>``,
-``<TODAY> <HH:MM:SS>``, ``<TODAY> <HH:MM>`` or ``<TODAY>``; the temporary folder
+The run is reproducible on any day, in any time zone: claimtrack's clock is frozen at
+``tests/clock.FROZEN`` (moving a millisecond a reading) and ``TZ`` is UTC; record IDs
+come from a seeded generator patched in as ``claimtrack.ids.new_id``. Only what still
+varies is normalised: timestamps of the frozen day become ``<TS>``, ``<TODAY>
+<HH:MM:SS>``, ``<TODAY> <HH:MM>`` or ``<TODAY>`` (so that a change in how often a
+command reads the clock does not rewrite every transcript), the temporary folder
 becomes ``<TMP>`` and the running Python ``<PYTHON>``.
+
+The script runs once per index mode (the first test to need it runs it); each
+scenario of each mode is a test of its own, so a run reports every transcript that
+differs, not the first.
 
 Regenerate after an intended change with::
 
-    GOLDEN_UPDATE=1 pytest tests/test_golden.py
+    GOLDEN_UPDATE=1 pytest -n 0 tests/test_golden.py
 
 and review ``git diff tests/golden``.
 """
@@ -34,6 +41,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -44,7 +52,9 @@ from typer.testing import CliRunner
 
 import claimtrack
 import claimtrack.ids
+import claimtrack.model
 from claimtrack.cli import app
+from tests.clock import FROZEN, freeze
 
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).parent.parent
@@ -170,7 +180,7 @@ class Script:
     # -- normalisation -------------------------------------------------------------
 
     def note_day(self) -> None:
-        self.days.add(dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"))
+        self.days.add(claimtrack.model.utc_now().strftime("%Y-%m-%d"))
 
     def normalise(self, text: str) -> str:
         for path in self.paths:
@@ -393,7 +403,7 @@ def listing(s: Script, c: dict[str, str]) -> None:
     s.run("list", "--search", "belgrade", "--format", "table")
     s.run("list", "-S", "CLOSE TIES", "-q")
     s.run("list", "-S", "close ties with moscow", "-q")  # matches the quote
-    today = dt.datetime.now(dt.UTC).date()
+    today = FROZEN.date()
     s.run("list", "--since", today.isoformat(), "-q")
     s.run("list", "--until", (today - dt.timedelta(days=1)).isoformat(), "-q")
     s.run("list", "--since", (today + dt.timedelta(days=1)).isoformat(), "--format", "table")
@@ -859,9 +869,8 @@ def run_script(root: Path) -> dict[str, str]:
 # -- the test -----------------------------------------------------------------------
 
 
-def transcripts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, mode: str) -> dict[str, str]:
+def transcripts(monkeypatch: pytest.MonkeyPatch, root: Path, mode: str) -> dict[str, str]:
     """The whole script in a fresh folder of its own, with the index mode given."""
-    root = tmp_path / mode
     root.mkdir()
     # The same environment as conftest's isolated_env, inside this mode's folder.
     monkeypatch.setenv("XDG_DATA_HOME", str(root / "xdg-data"))
@@ -897,60 +906,96 @@ def write_golden(runs: dict[str, dict[str, str]]) -> None:
                 (GOLDEN / mode / f"{name}.txt").write_text(text, encoding="utf-8", newline="")
 
 
-def first_difference(runs: dict[str, dict[str, str]]) -> str | None:
-    for mode, got in runs.items():
-        names = sorted((set(got) | {p.stem for p in GOLDEN.glob("*.txt")}) - NOT_RUN)
-        for name in names:
-            path = expected_path(name, mode)
-            want = path.read_text(encoding="utf-8") if path.exists() else ""
-            have = got.get(name, "")
-            if want != have:
-                diff = "".join(
-                    difflib.unified_diff(
-                        want.splitlines(keepends=True),
-                        have.splitlines(keepends=True),
-                        f"{path.relative_to(REPO)} (recorded)",
-                        f"{name} (CLAIMTRACK_INDEX={mode}, this run)",
-                        n=5,
-                    )
-                )
-                return (
-                    f"golden transcript {name!r} differs (CLAIMTRACK_INDEX={mode}); "
-                    f"if intended, regenerate with GOLDEN_UPDATE=1 pytest {__file__}\n{diff}"
-                )
-    return None
-
-
-def test_golden_transcript(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    # Output that must not depend on the terminal running the tests.
-    for name in (
-        "FORCE_COLOR",
-        "TTY_COMPATIBLE",
-        "TTY_INTERACTIVE",
-        "CLICOLOR_FORCE",
-        "_CLAIMTRACK_COMPLETE",
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("CLAIMTRACK_LOCK_TIMEOUT", raising=False)
-    monkeypatch.setenv("COLUMNS", "100")
-    monkeypatch.setenv("LINES", "40")
-    monkeypatch.setenv("TERM", "xterm")
-    if os.environ.get("GOLDEN_FRESH", "") in ("", "0"):
-        # CliRunner.invoke builds the Click command from the Typer app on every call (three
-        # quarters of the run time); build it once. GOLDEN_FRESH=1 rebuilds it every time.
-        command = typer.main.get_command(app)
-        # Typer's runner has no seam for a prebuilt command: its module-level lookup is it.
-        build = typer.testing._get_command  # noqa: SLF001
-        monkeypatch.setattr(
-            typer.testing,
-            "_get_command",
-            lambda typer_app: command if typer_app is app else build(typer_app),
+def difference(name: str, mode: str, have: str) -> str | None:
+    """The recorded transcript against this run's, as a unified diff; None if alike."""
+    path = expected_path(name, mode)
+    want = path.read_text(encoding="utf-8") if path.exists() else ""
+    if want == have:
+        return None
+    diff = "".join(
+        difflib.unified_diff(
+            want.splitlines(keepends=True),
+            have.splitlines(keepends=True),
+            f"{path.relative_to(REPO)} (recorded)",
+            f"{name} (CLAIMTRACK_INDEX={mode}, this run)",
+            n=5,
         )
-    runs = {mode: transcripts(monkeypatch, tmp_path, mode) for mode in MODES}
-    if UPDATE:
-        write_golden(runs)
-    problem = first_difference(runs)
+    )
+    return (
+        f"golden transcript {name!r} differs (CLAIMTRACK_INDEX={mode}); "
+        f"if intended, regenerate with GOLDEN_UPDATE=1 pytest -n 0 {__file__}\n{diff}"
+    )
+
+
+_RUNS: dict[str, dict[str, str]] = {}
+
+
+def recorded(mode: str) -> dict[str, str]:
+    """This run's transcripts for ``mode``: the script runs once per process and mode.
+    Under ``GOLDEN_UPDATE=1`` the first call runs every mode and rewrites the files."""
+    if mode not in _RUNS:
+        if UPDATE:
+            _RUNS.update({each: _run_mode(each) for each in MODES})
+            write_golden(_RUNS)
+        else:
+            _RUNS[mode] = _run_mode(mode)
+    return _RUNS[mode]
+
+
+def _run_mode(mode: str) -> dict[str, str]:
+    import tempfile
+
+    with pytest.MonkeyPatch.context() as monkeypatch, tempfile.TemporaryDirectory() as tmp:
+        # Output that must not depend on the terminal, the clock or the zone of the run.
+        for name in (
+            "FORCE_COLOR",
+            "TTY_COMPATIBLE",
+            "TTY_INTERACTIVE",
+            "CLICOLOR_FORCE",
+            "_CLAIMTRACK_COMPLETE",
+            "GIT_DIR",
+            "GIT_WORK_TREE",
+            "NO_COLOR",
+            "CLAIMTRACK_DB",
+            "CLAIMTRACK_LOCK_TIMEOUT",
+        ):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("CLAIMTRACK_USER", "tester")
+        monkeypatch.setenv("COLUMNS", "100")
+        monkeypatch.setenv("LINES", "40")
+        monkeypatch.setenv("TERM", "xterm")
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+        freeze(monkeypatch)
+        if os.environ.get("GOLDEN_FRESH", "") in ("", "0"):
+            # CliRunner.invoke builds the Click command from the Typer app on every call
+            # (three quarters of the run time); build it once. GOLDEN_FRESH=1 rebuilds it.
+            command = typer.main.get_command(app)
+            # Typer's runner has no seam for a prebuilt command: its module-level lookup.
+            build = typer.testing._get_command  # noqa: SLF001
+            monkeypatch.setattr(
+                typer.testing,
+                "_get_command",
+                lambda typer_app: command if typer_app is app else build(typer_app),
+            )
+        try:
+            return transcripts(monkeypatch, Path(tmp) / mode, mode)
+        finally:
+            monkeypatch.undo()
+            time.tzset()
+
+
+def scenario_names() -> list[str]:
+    """Every scenario recorded (the files) or in the script (its ``scenario`` calls)."""
+    source = Path(__file__).read_text(encoding="utf-8")
+    named = set(re.findall(r's\.scenario\("([^"]+)"\)', source))
+    files = {p.stem for p in GOLDEN.rglob("*.txt")}
+    return sorted((named | files) - NOT_RUN)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", scenario_names())
+def test_golden_transcript(name: str, mode: str) -> None:
+    problem = difference(name, mode, recorded(mode).get(name, ""))
     if problem is not None:
         pytest.fail(problem, pytrace=False)

@@ -17,6 +17,7 @@ from typing import Any
 import typer
 
 from claimtrack.errors import ValidationError
+from claimtrack import model
 from claimtrack.model import DATE_FORMS, AmbiguousDate, check_date
 
 # For --help: what a date option accepts, in one line.
@@ -60,7 +61,8 @@ def natural_day(value: str) -> dt.date | None:
     settings: Any = {
         "PREFER_DATES_FROM": "past",
         "RETURN_AS_TIMEZONE_AWARE": False,
-        "RELATIVE_BASE": dt.datetime.now(),  # local time: the user's today
+        # The user's today: local wall time, naive, as dateparser wants it.
+        "RELATIVE_BASE": model.utc_now().astimezone().replace(tzinfo=None),
         "DATE_ORDER": "DMY",
     }
     found = dateparser.parse(value, languages=["en"], settings=settings)
