@@ -104,11 +104,14 @@ COARSE_TICK_NS = 2_000_000_000
 def racy(current: Identity, stamped_ns: int) -> bool:
     """Whether an index stamped at ``stamped_ns`` (wall clock) may have missed a change
     to the file it describes. On a file system with whole-second times that is any
-    stamp within ``COARSE_TICK_NS`` of the modification time; with nanosecond times, one
-    made before it."""
+    stamp within ``COARSE_TICK_NS`` of the modification time. With nanosecond times the
+    identity itself (modification and change times to the nanosecond) tells any later
+    write, so the wall clock is not asked: a clock set back (or ahead) of the file
+    system's must not make a current index look stale."""
     mtime_ns = current[3]
-    coarse = mtime_ns % 1_000_000_000 == 0
-    return stamped_ns - mtime_ns < (COARSE_TICK_NS if coarse else 0)
+    if mtime_ns % 1_000_000_000:
+        return False
+    return stamped_ns - mtime_ns < COARSE_TICK_NS
 
 
 def mode() -> str:
