@@ -6,7 +6,7 @@ from pathlib import Path
 
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError
-from claimtrack.interchange import importer
+from claimtrack.importing import importer
 
 SEED_CLAIMS = "serbia-russian-refugees.claims.json"
 

@@ -1,7 +1,7 @@
 """Building and cleaning records: one set of rules for every way a record is made.
 
 A claim, source, link or event is made by a command (``Database``), read from another
-database's export (``interchange.importer``) or merged by the git merge driver; each
+database's export (``importing.importer``) or merged by the git merge driver; each
 field is cleaned by the same function whichever way it came: text is stripped and
 bounded (``model.clean_text``), a story is a slug, tags are single lower-case words
 without repeats, aliases are distinct as lookups compare names (``model.fold``), and

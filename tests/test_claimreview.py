@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from claimtrack.interchange.import_claimreview import status_from_rating
+from claimtrack.importing.claimreview import status_from_rating
 from tests.helpers import Cli
 
 ORG = {"@type": "Organization", "name": "Checkers Desk", "url": "https://checkers.example"}

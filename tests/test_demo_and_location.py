@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from claimtrack.cli import app
 from claimtrack.demo import seed_file
-from claimtrack.interchange import importer
+from claimtrack.importing import importer
 from claimtrack.location import locate
 from tests.helpers import Cli
 

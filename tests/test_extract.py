@@ -109,7 +109,7 @@ def test_passive_reports_stay_unattributed() -> None:
 
 
 def test_the_extractor_never_loads_the_database() -> None:
-    """Writing candidates belongs to interchange: extracting an article opens no store."""
+    """Writing candidates belongs to importing: extracting an article opens no store."""
     code = (
         "import sys\n"
         "from claimtrack.extract import extract\n"

@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError, DatabaseError
+from claimtrack.exporting import formats
 from claimtrack.extract import extract
-from claimtrack.interchange import formats, importer
+from claimtrack.importing import importer
 from claimtrack.store.files import locked
 from tests.helpers import Cli
 

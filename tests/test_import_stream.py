@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimtrack.interchange import bundle_stream, importer
-from claimtrack.interchange.bundle import dump_bundle
+from claimtrack.exporting.bundle import dump_bundle
+from claimtrack.importing import bundle_stream, importer
 from claimtrack.store.fileformat import dump, dump_to, empty_data, strict_loads
 from claimtrack.store.layout import find_blocks
 from tests.helpers import Cli

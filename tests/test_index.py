@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from claimtrack import ids
 from claimtrack import records as record_builders
 from claimtrack.cli import app
-from claimtrack.interchange.formats import json_bytes, write_json
+from claimtrack.exporting.formats import json_bytes, write_json
 from claimtrack.store import layout, snapshot
 from claimtrack.store.fileformat import dump, empty_data, parse
 from claimtrack.store.files import locked

@@ -259,7 +259,7 @@ def test_setup_stops_tracking_a_lock_file_committed_before(
 def test_patterns_match_every_awkward_path_git_can_hold(
     tmp_path: Path, git_env: dict[str, str]
 ) -> None:
-    from claimtrack.interchange.gitrepo import attribute_pattern, ignore_pattern
+    from claimtrack.git.repo import attribute_pattern, ignore_pattern
 
     paths = [
         '"quoted" name/claims.json',

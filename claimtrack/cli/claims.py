@@ -234,7 +234,7 @@ def _near_duplicate(
         return None
     import click
 
-    from claimtrack.interchange.formats import safe_text
+    from claimtrack.exporting.formats import safe_text
 
     typer.echo(safe_text("Already recorded, much the same:" + listing), err=True)
     answer = typer.prompt(

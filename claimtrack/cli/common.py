@@ -17,7 +17,7 @@ from claimtrack.cli import complete
 from claimtrack.cli.context import Environment
 from claimtrack.cli.status import ExitStatus, Outcome
 from claimtrack.errors import ClaimtrackError
-from claimtrack.interchange.formats import FORMATS, OutputFormat, safe_text
+from claimtrack.exporting.formats import FORMATS, OutputFormat, safe_text
 from claimtrack.location import Location, is_demo, locate
 from claimtrack.model import one_of
 

@@ -26,7 +26,7 @@ import typer
 
 from claimtrack.confidential import is_confidential
 from claimtrack.errors import ClaimtrackError
-from claimtrack.interchange.formats import FORMATS, safe_text
+from claimtrack.exporting.formats import FORMATS, safe_text
 from claimtrack.model import RELATIONS, SOURCE_KINDS, STATUSES, fold
 
 if TYPE_CHECKING:
@@ -169,13 +169,13 @@ def complete_format(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
 
 
 def complete_export_format(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    from claimtrack.interchange.exporters import EXPORT_FORMATS
+    from claimtrack.exporting import EXPORT_FORMATS
 
     return _choices(EXPORT_FORMATS, incomplete)
 
 
 def complete_import_format(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    from claimtrack.interchange.importer import IMPORT_FORMATS
+    from claimtrack.importing.importer import IMPORT_FORMATS
 
     return _choices(IMPORT_FORMATS, incomplete)
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import typer
 
-from claimtrack.errors import ValidationError
 from claimtrack import model
+from claimtrack.errors import ValidationError
 from claimtrack.model import DATE_FORMS, AmbiguousDate, check_date
 
 # For --help: what a date option accepts, in one line.

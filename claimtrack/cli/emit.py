@@ -9,7 +9,7 @@ import typer
 
 from claimtrack import ids
 from claimtrack.cli.common import no_color, stdout_bytes
-from claimtrack.interchange.formats import (
+from claimtrack.exporting.formats import (
     CLAIM_COLUMNS,
     SOURCE_COLUMNS,
     OutputFormat,
@@ -45,7 +45,7 @@ def _rows(
     """Claims as CSV/TSV rows in the one sheet shape ``export`` writes too."""
     if fmt not in ("csv", "tsv"):
         return claims
-    from claimtrack.interchange.exporters.tabular import sheet_row
+    from claimtrack.exporting.tabular import sheet_row
 
     return map(sheet_row, claims)
 

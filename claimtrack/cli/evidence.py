@@ -25,7 +25,7 @@ from claimtrack.cli.common import (
 )
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.cli.status import ExitStatus
-from claimtrack.interchange.formats import safe_text
+from claimtrack.exporting.formats import safe_text
 
 if TYPE_CHECKING:
     from claimtrack.cli.context import Environment
@@ -314,7 +314,7 @@ class _progress:
 
 
 def _write(records: Sequence[object], fmt: str, columns: Sequence[str]) -> None:
-    from claimtrack.interchange.formats import write_records
+    from claimtrack.exporting.formats import write_records
 
     if fmt == "ids":
         for record in records:

@@ -141,7 +141,7 @@ def extract(
                     err=True,
                 )
     if add:
-        from claimtrack.interchange.candidates import record_candidates
+        from claimtrack.importing.candidates import record_candidates
 
         with open_db(ctx, write=True) as db:
             made, already = record_candidates(db, result, chosen, story=story, source_name=name)
@@ -158,11 +158,11 @@ def extract(
 
         render.candidates_table(result, no_color(ctx))
     elif fmt == "json":
-        from claimtrack.interchange.formats import json_bytes
+        from claimtrack.exporting.formats import json_bytes
 
         stdout_bytes().write(json_bytes(result.as_dict(), pretty=True))
     else:
-        from claimtrack.interchange.formats import write_records
+        from claimtrack.exporting.formats import write_records
 
         write_records(
             [c.as_dict() for c in result.candidates],
@@ -224,7 +224,7 @@ def _review(
     """Ask about each candidate: accept, skip, edit the wording, change the claimant or
     the reporter, or stop. Shows the quantities found, so a misread number is seen, and
     a claim already recorded that says much the same (``dupes``), so it can be skipped."""
-    from claimtrack.interchange.formats import safe_text
+    from claimtrack.exporting.formats import safe_text
 
     kept: list[Candidate] = []
     for number, candidate in enumerate(candidates, start=1):

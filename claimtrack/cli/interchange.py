@@ -22,7 +22,7 @@ from claimtrack.cli.common import (
 )
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.errors import ClaimtrackError
-from claimtrack.interchange.exporters import EXPORT_FORMATS
+from claimtrack.exporting import EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -174,7 +174,7 @@ def export(
         flt.prepare(db)
         chosen = {db.get_claim(ref)["id"] for ref in claim_refs or ()}
         if whole:
-            from claimtrack.interchange.bundle import write_bundle
+            from claimtrack.exporting.bundle import write_bundle
 
             _write_output(lambda out: write_bundle(db, out, events=history, reveal=reveal), output)
             return
@@ -194,7 +194,7 @@ def export(
                 )
                 return
             if fmt == "sqlite":
-                from claimtrack.interchange.exporters import sqlite
+                from claimtrack.exporting import sqlite
 
                 assert output is not None
                 counts = sqlite.write(
@@ -206,7 +206,7 @@ def export(
                     err=True,
                 )
                 return
-            from claimtrack.interchange.exporters import tabular
+            from claimtrack.exporting import tabular
 
             if fmt == "jsonl":
                 _write_output(lambda out: tabular.write_jsonl_export(each, presenter, out), output)
@@ -221,14 +221,14 @@ def export(
         if chosen:
             claims = [claim for claim in claims if claim["id"] in chosen]
         if fmt == "json":
-            from claimtrack.interchange.bundle import dump_bundle, export_bundle
+            from claimtrack.exporting.bundle import dump_bundle, export_bundle
 
             bundle = export_bundle(
                 db, claims=claims if filtered else None, events=history, reveal=reveal
             )
             _write_output(dump_bundle(bundle), output)
         else:
-            from claimtrack.interchange.exporters import memo
+            from claimtrack.exporting import memo
             from claimtrack.model import now
 
             stories = sorted({c.get("story") or "" for c in claims} - {""})
@@ -252,8 +252,8 @@ def _claimreview(
     allow_missing_url: bool,
 ) -> None:
     from claimtrack import config
-    from claimtrack.interchange.exporters import claimreview
-    from claimtrack.interchange.formats import json_bytes
+    from claimtrack.exporting import claimreview
+    from claimtrack.exporting.formats import json_bytes
 
     settings = dict(config.load(db_path_for(ctx)).organisation)
     for key, value in zip(("name", "url", "review_url"), given, strict=True):
@@ -352,7 +352,7 @@ def import_(
       claimtrack import fact-check.html
       curl -s https://cms.example/claims.jsonl | claimtrack import - --format jsonl
     """
-    from claimtrack.interchange import importer
+    from claimtrack.importing import importer
 
     shown_format = output_format(ctx, plan_format, quiet)
     with open_input(file, "import") as handle:
@@ -384,7 +384,7 @@ def import_(
                     f"{emit.clip(record['label'])}"
                 )
         else:
-            from claimtrack.interchange.formats import write_records
+            from claimtrack.exporting.formats import write_records
 
             write_records(
                 records, shown_format, stdout_bytes(), columns=("action", "kind", "id", "label")

@@ -18,7 +18,7 @@ from claimtrack.cli.common import (
     output_format,
 )
 from claimtrack.cli.sources import source_app
-from claimtrack.interchange.formats import SOURCE_COLUMNS
+from claimtrack.exporting.formats import SOURCE_COLUMNS
 
 if TYPE_CHECKING:
     from claimtrack.merging import Merge

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from claimtrack import ids
-from claimtrack.interchange.formats import describe_quantity, safe_text
+from claimtrack.exporting.formats import describe_quantity, safe_text
 from claimtrack.model import local_time
 
 if TYPE_CHECKING:

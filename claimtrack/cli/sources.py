@@ -17,7 +17,7 @@ from claimtrack.cli.common import (
     open_db,
     output_format,
 )
-from claimtrack.interchange.formats import SOURCE_COLUMNS
+from claimtrack.exporting.formats import SOURCE_COLUMNS
 from claimtrack.model import SOURCE_KINDS
 
 if TYPE_CHECKING:

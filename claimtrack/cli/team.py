@@ -34,7 +34,7 @@ def git_setup(ctx: typer.Context) -> None:
       git add .gitattributes .gitignore claims.json && git commit -m "claims database"
     """
     from claimtrack.evidence.folder import WARC_SUFFIX, evidence_folder
-    from claimtrack.interchange.gitrepo import Repository
+    from claimtrack.git.repo import Repository
 
     repo = Repository.of(location(ctx).path)
     driver = f"{shlex.quote(sys.executable)} -m claimtrack merge-driver %O %A %B"
@@ -76,7 +76,7 @@ def git_resolve(
       claimtrack git resolve && git commit --no-edit
     """
     from claimtrack.db import current_user
-    from claimtrack.interchange.gitrepo import Repository
+    from claimtrack.git.repo import Repository
 
     repo = Repository.of(location(ctx).path)
     report = repo.resolve(current_user(), force=force)
@@ -104,7 +104,7 @@ def merge_driver(
       claimtrack merge-driver %O %A %B
     """
     from claimtrack.db import current_user
-    from claimtrack.interchange.merge import merge_versions
+    from claimtrack.git.driver import merge_versions
     from claimtrack.store.files import atomic_write
 
     def read(path: Path) -> bytes:

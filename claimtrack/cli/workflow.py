@@ -68,7 +68,7 @@ def log(
         found = history.read_history(db, target, newest=limit, reveal=reveal)
         views = found.views(_source_names(db, reveal))
         if fmt != "table":
-            from claimtrack.interchange.formats import write_records
+            from claimtrack.exporting.formats import write_records
 
             write_records(views, fmt, stdout_bytes(), columns=EVENT_COLUMNS)
             return
@@ -119,7 +119,7 @@ def _reverse(ctx: typer.Context, action: str, dry_run: bool, fmt: str | None, qu
         for record in records:
             typer.echo(f"{record['action']:<13} {record['kind']:<7} {ids.short(record['id'])}")
     else:
-        from claimtrack.interchange.formats import write_records
+        from claimtrack.exporting.formats import write_records
 
         write_records(records, fmt, stdout_bytes(), columns=("action", "kind", "id"))
 
@@ -237,7 +237,7 @@ def check(
             for claim_id in failing:
                 typer.echo(claim_id)
         else:
-            from claimtrack.interchange.formats import write_records
+            from claimtrack.exporting.formats import write_records
 
             write_records(views, fmt, stdout_bytes(), columns=PROBLEM_COLUMNS)
     if count:
@@ -263,7 +263,7 @@ def stats(
       claimtrack stats --format json | jq .by_status
     """
     from claimtrack import stats as counting
-    from claimtrack.interchange.formats import json_bytes
+    from claimtrack.exporting.formats import json_bytes
     from claimtrack.query import Presenter
 
     fmt = output_format(ctx, fmt, False)
@@ -279,7 +279,7 @@ def stats(
     elif fmt in ("json", "jsonl"):
         stdout_bytes().write(json_bytes(result, pretty=fmt == "json"))
     else:
-        from claimtrack.interchange.formats import write_records
+        from claimtrack.exporting.formats import write_records
 
         rows = [
             {"group": group, "key": row.get(key), "claims": row["claims"]}

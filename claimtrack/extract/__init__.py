@@ -15,7 +15,7 @@ to review (``claimtrack extract``). The pipeline, in the order it runs:
 - ``vocabulary``: the word lists all of them are tuned with;
 - ``web``: a web page's main text and metadata (trafilatura), and fetching a URL.
 
-The extractor never touches the database: ``claimtrack.interchange.candidates`` records
+The extractor never touches the database: ``claimtrack.importing.candidates`` records
 the candidates a journalist accepts.
 """
 

@@ -13,7 +13,7 @@ one ("she", "the think tank"):
 4. the names it introduces are registered for the sentences after it.
 
 A candidate is a suggestion for a journalist to review, not a claim: it is not stored
-here (``claimtrack.interchange.candidates`` records the accepted ones).
+here (``claimtrack.importing.candidates`` records the accepted ones).
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ nothing the second time.
 
 from __future__ import annotations
 
-from claimtrack.interchange.import_apply import apply
-from claimtrack.interchange.import_plan import KINDS, Change, Plan, plan, plan_records
-from claimtrack.interchange.import_read import (
+from claimtrack.importing.apply import apply
+from claimtrack.importing.plan import KINDS, Change, Plan, plan, plan_records
+from claimtrack.importing.read import (
     BOM,
     IMPORT_FORMATS,
     Incoming,

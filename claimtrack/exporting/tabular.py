@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
-from claimtrack.interchange.formats import (
+from claimtrack.exporting.formats import (
     CLAIM_COLUMNS,
     describe_quantity,
     write_delimited,

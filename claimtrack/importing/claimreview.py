@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 
 from claimtrack import ids
 from claimtrack.errors import ClaimtrackError
-from claimtrack.interchange.import_read import (
+from claimtrack.importing.read import (
     Incoming,
     InvalidImport,
     Problems,

@@ -1,7 +1,7 @@
 """Recording extracted candidates: the accepted ones become unverified claims.
 
 The extractor only suggests (``claimtrack.extract``); turning its candidates into
-records is interchange, like an import: each candidate becomes a claim with its
+records is an import: each candidate becomes a claim with its
 claimant as ``said-by`` and its carriers as ``reported-by`` (the publisher's link with
 the article's URL and date), and the article it came from in a note, so that the
 journalist can go back to the sentence. Recording the same article again adds nothing.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from claimtrack.db import Database
-from claimtrack.interchange.import_plan import KINDS, Plan
+from claimtrack.importing.plan import KINDS, Plan
 
 
 def apply(db: Database, result: Plan, progress: Callable[[int], None] | None = None) -> None:

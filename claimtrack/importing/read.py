@@ -27,8 +27,8 @@ from claimtrack.confidential import (
     unknown_source_fields,
 )
 from claimtrack.errors import ClaimtrackError
-from claimtrack.interchange import bundle_stream
-from claimtrack.interchange.formats import tsv_unescape
+from claimtrack.exporting.formats import tsv_unescape
+from claimtrack.importing import bundle_stream
 from claimtrack.model import (
     MAX_SHORT,
     MAX_TEXT,
@@ -202,7 +202,7 @@ def read_from(handle: IO[bytes], fmt: str, origin: str) -> Incoming:
     if fmt in ("csv", "tsv"):
         return _read_csv(_not_empty(handle.read(), origin), origin, tsv=fmt == "tsv")
     if fmt == "claimreview":
-        from claimtrack.interchange.import_claimreview import read_claimreview
+        from claimtrack.importing.claimreview import read_claimreview
 
         return read_claimreview(handle.read(), origin)
     raise ClaimtrackError(f"cannot import format {fmt!r}", "use " + ", ".join(IMPORT_FORMATS))
@@ -512,7 +512,7 @@ def parse_json(raw: bytes, origin: str) -> Incoming:
     """A JSON export (or a ``list --format json`` output) parsed whole: what reading it
     piece by piece (``bundle_stream``) must give. Raises ``InvalidImport``."""
     data = _load_json(raw, origin)
-    from claimtrack.interchange import import_claimreview
+    from claimtrack.importing import claimreview as import_claimreview
 
     if import_claimreview.looks_like_claimreview(data):  # JSON-LD: other desks' verdicts
         return import_claimreview.from_json_ld(data, origin)

@@ -18,14 +18,14 @@ import orjson
 from claimtrack import ids
 from claimtrack.confidential import Disclosure, is_confidential, pseudonym_prefix
 from claimtrack.db import Database
-from claimtrack.interchange.import_read import (
+from claimtrack.git.driver import union
+from claimtrack.importing.read import (
     Incoming,
     SheetRow,
     link_record,
     pack,
     source_record,
 )
-from claimtrack.interchange.merge import union
 from claimtrack.model import (
     Claim,
     Link,

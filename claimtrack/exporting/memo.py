@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from claimtrack import ids
-from claimtrack.interchange.formats import describe_quantity, safe_text
+from claimtrack.exporting.formats import describe_quantity, safe_text
 from claimtrack.model import Claim
 from claimtrack.query import Presenter, claim_view
 from claimtrack.views import LinkView

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from claimtrack.errors import ClaimtrackError
 
 if TYPE_CHECKING:
-    from claimtrack.interchange.merge import Report as MergeReport
+    from claimtrack.git.driver import Report as MergeReport
 
 MERGE_ATTRIBUTE = "merge=claimtrack"
 DRIVER_NAME = "claimtrack: merge claims by record ID"
@@ -212,7 +212,7 @@ class Repository:
 
     def resolve(self, actor: str, force: bool = False) -> MergeReport:
         """Merge the three versions git keeps of the conflicted database record by record
-        (``interchange.merge``), write the result over the file (under the database's
+        (``git.driver``), write the result over the file (under the database's
         lock, atomically) and stage it. ``actor`` is who the merge's history events name.
 
         Raises ``ClaimtrackError`` as ``conflict_versions`` does, ``DatabaseError`` when a
@@ -220,7 +220,7 @@ class Repository:
         tree holds no conflict markers (it may hold a resolution made by hand) unless
         ``force``. Nothing is written when it raises.
         """
-        from claimtrack.interchange.merge import merge_versions
+        from claimtrack.git.driver import merge_versions
         from claimtrack.store.fileformat import has_conflict_markers
         from claimtrack.store.files import atomic_write, locked, mark_saved
 
