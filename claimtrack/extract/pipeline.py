@@ -166,7 +166,7 @@ def extract(article: str, info: ArticleInfo | None = None) -> Extraction:
     """The candidate claims in an article given as plain text (any line endings, quotes,
     spaces or paragraph layout), with ``info`` about where it was published. Offline and
     deterministic; an article with no story finds none. Raises nothing on any text
-    (fuzzed in ``tests/test_hostile.py``)."""
+    (fuzzed in ``tests/test_bad_input_and_faults.py``)."""
     info = info or ArticleInfo()
     text = normalise(article)
     blocks = paragraphs(text)

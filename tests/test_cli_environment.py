@@ -1,4 +1,4 @@
-"""Correct for every user (issue 17): names in every script and Unicode form, any locale,
+"""The user's environment: names in every script and Unicode form, any locale,
 any time zone, dates as people type them, shell completion in the real bash, and exit
 statuses a script can trust. Each test runs claimtrack as a process, the way the user
 meets the problem: under the locale or time zone in question, through a terminal or a
