@@ -38,8 +38,8 @@ try:
     from typer._click.shell_completion import CompletionItem
     from typer._click.types import StringParamType
 except ImportError:  # an older Typer, over Click itself
-    from click.shell_completion import CompletionItem  # type: ignore[assignment,no-redef]
-    from click.types import StringParamType  # type: ignore[assignment,no-redef]
+    from click.shell_completion import CompletionItem  # type: ignore[assignment,no-redef,unused-ignore]
+    from click.types import StringParamType  # type: ignore[assignment,no-redef,unused-ignore]
 
 # How many values at most: enough for any list a person reads at a prompt.
 LIMIT = 200
@@ -193,7 +193,7 @@ class Completing(StringParamType):
     def shell_complete(self, ctx: Any, param: Any, incomplete: str) -> list[CompletionItem]:
         return [
             CompletionItem(value, help=help_text or None)
-            for value, help_text in self.complete(ctx, incomplete)  # type: ignore[arg-type]
+            for value, help_text in self.complete(ctx, incomplete)  # type: ignore[arg-type,unused-ignore]
         ]
 
 

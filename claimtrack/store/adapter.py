@@ -20,7 +20,7 @@ from claimtrack.errors import ClaimtrackError
 from claimtrack.store.fileformat import Data
 
 
-class SnapshotStorage(Storage):  # type: ignore[misc]
+class SnapshotStorage(Storage):
     """TinyDB storage over an in-memory snapshot of the file, saved by the caller."""
 
     def __init__(self, data: Data) -> None:
@@ -35,7 +35,7 @@ class SnapshotStorage(Storage):  # type: ignore[misc]
         self.dirty = True
 
 
-class IdTable(Table):  # type: ignore[misc]
+class IdTable(Table):
     """A TinyDB table keyed by claimtrack's stable string IDs instead of counters."""
 
     document_id_class = str  # type: ignore[assignment]
@@ -50,7 +50,7 @@ class IdTable(Table):  # type: ignore[misc]
     def _get_next_id(self) -> str:
         raise ClaimtrackError("internal error: records must be inserted with their ID")
 
-    def _update_table(self, updater: Callable[[dict[Any, Any]], None]) -> None:  # type: ignore[override]
+    def _update_table(self, updater: Callable[[dict[Any, Any]], None]) -> None:
         # TinyDB's version rebuilds the whole table dict twice to convert integer keys;
         # our keys are strings already, so update the snapshot in place: O(1) per write.
         tables = self._storage.read() or {}
@@ -89,7 +89,7 @@ class IdTable(Table):  # type: ignore[misc]
         self.remove(doc_ids=cast(Any, doomed))
 
 
-class SnapshotDB(TinyDB):  # type: ignore[misc]
+class SnapshotDB(TinyDB):
     """TinyDB over a ``SnapshotStorage``, with ``IdTable`` tables."""
 
     table_class = IdTable
