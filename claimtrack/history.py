@@ -428,7 +428,7 @@ def _list_changes(key: str, old: list[Any], new: list[Any]) -> list[str]:
 def _quantities(value: Any) -> str:
     if not isinstance(value, list) or not value:
         return "-"
-    from claimtrack.exporting.formats import describe_quantity
+    from claimtrack.model import describe_quantity
 
     return "; ".join(describe_quantity(q) if isinstance(q, dict) else str(q) for q in value)
 

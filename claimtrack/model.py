@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Any, Literal, NotRequired, TypedDict, TypeVar, get_args
 
 from claimtrack.errors import ValidationError
@@ -506,3 +507,45 @@ def fold(text: str) -> str:
     folded = "".join(c for c in folded if not _diacritic(c))
     folded = unicodedata.normalize("NFC", folded).translate(_BARE_LETTERS)
     return " ".join(folded.split())
+
+
+# -- quantities as people read them ------------------------------------------------
+
+
+def describe_quantity(quantity: Mapping[str, Any]) -> str:
+    """A quantity in one line a person reads: the words as written, the value as people
+    write numbers (``plain_number``), a range with both ends, the qualifier and what is
+    counted: "at least a dozen = 12 (at least) of entry bans", "tens of thousands =
+    10,000 to 99,999 (approximately) of Russians", "$60 billion = 60,000,000,000"."""
+    parts = [str(quantity.get("text", ""))]
+    value = quantity.get("value")
+    low, high = quantity.get("low"), quantity.get("high")
+    if value is not None:
+        parts.append(f"= {plain_number(value)}")
+    elif low is not None and high is not None:
+        parts.append(f"= {plain_number(low)} to {plain_number(high)}")
+    elif low is not None:
+        parts.append(f"= {plain_number(low)} or more")
+    elif high is not None:
+        parts.append(f"= up to {plain_number(high)}")
+    if quantity.get("qualifier"):
+        parts.append(f"({quantity['qualifier']})")
+    if quantity.get("counted"):
+        parts.append(f"of {quantity['counted']}")
+    return " ".join(parts)
+
+
+def plain_number(value: Any) -> str:
+    """A number as people write it, never in scientific notation: thousands separated
+    by commas (60,000,000,000; 4,200,000), fractions to at most four decimals (0.3333,
+    2.5). A value that is not a number is returned as text."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        if value.is_integer():
+            value = int(value)
+        else:
+            return f"{value:,.4f}".rstrip("0").rstrip(".")
+    return f"{value:,}"

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from claimtrack import ids
-from claimtrack.exporting.formats import describe_quantity, safe_text
-from claimtrack.model import local_time
+from claimtrack.exporting.formats import safe_text
+from claimtrack.model import describe_quantity, local_time
 
 if TYPE_CHECKING:
     from rich.console import Console

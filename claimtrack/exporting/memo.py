@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 
 from claimtrack import ids
-from claimtrack.exporting.formats import describe_quantity, safe_text
-from claimtrack.model import Claim
+from claimtrack.exporting.formats import safe_text
+from claimtrack.model import Claim, describe_quantity
 from claimtrack.query import Presenter, claim_view
 from claimtrack.views import LinkView
 

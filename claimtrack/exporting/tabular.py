@@ -7,11 +7,10 @@ from typing import IO, Any
 
 from claimtrack.exporting.formats import (
     CLAIM_COLUMNS,
-    describe_quantity,
     write_delimited,
     write_jsonl,
 )
-from claimtrack.model import Claim
+from claimtrack.model import Claim, describe_quantity
 from claimtrack.query import Presenter, claim_view, source_view
 from claimtrack.views import ExportedClaimView
 
