@@ -12,6 +12,7 @@ import typer
 from claimtrack import ids
 from claimtrack.cli import complete
 from claimtrack.cli.common import (
+    AllowPrivateOption,
     FormatOption,
     QuietOption,
     RevealOption,
@@ -99,6 +100,7 @@ def archive(
     ] = False,
     wayback: WaybackOption = False,
     reveal: RevealOption = False,
+    allow_private: AllowPrivateOption = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -122,7 +124,7 @@ def archive(
     """
     fmt = output_format(ctx, fmt, quiet)
     chosen = _chosen(ctx, claims or [], filters, reveal)
-    reports = archive_cited(ctx, chosen, again=again, wayback=wayback)
+    reports = archive_cited(ctx, chosen, again=again, wayback=wayback, allow_private=allow_private)
     failed = [r for r in reports if r["result"] == "failed"]
     if fmt == "table":
         for report in reports:
@@ -149,7 +151,12 @@ def archive(
 
 
 def archive_cited(
-    ctx: typer.Context, cited: "Sequence[Cited]", *, again: bool = False, wayback: bool = False
+    ctx: typer.Context,
+    cited: "Sequence[Cited]",
+    *,
+    again: bool = False,
+    wayback: bool = False,
+    allow_private: bool = False,
 ) -> "list[ArchiveReport]":
     """Archive these links (``archive``, ``link --archive``): fetch with no lock held,
     with ``wayback`` ask Save Page Now for public copies, record in one write; one
@@ -158,6 +165,7 @@ def archive_cited(
     from claimtrack.evidence import (
         EvidenceFolder,
         Fetcher,
+        HttpPolicy,
         SavePageNow,
         archive_pages,
         archive_reports,
@@ -168,7 +176,8 @@ def archive_cited(
     folder = EvidenceFolder.of(db_path_for(ctx))
     fetching = {c.url for c in cited if again or not c.link.get("archive")}
     with _progress(environment(ctx), "Archiving", len(fetching)) as done:
-        results = archive_pages(cited, folder, Fetcher(), again=again, done=done)
+        fetcher = Fetcher(HttpPolicy().with_private(allow_private))
+        results = archive_pages(cited, folder, fetcher, again=again, done=done)
     if wayback:
         asking = {r.cited.url for r in results if r.fresh and not r.cited.confidential}
         with _progress(environment(ctx), "Save Page Now", len(asking)) as done:
@@ -195,6 +204,7 @@ def verify(
     claims: ClaimsArg = None,
     filters: FilterOptions = NO_FILTERS,
     reveal: RevealOption = False,
+    allow_private: AllowPrivateOption = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -215,6 +225,7 @@ def verify(
     from claimtrack.evidence import (
         EvidenceFolder,
         Fetcher,
+        HttpPolicy,
         record_verifications,
         verify_pages,
         verify_reports,
@@ -225,7 +236,8 @@ def verify(
     folder = EvidenceFolder.of(db_path_for(ctx))
     fetching = {c.url for c in cited if c.link.get("archive")}
     with _progress(environment(ctx), "Verifying", len(fetching)) as done:
-        results = verify_pages(cited, folder, Fetcher(), done=done)
+        fetcher = Fetcher(HttpPolicy().with_private(allow_private))
+        results = verify_pages(cited, folder, fetcher, done=done)
     if results:
         with open_db(ctx, write=True, indexed=True) as db:
             record_verifications(db, results)

@@ -157,9 +157,10 @@ def archive_pages(
 def _keep(page: Page | FetchFailure, folder: EvidenceFolder) -> _Kept | str:
     if isinstance(page, FetchFailure):
         return page.message
-    text = main_text(page.body, page.url)
+    html = page.text  # decoded by the page's own charset (header, BOM, meta, detection)
+    text = main_text(html, page.url)
     sha256 = folder.keep(page, text)
-    return _Kept(sha256, text_digest(text), (text, whole_text(page.body)))
+    return _Kept(sha256, text_digest(text), (text, whole_text(html)))
 
 
 def ask_wayback(
@@ -274,7 +275,8 @@ def verify_pages(
             results.append(Verified(cited_link, archive, result, page.status, page.message))
             continue
         if cited_link.url not in texts:
-            texts[cited_link.url] = (main_text(page.body, page.url), whole_text(page.body))
+            html = page.text  # decoded by the page's own charset
+            texts[cited_link.url] = (main_text(html, page.url), whole_text(html))
         text, whole = texts[cited_link.url]
         found = _compare(cited_link, archive, page, text, whole, folder)
         results.append(found)
