@@ -147,10 +147,24 @@ def page_charset(body: bytes, content_type: str = "") -> str:
         return str(declared)
     if _is_utf8(body):
         return "utf-8"
+    return _detected(body)
+
+
+def _detected(body: bytes) -> str:
+    """charset-normalizer's best guess; among guesses it scores alike, windows-1252,
+    the web's default for pages that say nothing (WHATWG Encoding, "legacy single-byte
+    encodings"): a French page is not Central European because the letters fit both."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(body[:200_000]).best()
-    return best.encoding if best is not None else "utf-8"
+    found = from_bytes(body[:200_000])
+    best = found.best()
+    if best is None:
+        return "utf-8"
+    for match in found:
+        alike = match.chaos == best.chaos and match.coherence == best.coherence
+        if alike and "cp1252" in match.could_be_from_charset:
+            return "cp1252"
+    return str(best.encoding)
 
 
 def _is_utf8(body: bytes) -> bool:

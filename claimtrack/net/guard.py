@@ -49,13 +49,15 @@ def why_private(address: IPAddress) -> str | None:
         address = address.ipv4_mapped
     if address.is_loopback:
         return "this machine (loopback)"
+    if address.is_unspecified:  # connecting to 0.0.0.0 or :: reaches this machine
+        return "this machine (unspecified address)"
     if address.is_link_local:
         return "a link-local address (where cloud metadata services answer)"
     if address.is_private:
         return "a private network"
     if address.is_multicast:
         return "a multicast address"
-    if address.is_unspecified or address.is_reserved or not address.is_global:
+    if address.is_reserved or not address.is_global:
         return "an address that is not public"
     return None
 
