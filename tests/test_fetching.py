@@ -436,3 +436,83 @@ def test_one_links_bomb_or_drip_never_ends_the_run(
     assert results["bomb"]["result"] == "failed" and "limit" in results["bomb"]["error"]
     assert results["slow"]["result"] == "failed" and "within 1 s" in results["slow"]["error"]
     assert "Traceback" not in result.stderr
+
+
+# -- Save Page Now: what is sent, what is believed -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "javascript:alert(document.cookie)",
+        "https://evil.example/web/1/x",
+        "/web/1/\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",
+        "/not-an-archive-path",
+    ],
+    ids=["javascript", "another-host", "terminal-escape", "not-under-web"],
+)
+def test_save_page_now_answers_off_the_archives_origin_are_refused(
+    server: Server, copy: str
+) -> None:
+    from claimtrack.evidence import SavePageNow, WaybackFailure
+
+    url = "https://news.example/story"
+    server.routes[f"/save/{url}"] = page(b"<html>saved</html>", Content_Location=copy)
+    (result,) = SavePageNow(base=server.url("")).save_all([url]).values()
+    assert isinstance(result, WaybackFailure)
+    assert "not an archive address" in result.message
+    assert "\x1b" not in result.message
+
+
+def test_a_save_page_now_on_this_machine_is_reached_only_when_private_is_allowed(
+    server: Server,
+) -> None:
+    from claimtrack.evidence import SavePageNow, WaybackFailure
+
+    url = "https://news.example/story"
+    server.routes[f"/save/{url}"] = page(b"", Content_Location=f"/web/1/{url}")
+    plain = HttpPolicy(allow_private=False, types=())
+    (refused,) = SavePageNow(base=server.url(""), policy=plain).save_all([url]).values()
+    assert isinstance(refused, WaybackFailure)
+    (copy,) = SavePageNow(base=server.url("")).save_all([url]).values()
+    assert copy == server.url(f"/web/1/{url}")
+
+
+def test_save_page_now_answers_are_capped(server: Server) -> None:
+    from claimtrack.evidence import SavePageNow, WaybackFailure
+
+    url = "https://news.example/huge"
+    huge = gzip.compress(b"\0" * (32 * 1024 * 1024))
+    server.routes[f"/save/{url}"] = page(huge, Content_Encoding="gzip")
+    (result,) = SavePageNow(base=server.url("")).save_all([url]).values()
+    assert isinstance(result, WaybackFailure) and "limit" in result.message
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("https://reporter:hunter2@intranet.example/doc", "user:password@"),
+        ("https://news.example/story?token=abc123", "?token="),
+        ("https://news.example/story?id=4&access_token=abc", "?access_token="),
+        ("https://files.example/a.pdf?X-Amz-Signature=f00", "?X-Amz-Signature="),
+        ("https://news.example/story?api_key=k&utm_source=x", "?api_key="),
+    ],
+)
+def test_addresses_with_credentials_are_never_sent_to_save_page_now(
+    server: Server, url: str, named: str
+) -> None:
+    from claimtrack.evidence import SavePageNow, WaybackFailure
+
+    (result,) = SavePageNow(base=server.url("")).save_all([url]).values()
+    assert isinstance(result, WaybackFailure)
+    assert named in result.message and "not sent" in result.message
+    assert server.hits == []
+
+
+def test_an_ordinary_query_string_is_sent_to_save_page_now(server: Server) -> None:
+    from claimtrack.evidence import SavePageNow
+
+    url = "https://news.example/story?id=4&page=2&utm_source=feed&keyword=serbia"
+    server.routes[f"/save/{url}"] = page(b"", Content_Location=f"/web/1/{url}")
+    (copy,) = SavePageNow(base=server.url("")).save_all([url]).values()
+    assert copy == server.url(f"/web/1/{url}")

@@ -61,11 +61,18 @@ class FetchFailure(Exception):
     scheme), ``message`` says it in one line, ``status`` is the HTTP status if a server
     answered."""
 
-    def __init__(self, kind: FailureKind, message: str, status: int | None = None) -> None:
+    def __init__(
+        self,
+        kind: FailureKind,
+        message: str,
+        status: int | None = None,
+        answer: Exchange | None = None,
+    ) -> None:
         super().__init__(message)
         self.kind: FailureKind = kind
         self.message = message
         self.status = status
+        self.answer = answer  # the error answer itself, when one came (its headers)
 
 
 @dataclass(frozen=True)
@@ -209,16 +216,17 @@ def _follow(pool: httpcore.ConnectionPool, url: str, policy: HttpPolicy) -> Page
             raise FetchFailure("unreachable", f"more than {policy.max_redirects} redirects")
         redirects.append(answer)
         current = _parse(location, current)
-    _check(answer, policy)
+    _check(answer)
     return Page(**{**answer.__dict__, "requested": url, "redirects": tuple(redirects)})
 
 
-def _check(answer: Exchange, policy: HttpPolicy) -> None:
+def _check(answer: Exchange) -> None:
     status = answer.status
     if status in (404, 410):
-        raise FetchFailure("gone", f"HTTP {status} {answer.reason}".strip(), status)
+        raise FetchFailure("gone", f"HTTP {status} {answer.reason}".strip(), status, answer)
     if status >= 300:
-        raise FetchFailure("unreachable", f"HTTP {status} {answer.reason}".strip(), status)
+        message = f"HTTP {status} {answer.reason}".strip()
+        raise FetchFailure("unreachable", message, status, answer)
 
 
 def _exchange(pool: httpcore.ConnectionPool, url: httpx.URL, policy: HttpPolicy) -> Exchange:
