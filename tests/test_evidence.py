@@ -673,7 +673,7 @@ def test_gzip_pages_are_kept_decoded_with_honest_headers(tmp_path: Path, site: S
     names = {name.lower(): value for name, value in page.headers}
     assert "content-encoding" not in names and names["content-length"] == str(len(article()))
     folder = EvidenceFolder(tmp_path / "e.evidence")
-    sha = folder.keep(page, "text")
+    sha, _ = folder.keep(page, "text")
     from warcio.archiveiterator import ArchiveIterator
 
     with folder.warc_path(sha).open("rb") as handle:

@@ -19,7 +19,6 @@ from claimtrack.cli.common import (
     app,
     db_path_for,
     environment,
-    fail,
     open_db,
     output_format,
     stdout_bytes,
@@ -46,6 +45,7 @@ ARCHIVE_COLUMNS = (
     "quote_found",
     "wayback",
     "wayback_error",
+    "warning",
 )
 VERIFY_COLUMNS = (*LINK_COLUMNS, "status", "archived", "snapshot", "detail")
 WaybackOption = Annotated[
@@ -172,26 +172,33 @@ def archive_cited(
         ask_wayback,
         record_archives,
     )
+    from claimtrack.evidence.folder import clean_up, journal, referenced_in
 
     folder = EvidenceFolder.of(db_path_for(ctx))
+    clean_up(folder, referenced_in(db_path_for(ctx)))  # what a killed run left
     fetching = {c.url for c in cited if again or not c.link.get("archive")}
-    with _progress(environment(ctx), "Archiving", len(fetching)) as done:
-        fetcher = Fetcher(HttpPolicy().with_private(allow_private))
-        results = archive_pages(cited, folder, fetcher, again=again, done=done)
-    if wayback:
-        asking = {r.cited.url for r in results if r.fresh and not r.cited.confidential}
-        with _progress(environment(ctx), "Save Page Now", len(asking)) as done:
-            ask_wayback(results, SavePageNow(), done=done)
-    if any(r.fresh for r in results):
-        with open_db(ctx, write=True, indexed=True) as db:
-            record_archives(db, results)
+    with journal(folder) as notes:  # held until the snapshots are recorded
+        with _progress(environment(ctx), "Archiving", len(fetching)) as done:
+            fetcher = Fetcher(HttpPolicy().with_private(allow_private))
+            results = archive_pages(cited, folder, fetcher, again=again, done=done, journal=notes)
+        if wayback:
+            asking = {r.cited.url for r in results if r.fresh and not r.cited.confidential}
+            with _progress(environment(ctx), "Save Page Now", len(asking)) as done:
+                ask_wayback(results, SavePageNow(), done=done)
+        if any(r.fresh for r in results):
+            with open_db(ctx, write=True, indexed=True) as db:
+                record_archives(db, results)
     reports = archive_reports(results)
     for report in reports:
         if report["result"] == "failed":
             what = _label(report["link"], report["source"], report["url"])
             typer.echo(safe_text(f"Error: {what}: {report['error']}", single_line=True), err=True)
-        elif report["wayback_error"]:
-            what = _label(report["link"], report["source"], report["url"])
+            continue
+        what = _label(report["link"], report["source"], report["url"])
+        if report["warning"]:
+            line = f"Warning: {what}: {report['warning']}"
+            typer.echo(safe_text(line, single_line=True), err=True)
+        if report["wayback_error"]:
             line = f"Warning: {what}: no public copy: {report['wayback_error']}"
             typer.echo(safe_text(line, single_line=True), err=True)
     return reports
@@ -284,14 +291,10 @@ def evidence(
     with open_db(ctx, history=False, indexed=True) as db:
         snapshot = evidence_of(db, link, reveal=reveal)
     folder = EvidenceFolder.of(db_path_for(ctx))
-    if path:
-        warc = folder.warc_path(snapshot["sha256"])
-        if not warc.is_file():
-            folder.text(snapshot["sha256"])  # the error that says what to do
-            fail(f"snapshot {snapshot['sha256'][:12]} has no WARC file in {folder.path}")
-        typer.echo(str(warc))
+    if path:  # both files checked against their SHA-256, never through a link
+        typer.echo(str(folder.checked_warc(snapshot)))
         return
-    text = folder.text(snapshot["sha256"])
+    text = folder.checked_text(snapshot)
     stdout_bytes().write(safe_text(text).encode("utf-8") + (b"" if text.endswith("\n") else b"\n"))
 
 
