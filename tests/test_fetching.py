@@ -258,6 +258,12 @@ def test_archive_and_extract_refuse_a_link_to_this_machine_unless_allowed(
     (line,) = [x for x in extract.stderr.splitlines() if x.startswith("Error:")]
     assert "refused to connect" in line and "Traceback" not in extract.stderr
     assert [r["result"] for r in cli.jsonl("archive", claim, "--allow-private")] == ["archived"]
+    assert "Admin said" in cli("extract", url, "--allow-private", "--format", "jsonl").stdout
+    other = cli.add("Another claim", "--said-by", "activists")
+    linked = cli.json(
+        "link", other, "AP", "--as", "reported-by", "--url", url, "--archive", "--allow-private"
+    )
+    assert linked["links"][-1]["archive"]["sha256"]
     monkeypatch.setenv("CLAIMTRACK_ALLOW_PRIVATE", "1")
     assert cli.jsonl("verify", claim)[0]["result"] == "unchanged"
 
