@@ -210,3 +210,32 @@ def test_what_a_killed_archive_left_is_removed_by_the_next_run(
         assert [n for n in names if n.startswith(JOURNAL_PREFIX)] == [live.path.name]
     finally:
         live.close()
+
+
+def test_an_archive_interrupted_before_recording_is_cleaned_up_by_the_next(
+    cli: Cli, db_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimtrack.evidence import work
+
+    server.routes["/a"] = page(ARTICLE)
+    claim = cli.add("The budget grew by 12 percent", "--said-by", "the council")
+    cli("link", claim, "AP", "--as", "reported-by", "--url", server.url("/a"), "--create")
+
+    def interrupted(*args: Any, **kwargs: Any) -> int:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(work, "record_archives", interrupted)
+        patched.setattr("claimtrack.evidence.record_archives", interrupted)
+        cli("archive", claim, code=130)  # Ctrl-C
+    folder = evidence_folder(db_path)
+    written = {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+    assert len(written) == 2  # the snapshot's two files, which no link names
+    assert [p for p in folder.iterdir() if p.name.startswith(JOURNAL_PREFIX)]
+    server.routes["/b"] = page(ARTICLE.replace(b"Budget", b"Audit"))
+    other = cli.add("Another claim", "--said-by", "the council")
+    cli("link", other, "AP", "--as", "reported-by", "--url", server.url("/b"))
+    cli("archive", other)
+    left = {p.name for p in folder.iterdir()}
+    assert not written & left
+    assert not [name for name in left if name.startswith(JOURNAL_PREFIX)]

@@ -382,6 +382,12 @@ class Journal:
         os.write(self.fd, sha256.encode("ascii") + b"\n")
         os.fsync(self.fd)
 
+    def abandon(self) -> None:
+        """The run stops without recording: the journal stays, unlocked, as a dead
+        run's (``clean_up``)."""
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
     def close(self) -> None:
         """The run's links are recorded (or it wrote nothing): the journal goes."""
         with contextlib.suppress(OSError):
@@ -392,9 +398,10 @@ class Journal:
 
 @contextlib.contextmanager
 def journal(folder: EvidenceFolder) -> Iterator[Journal | None]:
-    """A ``Journal`` for one run, closed when the block ends however it ends (a
-    killed process leaves it, unlocked, for ``clean_up``). None where ``flock`` is not
-    available: there is no cleaning up after a killed run there."""
+    """A ``Journal`` for one run, removed when the block ends; left, unlocked, for
+    ``clean_up`` when the block fails or is interrupted (Ctrl-C), as a killed process
+    leaves it. None where ``flock`` is not available: there is no cleaning up after a
+    killed run there."""
     try:
         import fcntl  # noqa: F401
     except ImportError:
@@ -403,8 +410,10 @@ def journal(folder: EvidenceFolder) -> Iterator[Journal | None]:
     kept = Journal(folder)
     try:
         yield kept
-    finally:
-        kept.close()
+    except BaseException:
+        kept.abandon()  # stopped before recording: the next run cleans up after it
+        raise
+    kept.close()
 
 
 def clean_up(folder: EvidenceFolder, referenced: Callable[[str], bool]) -> list[str]:
