@@ -110,7 +110,7 @@ def fetch(url: str, *, allow_private: bool = False) -> tuple[str, str]:
             "too-large": "not an article page: save the article's text and extract that",
         }
         hint = hints.get(failure.kind, "check the address, or save the page and extract the file")
-        raise ClaimtrackError(f"cannot fetch {url}: {failure.message}", hint) from None
+        raise ClaimtrackError(f"could not fetch {url}: {failure.message}", hint) from None
     return page.text, page.url
 
 
