@@ -88,6 +88,8 @@ and ``note`` are withheld too, and so are their ``archive``'s ``requested``, ``u
   no snapshot).
 - ``wayback``: the Internet Archive's public copy of the page (``--wayback``), or null;
   ``wayback_error``: why a copy asked for is missing, one line, or null.
+- ``warning``: what to know about a snapshot kept, one line, or null: the page has no
+  text, or the files kept before were changed and have been written anew.
 
 ``VerifyReport``: a line of ``claimtrack verify``:
 
@@ -157,6 +159,7 @@ class ArchiveReport(TypedDict):
     quote_found: bool | None
     wayback: str | None
     wayback_error: str | None
+    warning: str | None
 
 
 class VerifyReport(TypedDict):

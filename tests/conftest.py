@@ -36,6 +36,9 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Every test reads and writes through the sidecar index, however small its database;
     # tests/test_index.py checks that the same commands without it give the same results.
     monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
+    # Tests serve their pages from 127.0.0.1, which claimtrack refuses to fetch unless
+    # allowed; tests/test_fetching.py unsets it to test the refusal.
+    monkeypatch.setenv("CLAIMTRACK_ALLOW_PRIVATE", "1")
     monkeypatch.chdir(tmp_path)
 
 

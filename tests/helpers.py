@@ -7,6 +7,10 @@ an import lives here, so no module imports from conftest.
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +84,91 @@ def add_confidential_source(cli: Cli) -> str:
     )
     cli("source", "edit", "Olga Hiddenova", "--notes", "lives in Novi Sad")
     return claim
+
+
+# -- a web server on this machine, for the tests of fetching -----------------------------------
+
+Handler = Callable[[BaseHTTPRequestHandler], None]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up on a slow or huge answer is what a test wants
+
+
+class Server:
+    """An HTTP server on ``host`` (a loopback address) whose paths are handlers."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.routes: dict[str, Handler] = {}
+        self.hits: list[str] = []
+        server = self
+
+        class Handle(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                server.hits.append(self.path)
+                route = server.routes.get(self.path)
+                if route is None:
+                    answer(self, 404, b"no such page")
+                else:
+                    route(self)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = _Server((host, 0), Handle)
+        self.host = host
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://{self.host}:{self.server.server_address[1]}{path}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def answer(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    content_type: str = "text/html; charset=utf-8",
+    **headers: str,
+) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    for name, value in headers.items():
+        handler.send_header(name.replace("_", "-"), value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def page(body: bytes, content_type: str = "text/html; charset=utf-8", **headers: str) -> Handler:
+    return lambda handler: answer(handler, 200, body, content_type, **headers)
+
+
+def redirect(to: str, status: int = 302) -> Handler:
+    return lambda handler: answer(handler, status, b"", Location=to)
+
+
+def drip(every: float, total: int = 1000) -> Handler:
+    """A page that never ends in time: its headers at once, then one byte every
+    ``every`` seconds."""
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(total))
+        handler.end_headers()
+        for _ in range(total):
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+            time.sleep(every)
+
+    return handle

@@ -22,7 +22,14 @@ import pytest
 
 from claimtrack.cli.context import Environment
 from claimtrack.db import Database
-from claimtrack.evidence import EvidenceFolder, Fetcher, FetchFailure, Page, evidence_folder
+from claimtrack.evidence import (
+    EvidenceFolder,
+    Fetcher,
+    FetchFailure,
+    HttpPolicy,
+    Page,
+    evidence_folder,
+)
 from claimtrack.evidence.text import QUOTE_MATCH, normalise, quote_found, quote_score
 from tests.helpers import Cli, add_confidential_source
 
@@ -666,7 +673,7 @@ def test_gzip_pages_are_kept_decoded_with_honest_headers(tmp_path: Path, site: S
     names = {name.lower(): value for name, value in page.headers}
     assert "content-encoding" not in names and names["content-length"] == str(len(article()))
     folder = EvidenceFolder(tmp_path / "e.evidence")
-    sha = folder.keep(page, "text")
+    sha, _ = folder.keep(page, "text")
     from warcio.archiveiterator import ArchiveIterator
 
     with folder.warc_path(sha).open("rb") as handle:
@@ -678,7 +685,7 @@ def test_gzip_pages_are_kept_decoded_with_honest_headers(tmp_path: Path, site: S
 
 def test_the_size_cap_stops_a_page_that_does_not_say_its_size(site: Site) -> None:
     url = site.page("/big", b"<html>" + b"y" * 5000 + b"</html>", **{"X-No-Length": "1"})
-    (result,) = Fetcher(max_bytes=1000, workers=1).fetch_all([url]).values()
+    (result,) = Fetcher(HttpPolicy(max_bytes=1000), workers=1).fetch_all([url]).values()
     assert isinstance(result, FetchFailure) and result.kind == "too-large"
 
 

@@ -226,9 +226,14 @@ def test_setup_quotes_a_path_git_reads_specially_and_is_idempotent(
     ct(story, git_env, "add", "a claim")
     (story / "claims.json.lock.holder").write_text("1\nclaimtrack add\n")
     (story / ".claims.json.abc.tmp").write_text("half")
+    # A killed 'archive' leaves a snapshot's temporary file and its run's journal.
+    (story / "claims.evidence").mkdir()
+    (story / "claims.evidence" / f".{'a' * 64}.warc.gz.x1y2.tmp").write_text("half")
+    (story / "claims.evidence" / ".archiving-x1y2").write_text("a" * 64 + "\n")
     assert (story / "claims.json.lock").stat().st_size == 1
     status = sh(["git", "status", "--porcelain", "-uall"], repo, git_env)
     assert "lock" not in status and ".tmp" not in status and "claims.json" in status
+    assert "archiving" not in status
     sh(["git", "add", "."], repo, git_env)
     staged = sh(["git", "ls-files", "-z"], repo, git_env).split("\0")
     assert sorted(filter(None, staged)) == ["!my story/claims.json", ".gitattributes", ".gitignore"]

@@ -8,6 +8,7 @@ import typer
 from claimtrack import ids
 from claimtrack.cli import complete, emit
 from claimtrack.cli.common import (
+    AllowPrivateOption,
     FormatOption,
     QuietOption,
     RevealOption,
@@ -583,6 +584,7 @@ def link(
             "(as 'archive --wayback').",
         ),
     ] = False,
+    allow_private: AllowPrivateOption = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -615,7 +617,9 @@ def link(
     if archive and made["url"]:
         from claimtrack.cli.evidence import archive_cited, link_cited
 
-        reports = archive_cited(ctx, link_cited(ctx, made), wayback=wayback)
+        reports = archive_cited(
+            ctx, link_cited(ctx, made), wayback=wayback, allow_private=allow_private
+        )
         failed = any(r["result"] == "failed" for r in reports)
         with open_db(ctx, history=False, indexed=True) as db:
             view = claim_view(db.get_claim(made["claim"]), Presenter(db))

@@ -316,3 +316,11 @@ YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for con
 RevealOption = Annotated[
     bool, typer.Option("--reveal", help="Show confidential sources' real identities.")
 ]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Fetch addresses on this machine or its network too (loopback, private, "
+        "link-local; also CLAIMTRACK_ALLOW_PRIVATE=1).",
+    ),
+]

@@ -12,13 +12,13 @@ import typer
 from claimtrack import ids
 from claimtrack.cli import complete
 from claimtrack.cli.common import (
+    AllowPrivateOption,
     FormatOption,
     QuietOption,
     RevealOption,
     app,
     db_path_for,
     environment,
-    fail,
     open_db,
     output_format,
     stdout_bytes,
@@ -45,6 +45,7 @@ ARCHIVE_COLUMNS = (
     "quote_found",
     "wayback",
     "wayback_error",
+    "warning",
 )
 VERIFY_COLUMNS = (*LINK_COLUMNS, "status", "archived", "snapshot", "detail")
 WaybackOption = Annotated[
@@ -99,6 +100,7 @@ def archive(
     ] = False,
     wayback: WaybackOption = False,
     reveal: RevealOption = False,
+    allow_private: AllowPrivateOption = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -122,7 +124,7 @@ def archive(
     """
     fmt = output_format(ctx, fmt, quiet)
     chosen = _chosen(ctx, claims or [], filters, reveal)
-    reports = archive_cited(ctx, chosen, again=again, wayback=wayback)
+    reports = archive_cited(ctx, chosen, again=again, wayback=wayback, allow_private=allow_private)
     failed = [r for r in reports if r["result"] == "failed"]
     if fmt == "table":
         for report in reports:
@@ -149,7 +151,12 @@ def archive(
 
 
 def archive_cited(
-    ctx: typer.Context, cited: "Sequence[Cited]", *, again: bool = False, wayback: bool = False
+    ctx: typer.Context,
+    cited: "Sequence[Cited]",
+    *,
+    again: bool = False,
+    wayback: bool = False,
+    allow_private: bool = False,
 ) -> "list[ArchiveReport]":
     """Archive these links (``archive``, ``link --archive``): fetch with no lock held,
     with ``wayback`` ask Save Page Now for public copies, record in one write; one
@@ -158,31 +165,40 @@ def archive_cited(
     from claimtrack.evidence import (
         EvidenceFolder,
         Fetcher,
+        HttpPolicy,
         SavePageNow,
         archive_pages,
         archive_reports,
         ask_wayback,
         record_archives,
     )
+    from claimtrack.evidence.folder import clean_up, journal, referenced_in
 
     folder = EvidenceFolder.of(db_path_for(ctx))
+    clean_up(folder, referenced_in(db_path_for(ctx)))  # what a killed run left
     fetching = {c.url for c in cited if again or not c.link.get("archive")}
-    with _progress(environment(ctx), "Archiving", len(fetching)) as done:
-        results = archive_pages(cited, folder, Fetcher(), again=again, done=done)
-    if wayback:
-        asking = {r.cited.url for r in results if r.fresh and not r.cited.confidential}
-        with _progress(environment(ctx), "Save Page Now", len(asking)) as done:
-            ask_wayback(results, SavePageNow(), done=done)
-    if any(r.fresh for r in results):
-        with open_db(ctx, write=True, indexed=True) as db:
-            record_archives(db, results)
+    with journal(folder) as notes:  # held until the snapshots are recorded
+        with _progress(environment(ctx), "Archiving", len(fetching)) as done:
+            fetcher = Fetcher(HttpPolicy().with_private(allow_private))
+            results = archive_pages(cited, folder, fetcher, again=again, done=done, journal=notes)
+        if wayback:
+            asking = {r.cited.url for r in results if r.fresh and not r.cited.confidential}
+            with _progress(environment(ctx), "Save Page Now", len(asking)) as done:
+                ask_wayback(results, SavePageNow(), done=done)
+        if any(r.fresh for r in results):
+            with open_db(ctx, write=True, indexed=True) as db:
+                record_archives(db, results)
     reports = archive_reports(results)
     for report in reports:
         if report["result"] == "failed":
             what = _label(report["link"], report["source"], report["url"])
             typer.echo(safe_text(f"Error: {what}: {report['error']}", single_line=True), err=True)
-        elif report["wayback_error"]:
-            what = _label(report["link"], report["source"], report["url"])
+            continue
+        what = _label(report["link"], report["source"], report["url"])
+        if report["warning"]:
+            line = f"Warning: {what}: {report['warning']}"
+            typer.echo(safe_text(line, single_line=True), err=True)
+        if report["wayback_error"]:
             line = f"Warning: {what}: no public copy: {report['wayback_error']}"
             typer.echo(safe_text(line, single_line=True), err=True)
     return reports
@@ -195,6 +211,7 @@ def verify(
     claims: ClaimsArg = None,
     filters: FilterOptions = NO_FILTERS,
     reveal: RevealOption = False,
+    allow_private: AllowPrivateOption = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -215,6 +232,7 @@ def verify(
     from claimtrack.evidence import (
         EvidenceFolder,
         Fetcher,
+        HttpPolicy,
         record_verifications,
         verify_pages,
         verify_reports,
@@ -225,7 +243,8 @@ def verify(
     folder = EvidenceFolder.of(db_path_for(ctx))
     fetching = {c.url for c in cited if c.link.get("archive")}
     with _progress(environment(ctx), "Verifying", len(fetching)) as done:
-        results = verify_pages(cited, folder, Fetcher(), done=done)
+        fetcher = Fetcher(HttpPolicy().with_private(allow_private))
+        results = verify_pages(cited, folder, fetcher, done=done)
     if results:
         with open_db(ctx, write=True, indexed=True) as db:
             record_verifications(db, results)
@@ -272,14 +291,10 @@ def evidence(
     with open_db(ctx, history=False, indexed=True) as db:
         snapshot = evidence_of(db, link, reveal=reveal)
     folder = EvidenceFolder.of(db_path_for(ctx))
-    if path:
-        warc = folder.warc_path(snapshot["sha256"])
-        if not warc.is_file():
-            folder.text(snapshot["sha256"])  # the error that says what to do
-            fail(f"snapshot {snapshot['sha256'][:12]} has no WARC file in {folder.path}")
-        typer.echo(str(warc))
+    if path:  # both files checked against their SHA-256, never through a link
+        typer.echo(str(folder.checked_warc(snapshot)))
         return
-    text = folder.text(snapshot["sha256"])
+    text = folder.checked_text(snapshot)
     stdout_bytes().write(safe_text(text).encode("utf-8") + (b"" if text.endswith("\n") else b"\n"))
 
 

@@ -9,6 +9,7 @@ import typer
 from claimtrack import ids
 from claimtrack.cli import emit
 from claimtrack.cli.common import (
+    AllowPrivateOption,
     FormatOption,
     QuietOption,
     app,
@@ -80,6 +81,7 @@ def extract(
             help="With --add: do not look for claims already recorded that say much the same.",
         ),
     ] = False,
+    allow_private: AllowPrivateOption = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -114,7 +116,7 @@ def extract(
         fail("--add asks about each claim on a terminal", "pass --yes to take them all")
     given = extracting_info(reported_by, url, date)
     if file.startswith(("http://", "https://")):
-        page, final_url = web.fetch(file)
+        page, final_url = web.fetch(file, allow_private=allow_private)
         result = web.extract_page(page, final_url, given)
         name = None
     else:

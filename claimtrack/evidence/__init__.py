@@ -1,16 +1,16 @@
 """Evidence that does not rot: snapshots of cited pages, and noticing when they change.
 
-``archive`` fetches the URL of each chosen link (``fetch``: httpx, timeouts, a size cap,
-a few at a time), keeps the response as a WARC file and the page's main text in the
-evidence folder beside the database (``folder``: ``claims.evidence/``, files named by
-the body's SHA-256), and records on the link when, the SHA-256, the HTTP status and the
-final URL (``Database.record_archive``: a change in the history, so ``undo`` reverts
-it); with ``--wayback``, ``wayback`` asks the Internet Archive's Save Page Now for a
-public copy too, never of a confidential source's page. ``verify`` fetches each
-archived link again and says whether the page's main text is unchanged, changed, has
-lost the link's quote (``text``: a fuzzy partial match on normalised text), is gone
-(404, 410) or unreachable, and records the result on the link when it differs from the
-last one (``Database.record_verification``).
+``archive`` fetches the URL of each chosen link (``fetch``: the one HTTP policy of
+``claimtrack.net``, a few at a time), keeps the response as a WARC file and the page's
+main text in the evidence folder beside the database (``folder``:
+``claims.evidence/``, files named by the body's SHA-256), and records on the link when,
+the SHA-256, the HTTP status and the final URL (``Database.record_archive``: a change in
+the history, so ``undo`` reverts it); with ``--wayback``, ``wayback`` asks the Internet
+Archive's Save Page Now for a public copy too, never of a confidential source's page.
+``verify`` fetches each archived link again and says whether the page's main text is
+unchanged, changed, has lost the link's quote (``text``: a fuzzy partial match on
+normalised text), is gone (404, 410) or unreachable, and records the result on the
+link when it differs from the last one (``Database.record_verification``).
 
 The database is read, then every page fetched with no lock held, then the results
 written in one short write: a slow site never blocks the desk's other commands. A page
@@ -35,6 +35,7 @@ from claimtrack.evidence.work import (
     verify_pages,
     verify_reports,
 )
+from claimtrack.net import HttpPolicy
 
 __all__ = [
     "Archived",
@@ -42,6 +43,7 @@ __all__ = [
     "EvidenceFolder",
     "FetchFailure",
     "Fetcher",
+    "HttpPolicy",
     "Page",
     "SavePageNow",
     "Verified",

@@ -65,10 +65,12 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
-def main_text(html: bytes, url: str | None = None) -> str:
+def main_text(html: str | bytes, url: str | None = None) -> str:
     """The page's main text (the article, without menus, ads and comments), paragraphs
     separated by blank lines; the whole page's text when trafilatura finds no main
-    text (a very short page). Raises nothing: an unreadable page gives ''."""
+    text (a very short page). ``html`` is best given as text decoded by the page's
+    charset (``net.Page.text``): bytes are left to trafilatura's guess. Raises nothing:
+    an unreadable page gives ''."""
     import trafilatura
 
     found = trafilatura.extract(
@@ -84,7 +86,7 @@ def main_text(html: bytes, url: str | None = None) -> str:
     return re.sub(r"\n{3,}", "\n\n", (found or "").strip())
 
 
-def whole_text(html: bytes) -> str:
+def whole_text(html: str | bytes) -> str:
     """Every word of the page, menus and all (trafilatura's ``html2txt``)."""
     import trafilatura
 

@@ -20,7 +20,7 @@ from claimtrack.confidential import is_confidential, withhold_fields
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError
 from claimtrack.evidence.fetch import Fetcher, FetchFailure, Page
-from claimtrack.evidence.folder import EvidenceFolder, snapshot_digest
+from claimtrack.evidence.folder import EvidenceFolder, Journal, snapshot_digest
 from claimtrack.evidence.text import main_text, quote_found, quote_score, text_digest, whole_text
 from claimtrack.evidence.wayback import SavePageNow, WaybackFailure
 from claimtrack.model import Archive, Claim, Link, Verification, VerifyResult, now
@@ -29,7 +29,15 @@ from claimtrack.views import ArchiveReport, VerifyReport
 
 # What a report withholds for a confidential source's link (``confidential.withhold_fields``):
 # addresses, the snapshot's name, and error text (it names the host).
-WITHHELD_REPORT_FIELDS = ("url", "final_url", "snapshot", "error", "detail", "wayback")
+WITHHELD_REPORT_FIELDS = (
+    "url",
+    "final_url",
+    "snapshot",
+    "error",
+    "detail",
+    "wayback",
+    "warning",
+)
 # Why a confidential source's page gets no public copy (``ask_wayback``).
 CONFIDENTIAL_NOT_SENT = (
     "not sent to the Internet Archive: the source is confidential, and a public copy "
@@ -99,6 +107,7 @@ class Archived:
     error: str | None = None
     quote_found: bool | None = None
     wayback_error: str | None = None
+    warning: str | None = None
 
     @property
     def result(self) -> str:
@@ -112,6 +121,15 @@ class _Kept:
     sha256: str
     text_sha256: str
     texts: tuple[str, str]  # main text, whole text
+    warning: str | None
+
+
+# Why a page archived without a word of text is worth a look: a snapshot of nothing is
+# no evidence, and the quote check has nothing to find the quote in.
+NO_TEXT = (
+    "the page has no text (a page built by JavaScript, a paywall or an empty page): "
+    "the snapshot keeps its HTML only"
+)
 
 
 def archive_pages(
@@ -121,10 +139,12 @@ def archive_pages(
     *,
     again: bool = False,
     done: Callable[[str], None] | None = None,
+    journal: Journal | None = None,
 ) -> list[Archived]:
     """Fetch each link's page (each URL once) and keep it in ``folder``; links archived
-    before are kept as they are unless ``again``. ``done(url)`` follows the fetching.
-    Touches no database: ``record_archives`` records the result."""
+    before are kept as they are unless ``again``. ``done(url)`` follows the fetching;
+    ``journal`` notes each snapshot before it is written (``folder.Journal``). Touches
+    no database: ``record_archives`` records the result."""
     results = [Archived(c, archive=archived(c.link)) for c in cited]
     wanted = [r for r in results if again or r.archive is None]
     pages = fetcher.fetch_all((r.cited.url for r in wanted), done)
@@ -132,11 +152,12 @@ def archive_pages(
     for result in wanted:
         url = result.cited.url
         if url not in kept:
-            kept[url] = _keep(pages[url], folder)
+            kept[url] = _keep(pages[url], folder, journal)
         snapshot = kept[url]
         if isinstance(snapshot, str):
             result.error = snapshot
             continue
+        result.warning = snapshot.warning
         page = pages[url]
         assert isinstance(page, Page)
         result.fresh = True
@@ -154,12 +175,16 @@ def archive_pages(
     return results
 
 
-def _keep(page: Page | FetchFailure, folder: EvidenceFolder) -> _Kept | str:
+def _keep(
+    page: Page | FetchFailure, folder: EvidenceFolder, journal: Journal | None
+) -> _Kept | str:
     if isinstance(page, FetchFailure):
         return page.message
-    text = main_text(page.body, page.url)
-    sha256 = folder.keep(page, text)
-    return _Kept(sha256, text_digest(text), (text, whole_text(page.body)))
+    html = page.text  # decoded by the page's own charset (header, BOM, meta, detection)
+    text = main_text(html, page.url)
+    sha256, replaced = folder.keep(page, text, journal)
+    warning = "; ".join(filter(None, (NO_TEXT if not text.strip() else None, replaced)))
+    return _Kept(sha256, text_digest(text), (text, whole_text(html)), warning or None)
 
 
 def ask_wayback(
@@ -225,6 +250,7 @@ def archive_reports(results: Iterable[Archived]) -> list[ArchiveReport]:
             "quote_found": result.quote_found,
             "wayback": archive["wayback"] if archive else None,
             "wayback_error": result.wayback_error,
+            "warning": result.warning,
         }
         if result.cited.hidden:
             report = withhold_fields(report, WITHHELD_REPORT_FIELDS)
@@ -244,10 +270,11 @@ class Verified:
     result: VerifyResult
     status: int | None
     detail: str | None = None
+    tampered: bool = False  # the snapshot's files fail their SHA-256: ``detail`` says how
 
     @property
     def needs_a_look(self) -> bool:
-        return self.result != "unchanged"
+        return self.result != "unchanged" or self.tampered
 
 
 def verify_pages(
@@ -274,11 +301,28 @@ def verify_pages(
             results.append(Verified(cited_link, archive, result, page.status, page.message))
             continue
         if cited_link.url not in texts:
-            texts[cited_link.url] = (main_text(page.body, page.url), whole_text(page.body))
+            html = page.text  # decoded by the page's own charset
+            texts[cited_link.url] = (main_text(html, page.url), whole_text(html))
         text, whole = texts[cited_link.url]
         found = _compare(cited_link, archive, page, text, whole, folder)
         results.append(found)
+    _check_snapshots(results, folder)
     return results
+
+
+def _check_snapshots(results: Iterable[Verified], folder: EvidenceFolder) -> None:
+    """The files kept for each result's snapshot checked against their SHA-256 (every
+    read checks them): a snapshot changed or planted since it was archived needs a
+    look, whatever the page says now."""
+    problems: dict[str, str | None] = {}
+    for result in results:
+        sha256 = result.archive["sha256"]
+        if sha256 not in problems:
+            problems[sha256] = folder.problem(result.archive)
+        problem = problems[sha256]
+        if problem is not None:
+            result.tampered = True
+            result.detail = problem + (f"; {result.detail}" if result.detail else "")
 
 
 def _compare(

@@ -7,10 +7,11 @@ byline, publisher (the site's name), publication date and canonical URL. The pub
 becomes the claims' reporter, and the URL and date go on the ``reported-by`` link, so
 that ``check``'s ``reported-by-link`` rule is satisfied without typing.
 
-Fetching is the one place ``extract`` uses the network, through ``httpx`` with a
-timeout; every failure becomes one :class:`~claimtrack.errors.ClaimtrackError`. Both
-libraries are imported here, on first use, so that reading a text file never pays for
-them.
+Fetching is the one place ``extract`` uses the network, through the one HTTP policy
+(``claimtrack.net``: timeouts and a deadline, a size cap, the page's charset, no
+private addresses unless allowed); every failure becomes one
+:class:`~claimtrack.errors.ClaimtrackError`. Both are imported on first use, so that
+reading a text file never pays for them.
 """
 
 from __future__ import annotations
@@ -24,11 +25,6 @@ from claimtrack.extract.pipeline import ArticleInfo
 if TYPE_CHECKING:
     from claimtrack.extract.pipeline import Extraction
 
-FETCH_TIMEOUT = 20.0
-"""Seconds to wait for a page (connect and each read), as a browser's patience."""
-
-# Pages beyond this are not articles (a news page is well under 5 MB with its markup).
-_MAX_BYTES = 20_000_000
 _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL
 )
@@ -95,40 +91,27 @@ def _clean(value: object) -> str | None:
     return text or None
 
 
-def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str]:
-    """The bytes of a web page and its final URL (after redirects). Raises
-    :class:`ClaimtrackError` when the host cannot be reached, the wait exceeds
-    ``timeout`` seconds, the server answers with an error status, or the page is over
-    20 MB."""
-    import httpx
+def fetch(url: str, *, allow_private: bool = False) -> tuple[str, str]:
+    """The text of a web page (decoded by its own charset) and its final URL (after
+    redirects), fetched under the one HTTP policy (``claimtrack.net``), any media type
+    accepted. Raises :class:`ClaimtrackError` with one line saying why when it cannot:
+    no answer, too slow, an error status, over the size cap, an address on the user's
+    own network (unless ``allow_private``)."""
+    from claimtrack.net import FetchFailure, HttpPolicy
+    from claimtrack.net import fetch as get
 
+    policy = HttpPolicy(types=()).with_private(allow_private)
     try:
-        with httpx.Client(
-            follow_redirects=True,
-            timeout=timeout,
-            headers={"User-Agent": "claimtrack (+https://example.invalid/claimtrack)"},
-        ) as client:
-            response = client.get(url)
-    except httpx.TimeoutException:
-        raise ClaimtrackError(
-            f"{url} did not answer within {timeout:g} s",
-            "try again, or save the page and extract the file",
-        ) from None
-    except httpx.InvalidURL as error:
-        raise ClaimtrackError(f"{url} is not a URL claimtrack can fetch: {error}") from None
-    except httpx.HTTPError as error:
-        raise ClaimtrackError(
-            f"could not fetch {url}: {error or type(error).__name__}",
-            "check the address and your connection (extract needs the network only for URLs)",
-        ) from None
-    if response.status_code >= 400:
-        raise ClaimtrackError(
-            f"{url} answered {response.status_code} {response.reason_phrase}",
-            "check the address, or save the page and extract the file",
-        )
-    if len(response.content) > _MAX_BYTES:
-        raise ClaimtrackError(f"{url} is over 20 MB: not an article page")
-    return response.content, str(response.url)
+        page = get(url, policy)
+    except FetchFailure as failure:
+        hints = {
+            "bad-url": None,
+            "refused": None,
+            "too-large": "not an article page: save the article's text and extract that",
+        }
+        hint = hints.get(failure.kind, "check the address, or save the page and extract the file")
+        raise ClaimtrackError(f"could not fetch {url}: {failure.message}", hint) from None
+    return page.text, page.url
 
 
 def extract_page(
