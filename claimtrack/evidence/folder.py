@@ -29,8 +29,8 @@ A run that is killed between keeping files and recording them on their links lea
 files no link names, and perhaps a write's temporary file. Each run notes the
 snapshots it writes in a journal (``.archiving-*``) that it holds locked until the
 links are recorded (``Journal``); the next run removes what a dead run's journal lists
-and no record names (``clean_up``). The temporary files are ignored by git
-(``store.files.scratch_files``).
+and no record names (``clean_up``). The temporary files and journals are ignored by
+git (``scratch_files``, which ``git setup`` reads).
 """
 
 from __future__ import annotations
@@ -66,6 +66,16 @@ def evidence_folder(db_path: Path) -> Path:
     """Where the snapshots of the database at ``db_path`` live: ``claims.evidence``
     beside ``claims.json``."""
     return db_path.with_name(db_path.stem + SUFFIX)
+
+
+def scratch_files(database: Path) -> list[tuple[str, str]]:
+    """What the evidence folder of ``database`` holds that belongs to this machine alone
+    (git ignores it): the temporary files of a snapshot being written and the journal of
+    an ``archive`` run (a killed run leaves them until the next one). Each as (name,
+    glob), the folder's name then the ``fnmatch``-style rest inside it, as
+    ``store.files.scratch_files`` gives the store's own."""
+    folder = evidence_folder(database).name
+    return [(folder, "/.*.tmp"), (folder, f"/{JOURNAL_PREFIX}*")]
 
 
 def digest(requested: str, url: str, body: bytes) -> str:

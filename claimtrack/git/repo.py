@@ -156,6 +156,7 @@ class Repository:
         ``%O %A %B``), give ``more_attributes`` lines too, and keep the database's
         scratch files out of the repository. Idempotent; fixes a line an earlier
         claimtrack wrote unquoted. Raises ``ClaimtrackError`` when git fails."""
+        from claimtrack.evidence.folder import scratch_files as evidence_scratch
         from claimtrack.store.files import scratch_files
 
         report = SetupReport()
@@ -165,7 +166,8 @@ class Repository:
         if ensure_lines(self.root / ".gitattributes", [wanted, *more_attributes], fixes):
             report.edited.append(".gitattributes")
         folder = self.database.parent
-        scratch = [(folder / name, glob) for name, glob in scratch_files(Path(self.database))]
+        kept = [*scratch_files(Path(self.database)), *evidence_scratch(Path(self.database))]
+        scratch = [(folder / name, glob) for name, glob in kept]
         ignores = [ignore_pattern(path.as_posix(), glob) for path, glob in scratch]
         if ensure_lines(self.root / ".gitignore", ignores):
             report.edited.append(".gitignore")

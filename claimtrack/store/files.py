@@ -98,21 +98,15 @@ def holder_path_of(path: Path) -> Path:
 
 
 def scratch_files(path: Path) -> list[tuple[str, str]]:
-    """The files claimtrack makes beside the database ``path`` that belong to this
+    """The files the store makes beside the database ``path`` that belong to this
     machine alone and are never shared (git ignores them): the lock, the note of who
-    holds it, the temporary file of a write, and in the evidence folder the temporary
-    files of a snapshot being written and the journal of an ``archive`` run (a killed
-    run leaves them until the next one). Each as (name, glob): a literal name, or its
-    start and the ``fnmatch``-style rest."""
-    from claimtrack.evidence.folder import JOURNAL_PREFIX, evidence_folder
-
-    evidence = evidence_folder(path).name
+    holds it and the temporary file of a write. Each as (name, glob): a literal name, or
+    its start and the ``fnmatch``-style rest. The evidence folder's own are
+    ``evidence.folder.scratch_files``."""
     return [
         (lock_path_of(path).name, ""),
         (holder_path_of(path).name, ""),
         (f".{path.name}.", "*.tmp"),
-        (evidence, "/.*.tmp"),  # the folder's name, then the pattern inside it
-        (evidence, f"/{JOURNAL_PREFIX}*"),
     ]
 
 
