@@ -72,6 +72,11 @@ def test_the_readme_maps_every_page_of_the_manual_and_nothing_else() -> None:
     assert set(linked) == set(nav_pages())
 
 
+def test_the_manuals_home_page_lists_every_other_page() -> None:
+    linked = re.findall(r"\]\(([^)#:]+\.md)", (DOCS / "index.md").read_text(encoding="utf-8"))
+    assert set(linked) == set(nav_pages()) - {"index.md"}
+
+
 def test_every_page_of_the_manual_is_in_its_nav() -> None:
     pages = {str(page.relative_to(DOCS)) for page in DOCS.glob("**/*.md")}
     assert pages == set(nav_pages())
