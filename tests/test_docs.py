@@ -119,13 +119,13 @@ def test_every_screen_is_shown_somewhere() -> None:
 def test_the_screens_do_not_depend_on_the_readers_time_zone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: every time shown would move
-    time.tzset()
     try:
-        fresh = docs_screens.screens.__wrapped__()
+        with monkeypatch.context() as zone:
+            zone.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: every time shown would move
+            time.tzset()
+            fresh = docs_screens.screens.__wrapped__()
     finally:
-        monkeypatch.undo()
-        time.tzset()
+        time.tzset()  # the process's zone back to the environment's
     assert fresh == docs_screens.screens()
     assert "UTC" in fresh["show"]
 
