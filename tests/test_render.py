@@ -9,7 +9,6 @@ no line ends in spaces.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,6 @@ from claimtrack.cli.claims import worked_out_quantities
 from claimtrack.cli.context import Environment
 from claimtrack.extract.quantities import quantities
 from claimtrack.extract.vocabulary import NUMBER_WORDS, VAGUE_AMOUNTS
-from tests import readme_screens
 from tests.helpers import Cli
 
 WIDTHS = (60, 80, 120, 200)
@@ -216,12 +214,3 @@ def test_rm_asks_with_the_whole_claim_and_no_is_not_an_error(demo: Cli) -> None:
     assert text + "revocation of their residence permits" in asked.stderr
     assert "Nothing deleted." in asked.stderr
     assert len(demo.jsonl("list")) == 16
-
-
-def test_the_readme_screens_are_what_the_commands_print() -> None:
-    current = readme_screens.README.read_text(encoding="utf-8")
-    assert readme_screens.render(current) == current, "run python tests/readme_screens.py --write"
-
-
-def test_the_readme_screens_come_from_this_file() -> None:
-    assert Path(readme_screens.__file__).name == "readme_screens.py"

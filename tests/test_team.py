@@ -156,7 +156,7 @@ def test_a_thousand_claims_per_side(tmp_path: Path, git_env: dict[str, str]) -> 
     elapsed = time.perf_counter() - started
     assert len(claims(a, git_env)) == 16 + 2000
     print(f"\nmerge of 1,000 claims per side: {elapsed:.2f} s")
-    assert elapsed < 120  # a generous ceiling; the figure is printed for the README
+    assert elapsed < 120  # a generous ceiling; the figure is printed for docs/team.md
 
 
 def test_merge_driver_rejects_damaged_input(tmp_path: Path, git_env: dict[str, str]) -> None:

@@ -15,7 +15,7 @@ structured-data/factcheck), which requires ``claimReviewed``, ``reviewRating``,
   ``Organization`` for an organisation or publication; a claimant of another kind
   (unknown, document, dataset) is named without a type, never guessed.
 
-Rating scale (documented in the README): ``bestRating`` 5, ``worstRating`` 1;
+Rating scale (documented in docs/export-import.md): ``bestRating`` 5, ``worstRating`` 1;
 ``false`` = 1, ``disputed`` = 3, ``verified`` = 5. ``unverifiable`` has a textual
 verdict only (no number). ``unverified``, ``checking`` and ``retracted`` claims have no
 published verdict and are skipped, and so are claims whose verdict is another desk's
