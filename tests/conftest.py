@@ -7,8 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.helpers import Cli
+
+# The machine's load is not a test result: a CI runner busy with other work makes input
+# generation slow, which Hypothesis would report as a failure ("too_slow"), and examples
+# slow, which a deadline would. Every test's own @settings adds to this profile.
+settings.register_profile("claimtrack", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("claimtrack")
 
 
 @pytest.hookimpl(hookwrapper=True)
