@@ -212,8 +212,12 @@ def export(
                 _write_output(lambda out: tabular.write_jsonl_export(each, presenter, out), output)
             else:
                 delimiter = "\t" if fmt == "tsv" else ","
+                # Control characters as they are, but for a terminal (``write_delimited``).
+                raw = output not in (None, "-") or environment(ctx).stdout_isfile
                 _write_output(
-                    lambda out: tabular.write_csv_export(each, presenter, out, delimiter=delimiter),
+                    lambda out: tabular.write_csv_export(
+                        each, presenter, out, delimiter=delimiter, raw=raw
+                    ),
                     output,
                 )
             return
