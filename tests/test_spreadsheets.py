@@ -129,22 +129,97 @@ def test_defused_cells_come_back_as_they_were(cli: Cli, tmp_path: Path) -> None:
     }
 
 
+def test_a_claim_that_starts_with_a_dash_is_added_as_typed(cli: Cli) -> None:
+    # Click reads "-12% ..." as options ("No such option: -1"); users type it so.
+    texts = ["-12% fall in exports", "-5", "- and then it fell", "-3 more", "-4"]
+    cli("add", texts[0], "--story", "trade", "-q")
+    cli("add", "--story", "trade", texts[1], "--tag", "x")
+    cli("add", texts[2])
+    cli("add", "--tag", "-y", texts[3])  # an option's value is the option's, dash or not
+    cli("add", "--", texts[4])  # and -- still says "text from here"
+    claims = {c["text"]: c for c in cli.jsonl("list")}
+    assert set(claims) == set(texts)
+    assert claims["-12% fall in exports"]["story"] == "trade"
+    assert claims["-5"]["tags"] == ["x"] and claims["-3 more"]["tags"] == ["-y"]
+    claim = claims["-5"]["id"]
+    cli("note", claim, "-2 since the last count")
+    assert cli.json("show", claim)["notes"][0]["text"] == "-2 since the last count"
+    cli("source", "add", "-5 percent group", "-q")
+    assert cli.jsonl("source", "list")[0]["name"] == "-5 percent group"
+    # An unknown option is still one.
+    assert "No such option: -x" in cli("add", "-x", code=2).stderr
+
+
+def _calc(tmp_path: Path, sheet: Path, fmt: str) -> Path:
+    """``sheet`` opened in LibreOffice Calc (UTF-8, "detect special numbers" on, as a
+    user ticks it in the Text Import dialog) and saved as CSV or as TSV (Calc's "Text
+    CSV" with a tab), by real LibreOffice, headless, with a profile of its own."""
+    out = tmp_path / f"calc-{fmt}"
+    separator = "9" if fmt == "tsv" else "44"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--infilter=CSV:44,34,76,1,,1033,false,true",
+            "--convert-to",
+            f"{fmt}:Text - txt - csv (StarCalc):{separator},34,76,1",
+            "--outdir",
+            str(out),
+            str(sheet),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=180,
+    )
+    saved = out / f"{sheet.stem}.{fmt}"
+    assert saved.exists(), f"LibreOffice wrote nothing for {fmt}"
+    return saved
+
+
+needs_libreoffice = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice is not installed"
+)
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@needs_libreoffice
 def test_a_sheet_saved_by_libreoffice_round_trips(cli: Cli, tmp_path: Path) -> None:
     claim = cli.add("-12% fall in exports", "--story", "trade", "--tag", "exports")
     sheet = tmp_path / "out.csv"
     cli("export", "--format", "csv", "-o", str(sheet))
-    saved = tmp_path / "saved"
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "csv", "--outdir", str(saved), str(sheet)],
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
-    cli("import", str(saved / "out.csv"))
+    saved = _calc(tmp_path, sheet, "csv")
+    cli("import", str(saved))
     after = cli.json("show", claim)
     assert after["text"] == "-12% fall in exports" and after["tags"] == ["exports"]
+
+
+@pytest.mark.slow
+@needs_libreoffice
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_calc_saved_sheets_of_an_export_change_nothing_but_the_edits(
+    cli: Cli, tmp_path: Path, fmt: str
+) -> None:
+    quoted = cli.add('The mayor said "never" twice', "--story", "0042")
+    cli("link", quoted, 'Ana\'s "Desk" Team', "--as", "said-by", "--create")
+    rated = cli.add("Two lines\nin one claim", "--story", "0042", "--tag", "port")
+    cli("status", rated, "verified", "--rating", "True")
+    edited = cli.add("A path C:\\new\\table and a tab\there", "--story", "s")
+    rows = _sheet(cli, "export", "--format", "csv")
+    next(r for r in rows if r["id"] == edited)["status"] = "checking"  # the one edit
+    sheet = _write(tmp_path / "sheet.csv", rows)
+    saved = _calc(tmp_path, sheet, fmt)
+    raw = saved.read_text(encoding="utf-8")
+    assert "0042" not in raw and "TRUE" in raw  # Calc did retype the cells
+    result = cli("import", str(saved))
+    assert "claims: 0 added, 1 updated, 2 unchanged" in result.stderr
+    assert "sources: 0 added" in result.stderr
+    assert cli.json("show", quoted)["text"] == 'The mayor said "never" twice'
+    assert cli.json("show", quoted)["said_by"] == ['Ana\'s "Desk" Team']
+    assert cli.json("show", rated)["story"] == "0042"
+    assert cli.json("show", rated)["rating"] == "True"
+    assert cli.json("show", rated)["text"] == "Two lines\nin one claim"
+    assert cli.json("show", edited)["status"] == "checking"
 
 
 # -- issue 25: the sheets people really make -------------------------------------------------
