@@ -296,10 +296,31 @@ def test_sqlite_export(cli: Cli, tmp_path: Path) -> None:
     try:
         count = connection.execute("select count(*) from claims").fetchone()[0]
         assert count == 17
-        assert connection.execute("select count(*) from sources").fetchone()[0] == 7
-        assert connection.execute("select count(*) from links").fetchone()[0] == 46
+        # The confidential source is there as its pseudonym: its claim is not unsourced.
+        assert connection.execute("select count(*) from sources").fetchone()[0] == 8
+        assert connection.execute("select count(*) from links").fetchone()[0] == 47
         names = [r[0] for r in connection.execute("select name from sources")]
         assert "Hidden Person" not in names
+        assert "Hidden Person" not in target.read_bytes().decode("utf-8", "replace")
+        hidden = connection.execute(
+            "select name, confidential, role, url, aliases from sources where name like "
+            "'Confidential source %'"
+        ).fetchall()
+        assert len(hidden) == 1 and hidden[0][1:] == (1, None, None, "[]")
+        said_by = connection.execute("select said_by from claims where id = ?", [claim])
+        assert said_by.fetchone()[0] == hidden[0][0]
+        # Datasette shows a link's claim and source by these labels.
+        label = connection.execute(
+            "select claim_label, source_label from links where claim = ?", [claim]
+        ).fetchone()
+        assert label == ("A claim from a hidden person", hidden[0][0])
+        # Every foreign key has an index.
+        indexed = {
+            row[2]
+            for index in connection.execute("pragma index_list(links)").fetchall()
+            for row in connection.execute(f"pragma index_info({index[1]!r})").fetchall()
+        }
+        assert {"claim", "source"} <= indexed
         found = connection.execute(
             "select claims.id from claims join claims_fts on claims.rowid = claims_fts.rowid "
             "where claims_fts match 'dozen'"
@@ -311,6 +332,25 @@ def test_sqlite_export(cli: Cli, tmp_path: Path) -> None:
     finally:
         connection.close()
     assert "writes a file" in cli("export", "--format", "sqlite", code=1).stderr
+
+
+def test_the_sqlite_file_is_fsynced_before_it_is_renamed(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    cli.add("A claim", "--said-by", "Someone")
+    synced: list[int] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.fstat(fd).st_ino)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    target = tmp_path / "claims.db"
+    cli("export", "--format", "sqlite", "-o", str(target))
+    assert target.stat().st_ino in synced
 
 
 def test_malformed_imports_write_nothing(cli: Cli, tmp_path: Path) -> None:
