@@ -504,3 +504,27 @@ def test_an_excel_sheet_with_a_sep_line(cli: Cli) -> None:
     assert tram["status"] == "unverified" and tram["said_by"] == ["City council"]
     shown = cli.json("show", tram["id"])
     assert [n["text"] for n in shown["notes"]] == ["Asked the press office"]
+
+
+def test_excels_unicode_text_is_read(cli: Cli) -> None:
+    # Excel's "Unicode Text (*.txt)": UTF-16 with a byte order mark, tabs, quoted cells.
+    cli("import", str(SHEETS / "excel-unicode-text.txt"))
+    claims = {c["text"]: c for c in cli.jsonl("list")}
+    assert set(claims) == {'Tolls rose "sharply"\nlast year', "Bridge opens in 2025"}
+    assert claims['Tolls rose "sharply"\nlast year']["story"] == "0042"
+    assert claims["Bridge opens in 2025"]["said_by"] == ["City council"]
+
+
+def test_a_sheet_in_another_character_set_is_refused_with_a_hint(cli: Cli, tmp_path: Path) -> None:
+    sheet = tmp_path / "ansi.csv"
+    sheet.write_bytes("text\nCaf\u00e9 prices rose\n".encode("cp1252"))
+    error = cli("import", str(sheet), code=1).stderr
+    assert "is not UTF-8 text" in error and "CSV UTF-8" in error
+    assert cli.jsonl("list") == []
+
+
+def test_a_tab_separated_csv_file_is_read_as_csv(cli: Cli, tmp_path: Path) -> None:
+    sheet = tmp_path / "tabs.csv"
+    sheet.write_text('text\tsaid_by\n"Exports fell"\tMinistry of Trade\n', encoding="utf-8")
+    cli("import", str(sheet))
+    assert cli.jsonl("list")[0]["text"] == "Exports fell"

@@ -732,10 +732,16 @@ def _read_csv(raw: bytes, origin: str, *, tsv: bool = False) -> Incoming:
     or with quotes (``sheets.rows`` says which)."""
     from claimtrack.interchange import sheets
 
+    # Excel's "Unicode Text" is UTF-16 with a byte order mark (tab-separated, quoted).
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-16") if utf16 else raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidImport(f"{origin} is not UTF-8 text") from None
+        raise InvalidImport(
+            f"{origin} is not UTF-8 text",
+            "save it from the spreadsheet as 'CSV UTF-8' (Excel) or with the UTF-8 "
+            "character set (LibreOffice)",
+        ) from None
     # A cell may hold a claim as long as a record may (Python's csv stops at 128 KB):
     # what the CSV export writes, import reads back.
     csv.field_size_limit(max(csv.field_size_limit(), CELL_LIMIT))

@@ -36,8 +36,8 @@ _SEP_LINE = re.compile(r"sep=(.)\r?\n?", re.IGNORECASE)
 def rows(text: str, *, tsv: bool = False) -> Iterator[list[str]]:
     """The rows of a sheet's text (decoded, without its BOM), cells as the user typed
     them. ``tsv``: tab-separated; claimtrack's escapes or CSV quoting, whichever the
-    file uses (``tsv_is_quoted``). Otherwise the separator is the ``sep=`` line's, else
-    the one of ``,`` ``;`` and tab that occurs most in the first row. A line break
+    file uses (``tsv_is_quoted``). Otherwise CSV (quoted), its separator the ``sep=``
+    line's, else the one of ``,`` ``;`` and tab that occurs most in the first row. A line break
     inside a quoted cell is a newline, whether written LF or CRLF; a lone CR, a form
     feed, NEL and U+2028 are kept as they are."""
     found = _SEP_LINE.match(text)
@@ -49,7 +49,7 @@ def rows(text: str, *, tsv: bool = False) -> Iterator[list[str]]:
     else:
         header = text.lstrip("\r\n").split("\n", 1)[0]
         delimiter = max(SEPARATORS, key=header.count)
-    if delimiter == "\t" and not tsv_is_quoted(text):
+    if tsv and delimiter == "\t" and not tsv_is_quoted(text):
         return _escaped_rows(text)
     return _quoted_rows(text, delimiter)
 
