@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 import stat
 from pathlib import Path
@@ -177,7 +178,7 @@ def test_markdown_memo(cli: Cli) -> None:
     claim = cli("list", "--search", "eight", "-q").stdout.strip()
     cli("status", claim, "disputed", "--note", "only five confirmed")
     memo = cli("export", "--format", "markdown", "--story", "serbia-russians").stdout
-    assert memo.startswith("# Fact-check memo: serbia-russians")
+    assert memo.startswith('---\ntitle: "Fact-check memo: serbia-russians"\n')
     headings = [line for line in memo.splitlines() if line.startswith("## ")]
     assert headings == [
         "## Checking (1)",
@@ -190,6 +191,76 @@ def test_markdown_memo(cli: Cli) -> None:
     cli.add("[link](http://x) *bold* <b>", "--story", "serbia-russians")
     memo = cli("export", "--format", "markdown", "--story", "serbia-russians").stdout
     assert r"\[link\](http://x) \*bold\* \<b\>" in memo
+
+
+def _memo_parts(memo: str) -> tuple[dict[str, str], str]:
+    """The memo's YAML front matter (each value a JSON string, a YAML double-quoted
+    scalar) and its body."""
+    assert memo.startswith("---\n")
+    head, body = memo[4:].split("\n---\n", 1)
+    fields = {}
+    for line in head.splitlines():
+        key, _, value = line.partition(": ")
+        fields[key] = json.loads(value)
+    return fields, body
+
+
+def test_the_memo_title_is_metadata_given_once(cli: Cli) -> None:
+    cli.add("A claim", "--story", "port")
+    fields, body = _memo_parts(cli("export", "--format", "markdown").stdout)
+    assert fields["title"] == "Fact-check memo: port"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", fields["date"])
+    # pandoc makes the metadata title the document's heading: the body repeats none.
+    assert not [line for line in body.splitlines() if line.startswith("# ")]
+    given = "Fact-check memo: port *draft*"
+    fields, _ = _memo_parts(cli("export", "--format", "markdown", "--title", given).stdout)
+    assert fields["title"] == r"Fact-check memo: port \*draft\*"  # as given, no prefix
+
+
+def test_the_memo_escapes_for_commonmark_and_pandoc(cli: Cli) -> None:
+    from markdown_it import MarkdownIt
+
+    text = "Ask @mayor_office [@cite] about <script>x</script> & $5^2 {.red} ~sub~ ![i](x)"
+    claim = cli.add(text, "--said-by", "Harbour office")
+    url = "https://example.org/a<b>?q=x y"
+    cli("link", claim, "Harbour office", "--as", "supports", "--url", url, "--quote", "<i>q</i>")
+    _, body = _memo_parts(cli("export", "--format", "markdown").stdout)
+    # pandoc's citations, maths, superscripts and attributes never start.
+    for escaped in (r"\@mayor", r"\[\@cite\]", r"\$5\^2", r"\{.red\}", r"\~sub\~", r"\!\[i\]"):
+        assert escaped in body, escaped
+    html = MarkdownIt("commonmark").render(body)
+    assert "<script>" not in html and "<i>" not in html
+    assert "Ask @mayor_office [@cite] about &lt;script&gt;x&lt;/script&gt; &amp; $5^2" in html
+    # The address is an autolink all the same, percent-encoded where it must be.
+    assert '<a href="https://example.org/a%3Cb%3E?q=x%20y">' in html
+
+
+def test_the_memo_shows_what_check_and_verify_know(cli: Cli, tmp_path: Path) -> None:
+    claim = cli.add("Harbour fees rose by 40%", "--said-by", "Port authority")
+    url = "https://example.org/fees"
+    cli("link", claim, "Harbour survey", "--as", "supports", "--url", url, "--create")
+    bundle = json.loads(cli("export").stdout)
+    link = next(k for k in bundle["links"] if k["relation"] == "supports")
+    link["archive"] = {
+        "at": "2024-05-01T10:00:00.000000Z",
+        "requested": url,
+        "url": url,
+        "status": 200,
+        "sha256": "a" * 64,
+        "text_sha256": "b" * 64,
+        "wayback": None,
+    }
+    link["verify"] = {"result": "quote-missing", "since": "2024-06-02T10:00:00.000000Z"}
+    other = other_cli(tmp_path, "other.json")
+    other("import", "-", "--format", "json", input=json.dumps(bundle))
+    memo = other("export", "--format", "markdown").stdout
+    assert "**⚠ quote no longer on the page** (verify, 2024-06-02)" in memo
+    assert "- **Check:**" in memo
+    assert "  - quote-drift: the page of the supports link to Harbour survey" in memo
+    assert "open-status" not in memo  # the status line says it already
+    # A rule switched off for the desk is not reported.
+    other.db_path.with_name("claimtrack.toml").write_text('[check]\ndisable = ["quote-drift"]\n')
+    assert "quote-drift" not in other("export", "--format", "markdown").stdout
 
 
 CLAIMREVIEW_REQUIRED = {
@@ -296,10 +367,31 @@ def test_sqlite_export(cli: Cli, tmp_path: Path) -> None:
     try:
         count = connection.execute("select count(*) from claims").fetchone()[0]
         assert count == 17
-        assert connection.execute("select count(*) from sources").fetchone()[0] == 7
-        assert connection.execute("select count(*) from links").fetchone()[0] == 46
+        # The confidential source is there as its pseudonym: its claim is not unsourced.
+        assert connection.execute("select count(*) from sources").fetchone()[0] == 8
+        assert connection.execute("select count(*) from links").fetchone()[0] == 47
         names = [r[0] for r in connection.execute("select name from sources")]
         assert "Hidden Person" not in names
+        assert "Hidden Person" not in target.read_bytes().decode("utf-8", "replace")
+        hidden = connection.execute(
+            "select name, confidential, role, url, aliases from sources where name like "
+            "'Confidential source %'"
+        ).fetchall()
+        assert len(hidden) == 1 and hidden[0][1:] == (1, None, None, "[]")
+        said_by = connection.execute("select said_by from claims where id = ?", [claim])
+        assert said_by.fetchone()[0] == hidden[0][0]
+        # Datasette shows a link's claim and source by these labels.
+        label = connection.execute(
+            "select claim_label, source_label from links where claim = ?", [claim]
+        ).fetchone()
+        assert label == ("A claim from a hidden person", hidden[0][0])
+        # Every foreign key has an index.
+        indexed = {
+            row[2]
+            for index in connection.execute("pragma index_list(links)").fetchall()
+            for row in connection.execute(f"pragma index_info({index[1]!r})").fetchall()
+        }
+        assert {"claim", "source"} <= indexed
         found = connection.execute(
             "select claims.id from claims join claims_fts on claims.rowid = claims_fts.rowid "
             "where claims_fts match 'dozen'"
@@ -311,6 +403,25 @@ def test_sqlite_export(cli: Cli, tmp_path: Path) -> None:
     finally:
         connection.close()
     assert "writes a file" in cli("export", "--format", "sqlite", code=1).stderr
+
+
+def test_the_sqlite_file_is_fsynced_before_it_is_renamed(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    cli.add("A claim", "--said-by", "Someone")
+    synced: list[int] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.fstat(fd).st_ino)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    target = tmp_path / "claims.db"
+    cli("export", "--format", "sqlite", "-o", str(target))
+    assert target.stat().st_ino in synced
 
 
 def test_malformed_imports_write_nothing(cli: Cli, tmp_path: Path) -> None:

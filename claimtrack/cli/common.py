@@ -57,7 +57,18 @@ def fail(
 
 class ClaimtrackGroup(TyperGroup):
     """Turns core errors into one line and ``ExitStatus.ERROR``; a traceback only with
-    --debug."""
+    --debug. A command's text that starts with a dash is its text (``text_arguments``)."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, command, rest = super().resolve_command(ctx, args)
+        if isinstance(command, TyperGroup):  # source, db, git: their commands' args
+            if rest and not rest[0].startswith("-"):
+                sub = command.get_command(ctx, rest[0])
+                if sub is not None and not isinstance(sub, TyperGroup):
+                    rest = [rest[0], *text_arguments(sub, ctx, rest[1:])]
+        elif command is not None:
+            rest = text_arguments(command, ctx, rest)
+        return name, command, rest
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -84,6 +95,69 @@ class ClaimtrackGroup(TyperGroup):
             if settings(ctx).debug or exc.__class__.__module__.startswith(("click", "typer")):
                 raise
             fail(f"internal error: {exc.__class__.__name__}: {exc}", "run with --debug for details")
+
+
+def text_arguments(command: Any, ctx: Any, args: list[str]) -> list[str]:
+    """``args`` with the text a user typed that starts with a dash read as text, not as
+    an option: ``add "-12% fall in exports"``, ``add "- and then"``. A token is such
+    text when it is not an option's value and a dash is followed by anything but a
+    letter (a digit, a space, ``%``, ``$``), or when it holds a space and names no
+    option of the command. Click reads any dashed token as an option (and fails with
+    "No such option: -1"); the text is moved after a ``--``, in the order of the other
+    arguments, which is what a user would have typed to say the same. ``-the ...``
+    stays an option (``-t`` with ``he ...``): a ``--`` says it is text."""
+    end = args.index("--") if "--" in args else len(args)
+    options: dict[str, Any] = {}  # name -> Click option (Typer's own copy of Click)
+    for param in command.get_params(ctx):
+        if param.param_type_name == "option":
+            options.update(dict.fromkeys([*param.opts, *param.secondary_opts], param))
+    kept: list[str] = []
+    texts: list[str] = []
+    moved = False
+    index = 0
+    while index < end:
+        token = args[index]
+        index += 1
+        if len(token) < 2 or not token.startswith("-"):
+            texts.append(token)
+            continue
+        wanted = _option_values(token, options)
+        if wanted is None and _is_text(token):
+            texts.append(token)
+            moved = True
+            continue
+        kept.append(token)
+        if wanted and index < end:  # the option's value, whatever it starts with
+            kept.append(args[index])
+            index += 1
+    if not moved:
+        return args
+    return [*kept, "--", *texts, *args[end + 1 :]]
+
+
+def _option_values(token: str, options: dict[str, Any]) -> bool | None:
+    """Whether ``token``, an option, takes the next argument as its value; None when it
+    names no option of the command."""
+
+    def takes_value(option: Any) -> bool:
+        return not option.is_flag and not option.count and bool(option.nargs > 0)
+
+    if token.startswith("--"):
+        name, _, value = token.partition("=")
+        option = options.get(name)
+        return None if option is None else takes_value(option) and not value
+    for position, char in enumerate(token[1:], start=1):  # -q, -qy, -fjson, -f json
+        option = options.get("-" + char)
+        if option is None:
+            return None if position == 1 else False
+        if takes_value(option):
+            return position == len(token) - 1
+    return False
+
+
+def _is_text(token: str) -> bool:
+    start = token[2:3] if token.startswith("--") else token[1:2]
+    return not (start.isascii() and start.isalpha()) or any(c.isspace() for c in token)
 
 
 EPILOG = (

@@ -17,16 +17,20 @@ from typing import IO, Any
 
 @dataclass(frozen=True)
 class Environment:
-    """Which of the standard streams are terminals."""
+    """Which of the standard streams are terminals, and whether stdout is a regular
+    file (a shell's ``> file``: data no terminal shows)."""
 
     stdin_isatty: bool = False
     stdout_isatty: bool = False
     stderr_isatty: bool = False
+    stdout_isfile: bool = False
 
     @classmethod
     def from_sys(cls) -> Environment:
         """The streams the process has now (a closed or missing one is no terminal)."""
-        return cls(_isatty(sys.stdin), _isatty(sys.stdout), _isatty(sys.stderr))
+        return cls(
+            _isatty(sys.stdin), _isatty(sys.stdout), _isatty(sys.stderr), _isfile(sys.stdout)
+        )
 
 
 FALLBACK = "claimtrack-fallback"
@@ -71,4 +75,14 @@ def _isatty(stream: IO[Any] | None) -> bool:
     try:
         return stream.isatty()
     except ValueError:  # closed
+        return False
+
+
+def _isfile(stream: IO[Any] | None) -> bool:
+    import os
+    import stat
+
+    try:
+        return stream is not None and stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):  # closed, or no descriptor (a test's)
         return False

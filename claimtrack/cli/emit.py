@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from claimtrack import ids
-from claimtrack.cli.common import no_color, stdout_bytes
+from claimtrack.cli.common import environment, no_color, stdout_bytes
 from claimtrack.exporting.formats import (
     CLAIM_COLUMNS,
     SOURCE_COLUMNS,
@@ -35,7 +35,10 @@ def claims(ctx: typer.Context, views: Iterable[ClaimView], fmt: OutputFormat) ->
         render.claims_table(rows, no_color(ctx), length)
         return len(rows)
     counted = _Counted(views)
-    write_records(_rows(counted, fmt), fmt, stdout_bytes(), columns=CLAIM_COLUMNS)
+    # A sheet redirected to a file keeps its text as it is, to be imported back; on a
+    # terminal or into a pipe (which may end on one), control characters are escaped.
+    raw = environment(ctx).stdout_isfile
+    write_records(_rows(counted, fmt), fmt, stdout_bytes(), columns=CLAIM_COLUMNS, raw=raw)
     return counted.count
 
 

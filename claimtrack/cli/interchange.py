@@ -212,8 +212,12 @@ def export(
                 _write_output(lambda out: tabular.write_jsonl_export(each, presenter, out), output)
             else:
                 delimiter = "\t" if fmt == "tsv" else ","
+                # Control characters as they are, but for a terminal (``write_delimited``).
+                raw = output not in (None, "-") or environment(ctx).stdout_isfile
                 _write_output(
-                    lambda out: tabular.write_csv_export(each, presenter, out, delimiter=delimiter),
+                    lambda out: tabular.write_csv_export(
+                        each, presenter, out, delimiter=delimiter, raw=raw
+                    ),
                     output,
                 )
             return
@@ -228,13 +232,24 @@ def export(
             )
             _write_output(dump_bundle(bundle), output)
         else:
+            from claimtrack import checks, config
             from claimtrack.exporting import memo
             from claimtrack.model import now
 
             stories = sorted({c.get("story") or "" for c in claims} - {""})
-            heading = title or (", ".join(stories) if stories else "all claims")
-            made = f"Exported {now()[:16].replace('T', ' ')} UTC from {db.path.name}"
-            _write_output(memo.render(claims, presenter, title=heading, made=made).encode(), output)
+            heading = title or "Fact-check memo: " + (", ".join(stories) or "all claims")
+            when = f"{now()[:16].replace('T', ' ')} UTC"
+            desk = config.load(db_path_for(ctx))
+            rules = checks.DisabledRules(desk.check_disabled, desk.story_disabled)
+            page = memo.render(
+                claims,
+                presenter,
+                title=heading,
+                made=f"Exported {when} from {db.path.name}",
+                date=when,
+                disabled_for=rules,
+            )
+            _write_output(page.encode(), output)
 
 
 def _listed(claim_ids: "list[str]") -> str:

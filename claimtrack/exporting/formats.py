@@ -59,22 +59,24 @@ def defuse_cell(value: str) -> str:
     return "'" + value
 
 
-def cell(value: Any) -> str:
+def cell(value: Any, *, raw: bool = False) -> str:
     """A value as a CSV/TSV cell: None empty, booleans as true/false, lists joined by
-    "; ", control characters escaped and formulas defused (``defuse_cell``)."""
+    "; ", control characters escaped (kept as they are if ``raw``) and formulas
+    defused (``defuse_cell``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        value = "; ".join(cell(item) for item in value)
-    return defuse_cell(safe_text(str(value)))
+        value = "; ".join(cell(item, raw=raw) for item in value)
+    return defuse_cell(str(value) if raw else safe_text(str(value)))
 
 
-def row_cells(values: list[Any]) -> list[str]:
-    """``[cell(v) for v in values]`` at a third of the cost for the usual row: strings
-    and lists of strings are only defused, and one search of the whole row says whether
-    any of them needs escaping after all (then the row is made again, cell by cell)."""
+def row_cells(values: list[Any], *, raw: bool = False) -> list[str]:
+    """``[cell(v, raw=raw) for v in values]`` at a third of the cost for the usual row:
+    strings and lists of strings are only defused, and one search of the whole row
+    says whether any of them needs escaping after all (then the row is made again,
+    cell by cell)."""
     cells = []
     for value in values:
         kind = value.__class__
@@ -86,7 +88,7 @@ def row_cells(values: list[Any]) -> list[str]:
             cells.append("" if value is None else cell(value))
             continue
         cells.append(defuse_cell(text))
-    if _CONTROL.search("".join(cells)) is None:
+    if raw or _CONTROL.search("".join(cells)) is None:
         return cells
     return [cell(value) for value in values]
 
@@ -130,15 +132,22 @@ def write_delimited(
     out: IO[bytes],
     *,
     delimiter: str = ",",
+    raw: bool = False,
 ) -> None:
+    """Rows as CSV (RFC 4180, CRLF between rows) or, with a tab ``delimiter``, TSV with
+    escapes (``tsv_field``, which keep every character). CSV has no escapes: control
+    characters in a cell are shown escaped (``safe_text``, for a terminal) unless
+    ``raw``, for a file, which then holds the text as it is (a CR, a form feed, NEL)
+    for import to read back."""
     buffer = io.StringIO(newline="")
-    if delimiter == "\t":
+    tsv = delimiter == "\t"  # escapes every control character itself (``tsv_field``)
+    if tsv:
         writer: Any = _TsvWriter(buffer)
     else:
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(columns)
     for number, row in enumerate(rows, 1):
-        writer.writerow(row_cells([row.get(column) for column in columns]))
+        writer.writerow(row_cells([row.get(column) for column in columns], raw=raw or tsv))
         if number % 1000 == 0:
             out.write(buffer.getvalue().encode("utf-8"))
             buffer.seek(0)
@@ -148,21 +157,37 @@ def write_delimited(
 
 # TSV as Miller, PostgreSQL's COPY and the IANA text/tab-separated-values type read it:
 # no quoting; a tab, newline, CR or backslash inside a field is written \t, \n, \r, \\.
+# Every other control character (and the bidi controls) is written \xHH or \uHHHH, as
+# PostgreSQL's COPY and Python write them: a TSV is safe on a terminal and still gives
+# back the very text (a form feed, NEL), since a backslash is always escaped itself.
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_TSV_UNESCAPE = re.compile(r"\\(.)")
+_TSV_CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_BIDI}]")
+_TSV_UNESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)")
 _TSV_UNESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
 
 
 def tsv_field(value: str) -> str:
-    """A TSV field: tabs, newlines, CRs and backslashes escaped (``tsv_unescape``)."""
-    return value.translate(_TSV_ESCAPES)
+    """A TSV field: tabs, newlines, CRs and backslashes escaped, other control
+    characters written as code points (``tsv_unescape`` reverses both)."""
+    value = value.translate(_TSV_ESCAPES)
+    if _TSV_CONTROL.search(value) is None:
+        return value
+    return _TSV_CONTROL.sub(_escape, value)
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if len(code) > 1:
+        point = int(code[1:], 16)
+        return match.group() if 0xD800 <= point <= 0xDFFF else chr(point)  # no surrogates
+    return _TSV_UNESCAPES.get(code, match.group())
 
 
 def tsv_unescape(field: str) -> str:
     """The text of a TSV field ``tsv_field`` wrote; an unknown escape is kept as it is."""
     if "\\" not in field:
         return field
-    return _TSV_UNESCAPE.sub(lambda m: _TSV_UNESCAPES.get(m.group(1), m.group()), field)
+    return _TSV_UNESCAPE.sub(_unescaped, field)
 
 
 class _TsvWriter:
@@ -183,15 +208,17 @@ def write_records(
     out: IO[bytes],
     *,
     columns: Sequence[str],
+    raw: bool = False,
 ) -> None:
+    """``records`` in a data format; ``raw``: see ``write_delimited``."""
     if fmt == "json":
         write_json(records, out)
     elif fmt == "jsonl":
         write_jsonl(records, out)
     elif fmt == "csv":
-        write_delimited(records, columns, out)
+        write_delimited(records, columns, out, raw=raw)
     elif fmt == "tsv":
-        write_delimited(records, columns, out, delimiter="\t")
+        write_delimited(records, columns, out, delimiter="\t", raw=raw)
     elif fmt == "ids":
         write_ids(records, out)
     else:

@@ -1,11 +1,22 @@
-"""The editor's fact-check memo: Markdown, grouped by status, unresolved claims first."""
+"""The editor's fact-check memo: Markdown, grouped by status, unresolved claims first.
+
+Written for CommonMark and pandoc alike: the title is YAML metadata (pandoc, Quarto,
+Jekyll, Hugo and GitHub read it; pandoc makes it the document's title, so the body has
+no heading of its own to repeat it); user text is escaped for both (``md``), web
+addresses are autolinks only when they can be (``_url``); each claim shows what
+``check`` finds about it and what ``verify`` last found about its pages.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import urllib.parse
+from collections.abc import Callable, Iterable, Sequence
+
+import orjson
 
 from claimtrack import ids
+from claimtrack.checks import check_claim
 from claimtrack.exporting.formats import safe_text
 from claimtrack.model import Claim, describe_quantity
 from claimtrack.query import Presenter, claim_view
@@ -22,7 +33,11 @@ STATUS_ORDER = (
     "verified",
 )
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+# Escaped wherever they are: CommonMark's inline syntax (emphasis, code, links, HTML,
+# entities) and pandoc's extensions to it (citations @key, math $, superscript ^,
+# subscript and strike-out ~, attributes {}, footnotes [^]). Any ASCII punctuation may
+# be escaped in both, so an escape never shows.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~@$^&{}!])")
 
 
 def md(text: str | None) -> str:
@@ -33,26 +48,76 @@ def md(text: str | None) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
+# A URI scheme (RFC 3986): what makes <...> an autolink in CommonMark and pandoc.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:\S")
+
+
+def _url(url: str) -> str:
+    """A link's URL as an autolink, which may hold no space, ``<``, ``>`` or control
+    character: those are percent-encoded (the same address). One without a scheme
+    cannot be an autolink and is shown as text."""
+    if not _SCHEME.match(url):
+        return md(url)
+    safe = "".join(
+        urllib.parse.quote(c, safe="") if c in "<> " or not c.isprintable() else c for c in url
+    )
+    return f"<{safe}>"
+
+
+# What ``verify`` last found, as the memo says it (``model.VerifyResult``).
+_VERIFIED = {
+    "changed": "page changed since its snapshot",
+    "quote-missing": "quote no longer on the page",
+    "gone": "page gone",
+    "unreachable": "page unreachable",
+}
+
+
 def _source(link: LinkView) -> str:
     parts = [md(link["source"])]
     if link.get("date"):
         parts.append(md(link["date"]))
     if url := link["url"]:
-        parts.append(f"<{url}>" if " " not in url else md(url))
+        parts.append(_url(url))
     if link.get("quote"):
         parts.append(f"“{md(link['quote'])}”")
     if link.get("note"):
         parts.append(f"({md(link['note'])})")
+    verify = link.get("verify")
+    if verify and verify.get("result") in _VERIFIED:
+        parts.append(f"**⚠ {_VERIFIED[verify['result']]}** (verify, {md(verify['since'][:10])})")
     return ", ".join(parts)
 
 
-def render(claims: Sequence[Claim], presenter: Presenter, *, title: str, made: str) -> str:
+def _front_matter(title: str, date: str) -> list[str]:
+    # JSON strings are YAML double-quoted scalars; pandoc reads a metadata string as
+    # Markdown, so the title is escaped as text is.
+    fields = {"title": md(title), "date": date}
+    return ["---", *(f"{k}: {orjson.dumps(v).decode()}" for k, v in fields.items()), "---"]
+
+
+# The rules whose findings the memo repeats: open-status says what the status line does.
+_NOT_REPEATED = {"open-status"}
+
+
+def render(
+    claims: Sequence[Claim],
+    presenter: Presenter,
+    *,
+    title: str,
+    made: str,
+    date: str,
+    disabled_for: Callable[[str | None], Iterable[str]] = lambda story: (),
+) -> str:
+    """The memo of ``claims``: ``title`` (as given: no prefix is added), ``made`` (the
+    first sentence, who made it when), ``date`` (its metadata date), and the findings
+    of ``check`` for each claim under the rules ``disabled_for`` its story leaves on."""
     groups: dict[str, list[Claim]] = {status: [] for status in STATUS_ORDER}
     for claim in claims:
         groups.setdefault(claim["status"], []).append(claim)
     counts = ", ".join(f"{len(v)} {k}" for k, v in groups.items() if v)
     summary = f"{len(claims)} claims: {counts}." if claims else "No claims."
-    lines = [f"# Fact-check memo: {md(title)}", "", f"{made}. {summary}"]
+    lines = [*_front_matter(title, date), "", f"{made}. {summary}"]
     number = 0
     for status, members in groups.items():
         if not members:
@@ -82,6 +147,14 @@ def render(claims: Sequence[Claim], presenter: Presenter, *, title: str, made: s
                 lines.append(f"- **Quantity:** {md(describe_quantity(quantity))}")
             if claim.get("tags"):
                 lines.append("- **Tags:** " + ", ".join(md(t) for t in claim["tags"]))
+            found = [
+                p
+                for p in check_claim(claim, presenter, disabled_for(claim.get("story")))
+                if p.code not in _NOT_REPEATED
+            ]
+            if found:
+                lines.append("- **Check:**")
+                lines += [f"  - {p.code}: {md(p.message)}" for p in found]
             if claim["notes"]:
                 lines.append("- **Notes:**")
                 lines += [

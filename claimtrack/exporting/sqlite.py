@@ -1,7 +1,12 @@
 """A SQLite database for Datasette: claims, sources and links with foreign keys and FTS.
 
-Built with sqlite-utils (imported only here). Confidential sources and their links are
-left out entirely, whatever the options.
+Built with sqlite-utils (imported only here). A confidential source is there as its
+pseudonym and nothing else (``confidential.withhold_source``; its links' URL, quote
+and note withheld), whatever the options: its claim is sourced, and says so, but not
+by whom. Every foreign key has an index (Datasette counts and follows links by them),
+and the names Datasette shows for a row are in the row (``said_by``, ``reported_by``
+on a claim; ``claim_label``, ``source_label`` on a link), since a label that Datasette
+would look up (``label_column``) lives in a metadata file beside the database, not in it.
 """
 
 from __future__ import annotations
@@ -11,14 +16,15 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from claimtrack.confidential import is_confidential
-from claimtrack.model import Claim
+from claimtrack.confidential import is_confidential, withhold_link, withhold_source
+from claimtrack.model import Claim, Link
 from claimtrack.query import Presenter
 from claimtrack.store.files import replacing
 
 SOURCE_COLUMNS = {
     "id": str,
-    "name": str,
+    "name": str,  # a confidential source's pseudonym (Datasette's label: "name")
+    "confidential": int,
     "kind": str,
     "role": str,
     "url": str,
@@ -36,6 +42,8 @@ CLAIM_COLUMNS = {
     "tags": str,
     "status": str,
     "rating": str,
+    "said_by": str,  # the claimants' names ("; "), as a claim's page should show them
+    "reported_by": str,
     "quantities": str,
     "notes": str,
     "created": str,
@@ -45,7 +53,9 @@ CLAIM_COLUMNS = {
 LINK_COLUMNS = {
     "id": str,
     "claim": str,
+    "claim_label": str,  # the claim's text, shortened (LABEL_LENGTH)
     "source": str,
+    "source_label": str,  # the source's name or pseudonym
     "relation": str,
     "position": int,
     "url": str,
@@ -71,19 +81,32 @@ def write(
     links: list[tuple[Any, ...]] = []  # rows, not dicts: a quarter of the memory
     count = 0
 
+    def link_row(link: Link, claim: Claim) -> tuple[Any, ...]:
+        source = presenter.source(link["source"])
+        shown = withhold_link(link) if is_confidential(source) else link
+        labels = {
+            "claim_label": _label(claim["text"]),
+            "source_label": presenter.name(link["source"]),
+        }
+        return tuple(labels[k] if k in labels else shown.get(k) for k in LINK_COLUMNS)
+
     def claim_rows() -> Iterator[dict[str, Any]]:
         nonlocal count
         for claim in claims:
             count += 1
-            links.extend(
-                tuple(link.get(k) for k in LINK_COLUMNS)
-                for link in presenter.links(claim["id"])
-                if not is_confidential(presenter.source(link["source"]))
-            )
-            yield {k: claim.get(k) for k in CLAIM_COLUMNS}
+            cited = presenter.links(claim["id"])
+            links.extend(link_row(link, claim) for link in cited)
+            row = {k: claim.get(k) for k in CLAIM_COLUMNS}
+            for relation, key in (("said-by", "said_by"), ("reported-by", "reported_by")):
+                names = [presenter.name(k["source"]) for k in cited if k["relation"] == relation]
+                row[key] = "; ".join(names) or None
+            yield row
 
     with replacing(path) as (_, tmp_name):
-        db = sqlite_utils.Database(tmp_name, recreate=True)
+        # The empty file ``replacing`` made, written in place: it is the file that
+        # ``replacing`` fsyncs and renames (``recreate`` would unlink it and write a new
+        # one, never fsynced).
+        db = sqlite_utils.Database(tmp_name)
         # A file nobody reads until it is renamed into place: no journal, and one fsync
         # at the end (``replacing``) instead of one per batch of 100 rows (10x faster).
         db.execute("PRAGMA journal_mode = OFF")
@@ -100,15 +123,27 @@ def write(
         cited = {link[at] for link in links}
         known = presenter.sources
         sources = [  # in ID order, whatever order they were first read in
-            known[source_id]
+            withhold_source(known[source_id])
+            if is_confidential(known[source_id])
+            else known[source_id]
             for source_id in sorted(known)
-            if not is_confidential(known[source_id]) and (everything or source_id in cited)
+            if everything or source_id in cited
         ]
         db["sources"].insert_all(  # type: ignore[union-attr]
             {k: s.get(k) for k in SOURCE_COLUMNS} for s in sources
         )
         # A list of column names first, then the rows (sqlite-utils' "list mode").
         db["links"].insert_all(chain([list(LINK_COLUMNS)], links))  # type: ignore[union-attr]
+        db.index_foreign_keys()
         db["claims"].enable_fts(["text", "quote"], create_triggers=True)  # type: ignore[union-attr]
         db.close()
     return {"claims": count, "sources": len(sources), "links": len(links)}
+
+
+LABEL_LENGTH = 80
+
+
+def _label(text: str) -> str:
+    """A claim's text as a link's label: one line, at most ``LABEL_LENGTH`` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= LABEL_LENGTH else line[: LABEL_LENGTH - 1].rstrip() + "…"

@@ -57,6 +57,12 @@ def write_jsonl_export(claims: Iterable[Claim], presenter: Presenter, out: IO[by
 
 
 def write_csv_export(
-    claims: Iterable[Claim], presenter: Presenter, out: IO[bytes], *, delimiter: str = ","
+    claims: Iterable[Claim],
+    presenter: Presenter,
+    out: IO[bytes],
+    *,
+    delimiter: str = ",",
+    raw: bool = True,
 ) -> None:
-    write_delimited(csv_rows(claims, presenter), CSV_COLUMNS, out, delimiter=delimiter)
+    """The sheet (``CSV_COLUMNS``) as CSV or TSV; ``raw``: see ``write_delimited``."""
+    write_delimited(csv_rows(claims, presenter), CSV_COLUMNS, out, delimiter=delimiter, raw=raw)

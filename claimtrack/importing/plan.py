@@ -167,10 +167,12 @@ def _sheet_edits(
     """A spreadsheet row's edits to a claim: a cell that differs from the claim is an
     edit, and is applied, unless the database changed that field after the sheet was
     exported (its history says so, after the row's ``updated``): then the database's
-    later change stands. Columns the sheet lacks are left alone."""
+    later change stands. Columns the sheet lacks are left alone, and a cell that is
+    only the spreadsheet's rendering of the claim's value (``sheets.same_cell``) is
+    no edit."""
     merged = dict(local)
     for key in sheet.fields:
-        if row.get(key) == local.get(key):
+        if _same_value(local.get(key), row.get(key)):
             continue
         changed_here = (local_times or {}).get(key)
         if (
@@ -183,6 +185,16 @@ def _sheet_edits(
     if merged != local:
         merged["updated"] = now()
     return merged
+
+
+def _same_value(stored: Any, cell: Any) -> bool:
+    from claimtrack.importing.sheets import same_cell
+
+    if isinstance(stored, list) and isinstance(cell, list):  # tags
+        return len(stored) == len(cell) and all(map(same_cell, stored, cell))
+    if isinstance(stored, (str, type(None))) and isinstance(cell, (str, type(None))):
+        return same_cell(stored, cell)
+    return bool(stored == cell)
 
 
 def _adopt(local: Source, other: Source, unknown: frozenset[str] = frozenset()) -> dict[str, Any]:

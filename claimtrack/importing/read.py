@@ -27,7 +27,6 @@ from claimtrack.confidential import (
     unknown_source_fields,
 )
 from claimtrack.errors import ClaimtrackError
-from claimtrack.exporting.formats import tsv_unescape
 from claimtrack.importing import bundle_stream
 from claimtrack.model import (
     MAX_SHORT,
@@ -683,6 +682,7 @@ def _row(incoming: Incoming, problems: Problems, where: str, row: Mapping[str, A
     try:
         said = _string_list(row.get("said_by"), "said_by")
         reported = _string_list(row.get("reported_by"), "reported_by")
+        evidence = {r: _string_list(row.get(r), r) for r in ("supports", "disputes")}
         url = _text(row.get("url"), "url", limit=MAX_SHORT)
     except ClaimtrackError as exc:
         problems.add(where, exc.message)
@@ -691,6 +691,9 @@ def _row(incoming: Incoming, problems: Problems, where: str, row: Mapping[str, A
     incoming.anonymous_claims.add(claim["id"])
     for name in said:
         incoming.named_links.append((claim["id"], "said-by", name, None))
+    for relation in ("supports", "disputes"):
+        for name in evidence[relation]:
+            incoming.named_links.append((claim["id"], relation, name, None))
     for position, name in enumerate(reported):
         incoming.named_links.append(
             (claim["id"], "reported-by", name, url if position == 0 else None)
@@ -717,7 +720,6 @@ _COLUMN_NAMES = {
     "verdict": "status",
     "tag": "tags",
 }
-SEPARATORS = (",", ";", "\t")
 
 
 def _column(heading: str) -> str:
@@ -725,34 +727,30 @@ def _column(heading: str) -> str:
     return _COLUMN_NAMES.get(key, _COLUMN_NAMES.get(key.replace("_", ""), key))
 
 
-def _separator(text: str) -> str:
-    """The one of ``,`` ``;`` and tab that occurs most in the first row (spreadsheets
-    in much of Europe write ``;``, since their decimal mark is ``,``)."""
-    header = text.lstrip("\r\n").split("\n", 1)[0]
-    return max(SEPARATORS, key=header.count)
-
-
-def _tsv_rows(text: str) -> Iterator[list[str]]:
-    for line in text.splitlines():
-        if line.strip():
-            yield [tsv_unescape(cell) for cell in line.split("\t")]
-
-
 def _read_csv(raw: bytes, origin: str, *, tsv: bool = False) -> Incoming:
-    """A spreadsheet: CSV with ``,`` ``;`` or tab between cells (``_separator``), or
-    TSV with escapes (``tsv``, what ``export --format tsv`` writes)."""
+    """A spreadsheet: CSV with ``,`` ``;`` or tab between cells, or TSV with escapes
+    or with quotes (``sheets.rows`` says which)."""
+    from claimtrack.importing import sheets
+
+    # Excel's "Unicode Text" is UTF-16 with a byte order mark (tab-separated, quoted).
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-16") if utf16 else raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidImport(f"{origin} is not UTF-8 text") from None
+        raise InvalidImport(
+            f"{origin} is not UTF-8 text",
+            "save it from the spreadsheet as 'CSV UTF-8' (Excel) or with the UTF-8 "
+            "character set (LibreOffice)",
+        ) from None
     # A cell may hold a claim as long as a record may (Python's csv stops at 128 KB):
     # what the CSV export writes, import reads back.
     csv.field_size_limit(max(csv.field_size_limit(), CELL_LIMIT))
-    if tsv:
-        rows: Iterator[list[str]] = _tsv_rows(text)
-    else:
-        rows = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
-    header = next(rows, None)
+    rows = sheets.rows(text, tsv=tsv)
+    problems = Problems(origin)
+    try:
+        header = next(rows, None)
+    except csv.Error as exc:
+        raise InvalidImport(f"{origin} is not a readable sheet ({exc})") from None
     columns = [_column(h) for h in header or []]
     if "text" not in columns:
         raise InvalidImport(
@@ -760,24 +758,50 @@ def _read_csv(raw: bytes, origin: str, *, tsv: bool = False) -> Incoming:
             "the first row names the columns; the claim's is called one of: "
             + ", ".join(CLAIM_COLUMN_NAMES),
         )
-    problems = Problems(origin)
     incoming = Incoming()
     sheet_fields = frozenset(columns).intersection(SHEET_FIELDS)
-    for number, cells in enumerate(rows, start=2):
-        where = f"row {number}"
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
-            problems.add(where, "more cells than columns")
-            continue
-        clean = {k: _undefuse(v) for k, v in zip(columns, cells, strict=False) if k}
-        record_id = (clean.get("id") or "").strip()
-        if record_id:
-            _sheet_row(incoming, problems, where, clean, sheet_fields)
-            continue
-        _row(incoming, problems, where, clean)
+    number = 1
+    try:
+        for number, cells in enumerate(rows, start=2):
+            where = f"row {number}"
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
+                problems.add(where, "more cells than columns")
+                continue
+            clean = {k: _undefuse(v) for k, v in zip(columns, cells, strict=False) if k}
+            record_id = (clean.get("id") or "").strip()
+            if record_id:
+                _sheet_row(incoming, problems, where, clean, sheet_fields)
+                continue
+            new = _validated(problems, where, partial(_new_row, clean))
+            if new is not None:
+                _row(incoming, problems, where, new)
+    except csv.Error as exc:
+        problems.add(f"row {number + 1}", f"not readable ({exc})")
     problems.check()
     return incoming
+
+
+# Columns of claimtrack's sheet that show what a new row cannot say: quantities are
+# worked out from a claim, link URLs belong to links.
+_SHOWN_ONLY = ("id", "quantities", "urls")
+
+
+def _new_row(cells: Mapping[str, str]) -> dict[str, Any]:
+    """A sheet row without an ID (a claim typed into the sheet) as a claim's fields: a
+    blank cell is absent, a timestamp is read as a spreadsheet may have written it,
+    a notes cell is one note, and the columns only shown (``_SHOWN_ONLY``) are left
+    out."""
+    from claimtrack.importing.sheets import sheet_time
+
+    row: dict[str, Any] = {k: v for k, v in cells.items() if v.strip() and k not in _SHOWN_ONLY}
+    for key in ("created", "updated"):
+        if key in row:
+            row[key] = sheet_time(row[key], key)
+    if "notes" in row:
+        row["notes"] = [row["notes"]]
+    return row
 
 
 def _sheet_row(
@@ -789,16 +813,18 @@ def _sheet_row(
 ) -> None:
     """A row naming a claim by ID (a sheet made by ``export``/``list``): its columns
     are edits to that claim (``SheetRow``); a column the sheet lacks is left alone."""
+    from claimtrack.importing.sheets import sheet_time
+
     data: dict[str, Any] = {k: row[k] for k in ("id", *fields) if k in row}
     exported = None
-    for key in ("created", "updated"):
-        # A spreadsheet may have turned a timestamp into its own date format: then it
-        # says nothing, and is left out.
-        value = (row.get(key) or "").strip()
-        if value and _STAMP.fullmatch(value):
-            data[key] = value
-            if key == "updated":
-                exported = value
+    # When the sheet was exported, however the spreadsheet rewrote it: what decides
+    # whether the database changed a field after it (``import_plan._sheet_edits``).
+    value = (row.get("updated") or "").strip()
+    if value:
+        exported = _validated(problems, where, partial(sheet_time, value, "updated"))
+        if exported is None:
+            return
+        data["updated"] = exported
     claim = _validated(problems, where, partial(claim_record, data))
     if claim is None:
         return
