@@ -385,6 +385,8 @@ def test_sqlite_export(cli: Cli, tmp_path: Path) -> None:
             "select claim_label, source_label from links where claim = ?", [claim]
         ).fetchone()
         assert label == ("A claim from a hidden person", hidden[0][0])
+        title = connection.execute("select title from claims where id = ?", [claim])
+        assert title.fetchone()[0] == "A claim from a hidden person"
         # Every foreign key has an index.
         indexed = {
             row[2]

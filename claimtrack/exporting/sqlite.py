@@ -4,9 +4,11 @@ Built with sqlite-utils (imported only here). A confidential source is there as 
 pseudonym and nothing else (``confidential.withhold_source``; its links' URL, quote
 and note withheld), whatever the options: its claim is sourced, and says so, but not
 by whom. Every foreign key has an index (Datasette counts and follows links by them),
-and the names Datasette shows for a row are in the row (``said_by``, ``reported_by``
-on a claim; ``claim_label``, ``source_label`` on a link), since a label that Datasette
-would look up (``label_column``) lives in a metadata file beside the database, not in it.
+and a claim's page shows who said it (``said_by``, ``reported_by``). Datasette labels
+a row another table points to by its ``name`` or ``title`` column, so sources have
+``name`` (a pseudonym where confidential) and claims ``title``; a link row carries both
+labels too (``claim_label``, ``source_label``) for whoever reads the file with SQL
+(``label_column`` metadata would need a file beside the database).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ SOURCE_COLUMNS = {
 }
 CLAIM_COLUMNS = {
     "id": str,
+    # The claim's text on one line, cut at LABEL_LENGTH: a column named "title" is
+    # what Datasette shows for a row another table points to (a link's claim).
+    "title": str,
     "text": str,
     "quote": str,
     "story": str,
@@ -97,6 +102,7 @@ def write(
             cited = presenter.links(claim["id"])
             links.extend(link_row(link, claim) for link in cited)
             row = {k: claim.get(k) for k in CLAIM_COLUMNS}
+            row["title"] = _label(claim["text"])
             for relation, key in (("said-by", "said_by"), ("reported-by", "reported_by")):
                 names = [presenter.name(k["source"]) for k in cited if k["relation"] == relation]
                 row[key] = "; ".join(names) or None

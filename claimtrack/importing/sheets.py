@@ -30,7 +30,7 @@ from claimtrack.exporting.formats import tsv_unescape
 
 SEPARATORS = (",", ";", "\t")
 # Excel writes (and reads) a first line naming the separator: "sep=;".
-_SEP_LINE = re.compile(r"sep=(.)\r?\n?", re.IGNORECASE)
+_SEP_LINE = re.compile(r"sep=(.)(?:\r\n|\n|\r|\Z)", re.IGNORECASE)
 
 
 def rows(text: str, *, tsv: bool = False) -> Iterator[list[str]]:
@@ -83,8 +83,16 @@ def tsv_is_quoted(text: str) -> bool:
     header = text.lstrip("\r\n").split("\n", 1)[0]
     if header.startswith('"'):
         return _strict_csv(text)
-    needs = re.compile(r'(?:^|\t)"(?:[^"]|"")*?(?:\t|\n|\r|"")(?:[^"]|"")*"(?=\t|\r?\n|$)')
-    return needs.search(text) is not None and _strict_csv(text)
+    for cell in _QUOTED_CELL.finditer(text):
+        inside = cell.group(1)
+        if '""' in inside or "\t" in inside or "\n" in inside or "\r" in inside:
+            return _strict_csv(text)
+    return False
+
+
+# A cell in quotes as CSV writes one: from a row's start or a tab, to a tab or a row's
+# end, doubled quotes inside (one pass over the text, no backtracking between cells).
+_QUOTED_CELL = re.compile(r'(?:^|(?<=\t))"((?:[^"]|"")*)"(?=\t|\r?\n|\Z)', re.MULTILINE)
 
 
 def _strict_csv(text: str) -> bool:
