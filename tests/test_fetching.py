@@ -265,6 +265,7 @@ def test_archive_and_extract_refuse_a_link_to_this_machine_unless_allowed(
     refused = cli("archive", claim, code=1)
     assert "refused to connect" in refused.stderr and "--allow-private" in refused.stderr
     assert server.hits == []
+    assert not Path("claims.evidence").exists()  # nothing kept, nothing made
     extract = cli("extract", url, code=1)
     (line,) = [x for x in extract.stderr.splitlines() if x.startswith("Error:")]
     assert "refused to connect" in line and "Traceback" not in extract.stderr
