@@ -148,6 +148,17 @@ def test_redirects_are_kept_in_order_with_the_address_they_came_from(server: Ser
     assert all(r.ip == "127.0.0.1" for r in fetched.redirects)
 
 
+def test_a_redirect_to_another_site_is_followed_on_a_new_connection(server: Server) -> None:
+    other = Server()
+    try:
+        other.routes["/x"] = page(HTML)
+        server.routes["/go"] = redirect(other.url("/x"))
+        fetched = fetch(server.url("/go"))
+        assert fetched.url == other.url("/x") and fetched.body == HTML
+    finally:
+        other.close()
+
+
 @pytest.mark.parametrize(
     "target",
     ["ftp://127.0.0.1/file", "file:///etc/passwd", "javascript:alert(1)", "data:text/html,x"],
@@ -254,6 +265,7 @@ def test_archive_and_extract_refuse_a_link_to_this_machine_unless_allowed(
     refused = cli("archive", claim, code=1)
     assert "refused to connect" in refused.stderr and "--allow-private" in refused.stderr
     assert server.hits == []
+    assert not Path("claims.evidence").exists()  # nothing kept, nothing made
     extract = cli("extract", url, code=1)
     (line,) = [x for x in extract.stderr.splitlines() if x.startswith("Error:")]
     assert "refused to connect" in line and "Traceback" not in extract.stderr

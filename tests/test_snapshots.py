@@ -189,7 +189,7 @@ def test_what_a_killed_archive_left_is_removed_by_the_next_run(
     dead = Journal(folder)
     dead.note(orphan)
     dead.note(kept)  # it had re-kept a snapshot a link names: that one stays
-    os.close(dead.fd)
+    dead.abandon()
     (folder.path / f"{orphan}.warc.gz").write_bytes(b"orphan")
     (folder.path / f"{orphan}.txt").write_bytes(b"orphan")
     (folder.path / f".{orphan}.txt.k1ll.tmp").write_bytes(b"half")
@@ -206,6 +206,7 @@ def test_what_a_killed_archive_left_is_removed_by_the_next_run(
         assert not any(orphan in name for name in names)
         assert f".{kept}.warc.gz.k1ll.tmp" not in names
         assert {f"{kept}.warc.gz", f"{kept}.txt"} <= set(names)
+        assert live.path is not None
         assert f".{busy}.txt.l1ve.tmp" in names and live.path.name in names
         assert [n for n in names if n.startswith(JOURNAL_PREFIX)] == [live.path.name]
     finally:

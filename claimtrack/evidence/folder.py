@@ -377,33 +377,40 @@ def _write_exchange(writer: object, exchange: Exchange) -> None:
 class Journal:
     """The snapshots one ``archive`` run writes, noted before their files are, in a file
     the run holds locked (``flock``) until its links are recorded. A journal nobody
-    holds is a dead run's (``clean_up``)."""
+    holds is a dead run's (``clean_up``). The file is made on the first note: a run
+    that writes nothing leaves nothing, not even the folder."""
 
     def __init__(self, folder: EvidenceFolder) -> None:
-        import fcntl
-        import tempfile
-
-        folder.make()
-        fd, name = tempfile.mkstemp(prefix=JOURNAL_PREFIX, dir=folder.path)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        self.fd, self.path = fd, Path(name)
+        self.folder = folder
+        self.fd: int | None = None
+        self.path: Path | None = None
 
     def note(self, sha256: str) -> None:
+        if self.fd is None:
+            import fcntl
+            import tempfile
+
+            self.folder.make()
+            fd, name = tempfile.mkstemp(prefix=JOURNAL_PREFIX, dir=self.folder.path)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self.fd, self.path = fd, Path(name)
         os.write(self.fd, sha256.encode("ascii") + b"\n")
         os.fsync(self.fd)
 
     def abandon(self) -> None:
         """The run stops without recording: the journal stays, unlocked, as a dead
         run's (``clean_up``)."""
-        with contextlib.suppress(OSError):
-            os.close(self.fd)
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None
 
     def close(self) -> None:
         """The run's links are recorded (or it wrote nothing): the journal goes."""
-        with contextlib.suppress(OSError):
-            self.path.unlink()
-        with contextlib.suppress(OSError):
-            os.close(self.fd)
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        self.abandon()
 
 
 @contextlib.contextmanager
