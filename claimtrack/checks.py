@@ -17,6 +17,8 @@ from claimtrack.query import Presenter
 
 RULES: dict[str, str] = {
     "unattributed": "no said-by source and no note saying why",
+    "unreported": "no reported-by source: nobody is recorded as publishing it (a note "
+    "starting 'unreported:' says why, as for a claim the desk found itself)",
     "two-sources": "a number or a serious allegation rests on fewer than two independent "
     "sources (AFP's rule; reporters repeating one another do not count)",
     "open-status": "status is unverified, checking or disputed",
@@ -33,6 +35,7 @@ DRIFTED = {"quote-missing": "no longer has the link's quote", "gone": "is gone"}
 
 OPEN_STATUSES = ("unverified", "checking", "disputed")
 NOTE_PREFIXES = ("unattributed:", "attribution:")
+UNREPORTED_PREFIXES = ("unreported:",)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|scores?|"
     r"hundreds?|thousands?|millions?|billions?|percent|per cent|half|third|quarter|twice|"
@@ -65,18 +68,32 @@ def is_serious_allegation(claim: Claim) -> bool:
     return bool(ALLEGATION_TAGS & set(claim["tags"])) or bool(_ALLEGATION.search(claim["text"]))
 
 
+def _noted(claim: Claim, prefixes: tuple[str, ...]) -> bool:
+    """Whether one of the claim's notes starts with one of ``prefixes`` (case aside)."""
+    return any(n["text"].strip().lower().startswith(prefixes) for n in claim["notes"])
+
+
 def check_claim(claim: Claim, presenter: Presenter, disabled: Iterable[str] = ()) -> list[Problem]:
     off = set(disabled)
     found: list[tuple[str, str]] = []
     links = presenter.links(claim["id"])
     said = [k for k in links if k["relation"] == "said-by"]
-    explained = any(n["text"].strip().lower().startswith(NOTE_PREFIXES) for n in claim["notes"])
+    explained = _noted(claim, NOTE_PREFIXES)
     if not said and not explained:
         found.append(
             (
                 "unattributed",
                 "nobody is recorded as saying this; link a said-by "
                 "source or add a note starting 'unattributed:' saying why",
+            )
+        )
+    reported = any(k["relation"] == "reported-by" for k in links)
+    if not reported and not _noted(claim, UNREPORTED_PREFIXES):
+        found.append(
+            (
+                "unreported",
+                "nobody is recorded as publishing this; link a reported-by source "
+                "or add a note starting 'unreported:' saying why",
             )
         )
     independent = {k["source"] for k in links if k["relation"] in ("said-by", "supports")}

@@ -75,6 +75,19 @@ def current_user() -> str:
         return "unknown"
 
 
+# Statuses that are no verdict: a claim moved back to one is being worked again.
+REOPENED_STATUSES = ("unverified", "checking")
+
+
+def _reopen(before: Claim, after: Claim, *, rating_given: bool) -> None:
+    """A claim moved from a verdict back to ``unverified`` or ``checking`` loses its
+    rating: a rating is the wording of a verdict, and a reopened claim has none (the
+    old one stays in the history; a rating given with the same command is kept)."""
+    reopened = after["status"] in REOPENED_STATUSES and before["status"] not in REOPENED_STATUSES
+    if reopened and not rating_given:
+        after["rating"] = None
+
+
 class Database:
     """The claims, sources, links and history of one database file, for one command.
 
@@ -339,6 +352,7 @@ class Database:
             after["rating"] = clean_optional(rating, "rating")
         if status is not None:
             after["status"] = check_status(status)
+            _reopen(before, after, rating_given=rating is not None)
         if quantities is not None:
             after["quantities"] = clean_quantities(quantities)
         removed = set(clean_tags(remove_tags))
@@ -371,6 +385,7 @@ class Database:
         after["status"] = check_status(status)
         if rating is not None:
             after["rating"] = clean_optional(rating, "rating")
+        _reopen(before, after, rating_given=rating is not None)
         if note is not None:
             after["notes"] = [*before["notes"], self._note(note)]
         theirs = "by" in before.get("review", {})
