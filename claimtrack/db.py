@@ -40,6 +40,7 @@ from claimtrack.model import (
     clean_optional,
     clean_text,
     fold,
+    has_verdict,
 )
 from claimtrack.records import Clock, clean_aliases, clean_quantities, clean_story, clean_tags
 from claimtrack.records import event as new_event
@@ -75,15 +76,11 @@ def current_user() -> str:
         return "unknown"
 
 
-# Statuses that are no verdict: a claim moved back to one is being worked again.
-REOPENED_STATUSES = ("unverified", "checking")
-
-
 def _reopen(before: Claim, after: Claim, *, rating_given: bool) -> None:
     """A claim moved from a verdict back to ``unverified`` or ``checking`` loses its
     rating: a rating is the wording of a verdict, and a reopened claim has none (the
     old one stays in the history; a rating given with the same command is kept)."""
-    reopened = after["status"] in REOPENED_STATUSES and before["status"] not in REOPENED_STATUSES
+    reopened = has_verdict(before) and not has_verdict(after)
     if reopened and not rating_given:
         after["rating"] = None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Any, Literal, NotRequired, TypedDict, TypeVar, get_args
 
 from claimtrack.errors import ValidationError
@@ -28,6 +29,15 @@ Status = Literal[
 ]
 STATUSES: tuple[Status, ...] = get_args(Status)
 DEFAULT_STATUS: Status = "unverified"
+# Statuses that are no verdict: the claim is being worked. Every other status is a
+# verdict, which a rating words.
+WORKING_STATUSES: tuple[Status, ...] = ("unverified", "checking")
+
+
+def has_verdict(claim: Mapping[str, Any]) -> bool:
+    """Whether the claim's status is a verdict (not ``WORKING_STATUSES``)."""
+    return claim.get("status") not in WORKING_STATUSES
+
 
 Relation = Literal["said-by", "reported-by", "supports", "disputes"]
 RELATIONS: tuple[Relation, ...] = get_args(Relation)
