@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from claimtrack import ids
 from claimtrack.confidential import is_confidential
-from claimtrack.model import Claim, Link
+from claimtrack.model import Claim, Link, has_verdict
 from claimtrack.query import Presenter
 
 RULES: dict[str, str] = {
@@ -28,6 +28,8 @@ RULES: dict[str, str] = {
     "unarchived": "a reported-by, supports or disputes link with a URL but no snapshot "
     "('claimtrack archive')",
     "quote-drift": "the last 'claimtrack verify' found the link's quote missing or its page gone",
+    "page-changed": "a claim with a verdict whose cited page, at the last 'claimtrack verify', "
+    "no longer states a number the claim states",
 }
 # Links whose page is the evidence: a said-by link's URL is often a profile or a home page.
 ARCHIVED_RELATIONS = ("reported-by", "supports", "disputes")
@@ -136,6 +138,8 @@ def check_claim(claim: Claim, presenter: Presenter, disabled: Iterable[str] = ()
                     )
                 )
         found.extend(_evidence_problems(link, presenter.name(link["source"])))
+        if has_verdict(claim):
+            found.extend(_verdict_problems(claim, link, presenter.name(link["source"])))
     return [
         Problem(claim["id"], code, message, claim.get("story"), claim["text"])
         for code, message in found
@@ -162,6 +166,30 @@ def _evidence_problems(link: Link, name: str) -> list[tuple[str, str]]:
             )
         ]
     return []
+
+
+def _verdict_problems(claim: Claim, link: Link, name: str) -> list[tuple[str, str]]:
+    """``page-changed``: the verdict was given on a page that, when verify last looked,
+    had lost a figure the claim (its text, quote, quantities) or the link's quote states."""
+    verify = link.get("verify")
+    if not verify or verify["result"] != "changed" or not verify.get("numbers_gone"):
+        return []
+    from claimtrack.evidence.compare import stated
+
+    texts = [claim["text"], claim.get("quote"), link.get("quote")]
+    texts += [q.get("text") for q in claim.get("quantities") or []]
+    lost = [n for n in verify.get("numbers_gone") or [] if n in stated(texts)]
+    if not lost:
+        return []
+    since = verify["since"][:10]
+    return [
+        (
+            "page-changed",
+            f"the {claim['status']} verdict cites the {link['relation']} link to {name}, whose "
+            f"page no longer states {', '.join(lost)} (verify, {since}); look again "
+            "('claimtrack verify --diff')",
+        )
+    ]
 
 
 def check(

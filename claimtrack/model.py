@@ -167,6 +167,11 @@ class Verification(TypedDict):
     result: VerifyResult
     since: str  # when verify first found this result (UTC)
     status: int | None  # the HTTP status it got, None when nothing answered
+    # When verify last looked, whatever it found (UTC); absent in older files.
+    checked: NotRequired[str]
+    # Figures on the snapshot that are no longer on the page ("13%"), for a result
+    # "changed": check's page-changed rule reads them. Absent when none.
+    numbers_gone: NotRequired[list[str]]
 
 
 class Link(TypedDict):
