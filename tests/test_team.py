@@ -500,3 +500,71 @@ def test_old_ids_resolve_through_merges_made_on_two_branches(
         assert "B's note on the first" in [n["text"] for n in merged[third]["notes"]]
         check = run([*CLAIMTRACK, "check", "--format", "jsonl"], desk, git_env)
         assert all(json.loads(line)["code"] != "structure" for line in check.stdout.splitlines())
+
+
+def slow_driver(desk: Path, env: dict[str, str], seconds: float) -> Path:
+    """Make ``desk``'s merge driver sleep first (a large database, a slow disk); returns
+    the file the driver creates when it starts."""
+    driver = sh(["git", "config", "merge.claimtrack.driver"], desk, env).strip()
+    started = desk.parent / f"{desk.name}-driver-started"
+    script = desk.parent / f"{desk.name}-slow-driver.sh"
+    script.write_text(
+        f"#!/bin/sh\ntouch '{started}'\nsleep {seconds}\n"
+        + driver.replace("%O %A %B", '"$1" "$2" "$3"')
+        + "\n"
+    )
+    sh(["git", "config", "merge.claimtrack.driver", f"sh '{script}' %O %A %B"], desk, env)
+    return started
+
+
+@pytest.mark.slow
+def test_a_write_acknowledged_during_a_slow_pull_is_in_the_file_git_leaves(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    a, b = make_pair(tmp_path, git_env)
+    theirs = ct(b, git_env, "add", "Only B has this", "-q", user="ben").strip()
+    sh(["git", "commit", "-qam", "B"], b, git_env)
+    ours = ct(a, git_env, "add", "Only A has this", "-q").strip()
+    sh(["git", "commit", "-qam", "A"], a, git_env)
+    started = slow_driver(a, git_env, 3)
+    pull = subprocess.Popen(
+        ["git", "pull", "-q", "--no-rebase", "--no-edit", str(b), "main"],
+        cwd=a,
+        env=git_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not started.exists():
+        assert pull.poll() is None and time.monotonic() < deadline, pull.communicate()
+        time.sleep(0.02)
+    written = run([*CLAIMTRACK, "add", "Written during the pull", "-q"], a, git_env)
+    _, pulled_err = pull.communicate(timeout=120)
+    assert pull.returncode == 0, pulled_err
+    assert written.returncode == 0, written.stderr
+    final = claims(a, git_env)
+    assert written.stdout.strip() in final  # acknowledged, so kept
+    assert {ours, theirs} <= set(final)  # and the merge too
+    check = run([*CLAIMTRACK, "check", "--format", "jsonl"], a, git_env)
+    assert all(json.loads(line)["code"] != "structure" for line in check.stdout.splitlines())
+
+
+def test_a_write_waits_for_gits_index_lock_and_gives_up_with_one_error(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    sh(["git", "init", "-q"], desk, git_env)
+    ct(desk, git_env, "init")
+    ct(desk, git_env, "add", "before")
+    before = (desk / "claims.json").read_bytes()
+    (desk / ".git" / "index.lock").write_text("")  # git at work (or crashed)
+    env = {**git_env, "CLAIMTRACK_LOCK_TIMEOUT": "0.5"}
+    blocked = run([*CLAIMTRACK, "add", "while git works"], desk, env)
+    assert blocked.returncode == 1
+    assert blocked.stderr.startswith("Error: git has held ") and "index.lock" in blocked.stderr
+    assert (desk / "claims.json").read_bytes() == before
+    assert run([*CLAIMTRACK, "list"], desk, env).returncode == 0  # reading never waits
+    (desk / ".git" / "index.lock").unlink()
+    assert run([*CLAIMTRACK, "add", "after git"], desk, env).returncode == 0
