@@ -568,3 +568,35 @@ def test_a_write_waits_for_gits_index_lock_and_gives_up_with_one_error(
     assert run([*CLAIMTRACK, "list"], desk, env).returncode == 0  # reading never waits
     (desk / ".git" / "index.lock").unlink()
     assert run([*CLAIMTRACK, "add", "after git"], desk, env).returncode == 0
+
+
+def test_every_change_undoes_in_order_after_merges_met_on_two_branches(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    a, b = make_pair(tmp_path, git_env)
+    first, second, third = list(claims(a, git_env))[:3]
+    ct(a, git_env, "merge", second, first, "--yes")  # first merged into second
+    sh(["git", "commit", "-qam", "A merges"], a, git_env)
+    ct(b, git_env, "merge", third, second, "--yes", user="ben")  # second into third
+    ct(b, git_env, "note", first, "B's note on the first", user="ben")
+    sh(["git", "commit", "-qam", "B merges"], b, git_env)
+    sh(["git", "pull", "-q", "--no-rebase", "--no-edit", str(a), "main"], b, git_env)
+
+    def consistent() -> None:
+        check = run([*CLAIMTRACK, "check", "--format", "jsonl"], b, git_env)
+        assert all(json.loads(line)["code"] != "structure" for line in check.stdout.splitlines())
+
+    # The git merge itself is git's to undo: undo passes over it, to B's note...
+    undone = run([*CLAIMTRACK, "undo"], b, git_env)
+    assert undone.returncode == 0 and "note by ben" in undone.stderr, undone.stderr
+    notes = [n["text"] for n in claims(b, git_env)[third]["notes"]]
+    assert "B's note on the first" not in notes and len(notes) >= 2  # only that note
+    consistent()
+    # ...then B's merge, then A's (met through the pull), each leaving it consistent.
+    for who, back in (("ben", second), ("ana", first)):
+        undone = run([*CLAIMTRACK, "undo"], b, git_env)
+        assert undone.returncode == 0 and f"merge by {who}" in undone.stderr, undone.stderr
+        consistent()
+        assert back in claims(b, git_env)
+    for old in (first, second, third):
+        assert json.loads(ct(b, git_env, "show", old, "--format", "json"))["id"] == old

@@ -35,6 +35,8 @@ from claimtrack.records import Clock, event
 from claimtrack.store.fileformat import META, TABLES, Data, dump, empty_data, parse
 
 KEPT_TAG = "merge-kept"
+# The action of the marker event that ends the merge's change: ``undo`` passes over it.
+GIT_MERGE = "git-merge"
 _UNION_LISTS = ("notes", "aliases", "tags", "merged")
 # What the other side may have added to a record merged away, added to its survivor
 # ("merged": IDs merged into it on that side resolve through the survivor too).
@@ -121,6 +123,8 @@ class Merger:
         for record_id, side in self._kept_on.items():
             self._restore_links(result, record_id, sides[side])
         self._keep_linked(result, base, ours, theirs)
+        # Last, so that it names the change (``history.Change.action``): undo passes over it.
+        self._event("change", self.change, None, None, action=GIT_MERGE)
         events = {**base.get("events", {}), **theirs.get("events", {}), **ours.get("events", {})}
         events.update(self.events)
         result["events"] = events
