@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from claimtrack import ids
 from claimtrack.confidential import is_confidential
-from claimtrack.model import Claim, Link
+from claimtrack.model import Claim, Link, has_verdict
 from claimtrack.query import Presenter
 
 RULES: dict[str, str] = {
     "unattributed": "no said-by source and no note saying why",
+    "unreported": "no reported-by source: nobody is recorded as publishing it (a note "
+    "starting 'unreported:' says why, as for a claim the desk found itself)",
     "two-sources": "a number or a serious allegation rests on fewer than two independent "
     "sources (AFP's rule; reporters repeating one another do not count)",
     "open-status": "status is unverified, checking or disputed",
@@ -26,6 +28,8 @@ RULES: dict[str, str] = {
     "unarchived": "a reported-by, supports or disputes link with a URL but no snapshot "
     "('claimtrack archive')",
     "quote-drift": "the last 'claimtrack verify' found the link's quote missing or its page gone",
+    "page-changed": "a claim with a verdict whose cited page, at the last 'claimtrack verify', "
+    "no longer states a number the claim states",
 }
 # Links whose page is the evidence: a said-by link's URL is often a profile or a home page.
 ARCHIVED_RELATIONS = ("reported-by", "supports", "disputes")
@@ -33,6 +37,7 @@ DRIFTED = {"quote-missing": "no longer has the link's quote", "gone": "is gone"}
 
 OPEN_STATUSES = ("unverified", "checking", "disputed")
 NOTE_PREFIXES = ("unattributed:", "attribution:")
+UNREPORTED_PREFIXES = ("unreported:",)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|scores?|"
     r"hundreds?|thousands?|millions?|billions?|percent|per cent|half|third|quarter|twice|"
@@ -65,18 +70,32 @@ def is_serious_allegation(claim: Claim) -> bool:
     return bool(ALLEGATION_TAGS & set(claim["tags"])) or bool(_ALLEGATION.search(claim["text"]))
 
 
+def _noted(claim: Claim, prefixes: tuple[str, ...]) -> bool:
+    """Whether one of the claim's notes starts with one of ``prefixes`` (case aside)."""
+    return any(n["text"].strip().lower().startswith(prefixes) for n in claim["notes"])
+
+
 def check_claim(claim: Claim, presenter: Presenter, disabled: Iterable[str] = ()) -> list[Problem]:
     off = set(disabled)
     found: list[tuple[str, str]] = []
     links = presenter.links(claim["id"])
     said = [k for k in links if k["relation"] == "said-by"]
-    explained = any(n["text"].strip().lower().startswith(NOTE_PREFIXES) for n in claim["notes"])
+    explained = _noted(claim, NOTE_PREFIXES)
     if not said and not explained:
         found.append(
             (
                 "unattributed",
                 "nobody is recorded as saying this; link a said-by "
                 "source or add a note starting 'unattributed:' saying why",
+            )
+        )
+    reported = any(k["relation"] == "reported-by" for k in links)
+    if not reported and not _noted(claim, UNREPORTED_PREFIXES):
+        found.append(
+            (
+                "unreported",
+                "nobody is recorded as publishing this; link a reported-by source "
+                "or add a note starting 'unreported:' saying why",
             )
         )
     independent = {k["source"] for k in links if k["relation"] in ("said-by", "supports")}
@@ -119,6 +138,8 @@ def check_claim(claim: Claim, presenter: Presenter, disabled: Iterable[str] = ()
                     )
                 )
         found.extend(_evidence_problems(link, presenter.name(link["source"])))
+        if has_verdict(claim):
+            found.extend(_verdict_problems(claim, link, presenter.name(link["source"])))
     return [
         Problem(claim["id"], code, message, claim.get("story"), claim["text"])
         for code, message in found
@@ -145,6 +166,30 @@ def _evidence_problems(link: Link, name: str) -> list[tuple[str, str]]:
             )
         ]
     return []
+
+
+def _verdict_problems(claim: Claim, link: Link, name: str) -> list[tuple[str, str]]:
+    """``page-changed``: the verdict was given on a page that, when verify last looked,
+    had lost a figure the claim (its text, quote, quantities) or the link's quote states."""
+    verify = link.get("verify")
+    if not verify or verify["result"] != "changed" or not verify.get("numbers_gone"):
+        return []
+    from claimtrack.evidence.compare import stated
+
+    texts = [claim["text"], claim.get("quote"), link.get("quote")]
+    texts += [q.get("text") for q in claim.get("quantities") or []]
+    lost = [n for n in verify.get("numbers_gone") or [] if n in stated(texts)]
+    if not lost:
+        return []
+    since = verify["since"][:10]
+    return [
+        (
+            "page-changed",
+            f"the {claim['status']} verdict cites the {link['relation']} link to {name}, whose "
+            f"page no longer states {', '.join(lost)} (verify, {since}); look again "
+            "('claimtrack verify --diff')",
+        )
+    ]
 
 
 def check(

@@ -40,6 +40,7 @@ from claimtrack.model import (
     clean_optional,
     clean_text,
     fold,
+    has_verdict,
 )
 from claimtrack.records import Clock, clean_aliases, clean_quantities, clean_story, clean_tags
 from claimtrack.records import event as new_event
@@ -73,6 +74,15 @@ def current_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "unknown"
+
+
+def _reopen(before: Claim, after: Claim, *, rating_given: bool) -> None:
+    """A claim moved from a verdict back to ``unverified`` or ``checking`` loses its
+    rating: a rating is the wording of a verdict, and a reopened claim has none (the
+    old one stays in the history; a rating given with the same command is kept)."""
+    reopened = has_verdict(before) and not has_verdict(after)
+    if reopened and not rating_given:
+        after["rating"] = None
 
 
 class Database:
@@ -339,6 +349,7 @@ class Database:
             after["rating"] = clean_optional(rating, "rating")
         if status is not None:
             after["status"] = check_status(status)
+            _reopen(before, after, rating_given=rating is not None)
         if quantities is not None:
             after["quantities"] = clean_quantities(quantities)
         removed = set(clean_tags(remove_tags))
@@ -371,6 +382,7 @@ class Database:
         after["status"] = check_status(status)
         if rating is not None:
             after["rating"] = clean_optional(rating, "rating")
+        _reopen(before, after, rating_given=rating is not None)
         if note is not None:
             after["notes"] = [*before["notes"], self._note(note)]
         theirs = "by" in before.get("review", {})

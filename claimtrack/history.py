@@ -24,6 +24,10 @@ from claimtrack.errors import ClaimtrackError, NotFound
 from claimtrack.model import Event, local_time
 
 REVERSING = ("undo", "redo")
+# The git merge driver's change (``interchange.merge.GIT_MERGE``): it joins two
+# histories, each of whose changes undo reverts on its own, in order; the join itself
+# is git's to undo (``git reset --hard ORIG_HEAD`` before pushing, ``git revert -m 1``).
+PASSED_OVER = ("git-merge",)
 
 
 @dataclass
@@ -121,6 +125,8 @@ def next_undo(db: Database) -> Change:
     all_changes = changes(db)
     reverted = _undone(all_changes)
     for change in reversed(all_changes):
+        if change.action in PASSED_OVER:
+            continue
         if change.action not in REVERSING and change.id not in reverted:
             return change
     raise ClaimtrackError("nothing to undo")
@@ -154,6 +160,7 @@ def revert(db: Database, change: Change, action: str) -> list[tuple[str, str, st
     step fails, because the caller's write block then ends with an error.
     """
     done: list[tuple[str, str, str]] = []
+    broken = set(db.structural_problems())
     for event in reversed(change.events):
         kind = event["kind"]
         if kind == "change":
@@ -171,8 +178,43 @@ def revert(db: Database, change: Change, action: str) -> list[tuple[str, str, st
         elif before is not None and after is None:
             done.append(_restore(db, kind, before, action))
         elif before is not None:
-            done.append(_revise(db, kind, event["target"], before, action))
+            done.append(_revise(db, kind, event["target"], before, after, action))
+    done += _follow_merges(db, action, broken)
     db.record_event(action, "change", change.id, None, None)
+    return done
+
+
+def _follow_merges(db: Database, action: str, broken: set[str]) -> list[tuple[str, str, str]]:
+    """After a revert: a link it left pointing at a claim (source) merged into another
+    since (on this machine or another branch, met in a git merge) is moved to the
+    survivor; any other new inconsistency stops the undo (``ClaimtrackError``: nothing
+    is saved). ``broken``: the problems there were before."""
+    done: list[tuple[str, str, str]] = []
+    for problem in db.structural_problems():
+        if problem in broken:
+            continue
+        link_id = problem.split()[1] if problem.startswith("links: ") else None
+        link = db.link_by_id(link_id) if link_id else None
+        if link is None:
+            raise ClaimtrackError(
+                f"cannot {action}: it would leave the database inconsistent ({problem})"
+            )
+        was: dict[str, Any] = dict(link)
+        moved = dict(was)
+        for table, key in (("claims", "claim"), ("sources", "source")):
+            if db.record_of(key, was[key]) is None:
+                survivor = db.merged_into(table, was[key])
+                if survivor is None:
+                    raise ClaimtrackError(
+                        f"cannot {action}: link {ids.short(was['id'])} would point at a "
+                        f"{key} that no longer exists ({ids.short(was[key])})",
+                        "its changes since were made on top of this one; undo them first",
+                    )
+                moved[key] = survivor
+        if moved != was:
+            db.put_record("link", moved)
+            db.record_event(action, "link", was["id"], was, moved)
+            done.append(("moved to the survivor", "link", was["id"]))
     return done
 
 
@@ -195,16 +237,62 @@ def _restore(
     return ("restored", kind, record["id"])
 
 
+def _last_deleted(db: Database, record_id: str) -> dict[str, Any] | None:
+    """The record ``record_id`` as its last deletion recorded it whole, or None."""
+    for event in reversed(db.event_list()):
+        if event["target"] == record_id and event["after"] is None and event["before"]:
+            return dict(event["before"])
+    return None
+
+
 def _revise(
-    db: Database, kind: str, record_id: str, before: Mapping[str, Any], action: str
+    db: Database,
+    kind: str,
+    record_id: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any] | None,
+    action: str,
 ) -> tuple[str, str, str]:
+    """Change back what the event changed (``before`` -> ``after``), three ways: a field
+    still as the event left it gets its old value; in a list changed since (a note
+    added later, a merge's items from another branch), only the items the event added
+    are taken out and the ones it removed put back; a field changed since keeps its
+    newer value. A claim (source) merged into another since, on this machine or on
+    another branch met in a git merge, is changed back on its survivor, in its lists
+    only (its own fields are not the survivor's)."""
     current = db.record_of(kind, record_id)
+    merged_away = False
+    if current is None and kind in ("claim", "source"):
+        survivor = db.merged_into(f"{kind}s", record_id)
+        current = db.record_of(kind, survivor) if survivor else None
+        merged_away = current is not None
+    if current is None and kind == "link":
+        # Deleted since (folded into a twin by a git merge, say): it comes back as it
+        # was when deleted, with this event's change reverted.
+        last = _last_deleted(db, record_id)
+        if last is not None:
+            return _restore(db, kind, {**last, **before}, action)
     if current is None:
         raise ClaimtrackError(f"cannot {action}: {kind} {ids.short(record_id)} no longer exists")
-    restored = {**current, **before}
+    restored = dict(current)
+    for key, old in before.items():
+        new = (after or {}).get(key)
+        now = current.get(key)
+        if (now == new or key not in current) and not merged_away:
+            restored[key] = old
+        elif isinstance(now, list) and isinstance(old or [], list) and isinstance(new or [], list):
+            added = [item for item in new or [] if item not in (old or [])]
+            removed = [item for item in old or [] if item not in (new or [])]
+            items = [item for item in now if item not in added]
+            items += [item for item in removed if item not in items]
+            restored[key] = None if old is None and not items else items
+        # else: changed since, by a later change or on another branch: the newer value
+        # stays (and a merged-away record's own fields are not its survivor's).
+    if restored == current:
+        return ("unchanged", kind, current["id"])
     db.put_record(kind, restored)
-    db.record_event(action, kind, record_id, current, restored)
-    return ("changed back", kind, record_id)
+    db.record_event(action, kind, current["id"], current, restored)
+    return ("changed back", kind, current["id"])
 
 
 # -- reading the history ---------------------------------------------------------------------
@@ -373,6 +461,8 @@ def summarise(event: Mapping[str, Any], name: Callable[[str], str] | None = None
         target = ids.short(event["target"])
         if event["action"] == "redo":
             return f"redo: reverted undo {target}"
+        if event["action"] in PASSED_OVER:
+            return "git merge of two versions of the database (undo passes over it)"
         return f"{event['action']}: reverted change {target}"
     if kind == "batch":
         counts = ", ".join(_count(len(v), k.rstrip("s")) for k, v in (after or {}).items())

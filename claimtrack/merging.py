@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from claimtrack import ids
-from claimtrack.confidential import is_confidential
+from claimtrack.confidential import is_confidential, public_name
 from claimtrack.errors import ValidationError
-from claimtrack.model import Claim, Link, Source, fold
+from claimtrack.model import Claim, Link, Source, fold, has_verdict
 from claimtrack.records import clean_aliases, clean_tags
 
 if TYPE_CHECKING:
@@ -51,6 +51,11 @@ class Merge:
     result: dict[str, Any]
     others: list[dict[str, Any]]
     links: list[tuple[Link, Link | None]] = field(default_factory=list)
+    # Said-by links of the others that would give a claim with a verdict a new claimant
+    # (``plan_claims``): moved when ``claimants`` was allowed, else left out (deleted
+    # with their claim, and named in the merge note).
+    claimants: list[Link] = field(default_factory=list)
+    claimants_added: bool = True
 
     @property
     def moved(self) -> int:
@@ -58,9 +63,14 @@ class Merge:
         return sum(1 for before, after in self.links if after is not None and _moves(before, after))
 
     @property
+    def left_out(self) -> list[Link]:
+        """The said-by links not moved to a survivor with a verdict (``claimants``)."""
+        return [] if self.claimants_added else list(self.claimants)
+
+    @property
     def folded(self) -> int:
         """How many duplicate links become one with a link the survivor has."""
-        return sum(1 for _, after in self.links if after is None)
+        return sum(1 for _, after in self.links if after is None) - len(self.left_out)
 
     @property
     def exposes(self) -> bool:
@@ -106,22 +116,34 @@ def _merged_ids(survivor: Mapping[str, Any], others: Sequence[Mapping[str, Any]]
 # -- claims -------------------------------------------------------------------------------
 
 
-def plan_claims(db: Database, refs: Sequence[str]) -> Merge:
+def plan_claims(db: Database, refs: Sequence[str], *, claimants: bool = True) -> Merge:
     """What merging the claims ``refs`` (IDs or prefixes, the survivor first) would do.
 
     The survivor keeps its text, status and rating; it takes the others' tags, quantities
     and notes (in time order), a quote or story when it has none, and a note per merged
     claim giving its ID and text (and its status, rating, story and quote when they
-    differ). Raises ``NotFound``, ``Ambiguous``, and ``ValidationError`` for fewer than
-    two claims or one named twice.
+    differ). A quantity that contradicts one of the survivor's (the same thing counted,
+    another figure: ``conflicting``) is not taken: the note names it. When the survivor
+    has a verdict (``model.has_verdict``), a said-by link that would give it a new
+    claimant is in ``Merge.claimants``; it moves only when ``claimants`` is true, else it
+    is deleted with its claim and the note names it (a claimant someone removed must not
+    come back onto a verified claim unasked). Raises ``NotFound``, ``Ambiguous``, and
+    ``ValidationError`` for fewer than two claims or one named twice.
     """
     claims = cast(list[Claim], _distinct((dict(db.get_claim(r)) for r in refs), "claim"))
     survivor, others = claims[0], claims[1:]
     result = cast(Claim, dict(survivor))
     result["tags"] = clean_tags([*survivor["tags"], *(t for o in others for t in o["tags"])])
     quantities = list(survivor["quantities"])
+    refused: dict[str, list[str]] = {}
     for other in others:
-        quantities += [q for q in other["quantities"] if q not in quantities]
+        for quantity in other["quantities"]:
+            if quantity in quantities:
+                continue
+            if conflicting(quantity, survivor["quantities"]):
+                refused.setdefault(other["id"], []).append(f"quantity {quantity.get('text')!r}")
+                continue
+            quantities.append(quantity)
     result["quantities"] = quantities
     notes = list(survivor["notes"])
     for other in others:
@@ -130,19 +152,26 @@ def plan_claims(db: Database, refs: Sequence[str]) -> Merge:
             if result[key] is None and other[key] is not None:
                 result[key] = other[key]
     notes.sort(key=lambda note: note["at"])
-    notes += [db.new_note(_merge_note(survivor, other)) for other in others]
-    result["notes"] = notes
     result["merged"] = _merged_ids(survivor, others)
     links = _Links()
     links.current.update(
         ((k["source"], k["relation"]), dict(k)) for k in db.links_of_claim(survivor["id"])
     )
+    held: list[Link] = []
     for other in others:
         for link in sorted(db.links_of_claim(other["id"]), key=lambda k: k["position"]):
             pair = (link["source"], link["relation"])
             if pair in links.current:
                 links.fold(pair, link, f"claim {ids.short(other['id'])}")
                 continue
+            if link["relation"] == "said-by" and has_verdict(survivor):
+                held.append(link)
+                if not claimants:
+                    source = db.record_of("source", link["source"])
+                    name = public_name(source) if source else ids.short(link["source"])
+                    refused.setdefault(other["id"], []).append(f"said-by {name!r}")
+                    links.drop(link)
+                    continue
             moved = cast(Link, dict(link))
             moved["claim"] = survivor["id"]
             moved["position"] = 1 + max(
@@ -154,17 +183,48 @@ def plan_claims(db: Database, refs: Sequence[str]) -> Merge:
                 default=-1,
             )
             links.move(pair, link, moved)
-    return Merge("claim", dict(survivor), dict(result), [dict(o) for o in others], links.changes())
+    notes += [
+        db.new_note(_merge_note(survivor, other, refused.get(other["id"], []))) for other in others
+    ]
+    result["notes"] = notes
+    return Merge(
+        "claim",
+        dict(survivor),
+        dict(result),
+        [dict(o) for o in others],
+        links.changes(),
+        claimants=held,
+        claimants_added=claimants,
+    )
 
 
-def _merge_note(survivor: Claim, other: Claim) -> str:
+def conflicting(quantity: Mapping[str, Any], kept: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether ``quantity`` contradicts one of ``kept``: it counts the same thing (its
+    ``counted``, case aside; none and none match) with another figure (value, low or
+    high), as "11%" against a claim's "13%"."""
+
+    def counted(q: Mapping[str, Any]) -> str:
+        return str(q.get("counted") or "").casefold().strip()
+
+    def figure(q: Mapping[str, Any]) -> tuple[Any, ...]:
+        return (q.get("value"), q.get("low"), q.get("high"))
+
+    return any(counted(k) == counted(quantity) and figure(k) != figure(quantity) for k in kept)
+
+
+def _merge_note(survivor: Claim, other: Claim, refused: Sequence[str] = ()) -> str:
     differs = [
         f"{key} {other[key]!r}"
         for key in ("status", "rating", "story", "quote")
         if other[key] is not None and other[key] != survivor[key]
     ]
     extra = f" ({'; '.join(differs)})" if differs else ""
-    return f"Merged claim {ids.short(other['id'])} into this one{extra}: {other['text']}"
+    left = (
+        f" Not taken, as it contradicts this claim or its verdict: {'; '.join(refused)}."
+        if refused
+        else ""
+    )
+    return f"Merged claim {ids.short(other['id'])} into this one{extra}: {other['text']}{left}"
 
 
 # -- sources ------------------------------------------------------------------------------
@@ -251,6 +311,7 @@ class _Links:
         self.current: dict[tuple[str, str], dict[str, Any]] = {}
         self._before: dict[str, Link] = {}
         self._after: dict[str, Link | None] = {}  # in the order first changed
+        self.dropped: set[str] = set()
 
     def move(self, key: tuple[str, str], link: Link, moved: Link) -> None:
         self._before[link["id"]] = link
@@ -268,6 +329,12 @@ class _Links:
             self.current[key] = folded
         self._before[duplicate["id"]] = duplicate
         self._after[duplicate["id"]] = None
+
+    def drop(self, link: Link) -> None:
+        """Delete ``link`` with its claim instead of moving it."""
+        self._before[link["id"]] = link
+        self._after[link["id"]] = None
+        self.dropped.add(link["id"])
 
     def changes(self) -> list[tuple[Link, Link | None]]:
         return [(self._before[i], after) for i, after in self._after.items()]

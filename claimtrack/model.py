@@ -29,6 +29,15 @@ Status = Literal[
 ]
 STATUSES: tuple[Status, ...] = get_args(Status)
 DEFAULT_STATUS: Status = "unverified"
+# Statuses that are no verdict: the claim is being worked. Every other status is a
+# verdict, which a rating words.
+WORKING_STATUSES: tuple[Status, ...] = ("unverified", "checking")
+
+
+def has_verdict(claim: Mapping[str, Any]) -> bool:
+    """Whether the claim's status is a verdict (not ``WORKING_STATUSES``)."""
+    return claim.get("status") not in WORKING_STATUSES
+
 
 Relation = Literal["said-by", "reported-by", "supports", "disputes"]
 RELATIONS: tuple[Relation, ...] = get_args(Relation)
@@ -158,6 +167,11 @@ class Verification(TypedDict):
     result: VerifyResult
     since: str  # when verify first found this result (UTC)
     status: int | None  # the HTTP status it got, None when nothing answered
+    # When verify last looked, whatever it found (UTC); absent in older files.
+    checked: NotRequired[str]
+    # Figures on the snapshot that are no longer on the page ("13%"), for a result
+    # "changed": check's page-changed rule reads them. Absent when none.
+    numbers_gone: NotRequired[list[str]]
 
 
 class Link(TypedDict):

@@ -50,7 +50,9 @@ record's stored fields in alphabetical order, then the fields a view adds.
 - ``verify``: what the last ``claimtrack verify`` found, or null: ``result`` (one of
   ``claimtrack.model.VERIFY_RESULTS``: unchanged, changed, quote-missing, gone,
   unreachable), ``since`` (when verify first found it), ``status`` (HTTP status, or
-  null when nothing answered).
+  null when nothing answered), ``checked`` (when verify last looked; absent before it
+  recorded that), ``numbers_gone`` (for ``changed``: figures on the snapshot no longer
+  on the page, such as "13%"; absent when none).
 
 ``SourceView``: a source, from ``source list``, ``source add``, ``source edit`` and
 ``source rm``:
@@ -97,7 +99,11 @@ and ``note`` are withheld too, and so are their ``archive``'s ``requested``, ``u
 - ``result``: one of ``VERIFY_RESULTS``.
 - ``status``: the HTTP status now, or null when nothing answered.
 - ``archived``: when the snapshot compared with was taken; ``snapshot``: its SHA-256.
-- ``detail``: what differs or failed, one line, or null.
+- ``detail``: what differs or failed, one line, or null; for ``changed``, the
+  sentences altered, removed and added, the figures that changed ("13% -> 11%") and
+  how alike the texts are (100% only when they are the same).
+- ``diff``: for ``changed``, a unified diff of the kept main text and the page's now,
+  one sentence per line, no context; else null.
 
 For a confidential source's link, unless ``--reveal``: ``url``, ``final_url``,
 ``snapshot``, ``wayback`` and ``error`` / ``detail`` are withheld.
@@ -173,6 +179,7 @@ class VerifyReport(TypedDict):
     archived: str | None
     snapshot: str | None
     detail: str | None
+    diff: str | None
 
 
 class ClaimView(Claim):

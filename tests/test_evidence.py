@@ -408,17 +408,80 @@ def test_verify_says_unchanged_changed_quote_missing_gone_and_unreachable(
     assert link_record(db_path, links["requoted"])["verify"]["result"] == "quote-missing"
 
 
-def test_verify_exits_0_when_nothing_changed_and_records_nothing_new(
-    cli: Cli, db_path: Path, site: Site, raw_db: Any
+def test_verify_exits_0_when_nothing_changed_and_records_when_it_looked(
+    cli: Cli, db_path: Path, site: Site
 ) -> None:
     claim, link = linked(cli, site.page("/v", article()), quote=QUOTE)
     cli("archive", claim)
     result = cli("verify", claim, "--format", "table")
     assert "unchanged" in result.stdout
-    events = len(raw_db()["events"])
+    first = link_record(db_path, link)["verify"]
     cli("verify", claim)
-    assert len(raw_db()["events"]) == events  # the same result again writes nothing
-    assert link_record(db_path, link)["verify"]["result"] == "unchanged"
+    again = link_record(db_path, link)["verify"]
+    assert again["result"] == "unchanged" and again["since"] == first["since"]
+    assert again["checked"] > first["checked"]  # "when did we last look?"
+    shown = {k["id"]: k for k in cli.json("show", claim)["links"]}
+    assert shown[link]["verify"]["checked"] == again["checked"]
+
+
+# A long article in which one figure changes: it must not read as "100% alike".
+LONG = " ".join(f"Paragraph {n} of the report adds context about the region." for n in range(80))
+
+
+def test_verify_names_the_changed_figure_and_shows_the_diff(cli: Cli, site: Site) -> None:
+    body = f"A Gallup poll showed the approval rating at 13%, a record low. {LONG}"
+    url = site.page("/poll", article(body))
+    claim, _ = linked(cli, url)
+    cli("archive", claim)
+    site.page("/poll", article(body.replace("13%", "11%")))
+    out = cli("verify", claim, "--format", "json", code=1).stdout
+    report = json.loads(out)[0]
+    assert report["result"] == "changed"
+    assert "1 sentence altered" in report["detail"]
+    assert "numbers: 13% -> 11%" in report["detail"]
+    assert "100% alike" not in report["detail"] and "99.9% alike" in report["detail"]
+    changed = [line for line in report["diff"].splitlines() if line[:1] in "-+"][2:]
+    assert changed == [
+        "-BELGRADE, Serbia (AP) - A Gallup poll showed the approval rating at 13%, a record low.",
+        "+BELGRADE, Serbia (AP) - A Gallup poll showed the approval rating at 11%, a record low.",
+    ]
+    table = cli("verify", claim, "--diff", "--format", "table", code=1).stdout
+    assert "\n    -BELGRADE" in table and "\n    +BELGRADE" in table
+    assert "    -" not in cli("verify", claim, "--format", "table", code=1).stdout
+
+
+def test_check_flags_a_verdict_whose_page_lost_a_figure_the_claim_states(
+    cli: Cli, site: Site
+) -> None:
+    body = f"A Gallup poll showed the approval rating at 13%, a record low. {LONG}"
+    url = site.page("/rating", article(body))
+    claim = cli.add("The approval rating was 13%", "--said-by", "Gallup")
+    linked(cli, url, claim=claim)
+    cli("archive", claim)
+    site.page("/rating", article(body.replace("13%", "11%")))
+    cli("verify", claim, code=1)
+    assert '"page-changed"' not in cli("check", "--format", "jsonl", code=1).stdout  # no verdict
+    cli("status", claim, "verified", "--rating", "Accurate")
+    problems = [
+        json.loads(line) for line in cli("check", "--format", "jsonl", code=1).stdout.splitlines()
+    ]
+    changed = [p for p in problems if p["code"] == "page-changed"]
+    assert len(changed) == 1 and "no longer states 13%" in changed[0]["message"]
+    off = cli("check", "--format", "jsonl", "--disable", "page-changed", code=1).stdout
+    assert '"page-changed"' not in off
+    other = cli.add("The region has 80 paragraphs", "--said-by", "Gallup")
+    linked(cli, url, claim=other, source="Other Outlet")
+    cli("status", other, "verified")
+    site.page("/rating", article(body))
+    cli("archive", other)
+    site.page("/rating", article(body.replace("13%", "11%")))
+    cli("verify", other, code=1)
+    flagged = {
+        json.loads(line)["claim"]
+        for line in cli("check", "--format", "jsonl", code=1).stdout.splitlines()
+        if json.loads(line)["code"] == "page-changed"
+    }
+    assert flagged == {claim}  # the other claim states no figure the page lost
 
 
 def test_verify_skips_links_not_archived(cli: Cli, site: Site) -> None:

@@ -346,3 +346,69 @@ def test_review_on_a_terminal_changes_claimant_and_reporter(cli: Cli) -> None:
     (claim,) = cli.jsonl("list")
     assert claim["said_by"] == ["Port Authority"]
     assert claim["reported_by"][0] == "Bay Times"
+
+
+def _add_court_story(cli: Cli, path: Path) -> dict[str, dict[str, object]]:
+    result = cli(
+        "extract", str(path), "--add", "--yes", "--story", "port",
+        "--url", "https://press.example/court", "--date", "2024-03-10",
+    )  # fmt: skip
+    assert "Traceback" not in result.stderr
+    return {c["id"]: c for c in cli.jsonl("list")}
+
+
+def test_add_quotes_each_sentence_on_the_link_to_the_article(cli: Cli) -> None:
+    claims = _add_court_story(cli, ARTICLES / "court-no-headline.txt")
+    article = (ARTICLES / "court-no-headline.txt").read_text(encoding="utf-8")
+    for claim in claims.values():
+        shown = cli.json("show", str(claim["id"]))
+        press = [k for k in shown["links"] if k["relation"] == "reported-by"]
+        assert [k["source"] for k in press] == ["Coastal Press"]
+        quote = press[0]["quote"]
+        assert quote and " ".join(quote.split()) in " ".join(article.split())
+        assert press[0]["url"] == "https://press.example/court"
+
+
+def test_the_articles_own_voice_is_the_publications_claim(cli: Cli) -> None:
+    claims = _add_court_story(cli, ARTICLES / "court-no-headline.txt")
+    third = next(c for c in claims.values() if "third corruption trial" in str(c["text"]))
+    assert third["said_by"] == ["Coastal Press"]
+    named = next(c for c in claims.values() if "Lund denied" in str(c["text"]))
+    assert named["said_by"] == ["Victor Lund"]
+
+
+def test_add_again_on_an_updated_article_respects_what_the_story_did(
+    cli: Cli, tmp_path: Path
+) -> None:
+    article = tmp_path / "court.txt"
+    text = (ARTICLES / "court-no-headline.txt").read_text(encoding="utf-8")
+    article.write_text(text, encoding="utf-8")
+    claims = _add_court_story(cli, article)
+
+    def find(words: str) -> str:
+        return next(str(i) for i, c in claims.items() if words in str(c["text"]))
+
+    deleted, reworded = find("Lund denied"), find("third corruption trial")
+    bail, ford = find("set bail"), find("pattern of payments")
+    cli("rm", deleted, "--yes")
+    cli("edit", reworded, "--text", "Our wording: the port's third corruption case")
+    cli("merge", ford, find("Maria Chen"), "--yes")
+    article.write_text(text.replace("bail at 50,000", "bail at 75,000"), encoding="utf-8")
+    again = cli(
+        "extract", str(article), "--add", "--yes", "--story", "port",
+        "--url", "https://press.example/court", "--date", "2024-03-10",
+    )  # fmt: skip
+    assert "Added 0 claim(s)" in again.stderr
+    warning = next(line for line in again.stderr.splitlines() if "CHANGED A FIGURE" in line)
+    assert warning.startswith("Warning: THE ARTICLE CHANGED A FIGURE in paragraph 5")
+    assert "50,000 dollars" in warning and "75,000 dollars" in warning
+    assert f"noted on claim {bail[:7]}" in warning
+    now = {c["id"]: c for c in cli.jsonl("list")}
+    assert deleted not in now and set(now) == set(claims) - {deleted, find("Maria Chen")}
+    assert now[reworded]["text"] == "Our wording: the port's third corruption case"
+    assert now[bail]["notes"][-1]["text"].startswith("A figure changed in the article")
+    assert "75,000 dollars" in now[bail]["notes"][-1]["text"]
+    third = cli("extract", str(article), "--add", "--yes", "--story", "port")
+    assert "Added 0 claim(s)" in third.stderr and "CHANGED A FIGURE" not in third.stderr
+    other_story = cli("extract", str(article), "--add", "--yes", "--story", "elsewhere")
+    assert "Added 9 claim(s)" in other_story.stderr  # another story remembers nothing

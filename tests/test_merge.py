@@ -322,3 +322,55 @@ def test_a_source_by_part_of_its_name_keeps_its_links_in_a_writing_command(
     with Database.open(db_path) as db:
         assert db.structural_problems() == []
         assert db.links.all() == []
+
+
+@pytest.fixture
+def verified_and_duplicate(cli: Cli) -> tuple[str, str]:
+    """A verified claim ("13%") and a duplicate with another claimant and "11%"."""
+    kept = cli.add(
+        "The mayor's approval rating was 13%", "--said-by", "Pollster Desk", "--no-dupe-check"
+    )
+    cli("status", kept, "verified", "--rating", "Accurate")
+    other = cli.add(
+        "The mayor's approval rating was 11%", "--said-by", "Wrong Person", "--no-dupe-check"
+    )
+    return kept, other
+
+
+def test_merging_into_a_claim_with_a_verdict_leaves_new_claimants_out_in_a_script(
+    cli: Cli, verified_and_duplicate: tuple[str, str]
+) -> None:
+    kept, other = verified_and_duplicate
+    planned = cli("merge", kept, other, "--dry-run")
+    assert "0 links moved, 1 said-by link(s) left out" in planned.stderr
+    result = cli("merge", kept, other, "--yes", "--format", "json")
+    merged = json.loads(result.stdout)
+    assert merged["said_by"] == ["Pollster Desk"]
+    assert "Warning: claim" in result.stderr and "Wrong Person not added" in result.stderr
+    assert [q["text"] for q in merged["quantities"]] == ["13%"]  # 11% contradicts it
+    note = merged["notes"][-1]["text"]
+    assert "said-by 'Wrong Person'" in note and "quantity '11%'" in note
+    cli("undo")
+    assert cli.json("show", other)["said_by"] == ["Wrong Person"]  # undo restores it
+
+
+def test_merging_into_a_claim_with_a_verdict_asks_before_adding_a_claimant(
+    cli: Cli, verified_and_duplicate: tuple[str, str]
+) -> None:
+    kept, other = verified_and_duplicate
+    terminal = Environment(stdin_isatty=True)
+    asked = cli("merge", kept, other, "--format", "json", input="y\ny\n", env=terminal)
+    assert "is verified: add said-by Wrong Person" in asked.stderr
+    shown = asked.stdout[asked.stdout.index("{") :]  # after the answers echoed
+    assert json.loads(shown)["said_by"] == ["Pollster Desk", "Wrong Person"]
+
+
+def test_add_claimants_adds_them_and_an_open_claim_takes_them_unasked(cli: Cli) -> None:
+    kept = cli.add("Rents rose 5% in 2023", "--said-by", "Agency", "--no-dupe-check")
+    other = cli.add("Rents went up 5% last year", "--said-by", "Ministry", "--no-dupe-check")
+    merged = cli.json("merge", kept, other, "--yes")
+    assert merged["said_by"] == ["Agency", "Ministry"]  # unverified: no verdict to guard
+    cli("undo")
+    cli("status", kept, "false")
+    merged = cli.json("merge", kept, other, "--yes", "--add-claimants")
+    assert merged["said_by"] == ["Agency", "Ministry"]

@@ -380,3 +380,228 @@ def test_ids_from_two_machines_do_not_collide(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert len(set(first) | set(second)) == 40000
+
+
+def links_of(cwd: Path, env: dict[str, str], claim: str) -> list[dict[str, Any]]:
+    shown = json.loads(ct(cwd, env, "show", claim, "--format", "json"))
+    return list(shown["links"])
+
+
+def test_a_claim_deleted_on_one_side_and_edited_on_the_other_comes_back_whole(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    a, b = make_pair(tmp_path, git_env)
+    claim = ct(a, git_env, "add", "The port handled 40 ships", "--said-by", "Harbour Office", "-q")
+    claim = claim.strip()
+    ct(a, git_env, "source", "add", "Daily Wire Desk")
+    ct(
+        a,
+        git_env,
+        "link",
+        claim,
+        "Daily Wire Desk",
+        "--as",
+        "reported-by",
+        "--url",
+        "https://news.example/port",
+        "--date",
+        "2024-03-01",
+    )
+    sh(["git", "add", "-A"], a, git_env)
+    sh(["git", "commit", "-qm", "port claim"], a, git_env)
+    sh(["git", "pull", "-q", "--no-rebase", "--no-edit", str(a), "main"], b, git_env)
+    before = links_of(b, git_env, claim)
+    assert {k["relation"] for k in before} == {"said-by", "reported-by"}
+    ct(a, git_env, "rm", claim, "--yes")
+    sh(["git", "commit", "-qam", "A deletes"], a, git_env)
+    ct(b, git_env, "note", claim, "B called the harbour", user="ben")
+    sh(["git", "commit", "-qam", "B edits"], b, git_env)
+    sh(["git", "pull", "-q", "--no-rebase", "--no-edit", str(b), "main"], a, git_env)
+    kept = claims(a, git_env)[claim]
+    assert "merge-kept" in kept["tags"]
+    after = links_of(a, git_env, claim)
+    assert sorted((k["relation"], k["url"]) for k in after) == sorted(
+        (k["relation"], k["url"]) for k in before
+    )
+    check = run([*CLAIMTRACK, "check", "--format", "jsonl"], a, git_env)
+    assert all(json.loads(line)["code"] != "structure" for line in check.stdout.splitlines())
+
+
+def test_status_and_rating_come_from_one_side_of_a_git_merge(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    a, b = make_pair(tmp_path, git_env)
+    claim = next(iter(claims(a, git_env)))
+    ct(a, git_env, "status", claim, "disputed", "--rating", "Misleading")
+    sh(["git", "commit", "-qam", "A rates"], a, git_env)
+    time.sleep(0.01)
+    ct(b, git_env, "status", claim, "unverifiable", user="ben")  # later
+    sh(["git", "commit", "-qam", "B reopens"], b, git_env)
+    sh(["git", "pull", "-q", "--no-rebase", "--no-edit", str(b), "main"], a, git_env)
+    merged = claims(a, git_env)[claim]
+    assert (merged["status"], merged["rating"]) == ("unverifiable", None)
+    events = [
+        json.loads(line) for line in ct(a, git_env, "log", claim, "--format", "jsonl").splitlines()
+    ]
+    conflict = next(e for e in events if e["action"] == "merge")
+    assert conflict["before"] == {"status": "disputed", "rating": "Misleading"}
+
+
+@pytest.mark.parametrize("broken", [b"", b"  \n", b'{"_meta": {"schema": {"vers'])
+def test_a_version_that_is_not_a_database_stops_the_merge_and_deletes_nothing(
+    tmp_path: Path, git_env: dict[str, str], broken: bytes
+) -> None:
+    a, b = make_pair(tmp_path, git_env)
+    count = len(claims(a, git_env))
+    (b / "claims.json").write_bytes(broken)  # a colleague commits a broken file
+    sh(["git", "commit", "-qam", "oops"], b, git_env)
+    ct(a, git_env, "note", next(iter(claims(a, git_env))), "A's own work")
+    sh(["git", "commit", "-qam", "A works"], a, git_env)
+    ours = (a / "claims.json").read_bytes()
+    pulled = run(["git", "pull", "--no-rebase", "--no-edit", str(b), "main"], a, git_env)
+    assert pulled.returncode != 0 and "CONFLICT" in pulled.stdout + pulled.stderr
+    assert "not merged: theirs is not a claims database" in pulled.stderr
+    assert (a / "claims.json").read_bytes() == ours  # untouched, every record there
+    assert len(claims(a, git_env)) == count
+    resolved = run([*CLAIMTRACK, "git", "resolve", "--force"], a, git_env)
+    assert resolved.returncode == 1
+    assert resolved.stderr.startswith("Error: not merged: theirs is not a claims database")
+    assert (a / "claims.json").read_bytes() == ours
+
+
+def test_the_merge_driver_refuses_an_empty_version_and_leaves_the_file(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    good = tmp_path / "good.json"
+    ct(tmp_path, git_env, "--db", str(good), "add", "x")
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"")
+    ours = tmp_path / "ours.json"
+    ours.write_bytes(good.read_bytes())
+    result = run([*CLAIMTRACK, "merge-driver", str(good), str(ours), str(empty)], tmp_path, git_env)
+    assert result.returncode == 1 and "theirs is not a claims database" in result.stderr
+    assert "is empty" in result.stderr and ours.read_bytes() == good.read_bytes()
+    added = run([*CLAIMTRACK, "merge-driver", str(empty), str(ours), str(good)], tmp_path, git_env)
+    assert added.returncode == 0, added.stderr  # an empty ancestor: added on both sides
+
+
+def test_old_ids_resolve_through_merges_made_on_two_branches(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    a, b = make_pair(tmp_path, git_env)
+    first, second, third = list(claims(a, git_env))[:3]
+    ct(a, git_env, "merge", second, first, "--yes")  # first merged into second
+    sh(["git", "commit", "-qam", "A merges"], a, git_env)
+    ct(b, git_env, "merge", third, second, "--yes", user="ben")  # second into third
+    ct(b, git_env, "note", first, "B's note on the first", user="ben")
+    sh(["git", "commit", "-qam", "B merges"], b, git_env)
+    for desk, other in ((b, a), (a, b)):
+        sh(["git", "pull", "-q", "--no-rebase", "--no-edit", str(other), "main"], desk, git_env)
+        for old in (first, second, third):
+            shown = json.loads(ct(desk, git_env, "show", old, "--format", "json"))
+            assert shown["id"] == third
+        merged = claims(desk, git_env)
+        assert first not in merged and second not in merged
+        assert "B's note on the first" in [n["text"] for n in merged[third]["notes"]]
+        check = run([*CLAIMTRACK, "check", "--format", "jsonl"], desk, git_env)
+        assert all(json.loads(line)["code"] != "structure" for line in check.stdout.splitlines())
+
+
+def slow_driver(desk: Path, env: dict[str, str], seconds: float) -> Path:
+    """Make ``desk``'s merge driver sleep first (a large database, a slow disk); returns
+    the file the driver creates when it starts."""
+    driver = sh(["git", "config", "merge.claimtrack.driver"], desk, env).strip()
+    started = desk.parent / f"{desk.name}-driver-started"
+    script = desk.parent / f"{desk.name}-slow-driver.sh"
+    script.write_text(
+        f"#!/bin/sh\ntouch '{started}'\nsleep {seconds}\n"
+        + driver.replace("%O %A %B", '"$1" "$2" "$3"')
+        + "\n"
+    )
+    sh(["git", "config", "merge.claimtrack.driver", f"sh '{script}' %O %A %B"], desk, env)
+    return started
+
+
+@pytest.mark.slow
+def test_a_write_acknowledged_during_a_slow_pull_is_in_the_file_git_leaves(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    a, b = make_pair(tmp_path, git_env)
+    theirs = ct(b, git_env, "add", "Only B has this", "-q", user="ben").strip()
+    sh(["git", "commit", "-qam", "B"], b, git_env)
+    ours = ct(a, git_env, "add", "Only A has this", "-q").strip()
+    sh(["git", "commit", "-qam", "A"], a, git_env)
+    started = slow_driver(a, git_env, 3)
+    pull = subprocess.Popen(
+        ["git", "pull", "-q", "--no-rebase", "--no-edit", str(b), "main"],
+        cwd=a,
+        env=git_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not started.exists():
+        assert pull.poll() is None and time.monotonic() < deadline, pull.communicate()
+        time.sleep(0.02)
+    written = run([*CLAIMTRACK, "add", "Written during the pull", "-q"], a, git_env)
+    _, pulled_err = pull.communicate(timeout=120)
+    assert pull.returncode == 0, pulled_err
+    assert written.returncode == 0, written.stderr
+    final = claims(a, git_env)
+    assert written.stdout.strip() in final  # acknowledged, so kept
+    assert {ours, theirs} <= set(final)  # and the merge too
+    check = run([*CLAIMTRACK, "check", "--format", "jsonl"], a, git_env)
+    assert all(json.loads(line)["code"] != "structure" for line in check.stdout.splitlines())
+
+
+def test_a_write_waits_for_gits_index_lock_and_gives_up_with_one_error(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    sh(["git", "init", "-q"], desk, git_env)
+    ct(desk, git_env, "init")
+    ct(desk, git_env, "add", "before")
+    before = (desk / "claims.json").read_bytes()
+    (desk / ".git" / "index.lock").write_text("")  # git at work (or crashed)
+    env = {**git_env, "CLAIMTRACK_LOCK_TIMEOUT": "0.5"}
+    blocked = run([*CLAIMTRACK, "add", "while git works"], desk, env)
+    assert blocked.returncode == 1
+    assert blocked.stderr.startswith("Error: git has held ") and "index.lock" in blocked.stderr
+    assert (desk / "claims.json").read_bytes() == before
+    assert run([*CLAIMTRACK, "list"], desk, env).returncode == 0  # reading never waits
+    (desk / ".git" / "index.lock").unlink()
+    assert run([*CLAIMTRACK, "add", "after git"], desk, env).returncode == 0
+
+
+def test_every_change_undoes_in_order_after_merges_met_on_two_branches(
+    tmp_path: Path, git_env: dict[str, str]
+) -> None:
+    a, b = make_pair(tmp_path, git_env)
+    first, second, third = list(claims(a, git_env))[:3]
+    ct(a, git_env, "merge", second, first, "--yes")  # first merged into second
+    sh(["git", "commit", "-qam", "A merges"], a, git_env)
+    ct(b, git_env, "merge", third, second, "--yes", user="ben")  # second into third
+    ct(b, git_env, "note", first, "B's note on the first", user="ben")
+    sh(["git", "commit", "-qam", "B merges"], b, git_env)
+    sh(["git", "pull", "-q", "--no-rebase", "--no-edit", str(a), "main"], b, git_env)
+
+    def consistent() -> None:
+        check = run([*CLAIMTRACK, "check", "--format", "jsonl"], b, git_env)
+        assert all(json.loads(line)["code"] != "structure" for line in check.stdout.splitlines())
+
+    # The git merge itself is git's to undo: undo passes over it, to B's note...
+    undone = run([*CLAIMTRACK, "undo"], b, git_env)
+    assert undone.returncode == 0 and "note by ben" in undone.stderr, undone.stderr
+    notes = [n["text"] for n in claims(b, git_env)[third]["notes"]]
+    assert "B's note on the first" not in notes and len(notes) >= 2  # only that note
+    consistent()
+    # ...then B's merge, then A's (met through the pull), each leaving it consistent.
+    for who, back in (("ben", second), ("ana", first)):
+        undone = run([*CLAIMTRACK, "undo"], b, git_env)
+        assert undone.returncode == 0 and f"merge by {who}" in undone.stderr, undone.stderr
+        consistent()
+        assert back in claims(b, git_env)
+    for old in (first, second, third):
+        assert json.loads(ct(b, git_env, "show", old, "--format", "json"))["id"] == old

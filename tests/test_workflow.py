@@ -165,7 +165,7 @@ def test_undo_after_undo_and_redo_reverts_the_change_redone(cli: Cli) -> None:
     assert [c["text"] for c in cli.jsonl("list")] == ["first"]
     assert [s["name"] for s in cli.jsonl("source", "list")] == ["Ministry"]
     problems = cli("check", "--format", "jsonl", code=1).stdout.splitlines()
-    assert [json.loads(p)["code"] for p in problems] == ["open-status"]  # no structure
+    assert [json.loads(p)["code"] for p in problems] == ["unreported", "open-status"]
     cli("redo")
     cli("undo")
     cli("undo")
@@ -258,6 +258,30 @@ def test_each_rule_fails_the_check(cli: Cli, change: tuple[str, ...], code: str)
     assert cli("check", "--story", "clean", *disabled).exit_code == 0
 
 
+def test_a_claim_nobody_reported_fails_the_check_unless_a_note_says_why(cli: Cli) -> None:
+    claim = clean_story(cli)
+    cli("unlink", claim, "Associated Press")
+    assert codes(cli, "--story", "clean") == ["unreported"]
+    assert cli("check", "--story", "clean", "--disable", "unreported").exit_code == 0
+    cli("note", claim, "Unreported: our own finding from the court files")
+    assert cli("check", "--story", "clean").exit_code == 0
+
+
+@pytest.mark.parametrize("status", ["checking", "unverified"])
+def test_a_claim_reopened_loses_its_rating_which_history_keeps(cli: Cli, status: str) -> None:
+    claim = cli.add("The bridge cost 40 million")
+    cli("status", claim, "verified", "--rating", "Accurate")
+    cli("status", claim, status)
+    assert cli.json("show", claim)["rating"] is None
+    log = cli.jsonl("log", claim)
+    assert any((e["before"] or {}).get("rating") == "Accurate" for e in log)
+    cli("status", claim, "verified", "--rating", "Accurate")
+    cli("status", claim, "disputed")  # another verdict: the wording stays until changed
+    assert cli.json("show", claim)["rating"] == "Accurate"
+    cli("status", claim, "checking", "--rating", "Under review")  # given: kept
+    assert cli.json("show", claim)["rating"] == "Under review"
+
+
 def test_unattributed_claim_with_a_note_saying_why_passes(cli: Cli) -> None:
     claim = clean_story(cli)
     cli("unlink", claim, "Interior Ministry")
@@ -312,9 +336,14 @@ def test_check_json_output(cli: Cli) -> None:
     cli.add("An unattributed figure of 40 percent", "--story", "clean")
     result = cli("check", "--story", "clean", "--format", "json", code=1)
     problems = json.loads(result.stdout)
-    assert {p["code"] for p in problems} == {"unattributed", "two-sources", "open-status"}
+    assert {p["code"] for p in problems} == {
+        "unattributed",
+        "unreported",
+        "two-sources",
+        "open-status",
+    }
     assert all({"claim", "code", "message", "story", "text"} <= set(p) for p in problems)
-    assert "3 problem(s) in 1 of 2 claim(s)" in result.stderr
+    assert "4 problem(s) in 1 of 2 claim(s)" in result.stderr
 
 
 # -- confidentiality across every output -------------------------------------------------------

@@ -47,7 +47,7 @@ ARCHIVE_COLUMNS = (
     "wayback_error",
     "warning",
 )
-VERIFY_COLUMNS = (*LINK_COLUMNS, "status", "archived", "snapshot", "detail")
+VERIFY_COLUMNS = (*LINK_COLUMNS, "status", "archived", "snapshot", "detail", "diff")
 WaybackOption = Annotated[
     bool,
     typer.Option(
@@ -210,6 +210,12 @@ def verify(
     ctx: typer.Context,
     claims: ClaimsArg = None,
     filters: FilterOptions = NO_FILTERS,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff", help="Under each changed page, the sentences removed (-) and added (+)."
+        ),
+    ] = False,
     reveal: RevealOption = False,
     allow_private: AllowPrivateOption = False,
     fmt: FormatOption = None,
@@ -218,15 +224,18 @@ def verify(
     """Fetch archived pages again: unchanged, changed, quote missing, gone or unreachable.
 
     Compares each archived link's page now with its snapshot: 'changed' when the main
-    text differs, 'quote-missing' when the link's --quote is no longer on the page
-    (whitespace, case and curly quotes do not count), 'gone' for HTTP 404 or 410,
-    'unreachable' when nothing or an error answers. A result is recorded on the link
-    when it differs from the last one ('check' reads it: quote-drift). Exit 1 when any
-    link needs a look, so it can run from cron or CI.
+    text differs, saying how many sentences were altered, removed or added and which
+    figures changed (13% -> 11%); 'quote-missing' when the link's --quote is no longer
+    on the page (whitespace, case and curly quotes do not count); 'gone' for HTTP 404
+    or 410; 'unreachable' when nothing or an error answers. With --diff, a unified diff
+    of the kept text and the page's follows each changed page (JSON has it as 'diff').
+    Each link records what was found and when it was last checked ('check' reads it:
+    quote-drift, page-changed). Exit 1 when any link needs a look, so it can run from
+    cron or CI.
 
     \b
     Examples:
-      claimtrack verify --story serbia-russians
+      claimtrack verify --story serbia-russians --diff
       claimtrack verify --format jsonl | jq -r 'select(.result!="unchanged") | .url'
     """
     from claimtrack.evidence import (
@@ -257,6 +266,9 @@ def verify(
             if report["detail"]:
                 line += f": {report['detail']}"
             typer.echo(safe_text(line, single_line=True))
+            if diff and report["diff"]:
+                for row in report["diff"].splitlines():
+                    typer.echo("    " + safe_text(row, single_line=True))
     else:
         _write(reports, fmt, VERIFY_COLUMNS)
     look = [r for r in results if r.needs_a_look]

@@ -70,7 +70,7 @@ def extract(
         typer.Option(
             "--add",
             help="Record the claims (asks per claim on a terminal); "
-            "claims already in the story are not added again.",
+            "sentences the story was given before are not added again.",
         ),
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="With --add: take every claim.")] = False,
@@ -143,11 +143,33 @@ def extract(
                     err=True,
                 )
     if add:
+        from claimtrack.exporting.formats import safe_text
         from claimtrack.importing.candidates import record_candidates
 
         with open_db(ctx, write=True) as db:
-            made, already = record_candidates(db, result, chosen, story=story, source_name=name)
-        more = f"; {already} already recorded in this story, not added again" if already else ""
+            made, already, changed = record_candidates(
+                db, result, chosen, story=story, source_name=name
+            )
+        for change in changed:
+            where = (
+                f"noted on claim {ids.short(change.claim)}"
+                if change.claim
+                else "its claim was deleted"
+            )
+            line = (
+                f"Warning: THE ARTICLE CHANGED A FIGURE in paragraph {change.paragraph} "
+                f"({where}; not added as a new claim): it said {change.before!r}; it now "
+                f"says {change.now!r}"
+            )
+            typer.echo(safe_text(line, single_line=True), err=True)
+        more = (
+            f"; {already} already recorded in this story (or deleted, merged or reworded "
+            "there), not added again"
+            if already
+            else ""
+        )
+        if changed:
+            more += f"; {len(changed)} with a changed figure (see the warnings)"
         typer.echo(f"Added {len(made)} claim(s) as unverified{more}.", err=True)
         if fmt == "table":
             for claim in made:

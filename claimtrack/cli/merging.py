@@ -14,11 +14,12 @@ from claimtrack.cli.common import (
     YesOption,
     app,
     confirm_destruction,
+    environment,
     open_db,
     output_format,
 )
 from claimtrack.cli.sources import source_app
-from claimtrack.exporting.formats import SOURCE_COLUMNS
+from claimtrack.exporting.formats import SOURCE_COLUMNS, safe_text
 
 if TYPE_CHECKING:
     from claimtrack.merging import Merge
@@ -41,6 +42,14 @@ def merge(
         ),
     ],
     dry_run: DryRunOption = False,
+    add_claimants: Annotated[
+        bool,
+        typer.Option(
+            "--add-claimants",
+            help="Give a claim with a verdict the merged claims' said-by sources too "
+            "(asked on a terminal; left out otherwise).",
+        ),
+    ] = False,
     yes: YesOption = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
@@ -49,7 +58,11 @@ def merge(
 
     The others' links (one per source and relation), notes, tags and quantities move to
     it, a note records each merged claim's text, and their IDs find it from now on
-    (show, link, scripts). Asks first on a terminal; 'claimtrack undo' reverts it whole.
+    (show, link, scripts). A quantity that contradicts the first claim's (the same thing
+    counted, another figure) is not taken: the note names it. When the first claim has
+    a verdict, the others' said-by sources are added only if you say so (asked on a
+    terminal, or --add-claimants); otherwise a warning and the note name them. Asks
+    first on a terminal; 'claimtrack undo' reverts it whole.
 
     \b
     Examples:
@@ -64,6 +77,19 @@ def merge(
     with open_db(ctx, write=not dry_run, indexed=True) as db:
         plan = plan_claims(db, claims)
         presenter = Presenter(db)
+        if plan.claimants and not add_claimants:
+            named = ", ".join(sorted({presenter.name(k["source"]) for k in plan.claimants}))
+            verdict = f"claim {ids.short(plan.survivor['id'])} is {plan.survivor['status']}"
+            asking = not yes and not dry_run and environment(ctx).stdin_isatty
+            question = f"{verdict}: add said-by {named} from the merged claim(s)?"
+            if not (asking and typer.confirm(safe_text(question), default=False, err=True)):
+                plan = plan_claims(db, claims, claimants=False)
+                if not asking:
+                    warning = (
+                        f"Warning: {verdict}: said-by {named} not added (the note names "
+                        "it); --add-claimants adds it"
+                    )
+                    typer.echo(safe_text(warning, single_line=True), err=True)
         report = _report(plan, presenter)
         if dry_run:
             _print_plan(plan, report, fmt)
@@ -149,6 +175,8 @@ def _report(plan: Merge, presenter: Presenter) -> str:
     ]
     if plan.folded:
         parts.append(f"{plan.folded} duplicate link{'s' if plan.folded != 1 else ''} folded")
+    if plan.left_out:
+        parts.append(f"{len(plan.left_out)} said-by link(s) left out")
     if plan.exposes:
         parts.append(f"{presenter.name(plan.survivor['id'])!r} becomes confidential")
     return ", ".join(parts)

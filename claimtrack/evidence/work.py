@@ -19,6 +19,7 @@ from claimtrack import ids
 from claimtrack.confidential import is_confidential, withhold_fields
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError
+from claimtrack.evidence.compare import compare
 from claimtrack.evidence.fetch import Fetcher, FetchFailure, Page
 from claimtrack.evidence.folder import EvidenceFolder, Journal, snapshot_digest
 from claimtrack.evidence.text import main_text, quote_found, quote_score, text_digest, whole_text
@@ -27,6 +28,9 @@ from claimtrack.model import Archive, Claim, Link, Verification, VerifyResult, n
 from claimtrack.query import ClaimFilter, Presenter, select_claims
 from claimtrack.views import ArchiveReport, VerifyReport
 
+# At most this many figures gone from a page are recorded on its link (a page rewritten
+# whole would otherwise copy its every number into the database).
+MAX_NUMBERS_KEPT = 50
 # What a report withholds for a confidential source's link (``confidential.withhold_fields``):
 # addresses, the snapshot's name, and error text (it names the host).
 WITHHELD_REPORT_FIELDS = (
@@ -35,6 +39,7 @@ WITHHELD_REPORT_FIELDS = (
     "snapshot",
     "error",
     "detail",
+    "diff",
     "wayback",
     "warning",
 )
@@ -271,6 +276,8 @@ class Verified:
     status: int | None
     detail: str | None = None
     tampered: bool = False  # the snapshot's files fail their SHA-256: ``detail`` says how
+    diff: str | None = None  # a unified diff of the kept text and the page's, by sentence
+    numbers_gone: list[str] | None = None  # figures no longer on the page
 
     @property
     def needs_a_look(self) -> bool:
@@ -336,35 +343,45 @@ def _compare(
     same_body = snapshot_digest(page) == archive["sha256"]
     if same_body or text_digest(text) == archive["text_sha256"]:
         return Verified(cited, archive, "unchanged", page.status)
-    detail = f"the main text differs from the snapshot of {archive['at'][:10]}"
+    when = archive["at"][:10]
+    detail = f"the main text differs from the snapshot of {when}"
     try:
         kept = folder.text(archive["sha256"])
     except ClaimtrackError:
-        kept = None
-    if kept is not None:
-        from rapidfuzz import fuzz
-
-        detail += f" ({fuzz.ratio(kept, text):.0f}% alike)"
-    return Verified(cited, archive, "changed", page.status, detail)
+        return Verified(cited, archive, "changed", page.status, detail)
+    found = compare(kept, text, labels=(f"snapshot {when}", f"page {now()[:10]}"))
+    return Verified(
+        cited,
+        archive,
+        "changed",
+        page.status,
+        f"{detail} ({found.summary()})",
+        diff=found.diff or None,
+        numbers_gone=found.gone[:MAX_NUMBERS_KEPT],
+    )
 
 
 def record_verifications(db: Database, results: Iterable[Verified]) -> int:
-    """Record each result on its link when it differs from the link's last one
-    (``Database.record_verification``), so that ``check``'s ``quote-drift`` rule sees
-    it; an unchanged result writes nothing. Returns how many links were recorded."""
+    """Record on each link what verify found (``Database.record_verification``), so
+    that ``check``'s ``quote-drift`` and ``page-changed`` rules see it, and when it
+    looked (``checked``: people ask "when did we last look?"). ``since`` stays when the
+    result is the one recorded before. Returns how many links were recorded."""
     count = 0
+    at = now()
     for result in results:
         link = db.link_by_id(result.cited.link["id"])
         if link is None or archived(link) != result.archive:
             continue  # deleted, re-archived or given another URL meanwhile
         last = link.get("verify")
-        if last is not None and last["result"] == result.result:
-            continue
+        same = last is not None and last["result"] == result.result
         verification: Verification = {
             "result": result.result,
-            "since": now(),
+            "since": last["since"] if last is not None and same else at,
             "status": result.status,
+            "checked": at,
         }
+        if result.numbers_gone:
+            verification["numbers_gone"] = result.numbers_gone
         db.record_verification(link["id"], verification)
         count += 1
     return count
@@ -386,6 +403,7 @@ def verify_reports(results: Iterable[Verified]) -> list[VerifyReport]:
             "archived": result.archive["at"],
             "snapshot": result.archive["sha256"],
             "detail": result.detail,
+            "diff": result.diff,
         }
         if result.cited.hidden:
             report = withhold_fields(report, WITHHELD_REPORT_FIELDS)

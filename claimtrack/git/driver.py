@@ -30,13 +30,21 @@ from pathlib import Path
 from typing import Any
 
 from claimtrack import ids
+from claimtrack.errors import DatabaseError
 from claimtrack.records import Clock, event
 from claimtrack.store.fileformat import META, TABLES, Data, dump, empty_data, parse
 
 KEPT_TAG = "merge-kept"
+# The action of the marker event that ends the merge's change: ``undo`` passes over it.
+GIT_MERGE = "git-merge"
 _UNION_LISTS = ("notes", "aliases", "tags", "merged")
-# What the other side may have added to a record merged away, added to its survivor.
-_CARRIED_LISTS = ("notes", "tags", "quantities", "aliases")
+# What the other side may have added to a record merged away, added to its survivor
+# ("merged": IDs merged into it on that side resolve through the survivor too).
+_CARRIED_LISTS = ("notes", "tags", "quantities", "aliases", "merged")
+# Fields that are one fact and move together, from one side: a rating belongs to the
+# status it was given with (one side's "disputed" + rating and the other's later
+# "unverifiable" must not make "unverifiable" with the first rating).
+_TOGETHER: dict[str, tuple[tuple[str, ...], ...]] = {"claim": (("status", "rating", "review"),)}
 
 
 @dataclass
@@ -74,6 +82,9 @@ class Merger:
         self.redirects: dict[str, dict[str, str]] = {}
         # Per table: (base version, other side's version) of merged-away records edited.
         self._carry: dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
+        # Records deleted on one side and kept because the other edited them: the side
+        # ("ours" or "theirs") whose links they come back with.
+        self._kept_on: dict[str, str] = {}
 
     def _event(
         self, kind: str, target: str, before: Any, after: Any, action: str = "merge"
@@ -108,7 +119,12 @@ class Merger:
             for old, edited in self._carry[table]:
                 self._carry_edits(result, table, old, edited)
         self._follow_merges(result)
+        sides = {"ours": ours, "theirs": theirs}
+        for record_id, side in self._kept_on.items():
+            self._restore_links(result, record_id, sides[side])
         self._keep_linked(result, base, ours, theirs)
+        # Last, so that it names the change (``history.Change.action``): undo passes over it.
+        self._event("change", self.change, None, None, action=GIT_MERGE)
         events = {**base.get("events", {}), **theirs.get("events", {}), **ours.get("events", {})}
         events.update(self.events)
         result["events"] = events
@@ -150,6 +166,7 @@ class Merger:
                     merged[record_id] = dict(survivor)  # ``_follow_merges`` moves it
                     continue
                 merged[record_id] = self._flag(kind, survivor)
+                self._kept_on[record_id] = "ours" if mine is not None else "theirs"
                 continue
             merged[record_id] = self._fields(kind, old, mine, other)
         return merged
@@ -166,7 +183,27 @@ class Merger:
         result: dict[str, Any] = {}
         losers: dict[str, Any] = {}
         winners: dict[str, Any] = {}
-        for key in sorted({*old, *mine, *other}):
+        keys = sorted({*old, *mine, *other})
+        for group in _TOGETHER.get(kind, ()):
+            present = [key for key in group if key in keys]
+            changed = [
+                side
+                for side in (mine, other)
+                if any(side.get(key) != old.get(key) for key in present)
+            ]
+            if not changed:
+                continue
+            # One side's verdict whole: the side that changed it, or the later edit.
+            side = changed[0] if len(changed) == 1 else (mine if ours_newer else other)
+            loser = other if side is mine else mine
+            for key in present:
+                keys.remove(key)
+                if key in side:
+                    result[key] = side[key]
+                if len(changed) == 2 and loser.get(key) != side.get(key):
+                    losers[key] = loser.get(key)
+                    winners[key] = side.get(key)
+        for key in keys:
             before, a, b = old.get(key), mine.get(key), other.get(key)
             if key in _UNION_LISTS and isinstance(a, list) and isinstance(b, list):
                 result[key] = union(a, b)
@@ -309,20 +346,40 @@ class Merger:
             links[link_id] = moved
             self._event("link", link_id, dict(link), moved)
 
+    def _restore_links(self, result: Data, record_id: str, side: Data) -> None:
+        """A claim or source kept despite its deletion comes back whole: the links it
+        has on the side that kept it (claimant, reporters with their URL, snapshot and
+        verification) are put back where the deleting side removed them. A source's
+        links come back only to claims still there: a claim deleted on purpose is not
+        brought back because one of its sources was kept."""
+        for link_id, link in side.get("links", {}).items():
+            if link_id in result["links"]:
+                continue
+            if link.get("claim") == record_id or (
+                link.get("source") == record_id and link.get("claim") in result["claims"]
+            ):
+                result["links"][link_id] = dict(link)
+                self._event("link", link_id, None, dict(link), action="merge-kept")
+
     def _keep_linked(self, result: Data, base: Data, ours: Data, theirs: Data) -> None:
-        """A claim or source deleted on one side stays if the other side linked to it."""
-        for link in list(result["links"].values()):
+        """A claim or source deleted on one side stays if the other side linked to it,
+        with its links on that side (``_restore_links``)."""
+        pending = list(result["links"].values())
+        while pending:
+            link = pending.pop(0)
+            if link["id"] not in result["links"]:
+                continue
             for table, key in (("claims", "claim"), ("sources", "source")):
                 target = link[key]
                 if target in result[table]:
                     continue
-                found = (
-                    ours.get(table, {}).get(target)
-                    or theirs.get(table, {}).get(target)
-                    or base.get(table, {}).get(target)
-                )
-                if found is not None:
-                    result[table][target] = self._flag(table[:-1], found)
+                side = next((v for v in (ours, theirs, base) if target in v.get(table, {})), None)
+                if side is not None:
+                    result[table][target] = self._flag(table[:-1], side[table][target])
+                    if side is not base:
+                        before = set(result["links"])
+                        self._restore_links(result, target, side)
+                        pending += [result["links"][i] for i in set(result["links"]) - before]
                 else:
                     result["links"].pop(link["id"], None)  # points at nothing on any side
                     break
@@ -334,15 +391,31 @@ def merge_versions(
     """Merge three database files' bytes (the common ancestor, ours, theirs) into the
     bytes of the merged file, and say what happened.
 
-    An empty ancestor means the file was added on both sides. ``origins`` name the three
-    in errors; ``actor`` records the merge's history events. Raises ``DatabaseError``
-    (``claimtrack.store.fileformat.parse``) when any version is not a database, conflict
-    markers included: nothing is merged then.
+    An empty ancestor means the file was added on both sides (it has no records, so it
+    can delete none). ``origins`` name the three in errors; ``actor`` records the merge's
+    history events. Raises ``DatabaseError`` (``claimtrack.store.fileformat.parse``) when
+    ours or theirs is not a database (empty, whitespace only, truncated, not JSON,
+    conflict markers) or the ancestor is not one and not empty: a version that is not a
+    database is a conflict to settle by hand, never an instruction to delete every
+    record. Nothing is merged then.
     """
-    versions = [
-        parse(raw, origin) if raw.strip() else empty_data()
-        for raw, origin in zip((base, ours, theirs), origins, strict=True)
-    ]
+    versions: list[Data] = []
+    for raw, origin, name in zip(
+        (base, ours, theirs), origins, ("the common ancestor", "ours", "theirs"), strict=True
+    ):
+        if name == "the common ancestor" and raw.strip() == b"":
+            versions.append(empty_data())
+            continue
+        try:
+            versions.append(parse(raw, origin))
+        except DatabaseError as exc:
+            raise DatabaseError(
+                f"not merged: {name} is not a claims database ({exc.message}); "
+                "nothing was deleted or written",
+                "git leaves the file as a conflict: keep the good side with 'git checkout "
+                "--ours (or --theirs) -- FILE' and 'git add' it, or restore the broken "
+                "version from an earlier commit",
+            ) from None
     merger = Merger(actor)
     merged = merger.merge(*versions)
     return dump(merged), merger.report

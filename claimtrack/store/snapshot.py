@@ -39,12 +39,14 @@ from claimtrack.store.collector import paused_gc
 from claimtrack.store.fileformat import META, TABLES, Data, dump_to, read_file
 from claimtrack.store.files import (
     atomic_write,
+    lock_timeout,
     locked,
     mark_saved,
     remove_stale_temp_files,
     was_saved,
 )
 from claimtrack.store.filter import ClaimFilter
+from claimtrack.store.gitwatch import GitWatch
 from claimtrack.store.index import FileIndex, Identity, identity
 from claimtrack.store.structure import structural_problems
 from claimtrack.store.terms import claim_terms, rank
@@ -89,6 +91,8 @@ class Snapshot:
         self._by_claim: dict[str, list[Link]] | None = None
         self._by_source: dict[str, list[Link]] | None = None
         self._grouped_at = -1
+        # The file this command wrote, as written (``fstat``): None until it saves.
+        self.written: os.stat_result | None = None
 
     # -- the transaction ----------------------------------------------------------------
 
@@ -115,6 +119,7 @@ class Snapshot:
             written.append(os.fstat(fd))
 
         atomic_write(self.path, write)
+        self.written = written[0]
         mark_saved(self.path)
         current = _ours(self.path, written[0])
         if current is not None:
@@ -386,6 +391,7 @@ class IndexedSnapshot(Snapshot):
                 "nothing was written",
                 "run the command again",
             ) from None
+        self.written = written[0]
         mark_saved(self.path)
         ours = _ours(self.path, written[0])
         if ours is None:
@@ -714,6 +720,8 @@ def open_snapshot(
             yield Snapshot(path, read_file(path, skip=skip), writable=False)
             return
         with locked(path):
+            git = GitWatch.of(path, lock_timeout())
+            git.before_reading()  # a pull's result, never the file git is replacing
             remove_stale_temp_files(path)
             if not create and not path.exists():
                 _check_never_there(path)
@@ -722,13 +730,17 @@ def open_snapshot(
                 try:
                     snapshot: Snapshot = IndexedSnapshot(path, index, writable=True)
                     yield snapshot
+                    git.before_saving()
                     snapshot.save()
                 finally:
                     index.close()
+                git.after_saving(snapshot.written)
                 return
             snapshot = Snapshot(path, read_file(path), writable=True)
             yield snapshot
+            git.before_saving()
             snapshot.save()
+            git.after_saving(snapshot.written)
 
 
 def real_path(path: Path) -> Path:
