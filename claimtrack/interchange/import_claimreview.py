@@ -7,21 +7,30 @@ a JSON-LD document holding one ClaimReview, an array of them, an ``@graph``, or 
 ``DataFeed`` (the feed fact-checkers submit to Google's Fact Check tools: its
 ``dataFeedElement`` items' ``item``); and HTML pages with the same JSON-LD embedded in
 ``<script type="application/ld+json">`` blocks, read by extruct (no HTML parsing of our
-own). Any node typed ``ClaimReview`` at any depth is a review; ``{"@id": ...}``
-references to nodes elsewhere in the document are followed.
+own). Every document is read through a JSON-LD processor first (``schema_org``), so a
+``schema:`` prefix or a context per block reads as schema.org's bare terms. Any node
+typed ``ClaimReview`` at any depth is a review; ``{"@id": ...}`` references to nodes
+elsewhere in the document are followed. A web address written without its scheme
+(``factcheck.example/x``) is read as ``https://`` with a warning. A review that cannot
+be imported (no text, a date that is not one...) is reported and left out
+(``Incoming.skipped``), the others imported; ``import --strict`` refuses the input.
 
-Each review becomes:
+Each review becomes, recorded as the change of the user who imports it (the reviewer is
+the verdict's author, named in ``review.by``, not the record's):
 
-- a claim: ``text`` from ``claimReviewed``; ``status`` from the rating
-  (``status_from_rating``); ``rating`` the rating's words (``alternateName``, else its
-  ``name``, else "ratingValue of worstRating-bestRating"); ``review`` the review's
-  ``url``, its ``author``'s name (``by``: whose verdict it is) and ``datePublished``;
-  a note saying whose verdict it is, where and when, so that ``show`` and the memo tell it;
+- a claim: ``text`` from ``claimReviewed``; ``status`` from the rating's words
+  (``status_from_rating``, in six languages); ``rating`` the rating's words
+  (``alternateName``, else its ``name``, else "ratingValue of worstRating-bestRating");
+  ``review`` the review's ``url``, its ``author``'s name (``by``: whose verdict it is)
+  and ``datePublished``; a note saying whose verdict it is, where and when, so that
+  ``show`` and the memo tell it. A rating whose words claimtrack does not know, or a
+  bare number, gives no verdict: the claim is ``checking``, its rating kept, and the
+  note says why;
 - ``said-by``: ``itemReviewed.author`` (a Person is a source of kind person, an
   Organization of kind organisation; anything else of kind unknown);
-- ``reported-by``: each ``itemReviewed.appearance`` (``firstAppearance`` first), a
-  source named by its ``publisher``/``author`` or else by the page's host, with the
-  URL and ``datePublished`` on the link;
+- ``reported-by``: each ``itemReviewed.appearance`` (``firstAppearance`` first, the
+  claim's own ``url`` last), a source named by its ``publisher``/``author`` or else by
+  the page's host, with the URL and ``datePublished`` on the link;
 - the reviewing organisation (``author``) as a source of kind organisation linked as
   evidence, with the review's URL, date and rating on the link: ``supports`` when the
   verdict is verified, ``disputes`` when it is false or disputed; a verdict with no
