@@ -301,7 +301,11 @@ def _claimreview(
 def import_(
     ctx: typer.Context,
     file: Annotated[
-        str, typer.Argument(metavar="FILE", help="The file to import; '-' reads stdin.")
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="The file to import, or an http(s) address to fetch; '-' reads stdin.",
+        ),
     ],
     fmt: Annotated[
         str | None,
