@@ -586,6 +586,18 @@ def test_json_ld_with_a_schema_prefix_reads_as_schema_org(cli: Cli, tmp_path: Pa
     (claim,) = cli.jsonl("list", "--all")
     assert claim["text"] == "The bridge cost 90 million" and claim["status"] == "false"
     assert cli.json("show", claim["id"])["review"]["by"] == "Checkers Desk"
+    # in a page, beside a block whose context is not schema.org's (left out, not fetched)
+    other = {"@context": "https://vocab.example/ctx", "@type": "BreadcrumbList"}
+    http = {**prefixed, "@context": {"s": "http://schema.org/"}}
+    http = {k.replace("schema:", "s:"): v for k, v in http.items()}
+    http["s:url"] = "https://checkers.example/checks/78"
+    http["s:claimReviewed"] = "The tunnel cost 40 million"
+    html = PAGE.replace("{BODY}", json.dumps(http)).replace("broken", json.dumps(other)[1:-1])
+    cli("import", "-", input=html)
+    assert {c["text"] for c in cli.jsonl("list", "--all")} == {
+        "The bridge cost 90 million",
+        "The tunnel cost 40 million",
+    }
 
 
 def test_a_context_claimtrack_would_have_to_fetch_is_refused(cli: Cli, tmp_path: Path) -> None:
