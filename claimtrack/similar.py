@@ -24,8 +24,9 @@ file). Each candidate is then scored here, from 0 to 100, as a fact-checker woul
 
 The scorer was chosen by measurement on the labelled probes of
 ``tests/data/similar_pairs.json`` (``tests/similar_eval.py``; the figures are in
-docs/similar.md): rapidfuzz's ``token_set_ratio`` and ``partial_token_sort_ratio``
-find as many right claims but show a claim for most probes that merely share a word.
+docs/similar.md): rapidfuzz's whole-text scorers (``token_set_ratio``,
+``partial_token_sort_ratio``) find one more paraphrase (by letters in common) but show a
+claim for half or more of the probes that merely share a word with one.
 
 So "at least 12 people were deported from Serbia" finds "a dozen were expelled from
 Serbia" (text 52, numbers 100: 71) before "14 people were deported from Serbia" (text
