@@ -24,7 +24,7 @@ from claimtrack.errors import ClaimtrackError, NotFound
 from claimtrack.model import Event, local_time
 
 REVERSING = ("undo", "redo")
-# The git merge driver's change (``interchange.merge.GIT_MERGE``): it joins two
+# The git merge driver's change (``git.driver.GIT_MERGE``): it joins two
 # histories, each of whose changes undo reverts on its own, in order; the join itself
 # is git's to undo (``git reset --hard ORIG_HEAD`` before pushing, ``git revert -m 1``).
 PASSED_OVER = ("git-merge",)

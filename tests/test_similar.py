@@ -78,10 +78,45 @@ def test_same_text_is_a_near_duplicate_and_says_why() -> None:
     assert match.why == ["shared words: russians, deported", "same numbers: At least 12"]
 
 
+def test_a_short_question_whose_words_and_number_a_long_claim_holds_is_found(cli: Cli) -> None:
+    long = cli.add(
+        "A survey released on Tuesday by a polling firm found the mayor's approval rating "
+        "at 27%, down from 35% in March, with most voters citing housing costs"
+    )
+    cli("status", long, "verified")
+    (found,) = cli.jsonl("similar", "Mayor's approval rating was 27%")
+    assert found["id"] == long and found["score"] >= 85
+    assert found["why"] == ["shared words: mayor, approval, rating", "same numbers: 27%"]
+
+
+def test_stop_words_reporting_verbs_and_one_letter_tokens_are_never_shared_words() -> None:
+    from claimtrack.similar import MIN_SCORE
+
+    probe = "The minister's aide said it was what he told them"
+    match = score(Probe(probe), stored("A farmer's son said so and told us it was what it was"))
+    assert match.why == [] and match.score < MIN_SCORE
+    assert score(Probe("said"), stored("The mayor said so")).score < MIN_SCORE
+
+
+def test_the_labelled_set_finds_the_right_claim_first() -> None:
+    import tempfile
+
+    from tests import similar_eval
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = similar_eval.evaluate(Path(tmp))
+    sys.stderr.write(f"\nsimilar on the labelled set: {similar_eval.report(result)}\n")
+    assert result.labelled >= 60 and sum(result.kinds.values()) >= 60
+    # Measured 98% and 100% (docs/similar.md); the old word-overlap score had 89% and 89%.
+    assert result.recall >= 0.95, result.misses
+    assert result.precision >= 0.95, result.misses
+
+
 def test_a_shared_claimant_raises_the_score_and_is_named(cli: Cli) -> None:
+    # Not the same words (room under 100 for the claimant to count)
     mine = cli.add("Twelve activists were expelled", "--said-by", "Ana Petrovic")
-    cli.add("Twelve activists were expelled from Belgrade", "--said-by", "Ana Petrovic")
-    cli.add("Twelve activists were expelled from Belgrade", "--said-by", "Someone Else")
+    cli.add("Twelve activists were deported from Belgrade", "--said-by", "Ana Petrovic")
+    cli.add("Twelve activists were deported from Belgrade", "--said-by", "Someone Else")
     found = cli.jsonl("similar", mine)
     assert [view["said_by"] for view in found] == [["Ana Petrovic"], ["Someone Else"]]
     assert found[0]["score"] > found[1]["score"]

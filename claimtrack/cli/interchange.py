@@ -1,5 +1,6 @@
 """export and import: hand work to editors, CMSs, spreadsheets and Datasette, and back."""
 
+import contextlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -25,7 +26,7 @@ from claimtrack.errors import ClaimtrackError
 from claimtrack.exporting import EXPORT_FORMATS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from typing import IO
 
     from claimtrack.cli.context import Environment
@@ -315,7 +316,11 @@ def _claimreview(
 def import_(
     ctx: typer.Context,
     file: Annotated[
-        str, typer.Argument(metavar="FILE", help="The file to import; '-' reads stdin.")
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="The file to import, or an http(s) address to fetch; '-' reads stdin.",
+        ),
     ],
     fmt: Annotated[
         str | None,
@@ -340,6 +345,14 @@ def import_(
             "on a terminal, jsonl when piped).",
         ),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="All or nothing: a ClaimReview file or feed with any review that cannot be "
+            "imported imports none (default: such a review is reported and skipped).",
+        ),
+    ] = False,
     reveal: RevealOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -356,23 +369,26 @@ def import_(
     (names separated by ';'), url (of the first reporter), id.
 
     ClaimReview (schema.org JSON-LD: one review, an array, an @graph or a DataFeed; or
-    an HTML fact-check page embedding it): each review becomes a claim with its verdict,
-    claimant (said-by), appearances (reported-by) and the reviewing organisation as
-    evidence (supports or disputes) with the review's URL and date.
+    an HTML fact-check page embedding it, as a file or its https:// address): each
+    review becomes a claim with its verdict, claimant (said-by), appearances
+    (reported-by) and the reviewing organisation as evidence (supports or disputes)
+    with the review's URL and date. A rating whose words claimtrack does not know is
+    marked checking, for review. A review that cannot be imported is reported and
+    skipped unless --strict.
 
     \b
     Examples:
       claimtrack import colleague.json --dry-run
       claimtrack import claims.csv
       claimtrack import fact-check.html
+      claimtrack import https://factcheck.example/checks/123
       curl -s https://cms.example/claims.jsonl | claimtrack import - --format jsonl
     """
     from claimtrack.importing import importer
 
     shown_format = output_format(ctx, plan_format, quiet)
-    with open_input(file, "import") as handle:
-        origin = "standard input" if file == "-" else file
-        chosen = (fmt or importer.guess_format(file, importer.first_line(handle))).strip().lower()
+    with _import_input(file) as (handle, origin):
+        chosen = (fmt or importer.guess_format(origin, importer.first_line(handle))).strip().lower()
         if chosen not in importer.IMPORT_FORMATS:
             raise typer.BadParameter(
                 f"{chosen!r} is not one of {', '.join(importer.IMPORT_FORMATS)}",
@@ -380,6 +396,12 @@ def import_(
             )
         # Read a piece at a time: an export of 100,000 claims is over 200 MB.
         incoming = importer.read_from(handle, chosen, origin)
+    for warning in incoming.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
+    if strict:
+        importer.refuse_skipped(incoming, origin)
+    for skipped in incoming.skipped:
+        typer.echo(f"Warning: {skipped}; skipped", err=True)
     with open_db(ctx, write=not dry_run) as db:
         plan = importer.plan(db, incoming)
         del incoming  # the plan holds what is written; the rest can go before the write
@@ -404,6 +426,21 @@ def import_(
             write_records(
                 records, shown_format, stdout_bytes(), columns=("action", "kind", "id", "label")
             )
+
+
+@contextlib.contextmanager
+def _import_input(file: str) -> "Iterator[tuple[IO[bytes], str]]":
+    """What ``import`` reads, and the name to give it in messages: a file, stdin
+    ('-'), or a web page fetched (an http(s) address)."""
+    if file.startswith(("http://", "https://")):
+        import io
+
+        from claimtrack.importing import importer
+
+        yield io.BytesIO(importer.fetch(file)), file
+        return
+    with open_input(file, "import") as handle:
+        yield handle, "standard input" if file == "-" else file
 
 
 def import_progress(total: int, env: "Environment") -> "Callable[[int], None] | None":

@@ -19,8 +19,10 @@ Rating scale (documented in docs/export-import.md): ``bestRating`` 5, ``worstRat
 ``false`` = 1, ``disputed`` = 3, ``verified`` = 5. ``unverifiable`` has a textual
 verdict only (no number). ``unverified``, ``checking`` and ``retracted`` claims have no
 published verdict and are skipped, and so are claims whose verdict is another desk's
-(read from its ClaimReview: ``review.by``). ``alternateName`` is the claim's ``rating``
-text, or the default wording of its status.
+(read from its ClaimReview: ``review.by``). ``alternateName`` and ``name`` are the claim's
+``rating`` text, or the default wording of its status. ``itemReviewed.datePublished``
+(when the claim was made) is the date on its claimant's said-by link, else on its first
+appearance, and left out where neither is known.
 """
 
 from __future__ import annotations
@@ -135,10 +137,9 @@ def review(
     if verdict is None or claim.get("review", {}).get("by"):
         return None
     value, wording = verdict
-    rating: dict[str, Any] = {
-        "@type": "Rating",
-        "alternateName": claim.get("rating") or wording,
-    }
+    words = claim.get("rating") or wording
+    # Google reads ``alternateName``; schema.org's Rating is named by ``name``: both.
+    rating: dict[str, Any] = {"@type": "Rating", "name": words, "alternateName": words}
     if value is not None:
         rating.update(ratingValue=value, bestRating=BEST, worstRating=WORST)
     links = presenter.links(claim["id"])
@@ -164,8 +165,18 @@ def review(
     if appearances:
         item["appearance"] = appearances
         item["firstAppearance"] = appearances[0]
-        if appearances[0].get("datePublished"):
-            item["datePublished"] = appearances[0]["datePublished"]
+    # When the claim was made: the date on its claimant's link (when it was said), else
+    # on its first appearance; where neither is known, no date.
+    said_on = [
+        k["date"]
+        for k in links
+        if k["relation"] == "said-by"
+        and k.get("date")
+        and not is_confidential(presenter.sources.get(k["source"]))
+    ]
+    made_on = said_on[:1] or [a["datePublished"] for a in appearances[:1] if a.get("datePublished")]
+    if made_on:
+        item["datePublished"] = made_on[0]
     author: dict[str, Any] = {"@type": "Organization", "name": reviewer.name}
     if reviewer.url:
         author["url"] = reviewer.url

@@ -7,21 +7,30 @@ a JSON-LD document holding one ClaimReview, an array of them, an ``@graph``, or 
 ``DataFeed`` (the feed fact-checkers submit to Google's Fact Check tools: its
 ``dataFeedElement`` items' ``item``); and HTML pages with the same JSON-LD embedded in
 ``<script type="application/ld+json">`` blocks, read by extruct (no HTML parsing of our
-own). Any node typed ``ClaimReview`` at any depth is a review; ``{"@id": ...}``
-references to nodes elsewhere in the document are followed.
+own). Every document is read through a JSON-LD processor first (``schema_org``), so a
+``schema:`` prefix or a context per block reads as schema.org's bare terms. Any node
+typed ``ClaimReview`` at any depth is a review; ``{"@id": ...}`` references to nodes
+elsewhere in the document are followed. A web address written without its scheme
+(``factcheck.example/x``) is read as ``https://`` with a warning. A review that cannot
+be imported (no text, a date that is not one...) is reported and left out
+(``Incoming.skipped``), the others imported; ``import --strict`` refuses the input.
 
-Each review becomes:
+Each review becomes, recorded as the change of the user who imports it (the reviewer is
+the verdict's author, named in ``review.by``, not the record's):
 
-- a claim: ``text`` from ``claimReviewed``; ``status`` from the rating
-  (``status_from_rating``); ``rating`` the rating's words (``alternateName``, else its
-  ``name``, else "ratingValue of worstRating-bestRating"); ``review`` the review's
-  ``url``, its ``author``'s name (``by``: whose verdict it is) and ``datePublished``;
-  a note saying whose verdict it is, where and when, so that ``show`` and the memo tell it;
+- a claim: ``text`` from ``claimReviewed``; ``status`` from the rating's words
+  (``status_from_rating``, in six languages); ``rating`` the rating's words
+  (``alternateName``, else its ``name``, else "ratingValue of worstRating-bestRating");
+  ``review`` the review's ``url``, its ``author``'s name (``by``: whose verdict it is)
+  and ``datePublished``; a note saying whose verdict it is, where and when, so that
+  ``show`` and the memo tell it. A rating whose words claimtrack does not know, or a
+  bare number, gives no verdict: the claim is ``checking``, its rating kept, and the
+  note says why;
 - ``said-by``: ``itemReviewed.author`` (a Person is a source of kind person, an
   Organization of kind organisation; anything else of kind unknown);
-- ``reported-by``: each ``itemReviewed.appearance`` (``firstAppearance`` first), a
-  source named by its ``publisher``/``author`` or else by the page's host, with the
-  URL and ``datePublished`` on the link;
+- ``reported-by``: each ``itemReviewed.appearance`` (``firstAppearance`` first, the
+  claim's own ``url`` last), a source named by its ``publisher``/``author`` or else by
+  the page's host, with the URL and ``datePublished`` on the link;
 - the reviewing organisation (``author``) as a source of kind organisation linked as
   evidence, with the review's URL, date and rating on the link: ``supports`` when the
   verdict is verified, ``disputes`` when it is false or disputed; a verdict with no
@@ -45,6 +54,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from claimtrack import ids
+from claimtrack.db import current_user
 from claimtrack.errors import ClaimtrackError
 from claimtrack.importing.read import (
     Incoming,
@@ -58,126 +68,116 @@ from claimtrack.model import Quantity, Status, check_date, fold, now, number_fit
 
 # -- the rating ------------------------------------------------------------------------------
 
-# Words of a rating (``alternateName``), matched whole after case and punctuation are
-# folded, longest first, so "mostly false" is read before "false" and "not true" before
-# "true". The wording of the main fact-checkers' scales (PolitiFact's Truth-O-Meter,
-# AFP, Full Fact, Snopes, the Washington Post's Pinocchios) and our own export's.
+# Words of a rating (``alternateName``, else ``name``), matched whole after case,
+# accents, punctuation and underscores are folded, longest first, so "mostly false" is
+# read before "false", "not true" before "true" and "verdadero pero" before
+# "verdadero". The verdict vocabularies of the fact-checkers of the main languages of
+# the IFCN's signatories: English (PolitiFact's Truth-O-Meter, AFP, Full Fact, Snopes,
+# the Washington Post's Pinocchios), Spanish (Newtral, Maldita, Chequeado, Colombiacheck,
+# AFP Factual), Portuguese (Aos Fatos, Lupa, Estadão Verifica, Polígrafo, AFP Checamos),
+# French (AFP Factuel, Les Décodeurs, Libération's CheckNews), German (Correctiv, dpa,
+# AFP Faktencheck, BR24), Italian (Pagella Politica, Facta, Open), and our own export's.
+# A rating found in none of them is not guessed from its number (``status_from_rating``).
+_RATINGS: dict[Status, str] = {
+    "false": """
+        false | pants on fire | fake | fabricated | hoax | incorrect | wrong | untrue |
+        not true | mostly false | four pinocchios | scam | baseless | false context |
+        falso | falsa | mayormente falso | mayormente falsa | bulo | no es cierto |
+        no es verdad | no es verdadero | inventado | fake news | insostenible | estafa |
+        falsos | maioritariamente falso | boato | nao e verdade | nao e verdadeiro |
+        mentira | golpe |
+        faux | fausse | plutot faux | c est faux | infonde | infondee | intox | inexact |
+        inexacte | arnaque | fausse information | pas vrai |
+        falsch | grosstenteils falsch | frei erfunden | erfunden | unwahr | nicht wahr |
+        stimmt nicht | nicht richtig | betrug | fehlinformation |
+        falso | falsa | in gran parte falso | panzana pazzesca | pinocchio andante |
+        bufala | notizia falsa | non e vero | infondato | infondata | truffa
+    """,
+    "disputed": """
+        disputed | misleading | half true | mixture | mixed | partly false | partly true |
+        partially false | partially true | exaggerated | exaggeration | needs context |
+        missing context | lacks context | out of context | distorts the facts |
+        cherry picks | spin | two pinocchios | three pinocchios | altered | satire |
+        manipulated | imprecise | inaccurate | distorted | miscaptioned | mislabeled |
+        enganoso | enganosa | verdad a medias | media verdad | medio verdadero |
+        parcialmente falso | parcialmente falsa | parcialmente verdadero | exagerado |
+        exagerada | sin contexto | falta contexto | le falta contexto | fuera de contexto |
+        satira | discutible | apresurado | impreciso | imprecisa | manipulado |
+        manipulada | verdadero pero | engano | cuestionable | alterado | alterada |
+        nao e bem assim | distorcido | distorcida | sem contexto | fora de contexto |
+        falta contexto | contraditorio | subestimado | exagerado | verdadeiro mas |
+        montagem | descontextualizado | descontextualizada | impreciso | parcialmente |
+        trompeur | trompeuse | a moitie vrai | partiellement faux | partiellement vrai |
+        en partie faux | exagere | exageree | manque de contexte | hors contexte |
+        sorti de son contexte | sortie de son contexte | satirique | imprecis | imprecise |
+        detourne | detournee | manipule | manipulee | trompeuses | trompeurs |
+        irrefuhrend | teilweise falsch | teilweise richtig | halbwahr | halb wahr |
+        ubertrieben | fehlender kontext | fehlende zusammenhange | ohne kontext |
+        aus dem zusammenhang gerissen | aus dem kontext gerissen | manipuliert |
+        verzerrt | satire |
+        fuorviante | parzialmente falso | parzialmente vero | mezza verita | mezzo vero |
+        esagerato | esagerata | senza contesto | manca di contesto | fuori contesto |
+        contesto mancante | satira | manipolato | manipolata | impreciso | imprecisa
+    """,
+    "verified": """
+        true | correct | accurate | mostly true | mostly correct | geppetto checkmark |
+        verified | confirmed |
+        verdadero | verdadera | cierto | cierta | mayormente verdadero | correcto |
+        correcta | verificado | confirmado |
+        verdadeiro | verdadeira | correto | correta | verdade | confirmado |
+        vrai | vraie | plutot vrai | exact | exacte | correct | confirme |
+        richtig | wahr | grosstenteils richtig | zutreffend | korrekt | bestatigt | stimmt |
+        vero | vera | quasi vero | c eri quasi | corretto | corretta | confermato
+    """,
+    "unverifiable": """
+        unverifiable | unverified | unproven | unsupported | no evidence |
+        insufficient evidence | not enough evidence | cannot be verified |
+        can t be verified | unclear | research in progress |
+        no verificable | inverificable | sin pruebas | sin evidencia | inchequeable |
+        sin datos | no comprobado | dudoso |
+        insustentavel | sem provas | sem evidencias | nao comprovado | inconclusivo |
+        ainda e cedo para dizer | de olho | impossivel verificar |
+        non prouve | inverifiable | non verifiable | sans preuve | douteux | incertain |
+        unbelegt | nicht belegt | unbewiesen | nicht uberprufbar | unklar |
+        non dimostrato | non verificabile | senza prove | non provato | dubbio
+    """,
+}
+
+
+def _folded_words(text: str) -> str:
+    """``text`` as rating words are matched: folded (``model.fold``: case and accents),
+    underscores and punctuation as spaces, with a space at each end."""
+    return " " + " ".join(re.sub(r"[\W_]+", " ", fold(text)).split()) + " "
+
+
 RATING_WORDS: dict[str, Status] = {
-    **dict.fromkeys(
-        (
-            "false",
-            "pants on fire",
-            "fake",
-            "fabricated",
-            "hoax",
-            "incorrect",
-            "wrong",
-            "untrue",
-            "not true",
-            "mostly false",
-            "four pinocchios",
-            "scam",
-            "baseless",
-        ),
-        "false",
-    ),
-    **dict.fromkeys(
-        (
-            "disputed",
-            "misleading",
-            "half true",
-            "mixture",
-            "mixed",
-            "partly false",
-            "partly true",
-            "partially false",
-            "partially true",
-            "exaggerated",
-            "exaggeration",
-            "needs context",
-            "missing context",
-            "lacks context",
-            "out of context",
-            "distorts the facts",
-            "cherry picks",
-            "spin",
-            "two pinocchios",
-            "three pinocchios",
-            "altered",
-            "satire",
-        ),
-        "disputed",
-    ),
-    **dict.fromkeys(
-        (
-            "true",
-            "correct",
-            "accurate",
-            "mostly true",
-            "mostly correct",
-            "geppetto checkmark",
-            "verified",
-            "confirmed",
-        ),
-        "verified",
-    ),
-    **dict.fromkeys(
-        (
-            "unverifiable",
-            "unverified",
-            "unproven",
-            "unsupported",
-            "no evidence",
-            "insufficient evidence",
-            "not enough evidence",
-            "cannot be verified",
-            "can t be verified",
-            "unclear",
-            "research in progress",
-        ),
-        "unverifiable",
-    ),
+    _folded_words(phrase).strip(): status
+    for status, phrases in _RATINGS.items()
+    for phrase in phrases.split("|")
+    if phrase.strip()
 }
 _BY_LENGTH = sorted(RATING_WORDS, key=lambda w: (-len(w), w))
 # schema.org Rating's defaults when a review gives no scale.
 DEFAULT_BEST, DEFAULT_WORST = 5, 1
 
 
-def _folded_words(text: str) -> str:
-    return " " + " ".join(re.sub(r"[^\w]+", " ", fold(text)).split()) + " "
+def status_from_rating(name: str | None) -> Status | None:
+    """The status a published rating's words mean here: the longest phrase of
+    ``RATING_WORDS`` found in them as whole words ("False: no such bans" is false;
+    "Mostly true" verified; "Half true", "Misleading", "não_é_bem_assim", "Engañoso"
+    disputed; "Unproven" unverifiable), or None for words claimtrack does not know.
 
-
-def status_from_rating(
-    name: str | None, value: Any = None, best: Any = None, worst: Any = None
-) -> Status:
-    """The status a published rating means here.
-
-    1. Its words (``alternateName``): the longest phrase of ``RATING_WORDS`` found in
-       it as whole words ("False: no such bans" is false; "Mostly true" verified; "Half
-       true", "Misleading" disputed; "Unproven" unverifiable).
-    2. Else its number on the reviewer's own scale (``ratingValue`` between
-       ``worstRating`` and ``bestRating``, schema.org's defaults 1 and 5): the bottom
-       quarter is false, the top quarter verified, between them disputed. So our own
-       export's 1, 3 and 5 read back as false, disputed and verified.
-    3. Else ``unverified``: the review is kept, with its rating's text, but its verdict
-       is not guessed.
+    A number alone (``ratingValue``) is never read as a verdict: scales differ from one
+    fact-checker to the next (5 of 6 is "not quite so" on one), so a review whose words
+    are unknown is marked for review (``checking``) rather than guessed.
     """
-    if name:
-        words = _folded_words(name)
-        for phrase in _BY_LENGTH:
-            if f" {phrase} " in words:
-                return RATING_WORDS[phrase]
-    number, high, low = _number(value), _number(best), _number(worst)
-    high = DEFAULT_BEST if high is None else high
-    low = DEFAULT_WORST if low is None else low
-    if number is None or high == low:
-        return "unverified"
-    share = (number - low) / (high - low)
-    if share <= 0.25:
-        return "false"
-    if share >= 0.75:
-        return "verified"
-    return "disputed"
+    if not name:
+        return None
+    words = _folded_words(name)
+    for phrase in _BY_LENGTH:
+        if f" {phrase} " in words:
+            return RATING_WORDS[phrase]
+    return None
 
 
 def _number(value: Any) -> float | None:
@@ -262,11 +262,35 @@ def _all(value: Any, nodes: Mapping[str, dict[str, Any]]) -> list[Any]:
 
 
 def _string(value: Any) -> str | None:
+    if isinstance(value, dict) and set(value) <= {"@value", "@type", "@language"}:
+        value = value.get("@value")  # a typed or tagged literal
     if isinstance(value, str) and value.strip():
         return " ".join(value.split())
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+# A web address written without its scheme: a host name with a dot, then a path.
+_BARE_HOST = re.compile(r"(?://)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
+
+
+def _web_address(value: Any, field: str, warn: Callable[[str], None]) -> str | None:
+    """An http(s) address from ``value`` (None for none). One written without its
+    scheme ("factcheck.example/x", as some pages write theirs) is read as https://,
+    with a warning; anything else is an error."""
+    if isinstance(value, dict):
+        value = value.get("@id")
+    text = _string(value)
+    if text is None:
+        return None
+    if urlsplit(text).scheme in ("http", "https") and urlsplit(text).netloc:
+        return text
+    if _BARE_HOST.match(text):
+        fixed = "https://" + text.removeprefix("//")
+        warn(f"{field} {text!r} has no scheme; read as {fixed}")
+        return fixed
+    raise ClaimtrackError(f"{field} {text!r} is not a web address")
 
 
 def _name(value: Any) -> str | None:
@@ -292,7 +316,8 @@ def _date(value: Any, field: str) -> str | None:
 
 def read_claimreview(raw: bytes, origin: str) -> Incoming:
     """The reviews in ``raw``: an HTML page (it starts with ``<``) or JSON-LD. Raises
-    ``InvalidImport`` when there is none, or any review is unusable (nothing imported)."""
+    ``InvalidImport`` when there is none, or no review is usable; a review that is not
+    usable is left out and listed in ``Incoming.skipped`` (``--strict`` refuses them)."""
     from claimtrack.store.fileformat import strict_loads
 
     body = raw.lstrip()
@@ -339,7 +364,13 @@ def html_json_ld(raw: bytes, origin: str) -> list[Any]:
 
 
 def from_json_ld(data: Any, origin: str) -> Incoming:
-    """The reviews in parsed JSON-LD (any of the shapes the module lists)."""
+    """The reviews in parsed JSON-LD (any of the shapes the module lists), read through
+    a JSON-LD processor (``schema_org``) so that prefixes (``schema:ClaimReview``) and
+    contexts mean what they say. A review that cannot be imported is reported in
+    ``Incoming.skipped`` and left out; when none can, ``InvalidImport`` lists why."""
+    from claimtrack.importing.schema_org import as_schema_org
+
+    data = as_schema_org(data, origin)
     nodes = _by_id(data)
     reviews = list(_nodes_of_type(data, ("ClaimReview",)))
     if not reviews:
@@ -353,15 +384,23 @@ def from_json_ld(data: Any, origin: str) -> Incoming:
     problems = Problems(origin)
     incoming = Incoming()
     sources: dict[str, Mapping[str, Any]] = {}
+    recorder = current_user()
     for number, review in enumerate(reviews):
         where = f"ClaimReview {number + 1}"
+        said: list[str] = []
+        made = dict(sources)  # a review left out adds no source
         try:
-            _review(incoming, sources, review, nodes, where, quantities)
+            _review(incoming, made, review, nodes, where, quantities, recorder, said.append)
         except ClaimtrackError as exc:
             problems.add(where, exc.message)
+            continue
+        sources.update(made)
+        incoming.warnings.extend(f"{where}: {message}" for message in said)
+    if len(problems.items) == len(reviews):
+        problems.check()  # nothing usable: one error listing why
+    incoming.skipped.extend(problems.items)
     for source in sources.values():
         incoming.add("sources", source_record(source), "")
-    problems.check()
     return incoming
 
 
@@ -402,16 +441,20 @@ def _review(
     nodes: Mapping[str, dict[str, Any]],
     where: str,
     quantities: Callable[[str], list[Quantity]],
+    recorder: str,
+    warn: Callable[[str], None],
 ) -> None:
+    """Adds one review's claim and links to ``incoming`` (its sources to ``sources``);
+    ``recorder`` is who imports it (the record's author; the reviewer is the verdict's).
+    Raises ``ClaimtrackError`` for a review that cannot be imported, having added
+    nothing to ``incoming``."""
     item = _first(review.get("itemReviewed"), nodes)
     item = item if isinstance(item, dict) else {}
     text = _string(review.get("claimReviewed")) or _string(item.get("text"))
     text = text or _string(item.get("name"))
     if text is None:
         raise ClaimtrackError("no claimReviewed (the claim's text)")
-    url = _string(review.get("url"))
-    if url is not None and urlsplit(url).scheme not in ("http", "https"):
-        raise ClaimtrackError(f"url {url!r} is not a web address")
+    url = _web_address(review.get("url"), "url", warn)
     author = _first(review.get("author"), nodes) or _first(review.get("publisher"), nodes)
     reviewer = _name(author) or (urlsplit(url).hostname if url else None)
     if reviewer is None:
@@ -420,12 +463,14 @@ def _review(
     rating = _first(review.get("reviewRating"), nodes)
     rating = rating if isinstance(rating, dict) else {}
     words = _string(rating.get("alternateName")) or _string(rating.get("name"))
-    value = rating.get("ratingValue")
-    status = status_from_rating(words, value, rating.get("bestRating"), rating.get("worstRating"))
-    if words is None and _number(value) is not None:
+    value = _number(rating.get("ratingValue"))
+    understood = status_from_rating(words)
+    status: Status = understood or "checking"
+    scale = None
+    if value is not None:
         best = _string(rating.get("bestRating")) or str(DEFAULT_BEST)
         worst = _string(rating.get("worstRating")) or str(DEFAULT_WORST)
-        words = f"{_string(value)} of {worst}-{best}"
+        scale = f"{_string(rating.get('ratingValue'))} of {worst}-{best}"
 
     identifier = _string(review.get("identifier"))
     if identifier is not None and ids.is_id(identifier.lower()):
@@ -435,8 +480,16 @@ def _review(
         claim_id = ids.derived("claimreview\x00" + key)
     stamp = f"{date}T00:00:00.000000Z" if date else now()
     said = f"Verdict of {reviewer}" + (f", published {date}" if date else "")
-    said += f": {words}" if words else ": no rating given"
+    said += f": {words}" if words else ": no rating given" if scale is None else ""
+    said += f" ({scale})" if words and scale else f": {scale}" if scale else ""
     said += f" ({url})." if url else "."
+    if understood is None:
+        said += (
+            f" claimtrack does not know what the rating {words!r} means"
+            if words
+            else " It gives no rating words, and a number alone is not read as a verdict"
+        )
+        said += ": marked checking, for someone to read the review and set the status."
     review_field: dict[str, str] = {"by": reviewer}
     if url:
         review_field["url"] = url
@@ -449,10 +502,10 @@ def _review(
             # Worked out as ``add`` and ``extract`` do, so that ``similar`` weighs numbers.
             "quantities": quantities(" ".join(text.split())),
             "status": status,
-            "rating": words,
+            "rating": words or scale,
             "review": review_field,
-            "notes": [{"at": stamp, "author": reviewer, "text": said}],
-            "author": reviewer,
+            "notes": [{"at": stamp, "author": recorder, "text": said}],
+            "author": recorder,
         }
     )
     if claim_id in incoming.claims:
@@ -468,7 +521,7 @@ def _review(
                 "relation": relation,
                 "source": source_id,
                 "position": position,
-                "author": reviewer,
+                "author": recorder,
                 **fields,
             }
         )
@@ -478,16 +531,17 @@ def _review(
     if claimant_name:
         url_of = _string(claimant.get("url")) if isinstance(claimant, dict) else None
         link("said-by", _source(sources, claimant_name, _claimant_kind(claimant), url_of))
-    appearances = [_first(item.get("firstAppearance"), nodes), *_all(item.get("appearance"), nodes)]
+    appearances = [
+        _first(item.get("firstAppearance"), nodes),
+        *_all(item.get("appearance"), nodes),
+        item.get("url"),  # the claim's own page, where it has one
+    ]
     seen: set[str] = set()
     for appearance in appearances:
-        page = _string(appearance) if isinstance(appearance, str) else None
-        if isinstance(appearance, dict):
-            page = _string(appearance.get("url"))
+        address = appearance.get("url") if isinstance(appearance, dict) else appearance
+        page = _web_address(address, "appearance", warn)
         if page is None or page in seen:
             continue
-        if urlsplit(page).scheme not in ("http", "https"):
-            raise ClaimtrackError(f"appearance {page!r} is not a web address")
         seen.add(page)
         publisher = None
         if isinstance(appearance, dict):
@@ -505,8 +559,13 @@ def _review(
         link("reported-by", _source(sources, publisher, "publication"), url=page, date=when)
     relation = {"verified": "supports", "false": "disputes", "disputed": "disputes"}.get(status)
     if relation is not None:
-        org_url = _string(author.get("url")) if isinstance(author, dict) else None
-        note = f"ClaimReview by {reviewer}: {words}" if words else f"ClaimReview by {reviewer}"
+        org_url = (
+            _web_address(author.get("url"), "author url", warn)
+            if isinstance(author, dict)
+            else None
+        )
+        rated = words or scale
+        note = f"ClaimReview by {reviewer}: {rated}" if rated else f"ClaimReview by {reviewer}"
         link(
             relation,
             _source(sources, reviewer, "organisation", org_url),

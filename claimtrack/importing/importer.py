@@ -19,11 +19,13 @@ from claimtrack.importing.read import (
     IMPORT_FORMATS,
     Incoming,
     InvalidImport,
+    fetch,
     first_line,
     guess_format,
     parse_json,
     read,
     read_from,
+    refuse_skipped,
 )
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "InvalidImport",
     "Plan",
     "apply",
+    "fetch",
     "first_line",
     "guess_format",
     "parse_json",
@@ -42,4 +45,5 @@ __all__ = [
     "plan_records",
     "read",
     "read_from",
+    "refuse_skipped",
 ]

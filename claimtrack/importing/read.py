@@ -102,6 +102,11 @@ class Incoming:
     # Claims read from a ClaimReview (``import_claimreview``): one already here is left
     # as it is, links and all.
     reviews: set[str] = field(default_factory=set)
+    # What the reader said and went on (a web address read as https://), and the
+    # records it left out, each with why (a ClaimReview it could not use): ``--strict``
+    # refuses an input with any of the latter (``refuse_skipped``).
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     def add(self, kind: str, record: Mapping[str, Any], where: str) -> None:
         if kind == "sources":
@@ -184,6 +189,22 @@ def first_line(handle: IO[bytes]) -> bytes:
     return head
 
 
+def fetch(url: str) -> bytes:
+    """The bytes of the page or file at an http(s) ``url``, any media type, fetched under
+    the one HTTP policy (``claimtrack.net``: deadline, size cap, no private address
+    unless ``$CLAIMTRACK_ALLOW_PRIVATE``). Raises ``ClaimtrackError`` saying why."""
+    from claimtrack.net import FetchFailure, HttpPolicy
+    from claimtrack.net import fetch as get
+
+    try:
+        return get(url, HttpPolicy(types=())).body
+    except FetchFailure as failure:
+        raise ClaimtrackError(
+            f"could not fetch {url}: {failure.message}",
+            "check the address, or save the page and import the file",
+        ) from None
+
+
 def read(raw: bytes, fmt: str, origin: str) -> Incoming:
     return read_from(io.BytesIO(raw), fmt, origin)
 
@@ -236,6 +257,14 @@ class Problems:
                 f"{self.origin}: {len(self.items)} invalid record(s); nothing was imported",
                 details=shown,
             )
+
+
+def refuse_skipped(incoming: Incoming, origin: str) -> None:
+    """All or nothing (``import --strict``): raises ``InvalidImport`` listing the
+    records the reader left out of ``incoming``, if any."""
+    problems = Problems(origin)
+    problems.items = list(incoming.skipped)
+    problems.check()
 
 
 def _text(value: Any, name: str, *, required: bool = False, limit: int = 1_000_000) -> Any:
