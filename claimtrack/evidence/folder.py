@@ -18,6 +18,7 @@ copy, diffs stay small). Files are written atomically and owner-only
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -99,6 +100,9 @@ class EvidenceFolder:
 
     def _make(self) -> None:
         if self.path.is_dir():
+            # Owner-only whatever made it: git (a clone makes folders 0755) or an editor.
+            with contextlib.suppress(OSError):
+                os.chmod(self.path, 0o700)
             return
         try:
             self.path.mkdir(mode=0o700, parents=False, exist_ok=True)
