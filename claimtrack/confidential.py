@@ -121,29 +121,47 @@ def withhold_event(event: Event) -> Event:
     return cast(Event, hidden)
 
 
+def opened(source: Mapping[str, Any]) -> Source | None:
+    """A sealed source's record opened with this user's identity (``claimtrack.sealing``),
+    None when this user cannot open it; any other record as it is. Raises
+    ``sealing.SealError`` for a tampered one."""
+    if not source.get("sealed"):
+        return cast(Source, source)
+    from claimtrack.sealing import opener  # the crypto only where a sealed field is opened
+
+    return opener().open_source(cast(Source, source))
+
+
 @dataclass(frozen=True)
 class Disclosure:
-    """The ``--reveal`` switch: what one command may show of confidential sources."""
+    """The ``--reveal`` switch: what one command may show of confidential sources.
+
+    A sealed source (its identity kept as ciphertext in the file) is revealed only to a
+    recipient (``opened``); to anyone else it stays a pseudonym, ``--reveal`` or not."""
 
     reveal: bool = False
 
     def hides(self, source: Mapping[str, Any] | None) -> bool:
         """Whether this source's identity must be withheld."""
-        return not self.reveal and is_confidential(source)
+        if not is_confidential(source):
+            return False
+        return not self.reveal or opened(cast(Mapping[str, Any], source)) is None
 
     def hidden(self, sources: Mapping[str, Mapping[str, Any]]) -> set[str]:
         """IDs of the sources whose identity must be withheld."""
-        if self.reveal:
-            return set()
-        return {k for k, v in sources.items() if v.get("confidential")}
+        return {k for k, v in sources.items() if self.hides(v)}
 
     def source(self, source: Source) -> Source:
         """The source as it may be shown."""
-        return withhold_source(source) if self.hides(source) else source
+        if self.hides(source):
+            return withhold_source(source)
+        return opened(source) or source
 
     def name(self, source: Mapping[str, Any]) -> str:
         """The source's name as it may be shown: its pseudonym while hidden."""
-        return pseudonym(source) if self.hides(source) else str(source["name"])
+        if self.hides(source):
+            return pseudonym(source)
+        return str((opened(source) or source)["name"])
 
 
 # -- the way back in: redacted records read by import ------------------------------------

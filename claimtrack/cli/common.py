@@ -61,8 +61,11 @@ class ClaimtrackGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            _sealed_notice()
+            return result
         except ClaimtrackError as exc:
+            _sealed_notice()
             if settings(ctx).debug:
                 raise
             fail(exc.message, exc.hint, details=exc.details)
@@ -79,11 +82,22 @@ class ClaimtrackGroup(TyperGroup):
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(ExitStatus.SUCCESS) from None
         except (typer.Exit, SystemExit):
+            _sealed_notice()
             raise  # a closed pipe is handled quietly in main()
         except Exception as exc:  # the last line of defence: no traceback by default
             if settings(ctx).debug or exc.__class__.__module__.startswith(("click", "typer")):
                 raise
             fail(f"internal error: {exc.__class__.__name__}: {exc}", "run with --debug for details")
+
+
+def _sealed_notice() -> None:
+    """Once, after a command that tried to open sealed sources and could not: why they
+    were shown by pseudonym (``claimtrack.sealing.Opener.problem``)."""
+    sealing = sys.modules.get("claimtrack.sealing")  # loaded only if something was sealed
+    found = sealing.used_opener() if sealing is not None else None
+    if found is not None and found.problem and not found.noticed:
+        found.noticed = True
+        typer.echo(f"Note: sealed sources are shown by pseudonym: {found.problem}", err=True)
 
 
 EPILOG = (
