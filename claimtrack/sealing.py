@@ -264,8 +264,6 @@ class Opener:
         to (``problem`` says so). Raises ``SealError`` for a tampered value."""
         if ciphertext in self._cache:
             return self._cache[ciphertext]
-        import pyrage
-
         identities = self.identities()
         opened: dict[str, Any] | None = None
         if not identities:
@@ -274,6 +272,8 @@ class Opener:
                 "SSH private key, or keep one at ~/.ssh/id_ed25519)"
             )
         else:
+            import pyrage
+
             try:
                 plain = pyrage.decrypt(_dearmor(ciphertext), identities)
             except pyrage.DecryptError as exc:

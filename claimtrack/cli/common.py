@@ -60,6 +60,9 @@ class ClaimtrackGroup(TyperGroup):
     --debug."""
 
     def invoke(self, ctx: Any) -> Any:
+        sealing = sys.modules.get("claimtrack.sealing")
+        if sealing is not None:
+            sealing.reset_opener()  # each command reads its user's identity afresh
         try:
             result = super().invoke(ctx)
             _sealed_notice()

@@ -26,7 +26,7 @@ def git_setup(ctx: typer.Context) -> None:
     (commit both); and sets the driver in the repository's git config (which git does
     not copy: run this once in every clone). Running it again changes nothing.
     Afterwards 'git merge' and 'git pull' merge the database record by record and never
-    leave conflict markers in it.
+    leave conflict markers in it. git keeps no file modes, which it says.
 
     \b
     Example:
@@ -50,6 +50,13 @@ def git_setup(ctx: typer.Context) -> None:
         typer.echo(f"Commit {changed}; run 'claimtrack git setup' in every clone.", err=True)
     else:
         typer.echo("Already set up: nothing to commit.", err=True)
+    typer.echo(
+        "Note: git keeps no file modes: in a clone or after a pull the database is "
+        "readable by every user of that computer (0644) until claimtrack's next write "
+        "makes it owner-only (0600) again; confidential sources are safe only sealed "
+        "('claimtrack keys add')",
+        err=True,
+    )
 
 
 @git_app.command("resolve")
