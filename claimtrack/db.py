@@ -446,14 +446,17 @@ class Database:
     def get_source(self, ref: str) -> Source:
         """A source by exact name or alias (any case), else by ID prefix, else the
         source one with that ID was merged into, else by a part of its name."""
-        found = self.find_source(ref)
-        if found is not None:
-            return found
-        known = self.store.ids_with_prefix("sources", ref)
-        try:
-            source_id = ids.resolve(ref, known, "source")
-        except NotFound:
-            source_id = self.merged_into("sources", ref) or self._match_name_part(ref)
+        source_id = self.source_named(ref)
+        if source_id is None:
+            known = self.store.ids_with_prefix("sources", ref)
+            try:
+                source_id = ids.resolve(ref, known, "source")
+            except NotFound:
+                source_id = (
+                    self.sealed_source_named(ref)
+                    or self.merged_into("sources", ref)
+                    or self._match_name_part(ref)
+                )
         return cast(Source, dict(self._stored_source(source_id)))
 
     def _match_name_part(self, ref: str) -> str:
@@ -588,6 +591,8 @@ class Database:
             kept = self.kept_source(after)
         self.sources.replace_record(kept)
         self.record_event("edit", "source", after["id"], stored, kept)
+        if kept.get("sealed") and not stored["confidential"]:
+            self._seal_history({kept["id"]})  # its name was in clear until now
         return after
 
     def remove_source(self, ref: str) -> tuple[Source, list[Link]]:
@@ -721,14 +726,20 @@ class Database:
             self.sources.replace_record(after)
             self.record_event("seal", "source", after["id"], before, after)
             changed.append(after)
+        self._seal_history(set(confidential))
+        return changed
+
+    def _seal_history(self, source_ids: set[str]) -> None:
+        """Seal the plain identifying fields in the history of these confidential
+        sources (``_sealed_state``): what they were before they were sealed, or before
+        they were made confidential. The events keep their meaning; undo opens them."""
         for event in self.event_list():
-            if event["kind"] != "source" or event["target"] not in confidential:
+            if event["kind"] != "source" or event["target"] not in source_ids:
                 continue
             before = self._sealed_state(event["before"], event["target"])
             after = self._sealed_state(event["after"], event["target"])
             if before is not event["before"] or after is not event["after"]:
                 self.events.replace_record({**event, "before": before, "after": after})
-        return changed
 
     def confirm_source(self, ref: str, name: str) -> bool:
         """Whether the sealed source ``ref`` is the person ``name`` (its commitment).

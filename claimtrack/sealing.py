@@ -233,6 +233,7 @@ class Opener:
         self._identities: list[Any] | None = None
         self.problem: str | None = None
         self.noticed = False
+        self._why: str | None = None
         self._cache: dict[str, dict[str, Any] | None] = {}
 
     def candidate_paths(self) -> list[Path]:
@@ -263,7 +264,10 @@ class Opener:
         """The sealed JSON object, or None when this user holds no identity it was sealed
         to (``problem`` says so). Raises ``SealError`` for a tampered value."""
         if ciphertext in self._cache:
-            return self._cache[ciphertext]
+            cached = self._cache[ciphertext]
+            if cached is None:
+                self.problem = self._why
+            return cached
         identities = self.identities()
         opened: dict[str, Any] | None = None
         if not identities:
@@ -289,6 +293,7 @@ class Opener:
                     raise _tampered()
                 opened = value
         self._cache[ciphertext] = opened
+        self._why = self.problem
         return opened
 
     def open_source(self, source: Source) -> Source | None:
