@@ -26,7 +26,7 @@ def git_setup(ctx: typer.Context) -> None:
     (commit both); and sets the driver in the repository's git config (which git does
     not copy: run this once in every clone). Running it again changes nothing.
     Afterwards 'git merge' and 'git pull' merge the database record by record and never
-    leave conflict markers in it. git keeps no file modes, which it says.
+    leave conflict markers in it.
 
     \b
     Example:
