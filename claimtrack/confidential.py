@@ -132,6 +132,40 @@ def opened(source: Mapping[str, Any]) -> Source | None:
     return opener().open_source(cast(Source, source))
 
 
+def opened_event(event: Event) -> Event:
+    """An event of a source with its sealed states opened (``log --reveal`` by a
+    recipient): a sealed record's ciphertext becomes the fields it holds, and history
+    sealed into ``sealed_fields`` the fields it was. A state this user cannot open is
+    withheld as ``withhold_event`` withholds it."""
+    states = [event["before"], event["after"]]
+    if not any(s and ("sealed" in s or "sealed_fields" in s) for s in states):
+        return event
+    from claimtrack.sealing import SEAL_KEYS, SEALED_FIELDS, opener
+
+    shown: dict[str, Any] = dict(event)
+    for key in ("before", "after"):
+        state = shown[key]
+        if not state:
+            continue
+        opened = dict(state)
+        for field, fields in (("sealed_fields", None), ("sealed", SEALED_FIELDS)):
+            if not opened.get(field):
+                continue
+            payload = opener().open(str(opened[field]))
+            if payload is None:
+                return withhold_event(event)
+            for gone in (field, *(SEAL_KEYS if field == "sealed" else ())):
+                opened.pop(gone, None)
+            opened.update({k: v for k, v in payload.items() if fields is None or k in fields})
+        shown[key] = opened
+    before, after = shown["before"], shown["after"]
+    if before and after:  # as the event was recorded: the fields the change changed
+        same = {k for k in {*before, *after} if before.get(k) == after.get(k)}
+        shown["before"] = {k: v for k, v in before.items() if k not in same}
+        shown["after"] = {k: v for k, v in after.items() if k not in same}
+    return cast(Event, shown)
+
+
 @dataclass(frozen=True)
 class Disclosure:
     """The ``--reveal`` switch: what one command may show of confidential sources.

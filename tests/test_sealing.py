@@ -188,6 +188,12 @@ def test_an_edit_by_the_recipient_is_sealed_anew_and_undo_restores_it(
     no_secret_in(db_path.read_bytes(), "the database after an edit")
     assert b"archive room" not in db_path.read_bytes()
     assert cli.json("source", "show", source[:7], "--reveal")["role"] == "Head of the archive room"
+    # the history: opened for the recipient, as the change was made; withheld otherwise
+    [edit] = [e for e in cli.jsonl("log", source[:7], "--reveal") if e["action"] == "edit"]
+    assert edit["before"]["role"] == SECRET_ROLE
+    assert edit["after"]["role"] == "Head of the archive room"
+    assert "name" not in edit["after"] and "sealed" not in edit["after"]
+    no_secret_in(cli("log", "--format", "jsonl").stdout.encode(), "log without --reveal")
     cli("undo")
     assert cli.json("source", "show", source[:7], "--reveal")["role"] == SECRET_ROLE
     assert json.loads(db_path.read_bytes())["sources"][source]["sealed"] == before
