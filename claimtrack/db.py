@@ -213,10 +213,14 @@ class Database:
         return self.store.records(TABLE_OF_KIND[kind]).get(record_id)
 
     def put_record(self, kind: str, record: Mapping[str, Any]) -> None:
-        """Put ``record`` in place of the one with its ID (an import's update, undo); a
-        confidential source is kept sealed (``kept_source``)."""
+        """Put ``record`` in place of the one with its ID (an import's update, undo, a
+        merge); a confidential source is kept sealed (``kept_source``), and when it was
+        public until now, so is its history."""
         if kind == "source":
+            previous = self.record_of("source", record["id"])
             record = self.kept_source(cast(Source, record))
+            if record.get("sealed") and previous and not previous.get("confidential"):
+                self._seal_history({record["id"]})
         self.table_of(kind).replace_record(record)
 
     def add_record(self, kind: str, record: Mapping[str, Any]) -> None:
@@ -649,6 +653,13 @@ class Database:
                 return cast(Source, record)
             record = {**self._opened(cast(Source, record)), **plain}
         return sealing.seal_source(cast(Source, record), recipients)
+
+    def opened_source(self, source: Source) -> Source:
+        """``source`` whole: a sealed one opened with this user's identity. Raises
+        ``NotRecipient`` when this user cannot open it."""
+        if not source.get("sealed"):
+            return source
+        return cast(Source, self._opened(source))
 
     def _opened(self, source: Source) -> dict[str, Any]:
         from claimtrack import sealing

@@ -479,3 +479,22 @@ def test_commands_that_do_not_reveal_never_import_the_crypto(
         check=False,
     )
     assert "pyrage" in {line.rsplit("|", 1)[-1].strip() for line in revealed.stderr.splitlines()}
+
+
+def test_merging_a_sealed_source_into_a_public_one_seals_the_survivor_and_its_history(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path
+) -> None:
+    cli, source, _ = sealed
+    public = cli("source", "add", "Orrin Blackwater", "--role", "Harbour pilot", "-q")
+    survivor = public.stdout.strip()
+    cli("source", "merge", survivor, source, "--yes")
+    raw = db_path.read_bytes()
+    no_secret_in(raw, "the database after the merge")
+    assert b"Orrin" not in raw and b"Harbour pilot" not in raw
+    shown = cli.json("source", "show", survivor[:7], "--reveal")
+    assert shown["name"] == "Orrin Blackwater"
+    assert SECRET_NAME in shown["aliases"] and "Q. Marrow" in shown["aliases"]
+    assert shown["confidential"] is True
+    cli("undo")
+    assert cli.json("source", "show", source[:7], "--reveal")["role"] == SECRET_ROLE
+    assert cli.json("source", "show", survivor[:7])["name"] == "Orrin Blackwater"
