@@ -693,6 +693,41 @@ class Database:
         kept["sealed_fields"] = sealing.seal_value(plain, self.recipients())
         return kept
 
+    def sealed_serialised(self, kind: str, records: dict[str, bytes]) -> dict[str, bytes]:
+        """Serialised records an import adds, with each confidential source (``kind``
+        "source") sealed and each history state naming one ("event") sealed, when the
+        database has recipients; the same dict, untouched, when it has none."""
+        if kind not in ("source", "event") or not records or not self.recipients():
+            return records
+        import orjson
+
+        def states(event: Mapping[str, Any]) -> tuple[Any, Any]:
+            return event.get("before"), event.get("after")
+
+        # The sources of this import are in the table already (``add_serialised``).
+        confidential = {k for k, v in self.store.records("sources").items() if v["confidential"]}
+        sealed: dict[str, bytes] = {}
+        for record_id, body in records.items():
+            if b'"confidential":true' not in body and kind == "source":
+                sealed[record_id] = body
+                continue
+            record = orjson.loads(body)
+            if kind == "source":
+                kept: Any = self.kept_source(record)
+            elif record["kind"] == "source" and (
+                record["target"] in confidential
+                or any((state or {}).get("confidential") for state in states(record))
+            ):
+                kept = {
+                    **record,
+                    "before": self._sealed_state(record["before"], record["target"]),
+                    "after": self._sealed_state(record["after"], record["target"]),
+                }
+            else:
+                kept = record
+            sealed[record_id] = orjson.dumps(kept, option=orjson.OPT_SORT_KEYS)
+        return sealed
+
     def sealed_source_named(self, name: str) -> str | None:
         """The ID of the sealed source with this real name or alias, when this user can
         open it (a recipient), else None: lookups by a real name are a recipient's."""

@@ -498,3 +498,20 @@ def test_merging_a_sealed_source_into_a_public_one_seals_the_survivor_and_its_hi
     cli("undo")
     assert cli.json("source", "show", source[:7], "--reveal")["role"] == SECRET_ROLE
     assert cli.json("source", "show", survivor[:7])["name"] == "Orrin Blackwater"
+
+
+def test_importing_a_revealed_export_seals_its_confidential_sources_and_history(
+    sealed: tuple[Cli, str, dict[str, Any]], tmp_path: Path
+) -> None:
+    cli, source, _ = sealed
+    cli("source", "edit", source[:7], "--notes", "Moved to the 4417 desk", "-q")
+    revealed = tmp_path / "revealed.json"
+    cli("export", "--format", "json", "--reveal", "-o", str(revealed))
+    assert SECRET_NAME.encode() in revealed.read_bytes()  # what --reveal is for
+    other_db = tmp_path / "other.json"
+    other = Cli(other_db)
+    other("init")
+    (tmp_path / "other.recipients").write_bytes((tmp_path / "claims.recipients").read_bytes())
+    other("import", str(revealed))
+    no_secret_in(other_db.read_bytes(), "a database that imported a revealed export")
+    assert other.json("source", "show", source[:7], "--reveal")["notes"] == "Moved to the 4417 desk"
