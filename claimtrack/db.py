@@ -549,19 +549,16 @@ class Database:
     ) -> Source:
         stored = self.get_source(ref)
         before = stored
-        if stored.get("sealed"):
-            from claimtrack import sealing
-
-            opened = sealing.opener().open_source(stored)
-            touches = (name, role, url, notes, reason, approved_by)
-            if opened is None and (
-                any(v is not None for v in touches)
-                or add_aliases
-                or remove_aliases
-                or confidential is False
-            ):
-                raise _not_recipient(stored["id"])
-            before = opened or stored
+        touches = (name, role, url, notes, reason, approved_by)
+        if stored.get("sealed") and (
+            any(v is not None for v in touches)
+            or add_aliases
+            or remove_aliases
+            or confidential is False
+        ):
+            # A change to a sealed field (or making it public) needs the fields whole;
+            # one to a field in clear (its kind) does not.
+            before = self.opened_source(stored)
         after = cast(Source, dict(before))
         if name is not None:
             after["name"] = clean_text(name, "source name", limit=MAX_SHORT)

@@ -238,7 +238,8 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
         with contextlib.suppress(OSError):
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
             fd = os.open(holder_path, flags, OWNER_ONLY)
-            os.fchmod(fd, OWNER_ONLY)  # O_CREAT's mode applies only to a new file
+            if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
+                os.fchmod(fd, OWNER_ONLY)  # O_CREAT's mode applies only to a new file
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(f"{os.getpid()}\n{_command_line()}\n")
         yield
