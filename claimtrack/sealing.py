@@ -234,6 +234,7 @@ class Opener:
         self.problem: str | None = None
         self.noticed = False
         self._why: str | None = None
+        self._skipped: list[str] = []  # why the usual places' keys could not be used
         self._cache: dict[str, dict[str, Any] | None] = {}
 
     def candidate_paths(self) -> list[Path]:
@@ -251,13 +252,16 @@ class Opener:
         if self._identities is None:
             found: list[Any] = []
             explicit = self._paths is not None or bool(os.environ.get(IDENTITY_ENV, "").strip())
+            skipped: list[str] = []
             for path in self.candidate_paths():
                 try:
                     found.extend(load_identities(path, self.prompt))
-                except IdentityProblem:
+                except IdentityProblem as exc:
                     if explicit:
                         raise
+                    skipped.append(exc.message)
             self._identities = found
+            self._skipped = skipped
         return self._identities
 
     def open(self, ciphertext: str) -> dict[str, Any] | None:
@@ -271,7 +275,7 @@ class Opener:
         identities = self.identities()
         opened: dict[str, Any] | None = None
         if not identities:
-            self.problem = (
+            self.problem = "; ".join(self._skipped) or (
                 "no identity found (set $CLAIMTRACK_IDENTITY to an age identity file or an "
                 "SSH private key, or keep one at ~/.ssh/id_ed25519)"
             )

@@ -401,6 +401,20 @@ def test_ssh_ed25519_and_rsa_keys_are_recipients_and_identities(
     assert cli.json("source", "show", source[:7], "--reveal")["name"] == SECRET_NAME
 
 
+def test_a_usual_key_with_a_passphrase_and_no_terminal_is_named_in_the_notice(
+    sealed: tuple[Cli, str, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, source, _ = sealed
+    monkeypatch.delenv("CLAIMTRACK_IDENTITY")
+    locked = ssh_key(tmp_path, "locked", passphrase="correct horse")
+    home = Path(os.environ["HOME"])
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_ed25519").write_bytes(locked.read_bytes())
+    result = cli("source", "show", source[:7], "--reveal", "--format", "json")
+    assert json.loads(result.stdout)["name"].startswith("Confidential source")
+    assert "protected by a passphrase, and none was given" in result.stderr
+
+
 def test_passphrase_protected_identities_open_with_the_passphrase(tmp_path: Path) -> None:
     ssh = ssh_key(tmp_path, "locked", passphrase="correct horse")
     identity = pyrage.x25519.Identity.generate()
