@@ -308,8 +308,16 @@ class Opener:
         payload = self.open(cast(str, cast(Mapping[str, Any], source)["sealed"]))
         if payload is None:
             return None
+        from claimtrack.confidential import withhold_source
+
         opened = {k: v for k, v in source.items() if k not in SEAL_KEYS}
+        # What a sealed record keeps in a sealed field's place; anything else there was
+        # written after it was sealed (a merge with an edit made while it was public)
+        # and is newer than the sealed value.
+        placeholder = cast(Mapping[str, Any], withhold_source(source))
         for key in SEALED_FIELDS:
+            if opened.get(key) != placeholder.get(key):
+                continue
             if key in payload:
                 opened[key] = payload[key]
             elif key == "merged":

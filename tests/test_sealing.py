@@ -529,3 +529,34 @@ def test_importing_a_revealed_export_seals_its_confidential_sources_and_history(
     other("import", str(revealed))
     no_secret_in(other_db.read_bytes(), "a database that imported a revealed export")
     assert other.json("source", "show", source[:7], "--reveal")["notes"] == "Moved to the 4417 desk"
+
+
+def test_a_field_written_in_clear_over_a_sealed_record_is_newer_and_kept(
+    keys: dict[str, Any],
+) -> None:
+    # A merge with an edit made on another clone while the source was public leaves
+    # that field in clear beside the sealed value: the edit wins, as any later edit.
+    recipients = [sealing.parse_recipient(keys["ana_public"])]
+    whole = {
+        "id": "abcdefghjkmnpqrs",
+        "name": SECRET_NAME,
+        "kind": "person",
+        "role": SECRET_ROLE,
+        "url": None,
+        "aliases": [],
+        "notes": None,
+        "confidential": True,
+        "reason": "fears retaliation",
+        "approved_by": None,
+        "created": "2026-01-01T00:00:00Z",
+        "updated": "2026-01-01T00:00:00Z",
+        "author": "ana",
+    }
+    record: dict[str, Any] = dict(sealing.seal_source(whole, recipients))  # type: ignore[arg-type]
+    opener = sealing.Opener([keys["ana"]])
+    assert opener.open_source(record) == whole  # type: ignore[arg-type]
+    record["role"] = "Edited on the other clone"
+    opened = opener.open_source(record)  # type: ignore[arg-type]
+    assert opened is not None
+    assert opened["role"] == "Edited on the other clone"
+    assert opened["name"] == SECRET_NAME and opened["reason"] == "fears retaliation"
