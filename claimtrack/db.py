@@ -15,11 +15,17 @@ import os
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from claimtrack import ids
-from claimtrack.confidential import is_confidential, public_name
-from claimtrack.errors import Ambiguous, ClaimtrackError, NotFound, ValidationError
+from claimtrack.confidential import WITHHELD, is_confidential, pseudonym, public_name
+from claimtrack.errors import (
+    Ambiguous,
+    ClaimtrackError,
+    NotFound,
+    NotRecipient,
+    ValidationError,
+)
 from claimtrack.model import (
     DEFAULT_STATUS,
     EVIDENCE_RELATIONS,
@@ -46,6 +52,9 @@ from claimtrack.records import Clock, clean_aliases, clean_quantities, clean_sto
 from claimtrack.records import event as new_event
 from claimtrack.store.adapter import IdTable
 from claimtrack.store.snapshot import Snapshot, open_snapshot
+
+if TYPE_CHECKING:
+    from claimtrack.confidential.sealing import Recipient
 
 USER_ENV = "CLAIMTRACK_USER"
 # Where each kind of record is kept.
@@ -105,6 +114,7 @@ class Database:
         self._actor: str | None = None
         self._change: str | None = None
         self._clock = Clock()
+        self._recipients: list[Recipient] | None = None
 
     @classmethod
     @contextlib.contextmanager
@@ -184,18 +194,20 @@ class Database:
         if not self.writable:
             raise ClaimtrackError("internal error: change on a read-only database")
         change = self.new_change_id()
-        self.events.insert_record(
-            new_event(
-                at=self._now(),
-                actor=self.actor,
-                change=change,
-                action=action,
-                kind=kind,
-                target=target,
-                before=before,
-                after=after,
-            )
+        made = new_event(
+            at=self._now(),
+            actor=self.actor,
+            change=change,
+            action=action,
+            kind=kind,
+            target=target,
+            before=before,
+            after=after,
         )
+        if kind == "source" and (is_confidential(before) or is_confidential(after)):
+            made["before"] = self._sealed_state(made["before"], target)
+            made["after"] = self._sealed_state(made["after"], target)
+        self.events.insert_record(made)
 
     # -- records of any kind, for undo and import ----------------------------------------
 
@@ -211,10 +223,19 @@ class Database:
         return self.store.records(TABLE_OF_KIND[kind]).get(record_id)
 
     def put_record(self, kind: str, record: Mapping[str, Any]) -> None:
-        """Put ``record`` in place of the one with its ID (an import's update, undo)."""
+        """Put ``record`` in place of the one with its ID (an import's update, undo, a
+        merge); a confidential source is kept sealed (``kept_source``), and when it was
+        public until now, so is its history."""
+        if kind == "source":
+            previous = self.record_of("source", record["id"])
+            record = self.kept_source(cast(Source, record))
+            if record.get("sealed") and previous and not previous.get("confidential"):
+                self._seal_history({record["id"]})
         self.table_of(kind).replace_record(record)
 
     def add_record(self, kind: str, record: Mapping[str, Any]) -> None:
+        if kind == "source":
+            record = self.kept_source(cast(Source, record))
         self.table_of(kind).insert_record(record)
 
     def remove_record(self, kind: str, record_id: str) -> None:
@@ -431,8 +452,9 @@ class Database:
         return {name: found[0] for name, found in self.store.name_map().items()}
 
     def find_source(self, name: str) -> Source | None:
-        """A copy of the source with this name or alias, or None."""
-        source_id = self.source_named(name)
+        """A copy of the source with this name or alias (a sealed one's real name or
+        alias only for a recipient), or None."""
+        source_id = self.source_named(name) or self.sealed_source_named(name)
         if source_id is None:
             return None
         return cast(Source, dict(self._stored_source(source_id)))
@@ -440,14 +462,17 @@ class Database:
     def get_source(self, ref: str) -> Source:
         """A source by exact name or alias (any case), else by ID prefix, else the
         source one with that ID was merged into, else by a part of its name."""
-        found = self.find_source(ref)
-        if found is not None:
-            return found
-        known = self.store.ids_with_prefix("sources", ref)
-        try:
-            source_id = ids.resolve(ref, known, "source")
-        except NotFound:
-            source_id = self.merged_into("sources", ref) or self._match_name_part(ref)
+        source_id = self.source_named(ref)
+        if source_id is None:
+            known = self.store.ids_with_prefix("sources", ref)
+            try:
+                source_id = ids.resolve(ref, known, "source")
+            except NotFound:
+                source_id = (
+                    self.sealed_source_named(ref)
+                    or self.merged_into("sources", ref)
+                    or self._match_name_part(ref)
+                )
         return cast(Source, dict(self._stored_source(source_id)))
 
     def _match_name_part(self, ref: str) -> str:
@@ -514,8 +539,9 @@ class Database:
             "author": self.actor,
         }
         self._check_names_free([source["name"], *source["aliases"]], None)
-        self.sources.insert_record(source)
-        self.record_event("add", "source", source["id"], None, source)
+        kept = self.kept_source(source)
+        self.sources.insert_record(kept)
+        self.record_event("add", "source", source["id"], None, kept)
         return source
 
     def edit_source(
@@ -533,7 +559,18 @@ class Database:
         reason: str | None = None,
         approved_by: str | None = None,
     ) -> Source:
-        before = self.get_source(ref)
+        stored = self.get_source(ref)
+        before = stored
+        touches = (name, role, url, notes, reason, approved_by)
+        if stored.get("sealed") and (
+            any(v is not None for v in touches)
+            or add_aliases
+            or remove_aliases
+            or confidential is False
+        ):
+            # A change to a sealed field (or making it public) needs the fields whole;
+            # one to a field in clear (its kind) does not.
+            before = self.opened_source(stored)
         after = cast(Source, dict(before))
         if name is not None:
             after["name"] = clean_text(name, "source name", limit=MAX_SHORT)
@@ -559,8 +596,16 @@ class Database:
         if after == before:
             return before
         after["updated"] = self._now()
-        self.sources.replace_record(after)
-        self.record_event("edit", "source", after["id"], before, after)
+        if stored is not before and after["confidential"] and _same_sealed(before, after):
+            # Only fields in clear changed: the sealed value stays as it was.
+            unsealed = {k: v for k, v in after.items() if k not in SEALED}
+            kept = cast(Source, {**stored, **unsealed})
+        else:
+            kept = self.kept_source(after)
+        self.sources.replace_record(kept)
+        self.record_event("edit", "source", after["id"], stored, kept)
+        if kept.get("sealed") and not stored["confidential"]:
+            self._seal_history({kept["id"]})  # its name was in clear until now
         return after
 
     def remove_source(self, ref: str) -> tuple[Source, list[Link]]:
@@ -572,6 +617,202 @@ class Database:
         self.record_event("rm", "source", source["id"], source, None)
         self.sources.delete_records([source["id"]])
         return source, doomed
+
+    # -- sealed sources (``claimtrack.confidential.sealing``) ------------------------------------------
+
+    def recipients(self) -> list[Recipient]:
+        """The desk's recipients (the recipients file beside the database; empty when
+        there is none, and then confidential sources are kept as before sealing).
+        Raises ``ValidationError`` naming a malformed line."""
+        if self._recipients is None:
+            if not self._recipients_file().exists():
+                self._recipients = []
+            else:
+                from claimtrack.confidential import sealing
+
+                self._recipients = sealing.read_recipients(self._recipients_file())
+        return self._recipients
+
+    def _recipients_file(self) -> Path:
+        return self.path.with_suffix(".recipients")  # sealing.recipients_path, unimported
+
+    def kept_source(self, source: Source) -> Source:
+        """The record the file keeps for ``source``: a confidential source sealed to the
+        recipients (its sealed value kept when no sealed field changed), a public one
+        whole. ``source`` may be a sealed record with plain fields laid over it (undo,
+        an edit): they are sealed with the rest. Raises ``NotRecipient`` when the plain
+        fields must be joined to a sealed value this user cannot open."""
+        record = dict(source)
+        from_history = record.pop("sealed_fields", None)
+        if from_history is not None:
+            record.update(self._open_value(str(from_history), str(record["id"])))
+        if not record.get("confidential"):
+            if record.get("sealed"):
+                base = self._opened(cast(Source, record))
+                record = {**base, **_plain_fields(record)}
+            return cast(Source, record)
+        recipients = self.recipients()
+        if not recipients:
+            return cast(Source, record)
+        from claimtrack.confidential import sealing
+
+        plain = _plain_fields(record)
+        if record.get("sealed"):
+            if not plain:
+                return cast(Source, record)
+            record = {**self._opened(cast(Source, record)), **plain}
+        return sealing.seal_source(cast(Source, record), recipients)
+
+    def opened_source(self, source: Source) -> Source:
+        """``source`` whole: a sealed one opened with this user's identity. Raises
+        ``NotRecipient`` when this user cannot open it."""
+        if not source.get("sealed"):
+            return source
+        return cast(Source, self._opened(source))
+
+    def _opened(self, source: Source) -> dict[str, Any]:
+        from claimtrack.confidential import sealing
+
+        opened = sealing.opener().open_source(source)
+        if opened is None:
+            raise _not_recipient(source["id"])
+        return cast(dict[str, Any], opened)
+
+    def _open_value(self, ciphertext: str, source_id: str) -> dict[str, Any]:
+        from claimtrack.confidential import sealing
+
+        opened = sealing.opener().open(ciphertext)
+        if opened is None:
+            raise _not_recipient(source_id)
+        return opened
+
+    def _sealed_state(self, state: dict[str, Any] | None, source_id: str) -> Any:
+        """A history state of a confidential source with its plain identifying fields
+        sealed into ``sealed_fields`` (what an undo opens again), when there are
+        recipients."""
+        if not state or not self.recipients():
+            return state
+        plain = {k: v for k, v in state.items() if k in SEALED and v != _withheld(state, k)}
+        plain = {k: v for k, v in plain.items() if not (k == "name" and v == _pseudo(source_id))}
+        if not plain:
+            return state
+        from claimtrack.confidential import sealing
+
+        kept = {k: v for k, v in state.items() if k not in plain}
+        kept["sealed_fields"] = sealing.seal_value(plain, self.recipients())
+        return kept
+
+    def sealed_serialised(self, kind: str, records: dict[str, bytes]) -> dict[str, bytes]:
+        """Serialised records an import adds, with each confidential source (``kind``
+        "source") sealed and each history state naming one ("event") sealed, when the
+        database has recipients; the same dict, untouched, when it has none."""
+        if kind not in ("source", "event") or not records or not self.recipients():
+            return records
+        import orjson
+
+        def states(event: Mapping[str, Any]) -> tuple[Any, Any]:
+            return event.get("before"), event.get("after")
+
+        # The sources of this import are in the table already (``add_serialised``).
+        confidential = {k for k, v in self.store.records("sources").items() if v["confidential"]}
+        sealed: dict[str, bytes] = {}
+        for record_id, body in records.items():
+            if b'"confidential":true' not in body and kind == "source":
+                sealed[record_id] = body
+                continue
+            record = orjson.loads(body)
+            if kind == "source":
+                kept: Any = self.kept_source(record)
+            elif record["kind"] == "source" and (
+                record["target"] in confidential
+                or any((state or {}).get("confidential") for state in states(record))
+            ):
+                kept = {
+                    **record,
+                    "before": self._sealed_state(record["before"], record["target"]),
+                    "after": self._sealed_state(record["after"], record["target"]),
+                }
+            else:
+                kept = record
+            sealed[record_id] = orjson.dumps(kept, option=orjson.OPT_SORT_KEYS)
+        return sealed
+
+    def sealed_source_named(self, name: str) -> str | None:
+        """The ID of the sealed source with this real name or alias, when this user can
+        open it (a recipient), else None: lookups by a real name are a recipient's."""
+        if not self._recipients_file().exists():
+            return None
+        from claimtrack.confidential import sealing
+
+        wanted = fold(name)
+        opener = sealing.opener()
+        problem = opener.problem  # a lookup that finds nothing is no news to report
+        try:
+            for source in self.store.records("sources").values():
+                if not sealing.is_sealed(source):
+                    continue
+                try:
+                    opened = opener.open_source(source)
+                except (sealing.SealError, sealing.IdentityProblem):
+                    return None  # reported where a source is shown; a lookup finds nothing
+                if opened and wanted in {fold(n) for n in [opened["name"], *opened["aliases"]]}:
+                    return str(source["id"])
+            return None
+        finally:
+            opener.problem = problem
+
+    def reseal(self, recipients: list[Recipient]) -> list[Source]:
+        """Seal every confidential source anew to ``recipients`` (``keys add|rm``,
+        ``keys seal``): one change, one undo. The sources' history states that still
+        hold plain identifying fields (from before sealing, or before a source was
+        made confidential) are sealed too. Raises ``NotRecipient`` for a sealed source
+        this user cannot open (only a recipient can change who the others are)."""
+        from claimtrack.confidential import sealing
+
+        self._recipients = list(recipients)
+        changed: list[Source] = []
+        confidential = {
+            k: v for k, v in self.store.records("sources").items() if is_confidential(v)
+        }
+        for source in list(confidential.values()):
+            before = cast(Source, dict(source))
+            whole = cast(Source, self._opened(before) if sealing.is_sealed(before) else before)
+            after = sealing.seal_source(whole, recipients)
+            self.sources.replace_record(after)
+            self.record_event("seal", "source", after["id"], before, after)
+            changed.append(after)
+        self._seal_history(set(confidential))
+        return changed
+
+    def _seal_history(self, source_ids: set[str]) -> None:
+        """Seal the plain identifying fields in the history of these confidential
+        sources (``_sealed_state``): what they were before they were sealed, or before
+        they were made confidential. The events keep their meaning; undo opens them."""
+        for event in self.event_list():
+            if event["kind"] != "source" or event["target"] not in source_ids:
+                continue
+            before = self._sealed_state(event["before"], event["target"])
+            after = self._sealed_state(event["after"], event["target"])
+            if before is not event["before"] or after is not event["after"]:
+                self.events.replace_record({**event, "before": before, "after": after})
+
+    def confirm_source(self, ref: str, name: str) -> bool:
+        """Whether the sealed source ``ref`` is the person ``name`` (its commitment).
+        Raises ``ValidationError`` for a source that is not sealed, ``NotRecipient``
+        when this user cannot open it."""
+        from claimtrack.confidential import sealing
+
+        source = self.get_source(ref)
+        if not sealing.is_sealed(source):
+            raise ValidationError(
+                f"source {ids.short(source['id'])} is not sealed",
+                "only a sealed confidential source has a commitment to check "
+                "('claimtrack keys seal' seals an older database's)",
+            )
+        answer = sealing.opener().confirms(source, name)
+        if answer is None:
+            raise _not_recipient(source["id"])
+        return answer
 
     # -- links ----------------------------------------------------------------------------
 
@@ -721,3 +962,44 @@ class Database:
             self.record_event("unlink", "link", link["id"], link, None)
         self.links.delete_records([link["id"] for link in doomed])
         return doomed
+
+
+# The fields a sealed record keeps as ciphertext (``sealing.SEALED_FIELDS``, spelled here
+# so that reading a database never imports the crypto).
+SEALED = ("name", "aliases", "role", "url", "notes", "reason", "approved_by", "merged")
+
+
+def _pseudo(source_id: str) -> str:
+    return pseudonym({"id": source_id})
+
+
+def _withheld(record: Mapping[str, Any], key: str) -> Any:
+    """What ``confidential.withhold_source`` leaves in ``key`` of a sealed record."""
+    if key == "name":
+        return _pseudo(str(record.get("id", "")))
+    if key == "aliases":
+        return []
+    if key in ("reason", "approved_by"):
+        return WITHHELD if record.get(key) == WITHHELD else None
+    return None
+
+
+def _plain_fields(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The identifying fields of a (perhaps sealed) source record that hold plain text:
+    not what a sealed record keeps in their place."""
+    return {k: record[k] for k in SEALED if k in record and record[k] != _withheld(record, k)}
+
+
+def _same_sealed(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    return all(before.get(k) == after.get(k) for k in SEALED)
+
+
+def _not_recipient(source_id: str) -> ClaimtrackError:
+    from claimtrack.confidential.sealing import opener
+
+    why = opener().problem or "this user is not one of the recipients of the sealed sources"
+    return NotRecipient(
+        f"source {ids.short(source_id)} is sealed and cannot be opened here: {why}",
+        "a recipient's identity ($CLAIMTRACK_IDENTITY or ~/.ssh/id_ed25519) opens it; "
+        "'claimtrack keys list' shows who the recipients are",
+    )

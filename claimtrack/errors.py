@@ -29,3 +29,7 @@ class DatabaseError(ClaimtrackError):
 
 class ValidationError(ClaimtrackError):
     pass
+
+
+class NotRecipient(ClaimtrackError):
+    """A change to a sealed confidential source by a user who cannot open it."""

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from claimtrack import ids
-from claimtrack.confidential import Disclosure, withhold_event
+from claimtrack.confidential import Disclosure, opened_event, withhold_event
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError, NotFound
 from claimtrack.model import Event, local_time
@@ -346,12 +346,19 @@ class History:
     chosen: list[tuple[str, str, Event | bytes]]
     total: int
     protected: set[str]
+    reveal: bool = False
 
     def events(self, *, newest_first: bool = False) -> Iterator[Event]:
-        """Each parsed as it is wanted, and withheld where it must be."""
+        """Each parsed as it is wanted, and withheld where it must be; with --reveal, a
+        sealed source's states opened for a recipient (``confidential.opened_event``)."""
         for _, _, item in reversed(self.chosen) if newest_first else self.chosen:
             event: Event = orjson.loads(item) if isinstance(item, bytes) else item
-            yield withhold_event(event) if event["target"] in self.protected else event
+            if event["target"] in self.protected:
+                yield withhold_event(event)
+            elif self.reveal and event["kind"] == "source":
+                yield opened_event(event)
+            else:
+                yield event
 
     def views(self, name: Callable[[str], str] | None = None) -> Iterator[dict[str, Any]]:
         """As ``log`` shows them: newest first, each with its summary (``summarise``,
@@ -410,7 +417,7 @@ def read_history(
     if hidden:
         protected = hidden | _links_of_sources(db, hidden)
         protected.update(link for link, cited in link_sources.items() if cited & hidden)
-    return History(chosen, total, protected)
+    return History(chosen, total, protected, reveal)
 
 
 def _any_of(record_ids: Iterable[str], *marks: bytes) -> re.Pattern[bytes]:

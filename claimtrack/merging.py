@@ -242,7 +242,9 @@ def plan_sources(db: Database, refs: Sequence[str]) -> Merge:
     that link. Raises ``NotFound``, ``Ambiguous``, and ``ValidationError`` for fewer than
     two sources or one named twice.
     """
-    sources = cast(list[Source], _distinct((dict(db.get_source(r)) for r in refs), "source"))
+    # A sealed source's fields are merged as what they hold (a recipient's merge).
+    found = (db.opened_source(db.get_source(r)) for r in refs)
+    sources = cast(list[Source], _distinct((dict(s) for s in found), "source"))
     survivor, others = sources[0], sources[1:]
     result = cast(Source, dict(survivor))
     names = [n for o in others for n in (o["name"], *o["aliases"])]

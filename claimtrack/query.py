@@ -64,7 +64,7 @@ class Presenter:
         elif self.disclosure.hides(source):
             shown = (pseudonym(source), True)
         else:
-            shown = (source["name"], False)
+            shown = (self.disclosure.name(source), False)
         self._shown[source_id] = shown
         return shown
 
@@ -164,6 +164,8 @@ def source_view(source: Source, presenter: Presenter) -> SourceView:
     view: SourceView = {**source, "claims": presenter.claims_citing(source["id"])}
     if "merged" in view and not view["merged"]:
         del view["merged"]  # as for a claim; a confidential source's is withheld
+    for key in ("sealed", "commitment"):  # the file's ciphertext, no one's to read
+        view.pop(key, None)  # type: ignore[misc]
     return view
 
 

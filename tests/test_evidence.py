@@ -211,6 +211,19 @@ def test_the_evidence_folder_and_its_files_are_owner_only(
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
+def test_an_evidence_folder_git_made_0755_becomes_owner_only_on_the_next_archive(
+    cli: Cli, db_path: Path, site: Site
+) -> None:
+    # git keeps no modes: a clone makes claims.evidence/ 0755 (issue 26).
+    claim, _ = linked(cli, site.page("/a", article()))
+    other, _ = linked(cli, site.page("/b", article()))
+    cli("archive", claim)
+    folder = evidence_folder(db_path)
+    os.chmod(folder, 0o755)
+    cli("archive", other)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
 def test_two_links_to_one_page_share_one_snapshot_and_the_page_is_fetched_once(
     cli: Cli, db_path: Path, site: Site
 ) -> None:

@@ -60,11 +60,23 @@ def test_file_is_sorted_versioned_owner_only_and_keyed_by_id(db_path: Path) -> N
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
 
 
-def test_existing_file_mode_is_kept(db_path: Path) -> None:
+@pytest.mark.parametrize("given", [0o644, 0o640, 0o666])
+def test_every_write_leaves_the_file_owner_only_whatever_mode_it_had(
+    db_path: Path, given: int
+) -> None:
+    # git keeps no modes: a clone or pull leaves the database 0644 (issue 26).
     add_sample(db_path)
-    os.chmod(db_path, 0o640)
+    os.chmod(db_path, given)
     add_sample(db_path)
-    assert stat.S_IMODE(db_path.stat().st_mode) == 0o640
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+
+
+def test_an_old_lock_file_becomes_owner_only(db_path: Path) -> None:
+    lock = db_path.with_name(db_path.name + ".lock")
+    lock.touch(mode=0o644)
+    os.chmod(lock, 0o644)
+    add_sample(db_path)
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o600
 
 
 def test_failed_command_leaves_file_untouched(db_path: Path) -> None:

@@ -16,6 +16,7 @@ from claimtrack.cli import (  # noqa: F401  (registers the commands)
     evidence,
     extraction,
     interchange,
+    keys,
     merging,
     similar,
     sources,

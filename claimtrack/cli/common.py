@@ -71,9 +71,15 @@ class ClaimtrackGroup(TyperGroup):
         return name, command, rest
 
     def invoke(self, ctx: Any) -> Any:
+        sealing = sys.modules.get("claimtrack.confidential.sealing")
+        if sealing is not None:
+            sealing.reset_opener()  # each command reads its user's identity afresh
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            _sealed_notice()
+            return result
         except ClaimtrackError as exc:
+            _sealed_notice()
             if settings(ctx).debug:
                 raise
             fail(exc.message, exc.hint, details=exc.details)
@@ -90,6 +96,7 @@ class ClaimtrackGroup(TyperGroup):
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(ExitStatus.SUCCESS) from None
         except (typer.Exit, SystemExit):
+            _sealed_notice()
             raise  # a closed pipe is handled quietly in main()
         except Exception as exc:  # the last line of defence: no traceback by default
             if settings(ctx).debug or exc.__class__.__module__.startswith(("click", "typer")):
@@ -158,6 +165,18 @@ def _option_values(token: str, options: dict[str, Any]) -> bool | None:
 def _is_text(token: str) -> bool:
     start = token[2:3] if token.startswith("--") else token[1:2]
     return not (start.isascii() and start.isalpha()) or any(c.isspace() for c in token)
+
+
+def _sealed_notice() -> None:
+    """Once, after a command that tried to open sealed sources and could not: why they
+    were shown by pseudonym (``claimtrack.confidential.sealing.Opener.problem``)."""
+    sealing = sys.modules.get(
+        "claimtrack.confidential.sealing"
+    )  # loaded only if something was sealed
+    found = sealing.used_opener() if sealing is not None else None
+    if found is not None and found.problem and not found.noticed:
+        found.noticed = True
+        typer.echo(f"Note: sealed sources are shown by pseudonym: {found.problem}", err=True)
 
 
 EPILOG = (

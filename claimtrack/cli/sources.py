@@ -222,6 +222,7 @@ def source_edit(
 
     fmt = output_format(ctx, fmt, quiet)
     with open_db(ctx, write=True, indexed=True) as db:
+        was_confidential = bool(db.get_source(source)["confidential"])
         updated = db.edit_source(
             source,
             name=name,
@@ -236,7 +237,44 @@ def source_edit(
             approved_by=approved_by,
         )
         view = source_view(updated, Presenter(db))
+        sealed = bool(db.recipients())
     emit.one(ctx, view, fmt, _summary("Edited", view), columns=SOURCE_COLUMNS)
+    if updated["confidential"] and not was_confidential:
+        from claimtrack.cli.keys import PURGE_NOTE
+
+        if sealed:
+            typer.echo(
+                "Note: the source is sealed from now on; " + PURGE_NOTE[len("Note: ") :],
+                err=True,
+            )
+        else:
+            typer.echo(
+                "Note: the database has no recipients, so the source is withheld from output "
+                "but not sealed in the file ('claimtrack keys add' seals it)",
+                err=True,
+            )
+
+
+@source_app.command("confirm")
+def source_confirm(
+    ctx: typer.Context,
+    source: SourceArg,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The name to check ('-': stdin).")],
+) -> None:
+    """Check whether a sealed confidential source is the person NAME, without printing
+    the name: prints 'yes' (exit 0) or 'no' (exit 1). For a recipient only.
+
+    \b
+    Example:
+      claimtrack source confirm 3f9k2ab "the name the editor asks about"
+    """
+    from claimtrack.cli.common import read_text
+
+    with open_db(ctx, history=False, indexed=True) as db:
+        same = db.confirm_source(source, read_text(name, "name"))
+    typer.echo("yes" if same else "no")
+    if not same:
+        raise typer.Exit(1)
 
 
 @source_app.command("rm")

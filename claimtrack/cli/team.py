@@ -50,6 +50,13 @@ def git_setup(ctx: typer.Context) -> None:
         typer.echo(f"Commit {changed}; run 'claimtrack git setup' in every clone.", err=True)
     else:
         typer.echo("Already set up: nothing to commit.", err=True)
+    typer.echo(
+        "Note: git keeps no file modes: in a clone or after a pull the database is "
+        "readable by every user of that computer (0644) until claimtrack's next write "
+        "makes it owner-only (0600) again; confidential sources are safe only sealed "
+        "('claimtrack keys add')",
+        err=True,
+    )
 
 
 @git_app.command("resolve")

@@ -152,6 +152,9 @@ class EvidenceFolder:
 
     def make(self) -> None:
         if self.path.is_dir():
+            # Owner-only whatever made it: git (a clone makes folders 0755) or an editor.
+            with contextlib.suppress(OSError):
+                os.chmod(self.path, 0o700)
             return
         try:
             self.path.mkdir(mode=0o700, parents=False, exist_ok=True)

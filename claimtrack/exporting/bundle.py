@@ -46,13 +46,16 @@ def export_bundle(
         chosen_links = {k: v for k, v in all_links.items() if v["claim"] in chosen_claims}
         used = {link["source"] for link in chosen_links.values()}
         chosen_sources = {k: v for k, v in all_sources.items() if k in used}
-    hidden = Disclosure(reveal).hidden(all_sources)
+    disclosure = Disclosure(reveal)
+    hidden = disclosure.hidden(all_sources)
     bundle: dict[str, Any] = {
         "format": FORMAT_NAME,
         "schema_version": SCHEMA_VERSION,
         "claims": [chosen_claims[k] for k in sorted(chosen_claims)],
         "sources": [
-            withhold_source(chosen_sources[k]) if k in hidden else chosen_sources[k]
+            withhold_source(chosen_sources[k])
+            if k in hidden
+            else disclosure.source(chosen_sources[k])
             for k in sorted(chosen_sources)
         ],
         "links": [
@@ -96,7 +99,8 @@ def write_bundle(
     from claimtrack.history import read_history
 
     sources: dict[str, Source] = db.store.records("sources")
-    hidden = Disclosure(reveal).hidden(sources)
+    disclosure = Disclosure(reveal)
+    hidden = disclosure.hidden(sources)
     out.write(b"{\n")
     _write_list(out, "claims", db.store.stream("claims"))
     out.write(b",\n")
@@ -113,7 +117,10 @@ def write_bundle(
     _write_list(
         out,
         "sources",
-        (withhold_source(sources[k]) if k in hidden else sources[k] for k in sorted(sources)),
+        (
+            withhold_source(sources[k]) if k in hidden else disclosure.source(sources[k])
+            for k in sorted(sources)
+        ),
     )
     out.write(b"\n}\n")
 

@@ -32,8 +32,9 @@ def apply(db: Database, result: Plan, progress: Callable[[int], None] | None = N
         # "before" is what undo restores).
         db.record_event("import", "batch", db.new_change_id(), None, listed)
     for kind, records in result.added.items():
-        db.add_serialised(kind + "s", records)  # written as they are, not parsed again
-    db.add_serialised("events", result.events)
+        # written as they are, not parsed again (but a confidential source sealed)
+        db.add_serialised(kind + "s", db.sealed_serialised(kind, records))
+    db.add_serialised("events", db.sealed_serialised("event", result.events))
     result.added = {k: {} for k in KINDS}
     result.changes.clear()
     result.events = {}

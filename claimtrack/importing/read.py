@@ -112,7 +112,8 @@ class Incoming:
         if kind == "sources":
             source = cast(Source, dict(record))
             withheld = unknown_source_fields(source)
-            for key in withheld - {"name", "aliases"}:
+            kept = {"name", "aliases", *(("reason", "approved_by") if "sealed" in source else ())}
+            for key in withheld - kept:
                 source[key] = None  # type: ignore[literal-required]  # never a placeholder
             unknown = withheld | self.unknown.get(source["id"], frozenset())
             if unknown:
@@ -379,7 +380,7 @@ def source_record(data: Mapping[str, Any]) -> Source:
     confidential = data.get("confidential", False)
     if not isinstance(confidential, bool):
         raise ClaimtrackError("confidential is not true or false")
-    return {
+    record: Source = {
         "id": _id(data.get("id")),
         "name": _text(data.get("name"), "name", required=True, limit=MAX_SHORT),
         "kind": check_kind(data.get("kind") or "unknown"),
@@ -394,6 +395,23 @@ def source_record(data: Mapping[str, Any]) -> Source:
         "updated": _stamp(data.get("updated"), "updated", created),
         "author": _text(data.get("author"), "author", limit=MAX_SHORT) or "import",
     }
+    if confidential and data.get("sealed") is not None:
+        # A sealed source (``claimtrack.confidential.sealing``) from a JSON export or backup: its
+        # identity comes back as the ciphertext it left as.
+        sealed, commitment = data.get("sealed"), data.get("commitment")
+        if not (isinstance(sealed, str) and sealed.startswith(SEALED_ARMOR)):
+            raise ClaimtrackError("sealed is not an age file")
+        if not (isinstance(commitment, str) and _SHA256.fullmatch(commitment)):
+            raise ClaimtrackError("commitment is not an HMAC-SHA-256")
+        record["sealed"] = sealed  # type: ignore[typeddict-unknown-key]
+        record["commitment"] = commitment  # type: ignore[typeddict-unknown-key]
+        for key in ("reason", "approved_by"):
+            if data.get(key) == WITHHELD:  # what a sealed record keeps: that there is one
+                record[key] = WITHHELD
+    return record
+
+
+SEALED_ARMOR = "-----BEGIN AGE ENCRYPTED FILE-----"
 
 
 # A source known only by the name a link view gives it: every field but its ID unknown.

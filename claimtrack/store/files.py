@@ -17,6 +17,9 @@ from claimtrack.errors import DatabaseError
 
 LOCK_TIMEOUT_ENV = "CLAIMTRACK_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 30.0
+# The mode of everything claimtrack writes beside a database (the database, lock notes,
+# exports): read and written by its owner only (DESIGN: storage).
+OWNER_ONLY = 0o600
 
 
 def atomic_write(path: Path, payload: bytes | Callable[[int], None]) -> None:
@@ -35,13 +38,11 @@ def replacing(path: Path) -> Iterator[tuple[int, str]]:
     """A new file beside ``path`` to write (its descriptor and name); when the block
     ends it is fsynced and renamed over ``path``, and the folder fsynced. A reader (or a
     crash) sees either the old file or the new one, never a mix; if the block fails,
-    the new file is removed. New files are owner-only; an existing file keeps the mode
-    its owner gave it."""
+    the new file is removed. The file is owner-only (``OWNER_ONLY``) after every write,
+    whatever mode git (which keeps no modes: a clone or pull makes files 0644), an
+    editor or the umask gave the one it replaces: it may hold what only the desk knows."""
     directory = path.parent
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o600
+    mode = OWNER_ONLY
     try:
         directory.mkdir(parents=True, exist_ok=True)
         import tempfile  # not at the top: readers never write, and it loads random
@@ -161,7 +162,9 @@ class _PosixLock:
 
         deadline = time.monotonic() + self.timeout
         while True:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, OWNER_ONLY)
+            with contextlib.suppress(OSError):  # an old lock file keeps its mode otherwise
+                os.fchmod(fd, OWNER_ONLY)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -235,7 +238,9 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
         # The lock itself is the OS's (released if this process dies); this is a note.
         with contextlib.suppress(OSError):
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-            fd = os.open(holder_path, flags, 0o600)
+            fd = os.open(holder_path, flags, OWNER_ONLY)
+            if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
+                os.fchmod(fd, OWNER_ONLY)  # O_CREAT's mode applies only to a new file
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(f"{os.getpid()}\n{_command_line()}\n")
         yield

@@ -121,29 +121,83 @@ def withhold_event(event: Event) -> Event:
     return cast(Event, hidden)
 
 
+def opened(source: Mapping[str, Any]) -> Source | None:
+    """A sealed source's record opened with this user's identity (``claimtrack.confidential.sealing``),
+    None when this user cannot open it; any other record as it is. Raises
+    ``sealing.SealError`` for a tampered one."""
+    if not source.get("sealed"):
+        return cast(Source, source)
+    from claimtrack.confidential.sealing import (
+        opener,  # the crypto only where a sealed field is opened
+    )
+
+    return opener().open_source(cast(Source, source))
+
+
+def opened_event(event: Event) -> Event:
+    """An event of a source with its sealed states opened (``log --reveal`` by a
+    recipient): a sealed record's ciphertext becomes the fields it holds, and history
+    sealed into ``sealed_fields`` the fields it was. A state this user cannot open is
+    withheld as ``withhold_event`` withholds it."""
+    states = [event["before"], event["after"]]
+    if not any(s and ("sealed" in s or "sealed_fields" in s) for s in states):
+        return event
+    from claimtrack.confidential.sealing import SEAL_KEYS, SEALED_FIELDS, opener
+
+    shown: dict[str, Any] = dict(event)
+    for key in ("before", "after"):
+        state = shown[key]
+        if not state:
+            continue
+        opened = dict(state)
+        for field, fields in (("sealed_fields", None), ("sealed", SEALED_FIELDS)):
+            if not opened.get(field):
+                continue
+            payload = opener().open(str(opened[field]))
+            if payload is None:
+                return withhold_event(event)
+            for gone in (field, *(SEAL_KEYS if field == "sealed" else ())):
+                opened.pop(gone, None)
+            opened.update({k: v for k, v in payload.items() if fields is None or k in fields})
+        shown[key] = opened
+    before, after = shown["before"], shown["after"]
+    if before and after:  # as the event was recorded: the fields the change changed
+        same = {k for k in {*before, *after} if before.get(k) == after.get(k)}
+        shown["before"] = {k: v for k, v in before.items() if k not in same}
+        shown["after"] = {k: v for k, v in after.items() if k not in same}
+    return cast(Event, shown)
+
+
 @dataclass(frozen=True)
 class Disclosure:
-    """The ``--reveal`` switch: what one command may show of confidential sources."""
+    """The ``--reveal`` switch: what one command may show of confidential sources.
+
+    A sealed source (its identity kept as ciphertext in the file) is revealed only to a
+    recipient (``opened``); to anyone else it stays a pseudonym, ``--reveal`` or not."""
 
     reveal: bool = False
 
     def hides(self, source: Mapping[str, Any] | None) -> bool:
         """Whether this source's identity must be withheld."""
-        return not self.reveal and is_confidential(source)
+        if not is_confidential(source):
+            return False
+        return not self.reveal or opened(cast(Mapping[str, Any], source)) is None
 
     def hidden(self, sources: Mapping[str, Mapping[str, Any]]) -> set[str]:
         """IDs of the sources whose identity must be withheld."""
-        if self.reveal:
-            return set()
-        return {k for k, v in sources.items() if v.get("confidential")}
+        return {k for k, v in sources.items() if self.hides(v)}
 
     def source(self, source: Source) -> Source:
         """The source as it may be shown."""
-        return withhold_source(source) if self.hides(source) else source
+        if self.hides(source):
+            return withhold_source(source)
+        return opened(source) or source
 
     def name(self, source: Mapping[str, Any]) -> str:
         """The source's name as it may be shown: its pseudonym while hidden."""
-        return pseudonym(source) if self.hides(source) else str(source["name"])
+        if self.hides(source):
+            return pseudonym(source)
+        return str((opened(source) or source)["name"])
 
 
 # -- the way back in: redacted records read by import ------------------------------------

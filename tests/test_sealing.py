@@ -1,0 +1,562 @@
+"""Confidential sources sealed in the file to the desk's recipients (issue 26).
+
+Real keys, made in each test: age X25519 identities from pyrage, SSH keys from
+ssh-keygen. A recipient reveals; anyone else sees pseudonyms and no command fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyrage
+import pytest
+
+from claimtrack.confidential import sealing
+from claimtrack.errors import ValidationError
+from tests.helpers import Cli
+
+SECRET_NAME = "Quilla Marrowfen"
+SECRET_ROLE = "Clerk at the harbour registry"
+SECRET_NOTES = "Reach her through the back office, ext 4417"
+SECRETS = ("Quilla", "Marrowfen", "harbour registry", "4417", "Q. Marrow", "retaliation", "Ed Vane")
+
+
+def age_key(folder: Path, name: str) -> tuple[Path, str]:
+    """A new age identity file and its public key."""
+    identity = pyrage.x25519.Identity.generate()
+    path = folder / f"{name}.age-identity"
+    path.write_text(f"# {name}\n{identity}\n", encoding="utf-8")
+    return path, str(identity.to_public())
+
+
+def ssh_key(folder: Path, name: str, kind: str = "ed25519", passphrase: str = "") -> Path:
+    path = folder / f"id_{name}"
+    args = ["ssh-keygen", "-q", "-t", kind, "-N", passphrase, "-C", name, "-f", str(path)]
+    if kind == "rsa":
+        args += ["-b", "2048"]
+    subprocess.run(args, check=True, capture_output=True, timeout=60)
+    return path
+
+
+def add_secret_source(cli: Cli) -> str:
+    out = cli(
+        "source",
+        "add",
+        SECRET_NAME,
+        "--confidential",
+        "--alias",
+        "Q. Marrow",
+        "--role",
+        SECRET_ROLE,
+        "--notes",
+        SECRET_NOTES,
+        "--reason",
+        "fears retaliation",
+        "--approved-by",
+        "Ed Vane",
+        "-q",
+    )
+    return str(out.stdout.strip())
+
+
+def no_secret_in(data: bytes, where: str) -> None:
+    lowered = data.lower()
+    for secret in SECRETS:
+        assert secret.lower().encode() not in lowered, f"{secret!r} in {where}"
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict[str, Any]:
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    ana, ana_public = age_key(folder, "ana")
+    ben, ben_public = age_key(folder, "ben")
+    return {"ana": ana, "ana_public": ana_public, "ben": ben, "ben_public": ben_public}
+
+
+@pytest.fixture
+def sealed(
+    cli: Cli, keys: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> tuple[Cli, str, dict[str, Any]]:
+    """A database whose only recipient is Ana, holding one sealed source; Ana's identity
+    is this user's."""
+    cli("init")
+    cli("keys", "add", keys["ana_public"], "--holder", "Ana")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ana"]))
+    source = add_secret_source(cli)
+    return cli, source, keys
+
+
+# -- the file ----------------------------------------------------------------------------
+
+
+def test_a_confidential_source_is_kept_only_as_ciphertext_and_a_pseudonym(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path, tmp_path: Path
+) -> None:
+    _, source, _ = sealed
+    raw = db_path.read_bytes()
+    no_secret_in(raw, "the database")
+    record = json.loads(raw)["sources"][source]
+    assert record["name"] == f"Confidential source {source[:7]}"
+    assert record["sealed"].startswith("-----BEGIN AGE ENCRYPTED FILE-----")
+    assert len(record["commitment"]) == 64
+    assert record["kind"] == "unknown" and record["confidential"] is True
+    # the sidecar index (in the user's cache) holds no plaintext either
+    cache = tmp_path / "xdg-cache"
+    files = [p for p in cache.rglob("*") if p.is_file()]
+    assert files, "the tests run with the index (CLAIMTRACK_INDEX=always)"
+    for path in files:
+        no_secret_in(path.read_bytes(), str(path))
+
+
+def test_the_recipient_reveals_and_lookups_by_real_name_work_for_her(
+    sealed: tuple[Cli, str, dict[str, Any]],
+) -> None:
+    cli, source, _ = sealed
+    shown = cli.json("source", "show", "q. marrow", "--reveal")  # an alias, any case
+    assert shown["id"] == source
+    assert shown["name"] == SECRET_NAME and shown["role"] == SECRET_ROLE
+    assert shown["approved_by"] == "Ed Vane"
+    assert "sealed" not in shown and "commitment" not in shown
+    claim = cli.add("The registry lost 300 files", "--said-by", SECRET_NAME)
+    assert [s["id"] for s in cli.jsonl("source", "list")] == [source]  # linked, not new
+    hidden = cli.json("show", claim)
+    assert hidden["links"][0]["source"] == f"Confidential source {source[:7]}"
+    assert cli.json("show", claim, "--reveal")["links"][0]["source"] == SECRET_NAME
+
+
+def test_a_non_recipient_sees_pseudonyms_and_is_told_why(
+    sealed: tuple[Cli, str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, source, keys = sealed
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ben"]))
+    result = cli("source", "list", "--reveal", "--format", "jsonl")
+    [shown] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert shown["name"] == f"Confidential source {source[:7]}"
+    assert "not one of the recipients" in result.stderr
+    no_secret_in(result.stdout.encode() + result.stderr.encode(), "a non-recipient's output")
+    # a lookup by the real name finds nothing for him; by ID it works
+    cli("source", "show", SECRET_NAME, code=1)
+    assert cli.json("source", "show", source[:7])["id"] == source
+    # he may change what is in clear, never what is sealed
+    cli("source", "edit", source[:7], "--kind", "person", "-q")
+    refused = cli("source", "edit", source[:7], "--role", "Somebody else", code=1)
+    assert "sealed and cannot be opened here" in refused.stderr
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ana"]))
+    shown = cli.json("source", "show", source[:7], "--reveal")
+    assert (shown["kind"], shown["role"]) == ("person", SECRET_ROLE)
+
+
+def test_without_any_identity_reveal_shows_pseudonyms_and_nothing_fails(
+    sealed: tuple[Cli, str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, source, _ = sealed
+    monkeypatch.delenv("CLAIMTRACK_IDENTITY")  # and ~ (tmp) has no ~/.ssh
+    result = cli("source", "show", source[:7], "--reveal", "--format", "json")
+    assert json.loads(result.stdout)["name"].startswith("Confidential source")
+    assert "no identity found" in result.stderr
+    from claimtrack.cli import app
+
+    cli.add("The registry lost 300 files", "--said-by", source)
+    for args in (
+        ["list", "--reveal"],
+        ["stats"],
+        ["check"],
+        ["log", "--reveal"],
+        ["export", "--format", "json", "--reveal"],
+    ):
+        outcome = cli.runner.invoke(app, ["--db", str(cli.db_path), *args])
+        assert outcome.exit_code in (0, 1), (args, outcome.stderr)
+        assert "Error" not in outcome.stderr, (args, outcome.stderr)
+        no_secret_in(outcome.stdout.encode(), f"{args} for someone with no identity")
+
+
+def test_an_edit_by_the_recipient_is_sealed_anew_and_undo_restores_it(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path
+) -> None:
+    cli, source, _ = sealed
+    before = json.loads(db_path.read_bytes())["sources"][source]["sealed"]
+    cli("source", "edit", source[:7], "--role", "Head of the archive room", "-q")
+    after = json.loads(db_path.read_bytes())["sources"][source]["sealed"]
+    assert after != before
+    no_secret_in(db_path.read_bytes(), "the database after an edit")
+    assert b"archive room" not in db_path.read_bytes()
+    assert cli.json("source", "show", source[:7], "--reveal")["role"] == "Head of the archive room"
+    # the history: opened for the recipient, as the change was made; withheld otherwise
+    [edit] = [e for e in cli.jsonl("log", source[:7], "--reveal") if e["action"] == "edit"]
+    assert edit["before"]["role"] == SECRET_ROLE
+    assert edit["after"]["role"] == "Head of the archive room"
+    assert "name" not in edit["after"] and "sealed" not in edit["after"]
+    no_secret_in(cli("log", "--format", "jsonl").stdout.encode(), "log without --reveal")
+    cli("undo")
+    assert cli.json("source", "show", source[:7], "--reveal")["role"] == SECRET_ROLE
+    assert json.loads(db_path.read_bytes())["sources"][source]["sealed"] == before
+
+
+def test_a_tampered_ciphertext_is_reported_as_tampered_never_shown(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path
+) -> None:
+    cli, source, _ = sealed
+    data = json.loads(db_path.read_bytes())
+    armored = data["sources"][source]["sealed"]
+    binary = bytearray(base64.b64decode("".join(armored.splitlines()[1:-1])))
+    binary[-1] ^= 0x01  # the payload's last byte, after the header naming the recipients
+    encoded = base64.b64encode(bytes(binary)).decode()
+    body = [encoded[i : i + 64] for i in range(0, len(encoded), 64)]
+    lines = [armored.splitlines()[0], *body, armored.splitlines()[-1]]
+    data["sources"][source]["sealed"] = "\n".join(lines) + "\n"
+    from claimtrack.store.fileformat import dump
+
+    db_path.write_bytes(dump(data))
+    result = cli("source", "show", source[:7], "--reveal", code=1)
+    assert "tampered" in result.stderr
+    assert result.stdout == ""
+    # without --reveal nothing is opened, and nothing fails
+    assert cli.json("source", "show", source[:7])["name"].startswith("Confidential source")
+
+
+# -- recipients ----------------------------------------------------------------------------
+
+
+def test_a_malformed_recipient_names_its_line(tmp_path: Path, cli: Cli) -> None:
+    cli("init")
+    _, public = age_key(tmp_path, "ok")
+    path = tmp_path / "claims.recipients"
+    path.write_text(f"# desk\n{public} Ana\n\nssh-ed25519 AAAAnotakey Ben\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"claims\.recipients line 4"):
+        sealing.read_recipients(path)
+    result = cli("keys", "list", code=1)
+    assert "claims.recipients line 4" in result.stderr
+    path.write_text("age1nothing Ana\n", encoding="utf-8")
+    assert "line 1" in cli("keys", "list", code=1).stderr
+
+
+def test_keys_add_refuses_a_private_key_and_a_duplicate(
+    sealed: tuple[Cli, str, dict[str, Any]],
+) -> None:
+    cli, _, keys = sealed
+    refused = cli("keys", "add", str(keys["ana"]), code=1)
+    assert "private key" in refused.stderr
+    again = cli("keys", "add", keys["ana_public"], code=1)
+    assert "already a recipient" in again.stderr
+
+
+def test_keys_rm_reseals_so_a_removed_key_opens_nothing_new(
+    sealed: tuple[Cli, str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch, db_path: Path
+) -> None:
+    cli, source, keys = sealed
+    cli("keys", "add", keys["ben_public"], "--holder", "Ben")
+    assert [line.split("\t")[1] for line in cli("keys", "list").stdout.splitlines()] == [
+        "Ana",
+        "Ben",
+    ]
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ben"]))
+    assert cli.json("source", "show", source[:7], "--reveal")["name"] == SECRET_NAME
+    old = json.loads(db_path.read_bytes())["sources"][source]["sealed"]
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ana"]))
+    removed = cli("keys", "rm", "ben")
+    assert "can still open what was sealed to them before" in removed.stderr
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ben"]))
+    hidden = cli.json("source", "show", source[:7], "--reveal")
+    assert hidden["name"].startswith("Confidential source")
+    # what he kept from before still opens for him: the warning is true
+    ben = sealing.Opener([keys["ben"]])
+    assert ben.open(old) is not None
+    assert ben.open(json.loads(db_path.read_bytes())["sources"][source]["sealed"]) is None
+
+
+def test_keys_add_is_one_change_that_one_undo_reverts(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path
+) -> None:
+    cli, source, keys = sealed
+    add_secret_source_two = cli("source", "add", "Second Person", "--confidential", "-q")
+    second = add_secret_source_two.stdout.strip()
+    before = json.loads(db_path.read_bytes())["sources"]
+    cli("keys", "add", keys["ben_public"], "--holder", "Ben")
+    changes = {e["change"] for e in cli.jsonl("log") if e["action"] == "seal"}
+    assert len(changes) == 1
+    after = json.loads(db_path.read_bytes())["sources"]
+    assert all(after[k]["sealed"] != before[k]["sealed"] for k in (source, second))
+    cli("undo")
+    restored = json.loads(db_path.read_bytes())["sources"]
+    assert all(restored[k]["sealed"] == before[k]["sealed"] for k in (source, second))
+
+
+def test_only_a_recipient_can_change_the_recipients(
+    sealed: tuple[Cli, str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch, db_path: Path
+) -> None:
+    cli, _, keys = sealed
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ben"]))
+    before = db_path.read_bytes()
+    recipients = (db_path.parent / "claims.recipients").read_bytes()
+    result = cli("keys", "add", keys["ben_public"], "--holder", "Ben", code=1)
+    assert "cannot be opened here" in result.stderr
+    assert db_path.read_bytes() == before
+    assert (db_path.parent / "claims.recipients").read_bytes() == recipients
+
+
+def test_keys_rm_refuses_the_last_recipient(sealed: tuple[Cli, str, dict[str, Any]]) -> None:
+    cli, _, _ = sealed
+    assert "last recipient" in cli("keys", "rm", "Ana", code=1).stderr
+
+
+# -- older databases, and sources made confidential later -------------------------------
+
+
+def test_keys_seal_seals_an_old_database_and_its_history(
+    cli: Cli, keys: dict[str, Any], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("init")
+    source = add_secret_source(cli)  # no recipients yet: kept as before sealing
+    cli("source", "edit", source[:7], "--notes", "Moved to the 4417 desk")
+    assert b"Marrowfen" in db_path.read_bytes()
+    (db_path.parent / "claims.recipients").write_text(f"{keys['ana_public']} Ana\n")
+    result = cli("keys", "seal")
+    assert "git filter-repo" in result.stderr
+    no_secret_in(db_path.read_bytes(), "the database after keys seal")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ana"]))
+    assert cli.json("source", "show", source[:7], "--reveal")["notes"] == "Moved to the 4417 desk"
+    # the sealed history still undoes: the notes edit, then the seal
+    cli("undo")
+    no_secret_in(db_path.read_bytes(), "the database after undoing the seal")
+    cli("undo")
+    assert cli.json("source", "show", source[:7], "--reveal")["notes"] == SECRET_NOTES
+    no_secret_in(db_path.read_bytes(), "the database after undoing an edit")
+
+
+def test_making_a_source_confidential_seals_it_and_says_old_commits_keep_the_text(
+    cli: Cli, keys: dict[str, Any], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("init")
+    cli("keys", "add", keys["ana_public"], "--holder", "Ana")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ana"]))
+    source = cli("source", "add", SECRET_NAME, "--role", SECRET_ROLE, "-q").stdout.strip()
+    result = cli("source", "edit", source[:7], "--confidential", "-q")
+    assert "earlier commits" in result.stderr and "git filter-repo" in result.stderr
+    no_secret_in(db_path.read_bytes(), "the database")
+    cli("undo")
+    assert cli.json("source", "show", source[:7])["name"] == SECRET_NAME
+
+
+def test_confirm_answers_without_printing_the_name(
+    sealed: tuple[Cli, str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, source, keys = sealed
+    yes = cli("source", "confirm", source[:7], "  quilla   MARROWFEN ")
+    assert yes.stdout == "yes\n"
+    no = cli("source", "confirm", source[:7], "Quilla Marrow", code=1)
+    assert no.stdout == "no\n"
+    no_secret_in((yes.stderr + no.stderr).encode(), "confirm's messages")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ben"]))
+    refused = cli("source", "confirm", source[:7], SECRET_NAME, code=1)
+    assert refused.stdout == ""
+
+
+def test_a_json_export_keeps_the_ciphertext_and_restores_sealed(
+    sealed: tuple[Cli, str, dict[str, Any]], tmp_path: Path
+) -> None:
+    cli, source, _ = sealed
+    backup = tmp_path / "backup.json"
+    cli("export", "--format", "json", "-o", str(backup))
+    no_secret_in(backup.read_bytes(), "the export")
+    restored_db = tmp_path / "restored.json"
+    restored = Cli(restored_db)
+    restored("init")
+    restored("import", str(backup))
+    record = json.loads(restored_db.read_bytes())["sources"][source]
+    assert record["sealed"] == json.loads(backup.read_bytes())["sources"][0]["sealed"]
+    (tmp_path / "restored.recipients").write_bytes((tmp_path / "claims.recipients").read_bytes())
+    assert restored.json("source", "show", source[:7], "--reveal")["name"] == SECRET_NAME
+
+
+# -- identities ------------------------------------------------------------------------------
+
+
+def test_ssh_ed25519_and_rsa_keys_are_recipients_and_identities(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ed = ssh_key(tmp_path, "ed")
+    rsa = ssh_key(tmp_path, "rsa", "rsa")
+    cli("init")
+    cli("keys", "add", str(ed) + ".pub")
+    cli("keys", "add", str(rsa) + ".pub")
+    assert [line.split("\t")[0] for line in cli("keys", "list").stdout.splitlines()] == [
+        "ssh-ed25519",
+        "ssh-rsa",
+    ]
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(rsa))
+    source = add_secret_source(cli)
+    assert cli.json("source", "show", source[:7], "--reveal")["name"] == SECRET_NAME
+    # no $CLAIMTRACK_IDENTITY: ~/.ssh/id_ed25519 is used
+    monkeypatch.delenv("CLAIMTRACK_IDENTITY")
+    home = Path(os.environ["HOME"])
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_ed25519").write_bytes(ed.read_bytes())
+    assert cli.json("source", "show", source[:7], "--reveal")["name"] == SECRET_NAME
+
+
+def test_a_usual_key_with_a_passphrase_and_no_terminal_is_named_in_the_notice(
+    sealed: tuple[Cli, str, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, source, _ = sealed
+    monkeypatch.delenv("CLAIMTRACK_IDENTITY")
+    locked = ssh_key(tmp_path, "locked", passphrase="correct horse")
+    home = Path(os.environ["HOME"])
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_ed25519").write_bytes(locked.read_bytes())
+    result = cli("source", "show", source[:7], "--reveal", "--format", "json")
+    assert json.loads(result.stdout)["name"].startswith("Confidential source")
+    assert "protected by a passphrase, and none was given" in result.stderr
+
+
+def test_passphrase_protected_identities_open_with_the_passphrase(tmp_path: Path) -> None:
+    ssh = ssh_key(tmp_path, "locked", passphrase="correct horse")
+    identity = pyrage.x25519.Identity.generate()
+    age_locked = tmp_path / "locked.age"
+    age_locked.write_bytes(
+        pyrage.passphrase.encrypt(f"{identity}\n".encode(), "battery staple", armored=True)
+    )
+    recipients = [
+        sealing.parse_recipient((tmp_path / "id_locked.pub").read_text()),
+        sealing.parse_recipient(str(identity.to_public())),
+    ]
+    value = sealing.seal_value({"name": SECRET_NAME}, recipients)
+    for path, secret in ((ssh, "correct horse"), (age_locked, "battery staple")):
+        asked: list[str] = []
+
+        def prompt(description: str, secret: str = secret, asked: list[str] = asked) -> str:
+            asked.append(description)
+            return secret
+
+        assert sealing.Opener([path], prompt).open(value) == {"name": SECRET_NAME}
+        assert len(asked) == 1 and str(path) in asked[0]
+        with pytest.raises(sealing.IdentityProblem, match="wrong passphrase"):
+            sealing.Opener([path], lambda _: "wrong").open(value)
+        with pytest.raises(sealing.IdentityProblem, match="protected by a passphrase"):
+            sealing.Opener([path], None).open(value)
+
+
+def test_an_identity_file_of_the_wrong_kind_or_missing_says_so(
+    sealed: tuple[Cli, str, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, source, _ = sealed
+    public = tmp_path / "public.txt"
+    public.write_text("age1notanidentity\n")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(public))
+    result = cli("source", "show", source[:7], "--reveal", code=1)
+    assert "is not an identity file" in result.stderr
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(tmp_path / "nowhere"))
+    result = cli("source", "show", source[:7], "--reveal", code=1)
+    assert "cannot read identity file" in result.stderr
+
+
+# -- start-up -----------------------------------------------------------------------------------
+
+
+def test_commands_that_do_not_reveal_never_import_the_crypto(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path
+) -> None:
+    cli, source, _ = sealed
+    claim = cli.add("The registry lost 300 files")
+    env = {**os.environ, "CLAIMTRACK_DB": str(db_path)}
+    for args in (
+        ["--help"],
+        ["add", "Another claim", "-q"],
+        ["list"],
+        ["show", claim],
+        ["source", "list"],
+        ["source", "show", source[:7]],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "claimtrack", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, (args, result.stderr[-500:])
+        imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+        assert not {"pyrage", "claimtrack.confidential.sealing", "cryptography"} & imported, args
+    revealed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "claimtrack", "source", "list", "--reveal"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert "pyrage" in {line.rsplit("|", 1)[-1].strip() for line in revealed.stderr.splitlines()}
+
+
+def test_merging_a_sealed_source_into_a_public_one_seals_the_survivor_and_its_history(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path
+) -> None:
+    cli, source, _ = sealed
+    public = cli("source", "add", "Orrin Blackwater", "--role", "Harbour pilot", "-q")
+    survivor = public.stdout.strip()
+    cli("source", "merge", survivor, source, "--yes")
+    raw = db_path.read_bytes()
+    no_secret_in(raw, "the database after the merge")
+    assert b"Orrin" not in raw and b"Harbour pilot" not in raw
+    shown = cli.json("source", "show", survivor[:7], "--reveal")
+    assert shown["name"] == "Orrin Blackwater"
+    assert SECRET_NAME in shown["aliases"] and "Q. Marrow" in shown["aliases"]
+    assert shown["confidential"] is True
+    cli("undo")
+    assert cli.json("source", "show", source[:7], "--reveal")["role"] == SECRET_ROLE
+    assert cli.json("source", "show", survivor[:7])["name"] == "Orrin Blackwater"
+
+
+def test_importing_a_revealed_export_seals_its_confidential_sources_and_history(
+    sealed: tuple[Cli, str, dict[str, Any]], tmp_path: Path
+) -> None:
+    cli, source, _ = sealed
+    cli("source", "edit", source[:7], "--notes", "Moved to the 4417 desk", "-q")
+    revealed = tmp_path / "revealed.json"
+    cli("export", "--format", "json", "--reveal", "-o", str(revealed))
+    assert SECRET_NAME.encode() in revealed.read_bytes()  # what --reveal is for
+    other_db = tmp_path / "other.json"
+    other = Cli(other_db)
+    other("init")
+    (tmp_path / "other.recipients").write_bytes((tmp_path / "claims.recipients").read_bytes())
+    other("import", str(revealed))
+    no_secret_in(other_db.read_bytes(), "a database that imported a revealed export")
+    assert other.json("source", "show", source[:7], "--reveal")["notes"] == "Moved to the 4417 desk"
+
+
+def test_a_field_written_in_clear_over_a_sealed_record_is_newer_and_kept(
+    keys: dict[str, Any],
+) -> None:
+    # A merge with an edit made on another clone while the source was public leaves
+    # that field in clear beside the sealed value: the edit wins, as any later edit.
+    recipients = [sealing.parse_recipient(keys["ana_public"])]
+    whole = {
+        "id": "abcdefghjkmnpqrs",
+        "name": SECRET_NAME,
+        "kind": "person",
+        "role": SECRET_ROLE,
+        "url": None,
+        "aliases": [],
+        "notes": None,
+        "confidential": True,
+        "reason": "fears retaliation",
+        "approved_by": None,
+        "created": "2026-01-01T00:00:00Z",
+        "updated": "2026-01-01T00:00:00Z",
+        "author": "ana",
+    }
+    record: dict[str, Any] = dict(sealing.seal_source(whole, recipients))  # type: ignore[arg-type]
+    opener = sealing.Opener([keys["ana"]])
+    assert opener.open_source(record) == whole  # type: ignore[arg-type]
+    record["role"] = "Edited on the other clone"
+    opened = opener.open_source(record)  # type: ignore[arg-type]
+    assert opened is not None
+    assert opened["role"] == "Edited on the other clone"
+    assert opened["name"] == SECRET_NAME and opened["reason"] == "fears retaliation"
