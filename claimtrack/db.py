@@ -618,7 +618,7 @@ class Database:
         self.sources.delete_records([source["id"]])
         return source, doomed
 
-    # -- sealed sources (``claimtrack.confidential.sealing``) ------------------------------------------
+    # -- sealed sources (``claimtrack.confidential.sealing``) ------------------------------
 
     def recipients(self) -> list[Recipient]:
         """The desk's recipients (the recipients file beside the database; empty when

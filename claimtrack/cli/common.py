@@ -170,9 +170,8 @@ def _is_text(token: str) -> bool:
 def _sealed_notice() -> None:
     """Once, after a command that tried to open sealed sources and could not: why they
     were shown by pseudonym (``claimtrack.confidential.sealing.Opener.problem``)."""
-    sealing = sys.modules.get(
-        "claimtrack.confidential.sealing"
-    )  # loaded only if something was sealed
+    # The module is loaded only if something was sealed.
+    sealing = sys.modules.get("claimtrack.confidential.sealing")
     found = sealing.used_opener() if sealing is not None else None
     if found is not None and found.problem and not found.noticed:
         found.noticed = True

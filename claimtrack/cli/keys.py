@@ -1,4 +1,5 @@
-"""Who can open confidential sources: the recipients file and sealing (``claimtrack.confidential.sealing``)."""
+"""Who can open confidential sources: the recipients file and sealing
+(``claimtrack.confidential.sealing``)."""
 
 from pathlib import Path
 from typing import Annotated

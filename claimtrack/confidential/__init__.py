@@ -122,8 +122,9 @@ def withhold_event(event: Event) -> Event:
 
 
 def opened(source: Mapping[str, Any]) -> Source | None:
-    """A sealed source's record opened with this user's identity (``claimtrack.confidential.sealing``),
-    None when this user cannot open it; any other record as it is. Raises
+    """A sealed source's record opened with this user's identity
+    (``claimtrack.confidential.sealing``), None when this user cannot open it; any other
+    record as it is. Raises
     ``sealing.SealError`` for a tampered one."""
     if not source.get("sealed"):
         return cast(Source, source)
