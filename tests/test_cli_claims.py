@@ -247,8 +247,9 @@ def test_link_and_unlink(cli: Cli) -> None:
     evidence = [k for k in linked["links"] if k["relation"] == "supports"]
     assert evidence[0]["source"] == "BCSP report"
     assert evidence[0]["url"] == "https://example.org/bcsp"
-    assert cli("link", made["dozen"], "AP", "--as", "endorses", code=1).stderr.startswith(
-        "Error: unknown relation"
+    assert cli("link", made["dozen"], "AP", "--as", "endorses", code=2).stderr.endswith(
+        "Error: Invalid value for '--as': unknown relation 'endorses'; choose one of: "
+        "said-by, reported-by, supports, disputes\n"
     )
     assert "Missing option" in cli("link", made["dozen"], "AP", code=2).stderr
     cli("unlink", made["dozen"], "BCSP report")

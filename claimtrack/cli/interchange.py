@@ -12,6 +12,7 @@ from claimtrack.cli.common import (
     RevealOption,
     app,
     db_path_for,
+    desk,
     environment,
     fail,
     location,
@@ -22,7 +23,6 @@ from claimtrack.cli.common import (
 )
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.errors import ClaimtrackError
-from claimtrack.interchange.exporters import EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -150,11 +150,6 @@ def export(
     """
     from claimtrack.query import Presenter, select_claims
 
-    fmt = fmt.strip().lower()
-    if fmt not in EXPORT_FORMATS:
-        raise typer.BadParameter(
-            f"{fmt!r} is not one of {', '.join(EXPORT_FORMATS)}", param_hint="'--format'"
-        )
     if fmt == "sqlite" and (output is None or output == "-"):
         fail("the sqlite format writes a file", "pass -o FILE, e.g. -o claims.db")
     if output not in (None, "-") and _same_file(Path(output).expanduser(), location(ctx).path):
@@ -323,6 +318,7 @@ def import_(
             metavar="FORMAT",
             help="--dry-run's report: table, json, jsonl, csv, tsv or ids (default: table "
             "on a terminal, jsonl when piped).",
+            click_type=complete.FORMAT,
         ),
     ] = None,
     reveal: RevealOption = False,
@@ -357,20 +353,16 @@ def import_(
     shown_format = output_format(ctx, plan_format, quiet)
     with open_input(file, "import") as handle:
         origin = "standard input" if file == "-" else file
-        chosen = (fmt or importer.guess_format(file, importer.first_line(handle))).strip().lower()
-        if chosen not in importer.IMPORT_FORMATS:
-            raise typer.BadParameter(
-                f"{chosen!r} is not one of {', '.join(importer.IMPORT_FORMATS)}",
-                param_hint="'--format'",
-            )
+        # A --format given is one of them (``complete.IMPORT_FORMAT``); so is a guess.
+        chosen = fmt or importer.guess_format(file, importer.first_line(handle))
+        env = environment(ctx)
         # Read a piece at a time: an export of 100,000 claims is over 200 MB.
-        incoming = importer.read_from(handle, chosen, origin)
-    with open_db(ctx, write=not dry_run) as db:
-        plan = importer.plan(db, incoming)
-        del incoming  # the plan holds what is written; the rest can go before the write
-        summary = plan.summary()
-        if not dry_run and plan.writes:
-            importer.apply(db, plan, progress=import_progress(len(plan.changes), environment(ctx)))
+        plan = desk(ctx).import_records(
+            lambda: importer.read_from(handle, chosen, origin),
+            dry_run=dry_run,
+            progress=lambda planned: import_progress(len(planned.changes), env),
+        )
+    summary = plan.summary()
     verb = "Would import" if dry_run else "Imported"
     typer.echo(f"{verb} from {origin}: {summary}", err=True)
     if dry_run:

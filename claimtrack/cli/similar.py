@@ -80,7 +80,7 @@ def similar(
         if claim_id is not None:
             probe = claim_probe(db, claim_id)
         else:
-            from claimtrack.cli.claims import worked_out_quantities
+            from claimtrack.operations.duplicates import worked_out_quantities
 
             probe = Probe(text, worked_out_quantities(text))
         found = find_similar(db, probe, flt, limit=limit, min_score=min_score)

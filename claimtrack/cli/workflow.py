@@ -11,7 +11,7 @@ from claimtrack.cli.common import (
     QuietOption,
     RevealOption,
     app,
-    db_path_for,
+    desk,
     environment,
     no_color,
     open_db,
@@ -193,38 +193,14 @@ def check(
       claimtrack check --story serbia-russians --format json | jq 'group_by(.code)'
       claimtrack check --story budget --disable two-sources && publish.sh
     """
-    from claimtrack import checks, config
-    from claimtrack.query import Presenter, iter_claims
+    from claimtrack import checks
 
     fmt = output_format(ctx, fmt, quiet)
-    settings = config.load(db_path_for(ctx))
-    rules = checks.DisabledRules(
-        [*settings.check_disabled, *(disable or [])], settings.story_disabled
-    )
-    flt = filters.claim_filter()
-    count = 0
-    failing: dict[str, None] = {}  # claims with a problem, in the order found
 
-    with open_db(ctx, history=False, indexed=True) as db:
-        flt.prepare(db)
-        presenter = Presenter(db, reveal=reveal)
-        claims, total = iter_claims(db, flt, sort="created", reverse=True)
-
-        def found() -> Iterator[checks.Problem]:
-            nonlocal count
-            for problem in checks.check(claims, presenter, rules):
-                count += 1
-                failing[problem.claim] = None
-                yield problem
-            # A database that is inconsistent (a link to nothing, a misfiled record)
-            # fails every check: it cannot be switched off.
-            for message in db.structural_problems():
-                count += 1
-                yield checks.Problem("", "structure", message, None, "")
-
-        # Written as the claims are checked, except as a table: a large database's
-        # problems are never all held at once.
-        views = (checks.problem_view(p) for p in found())
+    # Written as the claims are checked, except as a table: a large database's problems
+    # are never all held at once.
+    def write(found: "Iterator[checks.Problem]") -> None:
+        views = (checks.problem_view(p) for p in found)
         if fmt == "table":
             from claimtrack.cli import render
 
@@ -234,16 +210,22 @@ def check(
         elif fmt == "ids":
             for _ in views:
                 pass
-            for claim_id in failing:
-                typer.echo(claim_id)
         else:
             from claimtrack.interchange.formats import write_records
 
             write_records(views, fmt, stdout_bytes(), columns=PROBLEM_COLUMNS)
-    if count:
-        typer.echo(f"{count} problem(s) in {len(failing)} of {total} claim(s).", err=True)
+
+    run = desk(ctx).check(filters.claim_filter(), write, disabled=disable or [], reveal=reveal)
+    if fmt == "ids":
+        for claim_id in run.failing:
+            typer.echo(claim_id)
+    if run.problems:
+        typer.echo(
+            f"{run.problems} problem(s) in {len(run.failing)} of {run.checked} claim(s).",
+            err=True,
+        )
         raise typer.Exit(ExitStatus.ERROR)
-    typer.echo(f"Clean: {total} claim(s) checked, no problems.", err=True)
+    typer.echo(f"Clean: {run.checked} claim(s) checked, no problems.", err=True)
 
 
 @app.command()
