@@ -123,7 +123,7 @@ def test_every_command_and_file_keeps_the_secret(cli: Cli, tmp_path: Path) -> No
         run("export", "--format", "sqlite", "-o", str(sqlite))
         seen.append(sqlite.read_bytes().decode("latin-1"))
         run("source", "show", "olg", code=1)
-        run("unlink", claim, "Olga H", "--as", "said-by-nobody", code=1)
+        run("unlink", claim, "Olga H", "--as", "reported-by", code=1)
         run("source", "add", "Olga H", code=1)
 
     sweep()

@@ -357,12 +357,11 @@ def import_(
         chosen = fmt or importer.guess_format(file, importer.first_line(handle))
         env = environment(ctx)
         # Read a piece at a time: an export of 100,000 claims is over 200 MB.
-        plan = desk(ctx).import_records(
+        plan, summary = desk(ctx).import_records(
             lambda: importer.read_from(handle, chosen, origin),
             dry_run=dry_run,
             progress=lambda planned: import_progress(len(planned.changes), env),
         )
-    summary = plan.summary()
     verb = "Would import" if dry_run else "Imported"
     typer.echo(f"{verb} from {origin}: {summary}", err=True)
     if dry_run:

@@ -652,24 +652,26 @@ class Desk:
         *,
         dry_run: bool = False,
         progress: Callable[[Plan], Callable[[int], None] | None] | None = None,
-    ) -> Plan:
+    ) -> tuple[Plan, str]:
         """Import the records ``read()`` reads from a file (``interchange.importer``),
         before any lock is taken: plan what is added, updated or left alone, and with
         ``dry_run`` write nothing; else carry the plan out as one change.
         ``progress(plan)`` may give a callback told how many changes are done. Returns
-        the plan."""
+        the plan and its summary (what it adds, updates and leaves alone)."""
         from claimtrack.interchange import importer
 
         incoming = read()  # held here only, so that it can go before the write
         if dry_run:
             with self.reading(history=True, indexed=False) as db:
-                return importer.plan(db, incoming)
+                plan = importer.plan(db, incoming)
+            return plan, plan.summary()
         with self.writing(indexed=False) as db:
             plan = importer.plan(db, incoming)
             del incoming  # the plan holds what is written; the rest can go before the write
+            summary = plan.summary()  # applying the plan empties it
             if plan.writes:
                 importer.apply(db, plan, progress=None if progress is None else progress(plan))
-        return plan
+        return plan, summary
 
     def record_extraction(
         self,
