@@ -510,15 +510,15 @@ class Desk:
                 return None
             refs = [asked.plan.survivor["id"], *(o["id"] for o in asked.plan.others)]
         with self.writing() as db:
-            proposal = _proposal(db, kind, refs)
-            if asked is not None and not _same_merge(asked.plan, proposal.plan):
-                what = [asked.plan.survivor, *asked.plan.others]
-                gone = [r["id"] for r in what if db.record_of(kind, r["id"]) is None]
+            if asked is not None:
+                gone = [i for i in refs if db.record_of(kind, i) is None]
                 if gone:
                     raise Changed(
                         f"{kind} {ids.short(gone[0])} was deleted while you were asked; "
                         "nothing merged"
                     )
+            proposal = _proposal(db, kind, refs)
+            if asked is not None and not _same_merge(asked.plan, proposal.plan):
                 raise _changed(kind, None, "merged")
             merged = apply(db, proposal.plan)
             presenter = Presenter(db)
