@@ -11,26 +11,22 @@ from claimtrack.cli.common import (
     QuietOption,
     RevealOption,
     app,
-    db_path_for,
     desk,
     environment,
     fail,
     location,
-    open_db,
     open_input,
     output_format,
     stdout_bytes,
 )
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
-from claimtrack.errors import ClaimtrackError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
     from typing import IO
 
     from claimtrack.cli.context import Environment
-    from claimtrack.model import Claim
-    from claimtrack.query import Presenter
+    from claimtrack.interchange.exporters.claimreview import Result as ReviewResult
 
 
 def _same_file(one: Path, other: Path) -> bool:
@@ -148,7 +144,7 @@ def export(
       claimtrack export --format claimreview --org "Desk Fact Check" --claim 3f9k2ab
       claimtrack export --format sqlite -o claims.db && datasette claims.db
     """
-    from claimtrack.query import Presenter, select_claims
+    from claimtrack.operations.desk import ExportRequest
 
     if fmt == "sqlite" and (output is None or output == "-"):
         fail("the sqlite format writes a file", "pass -o FILE, e.g. -o claims.db")
@@ -157,138 +153,56 @@ def export(
             f"{output} is the database itself; an export must not replace it",
             "name another file with -o",
         )
-    flt = filters.claim_filter()
-    filtered = filters.narrowing or bool(claim_refs)
-    whole = fmt == "json" and not filtered
-    # One claim at a time, oldest first, through the index when there is one (as `list`
-    # reads them): a large database is never held whole, nor its export.
-    streamed = fmt in ("jsonl", "csv", "tsv", "claimreview", "sqlite")
-    # ClaimReview's datePublished is when each verdict was given: the history says.
-    events = (fmt == "json" and history) or fmt == "claimreview"
-    with open_db(ctx, history=events, indexed=whole or streamed) as db:
-        flt.prepare(db)
-        chosen = {db.get_claim(ref)["id"] for ref in claim_refs or ()}
-        if whole:
-            from claimtrack.interchange.bundle import write_bundle
-
-            _write_output(lambda out: write_bundle(db, out, events=history, reveal=reveal), output)
-            return
-        presenter = Presenter(db, reveal=reveal and fmt not in ("claimreview", "sqlite"))
-        if streamed:
-            from claimtrack.query import iter_claims
-
-            each, _ = iter_claims(db, flt, sort="created", reverse=True)
-            if chosen:
-                each = (claim for claim in each if claim["id"] in chosen)
-            if fmt == "claimreview":
-                from claimtrack.history import verdict_times
-
-                settings = (org, org_url, review_url)
-                _claimreview(
-                    ctx, each, presenter, settings, verdict_times(db), output, allow_missing_url
-                )
-                return
-            if fmt == "sqlite":
-                from claimtrack.interchange.exporters import sqlite
-
-                assert output is not None
-                counts = sqlite.write(
-                    Path(output).expanduser().absolute(), each, presenter, everything=not filtered
-                )
-                typer.echo(
-                    f"Wrote {output}: {counts['claims']} claims, {counts['sources']} sources, "
-                    f"{counts['links']} links",
-                    err=True,
-                )
-                return
-            from claimtrack.interchange.exporters import tabular
-
-            if fmt == "jsonl":
-                _write_output(lambda out: tabular.write_jsonl_export(each, presenter, out), output)
-            else:
-                delimiter = "\t" if fmt == "tsv" else ","
-                _write_output(
-                    lambda out: tabular.write_csv_export(each, presenter, out, delimiter=delimiter),
-                    output,
-                )
-            return
-        claims = select_claims(db, flt, sort="created", reverse=True)
-        if chosen:
-            claims = [claim for claim in claims if claim["id"] in chosen]
-        if fmt == "json":
-            from claimtrack.interchange.bundle import dump_bundle, export_bundle
-
-            bundle = export_bundle(
-                db, claims=claims if filtered else None, events=history, reveal=reveal
-            )
-            _write_output(dump_bundle(bundle), output)
-        else:
-            from claimtrack.interchange.exporters import memo
-            from claimtrack.model import now
-
-            stories = sorted({c.get("story") or "" for c in claims} - {""})
-            heading = title or (", ".join(stories) if stories else "all claims")
-            made = f"Exported {now()[:16].replace('T', ' ')} UTC from {db.path.name}"
-            _write_output(memo.render(claims, presenter, title=heading, made=made).encode(), output)
-
-
-def _listed(claim_ids: "list[str]") -> str:
-    shown = ", ".join(claim_id[:7] for claim_id in claim_ids[:10])
-    return shown + (f" and {len(claim_ids) - 10} more" if len(claim_ids) > 10 else "")
-
-
-def _claimreview(
-    ctx: typer.Context,
-    claims: "Iterable[Claim]",
-    presenter: "Presenter",
-    given: tuple[str | None, str | None, str | None],
-    verdict_times: dict[str, str],
-    output: str | None,
-    allow_missing_url: bool,
-) -> None:
-    from claimtrack import config
-    from claimtrack.interchange.exporters import claimreview
-    from claimtrack.interchange.formats import json_bytes
-
-    settings = dict(config.load(db_path_for(ctx)).organisation)
-    for key, value in zip(("name", "url", "review_url"), given, strict=True):
-        if value is not None:
-            settings[key] = value
-    reviewer = claimreview.Reviewer.from_settings(settings)
-    result = claimreview.build(claims, presenter, reviewer, verdict_times)
-    if result.missing and not allow_missing_url:
-        # Google's Fact Check structured data requires each review's url: an export
-        # without it would be refused by whoever it is handed to, or worse, accepted.
-        raise ClaimtrackError(
-            f"{len(result.missing)} claim(s) have no review URL (the published "
-            f"fact-check's page): {_listed(result.missing)}; nothing was exported",
-            "record each with 'claimtrack status CLAIM STATUS --review-url URL', give "
-            "--review-url TEMPLATE, or pass --allow-missing-url",
+    request = ExportRequest(
+        fmt,
+        filters.claim_filter(),
+        narrowing=filters.narrowing,
+        claim_refs=claim_refs or [],
+        reveal=reveal,
+        history=history,
+        title=title,
+        organisation=(org, org_url, review_url),
+        allow_missing_url=allow_missing_url,
+        sqlite_path=None if output is None else Path(output).expanduser().absolute(),
+    )
+    counts = desk(ctx).export(
+        request, lambda payload: _write_output(payload, output), reviewed=_reviewed
+    )
+    if counts is not None:
+        typer.echo(
+            f"Wrote {output}: {counts['claims']} claims, {counts['sources']} sources, "
+            f"{counts['links']} links",
+            err=True,
         )
+
+
+def _reviewed(result: "ReviewResult") -> None:
+    """What a ClaimReview export leaves out or lacks, on stderr."""
+    from claimtrack.operations.desk import listed
+
     if result.skipped:
         typer.echo(
-            f"Skipped {len(result.skipped)} claim(s) without a verdict: {_listed(result.skipped)}",
+            f"Skipped {len(result.skipped)} claim(s) without a verdict: {listed(result.skipped)}",
             err=True,
         )
     if result.others:
         typer.echo(
             f"Skipped {len(result.others)} claim(s) whose verdict is another desk's "
-            f"(imported ClaimReview): {_listed(result.others)}",
+            f"(imported ClaimReview): {listed(result.others)}",
             err=True,
         )
     if result.missing:
         typer.echo(
-            f"Warning: {len(result.missing)} review(s) without a url: {_listed(result.missing)}",
+            f"Warning: {len(result.missing)} review(s) without a url: {listed(result.missing)}",
             err=True,
         )
     if result.untyped:
         typer.echo(
             f"Note: {len(result.untyped)} claimant(s) of unknown kind, named without a "
-            f"Person or Organization type: {_listed(result.untyped)} (set it with "
+            f"Person or Organization type: {listed(result.untyped)} (set it with "
             "'claimtrack source edit NAME --kind person' or '--kind organisation')",
             err=True,
         )
-    _write_output(json_bytes(result.reviews, pretty=True), output)
 
 
 @app.command("import")

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 from claimtrack import ids
 from claimtrack.errors import ClaimtrackError
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from claimtrack.evidence import Archived, Cited, Verified
     from claimtrack.extract import Candidate, Extraction
     from claimtrack.interchange.candidates import Recorded
+    from claimtrack.interchange.exporters.claimreview import Result as ReviewResult
     from claimtrack.interchange.import_plan import Plan
     from claimtrack.interchange.import_read import Incoming
     from claimtrack.merging import Merge
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
 DuplicateAnswer = Literal["add", "use", "skip"]
 # ``progress(what, total)``: a context manager giving a ``done(url)`` callback, or None.
 Progress = Callable[[str, int], AbstractContextManager[Callable[[str], None] | None]]
+# An export: its bytes, or a function that writes them to a binary file.
+Payload = bytes | Callable[[IO[bytes]], None]
 
 
 class Changed(ClaimtrackError):
@@ -644,6 +647,124 @@ class Desk:
             write(found())
         return run
 
+    # -- export -----------------------------------------------------------------------------
+
+    def export(
+        self,
+        request: ExportRequest,
+        write: Callable[[Payload], None],
+        *,
+        reviewed: Callable[[ReviewResult], None] | None = None,
+    ) -> dict[str, int] | None:
+        """Export the claims ``request`` selects in its format, handing the payload (the
+        bytes, or a function that writes them to a binary file, called while the
+        database is open: a large database is never held whole, nor its export) to
+        ``write``. ``sqlite`` writes ``request.sqlite_path`` itself and returns how many
+        claims, sources and links it holds. For ``claimreview``, ``reviewed`` is told
+        what the reviews leave out before they are written. Raises ``ClaimtrackError``
+        for ClaimReview reviews without the URL Google requires (unless allowed)."""
+        from claimtrack.query import Presenter, iter_claims, select_claims
+
+        fmt = request.fmt
+        filtered = request.narrowing or bool(request.claim_refs)
+        whole = fmt == "json" and not filtered
+        # One claim at a time, oldest first, through the index when there is one (as
+        # ``list`` reads them): a large database is never held whole, nor its export.
+        streamed = fmt in ("jsonl", "csv", "tsv", "claimreview", "sqlite")
+        # ClaimReview's datePublished is when each verdict was given: the history says.
+        events = (fmt == "json" and request.history) or fmt == "claimreview"
+        flt, reveal = request.flt, request.reveal
+        with self.reading(history=events, indexed=whole or streamed) as db:
+            flt.prepare(db)
+            chosen = {db.get_claim(ref)["id"] for ref in request.claim_refs}
+            if whole:
+                from claimtrack.interchange.bundle import write_bundle
+
+                write(lambda out: write_bundle(db, out, events=request.history, reveal=reveal))
+                return None
+            presenter = Presenter(db, reveal=reveal and fmt not in ("claimreview", "sqlite"))
+            if streamed:
+                each, _ = iter_claims(db, flt, sort="created", reverse=True)
+                if chosen:
+                    each = (claim for claim in each if claim["id"] in chosen)
+                if fmt == "claimreview":
+                    from claimtrack.history import verdict_times
+
+                    payload = self._claimreview(
+                        request, each, presenter, verdict_times(db), reviewed
+                    )
+                    write(payload)
+                    return None
+                if fmt == "sqlite":
+                    from claimtrack.interchange.exporters import sqlite
+
+                    assert request.sqlite_path is not None
+                    return sqlite.write(
+                        request.sqlite_path, each, presenter, everything=not filtered
+                    )
+                from claimtrack.interchange.exporters import tabular
+
+                if fmt == "jsonl":
+                    write(lambda out: tabular.write_jsonl_export(each, presenter, out))
+                else:
+                    delimiter = "\t" if fmt == "tsv" else ","
+                    write(
+                        lambda out: tabular.write_csv_export(
+                            each, presenter, out, delimiter=delimiter
+                        )
+                    )
+                return None
+            claims = select_claims(db, flt, sort="created", reverse=True)
+            if chosen:
+                claims = [claim for claim in claims if claim["id"] in chosen]
+            if fmt == "json":
+                from claimtrack.interchange.bundle import dump_bundle, export_bundle
+
+                bundle = export_bundle(
+                    db, claims=claims if filtered else None, events=request.history, reveal=reveal
+                )
+                write(dump_bundle(bundle))
+                return None
+            from claimtrack.interchange.exporters import memo
+            from claimtrack.model import now
+
+            stories = sorted({c.get("story") or "" for c in claims} - {""})
+            heading = request.title or (", ".join(stories) if stories else "all claims")
+            made = f"Exported {now()[:16].replace('T', ' ')} UTC from {db.path.name}"
+            write(memo.render(claims, presenter, title=heading, made=made).encode())
+            return None
+
+    def _claimreview(
+        self,
+        request: ExportRequest,
+        claims: Iterable[Claim],
+        presenter: Any,
+        verdict_times: dict[str, str],
+        reviewed: Callable[[ReviewResult], None] | None,
+    ) -> bytes:
+        from claimtrack import config
+        from claimtrack.interchange.exporters import claimreview
+        from claimtrack.interchange.formats import json_bytes
+
+        settings = dict(config.load(self.path).organisation)
+        for key, value in zip(("name", "url", "review_url"), request.organisation, strict=True):
+            if value is not None:
+                settings[key] = value
+        reviewer = claimreview.Reviewer.from_settings(settings)
+        result = claimreview.build(claims, presenter, reviewer, verdict_times)
+        if result.missing and not request.allow_missing_url:
+            # Google's Fact Check structured data requires each review's url: an export
+            # without it would be refused by whoever it is handed to, or worse, accepted.
+            raise ClaimtrackError(
+                f"{len(result.missing)} claim(s) have no review URL (the published "
+                f"fact-check's page): {listed(result.missing)}; nothing was exported",
+                "record each with 'claimtrack status CLAIM STATUS --review-url URL', give "
+                "--review-url TEMPLATE, or pass --allow-missing-url",
+            )
+        if reviewed is not None:
+            reviewed(result)
+        return json_bytes(result.reviews, pretty=True)
+
     # -- extraction and import ------------------------------------------------------------
 
     def import_records(
@@ -711,6 +832,33 @@ class Desk:
             return record_candidates(
                 db, extraction, candidates, story=story, source_name=source_name
             )
+
+
+@dataclass
+class ExportRequest:
+    """What to export: the format (``interchange.exporters.EXPORT_FORMATS``), the
+    claims (``flt``, not yet prepared; ``narrowing``: whether it leaves any out; and
+    ``claim_refs``, IDs or prefixes, both selecting), whether confidential identities
+    may leave (``reveal``), and the options of some formats: ``history`` (json), the
+    memo's ``title`` (markdown), the reviewing ``organisation`` as (name, url, review
+    URL template) and ``allow_missing_url`` (claimreview), ``sqlite_path`` (sqlite)."""
+
+    fmt: str
+    flt: ClaimFilter
+    narrowing: bool = False
+    claim_refs: Sequence[str] = ()
+    reveal: bool = False
+    history: bool = True
+    title: str | None = None
+    organisation: tuple[str | None, str | None, str | None] = (None, None, None)
+    allow_missing_url: bool = False
+    sqlite_path: Path | None = None
+
+
+def listed(claim_ids: Sequence[str]) -> str:
+    """Claim IDs for a message: the first ten, short, and how many more."""
+    shown = ", ".join(claim_id[:7] for claim_id in claim_ids[:10])
+    return shown + (f" and {len(claim_ids) - 10} more" if len(claim_ids) > 10 else "")
 
 
 def _link_ids(links: Iterable[Link]) -> list[tuple[str, Any]]:
