@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from claimtrack.cli.claims import worked_out_quantities
 from claimtrack.cli.context import Environment
 from claimtrack.extract.quantities import quantities
 from claimtrack.extract.vocabulary import NUMBER_WORDS, VAGUE_AMOUNTS
+from claimtrack.operations.duplicates import worked_out_quantities
 from tests import readme_screens
 from tests.helpers import Cli
 

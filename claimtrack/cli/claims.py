@@ -24,7 +24,6 @@ from claimtrack.cli.common import (
 from claimtrack.cli.dates import DATE_HELP, date_callback
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.model import STATUSES
-from claimtrack.operations.duplicates import worked_out_quantities
 
 if TYPE_CHECKING:
     from claimtrack.model import Claim, Quantity
@@ -52,6 +51,8 @@ DEFAULT_PAGE = 50
 
 def _given_quantities(phrases: list[str]) -> "list[Quantity]":
     """``--quantity`` phrases, each one quantity as the extractor reads it."""
+    from claimtrack.operations.duplicates import worked_out_quantities
+
     found: list[Quantity] = []
     for phrase in phrases:
         worked = worked_out_quantities(phrase)
