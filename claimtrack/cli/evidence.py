@@ -13,11 +13,9 @@ from claimtrack.cli.common import (
     QuietOption,
     RevealOption,
     app,
-    db_path_for,
     desk,
     environment,
     fail,
-    open_db,
     output_format,
     stdout_bytes,
 )
@@ -218,11 +216,7 @@ def evidence(
       claimtrack evidence 7hq2m4x | grep -i "entry ban"
       warcio index "$(claimtrack evidence 7hq2m4x --path)"
     """
-    from claimtrack.evidence import EvidenceFolder, evidence_of
-
-    with open_db(ctx, history=False, indexed=True) as db:
-        snapshot = evidence_of(db, link, reveal=reveal)
-    folder = EvidenceFolder.of(db_path_for(ctx))
+    snapshot, folder = desk(ctx).evidence(link, reveal=reveal)
     if path:
         warc = folder.warc_path(snapshot["sha256"])
         if not warc.is_file():

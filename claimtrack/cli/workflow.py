@@ -1,7 +1,7 @@
 """The fact-checking desk: log, undo, redo, check and stats."""
 
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -14,15 +14,11 @@ from claimtrack.cli.common import (
     desk,
     environment,
     no_color,
-    open_db,
     output_format,
     stdout_bytes,
 )
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.cli.status import ExitStatus
-
-if TYPE_CHECKING:
-    from claimtrack.db import Database
 
 EVENT_COLUMNS = ("at", "actor", "action", "kind", "target", "change", "summary")
 PROBLEM_COLUMNS = ("claim", "code", "story", "message", "text")
@@ -56,60 +52,43 @@ def log(
       claimtrack log -n 20
       claimtrack log --format jsonl | jq -r 'select(.actor=="ana") | .summary'
     """
-    from claimtrack import history
-
     fmt = output_format(ctx, fmt, quiet)
     if limit is not None and limit < 0:
         raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
     if limit is None and fmt == "table":
         limit = 50
-    with open_db(ctx, indexed=True) as db:
-        target = None if record is None else history.require_known(db, record)
-        found = history.read_history(db, target, newest=limit, reveal=reveal)
-        views = found.views(_source_names(db, reveal))
-        if fmt != "table":
-            from claimtrack.interchange.formats import write_records
+    shown: list[dict[str, Any]] = []
 
-            write_records(views, fmt, stdout_bytes(), columns=EVENT_COLUMNS)
+    def write(views: "Iterator[dict[str, Any]]") -> None:
+        if fmt == "table":
+            shown.extend(views)
             return
-        shown = list(views)
+        from claimtrack.interchange.formats import write_records
+
+        write_records(views, fmt, stdout_bytes(), columns=EVENT_COLUMNS)
+
+    total = desk(ctx).log(write, record=record, newest=limit, reveal=reveal)
+    if fmt != "table":
+        return
     if not shown:
         typer.echo("No history yet.", err=True)
         return
     from claimtrack.cli import render
 
     render.events_table(shown, no_color(ctx))
-    if found.total > len(shown) and environment(ctx).stdout_isatty:
-        typer.echo(f"Showing {len(shown)} of {found.total} events; -n N shows more.", err=True)
+    if total > len(shown) and environment(ctx).stdout_isatty:
+        typer.echo(f"Showing {len(shown)} of {total} events; -n N shows more.", err=True)
 
 
-def _source_names(db: "Database", reveal: bool) -> "Callable[[str], str]":
-    """How ``log`` names a source: its name or pseudonym, or "deleted source" and the
-    short ID of one that no longer exists."""
-    from claimtrack.query import Presenter
-
-    presenter = Presenter(db, reveal=reveal)
-
-    def name(source_id: str) -> str:
-        if presenter.source(source_id) is None:
-            return f"deleted source {ids.short(source_id)}"
-        return presenter.name(source_id)
-
-    return name
-
-
-def _reverse(ctx: typer.Context, action: str, dry_run: bool, fmt: str | None, quiet: bool) -> None:
-    from claimtrack import history
-
+def _reverse(
+    ctx: typer.Context,
+    action: "Literal['undo', 'redo']",
+    dry_run: bool,
+    fmt: str | None,
+    quiet: bool,
+) -> None:
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=not dry_run) as db:
-        change = history.next_undo(db) if action == "undo" else history.next_redo(db)
-        # A redo is named by the change it puts back, not by the undo it reverts.
-        named = change if action == "undo" else history.restored_by(db, change)
-        if dry_run:
-            done = [(e["action"], e["kind"], e["target"]) for e in change.events]
-        else:
-            done = history.revert(db, change, action)
+    named, done = desk(ctx).reverse(action, dry_run=dry_run)
     verb = {"undo": "Undid", "redo": "Redid"}[action]
     if dry_run:
         verb = f"Would {action}"
@@ -244,16 +223,10 @@ def stats(
       claimtrack stats --story serbia-russians
       claimtrack stats --format json | jq .by_status
     """
-    from claimtrack import stats as counting
     from claimtrack.interchange.formats import json_bytes
-    from claimtrack.query import Presenter
 
     fmt = output_format(ctx, fmt, False)
-    flt = filters.claim_filter()
-    with open_db(ctx, history=False, indexed=True) as db:
-        flt.prepare(db)
-        presenter = Presenter(db, reveal=reveal)
-        result = counting.compute(db, flt, presenter, top=top)
+    result = desk(ctx).stats(filters.claim_filter(), top=top, reveal=reveal)
     if fmt == "table":
         from claimtrack.cli import render
 

@@ -30,19 +30,21 @@ from claimtrack.model import DEFAULT_STATUS
 if TYPE_CHECKING:
     from claimtrack.checks import Problem
     from claimtrack.db import Database
-    from claimtrack.evidence import Archived, Cited, Verified
+    from claimtrack.evidence import Archived, Cited, EvidenceFolder, Verified
     from claimtrack.extract import Candidate, Extraction
+    from claimtrack.history import Change
     from claimtrack.interchange.candidates import Recorded
     from claimtrack.interchange.exporters.claimreview import Result as ReviewResult
     from claimtrack.interchange.import_plan import Plan
     from claimtrack.interchange.import_read import Incoming
     from claimtrack.merging import Merge
-    from claimtrack.model import Claim, Link, Quantity, Source
+    from claimtrack.model import Archive, Claim, Link, Quantity, Source
     from claimtrack.query import ClaimFilter
     from claimtrack.similar import Match
     from claimtrack.views import (
         ArchiveReport,
         ClaimView,
+        SimilarView,
         SourceDetailView,
         SourceView,
         VerifyReport,
@@ -331,6 +333,33 @@ class Desk:
                     raise _changed("claim", short, "deleted")
             return db.remove_claims(c["id"] for c in seen)
 
+    def similar(
+        self,
+        text: str,
+        flt: ClaimFilter,
+        *,
+        by_id: bool = True,
+        limit: int | None = 10,
+        min_score: int = 50,
+        reveal: bool = False,
+    ) -> list[SimilarView]:
+        """The claims ``flt`` selects that are like a claim (``text`` is its ID or
+        prefix, when ``by_id`` and one has it) or like ``text`` itself, best first."""
+        from claimtrack.operations.duplicates import worked_out_quantities
+        from claimtrack.query import Presenter, similar_view
+        from claimtrack.similar import Probe, claim_id_given, claim_probe, find_similar
+
+        with self.reading() as db:
+            flt.prepare(db)
+            claim_id = claim_id_given(db, text) if by_id else None
+            if claim_id is not None:
+                probe = claim_probe(db, claim_id)
+            else:
+                probe = Probe(text, worked_out_quantities(text))
+            found = find_similar(db, probe, flt, limit=limit, min_score=min_score)
+            presenter = Presenter(db, reveal=reveal)
+            return [similar_view(match, presenter) for match in found]
+
     # -- links ------------------------------------------------------------------------------
 
     def link(
@@ -555,6 +584,15 @@ class Desk:
                 record_archives(db, results)
         return archive_reports(results)
 
+    def evidence(self, link_ref: str, *, reveal: bool = False) -> tuple[Archive, EvidenceFolder]:
+        """The snapshot of a link (ID or prefix) and the folder that keeps it. Raises
+        what ``evidence.evidence_of`` raises."""
+        from claimtrack.evidence import EvidenceFolder, evidence_of
+
+        with self.reading() as db:
+            snapshot = evidence_of(db, link_ref, reveal=reveal)
+        return snapshot, EvidenceFolder.of(self.path)
+
     def _fetch_archives(
         self, cited: Sequence[Cited], *, again: bool, wayback: bool, progress: Progress | None
     ) -> list[Archived]:
@@ -646,6 +684,66 @@ class Desk:
 
             write(found())
         return run
+
+    def stats(self, flt: ClaimFilter, *, top: int = 20, reveal: bool = False) -> dict[str, Any]:
+        """Counts of the claims ``flt`` selects by status, story and tag, and the
+        ``top`` sources by how many claims each backs (``claimtrack.stats``)."""
+        from claimtrack import stats
+        from claimtrack.query import Presenter
+
+        with self.reading() as db:
+            flt.prepare(db)
+            return stats.compute(db, flt, Presenter(db, reveal=reveal), top=top)
+
+    # -- history ----------------------------------------------------------------------------
+
+    def log(
+        self,
+        write: Callable[[Iterator[dict[str, Any]]], None],
+        *,
+        record: str | None = None,
+        newest: int | None = None,
+        reveal: bool = False,
+    ) -> int:
+        """The history of one record (ID or prefix of a claim, source, link or change)
+        or of the whole database, newest first, at most ``newest`` events, handed to
+        ``write`` as they are read. Returns how many events there are in all."""
+        from claimtrack import history
+        from claimtrack.query import Presenter
+
+        with self.reading(history=True) as db:
+            target = None if record is None else history.require_known(db, record)
+            found = history.read_history(db, target, newest=newest, reveal=reveal)
+            presenter = Presenter(db, reveal=reveal)
+
+            def name(source_id: str) -> str:
+                # A source deleted since is named by its short ID.
+                if presenter.source(source_id) is None:
+                    return f"deleted source {ids.short(source_id)}"
+                return presenter.name(source_id)
+
+            write(found.views(name))
+            return found.total
+
+    def reverse(
+        self, action: Literal["undo", "redo"], *, dry_run: bool = False
+    ) -> tuple[Change, list[tuple[str, str, str]]]:
+        """Undo the last change, or redo the one the last undo reverted (``history``);
+        with ``dry_run`` change nothing. Returns the change (a redo is named by the
+        change it puts back) and what was (or would be) done to each record, as
+        (action, kind, ID)."""
+        from claimtrack import history
+
+        opened = (
+            self.reading(history=True, indexed=False) if dry_run else self.writing(indexed=False)
+        )
+        with opened as db:
+            change = history.next_undo(db) if action == "undo" else history.next_redo(db)
+            named = change if action == "undo" else history.restored_by(db, change)
+            if dry_run:
+                return named, [(e["action"], e["kind"], e["target"]) for e in change.events]
+            done = history.revert(db, change, action)
+        return named, done
 
     # -- export -----------------------------------------------------------------------------
 
