@@ -24,7 +24,6 @@ from claimtrack.model import one_of
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from claimtrack.db import Database
     from claimtrack.operations import Desk
 
 SETTINGS_KEY = "claimtrack.settings"
@@ -154,21 +153,6 @@ def main_options(
 
 def location(ctx: typer.Context) -> Location:
     return locate(settings(ctx).db)
-
-
-@contextmanager
-def open_db(
-    ctx: typer.Context, *, write: bool = False, history: bool = True, indexed: bool = False
-) -> Iterator["Database"]:
-    """The database; a reading command that shows no history passes ``history=False``,
-    one that reads records by ID rather than scanning tables ``indexed=True``."""
-    from claimtrack.db import Database
-
-    path = location(ctx).path
-    with Database.open(path, write=write, history=history, indexed=indexed) as db:
-        yield db
-    if write:
-        _saved(path)
 
 
 def desk(ctx: typer.Context) -> "Desk":
@@ -320,10 +304,6 @@ def stdout_bytes() -> Any:
 
 def no_color(ctx: typer.Context) -> bool:
     return settings(ctx).no_color or "NO_COLOR" in os.environ
-
-
-def db_path_for(ctx: typer.Context) -> Path:
-    return location(ctx).path
 
 
 # Options that several commands share, declared once.
