@@ -25,7 +25,7 @@ from claimtrack.interchange.formats import safe_text
 
 if TYPE_CHECKING:
     from claimtrack.cli.context import Environment
-    from claimtrack.operations.desk import Progress
+    from claimtrack.operations import Progress
     from claimtrack.views import ArchiveReport
 
 # What each row of archive and verify says first: which link, and what came of it.

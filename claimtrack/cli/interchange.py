@@ -144,7 +144,7 @@ def export(
       claimtrack export --format claimreview --org "Desk Fact Check" --claim 3f9k2ab
       claimtrack export --format sqlite -o claims.db && datasette claims.db
     """
-    from claimtrack.operations.desk import ExportRequest
+    from claimtrack.operations import ExportRequest
 
     if fmt == "sqlite" and (output is None or output == "-"):
         fail("the sqlite format writes a file", "pass -o FILE, e.g. -o claims.db")
@@ -178,7 +178,7 @@ def export(
 
 def _reviewed(result: "ReviewResult") -> None:
     """What a ClaimReview export leaves out or lacks, on stderr."""
-    from claimtrack.operations.desk import listed
+    from claimtrack.operations import listed
 
     if result.skipped:
         typer.echo(
