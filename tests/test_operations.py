@@ -288,3 +288,80 @@ def test_source_rm_of_a_source_deleted_while_the_user_answers_says_so(
         desk.remove_source("Associated Press", confirm=confirm)
     with pytest.raises(NotFound):
         desk.show_source("Associated Press")
+
+
+# -- extract --add: the same policy -----------------------------------------------------------
+
+ARTICLE = (
+    "The city council approved 12 new electric buses for the northern district, "
+    "the mayor said on Monday.\n"
+)
+
+
+def extraction() -> Any:
+    from claimtrack.extract import ArticleInfo, extract
+
+    found = extract(ARTICLE, ArticleInfo())
+    assert len(found.candidates) == 1
+    return found
+
+
+def test_extract_add_without_review_warns_of_a_near_duplicate_in_one_write(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = extraction()
+    first = added_id(desk, found.candidates[0].text.replace("approved", "agreed to buy"))
+    warned: list[str] = []
+    with counted_opens(monkeypatch) as opens:
+        recorded = desk.record_extraction(
+            found,
+            found.candidates,
+            story="buses",
+            warn=lambda candidate, match: warned.append(match.claim["id"]),
+        )
+    assert len(recorded.made) == 1 and warned == [first]
+    assert opens == [True]
+
+
+def test_extract_add_warns_of_a_near_duplicate_recorded_while_the_user_reviewed(
+    desk: Desk, db_path: Path
+) -> None:
+    found = extraction()
+    meanwhile: list[str] = []
+    warned: list[str] = []
+
+    def review(candidates: list[Any], dupes: dict[int, Match]) -> list[Any]:
+        assert dupes == {}  # nothing like it yet: nothing to show
+        text = candidates[0].text.replace("approved", "agreed to buy")
+        meanwhile.append(added_id(Desk(db_path), text))
+        return candidates
+
+    recorded = desk.record_extraction(
+        found,
+        found.candidates,
+        story="buses",
+        review=review,
+        warn=lambda candidate, match: warned.append(match.claim["id"]),
+    )
+    assert len(recorded.made) == 1
+    assert warned == meanwhile
+
+
+def test_extract_add_shows_a_near_duplicate_in_the_review_and_warns_no_more(desk: Desk) -> None:
+    found = extraction()
+    first = added_id(desk, found.candidates[0].text.replace("approved", "agreed to buy"))
+    shown: list[str] = []
+    warned: list[str] = []
+
+    def review(candidates: list[Any], dupes: dict[int, Match]) -> list[Any]:
+        shown.extend(m.claim["id"] for m in dupes.values())
+        return candidates
+
+    desk.record_extraction(
+        found,
+        found.candidates,
+        story="buses",
+        review=review,
+        warn=lambda candidate, match: warned.append(match.claim["id"]),
+    )
+    assert shown == [first] and warned == []
