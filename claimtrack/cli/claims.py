@@ -200,7 +200,8 @@ def _ask_about_duplicates(found: "list[Match]") -> "DuplicateAnswer":
         default="a",
         err=True,
     )
-    return {"a": "add", "u": "use", "s": "skip"}[answer]  # type: ignore[return-value]
+    answers: dict[str, DuplicateAnswer] = {"a": "add", "u": "use", "s": "skip"}
+    return answers[answer]
 
 
 ListSort = Annotated[
