@@ -227,13 +227,13 @@ def test_shell_completion_of_ids_and_sources(db_path: Path) -> None:
 
 def test_a_question_waiting_for_an_answer_never_makes_a_colleague_wait(db_path: Path) -> None:
     """``rm`` asks with no lock held: a colleague's ``add`` while the question waits
-    for an answer is done at once, not after the lock's 30 s (given 5 s here, it
-    would fail); then the answer is heard, and the claim asked about deleted."""
+    for an answer gets the lock (were it held until the answer, the ``add`` would give
+    up after its lock timeout, 5 s here); then the answer is heard, and the claim
+    asked about deleted."""
     doomed = run("add", "The ministry closed the office", "-q", db=db_path).stdout.strip()
     asking = Terminal("--db", str(db_path), "rm", doomed)
     try:
         asking.wait_for("Delete this claim and its links?")
-        started = time.monotonic()
         colleague = subprocess.run(
             [*CLAIMTRACK, "--db", str(db_path), "add", "Twelve Russians faced entry bans", "-q"],
             env={**os.environ, "CLAIMTRACK_LOCK_TIMEOUT": "5"},
@@ -242,9 +242,8 @@ def test_a_question_waiting_for_an_answer_never_makes_a_colleague_wait(db_path: 
             timeout=60,
             check=False,
         )
-        waited = time.monotonic() - started
         assert colleague.returncode == 0, colleague.stderr
-        assert waited < 5, waited
+        assert asking.process.poll() is None  # still waiting for its answer
         asking.type("y\n")
     finally:
         code = asking.finish()
