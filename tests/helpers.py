@@ -7,6 +7,11 @@ an import lives here, so no module imports from conftest.
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -172,3 +177,56 @@ def drip(every: float, total: int = 1000) -> Handler:
             time.sleep(every)
 
     return handle
+
+
+class Terminal:
+    """claimtrack in a process of its own on a pseudo-terminal (stdin, stdout and
+    stderr), as a person at a terminal runs it: ``wait_for`` what it shows, ``type``
+    an answer, ``finish`` for its exit status and everything it showed."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        main, side = pty.openpty()
+        self.main = main
+        self.shown = b""
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "claimtrack", *args],
+            env={**os.environ, **(env or {})},
+            stdin=side,
+            stdout=side,
+            stderr=side,
+        )
+        os.close(side)
+
+    def _read(self, timeout: float) -> bool:
+        if not select.select([self.main], [], [], timeout)[0]:
+            return True
+        try:
+            chunk = os.read(self.main, 65536)
+        except OSError:  # the terminal closed: the process ended
+            return False
+        self.shown += chunk
+        return bool(chunk)
+
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        """Read what the process shows until ``text`` is among it."""
+        deadline = time.monotonic() + timeout
+        while text.encode() not in self.shown:
+            if time.monotonic() > deadline or not self._read(0.1):
+                raise AssertionError(f"{text!r} never shown; shown: {self.text}")
+
+    def type(self, keys: str) -> None:
+        os.write(self.main, keys.encode())
+
+    def finish(self, timeout: float = 60) -> int:
+        """Wait for the process to end; its exit status."""
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            self._read(0.1)
+        while self._read(0.2) and select.select([self.main], [], [], 0)[0]:
+            pass
+        os.close(self.main)
+        return self.process.wait(timeout=10)
+
+    @property
+    def text(self) -> str:
+        return self.shown.decode("utf-8", "replace")

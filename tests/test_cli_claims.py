@@ -108,6 +108,30 @@ def test_list_sorting_and_limit(cli: Cli) -> None:
     assert len(cli.jsonl("list", "--limit", "2")) == 2
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("add", "A claim", "--status", "maybe"), "Invalid value for '--status': unknown status"),
+        (("status", "abc", "maybe"), "Invalid value for 'STATUS': unknown status 'maybe'"),
+        (("link", "abc", "AP", "--as", "endorses"), "Invalid value for '--as': unknown relation"),
+        (("unlink", "abc", "AP", "--as", "endorses"), "Invalid value for '--as'"),
+        (("source", "add", "AP", "--kind", "alien"), "Invalid value for '--kind': unknown source"),
+        (("source", "list", "--kind", "alien"), "Invalid value for '--kind'"),
+        (("list", "-s", "maybe"), "Invalid value for '--status': unknown status 'maybe'"),
+        (("list", "-f", "xml"), "Invalid value for '--format': 'xml' is not one of table,"),
+        (("export", "-f", "xml"), "Invalid value for '--format': 'xml' is not one of json,"),
+        (("import", "x.json", "-f", "xml"), "Invalid value for '--format': 'xml' is not one"),
+    ],
+)
+def test_a_closed_value_unknown_is_a_usage_error_before_the_database_is_read(
+    cli: Cli, db_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    db_path.write_bytes(b"not a database")  # reading it would be a different error
+    result = cli(*args, code=2)
+    assert f"Error: {said}" in result.stderr
+    assert db_path.read_bytes() == b"not a database"
+
+
 def test_list_bad_filters_fail_cleanly(cli: Cli) -> None:
     seed(cli)
     assert "unknown status" in cli("list", "--status", "maybe", code=2).stderr
@@ -247,8 +271,9 @@ def test_link_and_unlink(cli: Cli) -> None:
     evidence = [k for k in linked["links"] if k["relation"] == "supports"]
     assert evidence[0]["source"] == "BCSP report"
     assert evidence[0]["url"] == "https://example.org/bcsp"
-    assert cli("link", made["dozen"], "AP", "--as", "endorses", code=1).stderr.startswith(
-        "Error: unknown relation"
+    assert cli("link", made["dozen"], "AP", "--as", "endorses", code=2).stderr.endswith(
+        "Error: Invalid value for '--as': unknown relation 'endorses'; choose one of: "
+        "said-by, reported-by, supports, disputes\n"
     )
     assert "Missing option" in cli("link", made["dozen"], "AP", code=2).stderr
     cli("unlink", made["dozen"], "BCSP report")

@@ -61,7 +61,9 @@ def test_source_add_list_show_edit_rm(cli: Cli) -> None:
 def test_source_errors(cli: Cli) -> None:
     cli("source", "add", "Associated Press", "--alias", "AP")
     assert "already names source" in cli("source", "add", "ap", code=1).stderr
-    assert "unknown source kind" in cli("source", "add", "X", "--kind", "alien", code=1).stderr
+    assert "Invalid value for '--kind': unknown source kind 'alien'" in (
+        cli("source", "add", "X", "--kind", "alien", code=2).stderr
+    )
     assert cli("source", "add", "", code=1).stderr.startswith("Error: source name is empty")
     assert "no source matches" in cli("source", "show", "Reuters", code=1).stderr
     cli("source", "add", "Outlet One")

@@ -93,6 +93,7 @@ def test_every_command_and_file_keeps_the_secret(cli: Cli, tmp_path: Path) -> No
     cli("link", claim, "Olga H", "--as", "disputes", "--quote", "Olga said no")
     cli("status", claim, "verified")
     cli("source", "add", "Volga Press")  # "olg" matches both
+    unlinked = cli.add("A claim nobody confidential made")
     seen: list[str] = []
 
     def run(*args: str, code: int = 0) -> None:
@@ -123,7 +124,7 @@ def test_every_command_and_file_keeps_the_secret(cli: Cli, tmp_path: Path) -> No
         run("export", "--format", "sqlite", "-o", str(sqlite))
         seen.append(sqlite.read_bytes().decode("latin-1"))
         run("source", "show", "olg", code=1)
-        run("unlink", claim, "Olga H", "--as", "said-by-nobody", code=1)
+        run("unlink", unlinked, "Olga H", code=1)  # an error that names the source
         run("source", "add", "Olga H", code=1)
 
     sweep()

@@ -14,6 +14,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import synth
 
+from tests.helpers import Terminal
+
 CLAIMTRACK = [sys.executable, "-m", "claimtrack"]
 
 
@@ -254,3 +256,31 @@ def test_shell_completion_of_ids_and_sources(db_path: Path) -> None:
     assert "Predrag Petrovic" in complete(f"claimtrack --db {db_path} link {claim_id[:4]} Pre")
     assert "Hidden" not in complete(f"claimtrack --db {db_path} link {claim_id[:4]} Hid")
     assert "source" in complete("claimtrack so")
+
+
+def test_a_question_waiting_for_an_answer_never_makes_a_colleague_wait(db_path: Path) -> None:
+    """``rm`` asks with no lock held: a colleague's ``add`` while the question waits
+    for an answer gets the lock (were it held until the answer, the ``add`` would give
+    up after its lock timeout, 5 s here); then the answer is heard, and the claim
+    asked about deleted."""
+    doomed = run("add", "The ministry closed the office", "-q", db=db_path).stdout.strip()
+    asking = Terminal("--db", str(db_path), "rm", doomed)
+    try:
+        asking.wait_for("Delete this claim and its links?")
+        colleague = subprocess.run(
+            [*CLAIMTRACK, "--db", str(db_path), "add", "Twelve Russians faced entry bans", "-q"],
+            env={**os.environ, "CLAIMTRACK_LOCK_TIMEOUT": "5"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert colleague.returncode == 0, colleague.stderr
+        assert asking.process.poll() is None  # still waiting for its answer
+        asking.type("y\n")
+    finally:
+        code = asking.finish()
+    assert code == 0, asking.text
+    assert f"Deleted claim {doomed[:7]}" in asking.text
+    listed = run("list", "--format", "jsonl", db=db_path).stdout.splitlines()
+    assert [json.loads(line)["text"] for line in listed] == ["Twelve Russians faced entry bans"]

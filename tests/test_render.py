@@ -12,10 +12,10 @@ import re
 
 import pytest
 
-from claimtrack.cli.claims import worked_out_quantities
 from claimtrack.cli.context import Environment
 from claimtrack.extract.quantities import quantities
 from claimtrack.extract.vocabulary import NUMBER_WORDS, VAGUE_AMOUNTS
+from claimtrack.operations.duplicates import worked_out_quantities
 from tests.helpers import Cli
 
 WIDTHS = (60, 80, 120, 200)

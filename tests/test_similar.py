@@ -23,7 +23,7 @@ def ranked(cli: Cli, *args: str) -> list[str]:
 
 
 def stored(text: str, quantities: list[dict[str, object]] | None = None) -> Claim:
-    from claimtrack.cli.claims import worked_out_quantities
+    from claimtrack.operations.duplicates import worked_out_quantities
 
     found = worked_out_quantities(text) if quantities is None else quantities
     return {"id": "x", "text": text, "quantities": found}  # type: ignore[typeddict-item]
@@ -63,7 +63,7 @@ def test_numbers_that_differ_count_more_than_words_that_differ(cli: Cli) -> None
     ],
 )
 def test_hand_made_pairs_rank_as_a_person_would(probe: str, nearer: str, farther: str) -> None:
-    from claimtrack.cli.claims import worked_out_quantities
+    from claimtrack.operations.duplicates import worked_out_quantities
 
     asked = Probe(probe, worked_out_quantities(probe))
     assert score(asked, stored(nearer)).score > score(asked, stored(farther)).score

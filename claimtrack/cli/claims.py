@@ -1,6 +1,5 @@
 """Commands on claims: add, list, show, edit, status, note, rm, link, unlink."""
 
-import re
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,21 +13,23 @@ from claimtrack.cli.common import (
     RevealOption,
     YesOption,
     app,
-    confirm_destruction,
+    confirmer,
+    declined,
+    desk,
     environment,
     fail,
-    location,
     no_color,
-    open_db,
     output_format,
     read_text,
 )
 from claimtrack.cli.dates import DATE_HELP, date_callback
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
-from claimtrack.model import STATUSES, one_of
+from claimtrack.model import STATUSES
 
 if TYPE_CHECKING:
-    from claimtrack.model import Quantity
+    from claimtrack.model import Claim, Quantity
+    from claimtrack.operations import DuplicateAnswer
+    from claimtrack.similar import Match
     from claimtrack.views import ClaimView
 
 ClaimArg = Annotated[
@@ -49,31 +50,10 @@ STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
 DEFAULT_PAGE = 50
 
 
-# Whether a text may hold a quantity: a digit or a word the extractor values
-# (claimtrack.extract.vocabulary's NUMBER_WORDS, "dozen", "tens of thousands", "a third";
-# tests/test_render.py checks that this covers them). Only such a text pays for
-# importing the extractor, so that ``add`` stays fast.
-_MAY_COUNT = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
-    r"seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|third|quarter|"
-    r"half)\b",
-    re.IGNORECASE,
-)
-
-
-def worked_out_quantities(text: str) -> "list[Quantity]":
-    """The quantities in a claim's text, as ``extract`` finds them (``[]`` when it holds
-    no digit and no number word, without importing the extractor)."""
-    if not _MAY_COUNT.search(text):
-        return []
-    from claimtrack.extract.quantities import quantities
-
-    return quantities(" ".join(text.split()))
-
-
 def _given_quantities(phrases: list[str]) -> "list[Quantity]":
     """``--quantity`` phrases, each one quantity as the extractor reads it."""
+    from claimtrack.operations.duplicates import worked_out_quantities
+
     found: list[Quantity] = []
     for phrase in phrases:
         worked = worked_out_quantities(phrase)
@@ -85,15 +65,6 @@ def _given_quantities(phrases: list[str]) -> "list[Quantity]":
             )
         found += worked
     return found
-
-
-def _checked_status(value: str, hint: str) -> str:
-    """A status as typed; an unknown one is a usage error (exit 2)."""
-    if one_of(value.strip().lower(), STATUSES) is None:
-        raise typer.BadParameter(
-            f"unknown status {value!r}; choose one of: {', '.join(STATUSES)}", param_hint=hint
-        )
-    return value
 
 
 def _summary(verb: str, view: "ClaimView") -> str:
@@ -174,69 +145,55 @@ def add(
           --tag serbia --story serbia-russians
       echo "Belgrade welcomed tens of thousands of Russians" | claimtrack add - -q
     """
-    from claimtrack.query import Presenter, claim_view
+    from claimtrack.operations import ClaimDraft
 
     fmt = output_format(ctx, fmt, quiet)
-    status = _checked_status(status, "'--status'")
-    body = read_text(text, "claim text")
-    quantities = worked_out_quantities(body)
-    if not no_dupe_check:
-        existing = _near_duplicate(ctx, body, quantities, said_by or [])
-        if existing is not None:
-            with open_db(ctx, history=False, indexed=True) as db:
-                view = claim_view(db.get_claim(existing), Presenter(db))
-            emit.one(ctx, view, fmt, _summary("Existing", view))
-            return
-    with open_db(ctx, write=True, indexed=True) as db:
-        claim = db.add_claim(
-            body,
-            quote=quote,
-            story=story,
-            tags=tag or [],
-            status=status,
-            rating=rating,
-            quantities=quantities,
-            said_by=said_by or [],
-            reported_by=reported_by or [],
-            note=note,
-        )
-        view = claim_view(claim, Presenter(db))
-    emit.one(ctx, view, fmt, _summary("Added", view))
-
-
-def _near_duplicate(
-    ctx: typer.Context, text: str, quantities: "list[Quantity]", said_by: list[str]
-) -> str | None:
-    """Look for claims saying much the same as the one to add (``similar.DUPLICATE``).
-    On a terminal ask: add anyway (None), use the existing claim (its ID) or skip (exit
-    0, nothing added). In a script warn on stderr and add (None)."""
-    from claimtrack.similar import DUPLICATE, Probe, claimants_named, find_similar
-
-    if not location(ctx).path.exists():
-        return None  # the first claim: nothing to compare with
-    with open_db(ctx, history=False, indexed=True) as db:
-        probe = Probe(text, quantities, claimants_named(db, said_by))
-        found = find_similar(db, probe, limit=3, min_score=DUPLICATE)
-    if not found:
-        return None
-    env = environment(ctx)
-    listing = "".join(
-        f"\n  {ids.short(m.claim['id'])}  (score {m.score})  {emit.clip(m.claim['text'], 70)}"
-        for m in found
+    draft = ClaimDraft(
+        read_text(text, "claim text"),
+        quote=quote,
+        story=story,
+        tags=tag or [],
+        status=status,
+        rating=rating,
+        said_by=said_by or [],
+        reported_by=reported_by or [],
+        note=note,
     )
-    if not (env.stdin_isatty and env.stderr_isatty):
-        best = found[0]
-        typer.echo(
-            f"Warning: claim {ids.short(best.claim['id'])} says much the same (score "
-            f"{best.score}): {emit.clip(best.claim['text'], 70)}; added anyway "
-            "('claimtrack similar' shows it; --no-dupe-check skips this check)",
-            err=True,
-        )
-        return None
+    env = environment(ctx)
+    on_terminal = env.stdin_isatty and env.stderr_isatty
+    added = desk(ctx).add(
+        draft,
+        check_duplicates=not no_dupe_check,
+        ask=_ask_about_duplicates if on_terminal else None,
+        warn=_warn_of_duplicate,
+    )
+    if added is None:
+        typer.echo("Nothing added.", err=True)
+        raise typer.Exit(0)
+    emit.one(ctx, added.view, fmt, _summary("Existing" if added.existing else "Added", added.view))
+
+
+def _warn_of_duplicate(best: "Match") -> None:
+    """In a script: the claim is added, and the near-duplicate said on stderr."""
+    typer.echo(
+        f"Warning: claim {ids.short(best.claim['id'])} says much the same (score "
+        f"{best.score}): {emit.clip(best.claim['text'], 70)}; added anyway "
+        "('claimtrack similar' shows it; --no-dupe-check skips this check)",
+        err=True,
+    )
+
+
+def _ask_about_duplicates(found: "list[Match]") -> "DuplicateAnswer":
+    """On a terminal: show the near-duplicates and ask whether to add anyway, use the
+    existing claim, or skip."""
     import click
 
     from claimtrack.exporting.formats import safe_text
 
+    listing = "".join(
+        f"\n  {ids.short(m.claim['id'])}  (score {m.score})  {emit.clip(m.claim['text'], 70)}"
+        for m in found
+    )
     typer.echo(safe_text("Already recorded, much the same:" + listing), err=True)
     answer = typer.prompt(
         "[a]dd anyway, [u]se the existing claim, or [s]kip?",
@@ -244,12 +201,8 @@ def _near_duplicate(
         default="a",
         err=True,
     )
-    if answer == "u":
-        return found[0].claim["id"]
-    if answer == "s":
-        typer.echo("Nothing added.", err=True)
-        raise typer.Exit(0)
-    return None
+    answers: dict[str, DuplicateAnswer] = {"a": "add", "u": "use", "s": "skip"}
+    return answers[answer]
 
 
 ListSort = Annotated[
@@ -286,8 +239,6 @@ def list_claims(
       claimtrack list --search "entry ban" --since 2024-02-01
       claimtrack list --format jsonl | jq -r 'select(.status=="unverified") | .id'
     """
-    from claimtrack.query import Presenter, claim_view, iter_claims
-
     fmt = output_format(ctx, fmt, quiet)
     if show_all and limit is not None:
         ctx.fail("--all and --limit contradict each other: give one of them")
@@ -297,16 +248,16 @@ def list_claims(
     page = limit
     if page is None and fmt == "table" and not show_all:
         page = DEFAULT_PAGE
-    with open_db(ctx, history=False, indexed=True) as db:
-        flt.prepare(db)
-        presenter = Presenter(db, reveal=reveal)
-        claims, total = iter_claims(
-            db, flt, sort=sort, reverse=reverse, limit=None if show_all else page
-        )
-        # Written while the claims are read, one at a time: a listing of every claim
-        # in a large database never holds them all.
-        views = (claim_view(c, presenter) for c in claims)
-        shown = emit.claims(ctx, views, fmt)
+    # Written while the claims are read, one at a time: a listing of every claim in a
+    # large database never holds them all.
+    shown, total = desk(ctx).list_claims(
+        flt,
+        lambda views: emit.claims(ctx, views, fmt),
+        sort=sort,
+        reverse=reverse,
+        limit=None if show_all else page,
+        reveal=reveal,
+    )
     hidden = total - shown
     if hidden > 0 and environment(ctx).stdout_isatty:
         typer.echo(
@@ -334,11 +285,8 @@ def show(
       claimtrack show 3f9k2ab
       claimtrack show 3f9 --format json | jq .reported_by
     """
-    from claimtrack.query import Presenter, claim_view
-
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, history=False, indexed=True) as db:
-        view = claim_view(db.get_claim(claim), Presenter(db, reveal=reveal))
+    view = desk(ctx).show(claim, reveal=reveal)
     if fmt == "table":
         from claimtrack.cli import render
 
@@ -398,8 +346,6 @@ def edit(
       claimtrack edit 3f9k2ab --story "" --rm-tag draft
       claimtrack edit 3f9k2ab --quantity "at least 12 entry bans"
     """
-    from claimtrack.query import Presenter, claim_view
-
     fmt = output_format(ctx, fmt, quiet)
     if quantity and no_quantities:
         ctx.fail("--quantity and --no-quantities contradict each other")
@@ -416,20 +362,16 @@ def edit(
         quantities = []
     elif quantity:
         quantities = _given_quantities(quantity)
-    elif text is not None:
-        quantities = worked_out_quantities(text)
-    with open_db(ctx, write=True, indexed=True) as db:
-        updated = db.edit_claim(
-            claim,
-            text=text,
-            quote=quote,
-            story=story,
-            add_tags=add_tag or [],
-            remove_tags=rm_tag or [],
-            rating=rating,
-            quantities=quantities,
-        )
-        view = claim_view(updated, Presenter(db))
+    view = desk(ctx).edit(
+        claim,
+        text=text,
+        quote=quote,
+        story=story,
+        add_tags=add_tag or [],
+        remove_tags=rm_tag or [],
+        rating=rating,
+        quantities=quantities,
+    )
     emit.one(ctx, view, fmt, _summary("Edited", view))
 
 
@@ -465,13 +407,8 @@ def status(
       claimtrack status 3f9k2ab false --rating "False: no such bans on record" \\
           --review-url https://desk.example/checks/russians-entry-bans
     """
-    from claimtrack.query import Presenter, claim_view
-
     fmt = output_format(ctx, fmt, quiet)
-    new_status = _checked_status(new_status, "'STATUS'")
-    with open_db(ctx, write=True, indexed=True) as db:
-        updated = db.set_status(claim, new_status, note=note, rating=rating, review_url=review_url)
-        view = claim_view(updated, Presenter(db))
+    view = desk(ctx).set_status(claim, new_status, note=note, rating=rating, review_url=review_url)
     emit.one(ctx, view, fmt, _summary("Status of", view))
 
 
@@ -489,13 +426,8 @@ def note(
     Example:
       claimtrack note 3f9k2ab "BCSP letter to the ministry, 2024-02-20"
     """
-    from claimtrack.query import Presenter, claim_view
-
     fmt = output_format(ctx, fmt, quiet)
-    body = read_text(text, "note")
-    with open_db(ctx, write=True, indexed=True) as db:
-        updated = db.add_note(claim, body)
-        view = claim_view(updated, Presenter(db))
+    view = desk(ctx).note(claim, read_text(text, "note"))
     emit.one(ctx, view, fmt, _summary("Noted on", view))
 
 
@@ -520,8 +452,10 @@ def rm(
       claimtrack list --status retracted -q | xargs claimtrack rm --yes
     """
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=True, indexed=True) as db:
-        doomed = [db.get_claim(c) for c in claims]
+    ask = confirmer(ctx, yes)
+
+    def confirm(doomed: "list[Claim]") -> bool:
+        assert ask is not None
         # Each claim whole, on a line of its own: the question is whether it is the right one.
         listing = "".join(
             f"\n  {ids.short(c['id'])}  {' '.join(c['text'].split())}" for c in doomed
@@ -531,8 +465,11 @@ def rm(
             if len(doomed) == 1
             else f"these {len(doomed)} claims and their links"
         )
-        confirm_destruction(ctx, f"To delete:{listing}\nDelete {what}?", yes)
-        removed = db.remove_claims(c["id"] for c in doomed)
+        return ask(f"To delete:{listing}\nDelete {what}?")
+
+    removed = desk(ctx).remove_claims(claims, confirm=None if ask is None else confirm)
+    if removed is None:
+        declined()
     if fmt == "table":
         for claim in removed:
             typer.echo(f"Deleted claim {ids.short(claim['id'])}: {emit.clip(claim['text'])}")
@@ -601,30 +538,34 @@ def link(
       claimtrack link 3f9k2ab "Associated Press" --as reported-by --url https://apnews.com/...
       claimtrack link 3f9k2ab "BCSP report 2024" --as supports --create --date 2024-02-20
     """
-    from claimtrack.query import Presenter, claim_view
-
     fmt = output_format(ctx, fmt, quiet)
     if wayback and not archive:
         ctx.fail("--wayback asks for a public copy of the page --archive keeps: give both")
-    with open_db(ctx, write=True, indexed=True) as db:
-        if create:
-            db.ensure_source(source)
-        made = db.link(claim, source, relation, url=url, quote=quote, date=date, note=link_note)
-        presenter = Presenter(db)
-        view = claim_view(db.get_claim(made["claim"]), presenter)
-        name = presenter.name(made["source"])
-    failed = False
-    if archive and made["url"]:
-        from claimtrack.cli.evidence import archive_cited, link_cited
+    progress = None
+    if archive:
+        from claimtrack.cli.evidence import progress_bars
 
-        reports = archive_cited(
-            ctx, link_cited(ctx, made), wayback=wayback, allow_private=allow_private
-        )
-        failed = any(r["result"] == "failed" for r in reports)
-        with open_db(ctx, history=False, indexed=True) as db:
-            view = claim_view(db.get_claim(made["claim"]), Presenter(db))
+        progress = progress_bars(environment(ctx))
+    made, name, view, reports = desk(ctx).link(
+        claim,
+        source,
+        relation,
+        url=url,
+        quote=quote,
+        date=date,
+        note=link_note,
+        create=create,
+        archive=archive,
+        wayback=wayback,
+        allow_private=allow_private,
+        progress=progress,
+    )
+    if reports:
+        from claimtrack.cli.evidence import report_failures
+
+        report_failures(reports)
     emit.one(ctx, view, fmt, linked_message(name, made["relation"], made["claim"]))
-    if failed:
+    if any(r["result"] == "failed" for r in reports):
         raise typer.Exit(1)
 
 
@@ -660,12 +601,8 @@ def unlink(
     Example:
       claimtrack unlink 3f9k2ab "Associated Press" --as reported-by
     """
-    from claimtrack.query import Presenter, claim_view
-
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=True, indexed=True) as db:
-        removed = db.unlink(claim, source, relation)
-        view = claim_view(db.get_claim(claim), Presenter(db))
+    removed, view = desk(ctx).unlink(claim, source, relation)
     if not removed:
         fail("nothing to unlink")
     emit.one(ctx, view, fmt, f"Removed {len(removed)} link(s) from claim {ids.short(view['id'])}")

@@ -22,7 +22,9 @@ from claimtrack.location import Location, is_demo, locate
 from claimtrack.model import one_of
 
 if TYPE_CHECKING:
-    from claimtrack.db import Database
+    from collections.abc import Callable
+
+    from claimtrack.operations import Desk
 
 SETTINGS_KEY = "claimtrack.settings"
 
@@ -245,25 +247,24 @@ def location(ctx: typer.Context) -> Location:
     return locate(settings(ctx).db)
 
 
-@contextmanager
-def open_db(
-    ctx: typer.Context, *, write: bool = False, history: bool = True, indexed: bool = False
-) -> Iterator["Database"]:
-    """The database; a reading command that shows no history passes ``history=False``,
-    one that reads records by ID rather than scanning tables ``indexed=True``."""
-    from claimtrack.db import Database
+def desk(ctx: typer.Context) -> "Desk":
+    """The use cases (``claimtrack.operations.Desk``) on the database in use."""
+    from claimtrack.operations import Desk
 
     path = location(ctx).path
-    with Database.open(path, write=write, history=history, indexed=indexed) as db:
-        yield db
-    if write:
-        Outcome.committed = True
-        if is_demo(path):  # what the user adds there is lost on the next 'claimtrack demo'
-            typer.echo(
-                f"Note: {path} is the demo database, which 'claimtrack demo' makes afresh; "
-                "keep your own work in a database of your own ('claimtrack init')",
-                err=True,
-            )
+    return Desk(path, saved=lambda: _saved(path))
+
+
+def _saved(path: Path) -> None:
+    """After a write: the change is committed (``Outcome``), and one made in the demo
+    database is said to be lost on the next 'claimtrack demo'."""
+    Outcome.committed = True
+    if is_demo(path):
+        typer.echo(
+            f"Note: {path} is the demo database, which 'claimtrack demo' makes afresh; "
+            "keep your own work in a database of your own ('claimtrack init')",
+            err=True,
+        )
 
 
 def environment(ctx: typer.Context) -> Environment:
@@ -279,10 +280,8 @@ def output_format(ctx: typer.Context, fmt: str | None, quiet: bool) -> OutputFor
     if fmt is None:
         return "table" if environment(ctx).stdout_isatty else "jsonl"
     value = one_of(fmt.strip().lower(), FORMATS)
-    if value is None:
-        raise typer.BadParameter(
-            f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="'--format'"
-        )
+    # The option's type (``complete.FORMAT``) has checked it: a usage error otherwise.
+    assert value is not None, fmt
     return value
 
 
@@ -364,19 +363,31 @@ def _copy_at_most(source: IO[bytes], target: IO[bytes], limit: int, name: str) -
         target.write(chunk)
 
 
-def confirm_destruction(
-    ctx: typer.Context, question: str, yes: bool, *, verb: str = "delete"
-) -> None:
-    """Ask on a terminal; without one, refuse unless --yes was given. ``verb`` names
-    what would be done ("delete", "merge") in the refusal and the answer to a no."""
+def confirmer(
+    ctx: typer.Context, yes: bool, *, verb: str = "delete"
+) -> "Callable[[str], bool] | None":
+    """The question a destructive use case asks before it takes the write lock: None
+    with --yes (nothing to ask); else a callback that asks ``question`` on a terminal
+    and, without one, refuses. ``verb`` names what would be done ("delete", "merge")
+    in the refusal and the answer to a no."""
     if yes:
-        return
-    if not environment(ctx).stdin_isatty:
-        fail(f"refusing to {verb} without confirmation", "pass --yes to confirm in scripts")
-    if not typer.confirm(safe_text(question), default=False, err=True):
-        # Saying no is an answer, not a failure: a script that asked gets 0.
+        return None
+
+    def confirm(question: str) -> bool:
+        if not environment(ctx).stdin_isatty:
+            fail(f"refusing to {verb} without confirmation", "pass --yes to confirm in scripts")
+        if typer.confirm(safe_text(question), default=False, err=True):
+            return True
         typer.echo(f"Nothing {verb}d.", err=True)
-        raise typer.Exit(ExitStatus.SUCCESS)
+        return False
+
+    return confirm
+
+
+def declined() -> NoReturn:
+    """The user said no to a question: an answer, not a failure (a script that asked
+    gets 0)."""
+    raise typer.Exit(ExitStatus.SUCCESS)
 
 
 def stdout_bytes() -> Any:
@@ -385,10 +396,6 @@ def stdout_bytes() -> Any:
 
 def no_color(ctx: typer.Context) -> bool:
     return settings(ctx).no_color or "NO_COLOR" in os.environ
-
-
-def db_path_for(ctx: typer.Context) -> Path:
-    return location(ctx).path
 
 
 # Options that several commands share, declared once.

@@ -27,7 +27,16 @@ import typer
 from claimtrack.confidential import is_confidential
 from claimtrack.errors import ClaimtrackError
 from claimtrack.exporting.formats import FORMATS, safe_text
-from claimtrack.model import RELATIONS, SOURCE_KINDS, STATUSES, fold
+from claimtrack.model import (
+    RELATIONS,
+    SOURCE_KINDS,
+    STATUSES,
+    check_kind,
+    check_relation,
+    check_status,
+    fold,
+    one_of,
+)
 
 if TYPE_CHECKING:
     from claimtrack.model import Claim
@@ -35,9 +44,11 @@ if TYPE_CHECKING:
 # Typer 0.26 and later carry their own copy of Click, whose classes an option's type
 # must be made of (one of Click itself would be taken for a conversion function).
 try:
+    from typer._click.exceptions import BadParameter
     from typer._click.shell_completion import CompletionItem
     from typer._click.types import StringParamType
 except ImportError:  # an older Typer, over Click itself
+    from click.exceptions import BadParameter  # type: ignore[assignment,no-redef,unused-ignore]
     from click.shell_completion import CompletionItem  # type: ignore[assignment,no-redef,unused-ignore]
     from click.types import StringParamType  # type: ignore[assignment,no-redef,unused-ignore]
 
@@ -197,13 +208,66 @@ class Completing(StringParamType):
         ]
 
 
+class Closed(Completing):
+    """A value of a closed set (a status, relation, source kind or format): completed
+    from the set, and checked once, when the command line is parsed, by ``check``
+    (which returns the member the value names, or raises ``ClaimtrackError``): an
+    unknown value is a usage error (exit 2), before anything is read or written."""
+
+    def __init__(self, complete: Completer, check: Callable[[str], str]) -> None:
+        super().__init__(complete)
+        self.check = check
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return self.check(value)
+        except ClaimtrackError as exc:
+            message = f"{exc.message}; {exc.hint}" if exc.hint else exc.message
+            raise BadParameter(message, ctx=ctx, param=param, param_hint=_hint(param)) from None
+
+
+def _hint(param: Any) -> str | None:
+    """How an error names the option (its first name, '--format' rather than
+    "'--format' / '-f'") or the argument (its metavar, 'STATUS')."""
+    if param is None:
+        return None
+    opts = getattr(param, "opts", None)
+    if getattr(param, "param_type_name", "") == "option" and opts:
+        return f"'{opts[0]}'"
+    return f"'{param.metavar or param.name.upper()}'"
+
+
+def _one_format(choices: Callable[[], tuple[str, ...]]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        found = one_of(value.strip().lower(), choices())
+        if found is None:
+            raise ClaimtrackError(f"{value!r} is not one of {', '.join(choices())}")
+        return found
+
+    return check
+
+
+def _export_formats() -> tuple[str, ...]:
+    from claimtrack.exporting import EXPORT_FORMATS
+
+    return tuple(EXPORT_FORMATS)
+
+
+def _import_formats() -> tuple[str, ...]:
+    from claimtrack.importing.importer import IMPORT_FORMATS
+
+    return tuple(IMPORT_FORMATS)
+
+
 CLAIM = Completing(complete_claim)
 SOURCE = Completing(complete_source)
 STORY = Completing(complete_story)
 TAG = Completing(complete_tag)
-STATUS = Completing(complete_status)
-RELATION = Completing(complete_relation)
-KIND = Completing(complete_kind)
-FORMAT = Completing(complete_format)
-EXPORT_FORMAT = Completing(complete_export_format)
-IMPORT_FORMAT = Completing(complete_import_format)
+STATUS = Closed(complete_status, check_status)
+RELATION = Closed(complete_relation, check_relation)
+KIND = Closed(complete_kind, check_kind)
+FORMAT = Closed(complete_format, _one_format(lambda: FORMATS))
+EXPORT_FORMAT = Closed(complete_export_format, _one_format(_export_formats))
+IMPORT_FORMAT = Closed(complete_import_format, _one_format(_import_formats))

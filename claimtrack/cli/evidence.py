@@ -1,8 +1,5 @@
-"""Evidence commands: archive, verify, evidence (``claimtrack.evidence`` does the work).
-
-``archive`` and ``verify`` read the database, fetch with no lock held, then write once:
-three calls on the core instead of one, so that a slow site never locks the desk out.
-"""
+"""Evidence commands: archive, verify, evidence (``Desk.archive`` and ``Desk.verify``
+read the database, fetch with no lock held, then write once)."""
 
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated
@@ -17,9 +14,8 @@ from claimtrack.cli.common import (
     QuietOption,
     RevealOption,
     app,
-    db_path_for,
+    desk,
     environment,
-    open_db,
     output_format,
     stdout_bytes,
 )
@@ -29,8 +25,7 @@ from claimtrack.exporting.formats import safe_text
 
 if TYPE_CHECKING:
     from claimtrack.cli.context import Environment
-    from claimtrack.evidence import Cited
-    from claimtrack.model import Link
+    from claimtrack.operations import Progress
     from claimtrack.views import ArchiveReport
 
 # What each row of archive and verify says first: which link, and what came of it.
@@ -64,25 +59,6 @@ ClaimsArg = Annotated[
         click_type=complete.CLAIM,
     ),
 ]
-
-
-def _chosen(
-    ctx: typer.Context, claims: Sequence[str], filters: FilterOptions, reveal: bool
-) -> "list[Cited]":
-    from claimtrack.evidence import chosen_links
-
-    with open_db(ctx, history=False, indexed=True) as db:
-        return chosen_links(db, claims, filters.claim_filter(), reveal=reveal)
-
-
-def link_cited(ctx: typer.Context, link: "Link") -> "list[Cited]":
-    """The one link, as ``archive_cited`` takes it (``link --archive``)."""
-    from claimtrack.evidence import chosen_links
-    from claimtrack.query import ClaimFilter
-
-    with open_db(ctx, history=False, indexed=True) as db:
-        cited = chosen_links(db, [link["claim"]], ClaimFilter())
-    return [c for c in cited if c.link["id"] == link["id"]]
 
 
 def _label(link: str, source: str, url: str) -> str:
@@ -123,8 +99,16 @@ def archive(
       claimtrack archive --format jsonl | jq -r 'select(.result=="failed") | .error'
     """
     fmt = output_format(ctx, fmt, quiet)
-    chosen = _chosen(ctx, claims or [], filters, reveal)
-    reports = archive_cited(ctx, chosen, again=again, wayback=wayback, allow_private=allow_private)
+    reports = desk(ctx).archive(
+        claims or [],
+        filters.claim_filter(),
+        reveal=reveal,
+        again=again,
+        wayback=wayback,
+        allow_private=allow_private,
+        progress=progress_bars(environment(ctx)),
+    )
+    report_failures(reports)
     failed = [r for r in reports if r["result"] == "failed"]
     if fmt == "table":
         for report in reports:
@@ -150,45 +134,14 @@ def archive(
         raise typer.Exit(ExitStatus.ERROR)
 
 
-def archive_cited(
-    ctx: typer.Context,
-    cited: "Sequence[Cited]",
-    *,
-    again: bool = False,
-    wayback: bool = False,
-    allow_private: bool = False,
-) -> "list[ArchiveReport]":
-    """Archive these links (``archive``, ``link --archive``): fetch with no lock held,
-    with ``wayback`` ask Save Page Now for public copies, record in one write; one
-    ``Error:`` line on stderr per page that failed, one ``Warning:`` line per public
-    copy that is missing."""
-    from claimtrack.evidence import (
-        EvidenceFolder,
-        Fetcher,
-        HttpPolicy,
-        SavePageNow,
-        archive_pages,
-        archive_reports,
-        ask_wayback,
-        record_archives,
-    )
-    from claimtrack.evidence.folder import clean_up, journal, referenced_in
+def progress_bars(env: "Environment") -> "Progress":
+    """How a use case shows progress while pages are fetched (``_progress``)."""
+    return lambda what, total: _progress(env, what, total)
 
-    folder = EvidenceFolder.of(db_path_for(ctx))
-    clean_up(folder, referenced_in(db_path_for(ctx)))  # what a killed run left
-    fetching = {c.url for c in cited if again or not c.link.get("archive")}
-    with journal(folder) as notes:  # held until the snapshots are recorded
-        with _progress(environment(ctx), "Archiving", len(fetching)) as done:
-            fetcher = Fetcher(HttpPolicy().with_private(allow_private))
-            results = archive_pages(cited, folder, fetcher, again=again, done=done, journal=notes)
-        if wayback:
-            asking = {r.cited.url for r in results if r.fresh and not r.cited.confidential}
-            with _progress(environment(ctx), "Save Page Now", len(asking)) as done:
-                ask_wayback(results, SavePageNow(), done=done)
-        if any(r.fresh for r in results):
-            with open_db(ctx, write=True, indexed=True) as db:
-                record_archives(db, results)
-    reports = archive_reports(results)
+
+def report_failures(reports: "Sequence[ArchiveReport]") -> None:
+    """One ``Error:`` line on stderr per page that failed, one ``Warning:`` line per
+    public copy that is missing (``archive``, ``link --archive``)."""
     for report in reports:
         if report["result"] == "failed":
             what = _label(report["link"], report["source"], report["url"])
@@ -201,7 +154,6 @@ def archive_cited(
         if report["wayback_error"]:
             line = f"Warning: {what}: no public copy: {report['wayback_error']}"
             typer.echo(safe_text(line, single_line=True), err=True)
-    return reports
 
 
 @app.command()
@@ -238,26 +190,14 @@ def verify(
       claimtrack verify --story serbia-russians --diff
       claimtrack verify --format jsonl | jq -r 'select(.result!="unchanged") | .url'
     """
-    from claimtrack.evidence import (
-        EvidenceFolder,
-        Fetcher,
-        HttpPolicy,
-        record_verifications,
-        verify_pages,
-        verify_reports,
-    )
-
     fmt = output_format(ctx, fmt, quiet)
-    cited = _chosen(ctx, claims or [], filters, reveal)
-    folder = EvidenceFolder.of(db_path_for(ctx))
-    fetching = {c.url for c in cited if c.link.get("archive")}
-    with _progress(environment(ctx), "Verifying", len(fetching)) as done:
-        fetcher = Fetcher(HttpPolicy().with_private(allow_private))
-        results = verify_pages(cited, folder, fetcher, done=done)
-    if results:
-        with open_db(ctx, write=True, indexed=True) as db:
-            record_verifications(db, results)
-    reports = verify_reports(results)
+    reports, results, skipped = desk(ctx).verify(
+        claims or [],
+        filters.claim_filter(),
+        reveal=reveal,
+        allow_private=allow_private,
+        progress=progress_bars(environment(ctx)),
+    )
     if fmt == "table":
         for report in reports:
             line = (
@@ -272,7 +212,6 @@ def verify(
     else:
         _write(reports, fmt, VERIFY_COLUMNS)
     look = [r for r in results if r.needs_a_look]
-    skipped = sum(1 for c in cited if c.link.get("archive") is None)
     note = f"; {skipped} link(s) with a URL not archived" if skipped else ""
     typer.echo(f"{len(look)} of {len(results)} archived link(s) need a look{note}.", err=True)
     if look:
@@ -298,11 +237,7 @@ def evidence(
       claimtrack evidence 7hq2m4x | grep -i "entry ban"
       warcio index "$(claimtrack evidence 7hq2m4x --path)"
     """
-    from claimtrack.evidence import EvidenceFolder, evidence_of
-
-    with open_db(ctx, history=False, indexed=True) as db:
-        snapshot = evidence_of(db, link, reveal=reveal)
-    folder = EvidenceFolder.of(db_path_for(ctx))
+    snapshot, folder = desk(ctx).evidence(link, reveal=reveal)
     if path:  # both files checked against their SHA-256, never through a link
         typer.echo(str(folder.checked_warc(snapshot)))
         return

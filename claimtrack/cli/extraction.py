@@ -13,11 +13,10 @@ from claimtrack.cli.common import (
     FormatOption,
     QuietOption,
     app,
+    desk,
     environment,
     fail,
-    location,
     no_color,
-    open_db,
     output_format,
     read_input,
     stdout_bytes,
@@ -128,28 +127,18 @@ def extract(
             result = _extract_text(raw, file, given)
     if not result.candidates:
         typer.echo(f"Nothing found: {result.why_nothing()}.", err=True)
-    chosen = result.candidates
-    dupes = {} if not add or no_dupe_check else _near_duplicates(ctx, chosen, story)
-    if add and not yes:
-        chosen = _review(chosen, dupes)
-    elif dupes:
-        for candidate in chosen:
-            match = dupes.get(id(candidate))
-            if match is not None:
-                typer.echo(
-                    f"Warning: claim {ids.short(match.claim['id'])} says much the same "
-                    f"(score {match.score}) as {emit.clip(candidate.text, 60)!r}; added "
-                    "anyway ('claimtrack similar' shows it; --no-dupe-check skips this check)",
-                    err=True,
-                )
     if add:
         from claimtrack.exporting.formats import safe_text
-        from claimtrack.importing.candidates import record_candidates
 
-        with open_db(ctx, write=True) as db:
-            made, already, changed = record_candidates(
-                db, result, chosen, story=story, source_name=name
-            )
+        made, already, changed = desk(ctx).record_extraction(
+            result,
+            result.candidates,
+            story=story,
+            source_name=name,
+            check_duplicates=not no_dupe_check,
+            review=None if yes else _review,
+            warn=_warn_of_duplicate,
+        )
         for change in changed:
             where = (
                 f"noted on claim {ids.short(change.claim)}"
@@ -216,30 +205,14 @@ def _extract_text(raw: bytes, file: str, given: "ArticleInfo") -> "Extraction":
     return extract_text(article, given)
 
 
-def _near_duplicates(
-    ctx: typer.Context, candidates: "list[Candidate]", story: str | None
-) -> "dict[int, Match]":
-    """For each candidate (by ``id()``) the best claim already recorded that says much
-    the same (``similar.DUPLICATE``), as ``add`` looks for one; a claim with the very
-    text in the same story is left out: ``--add`` skips that candidate anyway."""
-    from claimtrack.model import fold
-    from claimtrack.records import clean_story
-    from claimtrack.similar import DUPLICATE, Probe, claimants_named, find_similar
-
-    if not candidates or not location(ctx).path.exists():
-        return {}
-    slug = clean_story(story)
-    found: dict[int, Match] = {}
-    with open_db(ctx, history=False, indexed=True) as db:
-        for candidate in candidates:
-            claimants = claimants_named(db, [candidate.claimant] if candidate.claimant else [])
-            probe = Probe(candidate.text, candidate.quantities, claimants)
-            for match in find_similar(db, probe, limit=3, min_score=DUPLICATE):
-                same = fold(match.claim["text"]) == fold(candidate.text)
-                if not (same and match.claim.get("story") == slug):
-                    found[id(candidate)] = match
-                    break
-    return found
+def _warn_of_duplicate(candidate: "Candidate", match: "Match") -> None:
+    """A candidate recorded without a question, and a claim that says much the same."""
+    typer.echo(
+        f"Warning: claim {ids.short(match.claim['id'])} says much the same "
+        f"(score {match.score}) as {emit.clip(candidate.text, 60)!r}; added "
+        "anyway ('claimtrack similar' shows it; --no-dupe-check skips this check)",
+        err=True,
+    )
 
 
 def _review(

@@ -12,26 +12,23 @@ from claimtrack.cli.common import (
     QuietOption,
     RevealOption,
     app,
-    db_path_for,
+    desk,
     environment,
     fail,
     location,
-    open_db,
     open_input,
     output_format,
     stdout_bytes,
 )
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
-from claimtrack.errors import ClaimtrackError
-from claimtrack.exporting import EXPORT_FORMATS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterator
     from typing import IO
 
     from claimtrack.cli.context import Environment
-    from claimtrack.model import Claim
-    from claimtrack.query import Presenter
+    from claimtrack.exporting.claimreview import Result as ReviewResult
+    from claimtrack.importing.read import Incoming
 
 
 def _same_file(one: Path, other: Path) -> bool:
@@ -149,13 +146,8 @@ def export(
       claimtrack export --format claimreview --org "Desk Fact Check" --claim 3f9k2ab
       claimtrack export --format sqlite -o claims.db && datasette claims.db
     """
-    from claimtrack.query import Presenter, select_claims
+    from claimtrack.operations import ExportRequest
 
-    fmt = fmt.strip().lower()
-    if fmt not in EXPORT_FORMATS:
-        raise typer.BadParameter(
-            f"{fmt!r} is not one of {', '.join(EXPORT_FORMATS)}", param_hint="'--format'"
-        )
     if fmt == "sqlite" and (output is None or output == "-"):
         fail("the sqlite format writes a file", "pass -o FILE, e.g. -o claims.db")
     if output not in (None, "-") and _same_file(Path(output).expanduser(), location(ctx).path):
@@ -163,153 +155,58 @@ def export(
             f"{output} is the database itself; an export must not replace it",
             "name another file with -o",
         )
-    flt = filters.claim_filter()
-    filtered = filters.narrowing or bool(claim_refs)
-    whole = fmt == "json" and not filtered
-    # One claim at a time, oldest first, through the index when there is one (as `list`
-    # reads them): a large database is never held whole, nor its export.
-    streamed = fmt in ("jsonl", "csv", "tsv", "claimreview", "sqlite")
-    # ClaimReview's datePublished is when each verdict was given: the history says.
-    events = (fmt == "json" and history) or fmt == "claimreview"
-    with open_db(ctx, history=events, indexed=whole or streamed) as db:
-        flt.prepare(db)
-        chosen = {db.get_claim(ref)["id"] for ref in claim_refs or ()}
-        if whole:
-            from claimtrack.exporting.bundle import write_bundle
-
-            _write_output(lambda out: write_bundle(db, out, events=history, reveal=reveal), output)
-            return
-        presenter = Presenter(db, reveal=reveal and fmt not in ("claimreview", "sqlite"))
-        if streamed:
-            from claimtrack.query import iter_claims
-
-            each, _ = iter_claims(db, flt, sort="created", reverse=True)
-            if chosen:
-                each = (claim for claim in each if claim["id"] in chosen)
-            if fmt == "claimreview":
-                from claimtrack.history import verdict_times
-
-                settings = (org, org_url, review_url)
-                _claimreview(
-                    ctx, each, presenter, settings, verdict_times(db), output, allow_missing_url
-                )
-                return
-            if fmt == "sqlite":
-                from claimtrack.exporting import sqlite
-
-                assert output is not None
-                counts = sqlite.write(
-                    Path(output).expanduser().absolute(), each, presenter, everything=not filtered
-                )
-                typer.echo(
-                    f"Wrote {output}: {counts['claims']} claims, {counts['sources']} sources, "
-                    f"{counts['links']} links",
-                    err=True,
-                )
-                return
-            from claimtrack.exporting import tabular
-
-            if fmt == "jsonl":
-                _write_output(lambda out: tabular.write_jsonl_export(each, presenter, out), output)
-            else:
-                delimiter = "\t" if fmt == "tsv" else ","
-                # Control characters as they are, but for a terminal (``write_delimited``).
-                raw = output not in (None, "-") or environment(ctx).stdout_isfile
-                _write_output(
-                    lambda out: tabular.write_csv_export(
-                        each, presenter, out, delimiter=delimiter, raw=raw
-                    ),
-                    output,
-                )
-            return
-        claims = select_claims(db, flt, sort="created", reverse=True)
-        if chosen:
-            claims = [claim for claim in claims if claim["id"] in chosen]
-        if fmt == "json":
-            from claimtrack.exporting.bundle import dump_bundle, export_bundle
-
-            bundle = export_bundle(
-                db, claims=claims if filtered else None, events=history, reveal=reveal
-            )
-            _write_output(dump_bundle(bundle), output)
-        else:
-            from claimtrack import checks, config
-            from claimtrack.exporting import memo
-            from claimtrack.model import now
-
-            stories = sorted({c.get("story") or "" for c in claims} - {""})
-            heading = title or "Fact-check memo: " + (", ".join(stories) or "all claims")
-            when = f"{now()[:16].replace('T', ' ')} UTC"
-            desk = config.load(db_path_for(ctx))
-            rules = checks.DisabledRules(desk.check_disabled, desk.story_disabled)
-            page = memo.render(
-                claims,
-                presenter,
-                title=heading,
-                made=f"Exported {when} from {db.path.name}",
-                date=when,
-                disabled_for=rules,
-            )
-            _write_output(page.encode(), output)
-
-
-def _listed(claim_ids: "list[str]") -> str:
-    shown = ", ".join(claim_id[:7] for claim_id in claim_ids[:10])
-    return shown + (f" and {len(claim_ids) - 10} more" if len(claim_ids) > 10 else "")
-
-
-def _claimreview(
-    ctx: typer.Context,
-    claims: "Iterable[Claim]",
-    presenter: "Presenter",
-    given: tuple[str | None, str | None, str | None],
-    verdict_times: dict[str, str],
-    output: str | None,
-    allow_missing_url: bool,
-) -> None:
-    from claimtrack import config
-    from claimtrack.exporting import claimreview
-    from claimtrack.exporting.formats import json_bytes
-
-    settings = dict(config.load(db_path_for(ctx)).organisation)
-    for key, value in zip(("name", "url", "review_url"), given, strict=True):
-        if value is not None:
-            settings[key] = value
-    reviewer = claimreview.Reviewer.from_settings(settings)
-    result = claimreview.build(claims, presenter, reviewer, verdict_times)
-    if result.missing and not allow_missing_url:
-        # Google's Fact Check structured data requires each review's url: an export
-        # without it would be refused by whoever it is handed to, or worse, accepted.
-        raise ClaimtrackError(
-            f"{len(result.missing)} claim(s) have no review URL (the published "
-            f"fact-check's page): {_listed(result.missing)}; nothing was exported",
-            "record each with 'claimtrack status CLAIM STATUS --review-url URL', give "
-            "--review-url TEMPLATE, or pass --allow-missing-url",
+    request = ExportRequest(
+        fmt,
+        filters.claim_filter(),
+        narrowing=filters.narrowing,
+        claim_refs=claim_refs or [],
+        reveal=reveal,
+        history=history,
+        title=title,
+        organisation=(org, org_url, review_url),
+        allow_missing_url=allow_missing_url,
+        sqlite_path=None if output is None else Path(output).expanduser().absolute(),
+        # Control characters as they are, but for a terminal (``write_delimited``).
+        raw_controls=output not in (None, "-") or environment(ctx).stdout_isfile,
+    )
+    counts = desk(ctx).export(
+        request, lambda payload: _write_output(payload, output), reviewed=_reviewed
+    )
+    if counts is not None:
+        typer.echo(
+            f"Wrote {output}: {counts['claims']} claims, {counts['sources']} sources, "
+            f"{counts['links']} links",
+            err=True,
         )
+
+
+def _reviewed(result: "ReviewResult") -> None:
+    """What a ClaimReview export leaves out or lacks, on stderr."""
+    from claimtrack.operations import listed
+
     if result.skipped:
         typer.echo(
-            f"Skipped {len(result.skipped)} claim(s) without a verdict: {_listed(result.skipped)}",
+            f"Skipped {len(result.skipped)} claim(s) without a verdict: {listed(result.skipped)}",
             err=True,
         )
     if result.others:
         typer.echo(
             f"Skipped {len(result.others)} claim(s) whose verdict is another desk's "
-            f"(imported ClaimReview): {_listed(result.others)}",
+            f"(imported ClaimReview): {listed(result.others)}",
             err=True,
         )
     if result.missing:
         typer.echo(
-            f"Warning: {len(result.missing)} review(s) without a url: {_listed(result.missing)}",
+            f"Warning: {len(result.missing)} review(s) without a url: {listed(result.missing)}",
             err=True,
         )
     if result.untyped:
         typer.echo(
             f"Note: {len(result.untyped)} claimant(s) of unknown kind, named without a "
-            f"Person or Organization type: {_listed(result.untyped)} (set it with "
+            f"Person or Organization type: {listed(result.untyped)} (set it with "
             "'claimtrack source edit NAME --kind person' or '--kind organisation')",
             err=True,
         )
-    _write_output(json_bytes(result.reviews, pretty=True), output)
 
 
 @app.command("import")
@@ -343,6 +240,7 @@ def import_(
             metavar="FORMAT",
             help="--dry-run's report: table, json, jsonl, csv, tsv or ids (default: table "
             "on a terminal, jsonl when piped).",
+            click_type=complete.FORMAT,
         ),
     ] = None,
     strict: Annotated[
@@ -388,26 +286,26 @@ def import_(
 
     shown_format = output_format(ctx, plan_format, quiet)
     with _import_input(file) as (handle, origin):
-        chosen = (fmt or importer.guess_format(origin, importer.first_line(handle))).strip().lower()
-        if chosen not in importer.IMPORT_FORMATS:
-            raise typer.BadParameter(
-                f"{chosen!r} is not one of {', '.join(importer.IMPORT_FORMATS)}",
-                param_hint="'--format'",
-            )
-        # Read a piece at a time: an export of 100,000 claims is over 200 MB.
-        incoming = importer.read_from(handle, chosen, origin)
-    for warning in incoming.warnings:
-        typer.echo(f"Warning: {warning}", err=True)
-    if strict:
-        importer.refuse_skipped(incoming, origin)
-    for skipped in incoming.skipped:
-        typer.echo(f"Warning: {skipped}; skipped", err=True)
-    with open_db(ctx, write=not dry_run) as db:
-        plan = importer.plan(db, incoming)
-        del incoming  # the plan holds what is written; the rest can go before the write
-        summary = plan.summary()
-        if not dry_run and plan.writes:
-            importer.apply(db, plan, progress=import_progress(len(plan.changes), environment(ctx)))
+        # A --format given is one of them (``complete.IMPORT_FORMAT``); so is a guess.
+        chosen = fmt or importer.guess_format(origin, importer.first_line(handle))
+        env = environment(ctx)
+
+        def read() -> "Incoming":
+            # Read a piece at a time: an export of 100,000 claims is over 200 MB.
+            incoming = importer.read_from(handle, chosen, origin)
+            for warning in incoming.warnings:
+                typer.echo(f"Warning: {warning}", err=True)
+            if strict:
+                importer.refuse_skipped(incoming, origin)
+            for skipped in incoming.skipped:
+                typer.echo(f"Warning: {skipped}; skipped", err=True)
+            return incoming
+
+        plan, summary = desk(ctx).import_records(
+            read,
+            dry_run=dry_run,
+            progress=lambda planned: import_progress(len(planned.changes), env),
+        )
     verb = "Would import" if dry_run else "Imported"
     typer.echo(f"{verb} from {origin}: {summary}", err=True)
     if dry_run:

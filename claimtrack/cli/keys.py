@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from claimtrack.cli.common import app, location, open_db, read_text
+from claimtrack.cli.common import app, desk, location, read_text
 
 keys_app = typer.Typer(
     help="The people who can open confidential sources (their public keys).",
@@ -81,7 +81,6 @@ def keys_add(
         Recipient,
         parse_recipient,
         read_recipients,
-        write_recipients,
     )
 
     path = _recipients_file(ctx)
@@ -98,9 +97,7 @@ def keys_add(
             "'claimtrack keys list' shows the recipients",
         )
     wanted = [*current, recipient]
-    with open_db(ctx, write=True) as db:
-        sealed = db.reseal(wanted)
-    write_recipients(path, wanted)
+    sealed = desk(ctx).reseal(wanted, recipients_file=path)
     typer.echo(
         f"Added {recipient.kind} key of {recipient.holder or '(no comment)'}; "
         f"{len(sealed)} confidential source(s) sealed to {len(wanted)} recipient(s). "
@@ -148,7 +145,7 @@ def keys_rm(
     Example:
       claimtrack keys rm "Sam (left the desk)"
     """
-    from claimtrack.confidential.sealing import read_recipients, write_recipients
+    from claimtrack.confidential.sealing import read_recipients
     from claimtrack.errors import ClaimtrackError, NotFound
     from claimtrack.model import fold
 
@@ -168,9 +165,7 @@ def keys_rm(
             "cannot remove the last recipient: no one could open the sealed sources",
             "add another recipient first (keep an offline recovery key among them)",
         )
-    with open_db(ctx, write=True) as db:
-        sealed = db.reseal(kept)
-    write_recipients(path, kept)
+    sealed = desk(ctx).reseal(kept, recipients_file=path)
     who_text = doomed[0].holder or "the removed key's holder"
     typer.echo(
         f"Removed {who_text}; {len(sealed)} confidential source(s) sealed to "
@@ -203,8 +198,7 @@ def keys_seal(ctx: typer.Context) -> None:
             f"no recipients in {path.name}: no one to seal the sources to",
             "'claimtrack keys add ~/.ssh/id_ed25519.pub --holder NAME' adds one",
         )
-    with open_db(ctx, write=True) as db:
-        sealed = db.reseal(recipients)
+    sealed = desk(ctx).reseal(recipients, recipients_file=None)
     typer.echo(
         f"Sealed {len(sealed)} confidential source(s) to {len(recipients)} recipient(s).",
         err=True,

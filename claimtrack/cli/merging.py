@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -13,17 +13,18 @@ from claimtrack.cli.common import (
     QuietOption,
     YesOption,
     app,
-    confirm_destruction,
+    confirmer,
+    declined,
+    desk,
     environment,
-    open_db,
     output_format,
 )
 from claimtrack.cli.sources import source_app
 from claimtrack.exporting.formats import SOURCE_COLUMNS, safe_text
 
 if TYPE_CHECKING:
-    from claimtrack.merging import Merge
-    from claimtrack.query import Presenter
+    from claimtrack.operations import MergeProposal
+    from claimtrack.views import SourceView
 
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Say what the merge would do; change nothing.")
@@ -70,44 +71,51 @@ def merge(
       claimtrack merge 3f9k2ab 8hd02kq --dry-run
       claimtrack merge 3f9k2ab 8hd02kq --yes
     """
-    from claimtrack.merging import apply, plan_claims
-    from claimtrack.query import Presenter, claim_view
-
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=not dry_run, indexed=True) as db:
-        plan = plan_claims(db, claims)
-        presenter = Presenter(db)
-        if plan.claimants and not add_claimants:
-            named = ", ".join(sorted({presenter.name(k["source"]) for k in plan.claimants}))
-            verdict = f"claim {ids.short(plan.survivor['id'])} is {plan.survivor['status']}"
-            asking = not yes and not dry_run and environment(ctx).stdin_isatty
-            question = f"{verdict}: add said-by {named} from the merged claim(s)?"
-            if not (asking and typer.confirm(safe_text(question), default=False, err=True)):
-                plan = plan_claims(db, claims, claimants=False)
-                if not asking:
-                    warning = (
-                        f"Warning: {verdict}: said-by {named} not added (the note names "
-                        "it); --add-claimants adds it"
-                    )
-                    typer.echo(safe_text(warning, single_line=True), err=True)
-        report = _report(plan, presenter)
-        if dry_run:
-            _print_plan(plan, report, fmt)
-            return
+    asking = not yes and environment(ctx).stdin_isatty
+
+    def claimants(proposal: MergeProposal) -> bool:
+        """Whether the survivor, a claim with a verdict, takes the merged claims'
+        claimants: --add-claimants, else asked on a terminal, else no (with a warning)."""
+        if add_claimants:
+            return True
+        plan = proposal.plan
+        named = ", ".join(sorted({proposal.name(k["source"]) for k in plan.claimants}))
+        verdict = f"claim {ids.short(plan.survivor['id'])} is {plan.survivor['status']}"
+        question = f"{verdict}: add said-by {named} from the merged claim(s)?"
+        if asking and not dry_run:
+            return typer.confirm(safe_text(question), default=False, err=True)
+        warning = (
+            f"Warning: {verdict}: said-by {named} not added (the note names it); "
+            "--add-claimants adds it"
+        )
+        typer.echo(safe_text(warning, single_line=True), err=True)
+        return False
+
+    if dry_run:
+        _print_plan(desk(ctx).plan_merge("claim", claims, claimants=claimants), fmt)
+        return
+    ask = confirmer(ctx, yes, verb="merge")
+
+    def confirm(proposal: MergeProposal) -> bool:
+        assert ask is not None
+        plan = proposal.plan
         listing = "".join(
             f"\n  {ids.short(c['id'])}  {' '.join(c['text'].split())}" for c in plan.others
         )
         survivor = plan.survivor
-        confirm_destruction(
-            ctx,
+        return ask(
             f"Into {ids.short(survivor['id'])}  {' '.join(survivor['text'].split())}\n"
-            f"merge:{listing}\n{report}. Merge?",
-            yes,
-            verb="merge",
+            f"merge:{listing}\n{_report(proposal)}. Merge?"
         )
-        merged = apply(db, plan)
-        view = claim_view(db.get_claim(merged["id"]), presenter)
-    emit.one(ctx, view, fmt, f"Merged into claim {ids.short(view['id'])}: {report}")
+
+    done = desk(ctx).merge(
+        "claim", claims, confirm=None if ask is None else confirm, claimants=claimants
+    )
+    if done is None:
+        declined()
+    proposal, view = done
+    emit.one(ctx, view, fmt, f"Merged into claim {ids.short(view['id'])}: {_report(proposal)}")
 
 
 @source_app.command("merge")
@@ -139,35 +147,39 @@ def source_merge(
       claimtrack source merge "Ada Kim" "Mr Kim" --dry-run
       claimtrack source merge "Ada Kim" "Mr Kim" --yes
     """
-    from claimtrack.merging import apply, plan_sources
-    from claimtrack.query import Presenter, source_view
-
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=not dry_run, indexed=True) as db:
-        plan = plan_sources(db, sources)
-        presenter = Presenter(db)
-        report = _report(plan, presenter)
-        if dry_run:
-            _print_plan(plan, report, fmt)
-            return
-        names = ", ".join(repr(presenter.name(o["id"])) for o in plan.others)
-        question = f"Merge {names} into source {presenter.name(plan.survivor['id'])!r}? ({report})"
+    if dry_run:
+        _print_plan(desk(ctx).plan_merge("source", sources), fmt)
+        return
+    ask = confirmer(ctx, yes, verb="merge")
+
+    def confirm(proposal: MergeProposal) -> bool:
+        assert ask is not None
+        plan = proposal.plan
+        survivor = proposal.name(plan.survivor["id"])
+        names = ", ".join(repr(proposal.name(o["id"])) for o in plan.others)
+        question = f"Merge {names} into source {survivor!r}? ({_report(proposal)})"
         if plan.exposes:
             question = (
-                f"{presenter.name(plan.survivor['id'])!r} is public and {names} is not: "
+                f"{survivor!r} is public and {names} is not: "
                 "after the merge the source is confidential, its name withheld wherever "
                 f"it is cited.\n{question}"
             )
-        confirm_destruction(ctx, question, yes, verb="merge")
-        merged = apply(db, plan)
-        view = source_view(db.get_source(merged["id"]), Presenter(db))
-    summary = f"Merged into source {ids.short(merged['id'])} ({view['name']}): {report}"
+        return ask(question)
+
+    done = desk(ctx).merge("source", sources, confirm=None if ask is None else confirm)
+    if done is None:
+        declined()
+    proposal, merged = done
+    view = cast("SourceView", merged)
+    summary = f"Merged into source {ids.short(view['id'])} ({view['name']}): {_report(proposal)}"
     emit.one(ctx, view, fmt, summary, columns=SOURCE_COLUMNS)
 
 
-def _report(plan: Merge, presenter: Presenter) -> str:
+def _report(proposal: MergeProposal) -> str:
     """What the merge does, in words: "2 claims merged, 3 links moved, 1 duplicate
     link folded"."""
+    plan = proposal.plan
     others = len(plan.others)
     parts = [
         f"{others} {plan.kind}{'s' if others != 1 else ''} merged",
@@ -178,12 +190,14 @@ def _report(plan: Merge, presenter: Presenter) -> str:
     if plan.left_out:
         parts.append(f"{len(plan.left_out)} said-by link(s) left out")
     if plan.exposes:
-        parts.append(f"{presenter.name(plan.survivor['id'])!r} becomes confidential")
+        parts.append(f"{proposal.name(plan.survivor['id'])!r} becomes confidential")
     return ", ".join(parts)
 
 
-def _print_plan(plan: Merge, report: str, fmt: str) -> None:
+def _print_plan(proposal: MergeProposal, fmt: str) -> None:
     """``--dry-run``: the records the merge would absorb, then what it would do."""
+    plan = proposal.plan
+    report = _report(proposal)
     typer.echo(f"Would merge into {plan.kind} {ids.short(plan.survivor['id'])}: {report}", err=True)
     if fmt == "ids":
         for other in plan.others:

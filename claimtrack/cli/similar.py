@@ -11,8 +11,8 @@ from claimtrack.cli.common import (
     QuietOption,
     RevealOption,
     app,
+    desk,
     no_color,
-    open_db,
     output_format,
     read_text,
 )
@@ -64,9 +64,6 @@ def similar(
       claimtrack similar "At least 12 Russians were expelled" --status verified --status false
       claimtrack similar - --format jsonl < claim.txt | jq -r 'select(.score >= 85) | .id'
     """
-    from claimtrack.query import Presenter, similar_view
-    from claimtrack.similar import Probe, claim_id_given, claim_probe, find_similar
-
     fmt = output_format(ctx, fmt, quiet)
     flt = filters.claim_filter()
     text = read_text(given, "claim text")
@@ -74,18 +71,9 @@ def similar(
         raise typer.BadParameter(
             "is empty: give a claim ID or a claim's text", param_hint="'CLAIM|TEXT'"
         )
-    with open_db(ctx, history=False, indexed=True) as db:
-        flt.prepare(db)
-        claim_id = None if given == "-" else claim_id_given(db, text)
-        if claim_id is not None:
-            probe = claim_probe(db, claim_id)
-        else:
-            from claimtrack.cli.claims import worked_out_quantities
-
-            probe = Probe(text, worked_out_quantities(text))
-        found = find_similar(db, probe, flt, limit=limit, min_score=min_score)
-        presenter = Presenter(db, reveal=reveal)
-        views = [similar_view(match, presenter) for match in found]
+    views = desk(ctx).similar(
+        text, flt, by_id=given != "-", limit=limit, min_score=min_score, reveal=reveal
+    )
     if fmt == "table":
         if not views:
             typer.echo("No similar claims.", err=True)

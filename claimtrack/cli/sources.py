@@ -12,16 +12,18 @@ from claimtrack.cli.common import (
     RevealOption,
     YesOption,
     app,
-    confirm_destruction,
+    confirmer,
+    declined,
+    desk,
     no_color,
-    open_db,
     output_format,
 )
 from claimtrack.exporting.formats import SOURCE_COLUMNS
 from claimtrack.model import SOURCE_KINDS
 
 if TYPE_CHECKING:
-    from claimtrack.views import SourceDetailView, SourceView
+    from claimtrack.operations import SourceRemoval
+    from claimtrack.views import SourceView
 
 source_app = typer.Typer(
     help="People, organisations, publications, documents and datasets that claims cite.",
@@ -82,22 +84,18 @@ def source_add(
       claimtrack source add "Predrag Petrovic" --kind person \\
           --role "Research Coordinator, Belgrade Centre for Security Policy"
     """
-    from claimtrack.query import Presenter, source_view
-
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=True, indexed=True) as db:
-        source = db.add_source(
-            name,
-            kind=kind,
-            role=role,
-            url=url,
-            aliases=alias or [],
-            notes=notes,
-            confidential=confidential,
-            reason=reason,
-            approved_by=approved_by,
-        )
-        view = source_view(source, Presenter(db))
+    view = desk(ctx).add_source(
+        name,
+        kind=kind,
+        role=role,
+        url=url,
+        aliases=alias or [],
+        notes=notes,
+        confidential=confidential,
+        reason=reason,
+        approved_by=approved_by,
+    )
     emit.one(ctx, view, fmt, _summary("Added", view), columns=SOURCE_COLUMNS)
 
 
@@ -122,22 +120,8 @@ def source_list(
       claimtrack source list
       claimtrack source list --kind person --format csv > people.csv
     """
-    from claimtrack.query import Presenter, source_view, sources_sorted
-
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, history=False, indexed=True) as db:
-        presenter = Presenter(db, reveal=reveal)
-        chosen = sources_sorted(db.source_list(), presenter.disclosure)
-        if kind:
-            chosen = [s for s in chosen if s["kind"] == kind.strip().lower()]
-        views = [source_view(s, presenter) for s in chosen]
-    if search:
-        needle = search.casefold()
-        views = [
-            v
-            for v in views
-            if needle in " ".join([v["name"], *v["aliases"], v.get("role") or ""]).casefold()
-        ]
+    views = desk(ctx).list_sources(kind=kind, search=search, reveal=reveal)
     emit.sources(ctx, views, fmt)
 
 
@@ -156,20 +140,8 @@ def source_show(
       claimtrack source show "Associated Press"
       claimtrack source show AP --format json | jq '.cited_by[].id'
     """
-    from claimtrack.query import Presenter, claim_view, source_claims, source_view
-
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, history=False, indexed=True) as db:
-        presenter = Presenter(db, reveal=reveal)
-        found = db.get_source(source)
-        summary = source_view(found, presenter)
-        cited = source_claims(found, db, presenter)
-        view: SourceDetailView = {
-            **summary,
-            "cited_by": [
-                {"relation": relation, **claim_view(claim, presenter)} for relation, claim in cited
-            ],
-        }
+    view, cited = desk(ctx).show_source(source, reveal=reveal)
     if fmt == "table":
         from claimtrack.cli import render
 
@@ -218,31 +190,26 @@ def source_edit(
       claimtrack source edit "pro-democracy Russian activists" --kind organisation
       claimtrack source edit "Associated Press" --add-alias AP
     """
-    from claimtrack.query import Presenter, source_view
-
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=True, indexed=True) as db:
-        was_confidential = bool(db.get_source(source)["confidential"])
-        updated = db.edit_source(
-            source,
-            name=name,
-            kind=kind,
-            role=role,
-            url=url,
-            add_aliases=add_alias or [],
-            remove_aliases=rm_alias or [],
-            notes=notes,
-            confidential=confidential,
-            reason=reason,
-            approved_by=approved_by,
-        )
-        view = source_view(updated, Presenter(db))
-        sealed = bool(db.recipients())
+    edited = desk(ctx).edit_source(
+        source,
+        name=name,
+        kind=kind,
+        role=role,
+        url=url,
+        add_aliases=add_alias or [],
+        remove_aliases=rm_alias or [],
+        notes=notes,
+        confidential=confidential,
+        reason=reason,
+        approved_by=approved_by,
+    )
+    view = edited.view
     emit.one(ctx, view, fmt, _summary("Edited", view), columns=SOURCE_COLUMNS)
-    if updated["confidential"] and not was_confidential:
+    if edited.made_confidential:
         from claimtrack.cli.keys import PURGE_NOTE
 
-        if sealed:
+        if edited.sealed:
             typer.echo(
                 "Note: the source is sealed from now on; " + PURGE_NOTE[len("Note: ") :],
                 err=True,
@@ -270,8 +237,7 @@ def source_confirm(
     """
     from claimtrack.cli.common import read_text
 
-    with open_db(ctx, history=False, indexed=True) as db:
-        same = db.confirm_source(source, read_text(name, "name"))
+    same = desk(ctx).confirm_source(source, read_text(name, "name"))
     typer.echo("yes" if same else "no")
     if not same:
         raise typer.Exit(1)
@@ -292,19 +258,18 @@ def source_rm(
       claimtrack source rm "Duplicate Agency" --yes
     """
     from claimtrack.confidential import is_confidential, withhold_source
-    from claimtrack.query import Presenter
 
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=True, indexed=True) as db:
-        found = db.get_source(source)
-        presenter = Presenter(db)
-        cited = len(presenter.source_links(found["id"]))
-        confirm_destruction(
-            ctx,
-            f"Delete source {presenter.name(found['id'])!r} and its {cited} link(s) to claims?",
-            yes,
-        )
-        removed, links = db.remove_source(found["id"])
+    ask = confirmer(ctx, yes)
+
+    def confirm(asked: "SourceRemoval") -> bool:
+        assert ask is not None
+        return ask(f"Delete source {asked.name!r} and its {asked.links} link(s) to claims?")
+
+    done = desk(ctx).remove_source(source, confirm=None if ask is None else confirm)
+    if done is None:
+        declined()
+    removed, links = done
     view: SourceView = {
         **(withhold_source(removed) if is_confidential(removed) else removed),
         "claims": len({k["claim"] for k in links}),

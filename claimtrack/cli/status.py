@@ -19,7 +19,7 @@ class ExitStatus(IntEnum):
 
 class Outcome:
     """What this run has done that its exit status must answer for: once a change is
-    saved (``common.open_db``), a reader of stdout that goes away (``claimtrack add ...
+    saved (``common.desk``), a reader of stdout that goes away (``claimtrack add ...
     | true``) does not make it a failure, or a script retrying on failure would make
     the change twice (``claimtrack.launch``)."""
 

@@ -1,7 +1,7 @@
 """The fact-checking desk: log, undo, redo, check and stats."""
 
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -11,18 +11,14 @@ from claimtrack.cli.common import (
     QuietOption,
     RevealOption,
     app,
-    db_path_for,
+    desk,
     environment,
     no_color,
-    open_db,
     output_format,
     stdout_bytes,
 )
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.cli.status import ExitStatus
-
-if TYPE_CHECKING:
-    from claimtrack.db import Database
 
 EVENT_COLUMNS = ("at", "actor", "action", "kind", "target", "change", "summary")
 PROBLEM_COLUMNS = ("claim", "code", "story", "message", "text")
@@ -56,60 +52,43 @@ def log(
       claimtrack log -n 20
       claimtrack log --format jsonl | jq -r 'select(.actor=="ana") | .summary'
     """
-    from claimtrack import history
-
     fmt = output_format(ctx, fmt, quiet)
     if limit is not None and limit < 0:
         raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
     if limit is None and fmt == "table":
         limit = 50
-    with open_db(ctx, indexed=True) as db:
-        target = None if record is None else history.require_known(db, record)
-        found = history.read_history(db, target, newest=limit, reveal=reveal)
-        views = found.views(_source_names(db, reveal))
-        if fmt != "table":
-            from claimtrack.exporting.formats import write_records
+    shown: list[dict[str, Any]] = []
 
-            write_records(views, fmt, stdout_bytes(), columns=EVENT_COLUMNS)
+    def write(views: "Iterator[dict[str, Any]]") -> None:
+        if fmt == "table":
+            shown.extend(views)
             return
-        shown = list(views)
+        from claimtrack.exporting.formats import write_records
+
+        write_records(views, fmt, stdout_bytes(), columns=EVENT_COLUMNS)
+
+    total = desk(ctx).log(write, record=record, newest=limit, reveal=reveal)
+    if fmt != "table":
+        return
     if not shown:
         typer.echo("No history yet.", err=True)
         return
     from claimtrack.cli import render
 
     render.events_table(shown, no_color(ctx))
-    if found.total > len(shown) and environment(ctx).stdout_isatty:
-        typer.echo(f"Showing {len(shown)} of {found.total} events; -n N shows more.", err=True)
+    if total > len(shown) and environment(ctx).stdout_isatty:
+        typer.echo(f"Showing {len(shown)} of {total} events; -n N shows more.", err=True)
 
 
-def _source_names(db: "Database", reveal: bool) -> "Callable[[str], str]":
-    """How ``log`` names a source: its name or pseudonym, or "deleted source" and the
-    short ID of one that no longer exists."""
-    from claimtrack.query import Presenter
-
-    presenter = Presenter(db, reveal=reveal)
-
-    def name(source_id: str) -> str:
-        if presenter.source(source_id) is None:
-            return f"deleted source {ids.short(source_id)}"
-        return presenter.name(source_id)
-
-    return name
-
-
-def _reverse(ctx: typer.Context, action: str, dry_run: bool, fmt: str | None, quiet: bool) -> None:
-    from claimtrack import history
-
+def _reverse(
+    ctx: typer.Context,
+    action: "Literal['undo', 'redo']",
+    dry_run: bool,
+    fmt: str | None,
+    quiet: bool,
+) -> None:
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=not dry_run) as db:
-        change = history.next_undo(db) if action == "undo" else history.next_redo(db)
-        # A redo is named by the change it puts back, not by the undo it reverts.
-        named = change if action == "undo" else history.restored_by(db, change)
-        if dry_run:
-            done = [(e["action"], e["kind"], e["target"]) for e in change.events]
-        else:
-            done = history.revert(db, change, action)
+    named, done = desk(ctx).reverse(action, dry_run=dry_run)
     verb = {"undo": "Undid", "redo": "Redid"}[action]
     if dry_run:
         verb = f"Would {action}"
@@ -193,38 +172,14 @@ def check(
       claimtrack check --story serbia-russians --format json | jq 'group_by(.code)'
       claimtrack check --story budget --disable two-sources && publish.sh
     """
-    from claimtrack import checks, config
-    from claimtrack.query import Presenter, iter_claims
+    from claimtrack import checks
 
     fmt = output_format(ctx, fmt, quiet)
-    settings = config.load(db_path_for(ctx))
-    rules = checks.DisabledRules(
-        [*settings.check_disabled, *(disable or [])], settings.story_disabled
-    )
-    flt = filters.claim_filter()
-    count = 0
-    failing: dict[str, None] = {}  # claims with a problem, in the order found
 
-    with open_db(ctx, history=False, indexed=True) as db:
-        flt.prepare(db)
-        presenter = Presenter(db, reveal=reveal)
-        claims, total = iter_claims(db, flt, sort="created", reverse=True)
-
-        def found() -> Iterator[checks.Problem]:
-            nonlocal count
-            for problem in checks.check(claims, presenter, rules):
-                count += 1
-                failing[problem.claim] = None
-                yield problem
-            # A database that is inconsistent (a link to nothing, a misfiled record)
-            # fails every check: it cannot be switched off.
-            for message in db.structural_problems():
-                count += 1
-                yield checks.Problem("", "structure", message, None, "")
-
-        # Written as the claims are checked, except as a table: a large database's
-        # problems are never all held at once.
-        views = (checks.problem_view(p) for p in found())
+    # Written as the claims are checked, except as a table: a large database's problems
+    # are never all held at once.
+    def write(found: "Iterator[checks.Problem]") -> None:
+        views = (checks.problem_view(p) for p in found)
         if fmt == "table":
             from claimtrack.cli import render
 
@@ -234,16 +189,22 @@ def check(
         elif fmt == "ids":
             for _ in views:
                 pass
-            for claim_id in failing:
-                typer.echo(claim_id)
         else:
             from claimtrack.exporting.formats import write_records
 
             write_records(views, fmt, stdout_bytes(), columns=PROBLEM_COLUMNS)
-    if count:
-        typer.echo(f"{count} problem(s) in {len(failing)} of {total} claim(s).", err=True)
+
+    run = desk(ctx).check(filters.claim_filter(), write, disabled=disable or [], reveal=reveal)
+    if fmt == "ids":
+        for claim_id in run.failing:
+            typer.echo(claim_id)
+    if run.problems:
+        typer.echo(
+            f"{run.problems} problem(s) in {len(run.failing)} of {run.checked} claim(s).",
+            err=True,
+        )
         raise typer.Exit(ExitStatus.ERROR)
-    typer.echo(f"Clean: {total} claim(s) checked, no problems.", err=True)
+    typer.echo(f"Clean: {run.checked} claim(s) checked, no problems.", err=True)
 
 
 @app.command()
@@ -262,16 +223,10 @@ def stats(
       claimtrack stats --story serbia-russians
       claimtrack stats --format json | jq .by_status
     """
-    from claimtrack import stats as counting
     from claimtrack.exporting.formats import json_bytes
-    from claimtrack.query import Presenter
 
     fmt = output_format(ctx, fmt, False)
-    flt = filters.claim_filter()
-    with open_db(ctx, history=False, indexed=True) as db:
-        flt.prepare(db)
-        presenter = Presenter(db, reveal=reveal)
-        result = counting.compute(db, flt, presenter, top=top)
+    result = desk(ctx).stats(filters.claim_filter(), top=top, reveal=reveal)
     if fmt == "table":
         from claimtrack.cli import render
 

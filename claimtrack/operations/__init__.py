@@ -1,0 +1,38 @@
+"""The use cases: one method of ``Desk`` per thing a journalist does at the desk.
+
+A command of the CLI parses what was typed, makes one call here and renders what comes
+back; this layer decides when the database is opened, locked and saved, and asks the
+user its questions through callbacks before it takes the write lock (then checks again,
+under the lock, that what the user said yes to is still so). It knows nothing of Typer
+or Rich. ``docs/architecture.md`` describes the layers.
+
+``Desk`` gathers the use cases, a module per group: ``claims``, ``sources``, ``merges``,
+``evidence``, ``publication`` (check, stats, export), ``history`` (log, undo, redo) and
+``importing`` (import, ``extract --add``); ``duplicates`` is the near-duplicate policy
+that ``add`` and ``extract --add`` share; ``base`` opens the database for all of them.
+"""
+
+from claimtrack.operations.base import Changed, Payload, Progress, listed
+from claimtrack.operations.claims import Added, ClaimDraft, DuplicateAnswer
+from claimtrack.operations.desk import Desk
+from claimtrack.operations.duplicates import near_duplicates, worked_out_quantities
+from claimtrack.operations.merges import MergeProposal
+from claimtrack.operations.publication import CheckRun, ExportRequest
+from claimtrack.operations.sources import SourceRemoval
+
+__all__ = [
+    "Added",
+    "Changed",
+    "CheckRun",
+    "ClaimDraft",
+    "Desk",
+    "DuplicateAnswer",
+    "ExportRequest",
+    "MergeProposal",
+    "Payload",
+    "Progress",
+    "SourceRemoval",
+    "listed",
+    "near_duplicates",
+    "worked_out_quantities",
+]

@@ -1,0 +1,66 @@
+"""Use cases on the history: log, undo, redo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Literal
+
+from claimtrack import ids
+from claimtrack.operations.base import (
+    DeskBase,
+)
+
+if TYPE_CHECKING:
+    from claimtrack.history import Change
+
+
+class HistoryCases(DeskBase):
+    """The history: log, undo, redo."""
+
+    def log(
+        self,
+        write: Callable[[Iterator[dict[str, Any]]], None],
+        *,
+        record: str | None = None,
+        newest: int | None = None,
+        reveal: bool = False,
+    ) -> int:
+        """The history of one record (ID or prefix of a claim, source, link or change)
+        or of the whole database, newest first, at most ``newest`` events, handed to
+        ``write`` as they are read. Returns how many events there are in all."""
+        from claimtrack import history
+        from claimtrack.query import Presenter
+
+        with self.reading(history=True) as db:
+            target = None if record is None else history.require_known(db, record)
+            found = history.read_history(db, target, newest=newest, reveal=reveal)
+            presenter = Presenter(db, reveal=reveal)
+
+            def name(source_id: str) -> str:
+                # A source deleted since is named by its short ID.
+                if presenter.source(source_id) is None:
+                    return f"deleted source {ids.short(source_id)}"
+                return presenter.name(source_id)
+
+            write(found.views(name))
+            return found.total
+
+    def reverse(
+        self, action: Literal["undo", "redo"], *, dry_run: bool = False
+    ) -> tuple[Change, list[tuple[str, str, str]]]:
+        """Undo the last change, or redo the one the last undo reverted (``history``);
+        with ``dry_run`` change nothing. Returns the change (a redo is named by the
+        change it puts back) and what was (or would be) done to each record, as
+        (action, kind, ID)."""
+        from claimtrack import history
+
+        opened = (
+            self.reading(history=True, indexed=False) if dry_run else self.writing(indexed=False)
+        )
+        with opened as db:
+            change = history.next_undo(db) if action == "undo" else history.next_redo(db)
+            named = change if action == "undo" else history.restored_by(db, change)
+            if dry_run:
+                return named, [(e["action"], e["kind"], e["target"]) for e in change.events]
+            done = history.revert(db, change, action)
+        return named, done
