@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from claimtrack.cli.context import Environment
     from claimtrack.exporting.claimreview import Result as ReviewResult
-    from claimtrack.importing.read import Incoming
+    from claimtrack.importing.incoming import Incoming
 
 
 def _same_file(one: Path, other: Path) -> bool:

@@ -42,7 +42,7 @@ date), so the same review read twice is the same claim and importing it again ch
 nothing; a review carrying a claimtrack claim ID as ``identifier`` (what
 ``export --format claimreview`` writes) keeps that ID, so our own export imports back
 onto the claims it came from. ``Incoming.reviews`` lists these claims: the plan leaves
-a review that is already here as it is (``import_plan``).
+a review that is already here as it is (``plan``).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from urllib.parse import urlsplit
 from claimtrack import ids
 from claimtrack.db import current_user
 from claimtrack.errors import ClaimtrackError
-from claimtrack.importing.read import (
+from claimtrack.importing.incoming import (
     Incoming,
     InvalidImport,
     Problems,

@@ -19,13 +19,7 @@ from claimtrack import ids
 from claimtrack.confidential import Disclosure, is_confidential, pseudonym_prefix
 from claimtrack.db import Database
 from claimtrack.git.driver import union
-from claimtrack.importing.read import (
-    Incoming,
-    SheetRow,
-    link_record,
-    pack,
-    source_record,
-)
+from claimtrack.importing.incoming import Incoming, SheetRow, link_record, pack, source_record
 from claimtrack.model import (
     Claim,
     Link,

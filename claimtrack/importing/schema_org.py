@@ -22,7 +22,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from claimtrack.importing.read import InvalidImport
+from claimtrack.importing.incoming import InvalidImport
 
 VOCABULARY = "http://schema.org/"
 # schema.org's own answer to which addresses are its context (it serves the same

@@ -13,8 +13,8 @@ from claimtrack.operations.base import (
 if TYPE_CHECKING:
     from claimtrack.extract import Candidate, Extraction
     from claimtrack.importing.candidates import Recorded
+    from claimtrack.importing.incoming import Incoming
     from claimtrack.importing.plan import Plan
-    from claimtrack.importing.read import Incoming
     from claimtrack.similar import Match
 
 
@@ -28,7 +28,7 @@ class ImportCases(DeskBase):
         dry_run: bool = False,
         progress: Callable[[Plan], Callable[[int], None] | None] | None = None,
     ) -> tuple[Plan, str]:
-        """Import the records ``read()`` reads from a file (``interchange.importer``),
+        """Import the records ``read()`` reads from a file (``importing.importer``),
         before any lock is taken: plan what is added, updated or left alone, and with
         ``dry_run`` write nothing; else carry the plan out as one change.
         ``progress(plan)`` may give a callback told how many changes are done. Returns
@@ -59,7 +59,7 @@ class ImportCases(DeskBase):
         review: Callable[[list[Candidate], dict[int, Match]], list[Candidate]] | None = None,
         warn: Callable[[Candidate, Match], None] | None = None,
     ) -> Recorded:
-        """Record an extraction's candidates as unverified claims (``interchange.
+        """Record an extraction's candidates as unverified claims (``importing.
         candidates``), with the near-duplicate policy of ``add``: ``review`` (asked with
         no lock held, shown the near-duplicates) returns the candidates to keep; under
         the lock each kept candidate is looked at again and ``warn`` told of a

@@ -30,7 +30,7 @@ class CheckRun:
 
 @dataclass
 class ExportRequest:
-    """What to export: the format (``interchange.exporters.EXPORT_FORMATS``), the
+    """What to export: the format (``exporting.EXPORT_FORMATS``), the
     claims (``flt``, not yet prepared; ``narrowing``: whether it leaves any out; and
     ``claim_refs``, IDs or prefixes, both selecting), whether confidential identities
     may leave (``reveal``), and the options of some formats: ``history`` (json), the
