@@ -19,7 +19,7 @@ from claimtrack.store.snapshot import SORT_KEYS
 from claimtrack.views import ClaimView, LinkView, SimilarView, SourceView
 
 if TYPE_CHECKING:
-    from claimtrack.similar import Match
+    from claimtrack.analysis.similar import Match
 
 __all__ = ["SORT_KEYS", "ClaimFilter", "Presenter"]
 

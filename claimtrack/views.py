@@ -120,7 +120,7 @@ For a confidential source's link, unless ``--reveal``: ``url``, ``final_url``,
 
 ``SimilarView``: a line of ``claimtrack similar``, a ``ClaimView`` and:
 
-- ``score``: how alike, 0 to 100 (an integer; ``claimtrack.similar`` says how it is
+- ``score``: how alike, 0 to 100 (an integer; ``claimtrack.analysis.similar`` says how it is
   worked out); 85 and more is a near-duplicate.
 - ``why``: the reasons in words, each a string: ``"shared words: deported, serbia"``,
   ``"same numbers: at least 12 = a dozen"``, ``"different numbers: 12 vs 14"``,

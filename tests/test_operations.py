@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from claimtrack.analysis.similar import Match
 from claimtrack.db import Database
 from claimtrack.errors import NotFound
 from claimtrack.operations import Changed, ClaimDraft, Desk, MergeProposal, SourceRemoval
-from claimtrack.similar import Match
 
 BANS = "At least a dozen anti-war Russians faced entry bans in Serbia"
 BANS_AGAIN = "At least a dozen anti-war Russians were given entry bans in Serbia"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from claimtrack.analysis.similar import Probe, score
 from claimtrack.cli.context import Environment
 from claimtrack.model import Claim
-from claimtrack.similar import Probe, score
 from tests.helpers import Cli, add_confidential_source
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -70,7 +70,7 @@ def test_hand_made_pairs_rank_as_a_person_would(probe: str, nearer: str, farther
 
 
 def test_same_text_is_a_near_duplicate_and_says_why() -> None:
-    from claimtrack.similar import DUPLICATE
+    from claimtrack.analysis.similar import DUPLICATE
 
     text = "At least 12 Russians were deported"
     match = score(Probe(text, stored(text)["quantities"]), stored(text))
@@ -90,7 +90,7 @@ def test_a_short_question_whose_words_and_number_a_long_claim_holds_is_found(cli
 
 
 def test_stop_words_reporting_verbs_and_one_letter_tokens_are_never_shared_words() -> None:
-    from claimtrack.similar import MIN_SCORE
+    from claimtrack.analysis.similar import MIN_SCORE
 
     probe = "The minister's aide said it was what he told them"
     match = score(Probe(probe), stored("A farmer's son said so and told us it was what it was"))

@@ -27,9 +27,9 @@ from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.model import STATUSES
 
 if TYPE_CHECKING:
+    from claimtrack.analysis.similar import Match
     from claimtrack.model import Claim, Quantity
     from claimtrack.operations import DuplicateAnswer
-    from claimtrack.similar import Match
     from claimtrack.views import ClaimView
 
 ClaimArg = Annotated[

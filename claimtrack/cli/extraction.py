@@ -24,8 +24,8 @@ from claimtrack.cli.common import (
 from claimtrack.cli.dates import DATE_HELP, date_callback
 
 if TYPE_CHECKING:
+    from claimtrack.analysis.similar import Match
     from claimtrack.extract import ArticleInfo, Candidate, Extraction
-    from claimtrack.similar import Match
 
 CANDIDATE_COLUMNS = ("claimant", "role", "reporter", "text", "quote", "sentence")
 

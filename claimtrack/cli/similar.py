@@ -1,5 +1,5 @@
 """``similar``: have we checked this before? Claims that say the same thing as a claim or
-a text, best first, with a score and the reasons (``claimtrack.similar``)."""
+a text, best first, with a score and the reasons (``claimtrack.analysis.similar``)."""
 
 from typing import Annotated
 

@@ -172,7 +172,7 @@ def check(
       claimtrack check --story serbia-russians --format json | jq 'group_by(.code)'
       claimtrack check --story budget --disable two-sources && publish.sh
     """
-    from claimtrack import checks
+    from claimtrack.analysis import checks
 
     fmt = output_format(ctx, fmt, quiet)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 import orjson
 
 from claimtrack import ids
-from claimtrack.checks import check_claim
+from claimtrack.analysis.checks import check_claim
 from claimtrack.exporting.formats import safe_text
 from claimtrack.model import Claim, describe_quantity
 from claimtrack.query import Presenter, claim_view

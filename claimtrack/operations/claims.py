@@ -18,11 +18,11 @@ from claimtrack.operations.base import (
 )
 
 if TYPE_CHECKING:
+    from claimtrack.analysis.similar import Match
     from claimtrack.db import Database
     from claimtrack.evidence import Cited
     from claimtrack.model import Claim, Link, Quantity
     from claimtrack.query import ClaimFilter
-    from claimtrack.similar import Match
     from claimtrack.views import (
         ArchiveReport,
         ClaimView,
@@ -257,9 +257,9 @@ class ClaimCases(DeskBase):
     ) -> list[SimilarView]:
         """The claims ``flt`` selects that are like a claim (``text`` is its ID or
         prefix, when ``by_id`` and one has it) or like ``text`` itself, best first."""
+        from claimtrack.analysis.similar import Probe, claim_id_given, claim_probe, find_similar
         from claimtrack.operations.duplicates import worked_out_quantities
         from claimtrack.query import Presenter, similar_view
-        from claimtrack.similar import Probe, claim_id_given, claim_probe, find_similar
 
         with self.reading() as db:
             flt.prepare(db)

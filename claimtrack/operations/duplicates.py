@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from claimtrack.analysis.similar import Match
     from claimtrack.db import Database
     from claimtrack.extract import Candidate
     from claimtrack.model import Quantity
-    from claimtrack.similar import Match
 
 # How many near-duplicates are shown at most.
 SHOWN = 3
@@ -53,7 +53,7 @@ def near_duplicates(
     """The recorded claims (at most ``SHOWN``, best first) that say much the same as a
     claim with this ``text``, ``quantities`` and claimant names or aliases (names no
     source has are left out)."""
-    from claimtrack.similar import DUPLICATE, Probe, claimants_named, find_similar
+    from claimtrack.analysis.similar import DUPLICATE, Probe, claimants_named, find_similar
 
     probe = Probe(text, list(quantities), claimants_named(db, claimants))
     return find_similar(db, probe, limit=SHOWN, min_score=DUPLICATE)

@@ -11,11 +11,11 @@ from claimtrack.operations.base import (
 )
 
 if TYPE_CHECKING:
+    from claimtrack.analysis.similar import Match
     from claimtrack.extract import Candidate, Extraction
     from claimtrack.importing.candidates import Recorded
     from claimtrack.importing.incoming import Incoming
     from claimtrack.importing.plan import Plan
-    from claimtrack.similar import Match
 
 
 class ImportCases(DeskBase):

@@ -12,7 +12,7 @@ from claimtrack.errors import ClaimtrackError
 from claimtrack.operations.base import DeskBase, Payload, listed
 
 if TYPE_CHECKING:
-    from claimtrack.checks import Problem
+    from claimtrack.analysis.checks import Problem
     from claimtrack.exporting.claimreview import Result as ReviewResult
     from claimtrack.model import Claim
     from claimtrack.query import ClaimFilter
@@ -68,7 +68,8 @@ class PublicationCases(DeskBase):
         handing the problems to ``write`` as they are found. A damaged database (a link
         to nothing, a misfiled record) is a problem every time: the ``structure`` rule
         cannot be switched off."""
-        from claimtrack import checks, config
+        from claimtrack import config
+        from claimtrack.analysis import checks
         from claimtrack.query import Presenter, iter_claims
 
         settings = config.load(self.path)
@@ -93,8 +94,8 @@ class PublicationCases(DeskBase):
 
     def stats(self, flt: ClaimFilter, *, top: int = 20, reveal: bool = False) -> dict[str, Any]:
         """Counts of the claims ``flt`` selects by status, story and tag, and the
-        ``top`` sources by how many claims each backs (``claimtrack.stats``)."""
-        from claimtrack import stats
+        ``top`` sources by how many claims each backs (``claimtrack.analysis.stats``)."""
+        from claimtrack.analysis import stats
         from claimtrack.query import Presenter
 
         with self.reading() as db:
@@ -177,7 +178,8 @@ class PublicationCases(DeskBase):
                 )
                 write(dump_bundle(bundle))
                 return None
-            from claimtrack import checks, config
+            from claimtrack import config
+            from claimtrack.analysis import checks
             from claimtrack.exporting import memo
             from claimtrack.model import now
 

@@ -2,7 +2,7 @@
 
 Finding candidates is the store's job (the sidecar index answers it with SQLite FTS5 on
 a large file, a scan answers it on a small one); scoring them is the domain's
-(``claimtrack.similar``). Both implementations of ``Snapshot.similar_candidates`` take
+(``claimtrack.analysis.similar``). Both implementations of ``Snapshot.similar_candidates`` take
 their terms from here and rank with ``rank``, so they give the same answers
 (tests/test_similar.py compares them).
 
