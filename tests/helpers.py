@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -54,6 +55,18 @@ class Cli:
 
     def add(self, text: str, *options: str) -> str:
         return str(self("add", text, *options, "-q").stdout.strip())
+
+
+# An age ciphertext (ASCII armour) is base64: any short word or number may turn up in it
+# by chance, in either case. A search for plaintext looks outside these blocks.
+SEALED_BLOCK = re.compile(
+    rb"-----BEGIN AGE ENCRYPTED FILE-----.*?-----END AGE ENCRYPTED FILE-----", re.S | re.I
+)
+
+
+def without_ciphertext(data: bytes) -> bytes:
+    """``data`` with every age ciphertext cut out (see ``SEALED_BLOCK``)."""
+    return SEALED_BLOCK.sub(b"<sealed>", data)
 
 
 SECRETS = ("Olga", "Hiddenova", "Ministry clerk", "Novi Sad", "olga.example", "family")

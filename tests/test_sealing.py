@@ -19,12 +19,12 @@ import pytest
 
 from claimtrack.confidential import sealing
 from claimtrack.errors import ValidationError
-from tests.helpers import Cli
+from tests.helpers import Cli, without_ciphertext
 
 SECRET_NAME = "Quilla Marrowfen"
 SECRET_ROLE = "Clerk at the harbour registry"
 SECRET_NOTES = "Reach her through the back office, ext 4417"
-SECRETS = ("Quilla", "Marrowfen", "harbour registry", "4417", "Q. Marrow", "retaliation", "Ed Vane")
+SECRETS = ("Quilla", "Marrowfen", "harbour registry", "ext 4417", "Q. Marrow", "retaliation", "Ed Vane")
 
 
 def age_key(folder: Path, name: str) -> tuple[Path, str]:
@@ -66,7 +66,7 @@ def add_secret_source(cli: Cli) -> str:
 
 
 def no_secret_in(data: bytes, where: str) -> None:
-    lowered = data.lower()
+    lowered = without_ciphertext(data).lower()
     for secret in SECRETS:
         assert secret.lower().encode() not in lowered, f"{secret!r} in {where}"
 
