@@ -182,11 +182,11 @@ def add(
     if not no_dupe_check:
         existing = _near_duplicate(ctx, body, quantities, said_by or [])
         if existing is not None:
-            with open_db(ctx, history=False, indexed=True) as db:
+            with open_db(ctx) as db:
                 view = claim_view(db.get_claim(existing), Presenter(db))
             emit.one(ctx, view, fmt, _summary("Existing", view))
             return
-    with open_db(ctx, write=True, indexed=True) as db:
+    with open_db(ctx, write=True) as db:
         claim = db.add_claim(
             body,
             quote=quote,
@@ -213,7 +213,7 @@ def _near_duplicate(
 
     if not location(ctx).path.exists():
         return None  # the first claim: nothing to compare with
-    with open_db(ctx, history=False, indexed=True) as db:
+    with open_db(ctx) as db:
         probe = Probe(text, quantities, claimants_named(db, said_by))
         found = find_similar(db, probe, limit=3, min_score=DUPLICATE)
     if not found:
@@ -296,7 +296,7 @@ def list_claims(
     page = limit
     if page is None and fmt == "table" and not show_all:
         page = DEFAULT_PAGE
-    with open_db(ctx, history=False, indexed=True) as db:
+    with open_db(ctx) as db:
         flt.prepare(db)
         presenter = Presenter(db, reveal=reveal)
         claims, total = iter_claims(
@@ -336,7 +336,7 @@ def show(
     from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, history=False, indexed=True) as db:
+    with open_db(ctx) as db:
         view = claim_view(db.get_claim(claim), Presenter(db, reveal=reveal))
     if fmt == "table":
         from claimtrack.cli import render
@@ -417,7 +417,7 @@ def edit(
         quantities = _given_quantities(quantity)
     elif text is not None:
         quantities = worked_out_quantities(text)
-    with open_db(ctx, write=True, indexed=True) as db:
+    with open_db(ctx, write=True) as db:
         updated = db.edit_claim(
             claim,
             text=text,
@@ -468,7 +468,7 @@ def status(
 
     fmt = output_format(ctx, fmt, quiet)
     new_status = _checked_status(new_status, "'STATUS'")
-    with open_db(ctx, write=True, indexed=True) as db:
+    with open_db(ctx, write=True) as db:
         updated = db.set_status(claim, new_status, note=note, rating=rating, review_url=review_url)
         view = claim_view(updated, Presenter(db))
     emit.one(ctx, view, fmt, _summary("Status of", view))
@@ -492,7 +492,7 @@ def note(
 
     fmt = output_format(ctx, fmt, quiet)
     body = read_text(text, "note")
-    with open_db(ctx, write=True, indexed=True) as db:
+    with open_db(ctx, write=True) as db:
         updated = db.add_note(claim, body)
         view = claim_view(updated, Presenter(db))
     emit.one(ctx, view, fmt, _summary("Noted on", view))
@@ -519,7 +519,7 @@ def rm(
       claimtrack list --status retracted -q | xargs claimtrack rm --yes
     """
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=True, indexed=True) as db:
+    with open_db(ctx, write=True) as db:
         doomed = [db.get_claim(c) for c in claims]
         # Each claim whole, on a line of its own: the question is whether it is the right one.
         listing = "".join(
@@ -604,7 +604,7 @@ def link(
     fmt = output_format(ctx, fmt, quiet)
     if wayback and not archive:
         ctx.fail("--wayback asks for a public copy of the page --archive keeps: give both")
-    with open_db(ctx, write=True, indexed=True) as db:
+    with open_db(ctx, write=True) as db:
         if create:
             db.ensure_source(source)
         made = db.link(claim, source, relation, url=url, quote=quote, date=date, note=link_note)
@@ -617,7 +617,7 @@ def link(
 
         reports = archive_cited(ctx, link_cited(ctx, made), wayback=wayback)
         failed = any(r["result"] == "failed" for r in reports)
-        with open_db(ctx, history=False, indexed=True) as db:
+        with open_db(ctx) as db:
             view = claim_view(db.get_claim(made["claim"]), Presenter(db))
     emit.one(ctx, view, fmt, linked_message(name, made["relation"], made["claim"]))
     if failed:
@@ -659,7 +659,7 @@ def unlink(
     from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=True, indexed=True) as db:
+    with open_db(ctx, write=True) as db:
         removed = db.unlink(claim, source, relation)
         view = claim_view(db.get_claim(claim), Presenter(db))
     if not removed:

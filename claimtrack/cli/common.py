@@ -154,15 +154,12 @@ def location(ctx: typer.Context) -> Location:
 
 
 @contextmanager
-def open_db(
-    ctx: typer.Context, *, write: bool = False, history: bool = True, indexed: bool = False
-) -> Iterator["Database"]:
-    """The database; a reading command that shows no history passes ``history=False``,
-    one that reads records by ID rather than scanning tables ``indexed=True``."""
+def open_db(ctx: typer.Context, *, write: bool = False) -> Iterator["Database"]:
+    """The database, for reading or (``write``) a change saved when the block ends."""
     from claimtrack.db import Database
 
     path = location(ctx).path
-    with Database.open(path, write=write, history=history, indexed=indexed) as db:
+    with Database.open(path, write=write) as db:
         yield db
     if write:
         Outcome.committed = True

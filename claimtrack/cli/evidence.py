@@ -70,7 +70,7 @@ def _chosen(
 ) -> "list[Cited]":
     from claimtrack.evidence import chosen_links
 
-    with open_db(ctx, history=False, indexed=True) as db:
+    with open_db(ctx) as db:
         return chosen_links(db, claims, filters.claim_filter(), reveal=reveal)
 
 
@@ -79,7 +79,7 @@ def link_cited(ctx: typer.Context, link: "Link") -> "list[Cited]":
     from claimtrack.evidence import chosen_links
     from claimtrack.query import ClaimFilter
 
-    with open_db(ctx, history=False, indexed=True) as db:
+    with open_db(ctx) as db:
         cited = chosen_links(db, [link["claim"]], ClaimFilter())
     return [c for c in cited if c.link["id"] == link["id"]]
 
@@ -174,7 +174,7 @@ def archive_cited(
         with _progress(environment(ctx), "Save Page Now", len(asking)) as done:
             ask_wayback(results, SavePageNow(), done=done)
     if any(r.fresh for r in results):
-        with open_db(ctx, write=True, indexed=True) as db:
+        with open_db(ctx, write=True) as db:
             record_archives(db, results)
     reports = archive_reports(results)
     for report in reports:
@@ -227,7 +227,7 @@ def verify(
     with _progress(environment(ctx), "Verifying", len(fetching)) as done:
         results = verify_pages(cited, folder, Fetcher(), done=done)
     if results:
-        with open_db(ctx, write=True, indexed=True) as db:
+        with open_db(ctx, write=True) as db:
             record_verifications(db, results)
     reports = verify_reports(results)
     if fmt == "table":
@@ -269,7 +269,7 @@ def evidence(
     """
     from claimtrack.evidence import EvidenceFolder, evidence_of
 
-    with open_db(ctx, history=False, indexed=True) as db:
+    with open_db(ctx) as db:
         snapshot = evidence_of(db, link, reveal=reveal)
     folder = EvidenceFolder.of(db_path_for(ctx))
     if path:

@@ -206,7 +206,7 @@ def _near_duplicates(
         return {}
     slug = clean_story(story)
     found: dict[int, Match] = {}
-    with open_db(ctx, history=False, indexed=True) as db:
+    with open_db(ctx) as db:
         for candidate in candidates:
             claimants = claimants_named(db, [candidate.claimant] if candidate.claimant else [])
             probe = Probe(candidate.text, candidate.quantities, claimants)

@@ -165,12 +165,10 @@ def export(
     flt = filters.claim_filter()
     filtered = filters.narrowing or bool(claim_refs)
     whole = fmt == "json" and not filtered
-    # One claim at a time, oldest first, through the index when there is one (as `list`
-    # reads them): a large database is never held whole, nor its export.
+    # One claim at a time, oldest first (as `list` reads them): a large database is never
+    # held whole, nor its export.
     streamed = fmt in ("jsonl", "csv", "tsv", "claimreview", "sqlite")
-    # ClaimReview's datePublished is when each verdict was given: the history says.
-    events = (fmt == "json" and history) or fmt == "claimreview"
-    with open_db(ctx, history=events, indexed=whole or streamed) as db:
+    with open_db(ctx) as db:
         flt.prepare(db)
         chosen = {db.get_claim(ref)["id"] for ref in claim_refs or ()}
         if whole:

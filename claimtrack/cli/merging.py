@@ -61,7 +61,7 @@ def merge(
     from claimtrack.query import Presenter, claim_view
 
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=not dry_run, indexed=True) as db:
+    with open_db(ctx, write=not dry_run) as db:
         plan = plan_claims(db, claims)
         presenter = Presenter(db)
         report = _report(plan, presenter)
@@ -117,7 +117,7 @@ def source_merge(
     from claimtrack.query import Presenter, source_view
 
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=not dry_run, indexed=True) as db:
+    with open_db(ctx, write=not dry_run) as db:
         plan = plan_sources(db, sources)
         presenter = Presenter(db)
         report = _report(plan, presenter)

@@ -74,7 +74,7 @@ def similar(
         raise typer.BadParameter(
             "is empty: give a claim ID or a claim's text", param_hint="'CLAIM|TEXT'"
         )
-    with open_db(ctx, history=False, indexed=True) as db:
+    with open_db(ctx) as db:
         flt.prepare(db)
         claim_id = None if given == "-" else claim_id_given(db, text)
         if claim_id is not None:

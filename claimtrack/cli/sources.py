@@ -85,7 +85,7 @@ def source_add(
     from claimtrack.query import Presenter, source_view
 
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=True, indexed=True) as db:
+    with open_db(ctx, write=True) as db:
         source = db.add_source(
             name,
             kind=kind,
@@ -125,7 +125,7 @@ def source_list(
     from claimtrack.query import Presenter, source_view, sources_sorted
 
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, history=False, indexed=True) as db:
+    with open_db(ctx) as db:
         presenter = Presenter(db, reveal=reveal)
         chosen = sources_sorted(db.source_list(), presenter.disclosure)
         if kind:
@@ -159,7 +159,7 @@ def source_show(
     from claimtrack.query import Presenter, claim_view, source_claims, source_view
 
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, history=False, indexed=True) as db:
+    with open_db(ctx) as db:
         presenter = Presenter(db, reveal=reveal)
         found = db.get_source(source)
         summary = source_view(found, presenter)
@@ -221,7 +221,7 @@ def source_edit(
     from claimtrack.query import Presenter, source_view
 
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=True, indexed=True) as db:
+    with open_db(ctx, write=True) as db:
         updated = db.edit_source(
             source,
             name=name,
@@ -257,7 +257,7 @@ def source_rm(
     from claimtrack.query import Presenter
 
     fmt = output_format(ctx, fmt, quiet)
-    with open_db(ctx, write=True, indexed=True) as db:
+    with open_db(ctx, write=True) as db:
         found = db.get_source(source)
         presenter = Presenter(db)
         cited = len(presenter.source_links(found["id"]))

@@ -63,7 +63,7 @@ def log(
         raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
     if limit is None and fmt == "table":
         limit = 50
-    with open_db(ctx, indexed=True) as db:
+    with open_db(ctx) as db:
         target = None if record is None else history.require_known(db, record)
         found = history.read_history(db, target, newest=limit, reveal=reveal)
         views = found.views(_source_names(db, reveal))
@@ -205,7 +205,7 @@ def check(
     count = 0
     failing: dict[str, None] = {}  # claims with a problem, in the order found
 
-    with open_db(ctx, history=False, indexed=True) as db:
+    with open_db(ctx) as db:
         flt.prepare(db)
         presenter = Presenter(db, reveal=reveal)
         claims, total = iter_claims(db, flt, sort="created", reverse=True)
@@ -268,7 +268,7 @@ def stats(
 
     fmt = output_format(ctx, fmt, False)
     flt = filters.claim_filter()
-    with open_db(ctx, history=False, indexed=True) as db:
+    with open_db(ctx) as db:
         flt.prepare(db)
         presenter = Presenter(db, reveal=reveal)
         result = counting.compute(db, flt, presenter, top=top)
