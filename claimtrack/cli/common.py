@@ -157,8 +157,10 @@ def location(ctx: typer.Context) -> Location:
 def open_db(ctx: typer.Context, *, write: bool = False) -> Iterator["Database"]:
     """The database, for reading or (``write``) a change saved when the block ends."""
     from claimtrack.db import Database
+    from claimtrack.store.files import name_command
 
     path = location(ctx).path
+    name_command(ctx.command_path)  # for the note a held lock leaves: no arguments
     with Database.open(path, write=write) as db:
         yield db
     if write:

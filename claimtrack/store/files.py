@@ -236,7 +236,7 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
             fd = os.open(holder_path, flags, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(f"{os.getpid()}\n{_command_line()}\n")
+                handle.write(f"{os.getpid()}\n{command_name()}\n")
         yield
     finally:
         with contextlib.suppress(OSError):
@@ -244,36 +244,22 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
         lock.release()
 
 
-_VERBS = {
-    "add",
-    "edit",
-    "status",
-    "note",
-    "rm",
-    "link",
-    "unlink",
-    "import",
-    "init",
-    "demo",
-    "undo",
-    "redo",
-    "source",
-    "git",
-    "extract",
-    "setup",
-    "merge-driver",
-    "list",
-    "show",
-}
+# The command holding the lock, as another command's error message names it: the command
+# line tells the store its command's name (``name_command``), never its arguments, which
+# may be a confidential source's name. The store knows no command names of its own.
+_command = "claimtrack"
 
 
-def _command_line() -> str:
-    """The command holding the lock, by its verbs only: its arguments may be a
-    confidential source's name, and this ends up in another command's error message."""
-    import sys
+def name_command(name: str) -> None:
+    """Name the running command ("claimtrack source add") in the note a held lock
+    leaves for a command that waits for it."""
+    global _command
+    _command = name
 
-    verbs = [word for word in sys.argv[1:] if word in _VERBS][:2]
-    return " ".join(["claimtrack", *verbs])
+
+def command_name() -> str:
+    """The running command's name (``name_command``), "claimtrack" until it is named."""
+    return _command
 
 
 def _holder(holder_path: Path) -> str:
