@@ -545,3 +545,38 @@ def test_memory_and_cache_select_the_same_claims_in_the_same_order(
             found, total = snap.select(prepared, sort=sort, reverse=reverse, limit=limit)
             answers.append((ids(found), total, snap.facts(prepared)[0]))
     assert answers[0] == answers[1]
+
+
+# -- the cache's transaction -------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("indexed_once")
+def test_a_writers_changes_reach_other_commands_once_the_file_is_in_place(db: Path) -> None:
+    verified = ClaimFilter(statuses=["verified"])
+    with open_snapshot(db, write=True) as writer:
+        writer.claims.replace_record(edited(writer, "claims", "c1a", status="verified"))
+        assert writer.cached and ids(writer.select(verified)[0]) == ["c2a", "c1a"]
+        with open_snapshot(db) as reader:  # another command, meanwhile: not kept waiting
+            assert reader.cached and ids(reader.select(verified)[0]) == ["c2a"]
+    with open_snapshot(db) as reader:
+        assert reader.cached and ids(reader.select(verified)[0]) == ["c2a", "c1a"]
+
+
+@pytest.mark.usefixtures("indexed_once")
+def test_a_write_that_cannot_replace_the_file_leaves_the_cache_as_it_was(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimtrack.errors import DatabaseError
+    from claimtrack.store import files
+
+    def refuse(source: str, target: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", refuse)
+    with pytest.raises((DatabaseError, OSError)), open_snapshot(db, write=True) as writer:
+        writer.claims.replace_record(edited(writer, "claims", "c1a", status="verified"))
+    monkeypatch.undo()
+    monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
+    with open_snapshot(db) as reader:  # current (no rebuild) and as the file is
+        assert reader.cached
+        assert ids(reader.select(ClaimFilter(statuses=["verified"]))[0]) == ["c2a"]

@@ -306,8 +306,12 @@ class Snapshot:
         if table not in self._complete:
             records = self.data[table]
             if self._layout is None:  # the history, parsed the first time it is asked for
+                from claimtrack.store.fileformat import without_tables
+
                 assert self._history is not None
-                loaded = parse(self._history, self.path)["events"]
+                others = frozenset(TABLES) - {"events"}  # parsed already
+                history = without_tables(self._history, others) or self._history
+                loaded = parse(history, self.path)["events"]
                 self._history = None
                 self._index.fill({"events": loaded.items()})
             else:
