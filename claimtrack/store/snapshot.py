@@ -689,7 +689,7 @@ def _git_tracks(path: Path) -> bool:
 
 
 def describe_cache(path: Path) -> str | None:
-    """Where the database's sidecar index is and whether it is current, for
+    """Where the database's index is and whether it is current, for
     ``claimtrack db path``; None when it would have none (``index.describe``)."""
     from claimtrack.store.index import describe
 
