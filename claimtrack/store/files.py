@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -268,3 +269,48 @@ def _holder(holder_path: Path) -> str:
     except (OSError, ValueError):
         return ""
     return f": '{command.strip()}' (process {pid.strip()})"
+
+
+# -- private files beside the database's own: the cache ----------------------------------
+
+
+def _owned_privately(found: os.stat_result) -> bool:
+    """Made by this user, and no one else may change it."""
+    if not hasattr(os, "geteuid"):
+        return True  # Windows: the profile folder's permissions protect the cache
+    return found.st_uid == os.geteuid() and not found.st_mode & 0o022
+
+
+def private_folder(folder: Path) -> None:
+    """Make ``folder`` (and the cache folder above it) owner-only from the start, or
+    refuse it (``PermissionError``) if another user owns it or others may write to it:
+    an index planted there would decide what claimtrack shows and writes."""
+    for part in (folder.parent, folder):
+        try:
+            os.mkdir(part, 0o700)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            part.parent.mkdir(parents=True, exist_ok=True)
+            os.mkdir(part, 0o700)
+        found = os.lstat(part)
+        if not stat.S_ISDIR(found.st_mode) or not _owned_privately(found):
+            raise PermissionError(f"{part} is not a private folder of this user")
+        if found.st_mode & 0o077 and hasattr(os, "geteuid"):
+            os.chmod(part, 0o700)  # ours, made readable by an older claimtrack
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` owner-only (0600) if it is not there, or check that it is this
+    user's and nobody else's (``PermissionError``); never through a symbolic link.
+    SQLite gives the files it keeps beside it (``-wal``, ``-shm``) the same mode."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode) or not _owned_privately(found):
+            raise PermissionError(f"{path} is not a private file of this user")
+        if found.st_mode & 0o077 and hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)

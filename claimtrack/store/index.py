@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import stat as stat_module
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -43,6 +42,7 @@ import orjson
 from claimtrack.errors import DatabaseError
 from claimtrack.model import SCHEMA_VERSION, STATUSES, fold
 from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers
+from claimtrack.store.files import private_file, private_folder
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
 from claimtrack.store.terms import claim_terms
 
@@ -203,29 +203,6 @@ def link_row(record_id: str, link: Mapping[str, Any]) -> tuple[Any, ...]:
         _scalar(link.get("source")),
         _scalar(link.get("relation")),
     )
-
-
-def describe(db_path: Path) -> str | None:
-    """Where the index of ``db_path`` is and whether it is current, for ``db path``."""
-    try:
-        size = db_path.stat().st_size
-    except OSError:
-        return None
-    if mode() == "never":
-        return f"in memory ({INDEX_ENV}=never)"
-    if not wanted(size):
-        return f"in memory (the file is under {MIN_BYTES // 1000} KB)"
-    path = index_path(db_path)
-    if not path.exists():
-        return f"{path} (not built yet: the next command builds it)"
-    index = Index.cache_for(db_path)
-    if index is None:
-        return f"{path} (unreadable: commands index the file in memory instead)"
-    try:
-        current = index.attach(write=False)
-    finally:
-        index.close()
-    return f"{path} ({'current' if current else 'stale: the next command rebuilds it'})"
 
 
 SORT_COLUMNS = {"created", "updated", "status", "story", "text"}
@@ -739,48 +716,6 @@ def _reset(connection: sqlite3.Connection) -> None:
     for (name,) in names:
         connection.execute(f'DROP TABLE IF EXISTS "{name}"')
     _create_tables(connection)
-
-
-def _owned_privately(stat: os.stat_result) -> bool:
-    """Made by this user, and no one else may change it."""
-    if not hasattr(os, "geteuid"):
-        return True  # Windows: the profile folder's permissions protect the cache
-    return stat.st_uid == os.geteuid() and not stat.st_mode & 0o022
-
-
-def private_folder(folder: Path) -> None:
-    """Make ``folder`` (and the cache folder above it) owner-only from the start, or
-    refuse it (``PermissionError``) if another user owns it or others may write to it:
-    an index planted there would decide what claimtrack shows and writes."""
-    for part in (folder.parent, folder):
-        try:
-            os.mkdir(part, 0o700)
-        except FileExistsError:
-            pass
-        except FileNotFoundError:
-            part.parent.mkdir(parents=True, exist_ok=True)
-            os.mkdir(part, 0o700)
-        found = os.lstat(part)
-        if not stat_module.S_ISDIR(found.st_mode) or not _owned_privately(found):
-            raise PermissionError(f"{part} is not a private folder of this user")
-        if found.st_mode & 0o077 and hasattr(os, "geteuid"):
-            os.chmod(part, 0o700)  # ours, made readable by an older claimtrack
-
-
-def private_file(path: Path) -> None:
-    """Create ``path`` owner-only (0600) if it is not there, or check that it is this
-    user's and nobody else's (``PermissionError``); never through a symbolic link.
-    SQLite gives the files it keeps beside it (``-wal``, ``-shm``) the same mode."""
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o600)
-    try:
-        found = os.fstat(fd)
-        if not stat_module.S_ISREG(found.st_mode) or not _owned_privately(found):
-            raise PermissionError(f"{path} is not a private file of this user")
-        if found.st_mode & 0o077 and hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -688,12 +688,30 @@ def _git_tracks(path: Path) -> bool:
     return found.returncode == 0
 
 
-def describe_cache(path: Path) -> str | None:
-    """Where the database's index is and whether it is current, for
-    ``claimtrack db path``; None when it would have none (``index.describe``)."""
-    from claimtrack.store.index import describe
+def describe_cache(db_path: Path) -> str | None:
+    """Where the index of ``db_path`` is and whether it is current, for ``claimtrack db
+    path``; None when there is no file."""
+    from claimtrack.store.index import INDEX_ENV, MIN_BYTES, index_path, mode
 
-    return describe(path)
+    try:
+        size = db_path.stat().st_size
+    except OSError:
+        return None
+    if mode() == "never":
+        return f"in memory ({INDEX_ENV}=never)"
+    if not wanted(size):
+        return f"in memory (the file is under {MIN_BYTES // 1000} KB)"
+    path = index_path(db_path)
+    if not path.exists():
+        return f"{path} (not built yet: the next command builds it)"
+    index = Index.cache_for(db_path)
+    if index is None:
+        return f"{path} (unreadable: commands index the file in memory instead)"
+    try:
+        current = index.attach(write=False)
+    finally:
+        index.close()
+    return f"{path} ({'current' if current else 'stale: the next command rebuilds it'})"
 
 
 def _meta_only(index: Index) -> Data:
