@@ -227,6 +227,10 @@ class Index:
         self.path = index_path(db_path) if db_path is not None else None
         self.fd = -1
         self.layout: Layout | None = None
+        # Whether the full-text table holds every claim's terms. The cache always does;
+        # in memory it is filled the first time it is searched (``fill_words``): most
+        # commands never search it, and working out terms is a third of a fill.
+        self.has_words = db_path is not None
 
     # -- opening ------------------------------------------------------------------------
 
@@ -417,7 +421,10 @@ class Index:
 
         connection.executemany(
             "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (_with_words(key, claim, words) for key, claim in noted("claims")),
+            (
+                _with_words(key, claim, words) if self.has_words else claim_row(key, claim)
+                for key, claim in noted("claims")
+            ),
         )
         _insert_words(connection, words)
         connection.executemany(
@@ -430,6 +437,13 @@ class Index:
         connection.executemany("INSERT INTO misfiled VALUES (?, ?, ?)", misfiled)
         for statement in INDEXES_SQL.strip().split(";\n"):
             connection.execute(statement)
+
+    def fill_words(self, claims: Iterable[tuple[str, Any]]) -> None:
+        """Fill the full-text table with the terms of ``claims`` (every claim there is,
+        as (key, record) pairs), unless it holds them already."""
+        if not self.has_words:
+            _insert_words(self.connection, ((k, " ".join(claim_terms(v))) for k, v in claims))
+            self.has_words = True
 
     def put(self, table: str, changes: Mapping[str, Any | None]) -> None:
         """The rows of records a command changed (None: deleted), in the open
@@ -445,7 +459,8 @@ class Index:
                 "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [claim_row(key, claim) for key, claim in live.items()],
             )
-            _upsert_words(connection, changes)
+            if self.has_words:
+                _upsert_words(connection, changes)
         elif table == "links":
             connection.executemany("DELETE FROM links WHERE id = ?", keys)
             connection.executemany(
@@ -582,7 +597,8 @@ class Index:
 
     def claims_with_term(self, term: str) -> list[str]:
         """IDs of the claims holding ``term`` (``store.terms``: letters and digits only),
-        from the full-text table."""
+        from the full-text table (``fill_words`` first)."""
+        assert self.has_words
         rows = self.connection.execute(
             "SELECT claim_numbers.id FROM claim_words JOIN claim_numbers"
             " ON claim_numbers.n = claim_words.rowid WHERE claim_words MATCH ?",

@@ -147,6 +147,14 @@ class Snapshot:
             self._unpack()
         return self._index
 
+    def _with_words(self) -> Index:
+        """The index, its full-text table filled (in memory, every claim is in
+        ``data``; the packed ones of an import were given with their terms)."""
+        index = self._ask()
+        if not index.has_words:
+            index.fill_words(self._storage.data["claims"].items())
+        return index
+
     def close(self) -> None:
         self._index.close()
 
@@ -179,8 +187,8 @@ class Snapshot:
         elif self._index.db_path is not None:
             self._index.vouch(blocks, current)
             self._index.commit()
-        else:
-            _to_cache(self.path, self._index, blocks, current)
+        elif wanted(current[2]):  # grown large, or indexed in memory for want of a cache
+            _to_cache(self.path, self._with_words(), blocks, current)
 
     def _changes(self) -> dict[str, dict[str, bytes | None]]:
         """Per table, the new line of each record this command changed (None: deleted),
@@ -263,7 +271,7 @@ class Snapshot:
         )
         if clash is not None:
             raise ValueError(f"record {clash} is there already")
-        self._ask()
+        self._with_words()  # so that the packed claims' terms go in with them
         self._index.fill({table: ((key, orjson.loads(body)) for key, body in records.items())})
         if packed:
             packed.update(records)
@@ -473,7 +481,7 @@ class Snapshot:
         of ``terms`` (``store.terms``), best first (``terms.rank``): what ``similar``
         scores. The claims holding each term come from the index's full-text table
         (SQLite FTS5); no claim is read."""
-        index = self._ask()
+        index = self._with_words()
         holders = {term: index.claims_with_term(term) for term in set(terms)}
         allowed = None
         if flt.where() != ("", []):  # a filter: the claims it selects
@@ -747,8 +755,6 @@ def _to_cache(path: Path, index: Index, blocks: Blocks, current: Identity) -> No
     Readers of the cache keep the index as it was until the copy is done (WAL)."""
     import sqlite3
 
-    if not wanted(current[2]):
-        return
     cache = _cache(path, writable=True)
     if cache is None:
         return
