@@ -73,7 +73,9 @@ CREATE TABLE links (
 CREATE TABLE sources (id TEXT PRIMARY KEY, names TEXT) WITHOUT ROWID;
 CREATE TABLE names (name TEXT, source TEXT);
 CREATE TABLE merged (old TEXT, tbl TEXT, holder TEXT);
-CREATE TABLE misfiled (tbl TEXT, key TEXT, rid TEXT);
+CREATE TABLE misfiled (tbl TEXT, key TEXT, rid TEXT)
+"""
+WORDS_SQL = """
 CREATE TABLE claim_numbers (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
 CREATE VIRTUAL TABLE claim_words USING fts5(terms, tokenize = 'ascii', detail = 'none')
 """
@@ -175,7 +177,8 @@ def claim_row(record_id: str, claim: Mapping[str, Any]) -> tuple[Any, ...]:
     on (case folded by ``model.fold``, as ``ClaimFilter.prepare`` folds what it is
     given)."""
     text = str(claim.get("text") or "")
-    folded = fold(text) + "\n" + fold(str(claim.get("quote") or ""))
+    quote = claim.get("quote")
+    folded = fold(text) + "\n" + (fold(str(quote)) if quote else "")
     tags = [str(t) for t in claim.get("tags") or []]
     story = claim.get("story")
     return (
@@ -197,12 +200,10 @@ def source_names(source: Mapping[str, Any]) -> list[str]:
 
 
 def link_row(record_id: str, link: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (
-        record_id,
-        _scalar(link.get("claim")),
-        _scalar(link.get("source")),
-        _scalar(link.get("relation")),
-    )
+    row = (record_id, link.get("claim"), link.get("source"), link.get("relation"))
+    if all(type(value) is str for value in row):
+        return row
+    return tuple(map(_scalar, row))
 
 
 SORT_COLUMNS = {"created", "updated", "status", "story", "text"}
@@ -240,7 +241,7 @@ class Index:
         import sqlite3
 
         connection = sqlite3.connect(":memory:", isolation_level=None)
-        _create_tables(connection)
+        _create_tables(connection, words=False)
         connection.execute("BEGIN")
         return cls(connection, None)
 
@@ -416,7 +417,8 @@ class Index:
 
         def noted(table: str) -> Iterator[tuple[str, Any]]:
             for key, record in records.get(table, ()):
-                _note(table, key, record, merged, misfiled)
+                if record.get("id") != key or "merged" in record:
+                    _note(table, key, record, merged, misfiled)
                 yield key, record
 
         connection.executemany(
@@ -426,7 +428,8 @@ class Index:
                 for key, claim in noted("claims")
             ),
         )
-        _insert_words(connection, words)
+        if words:
+            _insert_words(connection, words)
         connection.executemany(
             "INSERT INTO links VALUES (?, ?, ?, ?)", (link_row(k, v) for k, v in noted("links"))
         )
@@ -442,6 +445,7 @@ class Index:
         """Fill the full-text table with the terms of ``claims`` (every claim there is,
         as (key, record) pairs), unless it holds them already."""
         if not self.has_words:
+            _create_words(self.connection)
             _insert_words(self.connection, ((k, " ".join(claim_terms(v))) for k, v in claims))
             self.has_words = True
 
@@ -716,8 +720,15 @@ def _upsert_words(
     )
 
 
-def _create_tables(connection: sqlite3.Connection) -> None:
+def _create_tables(connection: sqlite3.Connection, *, words: bool = True) -> None:
     for statement in TABLES_SQL.strip().split(";\n"):
+        connection.execute(statement)
+    if words:
+        _create_words(connection)
+
+
+def _create_words(connection: sqlite3.Connection) -> None:
+    for statement in WORDS_SQL.strip().split(";\n"):
         connection.execute(statement)
 
 
