@@ -232,6 +232,9 @@ class Index:
         # in memory it is filled the first time it is searched (``fill_words``): most
         # commands never search it, and working out terms is a third of a fill.
         self.has_words = db_path is not None
+        # The tables whose every record has its rows: in the cache, all; in memory, those
+        # a question has needed so far (``fill``).
+        self.filled: set[str] = set(CHECKED_TABLES) if db_path is not None else set()
 
     # -- opening ------------------------------------------------------------------------
 
@@ -438,6 +441,7 @@ class Index:
             pass
         connection.executemany("INSERT INTO merged VALUES (?, ?, ?)", merged)
         connection.executemany("INSERT INTO misfiled VALUES (?, ?, ?)", misfiled)
+        self.filled.update(records)
         for statement in INDEXES_SQL.strip().split(";\n"):
             connection.execute(statement)
 

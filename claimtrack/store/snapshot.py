@@ -135,22 +135,28 @@ class Snapshot:
             self._touched[table].add(record_id)
             self._unheard[table].add(record_id)
 
-    def _ask(self) -> Index:
-        """The index, told of every change made so far."""
+    def _ask(self, *tables: str) -> Index:
+        """The index, with rows for every record of these tables and told of every
+        change made so far. In memory a table's rows are made the first time a question
+        needs them (from ``data``, this command's changes included): ``show`` of a
+        small file makes no row of a link."""
+        index = self._index
+        for table in tables:
+            if table not in index.filled:
+                index.fill({table: self.records(table).items()})
+                self._unheard[table].clear()
         if any(self._unheard.values()):
             data = self._storage.data
             for table, record_ids in self._unheard.items():
-                if record_ids:
-                    self._index.put(table, {key: data[table].get(key) for key in record_ids})
-                    record_ids.clear()
-        if self._packed:
-            self._unpack()
-        return self._index
+                if record_ids and table in index.filled:
+                    index.put(table, {key: data[table].get(key) for key in record_ids})
+                record_ids.clear()
+        return index
 
     def _with_words(self) -> Index:
         """The index, its full-text table filled (in memory, every claim is in
         ``data``; the packed ones of an import were given with their terms)."""
-        index = self._ask()
+        index = self._ask("claims")
         if not index.has_words:
             index.fill_words(self._storage.data["claims"].items())
         return index
@@ -188,6 +194,7 @@ class Snapshot:
             self._index.vouch(blocks, current)
             self._index.commit()
         elif wanted(current[2]):  # grown large, or indexed in memory for want of a cache
+            self._ask(*TABLES)
             _to_cache(self.path, self._with_words(), blocks, current)
 
     def _changes(self) -> dict[str, dict[str, bytes | None]]:
@@ -271,6 +278,7 @@ class Snapshot:
         )
         if clash is not None:
             raise ValueError(f"record {clash} is there already")
+        self._ask(table)
         self._with_words()  # so that the packed claims' terms go in with them
         self._index.fill({table: ((key, orjson.loads(body)) for key, body in records.items())})
         if packed:
@@ -321,7 +329,6 @@ class Snapshot:
                 history = without_tables(self._history, others) or self._history
                 loaded = parse(history, self.path)["events"]
                 self._history = None
-                self._index.fill({"events": loaded.items()})
             else:
                 originals = self._originals[table]
                 loaded = self._layout.table(table)
@@ -359,24 +366,24 @@ class Snapshot:
     def ids_with_prefix(self, table: str, prefix: str) -> list[str]:
         """IDs of claims, sources or links that start with ``prefix`` (as
         ``ids.resolve`` reads it: stripped, lower case), sorted."""
-        return self._ask().ids_with_prefix(table, prefix)
+        return self._ask(table).ids_with_prefix(table, prefix)
 
     def merged_with_prefix(self, table: str, prefix: str) -> dict[str, str]:
         """IDs that claims or sources merged into others had, starting with ``prefix``
         -> the ID of the record each was merged into."""
-        return self._ask().merged_with_prefix(table, prefix)
+        return self._ask(table).merged_with_prefix(table, prefix)
 
     # -- sources by name ----------------------------------------------------------------
 
     def sources_named(self, folded: str) -> list[str]:
         """IDs of the sources with this folded name or alias, sorted."""
-        return self._ask().sources_named(folded)
+        return self._ask("sources").sources_named(folded)
 
     def sources_naming(self, part: str) -> list[str]:
         """IDs of the sources whose folded name or alias contains ``part``, sorted. The
         index keeps nothing of a confidential source's names but digests, so those
         sources are checked against their records here."""
-        public, hidden = self._ask().sources_naming(part)
+        public, hidden = self._ask("sources").sources_naming(part)
         for source_id in hidden:
             source = self.record("sources", source_id)
             names = (source["name"], *source.get("aliases", [])) if source else ()
@@ -389,7 +396,7 @@ class Snapshot:
     def links_of(self, field: str, record_id: str) -> list[Link]:
         """The links whose ``field`` ("claim" or "source") is ``record_id``, as this
         command sees them now (its own changes included), in ID order."""
-        found = self._ask().link_ids(field, record_id)
+        found = self._ask("links").link_ids(field, record_id)
         return [cast(Link, self.peek("links", link_id)) for link_id in found]
 
     def claim_links(self, claim_id: str) -> list[Link]:
@@ -406,11 +413,11 @@ class Snapshot:
 
     def links_citing_any(self, source_ids: set[str]) -> set[str]:
         """IDs of the links to any of these sources."""
-        return self._ask().links_citing_any(source_ids)
+        return self._ask("links").links_citing_any(source_ids)
 
     def citing_count(self, source_id: str) -> int:
         """How many claims a source's links point to."""
-        return self._ask().citing_count(source_id)
+        return self._ask("links").citing_count(source_id)
 
     def _group_links(self) -> None:
         """For a read-only command about to show (nearly) every claim of a large file:
@@ -449,7 +456,9 @@ class Snapshot:
         listing of 100,000 claims never holds them all."""
         _check_sort(sort)
         newest_first = sort in ("created", "updated")
-        found, total = self._ask().select(flt, sort, newest_first != reverse, limit)
+        found, total = self._ask("claims", "links").select(
+            flt, sort, newest_first != reverse, limit
+        )
         # Reading a claim and its links by ID costs about ten times what reading it in a
         # pass over the whole file does: a pass is for listings of a tenth or more.
         if (
@@ -468,7 +477,7 @@ class Snapshot:
     def facts(self, flt: ClaimFilter) -> tuple[list[Fact], Iterator[LinkFact]]:
         """What ``stats`` counts of the claims ``flt`` selects (newest first), and of
         their links: from the index alone, no claim or link is read."""
-        index = self._ask()
+        index = self._ask("claims", "links")
         facts = cast(list[Fact], index.facts(flt))
         chosen = {fact[0] for fact in facts}
         links = (cast(LinkFact, k) for k in index.link_facts() if k[0] in chosen)
@@ -482,6 +491,8 @@ class Snapshot:
         scores. The claims holding each term come from the index's full-text table
         (SQLite FTS5); no claim is read."""
         index = self._with_words()
+        if flt.source_id is not None:
+            self._ask("links")
         holders = {term: index.claims_with_term(term) for term in set(terms)}
         allowed = None
         if flt.where() != ("", []):  # a filter: the claims it selects
@@ -523,9 +534,7 @@ class Snapshot:
     def structural_problems(self) -> list[str]:
         """What makes the database inconsistent, one line each (``Index.problems``):
         what ``check`` reports."""
-        if self._history is not None:
-            self.records("events")
-        return self._ask().problems()
+        return self._ask(*TABLES).problems()
 
 
 def _check_sort(sort: str) -> None:
@@ -616,8 +625,8 @@ def _cache(path: Path, *, writable: bool) -> Index | None:
 
 
 def _parsed(path: Path, *, writable: bool) -> Snapshot:
-    """The file parsed whole and indexed in memory. A reading command leaves the history
-    unparsed until it is asked for."""
+    """The file parsed whole, to be indexed in memory as questions need. A reading
+    command leaves the history unparsed until it is asked for."""
     from claimtrack.store.fileformat import read_bytes, without_tables
 
     raw = read_bytes(path)
@@ -628,10 +637,7 @@ def _parsed(path: Path, *, writable: bool) -> Snapshot:
         partial = None if writable else without_tables(raw, frozenset({"events"}))
         data = parse(raw if partial is None else partial, path)
         history = None if partial is None else raw
-    index = Index.in_memory()
-    tables = [table for table in TABLES if history is None or table != "events"]
-    index.fill({table: data[table].items() for table in tables})
-    return Snapshot(path, index, data, writable=writable, history=history)
+    return Snapshot(path, Index.in_memory(), data, writable=writable, history=history)
 
 
 def real_path(path: Path) -> Path:
