@@ -143,7 +143,11 @@ class Snapshot:
         index = self._index
         for table in tables:
             if table not in index.filled:
-                index.fill({table: self.records(table).items()})
+                # Not ``records``: an import's packed records stay packed (their rows were
+                # made as they were handed over, ``add_serialised``).
+                stored = self._storage.data[table]
+                records = stored if table in self._complete else self.records(table)
+                index.fill({table: records.items()})
                 self._unheard[table].clear()
         if any(self._unheard.values()):
             data = self._storage.data
