@@ -88,18 +88,29 @@ CREATE VIRTUAL TABLE claim_words USING fts5(terms, tokenize = 'ascii', detail = 
 # splits only at ASCII spaces and punctuation, so it finds exactly the terms
 # ``claim_terms`` made (all letters and digits, any script); ``detail = none``: a term's
 # claims, no positions.
-INDEXES_SQL = """
-CREATE INDEX IF NOT EXISTS claims_created ON claims (created, id);
-CREATE INDEX IF NOT EXISTS claims_story ON claims (story, created, id);
-CREATE INDEX IF NOT EXISTS claims_story_key ON claims (story_key, created, id);
-CREATE INDEX IF NOT EXISTS claims_status ON claims (status, created, id);
-CREATE INDEX IF NOT EXISTS links_claim ON links (claim);
-CREATE INDEX IF NOT EXISTS links_source ON links (source);
-CREATE INDEX IF NOT EXISTS names_name ON names (name);
-CREATE INDEX IF NOT EXISTS names_source ON names (source);
-CREATE INDEX IF NOT EXISTS merged_old ON merged (tbl, old);
-CREATE INDEX IF NOT EXISTS merged_holder ON merged (holder)
-"""
+# The lookup indexes of each table's rows (``merged`` is filled with claims and sources).
+_MERGED = (
+    "CREATE INDEX IF NOT EXISTS merged_old ON merged (tbl, old)",
+    "CREATE INDEX IF NOT EXISTS merged_holder ON merged (holder)",
+)
+INDEXES: dict[str, tuple[str, ...]] = {
+    "claims": (
+        "CREATE INDEX IF NOT EXISTS claims_created ON claims (created, id)",
+        "CREATE INDEX IF NOT EXISTS claims_story ON claims (story, created, id)",
+        "CREATE INDEX IF NOT EXISTS claims_story_key ON claims (story_key, created, id)",
+        "CREATE INDEX IF NOT EXISTS claims_status ON claims (status, created, id)",
+        *_MERGED,
+    ),
+    "links": (
+        "CREATE INDEX IF NOT EXISTS links_claim ON links (claim)",
+        "CREATE INDEX IF NOT EXISTS links_source ON links (source)",
+    ),
+    "sources": (
+        "CREATE INDEX IF NOT EXISTS names_name ON names (name)",
+        "CREATE INDEX IF NOT EXISTS names_source ON names (source)",
+        *_MERGED,
+    ),
+}
 
 Identity = tuple[int, int, int, int, int]
 # Records by table, each a (key, record) pair: what ``Index.fill`` reads.
@@ -235,6 +246,9 @@ class Index:
         # The tables whose every record has its rows: in the cache, all; in memory, those
         # a question has needed so far (``fill``).
         self.filled: set[str] = set(CHECKED_TABLES) if db_path is not None else set()
+        # The tables whose lookup indexes are made (``ready``): rows are inserted faster
+        # before them, as a fill or an import of many records inserts them.
+        self.indexed: set[str] = set(self.filled)
 
     # -- opening ------------------------------------------------------------------------
 
@@ -396,6 +410,7 @@ class Index:
             builder.has_words = True
             build.execute("BEGIN")
             builder.fill(records)
+            builder.ready(CHECKED_TABLES)
             builder.vouch(blocks, current)
             build.execute("COMMIT")
             build.backup(self.connection)
@@ -441,7 +456,7 @@ class Index:
 
     def fill(self, records: Records) -> None:
         """Rows for records not in the index yet (per table, (key, record) pairs, each
-        read once), in the open transaction; the lookup indexes made after them."""
+        read once), in the open transaction; ``ready`` makes the lookup indexes."""
         connection = self.connection
         merged: list[tuple[str, str, str]] = []
         misfiled: list[tuple[str, str, str]] = []
@@ -471,8 +486,15 @@ class Index:
         connection.executemany("INSERT INTO merged VALUES (?, ?, ?)", merged)
         connection.executemany("INSERT INTO misfiled VALUES (?, ?, ?)", misfiled)
         self.filled.update(records)
-        for statement in INDEXES_SQL.strip().split(";\n"):
-            connection.execute(statement)
+
+    def ready(self, tables: Iterable[str]) -> None:
+        """Make the lookup indexes of these tables' rows, where they are not made yet:
+        before a question about them."""
+        for table in tables:
+            if table not in self.indexed:
+                for statement in INDEXES.get(table, ()):
+                    self.connection.execute(statement)
+                self.indexed.add(table)
 
     def fill_words(self, claims: Iterable[tuple[str, Any]]) -> None:
         """Fill the full-text table with the terms of ``claims`` (every claim there is,

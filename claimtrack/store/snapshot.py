@@ -142,20 +142,25 @@ class Snapshot:
         small file makes no row of a link."""
         index = self._index
         for table in tables:
-            if table not in index.filled:
-                # Not ``records``: an import's packed records stay packed (their rows were
-                # made as they were handed over, ``add_serialised``).
-                stored = self._storage.data[table]
-                records = stored if table in self._complete else self.records(table)
-                index.fill({table: records.items()})
-                self._unheard[table].clear()
+            self._fill(table)
         if any(self._unheard.values()):
             data = self._storage.data
             for table, record_ids in self._unheard.items():
                 if record_ids and table in index.filled:
                     index.put(table, {key: data[table].get(key) for key in record_ids})
                 record_ids.clear()
+        index.ready(tables)
         return index
+
+    def _fill(self, table: str) -> None:
+        """Rows for every record of the table, if it has none yet (in memory)."""
+        if table not in self._index.filled:
+            # Not ``records``: an import's packed records stay packed (their rows were
+            # made as they were handed over, ``add_serialised``).
+            stored = self._storage.data[table]
+            records = stored if table in self._complete else self.records(table)
+            self._index.fill({table: records.items()})
+            self._unheard[table].clear()
 
     def _with_words(self) -> Index:
         """The index, its full-text table filled (in memory, every claim is in
@@ -282,9 +287,13 @@ class Snapshot:
         )
         if clash is not None:
             raise ValueError(f"record {clash} is there already")
-        self._ask(table)
-        self._with_words()  # so that the packed claims' terms go in with them
-        self._index.fill({table: ((key, orjson.loads(body)) for key, body in records.items())})
+        self._fill(table)
+        if table != "events":  # events have no rows (the caller checked their IDs)
+            if table == "claims" and not self._index.has_words:
+                self._fill("claims")  # so that the packed claims' terms go in with them
+                self._index.fill_words(self._storage.data["claims"].items())
+            decoded = ((key, orjson.loads(body)) for key, body in records.items())
+            self._index.fill({table: decoded})
         if packed:
             packed.update(records)
         elif records:
