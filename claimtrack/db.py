@@ -123,18 +123,11 @@ class Database:
         path: Path,
         *,
         write: bool = False,
-        history: bool = True,
-        indexed: bool = False,
         create: bool = False,
     ) -> Iterator[Database]:
-        """The database at ``path`` (``store.open_snapshot``): ``history=False`` lets a
-        reading command skip the history; ``indexed=True`` lets a command that asks for
-        records by ID (not one that scans tables) read a large file through its index;
-        ``create=True`` makes a new file even where one was (``init``, ``demo``).
-        Raises ``DatabaseError``."""
-        with open_snapshot(
-            path, write=write, history=history, indexed=indexed, create=create
-        ) as store:
+        """The database at ``path`` (``store.open_snapshot``); ``create=True`` makes a
+        new file even where one was (``init``, ``demo``). Raises ``DatabaseError``."""
+        with open_snapshot(path, write=write, create=create) as store:
             yield cls(store)
 
     # -- reading records by ID --------------------------------------------------------------
@@ -157,7 +150,7 @@ class Database:
         return self.store.links_of("source", source_id)
 
     def structural_problems(self) -> list[str]:
-        """What makes the database inconsistent (``store.structure``)."""
+        """What makes the database inconsistent (``Snapshot.structural_problems``)."""
         return self.store.structural_problems()
 
     # -- history --------------------------------------------------------------------------
@@ -269,16 +262,10 @@ class Database:
         """The ID of the record (``table``: "claims" or "sources") that lists a merged
         record's ID starting with ``prefix`` in its ``merged`` field, or None.
 
-        Looked at only when no record has such an ID: it reads the whole table. Raises
-        ``Ambiguous`` when the prefix starts two merged IDs of different records."""
-        wanted = prefix.strip().lower()
-        if not wanted:
+        Raises ``Ambiguous`` when the prefix starts two merged IDs of different records."""
+        if not prefix.strip():
             return None
-        holders: dict[str, str] = {}
-        for record in self.store.records(table).values():
-            for old in record.get("merged") or ():
-                if old.startswith(wanted):
-                    holders[old] = record["id"]
+        holders = self.store.merged_with_prefix(table, prefix)
         if not holders:
             return None
         return holders[ids.resolve(prefix, holders, table[:-1])]
@@ -446,10 +433,6 @@ class Database:
         """The ID of the source with this name or alias (any case, spacing), or None."""
         found = self.store.sources_named(fold(name))
         return found[0] if found else None
-
-    def source_names(self) -> dict[str, str]:
-        """Folded name and alias -> the ID of the source it names (a new dict)."""
-        return {name: found[0] for name, found in self.store.name_map().items()}
 
     def find_source(self, name: str) -> Source | None:
         """A copy of the source with this name or alias (a sealed one's real name or

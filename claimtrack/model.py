@@ -510,8 +510,8 @@ def fold(text: str) -> str:
     "ss", final sigma is sigma; Turkish dotted "İ" is "i"), Latin, Greek and Cyrillic
     accents and runs of white space ignored: "PETROVIĆ", "petrovic" and "Petrović"
     fold alike. One rule for source names and aliases, ``--search``, ``--tag`` and
-    ``--story``, in memory and in the sidecar index (SQLite's FTS5 ``unicode61``
-    tokenizer, which Datasette uses on the SQLite export, ignores accents too)."""
+    ``--story``, in the store's index (SQLite's FTS5 ``unicode61`` tokenizer, which
+    Datasette uses on the SQLite export, ignores accents too)."""
     if text.isascii():
         return " ".join(text.casefold().split())
     text = nfc(text)

@@ -390,14 +390,17 @@ def test_disk_full_in_the_middle_of_a_splice(cli: Cli, monkeypatch: pytest.Monke
 
 
 def hold_lock(db_path: Path, command: list[str]) -> subprocess.Popen[str]:
-    """Another process that takes the database's lock as ``command`` and keeps it."""
+    """Another process that takes the database's lock as ``command`` (its name as the
+    command line gives it, its arguments on ``sys.argv``) and keeps it."""
+    name = " ".join(command[:-1])  # the last word is the command's argument
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path\n"
             f"sys.argv = {command!r}\n"
-            "from claimtrack.store.files import locked\n"
+            "from claimtrack.store.files import locked, name_command\n"
+            f"name_command({name!r})\n"
             f"with locked(Path({str(db_path)!r})):\n"
             "    print('held', flush=True); time.sleep(60)",
         ],
@@ -428,6 +431,13 @@ def test_lock_timeout_names_the_holder(db_path: Path) -> None:
     assert f"process {holder.pid}" in blocked.stderr
     assert "Secret Name" not in blocked.stderr  # arguments are not repeated
     assert not db_path.exists()  # the blocked command wrote nothing
+
+
+def test_the_command_line_names_its_command_to_the_lock_without_arguments(cli: Cli) -> None:
+    from claimtrack.store import files
+
+    cli("source", "add", "Secret Name")
+    assert files.command_name() == "claimtrack source add"
 
 
 def test_lock_is_freed_when_its_holder_dies(db_path: Path) -> None:

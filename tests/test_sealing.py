@@ -24,7 +24,15 @@ from tests.helpers import Cli, without_ciphertext
 SECRET_NAME = "Quilla Marrowfen"
 SECRET_ROLE = "Clerk at the harbour registry"
 SECRET_NOTES = "Reach her through the back office, ext 4417"
-SECRETS = ("Quilla", "Marrowfen", "harbour registry", "ext 4417", "Q. Marrow", "retaliation", "Ed Vane")
+SECRETS = (
+    "Quilla",
+    "Marrowfen",
+    "harbour registry",
+    "ext 4417",
+    "Q. Marrow",
+    "retaliation",
+    "Ed Vane",
+)
 
 
 def age_key(folder: Path, name: str) -> tuple[Path, str]:

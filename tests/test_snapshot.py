@@ -1,8 +1,12 @@
-"""The store on its own, below ``Database`` and the CLI: the two implementations of the
-reading interface (``Snapshot``, the file parsed whole; ``IndexedSnapshot``, read through
-the sidecar index) give the same answers, and a writing block saves its changes, or
-nothing. Most tests run once with each, through the ``kind`` fixture; every answer is
-checked against the value it should be, so both cannot agree on a wrong one.
+"""The storage contract: the store on its own, below ``Database`` and the CLI.
+
+One engine answers every question (``store.index``), but its schema lives in memory (a
+small file, or ``CLAIMTRACK_INDEX=never``) or in the cache folder, built as the command
+opens the file, found current from an earlier command, or found stale and rebuilt. Most
+tests run once in each configuration, through the ``kind`` fixture (taskchampion's
+storage/test.rs: every backend held to the same tests); every answer is checked against
+the value it should be, so the configurations cannot agree on a wrong one. A writing
+block sees its own changes and saves them, or nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,11 +29,18 @@ from claimtrack.errors import NotFound, ValidationError
 from claimtrack.model import RELATIONS, STATUSES, fold
 from claimtrack.store.fileformat import Data, dump, empty_data, parse
 from claimtrack.store.filter import ClaimFilter
-from claimtrack.store.index import FileIndex
-from claimtrack.store.snapshot import SORT_KEYS, IndexedSnapshot, Snapshot, open_snapshot
+from claimtrack.store.index import Index
+from claimtrack.store.snapshot import SORT_KEYS, Snapshot, open_snapshot
 
-Kind = type[Snapshot]
-KINDS: dict[str, Kind] = {"never": Snapshot, "always": IndexedSnapshot}
+# Where the schema is: in memory; in the cache, built as the file is opened, current
+# from an earlier command, or stale (the file changed since) and rebuilt.
+Kind = str
+KINDS: dict[str, str] = {
+    "memory": "never",
+    "cache-built": "always",
+    "cache-current": "always",
+    "cache-stale": "always",
+}
 
 # Records with the fields the store reads; it checks no other.
 
@@ -90,14 +102,31 @@ def db(tmp_path: Path) -> Path:
 
 @pytest.fixture(params=list(KINDS))
 def kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Kind:
-    monkeypatch.setenv("CLAIMTRACK_INDEX", request.param)
-    return KINDS[request.param]
+    monkeypatch.setenv("CLAIMTRACK_INDEX", KINDS[request.param])
+    return str(request.param)
+
+
+def prepare(path: Path, kind: Kind) -> None:
+    """Leave the cache as ``kind`` wants it before the file is opened."""
+    from claimtrack.store.index import index_path
+
+    if kind == "cache-built":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{index_path(path)}{suffix}").unlink(missing_ok=True)
+    elif kind in ("cache-current", "cache-stale"):
+        with open_snapshot(path) as snap:
+            assert snap.cached
+        if kind == "cache-stale":  # the file's identity changes, its bytes do not
+            stamp = path.stat().st_mtime_ns + 5_000_000_000
+            os.utime(path, ns=(stamp, stamp))
 
 
 @contextlib.contextmanager
 def opened(path: Path, kind: Kind, *, write: bool = False) -> Iterator[Snapshot]:
-    with open_snapshot(path, write=write, indexed=True) as snap:
-        assert type(snap) is kind  # a quiet fallback to parsing would compare nothing
+    prepare(path, kind)
+    with open_snapshot(path, write=write) as snap:
+        # A quiet fallback to memory would compare nothing.
+        assert snap.cached is (kind != "memory")
         yield snap
 
 
@@ -114,38 +143,31 @@ def ids(records: Any) -> list[str]:
 
 @pytest.fixture
 def indexed_once(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The index built, and never again in this test: it must be kept current."""
-    with opened(db, IndexedSnapshot):
+    """The cache built, and never again in this test: it must be kept current."""
+    monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
+    with opened(db, "cache-built"):
         pass
 
-    def rebuild(self: FileIndex) -> bool:
+    def rebuild(self: Index, *, write: bool) -> bool:
         raise AssertionError("the index was stale: built again from the file")
 
-    monkeypatch.setattr(FileIndex, "rebuild", rebuild)
+    monkeypatch.setattr(Index, "rebuild", rebuild)
 
 
-# -- which implementation --------------------------------------------------------------------
+# -- where the schema lives ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("write", [False, True])
-@pytest.mark.parametrize(
-    ("mode", "indexed", "expected"),
-    [
-        ("always", True, IndexedSnapshot),
-        ("never", True, Snapshot),
-        ("auto", True, Snapshot),  # a small file
-        ("always", False, Snapshot),
-    ],
-)
-def test_the_index_is_read_only_when_asked_for_and_allowed(
-    db: Path, monkeypatch: pytest.MonkeyPatch, mode: str, indexed: bool, expected: Kind, write: bool
+@pytest.mark.parametrize(("mode", "cached"), [("always", True), ("never", False), ("auto", False)])
+def test_a_small_file_is_indexed_in_memory_a_large_one_in_the_cache(
+    db: Path, monkeypatch: pytest.MonkeyPatch, mode: str, cached: bool, write: bool
 ) -> None:
-    monkeypatch.setenv("CLAIMTRACK_INDEX", mode)
-    with open_snapshot(db, write=write, indexed=indexed) as snap:
-        assert type(snap) is expected
+    monkeypatch.setenv("CLAIMTRACK_INDEX", mode)  # "auto": the sample is a few hundred bytes
+    with open_snapshot(db, write=write) as snap:
+        assert snap.cached is cached
 
 
-# -- the same answers from both ------------------------------------------------------------------
+# -- the same answers in every configuration ---------------------------------------------------
 
 
 def test_records_are_read_by_id_and_by_prefix(db: Path, kind: Kind) -> None:
@@ -275,18 +297,16 @@ def test_links_to_nothing_are_reported_alike(db: Path, kind: Kind) -> None:
         ]
 
 
-@pytest.mark.parametrize("mode", list(KINDS))
-def test_a_record_filed_under_another_id_gets_no_index_and_is_reported(
-    db: Path, monkeypatch: pytest.MonkeyPatch, mode: str
-) -> None:
-    monkeypatch.setenv("CLAIMTRACK_INDEX", mode)
+def test_a_record_filed_under_another_id_is_reported(db: Path, kind: Kind) -> None:
     data = sample()
     data["claims"]["c1b"]["id"] = "c1x"
+    data["events"]["e2"]["id"] = 7
     data["links"]["l6"] = link("l6", "gone", "s1")
     db.write_bytes(dump(data))
-    with opened(db, Snapshot) as snap:  # "always" too: the index refuses such a file
+    with opened(db, kind) as snap:
         assert snap.structural_problems() == [
             "claims: record 'c1b' has id 'c1x'",
+            "events: record 'e2' has id 7",
             "links: l6 points at missing claim 'gone'",
         ]
 
@@ -341,18 +361,18 @@ def test_an_error_in_a_writing_block_leaves_the_file_byte_for_byte(db: Path, kin
 
 @pytest.mark.parametrize(
     ("mode", "rewritten"),
-    [("always", {"c1a", "c1c", "l3", "s3"}), ("never", {"c1a", "c1c", "l3", "s3", "c2b"})],
+    [("cache-current", {"c1a", "c1c", "l3", "s3"}), ("memory", {"c1a", "c1c", "l3", "s3", "c2b"})],
 )
-def test_the_indexed_writer_splices_only_the_lines_that_changed(
+def test_the_cached_writer_splices_only_the_lines_that_changed(
     db: Path, monkeypatch: pytest.MonkeyPatch, mode: str, rewritten: set[str]
 ) -> None:
     # c2b's keys out of order: a splice copies its line as it is, a whole write sorts them.
     c2b = sample()["claims"]["c2b"]
     in_order = orjson.dumps(c2b, option=orjson.OPT_SORT_KEYS)
     db.write_bytes(db.read_bytes().replace(in_order, orjson.dumps(dict(reversed(c2b.items())))))
-    monkeypatch.setenv("CLAIMTRACK_INDEX", mode)
+    monkeypatch.setenv("CLAIMTRACK_INDEX", KINDS[mode])
     before = set(db.read_bytes().splitlines())
-    with opened(db, KINDS[mode], write=True) as snap:
+    with opened(db, mode, write=True) as snap:
         change(snap)
     after = set(db.read_bytes().splitlines())
     assert {line.split(b'"')[1].decode() for line in before ^ after} == rewritten
@@ -360,12 +380,14 @@ def test_the_indexed_writer_splices_only_the_lines_that_changed(
 
 
 @pytest.mark.usefixtures("indexed_once")
-@pytest.mark.parametrize("writer", [Snapshot, IndexedSnapshot])
-def test_a_later_indexed_reader_sees_the_changes_in_a_current_index(db: Path, writer: Kind) -> None:
-    with open_snapshot(db, write=True, indexed=writer is IndexedSnapshot) as snap:
-        assert type(snap) is writer
+@pytest.mark.parametrize("packed", [False, True])
+def test_a_later_reader_sees_the_changes_in_a_current_cache(db: Path, packed: bool) -> None:
+    with open_snapshot(db, write=True) as snap:
+        assert snap.cached
         change(snap)
-    with opened(db, IndexedSnapshot) as snap:  # read-only: the index answers by itself
+        if packed:  # a whole-file write (an import's records), not a splice
+            snap.add_serialised("events", {"e9": orjson.dumps(event("e9", "05-01", "c1c"))})
+    with opened(db, "cache-current") as snap:
         assert ids(snap.select(ClaimFilter(tags=["serbia"]))[0]) == ["c1c", "c2a", "c1a"]
         assert ids(snap.select(ClaimFilter(statuses=["verified"]))[0]) == ["c2a", "c1a"]
         assert [fact[0] for fact in snap.facts(ClaimFilter(tags=["police"]))[0]] == ["c1a"]
@@ -433,20 +455,21 @@ def test_serialised_records_are_written_as_they_are_and_read_back(
         with pytest.raises(ValueError, match="c1a"):
             snap.add_serialised("claims", {"c1a": b"{}"})
     assert b'"c9": ' + body in db.read_bytes().splitlines()
-    for mode, kind in KINDS.items():
-        monkeypatch.setenv("CLAIMTRACK_INDEX", mode)
+    for kind in ("memory", "cache-current"):  # the cache as the whole write left it
+        monkeypatch.setenv("CLAIMTRACK_INDEX", KINDS[kind])
         with opened(db, kind) as snap:
             assert snap.peek("claims", "c9")["text"] == "From an import"
             assert ids(snap.select(ClaimFilter(), limit=1)[0]) == ["c9"]
+    monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
     with open_snapshot(db, write=True) as snap:  # and in the block that adds them
         snap.add_serialised("links", {"l9": orjson.dumps(link("l9", "c9", "s4"))})
         assert ids(snap.source_links("s4")) == ["l9"]
 
 
-# -- one filter, in Python and in SQL -----------------------------------------------------------
+# -- one filter, the same in memory and in the cache ---------------------------------------------
 
 
-def test_a_blank_tag_selects_alike_with_or_without_the_index(db: Path, kind: Kind) -> None:
+def test_a_blank_tag_selects_nothing(db: Path, kind: Kind) -> None:
     with opened(db, kind) as snap:
         assert ids(snap.select(ClaimFilter(tags=[" "]).prepare(Lookup()))[0]) == []
 
@@ -508,16 +531,52 @@ def varied(tmp_path: Path) -> Path:
     reverse=st.booleans(),
     limit=st.none() | st.integers(0, 5),
 )
-def test_matches_and_where_select_the_same_claims_in_the_same_order(
+def test_memory_and_cache_select_the_same_claims_in_the_same_order(
     varied: Path, flt: ClaimFilter, sort: str, reverse: bool, limit: int | None
 ) -> None:
     if flt.source is None:
         flt.relation = None  # prepare refuses a relation without a source
     answers = []
-    for indexed in (False, True):
-        with open_snapshot(varied, indexed=indexed) as snap:
-            assert isinstance(snap, IndexedSnapshot) is indexed
+    for mode in ("never", "always"):
+        os.environ["CLAIMTRACK_INDEX"] = mode  # the fixture's monkeypatch puts it back
+        with open_snapshot(varied) as snap:
+            assert snap.cached is (mode == "always")
             prepared = dataclasses.replace(flt).prepare(Lookup())
             found, total = snap.select(prepared, sort=sort, reverse=reverse, limit=limit)
             answers.append((ids(found), total, snap.facts(prepared)[0]))
     assert answers[0] == answers[1]
+
+
+# -- the cache's transaction -------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("indexed_once")
+def test_a_writers_changes_reach_other_commands_once_the_file_is_in_place(db: Path) -> None:
+    verified = ClaimFilter(statuses=["verified"])
+    with open_snapshot(db, write=True) as writer:
+        writer.claims.replace_record(edited(writer, "claims", "c1a", status="verified"))
+        assert writer.cached and ids(writer.select(verified)[0]) == ["c2a", "c1a"]
+        with open_snapshot(db) as reader:  # another command, meanwhile: not kept waiting
+            assert reader.cached and ids(reader.select(verified)[0]) == ["c2a"]
+    with open_snapshot(db) as reader:
+        assert reader.cached and ids(reader.select(verified)[0]) == ["c2a", "c1a"]
+
+
+@pytest.mark.usefixtures("indexed_once")
+def test_a_write_that_cannot_replace_the_file_leaves_the_cache_as_it_was(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimtrack.errors import DatabaseError
+    from claimtrack.store import files
+
+    def refuse(source: str, target: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", refuse)
+    with pytest.raises((DatabaseError, OSError)), open_snapshot(db, write=True) as writer:
+        writer.claims.replace_record(edited(writer, "claims", "c1a", status="verified"))
+    monkeypatch.undo()
+    monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
+    with open_snapshot(db) as reader:  # current (no rebuild) and as the file is
+        assert reader.cached
+        assert ids(reader.select(ClaimFilter(statuses=["verified"]))[0]) == ["c2a"]

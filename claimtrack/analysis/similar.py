@@ -2,8 +2,8 @@
 ``add`` and ``extract --add``.
 
 Finding candidates is the store's (``Snapshot.similar_candidates``: the claims sharing
-the most telling words or numbers, ``store.terms``; SQLite FTS5 in the index of a large
-file). Each candidate is then scored here, from 0 to 100, as a fact-checker would judge
+the most telling words or numbers, ``store.terms``, from SQLite FTS5 in the store's
+index). Each candidate is then scored here, from 0 to 100, as a fact-checker would judge
 "is this the claim we checked?":
 
 - **text**: how much of the shorter text the longer one covers, from their

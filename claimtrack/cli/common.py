@@ -250,8 +250,10 @@ def location(ctx: typer.Context) -> Location:
 def desk(ctx: typer.Context) -> "Desk":
     """The use cases (``claimtrack.operations.Desk``) on the database in use."""
     from claimtrack.operations import Desk
+    from claimtrack.store.files import name_command
 
     path = location(ctx).path
+    name_command(ctx.command_path)  # for the note a held lock leaves: no arguments
     return Desk(path, saved=lambda: _saved(path))
 
 

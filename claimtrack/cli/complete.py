@@ -92,7 +92,7 @@ def _db(ctx: typer.Context):  # type: ignore[no-untyped-def]
     root = ctx.find_root()
     explicit = root.params.get("db") if root.params else None
     path = locate(explicit).path
-    return Database.open(path, history=False)
+    return Database.open(path)
 
 
 def complete_claim(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:

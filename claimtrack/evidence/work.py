@@ -83,7 +83,10 @@ def chosen_links(
     claims: list[Claim]
     if claim_refs:
         named = {claim["id"]: claim for claim in (db.get_claim(ref) for ref in claim_refs)}
-        claims = [c for c in named.values() if flt.matches(c, db.links_of_claim)]
+        claims = list(named.values())
+        if flt.where() != ("", []):  # a filter too: the named claims it selects
+            selected = {claim["id"] for claim in select_claims(db, flt)}
+            claims = [claim for claim in claims if claim["id"] in selected]
     else:
         claims = select_claims(db, flt)
     presenter = Presenter(db, reveal=reveal)

@@ -206,6 +206,21 @@ def _adopt(local: Source, other: Source, unknown: frozenset[str] = frozenset()) 
     return merged
 
 
+class _Names(dict[str, str]):
+    """Folded name or alias -> source ID: the sources this import makes, which are set
+    here, else the database's (``Database.source_named``, the store's one lookup)."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        found = super().get(key)
+        if found is None:
+            found = self.db.source_named(key)
+        return default if found is None else found
+
+
 def plan(db: Database, incoming: Incoming) -> Plan:
     result = Plan()
     local_sources: dict[str, Source] = dict(db.store.records("sources"))
@@ -224,7 +239,7 @@ def plan(db: Database, incoming: Incoming) -> Plan:
         else {}
     )
     local_links: dict[str, Link] = db.store.records("links")
-    names = db.source_names()
+    names = _Names(db)
     # ClaimReviews of claims that are here are left alone, and so are the sources only
     # their links would cite (our own export coming back adds no source for our desk).
     kept = {claim_id for claim_id in incoming.reviews if claim_id in local_claims}

@@ -39,20 +39,20 @@ class DeskBase:
     # -- opening ------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def reading(self, *, history: bool = False, indexed: bool = True) -> Iterator[Database]:
+    def reading(self) -> Iterator[Database]:
         """The database to read, no lock held."""
         from claimtrack.db import Database
 
-        with Database.open(self.path, history=history, indexed=indexed) as db:
+        with Database.open(self.path) as db:
             yield db
 
     @contextlib.contextmanager
-    def writing(self, *, indexed: bool = True) -> Iterator[Database]:
+    def writing(self) -> Iterator[Database]:
         """The database to change, locked until the block ends and saved when it ends
         without an error."""
         from claimtrack.db import Database
 
-        with Database.open(self.path, write=True, indexed=indexed) as db:
+        with Database.open(self.path, write=True) as db:
             yield db
         if self._saved is not None:
             self._saved()

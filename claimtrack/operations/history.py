@@ -31,7 +31,7 @@ class HistoryCases(DeskBase):
         from claimtrack import history
         from claimtrack.query import Presenter
 
-        with self.reading(history=True) as db:
+        with self.reading() as db:
             target = None if record is None else history.require_known(db, record)
             found = history.read_history(db, target, newest=newest, reveal=reveal)
             presenter = Presenter(db, reveal=reveal)
@@ -54,9 +54,7 @@ class HistoryCases(DeskBase):
         (action, kind, ID)."""
         from claimtrack import history
 
-        opened = (
-            self.reading(history=True, indexed=False) if dry_run else self.writing(indexed=False)
-        )
+        opened = self.reading() if dry_run else self.writing()
         with opened as db:
             change = history.next_undo(db) if action == "undo" else history.next_redo(db)
             named = change if action == "undo" else history.restored_by(db, change)

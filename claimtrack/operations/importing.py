@@ -37,10 +37,10 @@ class ImportCases(DeskBase):
 
         incoming = read()  # held here only, so that it can go before the write
         if dry_run:
-            with self.reading(history=True, indexed=False) as db:
+            with self.reading() as db:
                 plan = importer.plan(db, incoming)
             return plan, plan.summary()
-        with self.writing(indexed=False) as db:
+        with self.writing() as db:
             plan = importer.plan(db, incoming)
             del incoming  # the plan holds what is written; the rest can go before the write
             summary = plan.summary()  # applying the plan empties it
@@ -76,7 +76,7 @@ class ImportCases(DeskBase):
                     dupes = story_duplicates(db, candidates, story)
             shown = {key: match.claim["id"] for key, match in dupes.items()}
             candidates = review(candidates, dupes)
-        with self.writing(indexed=False) as db:
+        with self.writing() as db:
             if look and candidates:
                 for candidate in candidates:
                     match = story_duplicates(db, [candidate], story).get(id(candidate))

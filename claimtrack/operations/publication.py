@@ -124,10 +124,8 @@ class PublicationCases(DeskBase):
         # One claim at a time, oldest first, through the index when there is one (as
         # ``list`` reads them): a large database is never held whole, nor its export.
         streamed = fmt in ("jsonl", "csv", "tsv", "claimreview", "sqlite")
-        # ClaimReview's datePublished is when each verdict was given: the history says.
-        events = (fmt == "json" and request.history) or fmt == "claimreview"
         flt, reveal = request.flt, request.reveal
-        with self.reading(history=events, indexed=whole or streamed) as db:
+        with self.reading() as db:
             flt.prepare(db)
             chosen = {db.get_claim(ref)["id"] for ref in request.claim_refs}
             if whole:

@@ -17,18 +17,20 @@ The design, piece by piece:
 - **Layout and splice** (``layout``): in a file in that layout a record is found by
   binary search over its table's lines, and a write of a few records copies the
   unchanged byte ranges around them (a splice) instead of writing every record again.
-- **Sidecar index** (``index``): for a large file, a SQLite file in the user's cache
-  folder with what listings filter and sort on, and each link's claim, source and
-  relation. It is trusted only while the file has exactly the identity (device, inode,
-  size, times) it was built for, rebuilt from the file otherwise, and changed only by a
-  command holding the lock, after the file is safely written. Deleting it is always
-  safe: the JSON file is the only truth.
-- **One reading interface** (``snapshot``): ``open_snapshot`` yields a ``Snapshot`` (the
-  file parsed whole) or an ``IndexedSnapshot`` (records read through the index as they
-  are asked for); callers ask for records, a selection (``filter.ClaimFilter``, applied
-  in Python or translated to SQL), links, counts or the history, and never learn which
-  answered. Nothing outside this package knows an index exists.
-- **Integrity** (``structure``): records filed under another ID, links to nothing.
+- **One query engine** (``index``, ``filter``, ``terms``): one SQLite schema answers
+  every question a command asks (a selection and its order, links by claim or source,
+  IDs by prefix, sources by name, merged IDs, ``similar``'s candidates, counts, and the
+  structural checks: records filed under another ID, links to nothing). For a large
+  file it lives in the user's cache folder in WAL mode, trusted only while the file has
+  exactly the identity (device, inode, size, times) it was built for, rebuilt from the
+  file otherwise; for a small one it is filled in memory as the file is parsed.
+  Deleting the cache is always safe: the JSON file is the only truth.
+- **One command's view** (``snapshot``): ``open_snapshot`` yields a ``Snapshot``:
+  records from the parsed file or, through the cache, read by ID from the file's
+  layout; each change a command makes reaches the schema's rows before its next
+  question, and the cache's transaction commits only after the file is renamed into
+  place. Nothing outside this package knows an index exists. docs/storage.md tells the
+  design whole.
 
 This module imports nothing, so that the launcher can use ``store.collector`` before
 anything heavy is loaded.

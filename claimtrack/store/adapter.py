@@ -39,13 +39,6 @@ class IdTable(Table):
     """A TinyDB table keyed by claimtrack's stable string IDs instead of counters."""
 
     document_id_class = str  # type: ignore[assignment]
-    # Counts the changes to the table, so that what was worked out from it (sources by
-    # name, links by claim) is worked out again after a change.
-    version = 0
-
-    def touch(self) -> None:
-        """Note a change made to the snapshot's records directly."""
-        self.version += 1
 
     def _get_next_id(self) -> str:
         raise ClaimtrackError("internal error: records must be inserted with their ID")
@@ -56,12 +49,18 @@ class IdTable(Table):
         tables = self._storage.read() or {}
         updater(tables.setdefault(self.name, {}))
         self._storage.write(tables)
-        self.touch()
         self.clear_cache()
 
     # Reads a record into the snapshot before it is replaced or deleted, where the
-    # snapshot holds only the records read so far (``IndexedSnapshot``).
+    # snapshot holds only the records read so far (a large file read through its cache).
     loader: Callable[[str], object] | None = None
+    # Told the IDs of the records each change touches, so that the snapshot saves them
+    # and its index learns of them before the next question.
+    watcher: Callable[[Iterable[str]], None] | None = None
+
+    def _watched(self, record_ids: Iterable[str]) -> None:
+        if self.watcher is not None:
+            self.watcher(record_ids)
 
     def _loaded(self, record_ids: Iterable[str]) -> None:
         if self.loader is not None:
@@ -71,6 +70,7 @@ class IdTable(Table):
     def insert_record(self, record: Mapping[str, Any]) -> None:
         """Add a record under its own ``id``."""
         self.insert(Document(record, doc_id=record["id"]))
+        self._watched([record["id"]])
 
     def replace_record(self, record: Mapping[str, Any]) -> None:
         """Put ``record`` in place of the one with its ``id`` (added if absent)."""
@@ -81,12 +81,21 @@ class IdTable(Table):
             records[record_id] = dict(record)
 
         self._update_table(updater)
+        self._watched([record_id])
 
     def delete_records(self, record_ids: Iterable[str]) -> None:
         """Delete these records; IDs of records that do not exist are passed over."""
         doomed = list(record_ids)
         self._loaded(doomed)
-        self.remove(doc_ids=cast(Any, doomed))
+        present = self._present(doomed)
+        if present:
+            self.remove(doc_ids=cast(Any, present))
+        self._watched(present)
+
+    def _present(self, record_ids: list[str]) -> list[str]:
+        tables = self._storage.read() or {}
+        records = tables.get(self.name, {})
+        return [record_id for record_id in record_ids if record_id in records]
 
 
 class SnapshotDB(TinyDB):

@@ -253,30 +253,22 @@ def dump_to(
     return blocks
 
 
-def read_file(path: Path, *, skip: frozenset[str] = frozenset()) -> Data:
-    """The parsed database, or an empty one when the file does not exist yet.
-
-    Reading commands may ``skip`` tables they never look at (the history, mostly): in a
-    file laid out by ``dump`` each table is a block of its own, so the others can be
-    parsed without it. Writing commands always parse and check the whole file.
-    """
+def read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, or None when it does not exist yet. Raises ``DatabaseError``."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        return empty_data()
+        return None
     except IsADirectoryError:
         raise DatabaseError(f"database path {path} is a directory") from None
     except OSError as exc:
         raise DatabaseError(f"cannot read database file {path}: {exc.strerror}") from None
-    if skip:
-        partial = _without_tables(raw, skip)
-        if partial is not None:
-            return parse(partial, path)
-    return parse(raw, path)
 
 
-def _without_tables(raw: bytes, skip: frozenset[str]) -> bytes | None:
-    """The file's bytes with the named tables emptied, or None if the layout is not ours."""
+def without_tables(raw: bytes, skip: frozenset[str]) -> bytes | None:
+    """The file's bytes with the named tables emptied, or None if the layout is not ours:
+    in a file laid out by ``dump`` each table is a block of its own, so the others can be
+    parsed without it (a reading command leaves the history so until it asks for it)."""
     pieces: list[bytes] = []
     position = 0
     for name in sorted(skip):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -242,7 +243,7 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
             if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
                 os.fchmod(fd, OWNER_ONLY)  # O_CREAT's mode applies only to a new file
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(f"{os.getpid()}\n{_command_line()}\n")
+                handle.write(f"{os.getpid()}\n{command_name()}\n")
         yield
     finally:
         with contextlib.suppress(OSError):
@@ -250,36 +251,22 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
         lock.release()
 
 
-_VERBS = {
-    "add",
-    "edit",
-    "status",
-    "note",
-    "rm",
-    "link",
-    "unlink",
-    "import",
-    "init",
-    "demo",
-    "undo",
-    "redo",
-    "source",
-    "git",
-    "extract",
-    "setup",
-    "merge-driver",
-    "list",
-    "show",
-}
+# The command holding the lock, as another command's error message names it: the command
+# line tells the store its command's name (``name_command``), never its arguments, which
+# may be a confidential source's name. The store knows no command names of its own.
+_command = "claimtrack"
 
 
-def _command_line() -> str:
-    """The command holding the lock, by its verbs only: its arguments may be a
-    confidential source's name, and this ends up in another command's error message."""
-    import sys
+def name_command(name: str) -> None:
+    """Name the running command ("claimtrack source add") in the note a held lock
+    leaves for a command that waits for it."""
+    global _command
+    _command = name
 
-    verbs = [word for word in sys.argv[1:] if word in _VERBS][:2]
-    return " ".join(["claimtrack", *verbs])
+
+def command_name() -> str:
+    """The running command's name (``name_command``), "claimtrack" until it is named."""
+    return _command
 
 
 def _holder(holder_path: Path) -> str:
@@ -288,3 +275,48 @@ def _holder(holder_path: Path) -> str:
     except (OSError, ValueError):
         return ""
     return f": '{command.strip()}' (process {pid.strip()})"
+
+
+# -- private files beside the database's own: the cache ----------------------------------
+
+
+def _owned_privately(found: os.stat_result) -> bool:
+    """Made by this user, and no one else may change it."""
+    if not hasattr(os, "geteuid"):
+        return True  # Windows: the profile folder's permissions protect the cache
+    return found.st_uid == os.geteuid() and not found.st_mode & 0o022
+
+
+def private_folder(folder: Path) -> None:
+    """Make ``folder`` (and the cache folder above it) owner-only from the start, or
+    refuse it (``PermissionError``) if another user owns it or others may write to it:
+    an index planted there would decide what claimtrack shows and writes."""
+    for part in (folder.parent, folder):
+        try:
+            os.mkdir(part, 0o700)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            part.parent.mkdir(parents=True, exist_ok=True)
+            os.mkdir(part, 0o700)
+        found = os.lstat(part)
+        if not stat.S_ISDIR(found.st_mode) or not _owned_privately(found):
+            raise PermissionError(f"{part} is not a private folder of this user")
+        if found.st_mode & 0o077 and hasattr(os, "geteuid"):
+            os.chmod(part, 0o700)  # ours, made readable by an older claimtrack
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` owner-only (0600) if it is not there, or check that it is this
+    user's and nobody else's (``PermissionError``); never through a symbolic link.
+    SQLite gives the files it keeps beside it (``-wal``, ``-shm``) the same mode."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode) or not _owned_privately(found):
+            raise PermissionError(f"{path} is not a private file of this user")
+        if found.st_mode & 0o077 and hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)

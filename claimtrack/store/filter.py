@@ -1,20 +1,20 @@
-"""Which claims a listing selects: one filter, applied in Python or translated to SQL.
+"""Which claims a listing selects: one filter, one SQL condition.
 
 ``list``, ``export``, ``check`` and ``stats`` take the same options (``--status``,
 ``--tag``, ``--story``, ``--source``/``--relation``, ``--search``, ``--since``,
-``--until``). A ``ClaimFilter`` holds them; the store applies it to records in memory
-(``matches``) or hands it to the index as a SQL condition (``where``), and both give the
-same claims (tests/test_index.py compares them).
+``--until``). A ``ClaimFilter`` holds them, and ``where`` is their one definition: a
+condition over the index's ``claims`` and ``links`` tables (``store.index``), which
+answers every selection, whether the index is in memory or in the cache.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from claimtrack.errors import ValidationError
-from claimtrack.model import Claim, Link, check_relation, check_status, day_bound, fold
+from claimtrack.model import check_relation, check_status, day_bound, fold
 
 # Separates the tags of one claim in the index's ``tags`` column (a character that
 # ``model.clean_tag`` never lets into a tag).
@@ -69,34 +69,6 @@ class ClaimFilter:
         self.until = day_bound(self.until, "--until", end=True)
         return self
 
-    def matches(self, claim: Claim, links: Callable[[str], Iterable[Link]]) -> bool:
-        """Whether ``claim`` is selected; ``links(claim_id)`` gives a claim's links."""
-        if self.statuses and claim["status"] not in self.statuses:
-            return False
-        if self.tags:
-            keys = {fold(tag) for tag in claim["tags"]}
-            if not all(tag in keys for tag in self.tags):
-                return False
-        if self.stories:
-            story = claim.get("story")
-            if story is None or fold(story) not in self.stories:
-                return False
-        if self.since and claim["created"] < self.since:
-            return False
-        if self.until and claim["created"] > self.until:
-            return False
-        if self.search:
-            haystack = fold(claim["text"]) + "\n" + fold(claim.get("quote") or "")
-            if self.search not in haystack:
-                return False
-        if self.source_id is not None:
-            return any(
-                link["source"] == self.source_id
-                and (self.relation is None or link["relation"] == self.relation)
-                for link in links(claim["id"])
-            )
-        return True
-
     def where(self) -> tuple[str, list[Any]] | None:
         """The SQL condition over the index's ``claims`` table (columns ``status``,
         ``tags``, ``story``, ``created``, ``folded``) and its ``links`` table, with its
@@ -108,7 +80,7 @@ class ClaimFilter:
             args.extend(self.statuses)
         for tag in self.tags:
             if not tag or TAG_MARK in tag:
-                return None  # no claim has a blank tag (``matches`` agrees)
+                return None  # no claim has a blank tag
             where.append("instr(tag_keys, ?) > 0")
             args.append(TAG_MARK + tag + TAG_MARK)
         if self.stories:

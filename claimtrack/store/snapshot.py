@@ -1,22 +1,21 @@
 """One command's view of the database file: the transaction, and every read.
 
-``open_snapshot(path, write=...)`` takes the lock (for a write), reads the file and
+``open_snapshot(path, write=...)`` takes the lock (for a write), opens the file and
 yields a ``Snapshot``; when the block ends without an error a writing command's changes
 are saved atomically, and an error leaves the file as it was.
 
-There are two implementations of the one reading interface, and only this module
-chooses between them:
+A snapshot has two parts, each with one job:
 
-- ``Snapshot``: the whole file parsed into memory (a small file, or no usable index).
-- ``IndexedSnapshot``: a large file with a current sidecar index. It starts empty and
-  reads records from the file as they are asked for (by ID, by prefix, a claim's links);
-  anything that scans a whole table loads that table first, so every method sees the
-  same records either way, only sooner. A read-only one lets the index answer counts,
-  joins and whole listings by itself; a writing one saves by splicing the records that
-  changed into the file.
+- **Records** come from the file: parsed whole (a small file, or one the cache cannot
+  vouch for), or read by ID through the file's layout as they are asked for (a large
+  file with a current cache); what this command changes is kept in memory over them.
+- **Questions** (a selection of claims and its order, links by claim or source, IDs by
+  prefix, sources by name, candidates for ``similar``, counts, structural checks) are
+  answered by the one SQLite schema of ``store.index``, in the cache folder or in
+  memory. Every change this command makes reaches its rows before the next question,
+  so a writing command's questions see its own changes.
 
-Callers ask for records, a selection of claims, links by claim or source, counts or the
-history, and never learn which implementation answered.
+Callers ask for records and answers, and never learn where the schema lives.
 """
 
 from __future__ import annotations
@@ -25,18 +24,17 @@ import contextlib
 import functools
 import os
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
 from claimtrack.errors import DatabaseError, NotFound
-from claimtrack.model import STATUSES, Claim, Event, Link, Relation, Status, fold
+from claimtrack.model import Claim, Event, Link, Relation, Status, fold
 from claimtrack.store.adapter import IdTable, SnapshotDB, SnapshotStorage
 from claimtrack.store.collector import paused_gc
-from claimtrack.store.fileformat import META, TABLES, Data, dump_to, read_file
+from claimtrack.store.fileformat import META, TABLES, Data, dump_to, empty_data, parse
 from claimtrack.store.files import (
     atomic_write,
     lock_timeout,
@@ -47,12 +45,11 @@ from claimtrack.store.files import (
 )
 from claimtrack.store.filter import ClaimFilter
 from claimtrack.store.gitwatch import GitWatch
-from claimtrack.store.index import FileIndex, Identity, identity
-from claimtrack.store.structure import structural_problems
-from claimtrack.store.terms import claim_terms, rank
+from claimtrack.store.index import Identity, Index, identity, plain_ids, wanted
+from claimtrack.store.terms import rank
 
 if TYPE_CHECKING:
-    from claimtrack.store.layout import Blocks
+    from claimtrack.store.layout import Blocks, Layout
 
 SORT_KEYS = ("created", "updated", "status", "story", "text")
 
@@ -67,34 +64,69 @@ LinkFact = tuple[str, str, Relation]
 
 
 class Snapshot:
-    """The records of one database file for the length of one command, parsed whole.
+    """The records of one database file for the length of one command, and the index
+    that answers questions about them.
 
     ``claims``, ``sources``, ``links`` and ``events`` are TinyDB tables over the
-    snapshot (``claimtrack.store.adapter``): the domain layer writes through them.
+    snapshot (``claimtrack.store.adapter``): the domain layer writes through them, and
+    each change reaches the index before the next question.
     """
 
-    def __init__(self, path: Path, data: Data, *, writable: bool) -> None:
+    def __init__(
+        self,
+        path: Path,
+        index: Index,
+        data: Data,
+        *,
+        writable: bool,
+        history: bytes | None = None,
+    ) -> None:
         self.path = path
         self.writable = writable
+        self._index = index
+        # Where records are read by ID: the file's layout, when the cache vouches for it;
+        # otherwise ``data`` holds every record of the file.
+        self._layout: Layout | None = index.layout
         self._storage = SnapshotStorage(data)
         self._tinydb = SnapshotDB(storage=lambda: self._storage)
         self.claims: IdTable = self._tinydb.id_table("claims")
         self.sources: IdTable = self._tinydb.id_table("sources")
         self.links: IdTable = self._tinydb.id_table("links")
         self.events: IdTable = self._tinydb.id_table("events")
+        # The tables whose every record is in ``data``; for the others, each record read
+        # so far as the file has it (None: looked for and absent), which a save checks
+        # the file still holds before splicing around it.
+        self._complete: set[str] = set(TABLES) if self._layout is None else set()
+        self._originals: dict[str, dict[str, bytes | None]] = {name: {} for name in TABLES}
+        # The file's bytes, kept to parse the history from the first time it is asked
+        # for (a reading command that never looks at it does not parse it).
+        self._history = history
+        if history is not None:
+            self._complete.discard("events")
+        # What this command changed: all of it is saved, and what the index has not
+        # heard of yet goes to it before the next question.
+        self._touched: dict[str, set[str]] = {name: set() for name in TABLES}
+        self._unheard: dict[str, set[str]] = {name: set() for name in TABLES}
         # Records an import hands over already serialised, written as they are (a whole
         # file write); anything that reads the table decodes them first.
         self._packed: dict[str, dict[str, bytes]] = {}
-        self._names: tuple[int, dict[str, list[str]]] | None = None
-        # Links grouped by claim and by source, for the links table as it was (its
-        # ``version``) when they were grouped.
-        self._by_claim: dict[str, list[Link]] | None = None
-        self._by_source: dict[str, list[Link]] | None = None
-        self._grouped_at = -1
+        for table in TABLES:
+            id_table = self._tinydb.id_table(table)
+            id_table.watcher = functools.partial(self._changed, table)
+            if self._layout is not None:
+                id_table.loader = functools.partial(self._load, table)
+        # A read-only listing of (nearly) every claim: their lines and their links'
+        # lines, unparsed, read in one pass.
+        self._link_lines: dict[str, list[bytes]] | None = None
         # The file this command wrote, as written (``fstat``): None until it saves.
         self.written: os.stat_result | None = None
+        self._claim_lines: dict[str, bytes] | None = None
 
-    # -- the transaction ----------------------------------------------------------------
+    @property
+    def cached(self) -> bool:
+        """Whether the index lives in the cache folder (else in memory): for tests and
+        ``db path``; nothing else needs to know."""
+        return self._index.db_path is not None
 
     @property
     def data(self) -> Data:
@@ -102,14 +134,110 @@ class Snapshot:
             self._unpack()
         return self._storage.data
 
-    def save(self) -> None:
-        """Write the whole file (a piece at a time), then index it from the records
-        still in memory: cheaper than the parse the next command would make."""
-        if not (self._storage.dirty or self._packed or not self.path.exists()):
-            return
-        data, packed = self._storage.data, self._packed
-        blocks: dict[str, tuple[int, int]] = {}
+    def _changed(self, table: str, record_ids: Iterable[str]) -> None:
+        for record_id in record_ids:
+            self._touched[table].add(record_id)
+            self._unheard[table].add(record_id)
 
+    def _ask(self, *tables: str) -> Index:
+        """The index, with rows for every record of these tables and told of every
+        change made so far. In memory a table's rows are made the first time a question
+        needs them (from ``data``, this command's changes included): ``show`` of a
+        small file makes no row of a link."""
+        index = self._index
+        for table in tables:
+            self._fill(table)
+        if any(self._unheard.values()):
+            data = self._storage.data
+            for table, record_ids in self._unheard.items():
+                if record_ids and table in index.filled:
+                    index.put(table, {key: data[table].get(key) for key in record_ids})
+                record_ids.clear()
+        index.ready(tables)
+        return index
+
+    def _fill(self, table: str) -> None:
+        """Rows for every record of the table, if it has none yet (in memory)."""
+        if table not in self._index.filled:
+            # Not ``records``: an import's packed records stay packed (their rows were
+            # made as they were handed over, ``add_serialised``).
+            stored = self._storage.data[table]
+            records = stored if table in self._complete else self.records(table)
+            self._index.fill({table: records.items()})
+            self._unheard[table].clear()
+
+    def _with_words(self) -> Index:
+        """The index, its full-text table filled (in memory, every claim is in
+        ``data``; the packed ones of an import were given with their terms)."""
+        index = self._ask("claims")
+        if not index.has_words:
+            index.fill_words(self._storage.data["claims"].items())
+        return index
+
+    def close(self) -> None:
+        self._index.close()
+
+    # -- the transaction ----------------------------------------------------------------
+
+    def save(self) -> None:
+        """Write this command's changes: spliced into the file where the cache vouches
+        for its layout, the whole file otherwise (or for an import's packed records).
+        The index learns of the changes in the same transaction, committed after the
+        file is in place; nothing changed, nothing is written."""
+        changes = self._changes()
+        whole = bool(self._packed) or self._layout is None
+        if not changes and not self._packed and (self.path.exists() or not whole):
+            self._index.rollback()
+            return
+        self._ask()
+        if whole:
+            blocks, written = self._write_whole()
+        else:
+            blocks, written = self._splice(changes)
+        self.written = written
+        mark_saved(self.path)
+        current = _ours(self.path, written)
+        # A file holding an ID that JSON escapes: binary search could not find it.
+        plain = not whole or all(
+            plain_ids(records) for records in (*self._storage.data.values(), *self._packed.values())
+        )
+        if current is None or not plain:  # replaced by another program meanwhile
+            self._index.forget()  # vouch for nothing
+            self._index.commit()
+        elif self._index.db_path is not None:
+            self._index.vouch(blocks, current)
+            self._index.commit()
+        elif wanted(current[2]):  # grown large, or indexed in memory for want of a cache
+            self._ask(*TABLES)
+            _to_cache(self.path, self._with_words(), blocks, current)
+
+    def _changes(self) -> dict[str, dict[str, bytes | None]]:
+        """Per table, the new line of each record this command changed (None: deleted),
+        where it differs from what the file holds."""
+        changes: dict[str, dict[str, bytes | None]] = {}
+        data = self._storage.data
+        for table, record_ids in self._touched.items():
+            for record_id in record_ids:
+                record = data[table].get(record_id)
+                new = None if record is None else orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+                if self._layout is None or new != self._as_read(table, record_id):
+                    changes.setdefault(table, {})[record_id] = new
+        return changes
+
+    def _as_read(self, table: str, record_id: str) -> bytes | None:
+        """A record's line as this command first read it from the file (or the file has
+        it, where the whole table was read at once)."""
+        assert self._layout is not None
+        originals = self._originals[table]
+        if record_id in originals:
+            return originals[record_id]
+        return self._layout.get(table, record_id)
+
+    def _write_whole(self) -> tuple[Blocks, os.stat_result]:
+        for table in TABLES:  # every record, to write them all
+            self.records(table)
+        data, packed = self._storage.data, self._packed
+        blocks: Blocks = {}
         written: list[os.stat_result] = []
 
         def write(fd: int) -> None:
@@ -119,262 +247,19 @@ class Snapshot:
             written.append(os.fstat(fd))
 
         atomic_write(self.path, write)
-        self.written = written[0]
-        mark_saved(self.path)
-        current = _ours(self.path, written[0])
-        if current is not None:
-            _refresh_index(self.path, data, packed, blocks, current)
+        return blocks, written[0]
 
-    def add_serialised(self, table: str, records: dict[str, bytes]) -> None:
-        """Add records given as their JSON (keys sorted, as the file stores them) to be
-        written as they are, for a whole-file write of a large import. The caller has
-        checked them and hands the dict over: it is kept, not copied. Raises
-        ``ValueError`` if an ID is taken."""
-        assert self.writable and type(self) is Snapshot
-        stored = self._storage.data[table]
-        packed = self._packed.get(table, {})
-        clash = next((k for k in records if k in stored or k in packed), None)
-        if clash is not None:
-            raise ValueError(f"record {clash} is there already")
-        if packed:
-            packed.update(records)
-        elif records:
-            self._packed[table] = records
-
-    def _unpack(self) -> None:
-        packed, self._packed = self._packed, {}
-        for table, records in packed.items():
-            stored = self._storage.data[table]
-            for record_id, body in records.items():
-                stored[record_id] = orjson.loads(body)
-            self._tinydb.id_table(table).touch()
-        self._storage.dirty = True
-
-    # -- records ------------------------------------------------------------------------
-
-    def records(self, table: str) -> dict[str, Any]:
-        """The table's records by ID, without copying: for read-only scans."""
-        return self.data.get(table, {})
-
-    def record(self, table: str, record_id: str) -> Any | None:
-        """One record as this command sees it (not copied), or None."""
-        return self.data[table].get(record_id)
-
-    def peek(self, table: str, record_id: str) -> Any:
-        """A record for a listing of many: read and not kept where that saves memory.
-        Raises ``NotFound`` if it is not there."""
-        found = self.record(table, record_id)
-        if found is None:
-            raise NotFound(f"{table} record {record_id} is not in the file")
-        return found
-
-    def ids_with_prefix(self, table: str, prefix: str) -> list[str]:
-        """IDs of the table's records that start with ``prefix`` (as ``ids.resolve``
-        reads it: stripped, lower case), sorted."""
-        wanted = prefix.strip().lower()
-        return sorted(k for k in self.records(table) if k.startswith(wanted))
-
-    # -- sources by name ----------------------------------------------------------------
-
-    def name_map(self) -> dict[str, list[str]]:
-        """Folded name and alias -> IDs of the sources it names (in the order of the
-        sources table), worked out again when the sources change."""
-        version = self.sources.version
-        if self._names is None or self._names[0] != version:
-            names: dict[str, list[str]] = {}
-            for source_id, source in self.records("sources").items():
-                for name in {fold(n) for n in (source["name"], *source.get("aliases", []))}:
-                    names.setdefault(name, []).append(source_id)
-            self._names = (version, names)
-        return self._names[1]
-
-    def sources_named(self, folded: str) -> list[str]:
-        """IDs of the sources with this folded name or alias, sorted."""
-        return sorted(self.name_map().get(folded, []))
-
-    def sources_naming(self, part: str) -> list[str]:
-        """IDs of the sources whose folded name or alias contains ``part``, sorted."""
-        if not part:
-            return []
-        return sorted({i for name, found in self.name_map().items() if part in name for i in found})
-
-    # -- links ----------------------------------------------------------------------------
-
-    def _regroup(self) -> None:
-        if self._grouped_at != self.links.version:
-            self._by_claim = self._by_source = None
-            self._grouped_at = self.links.version
-
-    def claim_links(self, claim_id: str) -> list[Link]:
-        """A claim's links, in no particular order (the caller sorts)."""
-        self._regroup()
-        if self._by_claim is None:
-            self._by_claim = _grouped(self.records("links").values(), "claim")
-        return self._by_claim.get(claim_id, [])
-
-    def source_links(self, source_id: str) -> list[Link]:
-        """The links citing a source, in no particular order."""
-        self._regroup()
-        if self._by_source is None:
-            self._by_source = _grouped(self.records("links").values(), "source")
-        return self._by_source.get(source_id, [])
-
-    def links_of(self, field: str, record_id: str) -> list[Link]:
-        """The links whose ``field`` ("claim" or "source") is ``record_id``, as this
-        command sees them now (its own changes included), in ID order."""
-        return [v for v in self.records("links").values() if v[field] == record_id]
-
-    def links_citing_any(self, source_ids: set[str]) -> set[str]:
-        """IDs of the links to any of these sources."""
-        return {k for k, v in self.records("links").items() if v["source"] in source_ids}
-
-    def citing_count(self, source_id: str) -> int:
-        """How many claims a source's links point to."""
-        return len({link["claim"] for link in self.source_links(source_id)})
-
-    # -- selections -------------------------------------------------------------------------
-
-    def select(
-        self,
-        flt: ClaimFilter,
-        *,
-        sort: str = "created",
-        reverse: bool = False,
-        limit: int | None = None,
-    ) -> tuple[Iterator[Claim], int]:
-        """The first ``limit`` claims ``flt`` (prepared) selects, newest first by default
-        (``reverse`` flips any order), and how many it selects in all."""
-        chosen = self._selected(flt, sort, reverse)
-        return iter(chosen if limit is None else chosen[:limit]), len(chosen)
-
-    def _selected(self, flt: ClaimFilter, sort: str, reverse: bool) -> list[Claim]:
-        _check_sort(sort)
-        chosen = [c for c in self.records("claims").values() if flt.matches(c, self.claim_links)]
-        newest_first = sort in ("created", "updated")
-        chosen.sort(
-            key=lambda c: (_sort_key(c, sort), c["created"], c["id"]),
-            reverse=newest_first != reverse,
-        )
-        return chosen
-
-    def facts(self, flt: ClaimFilter) -> tuple[list[Fact], Iterator[LinkFact]]:
-        """What ``stats`` counts of the claims ``flt`` selects (newest first), and of
-        their links."""
-        claims = self._selected(flt, "created", False)
-        facts = [(c["id"], c["status"], c.get("story"), c["tags"]) for c in claims]
-        links = (
-            (c["id"], link["source"], link["relation"])
-            for c in claims
-            for link in self.claim_links(c["id"])
-        )
-        return facts, links
-
-    def similar_candidates(self, terms: Sequence[str], flt: ClaimFilter, limit: int) -> list[str]:
-        """IDs of up to ``limit`` claims that ``flt`` (prepared) selects and that hold any
-        of ``terms`` (``store.terms``), best first (``terms.rank``): what ``similar``
-        scores. Here every claim's terms are worked out in one pass."""
-        wanted = set(terms)
-        holders: dict[str, list[str]] = {term: [] for term in wanted}
-        claims = self.records("claims")
-        for claim_id, claim in claims.items():
-            for term in claim_terms(claim):
-                if term in wanted:
-                    holders[term].append(claim_id)
-        found = {i for ids in holders.values() for i in ids}
-        allowed = {i for i in found if flt.matches(claims[i], self.claim_links)}
-        return rank(holders, len(claims), allowed, limit)
-
-    # -- history ----------------------------------------------------------------------------
-
-    def event_list(self) -> list[Event]:
-        """Every event, oldest first."""
-        return sorted(self.records("events").values(), key=lambda e: (e["at"], e["id"]))
-
-    def scan_events(
-        self, needle: re.Pattern[bytes] | None = None
-    ) -> Iterator[tuple[Event, Event | bytes]]:
-        """Every event in ID order and what to keep of it: the event itself, or (where
-        the file is read a piece at a time) its JSON. ``needle`` may pass over events
-        whose JSON it is not found in."""
-        for event in self.records("events").values():
-            yield event, event
-
-    def stream(self, table: str) -> Iterator[Any]:
-        """Every record of the table in ID order, each parsed as it is wanted."""
-        records = self.records(table)
-        for key in sorted(records):
-            yield records[key]
-
-    # -- integrity ------------------------------------------------------------------------
-
-    def structural_problems(self) -> list[str]:
-        """What makes the database inconsistent (``store.structure``)."""
-        return structural_problems(self.data)
-
-
-class IndexedSnapshot(Snapshot):
-    """A large file read through its sidecar index: records are read as they are
-    asked for; whole tables are loaded the first time something scans them."""
-
-    def __init__(self, path: Path, index: FileIndex, *, writable: bool) -> None:
-        super().__init__(path, _meta_only(index), writable=writable)
-        self._index = index
-        assert index.layout is not None
-        self._layout = index.layout
-        # The tables loaded whole, and each record read so far as it was in the file
-        # (None: looked for and absent). A save writes what differs.
-        self._complete: set[str] = set()
-        self._originals: dict[str, dict[str, bytes | None]] = {name: {} for name in TABLES}
-        # The IDs a table loaded whole found in the file (not in ``_originals``: their
-        # bytes were not kept), so that none is taken for a record this command made.
-        self._in_file: dict[str, set[str]] = {}
-        self._fetched: dict[str, list[Link]] = {}
-        self._fetched_at = 0
-        for table in TABLES:
-            self._tinydb.id_table(table).loader = functools.partial(self._load, table)
-        self._link_lines: dict[str, list[bytes]] | None = None
-        self._claim_lines: dict[str, bytes] | None = None
-        self._citing: dict[str, int] | None = None
-
-    @property
-    def _answering(self) -> bool:
-        """Whether the index can answer for the file by itself (counts, joins, whole
-        listings): on a read-only snapshot, where nothing this command does can make
-        the records in memory differ from the file the index describes."""
-        return not self.writable
-
-    def save(self) -> None:
-        """Splice the records that differ from the file into it, then note them in the
-        index: the index is only ever changed after the file is safely written."""
-        layout = self._layout
-        changes: dict[str, dict[str, bytes | None]] = {}
-        for table in TABLES:
-            current = self.data[table]
-            originals: dict[str, bytes | None] = self._originals[table]
-            if table in self._complete:  # read whole: compare with every line of the file
-                originals = {**dict(layout.lines(table)), **originals}
-            for record_id in {*originals, *current}:
-                record = current.get(record_id)
-                new = None if record is None else orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
-                if new != originals.get(record_id):
-                    changes.setdefault(table, {})[record_id] = new
-        if not changes:
-            return
-        import sqlite3
-
+    def _splice(self, changes: dict[str, dict[str, bytes | None]]) -> tuple[Blocks, os.stat_result]:
         from claimtrack.store.layout import ChangedUnderneath, splice
 
+        layout = self._layout
+        assert layout is not None
         # What each changed line held when it was read: the splice checks the file still
         # holds it before copying around it.
         expected = {
-            table: {key: self._originals[table].get(key) for key in edits}
+            table: {key: self._as_read(table, key) for key in edits}
             for table, edits in changes.items()
         }
-        for table in self._complete & changes.keys():
-            lines = dict(layout.lines(table))
-            for key in changes[table]:
-                if key not in self._originals[table]:
-                    expected[table][key] = lines.get(key)
         blocks: Blocks = {}
         written: list[os.stat_result] = []
 
@@ -386,31 +271,63 @@ class IndexedSnapshot(Snapshot):
             atomic_write(self.path, write)
         except ChangedUnderneath as exc:
             self._index.forget()
+            self._index.commit()
             raise DatabaseError(
                 f"database file {self.path} changed while claimtrack was writing it ({exc}); "
                 "nothing was written",
                 "run the command again",
             ) from None
-        self.written = written[0]
-        mark_saved(self.path)
-        ours = _ours(self.path, written[0])
-        if ours is None:
-            self._index.forget()
-            return  # replaced by another program meanwhile: the index vouches for nothing
-        changed = {
-            table: {key: self.data[table].get(key) for key in changes.get(table, {})}
-            for table in ("claims", "links", "sources")
-        }
-        with contextlib.suppress(sqlite3.Error):
-            self._index.apply(changed["claims"], changed["links"], changed["sources"], blocks, ours)
+        return blocks, written[0]
 
-    # -- records, read as they are asked for ------------------------------------------------
+    def add_serialised(self, table: str, records: dict[str, bytes]) -> None:
+        """Add records given as their JSON (keys sorted, as the file stores them) to be
+        written as they are, in a whole-file write (a large import). The caller has
+        checked them and hands the dict over: it is kept, not copied. The index learns
+        of them now. Raises ``ValueError`` if an ID is taken."""
+        assert self.writable
+        stored = self._storage.data[table]
+        packed = self._packed.get(table, {})
+        clash = next(
+            (k for k in records if k in stored or k in packed or self._in_file(table, k)), None
+        )
+        if clash is not None:
+            raise ValueError(f"record {clash} is there already")
+        self._fill(table)
+        if table != "events":  # events have no rows (the caller checked their IDs)
+            if table == "claims" and not self._index.has_words:
+                self._fill("claims")  # so that the packed claims' terms go in with them
+                self._index.fill_words(self._storage.data["claims"].items())
+            decoded = ((key, orjson.loads(body)) for key, body in records.items())
+            self._index.fill({table: decoded})
+        if packed:
+            packed.update(records)
+        elif records:
+            self._packed[table] = records
+
+    def _in_file(self, table: str, record_id: str) -> bool:
+        if table in self._complete:
+            return False  # ``data`` has every record there is
+        return self._load(table, record_id)
+
+    def _unpack(self) -> None:
+        packed, self._packed = self._packed, {}
+        for table, records in packed.items():
+            stored = self._storage.data[table]
+            for record_id, body in records.items():
+                stored[record_id] = orjson.loads(body)
+                self._touched[table].add(record_id)
+        self._storage.dirty = True
+
+    # -- records ------------------------------------------------------------------------
 
     def _load(self, table: str, record_id: str) -> bool:
         """Read one record from the file into the snapshot; True if it exists."""
+        if table not in self._complete and table == "events" and self._layout is None:
+            self.records("events")
         originals = self._originals[table]
         if table in self._complete or record_id in originals:
             return record_id in self.data[table]
+        assert self._layout is not None
         body = self._layout.get(table, record_id)
         originals[record_id] = body
         if body is not None:
@@ -418,143 +335,112 @@ class IndexedSnapshot(Snapshot):
         return body is not None
 
     def records(self, table: str) -> dict[str, Any]:
+        """The table's records by ID (the whole table read once), without copying: for
+        scans of every record."""
         if table not in self._complete:
-            originals = self._originals[table]
             records = self.data[table]
-            in_file = self._in_file.setdefault(table, set())
-            for record_id, record in self._layout.table(table).items():
-                in_file.add(record_id)
-                if record_id not in originals:  # what this command read or changed stays
-                    records[record_id] = record
+            if self._layout is None:  # the history, parsed the first time it is asked for
+                from claimtrack.store.fileformat import without_tables
+
+                assert self._history is not None
+                others = frozenset(TABLES) - {"events"}  # parsed already
+                history = without_tables(self._history, others) or self._history
+                loaded = parse(history, self.path)["events"]
+                self._history = None
+            else:
+                originals = self._originals[table]
+                loaded = self._layout.table(table)
+                for key in originals:  # what this command read or changed stays
+                    loaded.pop(key, None)
+            for key in self._touched[table]:
+                loaded.pop(key, None)
+            records.update(loaded)
             self._complete.add(table)
-        return self.data.get(table, {})
+        return self.data[table]
 
     def record(self, table: str, record_id: str) -> Any | None:
+        """One record as this command sees it (not copied), or None."""
         self._load(table, record_id)
         return self.data[table].get(record_id)
 
     def peek(self, table: str, record_id: str) -> Any:
-        if table in self._complete or record_id in self._originals[table]:
-            return super().peek(table, record_id)
-        body = self._layout.get(table, record_id)
-        if body is None:
-            raise NotFound(f"{table} record {record_id} is in the index but not in the file")
-        return orjson.loads(body)
-
-    def _candidates(self, table: str, found: Iterable[str]) -> list[str]:
-        """IDs the index found, as this command sees them, plus records it added."""
-        records = self.data[table]
-        originals = self._originals[table]
-        chosen = {key for key in found if key not in originals or key in records}
-        chosen.update(records)
-        return sorted(chosen)
+        """A record for a listing of many: read and not kept where that saves memory.
+        Raises ``NotFound`` if it is not there."""
+        found = self.data[table].get(record_id)
+        if found is not None:
+            return found
+        layout = self._layout
+        read = layout is not None and table not in self._complete
+        if read and record_id not in self._originals[table]:
+            assert layout is not None
+            body = layout.get(table, record_id)
+            if body is not None:
+                return orjson.loads(body)
+        found = self.record(table, record_id)
+        if found is None:
+            raise NotFound(f"{table} record {record_id} is not in the file")
+        return found
 
     def ids_with_prefix(self, table: str, prefix: str) -> list[str]:
-        if table in self._complete:
-            return super().ids_with_prefix(table, prefix)
-        found = self._index.ids_with_prefix(table, prefix)
-        if self._answering:
-            return found
-        wanted = prefix.strip().lower()
-        return [k for k in self._candidates(table, found) if k.startswith(wanted)]
+        """IDs of claims, sources or links that start with ``prefix`` (as
+        ``ids.resolve`` reads it: stripped, lower case), sorted."""
+        return self._ask(table).ids_with_prefix(table, prefix)
+
+    def merged_with_prefix(self, table: str, prefix: str) -> dict[str, str]:
+        """IDs that claims or sources merged into others had, starting with ``prefix``
+        -> the ID of the record each was merged into."""
+        return self._ask(table).merged_with_prefix(table, prefix)
+
+    # -- sources by name ----------------------------------------------------------------
 
     def sources_named(self, folded: str) -> list[str]:
-        if "sources" in self._complete:
-            return super().sources_named(folded)
-        for source_id in self._index.source_ids_named(folded):
-            self._load("sources", source_id)
-        return sorted(
-            source_id
-            for source_id, source in self.data["sources"].items()
-            if folded in map(fold, (source["name"], *source.get("aliases", [])))
-        )
+        """IDs of the sources with this folded name or alias, sorted."""
+        return self._ask("sources").sources_named(folded)
 
     def sources_naming(self, part: str) -> list[str]:
-        if "sources" in self._complete:
-            return super().sources_naming(part)
-        for source_id in self._index.source_ids_naming(part) if part else []:
-            self._load("sources", source_id)
-        return sorted(
-            source_id
-            for source_id, source in self.data["sources"].items()
-            if part and any(part in fold(n) for n in (source["name"], *source.get("aliases", [])))
-        )
+        """IDs of the sources whose folded name or alias contains ``part``, sorted. The
+        index keeps nothing of a confidential source's names but digests, so those
+        sources are checked against their records here."""
+        public, hidden = self._ask("sources").sources_naming(part)
+        for source_id in hidden:
+            source = self.record("sources", source_id)
+            names = (source["name"], *source.get("aliases", [])) if source else ()
+            if any(part in fold(name) for name in names):
+                public.append(source_id)
+        return sorted(public)
 
     # -- links ----------------------------------------------------------------------------
 
     def links_of(self, field: str, record_id: str) -> list[Link]:
-        if "links" in self._complete:
-            return super().links_of(field, record_id)
-        owner = field + "s"
-        if (
-            record_id in self.data[owner]
-            and record_id not in self._originals[owner]
-            and record_id not in self._in_file.get(owner, ())
-        ):
-            # Made by this command: the file has no link to it, only memory may.
-            made = self.data["links"].values()
-            return [link for link in made if link[field] == record_id]
-        found = self._index.link_ids(field, record_id)
-        for link_id in found:
-            self._load("links", link_id)
-        loaded = self.data["links"]
-        if self._answering:  # what the index found is all there is
-            records: Iterable[Link] = (loaded[i] for i in found if i in loaded)
-        else:  # every link in memory: this command may have added or changed some
-            records = loaded.values()
-        return [link for link in records if link[field] == record_id]  # type: ignore[literal-required]
+        """The links whose ``field`` ("claim" or "source") is ``record_id``, as this
+        command sees them now (its own changes included), in ID order."""
+        found = self._ask("links").link_ids(field, record_id)
+        return [cast(Link, self.peek("links", link_id)) for link_id in found]
 
     def claim_links(self, claim_id: str) -> list[Link]:
+        """A claim's links, in ID order."""
         if self._link_lines is not None:  # parsed afresh each time, kept by nobody
             found = self._link_lines.get(claim_id)
             # One parse for all of a claim's links, not one each.
             return orjson.loads(b"[" + b",".join(found) + b"]") if found else []
-        self._regroup()
-        if self._by_claim is not None or "claims" in self._complete:
-            return super().claim_links(claim_id)
-        # Looked up claim by claim; a command that read every claim wants every link.
-        if self._fetched_at != self.links.version:
-            self._fetched, self._fetched_at = {}, self.links.version
-        if claim_id not in self._fetched:
-            self._fetched[claim_id] = self.links_of("claim", claim_id)
-        return self._fetched[claim_id]
+        return self.links_of("claim", claim_id)
 
     def source_links(self, source_id: str) -> list[Link]:
-        self._regroup()
-        if self._by_source is None and "links" not in self._complete:
-            return self.links_of("source", source_id)
-        return super().source_links(source_id)
+        """The links citing a source, in ID order."""
+        return self.links_of("source", source_id)
 
     def links_citing_any(self, source_ids: set[str]) -> set[str]:
-        if not self._answering:
-            return super().links_citing_any(source_ids)
-        return {link for source in source_ids for link in self._index.link_ids("source", source)}
+        """IDs of the links to any of these sources."""
+        return self._ask("links").links_citing_any(source_ids)
 
     def citing_count(self, source_id: str) -> int:
-        if not self._answering:
-            return super().citing_count(source_id)
-        # Counted by the index for every source at once: `source list` of a large
-        # database reads no link.
-        if self._citing is None:
-            self._citing = self._index.claims_citing()
-        return self._citing.get(source_id, 0)
+        """How many claims a source's links point to."""
+        return self._ask("links").citing_count(source_id)
 
     def _group_links(self) -> None:
-        """For a command about to show (nearly) every claim: find every claim's links
-        at once, and on a read-only snapshot parse each only when it is shown."""
-        if self._answering:
-            # A read-only snapshot changes nothing, so the file's lines are its records.
-            self._link_lines = self._link_lines_by_claim()
-            self.records("sources")  # every source in one parse, not one lookup each
-        else:
-            self._regroup()
-            if self._by_claim is None:
-                self._by_claim = _grouped(self.records("links").values(), "claim")
-
-    def _link_lines_by_claim(self) -> dict[str, list[bytes]]:
-        """Every link's line, unparsed, under its claim. The index says whose each link
-        is; its rows and the file's lines are both in ID order, so they are walked side
-        by side."""
+        """For a read-only command about to show (nearly) every claim of a large file:
+        every claim's links found at once, each parsed only when it is shown."""
+        assert self._layout is not None and not self.writable
         grouped: dict[str, list[bytes]] = {}
         rows = self._index.link_claims()
         try:
@@ -569,7 +455,8 @@ class IndexedSnapshot(Snapshot):
                 f"{self.path}: its index does not match its links",
                 "run the command again: the index is rebuilt when the file changes",
             ) from None
-        return grouped
+        self._link_lines = grouped
+        self.records("sources")  # every source in one parse, not one lookup each
 
     # -- selections -------------------------------------------------------------------------
 
@@ -581,19 +468,24 @@ class IndexedSnapshot(Snapshot):
         reverse: bool = False,
         limit: int | None = None,
     ) -> tuple[Iterator[Claim], int]:
-        """With an index the filter and the order come from it, and the claims are read
-        from the file one at a time as the caller takes them, so that a listing of
-        100,000 claims never holds them all; a short page also reads only its own
-        claims' links."""
-        if not self._answering:  # the index describes the file, not this command's changes
-            return super().select(flt, sort=sort, reverse=reverse, limit=limit)
+        """The first ``limit`` claims ``flt`` (prepared) selects, newest first by default
+        (``reverse`` flips any order; ``index.Index.select`` gives the orders), and how
+        many it selects in all. The claims are read as the caller takes them, so that a
+        listing of 100,000 claims never holds them all."""
         _check_sort(sort)
         newest_first = sort in ("created", "updated")
-        found, total = self._index.select(flt, sort, newest_first != reverse, limit)
+        found, total = self._ask("claims", "links").select(
+            flt, sort, newest_first != reverse, limit
+        )
         # Reading a claim and its links by ID costs about ten times what reading it in a
         # pass over the whole file does: a pass is for listings of a tenth or more.
-        if len(found) > max(LOOKUP_LIMIT, self._index.claim_count() // 10):
-            self._group_links()
+        if (
+            self._layout is not None
+            and not self.writable
+            and len(found) > max(LOOKUP_LIMIT, self._index.claim_count() // 10)
+        ):
+            if self._link_lines is None:
+                self._group_links()
             if self._claim_lines is None:
                 self._claim_lines = self._layout.line_map("claims")
             lines = self._claim_lines
@@ -601,68 +493,66 @@ class IndexedSnapshot(Snapshot):
         return (cast(Claim, self.peek("claims", claim_id)) for claim_id in found), total
 
     def facts(self, flt: ClaimFilter) -> tuple[list[Fact], Iterator[LinkFact]]:
-        if not self._answering:
-            return super().facts(flt)
-        # From the index alone: no claim or link is read from the file.
-        facts = cast(list[Fact], self._index.facts(flt))
+        """What ``stats`` counts of the claims ``flt`` selects (newest first), and of
+        their links: from the index alone, no claim or link is read."""
+        index = self._ask("claims", "links")
+        facts = cast(list[Fact], index.facts(flt))
         chosen = {fact[0] for fact in facts}
-        links = (cast(LinkFact, k) for k in self._index.link_facts() if k[0] in chosen)
-        self.records("sources")  # names of thousands of sources: one pass, not a search each
+        links = (cast(LinkFact, k) for k in index.link_facts() if k[0] in chosen)
+        if self._layout is not None and not self.writable:
+            self.records("sources")  # names of thousands of sources: one pass, not a search each
         return facts, links
 
     def similar_candidates(self, terms: Sequence[str], flt: ClaimFilter, limit: int) -> list[str]:
-        """With an index, the claims holding each term come from its full-text table
-        (SQLite FTS5), and no claim is read from the file."""
-        if not self._answering:
-            return super().similar_candidates(terms, flt, limit)
-        holders = {term: self._index.claims_with_term(term) for term in set(terms)}
+        """IDs of up to ``limit`` claims that ``flt`` (prepared) selects and that hold any
+        of ``terms`` (``store.terms``), best first (``terms.rank``): what ``similar``
+        scores. The claims holding each term come from the index's full-text table
+        (SQLite FTS5); no claim is read."""
+        index = self._with_words()
+        if flt.source_id is not None:
+            self._ask("links")
+        holders = {term: index.claims_with_term(term) for term in set(terms)}
         allowed = None
-        if flt.where() != ("", []):  # a filter: the claims it selects, from the index
-            allowed = set(self._index.select(flt, "created", True, None)[0])
-        return rank(holders, self._index.claim_count(), allowed, limit)
+        if flt.where() != ("", []):  # a filter: the claims it selects
+            allowed = set(index.select(flt, "created", True, None)[0])
+        return rank(holders, index.claim_count(), allowed, limit)
 
     # -- history ----------------------------------------------------------------------------
+
+    def event_list(self) -> list[Event]:
+        """Every event, oldest first."""
+        return sorted(self.records("events").values(), key=lambda e: (e["at"], e["id"]))
 
     def scan_events(
         self, needle: re.Pattern[bytes] | None = None
     ) -> Iterator[tuple[Event, Event | bytes]]:
-        if not self._answering or "events" in self._complete:
-            yield from super().scan_events(needle)
+        """Every event in ID order and what to keep of it: the event itself, or (where
+        the file is read a piece at a time) its JSON. ``needle`` may pass over events
+        whose JSON it is not found in."""
+        if self._layout is not None and not self.writable and "events" not in self._complete:
+            for _, body in self._layout.lines("events"):
+                if needle is None or needle.search(body):
+                    yield orjson.loads(body), body
             return
-        for _, body in self._layout.lines("events"):
-            if needle is None or needle.search(body):
-                yield orjson.loads(body), body
+        for event in self.records("events").values():
+            yield event, event
 
     def stream(self, table: str) -> Iterator[Any]:
-        if not self._answering or table in self._complete:
-            yield from super().stream(table)
+        """Every record of the table in ID order, each parsed as it is wanted."""
+        if self._layout is not None and not self.writable and table not in self._complete:
+            for _, body in self._layout.lines(table):
+                yield orjson.loads(body)
             return
-        for _, body in self._layout.lines(table):
-            yield orjson.loads(body)
+        records = self.records(table)
+        for key in sorted(records):
+            yield records[key]
 
     # -- integrity ------------------------------------------------------------------------
 
     def structural_problems(self) -> list[str]:
-        if not self._answering:
-            return super().structural_problems()
-        # An index exists only for a file whose records are filed under their own IDs;
-        # the links it can check by itself.
-        return [
-            f"links: {link} points at missing {column} {value!r}"
-            for link, column, value in self._index.dangling_links()
-        ]
-
-
-# Statuses sort in the workflow's order (unverified, checking, ... retracted), not
-# alphabetically; an unknown one last.
-_STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
-
-
-def _sort_key(claim: Claim, sort: str) -> str | int:
-    if sort == "status":
-        return _STATUS_RANK.get(claim["status"], len(STATUSES))
-    value: str = claim.get(sort) or ""  # type: ignore[assignment]
-    return value
+        """What makes the database inconsistent, one line each (``Index.problems``):
+        what ``check`` reports."""
+        return self._ask(*TABLES).problems()
 
 
 def _check_sort(sort: str) -> None:
@@ -672,29 +562,13 @@ def _check_sort(sort: str) -> None:
         raise ValidationError(f"cannot sort by {sort!r}", "choose one of: " + ", ".join(SORT_KEYS))
 
 
-def _grouped(links: Iterable[Link], field: str) -> dict[str, list[Link]]:
-    grouped: dict[str, list[Link]] = defaultdict(list)
-    for link in links:
-        grouped[link[field]].append(link)  # type: ignore[literal-required]
-    return grouped
-
-
 # -- opening ------------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
-def open_snapshot(
-    path: Path,
-    *,
-    write: bool = False,
-    history: bool = True,
-    indexed: bool = False,
-    create: bool = False,
-) -> Iterator[Snapshot]:
+def open_snapshot(path: Path, *, write: bool = False, create: bool = False) -> Iterator[Snapshot]:
     """The database file at ``path`` for one command, saved at the end of the block if
-    ``write`` (holding the lock throughout). ``history=False`` lets a reading command
-    skip parsing the events table; ``indexed=True`` lets a command that asks for
-    records by ID (not one that scans tables) read a large file through its index.
+    ``write`` (holding the lock throughout).
 
     A symbolic link is followed: the file it names is read, locked and written. A
     write creates the file only where no database has been (``create=True``, for
@@ -709,15 +583,11 @@ def open_snapshot(
     _check_regular(path)
     with paused_gc():
         if not write:
-            index = _reading_index(path) if indexed else None
-            if index is not None:
-                try:
-                    yield IndexedSnapshot(path, index, writable=False)
-                finally:
-                    index.close()
-                return
-            skip = frozenset() if history else frozenset({"events"})
-            yield Snapshot(path, read_file(path, skip=skip), writable=False)
+            snapshot = _opened(path, writable=False)
+            try:
+                yield snapshot
+            finally:
+                snapshot.close()
             return
         with locked(path):
             git = GitWatch.of(path, lock_timeout())
@@ -725,22 +595,71 @@ def open_snapshot(
             remove_stale_temp_files(path)
             if not create and not path.exists():
                 _check_never_there(path)
-            index = _writing_index(path) if indexed else None
-            if index is not None:
-                try:
-                    snapshot: Snapshot = IndexedSnapshot(path, index, writable=True)
-                    yield snapshot
-                    git.before_saving()
-                    snapshot.save()
-                finally:
-                    index.close()
-                git.after_saving(snapshot.written)
-                return
-            snapshot = Snapshot(path, read_file(path), writable=True)
-            yield snapshot
-            git.before_saving()
-            snapshot.save()
+            snapshot = _opened(path, writable=True)
+            try:
+                yield snapshot
+                git.before_saving()
+                snapshot.save()
+            finally:
+                snapshot.close()
             git.after_saving(snapshot.written)
+
+
+def _opened(path: Path, *, writable: bool) -> Snapshot:
+    """A snapshot over the cache where it vouches for the file (built now if stale and
+    the lock is ours or free), over the file parsed and indexed in memory otherwise."""
+    import sqlite3
+
+    cache = _cache(path, writable=writable)
+    if cache is not None:
+        try:
+            if cache.attach(write=writable):
+                return Snapshot(path, cache, _meta_only(cache), writable=writable)
+            if writable:
+                built = cache.rebuild(write=True)
+            else:
+                with locked(path, timeout=0):
+                    built = cache.rebuild(write=False)
+            if built:
+                return Snapshot(path, cache, _meta_only(cache), writable=writable)
+        except (DatabaseError, OSError, sqlite3.Error):
+            pass  # busy, read-only or damaged: index the file in memory instead
+        cache.close()
+    return _parsed(path, writable=writable)
+
+
+def _cache(path: Path, *, writable: bool) -> Index | None:
+    """The cache for ``path``; a damaged one is deleted and made anew by a command that
+    holds the lock (a reader only uses it as it is)."""
+    import sqlite3
+
+    if not path.exists():
+        return None
+    cache = Index.cache_for(path)
+    if cache is None and writable and wanted(path.stat().st_size):
+        with contextlib.suppress(OSError, sqlite3.Error, RuntimeError, KeyError):
+            from claimtrack.store.index import index_path
+
+            if index_path(path).exists():
+                Index.discard(path)
+                cache = Index.cache_for(path)
+    return cache
+
+
+def _parsed(path: Path, *, writable: bool) -> Snapshot:
+    """The file parsed whole, to be indexed in memory as questions need. A reading
+    command leaves the history unparsed until it is asked for."""
+    from claimtrack.store.fileformat import read_bytes, without_tables
+
+    raw = read_bytes(path)
+    history = None
+    if raw is None:
+        data = empty_data()
+    else:
+        partial = None if writable else without_tables(raw, frozenset({"events"}))
+        data = parse(raw if partial is None else partial, path)
+        history = None if partial is None else raw
+    return Snapshot(path, Index.in_memory(), data, writable=writable, history=history)
 
 
 def real_path(path: Path) -> Path:
@@ -805,16 +724,34 @@ def _git_tracks(path: Path) -> bool:
     return found.returncode == 0
 
 
-def describe_cache(path: Path) -> str | None:
-    """Where the database's sidecar index is and whether it is current, for
-    ``claimtrack db path``; None when it would have none (``index.describe``)."""
-    from claimtrack.store.index import describe
+def describe_cache(db_path: Path) -> str | None:
+    """Where the index of ``db_path`` is and whether it is current, for ``claimtrack db
+    path``; None when there is no file."""
+    from claimtrack.store.index import INDEX_ENV, MIN_BYTES, index_path, mode
 
-    return describe(path)
+    try:
+        size = db_path.stat().st_size
+    except OSError:
+        return None
+    if mode() == "never":
+        return f"in memory ({INDEX_ENV}=never)"
+    if not wanted(size):
+        return f"in memory (the file is under {MIN_BYTES // 1000} KB)"
+    path = index_path(db_path)
+    if not path.exists():
+        return f"{path} (not built yet: the next command builds it)"
+    index = Index.cache_for(db_path)
+    if index is None:
+        return f"{path} (unreadable: commands index the file in memory instead)"
+    try:
+        current = index.attach(write=False)
+    finally:
+        index.close()
+    return f"{path} ({'current' if current else 'stale: the next command rebuilds it'})"
 
 
-def _meta_only(index: FileIndex) -> Data:
-    """The snapshot an indexed command starts from: the file's _meta, no records."""
+def _meta_only(index: Index) -> Data:
+    """The snapshot a command over the cache starts from: the file's _meta, no records."""
     assert index.layout is not None
     data: Data = {META: {key: orjson.loads(body) for key, body in index.layout.lines(META)}}
     for table in TABLES:
@@ -839,62 +776,23 @@ def _ours(path: Path, written: os.stat_result) -> Identity | None:
     return identity(now) if same else None
 
 
-def _refresh_index(
-    path: Path,
-    data: Data,
-    packed: Mapping[str, Mapping[str, bytes]],
-    blocks: Blocks,
-    current: Identity,
-) -> None:
-    """After a whole-file write (import, undo, ...) the index no longer matches the
-    file; rebuild it now from the records in memory, which costs a fraction of the
-    parse the next command would otherwise make. Called holding the lock."""
-    index = FileIndex.connect(path)  # None for a small file: it has no index
-    if index is None:
-        return
+def _to_cache(path: Path, index: Index, blocks: Blocks, current: Identity) -> None:
+    """After a whole-file write from memory (a small file grown large, an import, a file
+    the cache could not vouch for), copy the index in memory to the cache, which then
+    vouches for the new file: cheaper than the build the next command would make.
+    Readers of the cache keep the index as it was until the copy is done (WAL)."""
     import sqlite3
 
+    cache = _cache(path, writable=True)
+    if cache is None:
+        return
     try:
-        index.write_from(data, packed, blocks, current)
-    except (OSError, sqlite3.Error):
+        index.commit()
+        index.connection.backup(cache.connection)
+        cache.connection.execute("BEGIN IMMEDIATE")
+        cache.vouch(blocks, current)
+        cache.commit()
+    except sqlite3.Error:
         pass  # left stale: the next command rebuilds it from the file
     finally:
-        index.close()
-
-
-def _reading_index(path: Path) -> FileIndex | None:
-    """An index current for the file, built now if stale and nobody is writing."""
-    import sqlite3
-
-    index = FileIndex.connect(path)
-    if index is None:
-        return None
-    try:
-        # An index is only ever built for a file of the current schema version.
-        if index.attach():
-            return index
-        with locked(path, timeout=0):
-            if index.rebuild():
-                return index
-    except (DatabaseError, OSError, sqlite3.Error):
-        pass  # busy, read-only or damaged: parse the file instead, as without an index
-    index.close()
-    return None
-
-
-def _writing_index(path: Path) -> FileIndex | None:
-    """Like ``_reading_index`` for a command that already holds the lock."""
-    import sqlite3
-
-    if not path.exists():
-        return None
-    index = FileIndex.connect(path)
-    if index is None:
-        return None
-    try:
-        if index.attach() or index.rebuild():
-            return index
-    except (OSError, sqlite3.Error):
-        pass
-    index.close()
-    return None
+        cache.close()

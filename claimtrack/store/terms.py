@@ -1,10 +1,8 @@
 """The words a claim is found by when ``similar`` looks for claims that say the same thing.
 
-Finding candidates is the store's job (the sidecar index answers it with SQLite FTS5 on
-a large file, a scan answers it on a small one); scoring them is the domain's
-(``claimtrack.analysis.similar``). Both implementations of ``Snapshot.similar_candidates`` take
-their terms from here and rank with ``rank``, so they give the same answers
-(tests/test_similar.py compares them).
+Finding candidates is the store's job (the index's full-text table, SQLite FTS5, holds
+each claim's terms; ``Snapshot.similar_candidates`` ranks what it finds with ``rank``);
+scoring them is the domain's (``claimtrack.analysis.similar``).
 
 A claim's terms are the words of its text and quote (``model.fold``: case and accents
 ignored), less a short list of English function words, plus one term per quantity it
