@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from claimtrack import ids
-from claimtrack.confidential import WITHHELD, is_confidential, pseudonym, public_name
+from claimtrack.confidential import is_confidential, public_name
+from claimtrack.confidential.keeping import SEALED, SealedSources, same_sealed
 from claimtrack.errors import (
     Ambiguous,
     ClaimtrackError,
     NotFound,
-    NotRecipient,
     ValidationError,
 )
 from claimtrack.model import (
@@ -94,7 +94,7 @@ def _reopen(before: Claim, after: Claim, *, rating_given: bool) -> None:
         after["rating"] = None
 
 
-class Database:
+class Database(SealedSources):
     """The claims, sources, links and history of one database file, for one command.
 
     Records are read from (and written to) ``store``, a ``claimtrack.store.Snapshot``;
@@ -579,7 +579,7 @@ class Database:
         if after == before:
             return before
         after["updated"] = self._now()
-        if stored is not before and after["confidential"] and _same_sealed(before, after):
+        if stored is not before and after["confidential"] and same_sealed(before, after):
             # Only fields in clear changed: the sealed value stays as it was.
             unsealed = {k: v for k, v in after.items() if k not in SEALED}
             kept = cast(Source, {**stored, **unsealed})
@@ -600,202 +600,6 @@ class Database:
         self.record_event("rm", "source", source["id"], source, None)
         self.sources.delete_records([source["id"]])
         return source, doomed
-
-    # -- sealed sources (``claimtrack.confidential.sealing``) ------------------------------
-
-    def recipients(self) -> list[Recipient]:
-        """The desk's recipients (the recipients file beside the database; empty when
-        there is none, and then confidential sources are kept as before sealing).
-        Raises ``ValidationError`` naming a malformed line."""
-        if self._recipients is None:
-            if not self._recipients_file().exists():
-                self._recipients = []
-            else:
-                from claimtrack.confidential import sealing
-
-                self._recipients = sealing.read_recipients(self._recipients_file())
-        return self._recipients
-
-    def _recipients_file(self) -> Path:
-        return self.path.with_suffix(".recipients")  # sealing.recipients_path, unimported
-
-    def kept_source(self, source: Source) -> Source:
-        """The record the file keeps for ``source``: a confidential source sealed to the
-        recipients (its sealed value kept when no sealed field changed), a public one
-        whole. ``source`` may be a sealed record with plain fields laid over it (undo,
-        an edit): they are sealed with the rest. Raises ``NotRecipient`` when the plain
-        fields must be joined to a sealed value this user cannot open."""
-        record = dict(source)
-        from_history = record.pop("sealed_fields", None)
-        if from_history is not None:
-            record.update(self._open_value(str(from_history), str(record["id"])))
-        if not record.get("confidential"):
-            if record.get("sealed"):
-                base = self._opened(cast(Source, record))
-                record = {**base, **_plain_fields(record)}
-            return cast(Source, record)
-        recipients = self.recipients()
-        if not recipients:
-            return cast(Source, record)
-        from claimtrack.confidential import sealing
-
-        plain = _plain_fields(record)
-        if record.get("sealed"):
-            if not plain:
-                return cast(Source, record)
-            record = {**self._opened(cast(Source, record)), **plain}
-        return sealing.seal_source(cast(Source, record), recipients)
-
-    def opened_source(self, source: Source) -> Source:
-        """``source`` whole: a sealed one opened with this user's identity. Raises
-        ``NotRecipient`` when this user cannot open it."""
-        if not source.get("sealed"):
-            return source
-        return cast(Source, self._opened(source))
-
-    def _opened(self, source: Source) -> dict[str, Any]:
-        from claimtrack.confidential import sealing
-
-        opened = sealing.opener().open_source(source)
-        if opened is None:
-            raise _not_recipient(source["id"])
-        return cast(dict[str, Any], opened)
-
-    def _open_value(self, ciphertext: str, source_id: str) -> dict[str, Any]:
-        from claimtrack.confidential import sealing
-
-        opened = sealing.opener().open(ciphertext)
-        if opened is None:
-            raise _not_recipient(source_id)
-        return opened
-
-    def _sealed_state(self, state: dict[str, Any] | None, source_id: str) -> Any:
-        """A history state of a confidential source with its plain identifying fields
-        sealed into ``sealed_fields`` (what an undo opens again), when there are
-        recipients."""
-        if not state or not self.recipients():
-            return state
-        plain = {k: v for k, v in state.items() if k in SEALED and v != _withheld(state, k)}
-        plain = {k: v for k, v in plain.items() if not (k == "name" and v == _pseudo(source_id))}
-        if not plain:
-            return state
-        from claimtrack.confidential import sealing
-
-        kept = {k: v for k, v in state.items() if k not in plain}
-        kept["sealed_fields"] = sealing.seal_value(plain, self.recipients())
-        return kept
-
-    def sealed_serialised(self, kind: str, records: dict[str, bytes]) -> dict[str, bytes]:
-        """Serialised records an import adds, with each confidential source (``kind``
-        "source") sealed and each history state naming one ("event") sealed, when the
-        database has recipients; the same dict, untouched, when it has none."""
-        if kind not in ("source", "event") or not records or not self.recipients():
-            return records
-        import orjson
-
-        def states(event: Mapping[str, Any]) -> tuple[Any, Any]:
-            return event.get("before"), event.get("after")
-
-        # The sources of this import are in the table already (``add_serialised``).
-        confidential = {k for k, v in self.store.records("sources").items() if v["confidential"]}
-        sealed: dict[str, bytes] = {}
-        for record_id, body in records.items():
-            if b'"confidential":true' not in body and kind == "source":
-                sealed[record_id] = body
-                continue
-            record = orjson.loads(body)
-            if kind == "source":
-                kept: Any = self.kept_source(record)
-            elif record["kind"] == "source" and (
-                record["target"] in confidential
-                or any((state or {}).get("confidential") for state in states(record))
-            ):
-                kept = {
-                    **record,
-                    "before": self._sealed_state(record["before"], record["target"]),
-                    "after": self._sealed_state(record["after"], record["target"]),
-                }
-            else:
-                kept = record
-            sealed[record_id] = orjson.dumps(kept, option=orjson.OPT_SORT_KEYS)
-        return sealed
-
-    def sealed_source_named(self, name: str) -> str | None:
-        """The ID of the sealed source with this real name or alias, when this user can
-        open it (a recipient), else None: lookups by a real name are a recipient's."""
-        if not self._recipients_file().exists():
-            return None
-        from claimtrack.confidential import sealing
-
-        wanted = fold(name)
-        opener = sealing.opener()
-        problem = opener.problem  # a lookup that finds nothing is no news to report
-        try:
-            for source in self.store.records("sources").values():
-                if not sealing.is_sealed(source):
-                    continue
-                try:
-                    opened = opener.open_source(source)
-                except (sealing.SealError, sealing.IdentityProblem):
-                    return None  # reported where a source is shown; a lookup finds nothing
-                if opened and wanted in {fold(n) for n in [opened["name"], *opened["aliases"]]}:
-                    return str(source["id"])
-            return None
-        finally:
-            opener.problem = problem
-
-    def reseal(self, recipients: list[Recipient]) -> list[Source]:
-        """Seal every confidential source anew to ``recipients`` (``keys add|rm``,
-        ``keys seal``): one change, one undo. The sources' history states that still
-        hold plain identifying fields (from before sealing, or before a source was
-        made confidential) are sealed too. Raises ``NotRecipient`` for a sealed source
-        this user cannot open (only a recipient can change who the others are)."""
-        from claimtrack.confidential import sealing
-
-        self._recipients = list(recipients)
-        changed: list[Source] = []
-        confidential = {
-            k: v for k, v in self.store.records("sources").items() if is_confidential(v)
-        }
-        for source in list(confidential.values()):
-            before = cast(Source, dict(source))
-            whole = cast(Source, self._opened(before) if sealing.is_sealed(before) else before)
-            after = sealing.seal_source(whole, recipients)
-            self.sources.replace_record(after)
-            self.record_event("seal", "source", after["id"], before, after)
-            changed.append(after)
-        self._seal_history(set(confidential))
-        return changed
-
-    def _seal_history(self, source_ids: set[str]) -> None:
-        """Seal the plain identifying fields in the history of these confidential
-        sources (``_sealed_state``): what they were before they were sealed, or before
-        they were made confidential. The events keep their meaning; undo opens them."""
-        for event in self.event_list():
-            if event["kind"] != "source" or event["target"] not in source_ids:
-                continue
-            before = self._sealed_state(event["before"], event["target"])
-            after = self._sealed_state(event["after"], event["target"])
-            if before is not event["before"] or after is not event["after"]:
-                self.events.replace_record({**event, "before": before, "after": after})
-
-    def confirm_source(self, ref: str, name: str) -> bool:
-        """Whether the sealed source ``ref`` is the person ``name`` (its commitment).
-        Raises ``ValidationError`` for a source that is not sealed, ``NotRecipient``
-        when this user cannot open it."""
-        from claimtrack.confidential import sealing
-
-        source = self.get_source(ref)
-        if not sealing.is_sealed(source):
-            raise ValidationError(
-                f"source {ids.short(source['id'])} is not sealed",
-                "only a sealed confidential source has a commitment to check "
-                "('claimtrack keys seal' seals an older database's)",
-            )
-        answer = sealing.opener().confirms(source, name)
-        if answer is None:
-            raise _not_recipient(source["id"])
-        return answer
 
     # -- links ----------------------------------------------------------------------------
 
@@ -945,44 +749,3 @@ class Database:
             self.record_event("unlink", "link", link["id"], link, None)
         self.links.delete_records([link["id"] for link in doomed])
         return doomed
-
-
-# The fields a sealed record keeps as ciphertext (``sealing.SEALED_FIELDS``, spelled here
-# so that reading a database never imports the crypto).
-SEALED = ("name", "aliases", "role", "url", "notes", "reason", "approved_by", "merged")
-
-
-def _pseudo(source_id: str) -> str:
-    return pseudonym({"id": source_id})
-
-
-def _withheld(record: Mapping[str, Any], key: str) -> Any:
-    """What ``confidential.withhold_source`` leaves in ``key`` of a sealed record."""
-    if key == "name":
-        return _pseudo(str(record.get("id", "")))
-    if key == "aliases":
-        return []
-    if key in ("reason", "approved_by"):
-        return WITHHELD if record.get(key) == WITHHELD else None
-    return None
-
-
-def _plain_fields(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The identifying fields of a (perhaps sealed) source record that hold plain text:
-    not what a sealed record keeps in their place."""
-    return {k: record[k] for k in SEALED if k in record and record[k] != _withheld(record, k)}
-
-
-def _same_sealed(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
-    return all(before.get(k) == after.get(k) for k in SEALED)
-
-
-def _not_recipient(source_id: str) -> ClaimtrackError:
-    from claimtrack.confidential.sealing import opener
-
-    why = opener().problem or "this user is not one of the recipients of the sealed sources"
-    return NotRecipient(
-        f"source {ids.short(source_id)} is sealed and cannot be opened here: {why}",
-        "a recipient's identity ($CLAIMTRACK_IDENTITY or ~/.ssh/id_ed25519) opens it; "
-        "'claimtrack keys list' shows who the recipients are",
-    )

@@ -81,8 +81,8 @@ def test_export_file_is_atomic_and_owner_only(cli: Cli, tmp_path: Path) -> None:
 def test_export_that_fails_halfway_leaves_no_file(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
-    from claimtrack import query
     from claimtrack.errors import DatabaseError
+    from claimtrack.views import presenter as query
 
     demo(cli)
     target = tmp_path / f"out.{fmt}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from claimtrack import ids
 from claimtrack.confidential import is_confidential
 from claimtrack.model import Claim, Link, has_verdict
-from claimtrack.query import Presenter
+from claimtrack.views.presenter import Presenter
 
 RULES: dict[str, str] = {
     "unattributed": "no said-by source and no note saying why",

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from claimtrack.model import RELATIONS, STATUSES
-from claimtrack.query import ClaimFilter, Presenter
 from claimtrack.store.snapshot import Fact, LinkFact
+from claimtrack.views.presenter import ClaimFilter, Presenter
 
 if TYPE_CHECKING:
     from claimtrack.db import Database

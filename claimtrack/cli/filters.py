@@ -22,7 +22,7 @@ from claimtrack.cli.dates import DATE_HELP, since_callback, until_callback
 from claimtrack.model import RELATIONS
 
 if TYPE_CHECKING:
-    from claimtrack.query import ClaimFilter
+    from claimtrack.views.presenter import ClaimFilter
 
 StatusFilter = Annotated[
     list[str] | None,
@@ -151,7 +151,7 @@ class FilterOptions:
         """The core's filter. Raises ``typer.BadParameter`` (a usage error, exit 2) for
         ``--relation`` without ``--source`` (a status or relation unknown is one already,
         given by the options' type, ``complete.Closed``)."""
-        from claimtrack.query import ClaimFilter
+        from claimtrack.views.presenter import ClaimFilter
 
         if self.relation is not None and self.source is None:
             raise typer.BadParameter(

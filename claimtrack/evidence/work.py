@@ -25,8 +25,8 @@ from claimtrack.evidence.folder import EvidenceFolder, Journal, snapshot_digest
 from claimtrack.evidence.text import main_text, quote_found, quote_score, text_digest, whole_text
 from claimtrack.evidence.wayback import SavePageNow, WaybackFailure
 from claimtrack.model import Archive, Claim, Link, Verification, VerifyResult, now
-from claimtrack.query import ClaimFilter, Presenter, select_claims
 from claimtrack.views import ArchiveReport, VerifyReport
+from claimtrack.views.presenter import ClaimFilter, Presenter, select_claims
 
 # At most this many figures gone from a page are recorded on its link (a page rewritten
 # whole would otherwise copy its every number into the database).

@@ -34,7 +34,7 @@ from typing import Any
 from claimtrack.confidential import is_confidential
 from claimtrack.errors import ClaimtrackError
 from claimtrack.model import Claim, Link
-from claimtrack.query import Presenter
+from claimtrack.views.presenter import Presenter
 
 VERDICTS: dict[str, tuple[int | None, str]] = {
     "false": (1, "False"),

@@ -19,8 +19,8 @@ from claimtrack import ids
 from claimtrack.analysis.checks import check_claim
 from claimtrack.exporting.formats import safe_text
 from claimtrack.model import Claim, describe_quantity
-from claimtrack.query import Presenter, claim_view
 from claimtrack.views import LinkView
+from claimtrack.views.presenter import Presenter, claim_view
 
 # Unresolved first: what still blocks publication, then the verdicts.
 STATUS_ORDER = (

@@ -20,8 +20,8 @@ from typing import Any
 
 from claimtrack.confidential import is_confidential, withhold_link, withhold_source
 from claimtrack.model import Claim, Link
-from claimtrack.query import Presenter
 from claimtrack.store.files import replacing
+from claimtrack.views.presenter import Presenter
 
 SOURCE_COLUMNS = {
     "id": str,

@@ -11,8 +11,8 @@ from claimtrack.exporting.formats import (
     write_jsonl,
 )
 from claimtrack.model import Claim, describe_quantity
-from claimtrack.query import Presenter, claim_view, source_view
 from claimtrack.views import ExportedClaimView
+from claimtrack.views.presenter import Presenter, claim_view, source_view
 
 # One sheet shape for `list` and `export` alike: what a spreadsheet round trip reads back.
 CSV_COLUMNS = CLAIM_COLUMNS

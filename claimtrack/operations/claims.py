@@ -22,12 +22,12 @@ if TYPE_CHECKING:
     from claimtrack.db import Database
     from claimtrack.evidence import Cited
     from claimtrack.model import Claim, Link, Quantity
-    from claimtrack.query import ClaimFilter
     from claimtrack.views import (
         ArchiveReport,
         ClaimView,
         SimilarView,
     )
+    from claimtrack.views.presenter import ClaimFilter
 
 
 # What a question about a near-duplicate may answer: add the claim anyway, use the
@@ -89,7 +89,7 @@ class ClaimCases(DeskBase):
         shown is asked about in turn. Without ``ask`` the claim is added and ``warn``
         told of the best near-duplicate. ``check_duplicates=False`` looks for none."""
         from claimtrack.operations.duplicates import near_duplicates, worked_out_quantities
-        from claimtrack.query import Presenter, claim_view
+        from claimtrack.views.presenter import Presenter, claim_view
 
         quantities = draft.quantities
         if quantities is None:
@@ -136,7 +136,7 @@ class ClaimCases(DeskBase):
 
     def show(self, ref: str, *, reveal: bool = False) -> ClaimView:
         """One claim (ID or prefix) with its sources, links and notes."""
-        from claimtrack.query import Presenter, claim_view
+        from claimtrack.views.presenter import Presenter, claim_view
 
         with self.reading() as db:
             return claim_view(db.get_claim(ref), Presenter(db, reveal=reveal))
@@ -154,7 +154,7 @@ class ClaimCases(DeskBase):
         """The claims ``flt`` selects, sorted, at most ``limit``, handed to ``write``
         one at a time while they are read (a large database is never held whole);
         ``write`` returns how many it wrote. Returns that and how many matched."""
-        from claimtrack.query import Presenter, claim_view, iter_claims
+        from claimtrack.views.presenter import Presenter, claim_view, iter_claims
 
         with self.reading() as db:
             flt.prepare(db)
@@ -164,7 +164,7 @@ class ClaimCases(DeskBase):
         return shown, total
 
     def _changed_claim(self, change: Callable[[Database], Claim]) -> ClaimView:
-        from claimtrack.query import Presenter, claim_view
+        from claimtrack.views.presenter import Presenter, claim_view
 
         with self.writing() as db:
             return claim_view(change(db), Presenter(db))
@@ -259,7 +259,7 @@ class ClaimCases(DeskBase):
         prefix, when ``by_id`` and one has it) or like ``text`` itself, best first."""
         from claimtrack.analysis.similar import Probe, claim_id_given, claim_probe, find_similar
         from claimtrack.operations.duplicates import worked_out_quantities
-        from claimtrack.query import Presenter, similar_view
+        from claimtrack.views.presenter import Presenter, similar_view
 
         with self.reading() as db:
             flt.prepare(db)
@@ -295,7 +295,7 @@ class ClaimCases(DeskBase):
         after the lock is let go). Returns the link, the source's name as shown, the
         claim as it is now, and the archive's report (one per page, or none)."""
         from claimtrack.confidential import is_confidential
-        from claimtrack.query import Presenter, claim_view
+        from claimtrack.views.presenter import Presenter, claim_view
 
         cited: list[Cited] = []
         with self.writing() as db:
@@ -334,7 +334,7 @@ class ClaimCases(DeskBase):
         self, claim_ref: str, source_ref: str, relation: str | None = None
     ) -> tuple[list[Link], ClaimView]:
         """Remove the links between a claim and a source (of ``relation``, or all)."""
-        from claimtrack.query import Presenter, claim_view
+        from claimtrack.views.presenter import Presenter, claim_view
 
         with self.writing() as db:
             removed = db.unlink(claim_ref, source_ref, relation)

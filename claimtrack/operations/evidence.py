@@ -15,11 +15,11 @@ from claimtrack.operations.base import (
 if TYPE_CHECKING:
     from claimtrack.evidence import Archived, Cited, EvidenceFolder, Verified
     from claimtrack.model import Archive
-    from claimtrack.query import ClaimFilter
     from claimtrack.views import (
         ArchiveReport,
         VerifyReport,
     )
+    from claimtrack.views.presenter import ClaimFilter
 
 
 class EvidenceCases(DeskBase):

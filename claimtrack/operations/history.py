@@ -29,7 +29,7 @@ class HistoryCases(DeskBase):
         or of the whole database, newest first, at most ``newest`` events, handed to
         ``write`` as they are read. Returns how many events there are in all."""
         from claimtrack import history
-        from claimtrack.query import Presenter
+        from claimtrack.views.presenter import Presenter
 
         with self.reading() as db:
             target = None if record is None else history.require_known(db, record)

@@ -68,7 +68,7 @@ class MergeCases(DeskBase):
         proposal that decides (asked once, and only when there are such links; with
         ``confirm``, before it and with no lock held)."""
         from claimtrack.merging import apply
-        from claimtrack.query import Presenter, claim_view, source_view
+        from claimtrack.views.presenter import Presenter, claim_view, source_view
 
         asked: MergeProposal | None = None
         if confirm is not None:
@@ -119,7 +119,7 @@ def _proposal(
     db: Database, kind: Literal["claim", "source"], refs: Sequence[str], claimants: bool
 ) -> MergeProposal:
     from claimtrack.merging import plan_claims, plan_sources
-    from claimtrack.query import Presenter
+    from claimtrack.views.presenter import Presenter
 
     if kind == "claim":
         plan = plan_claims(db, refs, claimants=claimants)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from claimtrack.analysis.checks import Problem
     from claimtrack.exporting.claimreview import Result as ReviewResult
     from claimtrack.model import Claim
-    from claimtrack.query import ClaimFilter
+    from claimtrack.views.presenter import ClaimFilter
 
 
 @dataclass
@@ -70,7 +70,7 @@ class PublicationCases(DeskBase):
         cannot be switched off."""
         from claimtrack import config
         from claimtrack.analysis import checks
-        from claimtrack.query import Presenter, iter_claims
+        from claimtrack.views.presenter import Presenter, iter_claims
 
         settings = config.load(self.path)
         rules = checks.DisabledRules([*settings.check_disabled, *disabled], settings.story_disabled)
@@ -96,7 +96,7 @@ class PublicationCases(DeskBase):
         """Counts of the claims ``flt`` selects by status, story and tag, and the
         ``top`` sources by how many claims each backs (``claimtrack.analysis.stats``)."""
         from claimtrack.analysis import stats
-        from claimtrack.query import Presenter
+        from claimtrack.views.presenter import Presenter
 
         with self.reading() as db:
             flt.prepare(db)
@@ -116,7 +116,7 @@ class PublicationCases(DeskBase):
         claims, sources and links it holds. For ``claimreview``, ``reviewed`` is told
         what the reviews leave out before they are written. Raises ``ClaimtrackError``
         for ClaimReview reviews without the URL Google requires (unless allowed)."""
-        from claimtrack.query import Presenter, iter_claims, select_claims
+        from claimtrack.views.presenter import Presenter, iter_claims, select_claims
 
         fmt = request.fmt
         filtered = request.narrowing or bool(request.claim_refs)

@@ -52,7 +52,7 @@ class SourceCases(DeskBase):
 
     def add_source(self, name: str, **fields: Any) -> SourceView:
         """Add a source (``Database.add_source``'s fields)."""
-        from claimtrack.query import Presenter, source_view
+        from claimtrack.views.presenter import Presenter, source_view
 
         with self.writing() as db:
             return source_view(db.add_source(name, **fields), Presenter(db))
@@ -62,7 +62,7 @@ class SourceCases(DeskBase):
     ) -> list[SourceView]:
         """Sources by name, with how many claims cite each; only those of ``kind``, and
         with ``search`` in their name, an alias or the role (any case)."""
-        from claimtrack.query import Presenter, source_view, sources_sorted
+        from claimtrack.views.presenter import Presenter, source_view, sources_sorted
 
         with self.reading() as db:
             presenter = Presenter(db, reveal=reveal)
@@ -84,7 +84,7 @@ class SourceCases(DeskBase):
     ) -> tuple[SourceDetailView, list[tuple[str, Claim]]]:
         """A source and every claim that cites it (with the relation), as a view and as
         the claims themselves."""
-        from claimtrack.query import Presenter, claim_view, source_claims, source_view
+        from claimtrack.views.presenter import Presenter, claim_view, source_claims, source_view
 
         with self.reading() as db:
             presenter = Presenter(db, reveal=reveal)
@@ -101,7 +101,7 @@ class SourceCases(DeskBase):
 
     def edit_source(self, ref: str, **changes: Any) -> SourceEdit:
         """Change a source (``Database.edit_source``'s fields)."""
-        from claimtrack.query import Presenter, source_view
+        from claimtrack.views.presenter import Presenter, source_view
 
         with self.writing() as db:
             was_confidential = bool(db.get_source(ref)["confidential"])
@@ -137,7 +137,7 @@ class SourceCases(DeskBase):
         """Delete a source and its links; None when ``confirm`` (asked with no lock
         held) says no. Raises ``Changed`` when the source or its links changed in the
         meantime."""
-        from claimtrack.query import Presenter
+        from claimtrack.views.presenter import Presenter
 
         def removal(db: Database) -> SourceRemoval:
             found = db.get_source(ref)

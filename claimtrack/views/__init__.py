@@ -1,7 +1,7 @@
 """Records as commands print them: the JSON contract of ``--format json`` and ``jsonl``.
 
 Editors' scripts, CMS importers and ``jq`` pipelines read these shapes, so a key is added
-here first and never renamed or dropped silently. ``claimtrack.query`` builds them
+here first and never renamed or dropped silently. ``claimtrack.views.presenter`` builds them
 (``claim_view``, ``link_view``, ``source_view``); CSV and TSV print the same fields as
 columns, lists joined with "; ". Dates are UTC ISO 8601 text (``2024-02-26T14:00:00.000000Z``);
 IDs are the full 16 characters. Keys print in the order below within each group: a
