@@ -17,7 +17,7 @@ The design, piece by piece:
 - **Layout and splice** (``layout``): in a file in that layout a record is found by
   binary search over its table's lines, and a write of a few records copies the
   unchanged byte ranges around them (a splice) instead of writing every record again.
-- **One query engine** (``index``, ``filter``, ``terms``): one SQLite schema answers
+- **One query engine** (``index``, ``rows``, ``filter``, ``terms``): one SQLite schema answers
   every question a command asks (a selection and its order, links by claim or source,
   IDs by prefix, sources by name, merged IDs, ``similar``'s candidates, counts, and the
   structural checks: records filed under another ID, links to nothing). For a large

@@ -40,10 +40,21 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from claimtrack.errors import DatabaseError
-from claimtrack.model import SCHEMA_VERSION, STATUSES, fold
+from claimtrack.model import SCHEMA_VERSION, STATUSES
 from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers
 from claimtrack.store.files import private_file, private_folder
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
+from claimtrack.store.rows import (
+    HIDDEN,
+    claim_row,
+    hidden_name,
+    insert_sources,
+    insert_words,
+    link_row,
+    note_merged_misfiled,
+    upsert_words,
+    with_words,
+)
 from claimtrack.store.terms import claim_terms
 
 if TYPE_CHECKING:
@@ -176,48 +187,6 @@ def index_path(db_path: Path) -> Path:
 
 # File names may be 255 bytes on most file systems; ".sqlite" and a margin fit beside.
 MAX_NAME = 200
-
-
-def _scalar(value: Any) -> Any:
-    """A value SQLite can hold as it is; anything else (a hand edit put a list where text
-    belongs) as its text."""
-    if value is None or isinstance(value, (str, int, float)):
-        return value
-    return str(value)
-
-
-def claim_row(record_id: str, claim: Mapping[str, Any]) -> tuple[Any, ...]:
-    """The claim's row: what listings sort on and the keys ``ClaimFilter.where`` filters
-    on (case folded by ``model.fold``, as ``ClaimFilter.prepare`` folds what it is
-    given)."""
-    text = str(claim.get("text") or "")
-    quote = claim.get("quote")
-    folded = fold(text) + "\n" + (fold(str(quote)) if quote else "")
-    tags = [str(t) for t in claim.get("tags") or []]
-    story = claim.get("story")
-    return (
-        record_id,
-        _scalar(claim.get("created")),
-        _scalar(claim.get("updated")),
-        _scalar(claim.get("status")),
-        _scalar(story),
-        text,
-        folded,
-        TAG_MARK + TAG_MARK.join(tags) + TAG_MARK,
-        fold(str(story)) if story is not None else None,
-        TAG_MARK + TAG_MARK.join(fold(t) for t in tags) + TAG_MARK,
-    )
-
-
-def source_names(source: Mapping[str, Any]) -> list[str]:
-    return [fold(str(n)) for n in (source.get("name") or "", *(source.get("aliases") or []))]
-
-
-def link_row(record_id: str, link: Mapping[str, Any]) -> tuple[Any, ...]:
-    row = (record_id, link.get("claim"), link.get("source"), link.get("relation"))
-    if all(type(value) is str for value in row):
-        return row
-    return tuple(map(_scalar, row))
 
 
 SORT_COLUMNS = {"created", "updated", "status", "story", "text"}
@@ -468,22 +437,22 @@ class Index:
         def noted(table: str) -> Iterator[tuple[str, Any]]:
             for key, record in records.get(table, ()):
                 if record.get("id") != key or "merged" in record:
-                    _note(table, key, record, merged, misfiled)
+                    note_merged_misfiled(table, key, record, merged, misfiled)
                 yield key, record
 
         connection.executemany(
             "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                _with_words(key, claim, words) if self.has_words else claim_row(key, claim)
+                with_words(key, claim, words) if self.has_words else claim_row(key, claim)
                 for key, claim in noted("claims")
             ),
         )
         if words:
-            _insert_words(connection, words)
+            insert_words(connection, words)
         connection.executemany(
             "INSERT INTO links VALUES (?, ?, ?, ?)", (link_row(k, v) for k, v in noted("links"))
         )
-        _insert_sources(connection, dict(noted("sources")))
+        insert_sources(connection, dict(noted("sources")))
         for _ in noted("events"):
             pass
         connection.executemany("INSERT INTO merged VALUES (?, ?, ?)", merged)
@@ -504,7 +473,7 @@ class Index:
         as (key, record) pairs), unless it holds them already."""
         if not self.has_words:
             _create_words(self.connection)
-            _insert_words(self.connection, ((k, " ".join(claim_terms(v))) for k, v in claims))
+            insert_words(self.connection, ((k, " ".join(claim_terms(v))) for k, v in claims))
             self.has_words = True
 
     def put(self, table: str, changes: Mapping[str, Any | None]) -> None:
@@ -522,7 +491,7 @@ class Index:
                 [claim_row(key, claim) for key, claim in live.items()],
             )
             if self.has_words:
-                _upsert_words(connection, changes)
+                upsert_words(connection, changes)
         elif table == "links":
             connection.executemany("DELETE FROM links WHERE id = ?", keys)
             connection.executemany(
@@ -531,11 +500,11 @@ class Index:
         elif table == "sources":
             connection.executemany("DELETE FROM sources WHERE id = ?", keys)
             connection.executemany("DELETE FROM names WHERE source = ?", keys)
-            _insert_sources(connection, live)
+            insert_sources(connection, live)
         merged: list[tuple[str, str, str]] = []
         misfiled: list[tuple[str, str, str]] = []
         for key, record in live.items():
-            _note(table, key, record, merged, misfiled)
+            note_merged_misfiled(table, key, record, merged, misfiled)
         if table in ("claims", "sources"):
             connection.executemany(
                 "DELETE FROM merged WHERE holder = ? AND tbl = ?", [(k, table) for k in changes]
@@ -718,64 +687,12 @@ class Index:
         yield from self.connection.execute("SELECT claim, source, relation FROM links")
 
 
-def _note(
-    table: str,
-    key: str,
-    record: Mapping[str, Any],
-    merged: list[tuple[str, str, str]],
-    misfiled: list[tuple[str, str, str]],
-) -> None:
-    """Add the record's rows of ``merged`` and ``misfiled`` to these lists."""
-    if record.get("id") != key:
-        misfiled.append((table, key, repr(record.get("id"))))
-    if table in ("claims", "sources"):
-        olds = record.get("merged") or ()
-        if isinstance(olds, list):
-            merged.extend((old, table, key) for old in olds if isinstance(old, str))
-
-
 def _checked(
     records: Iterator[tuple[str, Any]], check: Any, path: Path
 ) -> Iterator[tuple[str, Any]]:
     for key, record in records:
         check(key, record, path)
         yield key, record
-
-
-def _with_words(
-    key: str, claim: Mapping[str, Any], words: list[tuple[str, str]]
-) -> tuple[Any, ...]:
-    """The claim's row; its terms noted in ``words`` for the full-text table."""
-    words.append((key, " ".join(claim_terms(claim))))
-    return claim_row(key, claim)
-
-
-def _insert_words(connection: sqlite3.Connection, words: Iterable[tuple[str, str]]) -> None:
-    """Number each claim (after the highest number in use) and put its terms in the
-    full-text table under that number."""
-    last = connection.execute("SELECT coalesce(max(n), 0) FROM claim_numbers").fetchone()[0]
-    numbered = [(last + i, key, terms) for i, (key, terms) in enumerate(words, 1)]
-    connection.executemany(
-        "INSERT INTO claim_numbers (n, id) VALUES (?, ?)", ((n, k) for n, k, _ in numbered)
-    )
-    connection.executemany(
-        "INSERT INTO claim_words (rowid, terms) VALUES (?, ?)", ((n, t) for n, _, t in numbered)
-    )
-
-
-def _upsert_words(
-    connection: sqlite3.Connection, claims: Mapping[str, Mapping[str, Any] | None]
-) -> None:
-    """Changed claims in the full-text table: old terms out, new in."""
-    for key in claims:
-        found = connection.execute("SELECT n FROM claim_numbers WHERE id = ?", (key,)).fetchone()
-        if found is not None:
-            connection.execute("DELETE FROM claim_words WHERE rowid = ?", found)
-            connection.execute("DELETE FROM claim_numbers WHERE n = ?", found)
-    _insert_words(
-        connection,
-        ((k, " ".join(claim_terms(v))) for k, v in claims.items() if v is not None),
-    )
 
 
 def _create_tables(connection: sqlite3.Connection, *, words: bool = True) -> None:
@@ -832,32 +749,3 @@ def plain_ids(records: Iterable[str]) -> bool:
     """Whether none of these IDs needs escaping in JSON: binary search compares IDs
     written as they are, so a file holding such an ID gets no cache."""
     return not any(_NOT_PLAIN.search(key) for key in records)
-
-
-# A confidential source's row in ``sources.names``: its names are not there.
-HIDDEN = "\x1e"
-
-
-def hidden_name(folded: str) -> str:
-    """How the index keeps a confidential source's (folded) name or alias: a digest,
-    enough to find the source by its exact name and no more (the cache lives in the
-    cache folder, beside no confidentiality but its permissions)."""
-    import hashlib  # only where a confidential source is: OpenSSL costs a few ms
-
-    digest = hashlib.blake2b(folded.encode(), digest_size=16, person=b"claimtrack-name")
-    return "#" + digest.hexdigest()
-
-
-def _insert_sources(connection: sqlite3.Connection, sources: Mapping[str, Any]) -> None:
-    rows: list[tuple[str, str]] = []
-    names: list[tuple[str, str]] = []
-    for key, source in sources.items():
-        folded = source_names(source)
-        if source.get("confidential"):
-            rows.append((key, HIDDEN))
-            names.extend((hidden_name(name), key) for name in folded)
-        else:
-            rows.append((key, TAG_MARK.join(folded)))
-            names.extend((name, key) for name in folded)
-    connection.executemany("INSERT INTO sources VALUES (?, ?)", rows)
-    connection.executemany("INSERT INTO names VALUES (?, ?)", names)
