@@ -129,6 +129,35 @@ def test_on_a_coarse_clock_an_edit_in_the_same_second_is_seen(
     assert checking in {c["id"] for c in cli.jsonl("list", "--status", "verified")}
 
 
+@pytest.mark.parametrize("ahead_s", [3, 400 * 86400])
+def test_an_edit_in_the_second_of_claimtracks_write_is_seen_whatever_the_clock_says(
+    tmp_path: Path, coarse_clock: None, monkeypatch: pytest.MonkeyPatch, ahead_s: int
+) -> None:
+    """Issue 27: the index claimtrack's own write vouches for was stamped by the wall
+    clock after the rename; with that clock 3 s (or 400 days) ahead of the file
+    system's, an edit of the same size in the same second as the write was trusted
+    away. The stamp is now the file system's own time of the write."""
+    import time
+
+    real = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: real() + ahead_s * 1_000_000_000)
+    path = database(tmp_path / "claims.json")
+    cli = Cli(path)
+    data = json.loads(path.read_bytes())
+    checking = next(k for k, c in sorted(data["claims"].items()) if c["status"] == "checking")
+    cli("note", checking, "seen")  # claimtrack writes the file; its index vouches for it
+    assert checking not in {c["id"] for c in cli.jsonl("list", "--status", "verified")}
+    data = json.loads(path.read_bytes())
+    before = os.stat(path)
+    data["claims"][checking]["status"] = "verified"
+    data["claims"][checking]["notes"][-1]["text"] = "seen"  # the same size
+    with open(path, "rb+") as handle:
+        handle.write(dump(data))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size
+    assert checking in {c["id"] for c in cli.jsonl("list", "--status", "verified")}
+
+
 def test_a_write_after_an_edit_the_index_cannot_see_keeps_both_and_parses(
     tmp_path: Path, coarse_clock: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -112,6 +112,22 @@ def scratch_files(path: Path) -> list[tuple[str, str]]:
     ]
 
 
+def file_system_now(path: Path) -> int | None:
+    """The time now by the clock that stamps the database ``path`` (in nanoseconds, at
+    the file system's own resolution): the lock file beside it is touched and its new
+    modification time read. This, not the process's wall clock, is what an index's
+    stamp is compared with (``store.index.racy``): a clock set apart from the file
+    system's (another time zone is no matter; a skewed clock, a network share, a test
+    under libfaketime are) must not make an index look older or newer than it is. None
+    where the lock file cannot be touched."""
+    lock = lock_path_of(path)
+    try:
+        os.utime(lock, follow_symlinks=False)
+        return os.stat(lock, follow_symlinks=False).st_mtime_ns
+    except (OSError, NotImplementedError):
+        return None
+
+
 def mark_saved(path: Path) -> None:
     """Note in the lock file beside ``path`` that a database has been saved there (one
     byte; the lock itself is the operating system's). A command that later finds the

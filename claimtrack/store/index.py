@@ -144,7 +144,8 @@ COARSE_TICK_NS = 2_000_000_000
 
 
 def racy(current: Identity, stamped_ns: int) -> bool:
-    """Whether an index stamped at ``stamped_ns`` (wall clock) may have missed a change
+    """Whether an index that saw the file at ``stamped_ns`` (by the file system's
+    clock, before reading or writing it: ``Index.vouch``) may have missed a change
     to the file it describes. On a file system with whole-second times that is any
     stamp within ``COARSE_TICK_NS`` of the modification time. With nanosecond times the
     identity itself (modification and change times to the nanosecond) tells any later
@@ -319,6 +320,7 @@ class Index:
         per line, or fails a check: then the command parses it and indexes it in memory
         (reporting any damage), and the next write, which rewrites the whole file, lays
         it out so."""
+        from claimtrack.store.files import file_system_now
         from claimtrack.store.layout import Layout, NotOurLayout, Scan
 
         assert self.db_path is not None
@@ -328,6 +330,8 @@ class Index:
             self.layout = None
         if self.fd < 0:
             self.fd = os.open(self.db_path, os.O_RDONLY)
+        # When the file was seen: before it is read, by the clock that stamps it.
+        seen = file_system_now(self.db_path) or time.time_ns()
         current = identity(os.fstat(self.fd))
         path = self.db_path
         try:
@@ -350,6 +354,7 @@ class Index:
                 },
                 scan.blocks,
                 current,
+                seen,
             )
         except (NotOurLayout, DatabaseError):
             self.rollback()
@@ -359,7 +364,7 @@ class Index:
         self.layout = Layout(self.fd, scan.blocks)
         return True
 
-    def _build(self, records: Records, blocks: Blocks, current: Identity) -> None:
+    def _build(self, records: Records, blocks: Blocks, current: Identity, seen: int) -> None:
         """A whole new index of ``records``, built in a scratch file with no journal
         (a third less work than building it in place through the log), then copied
         into the cache page by page (SQLite's backup): readers keep the index as it was
@@ -383,7 +388,7 @@ class Index:
             build.execute("BEGIN")
             builder.fill(records)
             builder.ready(CHECKED_TABLES)
-            builder.vouch(blocks, current)
+            builder.vouch(blocks, current, seen)
             build.execute("COMMIT")
             build.backup(self.connection)
         finally:
@@ -391,16 +396,18 @@ class Index:
             with contextlib.suppress(OSError):
                 scratch.unlink()
 
-    def vouch(self, blocks: Blocks, current: Identity) -> None:
+    def vouch(self, blocks: Blocks, current: Identity, seen: int) -> None:
         """Note, in the open transaction, that the index describes the file with this
-        identity, laid out in these blocks."""
+        identity, laid out in these blocks, as it was at ``seen`` (nanoseconds by the
+        file system's clock, taken before the file was read or renamed into place: a
+        change made after it may share the file's tick, ``racy``)."""
         self.connection.executemany(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",
             [
                 ("format", FORMAT),
                 ("identity", _encode(current)),
                 ("blocks", orjson.dumps(blocks).decode()),
-                ("stamped", str(time.time_ns())),
+                ("stamped", str(seen)),
             ],
         )
 

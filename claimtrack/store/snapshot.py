@@ -205,11 +205,12 @@ class Snapshot:
             self._index.forget()  # vouch for nothing
             self._index.commit()
         elif self._index.db_path is not None:
-            self._index.vouch(blocks, current)
+            # Seen when written, before the rename (the temporary file's own time).
+            self._index.vouch(blocks, current, written.st_mtime_ns)
             self._index.commit()
         elif wanted(current[2]):  # grown large, or indexed in memory for want of a cache
             self._ask(*TABLES)
-            _to_cache(self.path, self._with_words(), blocks, current)
+            _to_cache(self.path, self._with_words(), blocks, current, written.st_mtime_ns)
 
     def _changes(self) -> dict[str, dict[str, bytes | None]]:
         """Per table, the new line of each record this command changed (None: deleted),
@@ -776,7 +777,7 @@ def _ours(path: Path, written: os.stat_result) -> Identity | None:
     return identity(now) if same else None
 
 
-def _to_cache(path: Path, index: Index, blocks: Blocks, current: Identity) -> None:
+def _to_cache(path: Path, index: Index, blocks: Blocks, current: Identity, seen: int) -> None:
     """After a whole-file write from memory (a small file grown large, an import, a file
     the cache could not vouch for), copy the index in memory to the cache, which then
     vouches for the new file: cheaper than the build the next command would make.
@@ -790,7 +791,7 @@ def _to_cache(path: Path, index: Index, blocks: Blocks, current: Identity) -> No
         index.commit()
         index.connection.backup(cache.connection)
         cache.connection.execute("BEGIN IMMEDIATE")
-        cache.vouch(blocks, current)
+        cache.vouch(blocks, current, seen)
         cache.commit()
     except sqlite3.Error:
         pass  # left stale: the next command rebuilds it from the file
