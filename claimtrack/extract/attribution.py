@@ -505,31 +505,17 @@ class Attributor:
         """The claimant a phrase names when it can be a speaker: a name (with its title),
         a pronoun that resolves, "the <role or organisation>" that resolves, a group
         ("officials", "a senior official": unnamed); None for stray words."""
-        phrase = phrase.strip().strip(",").strip().strip('"').strip().rstrip(".")
-        phrase = _TIME_TAIL.sub("", phrase).strip()
-        phrase = re.sub(
-            r"^(?:and|but|so|yet|while|as|or|however|still|meanwhile|instead)\s+",
-            "",
-            phrase,
-            flags=re.I,
-        )
-        phrase = _AND_THEIRS.sub("", phrase)
-        at = _NAME_AT.match(phrase)
-        if at and kind_of(split_role(at.group("who"))[0]) == "person":
-            title = ROLE_TITLES.match(at.group("who"))
-            if title or len(at.group("who").split()) <= 3:
-                who = self.entity(at.group("who"), role)
-                if who.kind == "person":
-                    return who
+        phrase = _speaker_phrase(phrase)
+        person = self._person_at(phrase, role)
+        if person is not None:
+            return person
         if not phrase or len(phrase.split()) > 8 or _SAYS.search(phrase):
             return None
         lowered = phrase.lower()
         first = lowered.split()[0]
         if lowered in PRONOUNS:
             resolved = self.mentions.resolve(lowered)
-            if resolved is None:
-                return None
-            return self._named(resolved, role)
+            return None if resolved is None else self._named(resolved, role)
         if lowered in _NEVER_SPEAKERS or lowered in ("the", "a", "an", "i", "we", "you"):
             return None
         if ROLE_TITLES.match(phrase):
@@ -551,26 +537,50 @@ class Attributor:
         if found_role and name != phrase:
             return self.entity(name, role or found_role)
         if first in ("the", "a", "an", "its", "his", "her", "their"):
-            if first in ("his", "her", "their", "its"):
-                return Who(phrase, None, role, attribution="unnamed")
-            resolved = self.mentions.resolve(phrase)
-            if resolved is not None:
-                return self._named(resolved, role)
-            rest = _DETERMINERS.sub("", phrase)
-            if rest[:1].isupper():
-                return self.entity(rest, role)
-            head = re.sub(r"'s?$", "", rest.split()[-1].lower()) if rest.split() else ""
-            if re.fullmatch(_DATA_NOUNS, head):
-                return Who(rest, "organisation", role)
-            if first == "the" and head in ORG_WORDS:
-                # "the port authority": later "the authority" means it too.
-                entity = self.mentions.add(rest, "organisation")
-                return Who(entity.name, entity.kind, role)
-            if first == "the" and ROLE_NOUNS.fullmatch(head):
-                return Who(phrase, "person", role, attribution="unnamed")
-            return None
+            return self._described(phrase, first, role)
         if not phrase[:1].isupper():
             return None
+        return self._proper_name(phrase, role)
+
+    def _person_at(self, phrase: str, role: str | None) -> Who | None:
+        """The person of "<name> at <organisation>" ("a spokesperson at the ministry"
+        is no name), when the phrase is one."""
+        at = _NAME_AT.match(phrase)
+        if at and kind_of(split_role(at.group("who"))[0]) == "person":
+            title = ROLE_TITLES.match(at.group("who"))
+            if title or len(at.group("who").split()) <= 3:
+                who = self.entity(at.group("who"), role)
+                if who.kind == "person":
+                    return who
+        return None
+
+    def _described(self, phrase: str, first: str, role: str | None) -> Who | None:
+        """The claimant a described speaker stands for ("the ministry", "a report",
+        "the port authority", "her lawyer"): someone named earlier that the description
+        resolves to, an organisation or a data source, else an unnamed person; None when
+        the description names no speaker. ``first`` is the phrase's determiner."""
+        if first in ("his", "her", "their", "its"):
+            return Who(phrase, None, role, attribution="unnamed")
+        resolved = self.mentions.resolve(phrase)
+        if resolved is not None:
+            return self._named(resolved, role)
+        rest = _DETERMINERS.sub("", phrase)
+        if rest[:1].isupper():
+            return self.entity(rest, role)
+        head = re.sub(r"'s?$", "", rest.split()[-1].lower()) if rest.split() else ""
+        if re.fullmatch(_DATA_NOUNS, head):
+            return Who(rest, "organisation", role)
+        if first == "the" and head in ORG_WORDS:
+            # "the port authority": later "the authority" means it too.
+            entity = self.mentions.add(rest, "organisation")
+            return Who(entity.name, entity.kind, role)
+        if first == "the" and ROLE_NOUNS.fullmatch(head):
+            return Who(phrase, "person", role, attribution="unnamed")
+        return None
+
+    def _proper_name(self, phrase: str, role: str | None) -> Who | None:
+        """The claimant a capitalised phrase names; None for capitalised words that are
+        no speaker (a place, an event) and no organisation the article mentioned."""
         words = phrase.split()
         if any(w.lower() in NOT_PERSON_WORDS for w in words) and kind_of(phrase) != "person":
             resolved = self.mentions.find(phrase)
@@ -632,6 +642,20 @@ class Attributor:
         if according and according.group("via"):
             return self.entity(according.group("via")).name
         return None
+
+
+def _speaker_phrase(phrase: str) -> str:
+    """A phrase that may name a speaker, without its quotes, punctuation, trailing time
+    ("on Monday"), leading conjunction ("and", "but") or "and their ..." tail."""
+    phrase = phrase.strip().strip(",").strip().strip('"').strip().rstrip(".")
+    phrase = _TIME_TAIL.sub("", phrase).strip()
+    phrase = re.sub(
+        r"^(?:and|but|so|yet|while|as|or|however|still|meanwhile|instead)\s+",
+        "",
+        phrase,
+        flags=re.I,
+    )
+    return _AND_THEIRS.sub("", phrase)
 
 
 def strip_attribution(sentence: str) -> str:

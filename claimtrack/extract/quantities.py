@@ -11,7 +11,7 @@ imported on first use.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from claimtrack.extract.vocabulary import (
     MONTH_OR_DAY,
@@ -89,79 +89,120 @@ def quantities(sentence: str) -> list[Quantity]:
     """
     found: list[Quantity] = []
     for match in _QUANTITY.finditer(sentence):
-        text = match.group(0).strip()
-        qualifier = (match.group("qual") or "").lower() or None
-        value: float | None = None
-        low = high = None
-        if match.group("age"):
-            value = float(match.group("age"))
-            counted: str | None = "years of age"
-        else:
-            counted = None
-            if match.group("money"):
-                raw = match.group("money")
-                number = re.search(r"\d[\d,]*(?:\.\d+)?", raw)
-                assert number is not None
-                value = float(number.group().replace(",", ""))
-                scale = re.search(r"(million|billion|trillion|bn|m|k)\b", raw[number.end() :])
-                if scale:
-                    value *= SCALES[scale.group(1).lower()]
-            elif match.group("vague"):
-                low, high = VAGUE_AMOUNTS[match.group("vague").lower()]
-                qualifier = qualifier or "approximately"
-            elif match.group("dozen"):
-                value = 6.0 if match.group("dozen").lower().startswith("half") else 12.0
-            elif match.group("fraction"):
-                fraction = match.group("fraction").lower()
-                value = {"third": 1 / 3, "quarter": 0.25, "half": 0.5}.get(fraction.split()[-1])
-                if fraction.startswith("one in"):
-                    value = 1 / (_words_value(fraction.split()[-1]) or 1)
-                value = round(value, 4) if value is not None else None
-            elif match.group("digits"):
-                if not match.group("pct") and _not_a_count(
-                    sentence, match.start("digits"), match.end("digits")
-                ):
-                    continue
-                digits = match.group("digits").replace(",", "")
-                if YEAR.fullmatch(digits) and not match.group("pct") and not qualifier:
-                    continue  # a year is a date, not a count
-                value = float(digits)
-                if match.group("scale"):
-                    value *= SCALES[match.group("scale").lower()]
-            elif match.group("words"):
-                words = match.group("words")
-                if words.lower() == "one" and not qualifier:
-                    continue  # "one of the", "one day": rarely a count
-                value = _words_value(words)
-                if value is None:
-                    continue
-            tail = _COUNTED.match(sentence[match.end() :])
-            first = sentence[match.end() :].split()[:1]
-            if first and first[0].lower() in NOT_COUNTED - {"of", "other", "more"}:
-                tail = None  # "$1.03 on Monday": what follows is no count
-            if tail:
-                candidate = " ".join(
-                    w
-                    for w in tail.group(1).split()
-                    if w.lower() not in NOT_COUNTED and not MONTH_OR_DAY.fullmatch(w)
-                )
-                counted = candidate or None
-        if match.group("pct") or match.group("wpct"):
-            counted = "percent"
-        if match.group("currency"):
-            counted = match.group("currency").strip()
+        amount = _amount(match, sentence)
+        if amount is None:
+            continue  # a date, a time, a name, a year or a stray "one": no count
+        value = amount.value
         if value is not None and not number_fits(value):
             continue  # more than a record can hold (model.MAX_NUMBER): no count to check
         if value is not None and value == int(value):
             value = int(value)
         found.append(
             {
-                "text": text,
+                "text": match.group(0).strip(),
                 "value": value,
-                "low": low,
-                "high": high,
-                "qualifier": qualifier,
-                "counted": counted,
+                "low": amount.low,
+                "high": amount.high,
+                "qualifier": amount.qualifier,
+                "counted": _counted(match, sentence),
             }
         )
     return found
+
+
+class _Amount(NamedTuple):
+    """How much a quantity says: a ``value``, or a range from ``low`` to ``high``."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    qualifier: str | None
+
+
+def _amount(match: re.Match[str], sentence: str) -> _Amount | None:
+    """The amount a match of ``_QUANTITY`` in ``sentence`` states, by the form it is
+    written in (an age, money, a vague amount, a dozen, a fraction, digits, words);
+    None when it is no count (see ``_number``)."""
+    qualifier = (match.group("qual") or "").lower() or None
+    if match.group("age"):
+        return _Amount(float(match.group("age")), None, None, qualifier)
+    if match.group("money"):
+        return _Amount(_money(match.group("money")), None, None, qualifier)
+    if match.group("vague"):
+        low, high = VAGUE_AMOUNTS[match.group("vague").lower()]
+        return _Amount(None, low, high, qualifier or "approximately")
+    if match.group("dozen"):
+        dozen = 6.0 if match.group("dozen").lower().startswith("half") else 12.0
+        return _Amount(dozen, None, None, qualifier)
+    if match.group("fraction"):
+        return _Amount(_fraction(match.group("fraction")), None, None, qualifier)
+    if match.group("digits") or match.group("words"):
+        value = _number(match, sentence, qualifier)
+        return None if value is None else _Amount(value, None, None, qualifier)
+    return _Amount(None, None, None, qualifier)
+
+
+def _money(raw: str) -> float:
+    """ "$4.2 million" -> 4200000.0."""
+    number = re.search(r"\d[\d,]*(?:\.\d+)?", raw)
+    assert number is not None
+    value = float(number.group().replace(",", ""))
+    scale = re.search(r"(million|billion|trillion|bn|m|k)\b", raw[number.end() :])
+    if scale:
+        value *= SCALES[scale.group(1).lower()]
+    return value
+
+
+def _fraction(written: str) -> float | None:
+    """ "a third" -> 0.3333, "one in five" -> 0.2 (to four places)."""
+    fraction = written.lower()
+    value = {"third": 1 / 3, "quarter": 0.25, "half": 0.5}.get(fraction.split()[-1])
+    if fraction.startswith("one in"):
+        value = 1 / (_words_value(fraction.split()[-1]) or 1)
+    return round(value, 4) if value is not None else None
+
+
+def _number(match: re.Match[str], sentence: str, qualifier: str | None) -> float | None:
+    """The value of a number in digits ("1,200", "3.5 million") or in words ("forty-two");
+    None for one that is part of a date, a time or a name, a bare year, a bare "one"
+    ("one of the", "one day": rarely a count), or words that are no number."""
+    if match.group("words"):
+        words = match.group("words")
+        if words.lower() == "one" and not qualifier:
+            return None
+        return _words_value(words)
+    if not match.group("pct") and _not_a_count(
+        sentence, match.start("digits"), match.end("digits")
+    ):
+        return None
+    digits = match.group("digits").replace(",", "")
+    if YEAR.fullmatch(digits) and not match.group("pct") and not qualifier:
+        return None  # a year is a date, not a count
+    value = float(digits)
+    if match.group("scale"):
+        value *= SCALES[match.group("scale").lower()]
+    return value
+
+
+def _counted(match: re.Match[str], sentence: str) -> str | None:
+    """What a quantity counts: "years of age" for an age, "percent", the currency named
+    after the number ("euros"), else the words that follow it ("entry bans"), if any."""
+    if match.group("currency"):
+        return match.group("currency").strip()
+    if match.group("pct") or match.group("wpct"):
+        return "percent"
+    if match.group("age"):
+        return "years of age"
+    after = sentence[match.end() :]
+    first = after.split()[:1]
+    if first and first[0].lower() in NOT_COUNTED - {"of", "other", "more"}:
+        return None  # "$1.03 on Monday": what follows is no count
+    tail = _COUNTED.match(after)
+    if not tail:
+        return None
+    counted = " ".join(
+        w
+        for w in tail.group(1).split()
+        if w.lower() not in NOT_COUNTED and not MONTH_OR_DAY.fullmatch(w)
+    )
+    return counted or None

@@ -463,33 +463,12 @@ def _review(
     rating = _first(review.get("reviewRating"), nodes)
     rating = rating if isinstance(rating, dict) else {}
     words = _string(rating.get("alternateName")) or _string(rating.get("name"))
-    value = _number(rating.get("ratingValue"))
+    scale = _scale(rating)
     understood = status_from_rating(words)
     status: Status = understood or "checking"
-    scale = None
-    if value is not None:
-        best = _string(rating.get("bestRating")) or str(DEFAULT_BEST)
-        worst = _string(rating.get("worstRating")) or str(DEFAULT_WORST)
-        scale = f"{_string(rating.get('ratingValue'))} of {worst}-{best}"
-
-    identifier = _string(review.get("identifier"))
-    if identifier is not None and ids.is_id(identifier.lower()):
-        claim_id = identifier.lower()
-    else:
-        key = url or "\x00".join((fold(reviewer), text, date or ""))
-        claim_id = ids.derived("claimreview\x00" + key)
+    claim_id = _claim_id(review, url, reviewer, text, date)
     stamp = f"{date}T00:00:00.000000Z" if date else now()
-    said = f"Verdict of {reviewer}" + (f", published {date}" if date else "")
-    said += f": {words}" if words else ": no rating given" if scale is None else ""
-    said += f" ({scale})" if words and scale else f": {scale}" if scale else ""
-    said += f" ({url})." if url else "."
-    if understood is None:
-        said += (
-            f" claimtrack does not know what the rating {words!r} means"
-            if words
-            else " It gives no rating words, and a number alone is not read as a verdict"
-        )
-        said += ": marked checking, for someone to read the review and set the status."
+    said = _verdict_note(reviewer, date, words, scale, url, understood=understood is not None)
     review_field: dict[str, str] = {"by": reviewer}
     if url:
         review_field["url"] = url
@@ -577,6 +556,54 @@ def _review(
     incoming.reviews.add(claim_id)
     for made in links:
         incoming.add("links", link_record(made, claim_id), where)
+
+
+def _scale(rating: Mapping[str, Any]) -> str | None:
+    """A numeric rating with its scale ("2 of 1-5"; schema.org's default scale when the
+    review gives none), or None when the rating has no number."""
+    if _number(rating.get("ratingValue")) is None:
+        return None
+    best = _string(rating.get("bestRating")) or str(DEFAULT_BEST)
+    worst = _string(rating.get("worstRating")) or str(DEFAULT_WORST)
+    return f"{_string(rating.get('ratingValue'))} of {worst}-{best}"
+
+
+def _claim_id(
+    review: Mapping[str, Any], url: str | None, reviewer: str, text: str, date: str | None
+) -> str:
+    """The claim's ID: the review's ``identifier`` when it is one of ours (our own export
+    coming back), else derived from the review's URL, or from who reviewed what and when,
+    so that importing the same review again finds the same claim."""
+    identifier = _string(review.get("identifier"))
+    if identifier is not None and ids.is_id(identifier.lower()):
+        return identifier.lower()
+    key = url or "\x00".join((fold(reviewer), text, date or ""))
+    return ids.derived("claimreview\x00" + key)
+
+
+def _verdict_note(
+    reviewer: str,
+    date: str | None,
+    words: str | None,
+    scale: str | None,
+    url: str | None,
+    *,
+    understood: bool,
+) -> str:
+    """The note recording the reviewer's verdict as published, and, when the rating is
+    not ``understood`` as a status, why the claim is marked checking."""
+    said = f"Verdict of {reviewer}" + (f", published {date}" if date else "")
+    said += f": {words}" if words else ": no rating given" if scale is None else ""
+    said += f" ({scale})" if words and scale else f": {scale}" if scale else ""
+    said += f" ({url})." if url else "."
+    if not understood:
+        said += (
+            f" claimtrack does not know what the rating {words!r} means"
+            if words
+            else " It gives no rating words, and a number alone is not read as a verdict"
+        )
+        said += ": marked checking, for someone to read the review and set the status."
+    return said
 
 
 def _links_of(links: list[dict[str, Any]], relation: str) -> list[dict[str, Any]]:

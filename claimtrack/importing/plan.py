@@ -221,6 +221,17 @@ class _Names(dict[str, str]):
         return default if found is None else found
 
 
+@dataclass(frozen=True, slots=True)
+class _Histories:
+    """When each field of a record both sides hold was last changed: by our history
+    (``local``), by the incoming file's (``incoming``), and by the ``updated`` stamps
+    our history gave records that come back as spreadsheet rows (``sheet``)."""
+
+    local: FieldTimes
+    incoming: FieldTimes
+    sheet: FieldTimes
+
+
 def plan(db: Database, incoming: Incoming) -> Plan:
     result = Plan()
     local_sources: dict[str, Source] = dict(db.store.records("sources"))
@@ -238,6 +249,7 @@ def plan(db: Database, incoming: Incoming) -> Plan:
         if sheet_shared
         else {}
     )
+    histories = _Histories(local_times, incoming_times, sheet_times)
     local_links: dict[str, Link] = db.store.records("links")
     names = _Names(db)
     # ClaimReviews of claims that are here are left alone, and so are the sources only
@@ -253,10 +265,44 @@ def plan(db: Database, incoming: Incoming) -> Plan:
         if kept
         else cited
     )
-    # Incoming ID -> local ID, where they differ (a source matched by name, a CSV row by text)
+    source_map = _plan_sources(
+        result, db, incoming, local_sources, names, histories, left_out=cited - needed
+    )
+    claim_map, here = _plan_claims(result, incoming, local_claims, histories)
+    result.added["claim"] = _taken(incoming.claims, here)
+    _plan_links(
+        result,
+        incoming,
+        claim_map,
+        source_map,
+        names,
+        local_links,
+        lambda n: _by_pseudonym(db, n),
+        kept,
+    )
+    known_events = db.store.records("events")
+    result.events = _taken(incoming.events, {e for e in incoming.events if e in known_events})
+    return result
+
+
+def _plan_sources(
+    result: Plan,
+    db: Database,
+    incoming: Incoming,
+    local_sources: dict[str, Source],
+    names: dict[str, str],
+    histories: _Histories,
+    *,
+    left_out: AbstractSet[str],
+) -> dict[str, str]:
+    """Plans the incoming sources: a source that is here (by ID, by one of its names or
+    by its pseudonym) is merged into ours, any other is added (and ``local_sources`` and
+    ``names`` learn it, for the sources and links after it); the sources in ``left_out``
+    are skipped. Returns incoming ID -> local ID where they differ (a source matched by
+    name)."""
     source_map: dict[str, str] = {}
     for source in incoming.sources:
-        if kept and source["id"] in cited and source["id"] not in needed:
+        if source["id"] in left_out:
             continue
         unknown = incoming.unknown.get(source["id"], frozenset())
         local_id = source["id"] if source["id"] in local_sources else None
@@ -276,14 +322,28 @@ def plan(db: Database, incoming: Incoming) -> Plan:
             merged = _merge(
                 before,
                 source,
-                local_times.get(local_id),
-                incoming_times.get(local_id),
+                histories.local.get(local_id),
+                histories.incoming.get(local_id),
                 unknown,
             )
         else:
             source_map[source["id"]] = local_id
             merged = _adopt(before, source, unknown)
         result.changes.append(_compared("source", merged, before))
+    return source_map
+
+
+def _plan_claims(
+    result: Plan,
+    incoming: Incoming,
+    local_claims: Mapping[str, Claim],
+    histories: _Histories,
+) -> tuple[dict[str, str], set[str]]:
+    """Plans the incoming claims that are here (by ID; a row without one by its text and
+    story): a ClaimReview of one, or a row matched by text, changes nothing; a
+    spreadsheet row's edits are applied (``_sheet_edits``); any other is merged. Returns
+    incoming ID -> local ID where they differ, and the incoming claims that are here
+    (the others are added)."""
     claim_map: dict[str, str] = {}
     # Only rows without an ID are matched by text: the table is built only for them.
     by_text = (
@@ -314,27 +374,17 @@ def plan(db: Database, incoming: Incoming) -> Plan:
             continue
         row = incoming.sheet.get(claim_id)
         if row is not None:
-            edited = _sheet_edits(current, orjson.loads(body), row, sheet_times.get(local_id))
+            edited = _sheet_edits(current, orjson.loads(body), row, histories.sheet.get(local_id))
             result.changes.append(_compared("claim", edited, current))
             continue
         merged = _merge(
-            current, orjson.loads(body), local_times.get(local_id), incoming_times.get(local_id)
+            current,
+            orjson.loads(body),
+            histories.local.get(local_id),
+            histories.incoming.get(local_id),
         )
         result.changes.append(_compared("claim", merged, current))
-    result.added["claim"] = _taken(incoming.claims, here)
-    _plan_links(
-        result,
-        incoming,
-        claim_map,
-        source_map,
-        names,
-        local_links,
-        lambda n: _by_pseudonym(db, n),
-        kept,
-    )
-    known_events = db.store.records("events")
-    result.events = _taken(incoming.events, {e for e in incoming.events if e in known_events})
-    return result
+    return claim_map, here
 
 
 def _by_pseudonym(db: Database, name: str) -> str | None:
