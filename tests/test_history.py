@@ -335,3 +335,16 @@ def test_verdict_times_is_when_the_status_was_set(path: Path) -> None:
     with reading(path) as db:
         undo_at = next(e["at"] for e in history.changes(db)[-1].events if e["kind"] == "claim")
         assert history.verdict_times(db)[judged["id"]] == undo_at
+
+
+def test_verdict_times_leaves_out_a_status_the_history_does_not_show(path: Path) -> None:
+    with writing(path) as db:
+        claim = db.add_claim("Imported later")
+        kept = db.add_claim("Untouched")
+    with writing(path) as db:
+        # An import's update: the record changes, no event says so.
+        db.put_record("claim", {**db.claim_by_id(claim["id"]), "status": "verified"})
+    with reading(path) as db:
+        times = history.verdict_times(db)
+    assert claim["id"] not in times
+    assert kept["id"] in times

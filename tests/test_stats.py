@@ -104,10 +104,10 @@ def test_sources_with_as_many_claims_sort_by_name_case_folded() -> None:
         "id-a": {"claims": 1, "supports": 1},
         "id-c": {"claims": 2, "said-by": 2},
     }
-    names = {"id-a": "beta", "id-b": "Alpha", "id-c": "zeta"}
+    names = {"id-a": "Beta", "id-b": "alpha", "id-c": "zeta"}
     found = tally([], per_source, names.__getitem__, top=20)
     assert [(s["name"], s["claims"]) for s in found["sources"]] == [
         ("zeta", 2),
-        ("Alpha", 1),
-        ("beta", 1),
+        ("alpha", 1),
+        ("Beta", 1),
     ]
