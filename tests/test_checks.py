@@ -228,6 +228,20 @@ def test_unarchived_link(path: Path) -> None:
     assert found == {"unarchived": "supports link to Ministry has no snapshot"}
     assert problems(path, evidence_claim()) == {}
 
+    def moved(db: Database) -> Claim:
+        claim = evidence_claim()(db)
+        (link,) = [
+            k
+            for k in db.links_of_claim(claim["id"])
+            if k["url"] == URL and k["relation"] == "supports"
+        ]
+        # A link whose URL changed with its snapshot kept (as a file merged by git can
+        # hold): the snapshot is of another page.
+        db.put_record("link", {**link, "url": "https://example.org/moved"})
+        return claim
+
+    assert problems(path, moved) == {"unarchived": "supports link to Ministry has no snapshot"}
+
 
 def test_a_said_by_link_with_a_url_needs_no_snapshot(path: Path) -> None:
     def said(db: Database) -> Claim:

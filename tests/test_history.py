@@ -348,3 +348,44 @@ def test_verdict_times_leaves_out_a_status_the_history_does_not_show(path: Path)
         times = history.verdict_times(db)
     assert claim["id"] not in times
     assert kept["id"] in times
+
+
+def test_an_unlinked_confidential_link_stays_withheld(path: Path) -> None:
+    with writing(path) as db:
+        claim = db.add_claim("A claim")
+        source = db.add_source("Secret Person", confidential=True)
+        link = db.link(claim["id"], source["id"], "said-by", quote="her own words")
+    with writing(path) as db:
+        db.unlink(claim["id"], source["id"])
+    with reading(path) as db:
+        found = history.read_history(db, reveal=False)
+    assert link["id"] in found.protected
+    quotes = [(e["before"] or e["after"] or {}).get("quote") for e in found.events()]
+    assert quotes.count(WITHHELD) == 2
+    assert "her own words" not in quotes
+
+
+def test_undo_puts_back_a_removed_item_and_keeps_a_later_one(path: Path) -> None:
+    with writing(path) as db:
+        claim = db.add_claim("A claim", tags=["a", "b"])
+    with writing(path) as db:
+        db.edit_claim(claim["id"], remove_tags=["a"])
+    with writing(path) as db:
+        db.edit_claim(claim["id"], add_tags=["c"])
+    with reading(path) as db:
+        removal = history.changes(db)[1]
+    with writing(path) as db:
+        assert history.revert(db, removal, "undo") == [("changed back", "claim", claim["id"])]
+    kept = claim_of(path, claim["id"])
+    assert kept is not None
+    assert kept["tags"] == ["b", "c", "a"]
+
+
+def test_require_known_finds_a_record_no_event_names(path: Path) -> None:
+    with writing(path) as db:
+        claim = db.add_claim("Recorded")
+    with writing(path) as db:
+        copy = {**db.claim_by_id(claim["id"]), "id": "q" * 16}
+        db.add_record("claim", copy)  # as an import adds a record: no event of its own
+    with reading(path) as db:
+        assert history.require_known(db, "qqqqq") == "q" * 16

@@ -5,13 +5,14 @@ claimant among them."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from claimtrack.confidential import WITHHELD
+from claimtrack.confidential.sealing import reset_opener
 from claimtrack.db import Database
-from claimtrack.model import Archive
+from claimtrack.model import Archive, Source
 from claimtrack.query import (
     Presenter,
     claim_view,
@@ -265,3 +266,19 @@ def test_merged_shows_only_on_a_record_that_absorbed_others(made: dict[str, Any]
     assert "merged" not in undone_source
     # A confidential source's merged IDs would name the public ones it absorbed.
     assert "merged" not in hidden
+
+
+def test_a_sealed_records_ciphertext_is_no_ones_to_read(
+    made: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLAIMTRACK_IDENTITY", raising=False)
+    reset_opener()  # no identity: the sealed value is not opened
+    try:
+        with Database.open(made["path"]) as db:
+            daily = db.get_source("Daily")
+            sealed = cast(Source, {**daily, "sealed": "ciphertext", "commitment": "c"})
+            view = source_view(sealed, Presenter(db))
+    finally:
+        reset_opener()
+    assert list(view) == SOURCE_KEYS
+    assert view["name"] == "Daily"
