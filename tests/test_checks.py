@@ -22,7 +22,7 @@ from claimtrack.analysis.checks import (
 from claimtrack.db import Database
 from claimtrack.errors import ValidationError
 from claimtrack.model import Archive, Claim, Verification
-from claimtrack.query import Presenter
+from claimtrack.views.presenter import Presenter
 from tests.clock import freeze
 
 Build = Callable[[Database], Claim]

@@ -9,7 +9,7 @@ import pytest
 
 from claimtrack.analysis.stats import compute, tally
 from claimtrack.db import Database
-from claimtrack.query import ClaimFilter, Presenter
+from claimtrack.views.presenter import ClaimFilter, Presenter
 from tests.clock import freeze
 
 

@@ -1,4 +1,4 @@
-"""Unit tests of ``claimtrack.query`` and ``claimtrack.views``: the JSON contract's keys
+"""Unit tests of ``claimtrack.views.presenter`` and ``claimtrack.views``: the JSON contract's keys
 and values of a claim with every kind of link and of its sources, a confidential
 claimant among them."""
 
@@ -13,7 +13,7 @@ from claimtrack.confidential import WITHHELD
 from claimtrack.confidential.sealing import reset_opener
 from claimtrack.db import Database
 from claimtrack.model import Archive, Source
-from claimtrack.query import (
+from claimtrack.views.presenter import (
     Presenter,
     claim_view,
     link_view,
