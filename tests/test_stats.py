@@ -34,14 +34,17 @@ def path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def counts(path: Path, flt: ClaimFilter, *, top: int = 20, indexed: bool = False) -> Any:
-    with Database.open(path, indexed=indexed) as db:
+def counts(path: Path, flt: ClaimFilter, *, top: int = 20) -> Any:
+    with Database.open(path) as db:
         return compute(db, flt.prepare(db), Presenter(db), top=top)
 
 
-@pytest.mark.parametrize("indexed", [False, True], ids=["records", "index"])
-def test_counts_per_status_story_tag_and_source(path: Path, indexed: bool) -> None:
-    found = counts(path, ClaimFilter(), indexed=indexed)
+@pytest.mark.parametrize("index", ["never", "always"], ids=["in-memory", "cached"])
+def test_counts_per_status_story_tag_and_source(
+    path: Path, index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMTRACK_INDEX", index)  # the index in memory, or the cache's
+    found = counts(path, ClaimFilter())
     assert found["claims"] == 4
     assert found["by_status"] == [
         {"status": "unverified", "claims": 2},
