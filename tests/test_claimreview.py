@@ -600,6 +600,19 @@ def test_json_ld_with_a_schema_prefix_reads_as_schema_org(cli: Cli, tmp_path: Pa
     }
 
 
+def test_a_block_nested_past_the_stack_is_left_out_and_the_review_beside_it_imported(
+    cli: Cli,
+) -> None:
+    """Issue 27: a JSON-LD block nested 100,000 deep stopped the whole import with
+    'internal error: RecursionError'; the good block beside it was lost."""
+    deep = "[" * 100_000 + "]" * 100_000
+    html = page(DOZEN).replace('{ "@type": "BreadcrumbList", broken ', deep)
+    assert deep in html
+    cli("import", "-", input=html)
+    texts = [c["text"] for c in cli.jsonl("list", "--all")]
+    assert texts == ["At least a dozen Russians faced entry bans in Serbia"]
+
+
 def test_a_context_claimtrack_would_have_to_fetch_is_refused(cli: Cli, tmp_path: Path) -> None:
     remote = {**DOZEN, "@context": "https://vocab.example/context.jsonld"}
     failed = cli("import", str(write(tmp_path / "remote.jsonld", remote)), code=1)

@@ -336,8 +336,9 @@ def read_claimreview(raw: bytes, origin: str) -> Incoming:
 def html_json_ld(raw: bytes, origin: str) -> list[Any]:
     """The JSON-LD blocks embedded in an HTML page, each parsed by extruct (which also
     reads a block behind a leading ``//`` or ``<!-- -->`` comment line, as some pages
-    write them). A block that is not JSON is left out; a page with no block at all, or
-    none that parses, is an error."""
+    write them). A block that is not JSON, or nests deeper than a parser can follow
+    (a hostile page), is left out; a page with no block at all, or none that parses, is
+    an error."""
     from extruct.jsonld import JsonLdExtractor
     from extruct.utils import parse_html
 
@@ -358,7 +359,7 @@ def html_json_ld(raw: bytes, origin: str) -> list[Any]:
         # and a page's broken breadcrumb must not hide its ClaimReview.
         try:
             found.extend(extractor.extract_items(block))
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
             continue
     return found
 
