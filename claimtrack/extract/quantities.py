@@ -61,7 +61,9 @@ _NOT_A_COUNT_AFTER = re.compile(
 
 def _not_a_count(sentence: str, start: int, end: int) -> bool:
     """Whether the number at ``start:end`` is part of a date, a time or a name."""
-    before = sentence[:start]
+    # Only the end of what comes before matters (every pattern is anchored at it): a
+    # search of the whole prefix made a text with thousands of numbers quadratic.
+    before = sentence[max(0, start - 64) : start]
     if before[-1:].isalpha() or re.search(r"[A-Za-z]-$|\d[:.]$|:$", before):
         return True  # "G7", "F-16", the minutes of "8:51"
     return bool(_MONTH_BEFORE.search(before) or _NOT_A_COUNT_AFTER.match(sentence[end:]))
@@ -193,8 +195,10 @@ def _counted(match: re.Match[str], sentence: str) -> str | None:
         return "percent"
     if match.group("age"):
         return "years of age"
-    after = sentence[match.end() :]
-    first = after.split()[:1]
+    # The words right after it are all that is read: a slice of the whole rest, split,
+    # made a text with thousands of numbers quadratic.
+    after = sentence[match.end() : match.end() + 200]
+    first = after.split(maxsplit=1)[:1]
     if first and first[0].lower() in NOT_COUNTED - {"of", "other", "more"}:
         return None  # "$1.03 on Monday": what follows is no count
     tail = _COUNTED.match(after)
