@@ -13,8 +13,8 @@ from typing import Any
 
 from claimtrack.confidential import is_confidential
 from claimtrack.model import Claim
+from claimtrack.named_file import writing_named_by_name
 from claimtrack.query import Presenter
-from claimtrack.store.files import replacing
 
 SOURCE_COLUMNS = {
     "id": str,
@@ -60,7 +60,8 @@ LINK_COLUMNS = {
 def write(
     path: Path, claims: Iterable[Claim], presenter: Presenter, *, everything: bool
 ) -> dict[str, int]:
-    """Write the SQLite file atomically; returns the row count of each table.
+    """Write the SQLite file (atomically; ``named_file`` says how for a pipe); returns
+    the row count of each table.
 
     ``claims`` is read once, as it comes: a claim is written and dropped, and only the
     rows of its links are kept until the claims are in (the file's foreign keys point
@@ -82,7 +83,7 @@ def write(
             )
             yield {k: claim.get(k) for k in CLAIM_COLUMNS}
 
-    with replacing(path) as (_, tmp_name):
+    with writing_named_by_name(path) as tmp_name:
         db = sqlite_utils.Database(tmp_name, recreate=True)
         # A file nobody reads until it is renamed into place: no journal, and one fsync
         # at the end (``replacing``) instead of one per batch of 100 rows (10x faster).
