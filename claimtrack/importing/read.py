@@ -450,7 +450,7 @@ def _link_fields(data: Mapping[str, Any], claim_id: str | None, position: int) -
         "position": position,
         "url": _text(data.get("url"), "url", limit=MAX_SHORT),
         "quote": _text(data.get("quote"), "quote"),
-        "date": check_date(_text(data.get("date"), "date", limit=100)),
+        "date": check_date(_text(data.get("date"), "date", limit=100), partial=True),
         "note": _text(data.get("note"), "note"),
         "created": _stamp(data.get("created"), "created"),
         "author": _text(data.get("author"), "author", limit=MAX_SHORT) or "import",
