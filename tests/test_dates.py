@@ -5,7 +5,11 @@ calendar's ends are dates like any other (``model.check_date``, ``model.day_boun
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,3 +145,41 @@ def test_claimreview_publishes_a_partial_date_as_it_is(cli: Cli) -> None:
     out = cli("export", "-f", "claimreview", "--org", "Desk").stdout
     assert '"datePublished": "2024-05"' in out
     assert "2024-05-0" not in out and "2024-05-1" not in out and "2024-05-2" not in out
+
+
+ZONES = ["UTC", "Pacific/Kiritimati", "America/Los_Angeles"]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_the_calendars_ends_are_dates_in_every_zone(tmp_path: Path, zone: str) -> None:
+    """Year 1 and year 9999 as bounds, and a stored moment at the end of 9999, in zones
+    where local time crosses the calendar's ends (UTC+14 and UTC-8): no crash."""
+    db = tmp_path / "claims.json"
+    env = {**os.environ, "TZ": zone, "CLAIMTRACK_DB": str(db)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "claimtrack", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, (args, done.stderr)
+        assert "internal error" not in done.stderr
+        return done
+
+    claim = run("add", "A far claim", "-q").stdout.strip()
+    data = json.loads(db.read_text(encoding="utf-8"))
+    for record in data["claims"].values():
+        record["created"] = record["updated"] = "9999-12-31T23:00:00.000000Z"
+    db.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    listed = run("list", "--since", "0001-01-01", "--until", "9999-12-31", "-f", "jsonl")
+    assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [claim]
+    assert run("list", "--since", "9999", "-f", "ids").stdout.split() == [claim]
+    assert run("list", "--until", "0001", "-f", "ids").stdout.split() == []
+    shown = run("show", claim, "-f", "table").stdout
+    # In Kiritimati 23:00 UTC is already year 10000: shown in UTC, as stored.
+    local = {"UTC": "23:00:00 UTC", "Pacific/Kiritimati": "23:00:00 UTC"}
+    assert "9999-12-31 " + local.get(zone, "15:00:00 PST") in shown
