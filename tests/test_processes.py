@@ -254,3 +254,37 @@ def test_shell_completion_of_ids_and_sources(db_path: Path) -> None:
     assert "Predrag Petrovic" in complete(f"claimtrack --db {db_path} link {claim_id[:4]} Pre")
     assert "Hidden" not in complete(f"claimtrack --db {db_path} link {claim_id[:4]} Hid")
     assert "source" in complete("claimtrack so")
+
+
+def test_a_write_with_stdout_closed_is_saved_and_exits_0_without_a_traceback(
+    db_path: Path,
+) -> None:
+    """``claimtrack add x -f json >&-``: the shell closed descriptor 1 before the start."""
+    command = [*CLAIMTRACK, "--db", str(db_path)]
+    added = subprocess.run(
+        [*command, "add", "Saved though nobody reads", "-f", "json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=lambda: os.close(1),  # as the shell's >&-
+    )
+    assert added.returncode == 0, added.stderr
+    assert "Traceback" not in added.stderr and "internal error" not in added.stderr
+    assert len(added.stderr.splitlines()) <= 1
+    listed = run("list", "-f", "jsonl", db=db_path)
+    assert [json.loads(line)["text"] for line in listed.stdout.splitlines()] == [
+        "Saved though nobody reads"
+    ]
+    # A read with nowhere to print fails, in one line.
+    read = subprocess.run(
+        [*command, "list", "-f", "jsonl"],
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert read.returncode == 1
+    assert read.stderr.splitlines() == ["Error: standard output is closed; nothing was printed"]
