@@ -214,3 +214,22 @@ def test_rm_asks_with_the_whole_claim_and_no_is_not_an_error(demo: Cli) -> None:
     assert text + "revocation of their residence permits" in asked.stderr
     assert "Nothing deleted." in asked.stderr
     assert len(demo.jsonl("list")) == 16
+
+
+@pytest.mark.parametrize("columns", ["0", "-3", "abc", "", "99999999999"])
+@pytest.mark.parametrize(
+    "args",
+    [("list",), ("show", "6fmx"), ("stats",), ("log", "-n", "3"), ("source", "list")],
+)
+def test_a_columns_value_that_is_no_size_is_an_unknown_width(
+    demo: Cli, monkeypatch: pytest.MonkeyPatch, columns: str, args: tuple[str, ...]
+) -> None:
+    """Not a terminal (CliRunner's stdout): unknown width is Rich's 80 columns."""
+    monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setenv("NO_COLOR", "1")
+    out: str = demo(*args, "--format", "table").stdout
+    lines = out.splitlines()
+    assert lines and lines[0].strip()
+    assert max(len(line) for line in lines) <= 80
+    monkeypatch.setenv("COLUMNS", "80")
+    assert demo(*args, "--format", "table").stdout == out

@@ -48,12 +48,39 @@ def _plain_table() -> Table:
     )
 
 
+# COLUMNS and LINES beyond this are no terminal's: a typo, not a size.
+_MAX_CELLS = 100_000
+
+
+def _sized_environ() -> dict[str, str]:
+    """The environment as Rich reads it for the console's size, without a ``COLUMNS``
+    or ``LINES`` that is no size (0, negative, not a number, absurdly large): Rich would
+    draw everything 0 columns wide for ``COLUMNS=0`` (that is, print nothing). Such a
+    value means the size is unknown: the terminal's own, else 80 columns."""
+    import os
+
+    environ = dict(os.environ)
+    for name in ("COLUMNS", "LINES"):
+        value = environ.get(name, "").strip()
+        if not (value.isdigit() and 0 < int(value) <= _MAX_CELLS):
+            environ.pop(name, None)
+    return environ
+
+
 def console(no_color: bool, *, stderr: bool = False) -> Console:
-    """A console at the terminal's width (``COLUMNS`` wins; piped, the width of the
-    terminal the pipe starts in, else 80): user text never enters it as markup."""
+    """A console at the terminal's width (``COLUMNS`` wins when it is a size; piped, the
+    width of the terminal the pipe starts in, else 80): user text never enters it as
+    markup."""
     from rich.console import Console
 
-    return Console(stderr=stderr, no_color=no_color, highlight=False, emoji=False, markup=False)
+    return Console(
+        stderr=stderr,
+        no_color=no_color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        _environ=_sized_environ(),
+    )
 
 
 def text(value: Any, style: str = "") -> Text:
