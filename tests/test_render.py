@@ -233,3 +233,38 @@ def test_a_columns_value_that_is_no_size_is_an_unknown_width(
     assert max(len(line) for line in lines) <= 80
     monkeypatch.setenv("COLUMNS", "80")
     assert demo(*args, "--format", "table").stdout == out
+
+
+def _row_lines(out: str, short_id: str) -> list[str]:
+    """The lines of one claim's row in a ``list`` table: its first, and those under it."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(short_id))
+    rest = lines[start + 1 :]
+    following = next((i for i, line in enumerate(rest) if not line[:2].isspace()), len(rest))
+    return [lines[start], *rest[:following]]
+
+
+@pytest.mark.parametrize("width", (60, 100))
+def test_a_chinese_claim_wraps_like_a_german_one_of_the_same_display_width(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    # Two texts of 88 terminal cells each: 44 wide characters, and German words.
+    chinese = (
+        "市议会说新桥的费用比原计划高出三倍而且工程还要再拖两年才能完成通车据说明年春天开始施工啦"
+    )
+    german = (
+        "Der Stadtrat sagt, die neue Brücke koste dreimal so viel wie geplant, und sie kommt spät"
+    )
+    from rich.cells import cell_len
+
+    assert cell_len(chinese) == cell_len(german) == 88
+    zh = cli.add(chinese)
+    de = cli.add(german)
+    monkeypatch.setenv("COLUMNS", str(width))
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = cli("list", "--format", "table").stdout
+    zh_lines, de_lines = _row_lines(out, zh[:7]), _row_lines(out, de[:7])
+    assert len(zh_lines) == len(de_lines) > 1
+    assert all(cell_len(line) <= width for line in out.splitlines())
+    shown = "".join(char for line in zh_lines for char in line if ord(char) > 0x2E80)
+    assert chinese.startswith(shown) and len(shown) > len(chinese) // 2
