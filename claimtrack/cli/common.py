@@ -59,6 +59,14 @@ class ClaimtrackGroup(TyperGroup):
     """Turns core errors into one line and ``ExitStatus.ERROR``; a traceback only with
     --debug."""
 
+    def _main_shell_completion(
+        self, ctx_args: Any, prog_name: str, complete_var: Any = None
+    ) -> None:
+        from claimtrack.cli.complete import use_plain_zsh
+
+        use_plain_zsh()  # before completing, showing or installing a script
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
