@@ -583,3 +583,13 @@ def test_debug_traceback_does_not_reveal_confidential_names(cli: Cli) -> None:
     )
     assert result.returncode == 1 and "Traceback" in result.stderr
     assert "Hiddenova" not in result.stderr
+
+
+def test_a_claimtrack_toml_starting_with_a_byte_order_mark_is_read(cli: Cli, db_path: Path) -> None:
+    db_path.with_name("claimtrack.toml").write_bytes(
+        b"\xef\xbb\xbf" + b'[organisation]\nname = "Desk Fact Check"\n'
+    )
+    claim = cli.add("A claim with a verdict")
+    cli("status", claim, "verified", "--review-url", "https://desk.example/checks/1")
+    out = cli("export", "-f", "claimreview").stdout
+    assert '"name": "Desk Fact Check"' in out
