@@ -268,3 +268,16 @@ def test_a_chinese_claim_wraps_like_a_german_one_of_the_same_display_width(
     assert all(cell_len(line) <= width for line in out.splitlines())
     shown = "".join(char for line in zh_lines for char in line if ord(char) > 0x2E80)
     assert chinese.startswith(shown) and len(shown) > len(chinese) // 2
+
+
+def test_only_a_non_empty_no_color_turns_colour_off(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """no-color.org: NO_COLOR "when present and not an empty string"."""
+    cli.add("A claim in colour")
+    monkeypatch.setenv("FORCE_COLOR", "1")  # Rich colours though CliRunner is no terminal
+    yellow = "\x1b[33m"  # "unverified" (bold stays without colour: it is no colour)
+    monkeypatch.setenv("NO_COLOR", "")
+    assert yellow in cli("list", "--format", "table").stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert yellow not in cli("list", "--format", "table").stdout

@@ -300,7 +300,8 @@ def stdout_bytes() -> Any:
 
 
 def no_color(ctx: typer.Context) -> bool:
-    return settings(ctx).no_color or "NO_COLOR" in os.environ
+    # no-color.org: "when present and not an empty string"; NO_COLOR= turns nothing off.
+    return settings(ctx).no_color or bool(os.environ.get("NO_COLOR"))
 
 
 def db_path_for(ctx: typer.Context) -> Path:
