@@ -474,3 +474,20 @@ def test_the_shell_named_is_the_one_shown_and_installed_whatever_shell_runs_it(
     assert installed.read_text(encoding="utf-8").startswith(own)
     assert not (home / ".bashrc").exists()
     assert not (home / ".bash_completions").exists()
+
+
+def test_latin1_locale_tables_measure_the_replacement_not_the_original(run: Run) -> None:
+    """An emoji (two cells) or a CJK character printed as a one-cell "?" under
+    ISO-8859-1: the columns after it stay where the header puts them."""
+    name = latin1_locale()
+    if name is None:
+        pytest.skip("no ISO-8859-1 locale here (localedef -i en_US -f ISO-8859-1 ...)")
+    run("add", "Zoë \U0001f600 said 中文 today", "--said-by", "Ana")
+    run("add", "plain text here", "--said-by", "Ana")
+    out = run("list", "--format", "table", env={"LC_ALL": name, "COLUMNS": "80"}).stdout
+    lines = out.decode("latin-1").splitlines()
+    said_by = lines[0].index("Said by")
+    rows = [line for line in lines[2:] if "Ana" in line]
+    assert len(rows) == 2
+    assert [row.index("Ana") for row in rows] == [said_by, said_by]
+    assert any("Zoë ? said ?? today" in row for row in rows)

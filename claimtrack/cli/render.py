@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from claimtrack import ids
+from claimtrack.cli.context import as_printed
 from claimtrack.exporting.formats import safe_text
 from claimtrack.model import describe_quantity, local_time
 
@@ -90,7 +91,7 @@ def text(value: Any, style: str = "") -> Text:
         return Text("")
     if isinstance(value, (list, tuple)):
         value = ", ".join(str(v) for v in value)
-    return Text(safe_text(str(value)), style=style)
+    return Text(as_printed(safe_text(str(value))), style=style)
 
 
 def _status(status: Status) -> Text:
