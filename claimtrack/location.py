@@ -12,6 +12,7 @@ database, so the claim would land where nobody looks for it.
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,21 +52,35 @@ def locate(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = No
 
 def refuse_dangling(path: Path) -> None:
     """Raise ``DatabaseError`` naming ``path`` and where it points if it is a symlink
-    to a file that does not exist, or part of a loop of symlinks."""
-    if not path.is_symlink():
+    to a file that does not exist, or part of a loop of symlinks; or naming the path
+    and why, if it cannot name a file at all (longer than the system allows)."""
+    import stat
+
+    from claimtrack.errors import DatabaseError
+
+    try:
+        if not stat.S_ISLNK(os.lstat(path).st_mode):
+            return
+    except FileNotFoundError:
         return
+    except OSError as exc:
+        if exc.errno in (errno.ENAMETOOLONG, errno.ELOOP):
+            raise DatabaseError(
+                f"cannot use {path} as the database: {exc.strerror}",
+                "give a shorter path (--db or $CLAIMTRACK_DB)"
+                if exc.errno == errno.ENAMETOOLONG
+                else "a folder on the way is a loop of symbolic links",
+            ) from None
+        return  # unreadable for another reason: the store says which when it reads
     try:
         os.stat(path)
         return
     except FileNotFoundError:
         problem = "which does not exist"
     except OSError as exc:
-        import errno
-
         if exc.errno != errno.ELOOP:
             return  # unreadable for another reason: the store says which when it reads
         problem = "which leads round a loop of symbolic links"
-    from claimtrack.errors import DatabaseError
 
     target = os.readlink(path)
     raise DatabaseError(

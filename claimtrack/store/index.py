@@ -30,7 +30,13 @@ import orjson
 
 from claimtrack.errors import DatabaseError
 from claimtrack.model import SCHEMA_VERSION, STATUSES, fold
-from claimtrack.store.fileformat import TABLES, Data, check_claim_numbers, check_link_numbers
+from claimtrack.store.fileformat import (
+    TABLES,
+    Data,
+    check_claim_numbers,
+    check_link_numbers,
+    shape_problem,
+)
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
 from claimtrack.store.terms import claim_terms
 
@@ -331,13 +337,13 @@ class FileIndex:
         and little more. Every record is parsed, the history's too: the index vouches
         for the whole file."""
         for key, event in scan.records("events"):
-            _keyed(key, event)  # parsed and checked, not indexed
+            _keyed(key, event, "events")  # parsed and checked, not indexed
         path = self.db_path
         words: list[tuple[str, str]] = []
         self._build(
             _claim_rows(scan, path, words),
             _link_rows(scan, path),
-            {key: _keyed(key, source) for key, source in scan.records("sources")},
+            {key: _keyed(key, source, "sources") for key, source in scan.records("sources")},
             scan.blocks,
             current,
             words,
@@ -585,21 +591,24 @@ class FileIndex:
             raise
 
 
-def _keyed(key: str, record: Any) -> Any:
-    """The record, if it is filed under its own ID. An index is built only for a file
-    where each is: ``check`` then learns of records filed wrongly from the index's
-    absence (it parses the file and reports them) and of nothing else."""
-    if record.get("id") != key:
-        from claimtrack.store.layout import NotOurLayout
+def _keyed(key: str, record: Any, table: str) -> Any:
+    """The record, if it is filed under its own ID and has the shape commands read
+    (``fileformat.shape_problem``). An index is built only for a file where each is:
+    ``check`` then learns of records filed wrongly from the index's absence (it parses
+    the file and reports them), and a damaged record is reported by that parse."""
+    from claimtrack.store.layout import NotOurLayout
 
+    if record.get("id") != key:
         raise NotOurLayout(f"record {key!r} has id {record.get('id')!r}")
+    if shape_problem(table, record) is not None:
+        raise NotOurLayout(f"record {key!r} is damaged")
     return record
 
 
 def _claim_rows(scan: Scan, path: Path, words: list[tuple[str, str]]) -> Iterator[tuple[Any, ...]]:
     for key, claim in scan.records("claims"):
         check_claim_numbers(key, claim, path)
-        yield _with_words(key, _keyed(key, claim), words)
+        yield _with_words(key, _keyed(key, claim, "claims"), words)
 
 
 def _with_words(
@@ -641,7 +650,7 @@ def _upsert_words(
 def _link_rows(scan: Scan, path: Path) -> Iterator[tuple[Any, ...]]:
     for key, link in scan.records("links"):
         check_link_numbers(key, link, path)
-        yield link_row(key, _keyed(key, link))
+        yield link_row(key, _keyed(key, link, "links"))
 
 
 def _owned_privately(stat: os.stat_result) -> bool:
