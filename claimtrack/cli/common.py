@@ -62,9 +62,13 @@ class ClaimtrackGroup(TyperGroup):
     def _main_shell_completion(
         self, ctx_args: Any, prog_name: str, complete_var: Any = None
     ) -> None:
-        from claimtrack.cli.complete import use_plain_zsh
+        # Only when completing, or showing or installing a script: every run comes here.
+        if os.environ.get("_CLAIMTRACK_COMPLETE") or any(
+            arg.startswith(("--show-completion", "--install-completion")) for arg in sys.argv
+        ):
+            from claimtrack.cli.complete import use_plain_zsh
 
-        use_plain_zsh()  # before completing, showing or installing a script
+            use_plain_zsh()
         super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def invoke(self, ctx: Any) -> Any:
