@@ -52,7 +52,9 @@ def load(db_path: Path) -> Config:
     except OSError as exc:
         raise ClaimtrackError(f"cannot read {path}: {exc.strerror}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        # utf-8-sig: a byte order mark, which Windows editors (Notepad) put first, is
+        # no TOML; it is dropped, not reported as an error at line 1, column 1.
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ClaimtrackError(f"{path} is not valid TOML ({exc})") from None
     return _parse(data, path)

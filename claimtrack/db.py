@@ -638,7 +638,7 @@ class Database(SealedSources):
         fields = {
             "url": clean_optional(url, "url"),
             "quote": clean_optional(quote, "quote", limit=1_000_000),
-            "date": check_date(date),
+            "date": check_date(date, partial=True),
             "note": clean_optional(note, "note", limit=1_000_000),
         }
         siblings = [link for link in self.links_of_claim(claim_id) if link["relation"] == relation]

@@ -6,11 +6,46 @@ Everything else goes to ``claimtrack.cli.main``.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
 
+class _ClosedStdout(io.RawIOBase):
+    """What ``sys.stdout`` writes to when the shell closed it (``claimtrack add x >&-``):
+    every write fails as a pipe without a reader does, so a closed stdout is handled as
+    one, below (a saved change is a success; nothing else reaches the user)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        import errno
+
+        raise BrokenPipeError(errno.EPIPE, "standard output is closed")
+
+    def fileno(self) -> int:
+        return 1  # /dev/null: ``_guard_closed_stdout`` put it there
+
+
+def _guard_closed_stdout() -> bool:
+    """With file descriptor 1 closed, Python sets ``sys.stdout`` to None, and the first
+    file a command opens (the database's lock, the database) would be given descriptor
+    1, where a child process such as git writes its output. Keep descriptor 1 taken
+    (by /dev/null) and make writes to stdout fail as to a closed pipe. True if it was
+    closed."""
+    if sys.stdout is not None:
+        return False
+    fd = os.open(os.devnull, os.O_WRONLY)
+    if fd != 1:
+        os.dup2(fd, 1)
+        os.close(fd)
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(_ClosedStdout()), encoding="utf-8")
+    return True
+
+
 def main() -> None:
+    closed = _guard_closed_stdout()
     try:
         if sys.argv[1:] == ["--version"]:
             from claimtrack import __version__
@@ -33,6 +68,10 @@ def main() -> None:
         # a change already saved is a success all the same.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+        if closed:  # what is still buffered would fail again at the interpreter's exit
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
         from claimtrack.cli.status import ExitStatus, Outcome  # loaded, unless for --version
 
+        if closed and not Outcome.committed:
+            sys.stderr.write("Error: standard output is closed; nothing was printed\n")
         sys.exit(ExitStatus.SUCCESS if Outcome.committed else ExitStatus.ERROR)

@@ -364,6 +364,8 @@ DATE_FORMS = (
     "and 13/06/2024 where day and month cannot be confused; a moment as "
     "YYYY-MM-DDTHH:MM[:SS] with an offset or Z"
 )
+# Where a date may be partial (a link's date, a filter): a month or a year alone.
+PARTIAL_DATE_FORMS = "a month as YYYY-MM or May 2024, a year as YYYY"
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -389,25 +391,41 @@ _YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _YEAR_LAST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 _DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})")
 _MONTH_DAY = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
+_YEAR_MONTH = re.compile(r"(\d{4})[-/.](\d{1,2})")
+_MONTH_YEAR_NUMBERS = re.compile(r"(\d{1,2})[-/.](\d{4})")
+_MONTH_YEAR = re.compile(r"([a-z]+)\.?,?\s+(\d{4})")
+_YEAR = re.compile(r"\d{4}")
 
 
 class AmbiguousDate(ValidationError):
     """A date that reads as two days ("05/06/2024": 5 June or 6 May)."""
 
 
-def check_date(value: str | None, field: str = "date") -> str | None:
+def check_date(value: str | None, field: str = "date", *, partial: bool = False) -> str | None:
     """A date as ISO 8601: ``YYYY-MM-DD``, or a moment ``YYYY-MM-DDTHH:MM:SS`` (with its
     offset, ``Z`` for UTC, when one was given); None for nothing. A form that can mean
     one day only is normalised (``DATE_FORMS``): "20240605", "2024/6/5", "5 June 2024"
-    and "June 5, 2024" are all "2024-06-05". Raises ``AmbiguousDate`` for "05/06/2024"
-    (day and month both 12 or less, and different) and ``ValidationError`` for anything
-    else. Words such as "yesterday" are the command line's to resolve, when typed."""
+    and "June 5, 2024" are all "2024-06-05". With ``partial`` (where a date may name a
+    month or a year: a link's date, a filter's bound), "May 2024", "2024-5" and
+    "05/2024" are "2024-05" and "2024" is "2024": never a guessed day. Without it, a
+    month or a year alone is refused with a message that says a day is needed.
+    Raises ``AmbiguousDate`` for "05/06/2024" (day and month both 12 or less, and
+    different) and ``ValidationError`` for anything else. Words such as "yesterday"
+    are the command line's to resolve, when typed."""
     if value is None or not value.strip():
         return None
     text = " ".join(value.strip().split())
     day = _day(text.lower(), value, field)
     if day is not None:
         return day.isoformat()
+    month = _month(text.lower(), value, field)
+    if month is not None:
+        if not partial:
+            raise ValidationError(
+                f"{field} {value!r} is a month or a year, not a day",
+                "give the day, as " + DATE_FORMS.partition(",")[0],
+            )
+        return month
     if "T" in text or " " in text or ":" in text:
         try:
             moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -415,7 +433,25 @@ def check_date(value: str | None, field: str = "date") -> str | None:
             pass
         else:
             return moment.isoformat().replace("+00:00", "Z")
-    raise ValidationError(f"{field} {value!r} is not a date", "use " + DATE_FORMS)
+    forms = DATE_FORMS + ("; " + PARTIAL_DATE_FORMS if partial else "")
+    raise ValidationError(f"{field} {value!r} is not a date", "use " + forms)
+
+
+def _month(text: str, value: str, field: str) -> str | None:
+    """The month ("2024-05") or year ("2024") ``text`` names alone, else None."""
+    if _YEAR.fullmatch(text):
+        year, month = int(text), None
+    elif found := _YEAR_MONTH.fullmatch(text):
+        year, month = int(found[1]), int(found[2])
+    elif found := _MONTH_YEAR_NUMBERS.fullmatch(text):
+        month, year = int(found[1]), int(found[2])
+    elif (found := _MONTH_YEAR.fullmatch(text)) and found[1] in _MONTHS:
+        month, year = _MONTHS[found[1]], int(found[2])
+    else:
+        return None
+    if not 1 <= year <= 9999 or (month is not None and not 1 <= month <= 12):
+        raise ValidationError(f"{field} {value!r} is not a date", "use " + DATE_FORMS)
+    return f"{year:04d}" if month is None else f"{year:04d}-{month:02d}"
 
 
 def _day(text: str, value: str, field: str) -> _dt.date | None:
@@ -459,8 +495,14 @@ def local_time(stamp: str, *, seconds: bool = True) -> str:
         return stamp
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_dt.UTC)
-    local = moment.astimezone()
-    shown = local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    try:
+        local = moment.astimezone()
+    except (OverflowError, ValueError):
+        # A moment whose local time is beyond the calendar (the last hours of 9999 east
+        # of UTC, the first of year 1 west of it): shown in UTC, as it is stored.
+        local = moment.astimezone(_dt.UTC)
+    # isoformat, not strftime, which writes year 1 as "1" on glibc.
+    shown = local.replace(tzinfo=None).isoformat(" ", "seconds" if seconds else "minutes")
     return f"{shown} {local.tzname() or local.strftime('%z')}"
 
 
@@ -468,19 +510,44 @@ def day_bound(value: str | None, field: str, *, end: bool) -> str | None:
     """The first (or, with ``end``, last) microsecond of a calendar day in the user's
     time zone, as a UTC stamp comparable with stored ones (``now``'s format): "--until
     2024-06-05" under ``TZ=America/Los_Angeles`` ends at 2024-06-06T06:59:59.999999Z.
-    A moment without an offset is local time too. Raises ``ValidationError`` as
+    A month or a year (``check_date``'s ``partial``) is all of it: "--since 2024-05"
+    starts on 1 May, "--until 2024-05" ends on 31 May. A moment without an offset is
+    local time too. A bound beyond the calendar's ends (year 1, year 9999, in a zone
+    where it crosses them) is the calendar's end. Raises ``ValidationError`` as
     ``check_date`` does."""
-    text = check_date(value, field)
+    text = check_date(value, field, partial=True)
     if text is None:
         return None
-    if len(text) == 10:
-        day = _dt.date.fromisoformat(text)
-        moment = _dt.datetime.combine(day, _dt.time.max if end else _dt.time.min)
+    if len(text) <= 10:
+        first, last = _days_of(text)
+        moment = _dt.datetime.combine(last if end else first, _dt.time.max if end else _dt.time.min)
     else:
         moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.astimezone()  # local time, as the user's clock shows it
-    return moment.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        if moment.tzinfo is None:
+            moment = moment.astimezone()  # local time, as the user's clock shows it
+        moment = moment.astimezone(_dt.UTC)
+    except (OverflowError, ValueError):
+        # Local midnight of 1 January of year 1 east of UTC is in year 0 in UTC, and
+        # the end of 9999 west of it in year 10000: neither exists, the bound is open.
+        moment = _dt.datetime.max if end else _dt.datetime.min
+    # isoformat, not strftime: strftime writes year 1 as "1" on glibc, which would sort
+    # after "2024" in the stored stamps' string order.
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def _days_of(text: str) -> tuple[_dt.date, _dt.date]:
+    """The first and last day of a day, a month ("2024-05") or a year ("2024")."""
+    if len(text) == 10:
+        day = _dt.date.fromisoformat(text)
+        return day, day
+    year = int(text[:4])
+    if len(text) == 4:
+        return _dt.date(year, 1, 1), _dt.date(year, 12, 31)
+    month = int(text[5:7])
+    first = _dt.date(year, month, 1)
+    following = _dt.date(year + 1, 1, 1) if month == 12 else _dt.date(year, month + 1, 1)
+    return first, following - _dt.timedelta(days=1)
 
 
 # Letters that carry their mark inside them (no decomposition), as people type them

@@ -11,7 +11,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -593,3 +595,82 @@ def test_debug_traceback_does_not_reveal_confidential_names(cli: Cli) -> None:
     )
     assert result.returncode == 1 and "Traceback" in result.stderr
     assert "Hiddenova" not in result.stderr
+
+
+def test_a_claimtrack_toml_starting_with_a_byte_order_mark_is_read(cli: Cli, db_path: Path) -> None:
+    db_path.with_name("claimtrack.toml").write_bytes(
+        b"\xef\xbb\xbf" + b'[organisation]\nname = "Desk Fact Check"\n'
+    )
+    claim = cli.add("A claim with a verdict")
+    cli("status", claim, "verified", "--review-url", "https://desk.example/checks/1")
+    out = cli("export", "-f", "claimreview").stdout
+    assert '"name": "Desk Fact Check"' in out
+
+
+def _damage(db_path: Path, change: Callable[[dict[str, Any]], None]) -> bytes:
+    """Change the file's data, keeping claimtrack's one-record-a-line layout, which the
+    index reads line by line (one-line JSON would be parsed whole instead)."""
+    from claimtrack.store.fileformat import dump
+
+    data = json.loads(db_path.read_bytes())
+    change(data)
+    db_path.write_bytes(dump(data))
+    return db_path.read_bytes()
+
+
+def _first(data: dict[str, Any], table: str) -> dict[str, Any]:
+    return next(iter(data[table].values()))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        (lambda data: _first(data, "claims").pop("text"), "has no valid 'text' field"),
+        (lambda data: _first(data, "claims").update(text=None), "has no valid 'text' field"),
+        (lambda data: _first(data, "events").pop("actor"), "has no valid 'actor' field"),
+        (lambda data: _first(data, "events").update(after=[1]), "has no valid 'after' field"),
+        (lambda data: _first(data, "claims").update(merged="abc"), "has no valid 'merged' field"),
+        (lambda data: _first(data, "sources").update(merged=[1]), "has no valid 'merged' field"),
+    ],
+)
+def test_a_record_missing_a_field_is_a_clear_error_and_the_file_is_kept(
+    cli: Cli, db_path: Path, damage: Callable[[dict[str, Any]], None], said: str
+) -> None:
+    claim = cli.add("A claim", "--said-by", "Agency")
+    kept = _damage(db_path, damage)
+    commands = [("log",), ("export",)]  # what reads the history (docs/reliability.md)
+    if "actor" not in said and "after" not in said:
+        commands += [("list",), ("check",), ("note", claim, "more")]
+    for args in commands:
+        refused = cli(*args, code=1)
+        assert said in refused.stderr and "internal error" not in refused.stderr, args
+        assert refused.stderr.startswith("Error: database file ")
+    assert db_path.read_bytes() == kept
+
+
+def test_a_database_path_longer_than_the_system_allows_is_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from claimtrack.cli import app
+
+    too_long = tmp_path / "/".join(["c" * 250] * 20) / "claims.json"
+    for args in (["add", "x"], ["list"]):
+        refused = CliRunner().invoke(app, ["--db", str(too_long), *args])
+        assert refused.exit_code == 1
+        assert refused.stderr.splitlines()[0].startswith(f"Error: cannot use {tmp_path}")
+        assert "File name too long" in refused.stderr and "internal" not in refused.stderr
+
+
+def test_an_integer_too_wide_for_64_bits_outside_quantities_is_refused_not_rounded(
+    cli: Cli, db_path: Path
+) -> None:
+    claim = cli.add("A claim")
+    wide = 123456789012345678901234567890
+    raw = db_path.read_bytes().replace(b'"text":"A claim"', b'"text":"A claim","extra":%d' % wide)
+    assert raw != db_path.read_bytes()
+    db_path.write_bytes(raw)
+    refused = cli("note", claim, "more", code=1)
+    assert str(wide) in refused.stderr and "too large" in refused.stderr
+    assert db_path.read_bytes() == raw  # never written back as 1.2345678901234568e+29

@@ -389,3 +389,105 @@ def test_bash_completes_every_value_as_one_word(run: Run) -> None:
     assert complete(run, "claimtrack edit abc --add-tag ser") == ["1:serbia"]
     assert complete(run, "claimtrack edit abc --story serb") == ["1:serbia-russians"]
     assert complete(run, "claimtrack source merge Asso") == ["1:Associated Press"]
+
+
+ZSH = shutil.which("zsh")
+QUOTED_NAME = 'Mayor O\'Brien "Jr" back\\slash'
+
+
+def zsh_complete(run: Run, *words: str) -> list[str]:
+    """The values claimtrack's own zsh script hands to zsh's ``compadd`` for the words
+    typed (as zsh holds them, quoting and all), in the real zsh. ``compadd`` itself is
+    a stand-in that prints them: inserting them, quoted, is zsh's work."""
+    script = run("--show-completion", "zsh").stdout.decode()
+    programs = run.db.parent / "bin"
+    programs.mkdir(exist_ok=True)
+    launcher = programs / "claimtrack"
+    launcher.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m claimtrack "$@"\n')
+    launcher.chmod(0o755)
+    typed = " ".join(_quote(word) for word in words)
+    program = f"""
+compdef() {{ : }}
+compadd() {{ print -rl -- "${{(@P)${{@[-1]}}}}" }}
+_files() {{ print -r -- '(files)' }}
+{script}
+PATH={shlex.quote(str(programs))}:"$PATH"
+words=({typed})
+CURRENT=${{#words}}
+_claimtrack_completion
+"""
+    assert ZSH is not None
+    done = subprocess.run(
+        [ZSH, "-f", "-c", program],
+        env=run.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+@pytest.mark.skipif(ZSH is None, reason="zsh is not installed")
+def test_zsh_completes_names_with_quotes_and_backslashes_as_they_are(run: Run) -> None:
+    run("add", "Claim", "--said-by", QUOTED_NAME, "--reported-by", "Associated Press")
+    claim = run.jsonl("list")[0]["id"]
+    assert zsh_complete(run, "claimtrack", "link", claim[:5], "may") == [QUOTED_NAME]
+    # Typed with zsh's own quoting, as its completion inserts it.
+    typed = "Mayor\\ O\\'Brien\\ \\\"J"
+    assert zsh_complete(run, "claimtrack", "link", claim[:5], typed) == [QUOTED_NAME]
+    assert zsh_complete(run, "claimtrack", "list", "--source", "asso") == ["Associated Press"]
+    assert zsh_complete(run, "claimtrack", "list", "--status", "ver") == ["verified"]
+    completed = run("link", claim[:5], QUOTED_NAME, "--as", "supports")
+    assert completed.returncode == 0
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_the_shell_named_is_the_one_shown_and_installed_whatever_shell_runs_it(
+    run: Run, tmp_path: Path, shell: str
+) -> None:
+    """Run from bash (the shell detected), ``--install-completion zsh`` installs zsh's."""
+    assert BASH is not None
+    claimtrack = f"{shlex.quote(sys.executable)} -m claimtrack"
+    home = tmp_path / "home"
+    env = {**run.env, "SHELL": BASH, "HOME": str(home)}
+
+    def from_bash(command: str) -> str:
+        done = subprocess.run(
+            [BASH, "--norc", "--noprofile", "-c", command],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    own = {"zsh": "#compdef claimtrack", "fish": "complete --command claimtrack"}[shell]
+    assert from_bash(f"{claimtrack} --show-completion {shell}").startswith(own)
+    assert from_bash(f"{claimtrack} --show-completion={shell}").startswith(own)
+    said = from_bash(f"{claimtrack} --install-completion {shell}")
+    assert said.startswith(f"{shell} completion installed in ")
+    installed = Path(said.split(" installed in ")[1].splitlines()[0])
+    assert installed.read_text(encoding="utf-8").startswith(own)
+    assert not (home / ".bashrc").exists()
+    assert not (home / ".bash_completions").exists()
+
+
+def test_latin1_locale_tables_measure_the_replacement_not_the_original(run: Run) -> None:
+    """An emoji (two cells) or a CJK character printed as a one-cell "?" under
+    ISO-8859-1: the columns after it stay where the header puts them."""
+    name = latin1_locale()
+    if name is None:
+        pytest.skip("no ISO-8859-1 locale here (localedef -i en_US -f ISO-8859-1 ...)")
+    run("add", "Zoë \U0001f600 said 中文 today", "--said-by", "Ana")
+    run("add", "plain text here", "--said-by", "Ana")
+    out = run("list", "--format", "table", env={"LC_ALL": name, "COLUMNS": "80"}).stdout
+    lines = out.decode("latin-1").splitlines()
+    said_by = lines[0].index("Said by")
+    rows = [line for line in lines[2:] if "Ana" in line]
+    assert len(rows) == 2
+    assert [row.index("Ana") for row in rows] == [said_by, said_by]
+    assert any("Zoë ? said ?? today" in row for row in rows)

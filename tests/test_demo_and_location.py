@@ -185,3 +185,30 @@ def locate_demo() -> Path:
     from claimtrack.location import demo_location
 
     return demo_location(None).path
+
+
+def test_a_database_link_leading_nowhere_is_refused_naming_where_it_points(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found from the current folder or named with --db, a dangling link or a loop is
+    refused: no claim lands in the per-user database or at the link's far end."""
+    runner = CliRunner()
+    project = tmp_path / "story"
+    project.mkdir()
+    (project / "claims.json").symlink_to(Path("..") / "missing" / "claims.json")
+    monkeypatch.chdir(project)
+    refused = runner.invoke(app, ["add", "Lost claim"])
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[0] == (
+        f"Error: database {project / 'claims.json'} is a symbolic link to "
+        "../missing/claims.json, which does not exist"
+    )
+    named = runner.invoke(app, ["--db", str(project / "claims.json"), "add", "Lost claim"])
+    assert named.exit_code == 1 and "which does not exist" in named.stderr
+    (project / "one.json").symlink_to("two.json")
+    (project / "two.json").symlink_to("one.json")
+    looped = runner.invoke(app, ["--db", "one.json", "add", "Lost claim"])
+    assert looped.exit_code == 1
+    assert "one.json is a symbolic link to two.json, which leads round a loop" in looped.stderr
+    assert not (tmp_path / "missing").exists()
+    assert not list((tmp_path / "xdg-data").rglob("claims.json"))

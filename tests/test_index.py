@@ -546,9 +546,10 @@ def test_layout_refuses_files_not_laid_out_by_dump(tmp_path: Path) -> None:
     # Two records on one line and one record over two: as many lines as records, each
     # starting with a quote, valid JSON; binary search would still read "val" as an ID.
     three = empty_data()
-    three["claims"] = {"a": {"x": 1}, "b": {"y": "val"}, "c": {"z": 3}}
+    three["claims"] = {k: {"id": k, "text": t} for k, t in (("a", "1"), ("b", "val"), ("c", "3"))}
     shifted = dump(three).replace(
-        b'"a": {"x":1},\n"b": {"y":"val"}', b'"a": {"x":1}, "b": {"y":\n"val"}'
+        b'"a": {"id":"a","text":"1"},\n"b": {"id":"b","text":"val"}',
+        b'"a": {"id":"a","text":"1"}, "b": {"id":"b","text":\n"val"}',
     )
     assert shifted != dump(three)
     assert parse(shifted, tmp_path) == parse(dump(three), tmp_path)

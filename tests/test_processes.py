@@ -284,3 +284,37 @@ def test_a_question_waiting_for_an_answer_never_makes_a_colleague_wait(db_path: 
     assert f"Deleted claim {doomed[:7]}" in asking.text
     listed = run("list", "--format", "jsonl", db=db_path).stdout.splitlines()
     assert [json.loads(line)["text"] for line in listed] == ["Twelve Russians faced entry bans"]
+
+
+def test_a_write_with_stdout_closed_is_saved_and_exits_0_without_a_traceback(
+    db_path: Path,
+) -> None:
+    """``claimtrack add x -f json >&-``: the shell closed descriptor 1 before the start."""
+    command = [*CLAIMTRACK, "--db", str(db_path)]
+    added = subprocess.run(
+        [*command, "add", "Saved though nobody reads", "-f", "json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=lambda: os.close(1),  # as the shell's >&-
+    )
+    assert added.returncode == 0, added.stderr
+    assert "Traceback" not in added.stderr and "internal error" not in added.stderr
+    assert len(added.stderr.splitlines()) <= 1
+    listed = run("list", "-f", "jsonl", db=db_path)
+    assert [json.loads(line)["text"] for line in listed.stdout.splitlines()] == [
+        "Saved though nobody reads"
+    ]
+    # A read with nowhere to print fails, in one line.
+    read = subprocess.run(
+        [*command, "list", "-f", "jsonl"],
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert read.returncode == 1
+    assert read.stderr.splitlines() == ["Error: standard output is closed; nothing was printed"]

@@ -214,3 +214,70 @@ def test_rm_asks_with_the_whole_claim_and_no_is_not_an_error(demo: Cli) -> None:
     assert text + "revocation of their residence permits" in asked.stderr
     assert "Nothing deleted." in asked.stderr
     assert len(demo.jsonl("list")) == 16
+
+
+@pytest.mark.parametrize("columns", ["0", "-3", "abc", "", "99999999999"])
+@pytest.mark.parametrize(
+    "args",
+    [("list",), ("show", "6fmx"), ("stats",), ("log", "-n", "3"), ("source", "list")],
+)
+def test_a_columns_value_that_is_no_size_is_an_unknown_width(
+    demo: Cli, monkeypatch: pytest.MonkeyPatch, columns: str, args: tuple[str, ...]
+) -> None:
+    """Not a terminal (CliRunner's stdout): unknown width is Rich's 80 columns."""
+    monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setenv("NO_COLOR", "1")
+    out: str = demo(*args, "--format", "table").stdout
+    lines = out.splitlines()
+    assert lines and lines[0].strip()
+    assert max(len(line) for line in lines) <= 80
+    monkeypatch.setenv("COLUMNS", "80")
+    assert demo(*args, "--format", "table").stdout == out
+
+
+def _row_lines(out: str, short_id: str) -> list[str]:
+    """The lines of one claim's row in a ``list`` table: its first, and those under it."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(short_id))
+    rest = lines[start + 1 :]
+    following = next((i for i, line in enumerate(rest) if not line[:2].isspace()), len(rest))
+    return [lines[start], *rest[:following]]
+
+
+@pytest.mark.parametrize("width", (60, 100))
+def test_a_chinese_claim_wraps_like_a_german_one_of_the_same_display_width(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    # Two texts of 88 terminal cells each: 44 wide characters, and German words.
+    chinese = (
+        "市议会说新桥的费用比原计划高出三倍而且工程还要再拖两年才能完成通车据说明年春天开始施工啦"
+    )
+    german = (
+        "Der Stadtrat sagt, die neue Brücke koste dreimal so viel wie geplant, und sie kommt spät"
+    )
+    from rich.cells import cell_len
+
+    assert cell_len(chinese) == cell_len(german) == 88
+    zh = cli.add(chinese)
+    de = cli.add(german)
+    monkeypatch.setenv("COLUMNS", str(width))
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = cli("list", "--format", "table").stdout
+    zh_lines, de_lines = _row_lines(out, zh[:7]), _row_lines(out, de[:7])
+    assert len(zh_lines) == len(de_lines) > 1
+    assert all(cell_len(line) <= width for line in out.splitlines())
+    shown = "".join(char for line in zh_lines for char in line if ord(char) > 0x2E80)
+    assert chinese.startswith(shown) and len(shown) > len(chinese) // 2
+
+
+def test_only_a_non_empty_no_color_turns_colour_off(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """no-color.org: NO_COLOR "when present and not an empty string"."""
+    cli.add("A claim in colour")
+    monkeypatch.setenv("FORCE_COLOR", "1")  # Rich colours though CliRunner is no terminal
+    yellow = "\x1b[33m"  # "unverified" (bold stays without colour: it is no colour)
+    monkeypatch.setenv("NO_COLOR", "")
+    assert yellow in cli("list", "--format", "table").stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert yellow not in cli("list", "--format", "table").stdout

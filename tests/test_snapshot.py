@@ -62,7 +62,17 @@ def link(key: str, claim_id: str, source_id: str, relation: str = "said-by") -> 
 
 
 def event(key: str, day: str, target: str, action: str = "add") -> dict[str, Any]:
-    return {"id": key, "at": f"2024-{day}T00:00:00.000000Z", "target": target, "action": action}
+    return {
+        "id": key,
+        "at": f"2024-{day}T00:00:00.000000Z",
+        "actor": "tester",
+        "change": key,
+        "action": action,
+        "kind": "source" if target.startswith("s") else "claim",
+        "target": target,
+        "before": None,
+        "after": None,
+    }
 
 
 def sample() -> Data:

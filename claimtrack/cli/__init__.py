@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from claimtrack.cli import (  # noqa: F401  (registers the commands)
     admin,
     claims,
+    complete,
     evidence,
     extraction,
     interchange,
@@ -39,6 +40,10 @@ def main() -> None:
     from claimtrack.cli.context import fit_text_streams
 
     fit_text_streams()
+    named = complete.shell_named(sys.argv[1:])
+    if named is not None:
+        complete.named_shell_completion(*named)
+        return
     narrow(app, invoked(sys.argv[1:]))
     app(prog_name="claimtrack")
 

@@ -72,6 +72,18 @@ class ClaimtrackGroup(TyperGroup):
             rest = text_arguments(command, ctx, rest)
         return name, command, rest
 
+    def _main_shell_completion(
+        self, ctx_args: Any, prog_name: str, complete_var: Any = None
+    ) -> None:
+        # Only when completing, or showing or installing a script: every run comes here.
+        if os.environ.get("_CLAIMTRACK_COMPLETE") or any(
+            arg.startswith(("--show-completion", "--install-completion")) for arg in sys.argv
+        ):
+            from claimtrack.cli.complete import use_plain_zsh
+
+            use_plain_zsh()
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
     def invoke(self, ctx: Any) -> Any:
         sealing = sys.modules.get("claimtrack.confidential.sealing")
         if sealing is not None:
@@ -397,7 +409,8 @@ def stdout_bytes() -> Any:
 
 
 def no_color(ctx: typer.Context) -> bool:
-    return settings(ctx).no_color or "NO_COLOR" in os.environ
+    # no-color.org: "when present and not an empty string"; NO_COLOR= turns nothing off.
+    return settings(ctx).no_color or bool(os.environ.get("NO_COLOR"))
 
 
 # Options that several commands share, declared once.

@@ -271,3 +271,113 @@ KIND = Closed(complete_kind, check_kind)
 FORMAT = Closed(complete_format, _one_format(lambda: FORMATS))
 EXPORT_FORMAT = Closed(complete_export_format, _one_format(_export_formats))
 IMPORT_FORMAT = Closed(complete_import_format, _one_format(_import_formats))
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def shell_named(args: list[str]) -> tuple[str, str] | None:
+    """``("--install-completion", "zsh")`` when the main command's options (before a
+    command's name) name a shell after ``--install-completion`` or ``--show-completion``
+    (``--show-completion zsh``, ``--show-completion=zsh``), else None."""
+    at = 0
+    while at < len(args) and args[at].startswith("-"):
+        option, _, value = args[at].partition("=")
+        if option in ("--install-completion", "--show-completion"):
+            value = value or (args[at + 1] if at + 1 < len(args) else "")
+            return (option, value) if value in SHELLS else None
+        at += 2 if args[at] == "--db" else 1
+    return None
+
+
+def named_shell_completion(option: str, shell: str) -> None:
+    """Show or install the completion script of ``shell``, the one named, whatever
+    shell this runs in. Typer's options take no shell's name where it can detect the
+    shell: ``--install-completion zsh`` run from bash installed bash's script and edited
+    ``~/.bashrc``."""
+    from typer._completion_shared import get_completion_script, install
+
+    use_plain_zsh()
+    if option == "--show-completion":
+        typer.echo(
+            get_completion_script(prog_name="claimtrack", complete_var=SHELL_VAR, shell=shell)
+        )
+        return
+    installed, path = install(shell=shell, prog_name="claimtrack", complete_var=SHELL_VAR)
+    typer.echo(f"{installed} completion installed in {path}")
+    typer.echo("Completion will take effect once you restart the terminal")
+
+
+# -- zsh -------------------------------------------------------------------------------
+# Typer's zsh script runs `eval $(...)` over an `_arguments` spec built from the values,
+# and its escaping loses quotes and backslashes on the way ("Mayor O'Brien" came back
+# as `Mayor\ OBrien`). Ours reads one value a line, a tab and its help after it, and
+# hands the values to `compadd` as they are: zsh itself quotes what it inserts.
+ZSH_SCRIPT = r"""
+#compdef %(prog_name)s
+
+%(complete_func)s() {
+  local -a values descriptions
+  local line value help
+  local answer
+  answer=$(env _TYPER_COMPLETE_ARGS="${words[1,$CURRENT]}" \
+    %(autocomplete_var)s=complete_zsh %(prog_name)s)
+  for line in "${(@f)answer}"; do
+    [[ -n $line ]] || continue
+    value=${line%%%%$'\t'*}
+    help=${line#*$'\t'}
+    values+=("$value")
+    if [[ $line == *$'\t'* && -n $help ]]; then
+      descriptions+=("$value  -- $help")
+    else
+      descriptions+=("$value")
+    fi
+  done
+  if (( ${#values} )); then
+    compadd -U -V unsorted -l -d descriptions -a values
+  else
+    _files
+  fi
+}
+
+compdef %(complete_func)s %(prog_name)s
+"""
+
+
+def _zsh_class() -> type:
+    from typer._completion_classes import ZshComplete
+
+    class PlainZshComplete(ZshComplete):
+        """Typer's zsh completion, answering one value a line: value, tab, help."""
+
+        source_template = ZSH_SCRIPT
+
+        def format_completion(self, item: Any) -> str:
+            value = " ".join(str(item.value).splitlines())
+            help_text = " ".join((item.help or "").split())
+            return f"{value}\t{help_text}" if help_text else value
+
+        def complete(self) -> str:
+            args, incomplete = self.get_completion_args()
+            completions = self.get_completions(args, incomplete)
+            return "\n".join(self.format_completion(item) for item in completions)
+
+    return PlainZshComplete
+
+
+def use_plain_zsh() -> None:
+    """Make ``--show-completion zsh``, ``--install-completion zsh`` and zsh's requests
+    use ``ZSH_SCRIPT`` and its one-value-a-line answers. Typer registers its own class
+    each time it builds the command, so this runs after that, before completing."""
+    from typer import _completion_shared
+
+    try:
+        from typer._click.shell_completion import add_completion_class
+    except ImportError:  # an older Typer, over Click itself
+        from click.shell_completion import (  # type: ignore[assignment,no-redef,unused-ignore]
+            add_completion_class,
+        )
+
+    # Typer's table of scripts by shell, which --show- and --install-completion read.
+    _completion_shared._completion_scripts["zsh"] = ZSH_SCRIPT  # noqa: SLF001
+    add_completion_class(_zsh_class(), "zsh")

@@ -51,6 +51,20 @@ def fit_text_streams() -> None:
             stream.reconfigure(errors=FALLBACK)
 
 
+def as_printed(text: str) -> str:
+    """``text`` as stdout will print it: in a locale whose encoding lacks some of its
+    characters, with each replaced as ``fit_text_streams`` replaces it. Rich measures
+    what it is given, so a table must be given this: an emoji (two cells) printed as a
+    one-cell "?" would otherwise shift every column after it."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if encoding.lower().replace("_", "-").startswith("utf"):
+        return text
+    try:
+        return text.encode(encoding, errors=FALLBACK).decode(encoding)
+    except (LookupError, UnicodeError):  # no such codec, or the handler not registered
+        return text
+
+
 def _nearest(error: UnicodeError) -> tuple[str, int]:
     """The codec error handler of ``fit_text_streams``."""
     import unicodedata

@@ -40,14 +40,15 @@ def _same_file(one: Path, other: Path) -> bool:
 
 
 def _write_output(payload: "bytes | Callable[[IO[bytes]], None]", output: str | None) -> None:
-    """Write the export, or have ``payload`` write it, to stdout or atomically to a file."""
+    """Write the export, or have ``payload`` write it, to stdout or to the file named
+    (``named_file``: atomically, or in place for a pipe or a device)."""
     if output is None or output == "-":
         if callable(payload):
             payload(stdout_bytes())
         else:
             stdout_bytes().write(payload)
         return
-    from claimtrack.store.files import atomic_write
+    from claimtrack.named_file import write_named
 
     if callable(payload):
         writer = payload
@@ -56,9 +57,9 @@ def _write_output(payload: "bytes | Callable[[IO[bytes]], None]", output: str | 
             with open(fd, "wb", closefd=False) as handle:
                 writer(handle)
 
-        atomic_write(Path(output).expanduser().absolute(), to_file)
+        write_named(Path(output).expanduser().absolute(), to_file)
     else:
-        atomic_write(Path(output).expanduser().absolute(), payload)
+        write_named(Path(output).expanduser().absolute(), payload)
     typer.echo(f"Wrote {output}", err=True)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from claimtrack import ids
+from claimtrack.cli.context import as_printed
 from claimtrack.exporting.formats import safe_text
 from claimtrack.model import describe_quantity, local_time
 
@@ -48,12 +49,39 @@ def _plain_table() -> Table:
     )
 
 
+# COLUMNS and LINES beyond this are no terminal's: a typo, not a size.
+_MAX_CELLS = 100_000
+
+
+def _sized_environ() -> dict[str, str]:
+    """The environment as Rich reads it for the console's size, without a ``COLUMNS``
+    or ``LINES`` that is no size (0, negative, not a number, absurdly large): Rich would
+    draw everything 0 columns wide for ``COLUMNS=0`` (that is, print nothing). Such a
+    value means the size is unknown: the terminal's own, else 80 columns."""
+    import os
+
+    environ = dict(os.environ)
+    for name in ("COLUMNS", "LINES"):
+        value = environ.get(name, "").strip()
+        if not (value.isdigit() and 0 < int(value) <= _MAX_CELLS):
+            environ.pop(name, None)
+    return environ
+
+
 def console(no_color: bool, *, stderr: bool = False) -> Console:
-    """A console at the terminal's width (``COLUMNS`` wins; piped, the width of the
-    terminal the pipe starts in, else 80): user text never enters it as markup."""
+    """A console at the terminal's width (``COLUMNS`` wins when it is a size; piped, the
+    width of the terminal the pipe starts in, else 80): user text never enters it as
+    markup."""
     from rich.console import Console
 
-    return Console(stderr=stderr, no_color=no_color, highlight=False, emoji=False, markup=False)
+    return Console(
+        stderr=stderr,
+        no_color=no_color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        _environ=_sized_environ(),
+    )
 
 
 def text(value: Any, style: str = "") -> Text:
@@ -63,7 +91,7 @@ def text(value: Any, style: str = "") -> Text:
         return Text("")
     if isinstance(value, (list, tuple)):
         value = ", ".join(str(v) for v in value)
-    return Text(safe_text(str(value)), style=style)
+    return Text(as_printed(safe_text(str(value))), style=style)
 
 
 def _status(status: Status) -> Text:
@@ -94,7 +122,10 @@ def wrapped(out: Console, value: Text | str, width: int, lines: int, style: str 
 
     body = text(value, style) if isinstance(value, str) else value.copy()
     body.no_wrap = False
-    parts = body.wrap(out, width, overflow="ellipsis")
+    if any(_spaceless(char) for char in body.plain):
+        parts: Sequence[Text] = _wrap_by_cells(body, width)
+    else:
+        parts = list(body.wrap(out, width, overflow="ellipsis"))
     kept = list(parts)[: max(1, lines)]
     for part in kept:
         part.rstrip()
@@ -105,6 +136,65 @@ def wrapped(out: Console, value: Text | str, width: int, lines: int, style: str 
             last.rstrip()
         last.append("\u2026", style=style)
     return Text("\n").join(kept)
+
+
+def _spaceless(char: str) -> bool:
+    """Whether ``char`` belongs to a script written without spaces between words, where
+    a line may break between any two characters: Chinese and Japanese (and the other
+    wide, East Asian characters: Unicode's East Asian Width W and F), Thai, Lao,
+    Myanmar and Khmer."""
+    import unicodedata
+
+    code = ord(char)
+    return (
+        0x0E00 <= code <= 0x0EFF
+        or 0x1000 <= code <= 0x109F
+        or 0x1780 <= code <= 0x17FF
+        or (code >= 0x1100 and unicodedata.east_asian_width(char) in "WF")
+    )
+
+
+def _wrap_by_cells(body: Text, width: int) -> list[Text]:
+    """``body`` in lines of at most ``width`` terminal cells, broken at spaces and
+    between any two characters of a script without spaces (``_spaceless``), so that a
+    Chinese sentence fills its lines as a German one of the same display width does
+    (Rich breaks at spaces only, and would cut it after one line). A word of another
+    script longer than the line is cut with an ellipsis, as ``wrapped`` says."""
+    import unicodedata
+
+    from rich.cells import cell_len
+
+    plain = body.plain
+    breaks: list[int] = []
+    used = 0
+    start = 0
+    while start < len(plain):
+        char = plain[start]
+        end = start + 1
+        if char.isspace():
+            while end < len(plain) and plain[end].isspace():
+                end += 1
+            used += cell_len(plain[start:end])
+            start = end
+            continue
+        if not _spaceless(char):
+            while end < len(plain) and not plain[end].isspace() and not _spaceless(plain[end]):
+                end += 1
+        # A combining mark (a Thai vowel sign above its consonant) stays with its base.
+        while end < len(plain) and unicodedata.category(plain[end]) in ("Mn", "Mc", "Me"):
+            end += 1
+        cells = cell_len(plain[start:end])
+        if used and used + cells > width:
+            breaks.append(start)
+            used = 0
+        used += cells
+        start = end
+    lines = list(body.divide(breaks))
+    for line in lines:
+        line.rstrip()
+        if line.cell_len > width:
+            line.truncate(width, overflow="ellipsis")
+    return lines
 
 
 # Below this many columns a list is a stack of blocks, one per claim: a table there

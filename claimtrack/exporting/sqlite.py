@@ -20,7 +20,7 @@ from typing import Any
 
 from claimtrack.confidential import is_confidential, withhold_link, withhold_source
 from claimtrack.model import Claim, Link
-from claimtrack.store.files import replacing
+from claimtrack.named_file import writing_named_by_name
 from claimtrack.views.presenter import Presenter
 
 SOURCE_COLUMNS = {
@@ -75,7 +75,8 @@ LINK_COLUMNS = {
 def write(
     path: Path, claims: Iterable[Claim], presenter: Presenter, *, everything: bool
 ) -> dict[str, int]:
-    """Write the SQLite file atomically; returns the row count of each table.
+    """Write the SQLite file (atomically; ``named_file`` says how for a pipe); returns
+    the row count of each table.
 
     ``claims`` is read once, as it comes: a claim is written and dropped, and only the
     rows of its links are kept until the claims are in (the file's foreign keys point
@@ -108,10 +109,10 @@ def write(
                 row[key] = "; ".join(names) or None
             yield row
 
-    with replacing(path) as (_, tmp_name):
-        # The empty file ``replacing`` made, written in place: it is the file that
-        # ``replacing`` fsyncs and renames (``recreate`` would unlink it and write a new
-        # one, never fsynced).
+    with writing_named_by_name(path) as tmp_name:
+        # The file ``writing_named_by_name`` made, written in place: it is the file that
+        # is fsynced and renamed (``recreate`` would unlink it and write a new one, never
+        # fsynced).
         db = sqlite_utils.Database(tmp_name)
         # A file nobody reads until it is renamed into place: no journal, and one fsync
         # at the end (``replacing``) instead of one per batch of 100 rows (10x faster).

@@ -301,14 +301,15 @@ def _name(value: Any) -> str | None:
     return None
 
 
-def _date(value: Any, field: str) -> str | None:
-    """A review's date as a day (``YYYY-MM-DD``): a moment's own date as written."""
+def _date(value: Any, field: str, *, partial: bool = False) -> str | None:
+    """A review's date as a day (``YYYY-MM-DD``): a moment's own date as written; with
+    ``partial``, an appearance's month or year stays one (``model.check_date``)."""
     text = _string(value)
     if text is None:
         return None
     if re.match(r"\d{4}-\d\d-\d\d", text):
         text = text[:10]
-    return check_date(text, field)
+    return check_date(text, field, partial=partial)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -530,12 +531,12 @@ def _review(
             )
         publisher = publisher or urlsplit(page).hostname or page
         when = (
-            _date(appearance.get("datePublished"), "appearance datePublished")
+            _date(appearance.get("datePublished"), "appearance datePublished", partial=True)
             if isinstance(appearance, dict)
             else None
         )
         if when is None and not _links_of(links, "reported-by"):
-            when = _date(item.get("datePublished"), "itemReviewed datePublished")
+            when = _date(item.get("datePublished"), "itemReviewed datePublished", partial=True)
         link("reported-by", _source(sources, publisher, "publication"), url=page, date=when)
     relation = {"verified": "supports", "false": "disputes", "disputed": "disputes"}.get(status)
     if relation is not None:

@@ -393,7 +393,7 @@ def _link_fields(data: Mapping[str, Any], claim_id: str | None, position: int) -
         "position": position,
         "url": text_field(data.get("url"), "url", limit=MAX_SHORT),
         "quote": text_field(data.get("quote"), "quote"),
-        "date": check_date(text_field(data.get("date"), "date", limit=100)),
+        "date": check_date(text_field(data.get("date"), "date", limit=100), partial=True),
         "note": text_field(data.get("note"), "note"),
         "created": _stamp(data.get("created"), "created"),
         "author": text_field(data.get("author"), "author", limit=MAX_SHORT) or "import",

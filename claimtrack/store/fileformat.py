@@ -75,8 +75,16 @@ def strict_loads(raw: bytes) -> Any:
         raise ValueError("not UTF-8 text") from None
 
 
+_TWENTY_DIGITS = re.compile(rb"\d{20}")
+
+
 def _load(raw: bytes) -> Any:
     """Fast path for files in our own layout, strict path for anything else."""
+    if _TWENTY_DIGITS.search(raw):
+        # orjson reads an integer wider than 64 bits as a float, silently, and a write
+        # would save the float; such an integer has 20 digits or more. The strict path
+        # reads it exactly and refuses it (digits inside a text only cost that path).
+        return strict_loads(raw)
     data = orjson.loads(raw)
     if isinstance(data, dict) and all(isinstance(t, dict) for t in data.values()):
         # In a file laid out by `dump` every table name and every record starts a line
@@ -151,7 +159,52 @@ def parse(raw: bytes, path: Path) -> Data:
         ):
             raise DatabaseError(f"database file {path}: table {table!r} is damaged")
     _check_numbers(data, path)
+    _check_shapes(data, path)
     return migrate(data, version)
+
+
+# The fields every command reads without a fallback, by table: a record without one (a
+# hand edit, a bad merge) is refused when the file is read, never an "internal error"
+# in whichever command first meets it.
+_TEXT_FIELDS = {
+    "claims": ("id", "text"),
+    "sources": ("id", "name"),
+    "links": ("id", "claim", "source", "relation"),
+    "events": ("id", "at", "actor", "change", "action", "kind", "target"),
+}
+
+
+def _check_shapes(data: Data, path: Path) -> None:
+    """Each record has the shape ``shape_problem`` checks. Raises ``DatabaseError``
+    naming the record and the field."""
+    for table in _TEXT_FIELDS:
+        for key, record in data[table].items():
+            wrong = shape_problem(table, record)
+            if wrong is not None:
+                raise DatabaseError(
+                    f"database file {path}: {table[:-1]} {key} has no valid {wrong!r} field",
+                    "it was left untouched; fix the record (or restore the file from a "
+                    "backup or git), then run 'claimtrack check'",
+                )
+
+
+def shape_problem(table: str, record: dict[str, Any]) -> str | None:
+    """The first field of ``record`` (of ``table``) that is missing or of the wrong
+    type, else None: the fields ``_TEXT_FIELDS`` names are text; an event's ``before``
+    and ``after`` an object or null; ``merged`` absent, null or a list of IDs."""
+    for name in _TEXT_FIELDS.get(table, ()):
+        if not isinstance(record.get(name), str):
+            return name
+    if table == "events":
+        for name in ("before", "after"):
+            if not isinstance(record.get(name), (dict, type(None))):
+                return name
+    merged = record.get("merged")
+    if merged is not None and not (
+        isinstance(merged, list) and all(isinstance(i, str) for i in merged)
+    ):
+        return "merged"
+    return None
 
 
 def _check_numbers(data: Data, path: Path) -> None:

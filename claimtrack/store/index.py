@@ -41,7 +41,7 @@ import orjson
 
 from claimtrack.errors import DatabaseError
 from claimtrack.model import SCHEMA_VERSION, STATUSES
-from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers
+from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers, shape_problem
 from claimtrack.store.files import private_file, private_folder
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
 from claimtrack.store.rows import (
@@ -347,10 +347,14 @@ class Index:
             # Every record is parsed, the history's too: the index vouches for the file.
             self._build(
                 {
-                    "claims": _checked(scan.records("claims"), check_claim_numbers, path),
-                    "links": _checked(scan.records("links"), check_link_numbers, path),
-                    "sources": scan.records("sources"),
-                    "events": scan.records("events"),
+                    "claims": _shaped(
+                        "claims", _checked(scan.records("claims"), check_claim_numbers, path)
+                    ),
+                    "links": _shaped(
+                        "links", _checked(scan.records("links"), check_link_numbers, path)
+                    ),
+                    "sources": _shaped("sources", scan.records("sources")),
+                    "events": _shaped("events", scan.records("events")),
                 },
                 scan.blocks,
                 current,
@@ -692,6 +696,18 @@ class Index:
     def link_facts(self) -> Iterator[tuple[str, str, str]]:
         """(claim, source, relation) of every link."""
         yield from self.connection.execute("SELECT claim, source, relation FROM links")
+
+
+def _shaped(table: str, records: Iterator[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
+    """The records, each with the shape commands read (``fileformat.shape_problem``).
+    A damaged one stops the build (``NotOurLayout``): the command then parses the file
+    whole, and that parse reports the damage in words."""
+    from claimtrack.store.layout import NotOurLayout
+
+    for key, record in records:
+        if shape_problem(table, record) is not None:
+            raise NotOurLayout(f"record {key!r} is damaged")
+        yield key, record
 
 
 def _checked(

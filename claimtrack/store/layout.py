@@ -15,6 +15,7 @@ import errno
 import itertools
 import mmap
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,9 @@ Changes = Mapping[str, Mapping[str, bytes | None]]
 
 
 CHUNK = 4 << 20
+
+
+_TWENTY_DIGITS = re.compile(rb"\d{20}")
 
 
 class NotOurLayout(ValueError):
@@ -83,6 +87,10 @@ class Scan:
             part = lines[first : first + BATCH]
             final = first + len(part) == len(lines)
             batch = b"\n".join(part)
+            if _TWENTY_DIGITS.search(batch):
+                # orjson would read an integer wider than 64 bits as a float: the
+                # whole-file parse reads it exactly, and refuses it.
+                raise NotOurLayout(f"table {table!r}: a number of 20 digits or more")
             try:
                 parsed = orjson.loads(b"{" + (batch if final else batch[:-1]) + b"}")
             except orjson.JSONDecodeError as exc:

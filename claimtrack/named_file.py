@@ -1,0 +1,124 @@
+"""Writing a file at a path the user named (``export -o``), whatever is there.
+
+The atomic replace (``store.files.replacing``) is for regular files: a new file beside
+the target, renamed over it. Renaming over anything else would destroy it: a named pipe
+someone is reading from, a terminal or ``/dev/null``, or a symlink the user keeps
+pointing somewhere. So, like the shell's ``>``:
+
+- a regular file, or nothing yet, is replaced atomically;
+- a symlink is followed: the file it points at is the one replaced (or created), and
+  the link stays;
+- a named pipe or a character device (a terminal, ``/dev/null``) is opened and written
+  in place, never replaced;
+- a link into ``/proc`` or ``/dev/fd`` (``/dev/stdout`` is one) names a file some
+  process already has open: it is written in place too, whatever it leads to;
+- anything else (a folder, a socket, a block device) is refused with a clear error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from claimtrack.errors import ClaimtrackError
+
+# How many links a chain may have before it is a loop (Linux's own limit is 40).
+MAX_LINKS = 40
+# Links into these name an open file of some process (``/dev/stdout`` -> ``/proc/self/fd/1``).
+_OPEN_FILE_PREFIXES = ("/proc/", "/dev/fd/")
+
+
+def _link_chain(path: Path) -> list[str]:
+    """The path and each link it leads to, as written in the links (absolute)."""
+    chain = [os.path.abspath(path)]
+    while len(chain) <= MAX_LINKS:
+        try:
+            target = os.readlink(chain[-1])
+        except OSError:
+            return chain
+        chain.append(os.path.normpath(os.path.join(os.path.dirname(chain[-1]), target)))
+    raise ClaimtrackError(f"cannot write {path}: too many levels of symbolic links")
+
+
+def _in_place(path: Path) -> bool:
+    """Whether ``path`` is written in place (True) or replaced atomically (False);
+    raises ``ClaimtrackError`` for what can be neither."""
+    chain = _link_chain(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise ClaimtrackError(f"cannot write {path}: {exc.strerror}") from None
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        return True
+    if stat.S_ISREG(mode):
+        return any(hop.startswith(_OPEN_FILE_PREFIXES) for hop in chain[1:])
+    kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file, a pipe or a terminal"
+    raise ClaimtrackError(f"cannot write {path}: it is {kind}")
+
+
+@contextlib.contextmanager
+def _open_in_place(path: Path) -> Iterator[int]:
+    try:
+        # O_TRUNC: a regular file reached through /proc is emptied, as the shell's `>`
+        # does; a pipe or a device ignores it.
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ClaimtrackError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        yield fd
+    except OSError as exc:
+        raise ClaimtrackError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def _replaced(path: Path) -> Path:
+    """The file an atomic write replaces: ``path``, or the end of its links."""
+    return Path(os.path.realpath(path))
+
+
+def write_named(path: Path, payload: bytes | Callable[[int], None]) -> None:
+    """Write ``payload`` (bytes, or a function writing to a file descriptor) to the
+    file the user named, by the rules in this module's docstring. Raises
+    ``ClaimtrackError`` when it cannot be written."""
+    from claimtrack.store.files import atomic_write
+
+    if not _in_place(path):
+        atomic_write(_replaced(path), payload)
+        return
+    with _open_in_place(path) as fd:
+        if callable(payload):
+            payload(fd)
+        else:
+            with open(fd, "wb", closefd=False) as handle:
+                handle.write(payload)
+
+
+@contextlib.contextmanager
+def writing_named_by_name(path: Path) -> Iterator[str]:
+    """A file name to fill (for writers that need a name, as SQLite does); when the
+    block ends it becomes ``path`` by the rules of ``write_named``: renamed into place,
+    or copied into a pipe or device and removed."""
+    from claimtrack.store.files import replacing
+
+    if not _in_place(path):
+        with replacing(_replaced(path)) as (_, tmp_name):
+            yield tmp_name
+        return
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="claimtrack-") as folder:
+        tmp_name = os.path.join(folder, "output")
+        yield tmp_name
+        with (
+            _open_in_place(path) as fd,
+            open(tmp_name, "rb") as source,
+            open(fd, "wb", closefd=False) as handle,
+        ):
+            shutil.copyfileobj(source, handle)
