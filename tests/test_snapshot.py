@@ -310,13 +310,13 @@ def test_links_to_nothing_are_reported_alike(db: Path, kind: Kind) -> None:
 def test_a_record_filed_under_another_id_is_reported(db: Path, kind: Kind) -> None:
     data = sample()
     data["claims"]["c1b"]["id"] = "c1x"
-    data["events"]["e2"]["id"] = 7
+    data["events"]["e2"]["id"] = "e9"  # (an ID that is not text is a damaged record)
     data["links"]["l6"] = link("l6", "gone", "s1")
     db.write_bytes(dump(data))
     with opened(db, kind) as snap:
         assert snap.structural_problems() == [
             "claims: record 'c1b' has id 'c1x'",
-            "events: record 'e2' has id 7",
+            "events: record 'e2' has id 'e9'",
             "links: l6 points at missing claim 'gone'",
         ]
 
