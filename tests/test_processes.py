@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -206,11 +207,21 @@ for name, n, target in trace:
 
 def test_sigkill_at_every_step_of_a_save_leaves_old_or_new(db_path: Path) -> None:
     synth.write(db_path, 300)
-    dry = db_path.parent / "dry" / db_path.name
-    dry.parent.mkdir()
-    dry.write_bytes(db_path.read_bytes())
+    pristine = db_path.read_bytes()
+    cache = Path(os.environ["XDG_CACHE_HOME"])
+
+    def reset() -> None:
+        """The same file, no index and no lock note before every writer: the save's
+        calls are then the same each time (a killed writer may leave the index stale,
+        which changes how the next one writes)."""
+        db_path.write_bytes(pristine)
+        shutil.rmtree(cache, ignore_errors=True)
+        for made in db_path.parent.glob(f"{db_path.name}.lock*"):
+            made.unlink()  # the lock's note is written on the first save only
+
+    reset()
     counted = subprocess.run(
-        [sys.executable, "-c", KILLED_WRITER, str(dry)], capture_output=True, text=True
+        [sys.executable, "-c", KILLED_WRITER, str(db_path)], capture_output=True, text=True
     )
     assert counted.returncode == 0, counted.stderr
     trace = [line.split(" ") for line in counted.stdout.splitlines()]
@@ -219,7 +230,7 @@ def test_sigkill_at_every_step_of_a_save_leaves_old_or_new(db_path: Path) -> Non
     assert len(trace) >= 3, trace
     for i, (name, n, _) in enumerate(trace):
         for when in ("before", "after"):
-            before = db_path.read_bytes()
+            reset()
             writer = subprocess.run(
                 [sys.executable, "-c", KILLED_WRITER, str(db_path), name, n, when],
                 capture_output=True,
@@ -228,9 +239,9 @@ def test_sigkill_at_every_step_of_a_save_leaves_old_or_new(db_path: Path) -> Non
             assert writer.returncode == -signal.SIGKILL, (where, writer.stderr)
             after = json.loads(db_path.read_bytes())  # always parses
             if i < renamed[0] or (i == renamed[0] and when == "before"):
-                assert db_path.read_bytes() == before, where  # nothing changed
+                assert db_path.read_bytes() == pristine, where  # nothing changed
             else:  # the new file is in place, whole
-                grown = len(after["claims"]) - len(json.loads(before)["claims"])
+                grown = len(after["claims"]) - len(json.loads(pristine)["claims"])
                 assert grown == 1, where
                 assert "the new claim" in {c["text"] for c in after["claims"].values()}
     # The next writer cleans up whatever temp file a killed one left.
