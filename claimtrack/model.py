@@ -592,6 +592,17 @@ def fold(text: str) -> str:
 
 # -- quantities as people read them ------------------------------------------------
 
+# Numbers written as words, once for the extractor's pattern (``claimtrack.extract``,
+# which values them with ``text2num``) and for ``add``'s quick look for a quantity.
+NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    "eighty|ninety|hundred|thousand|million|billion"
+)
+# Words that make an amount without a number word of their own: "dozens", "a third",
+# "half a dozen", "tens of thousands" (whose "thousands" ``NUMBER_WORDS`` misses).
+AMOUNT_WORDS = "hundreds|thousands|millions|billions|dozens?|third|quarter|half"
+
 
 def describe_quantity(quantity: Mapping[str, Any]) -> str:
     """A quantity in one line a person reads: the words as written, the value as people

@@ -14,7 +14,8 @@ import pytest
 
 from claimtrack.cli.context import Environment
 from claimtrack.extract.quantities import quantities
-from claimtrack.extract.vocabulary import NUMBER_WORDS, VAGUE_AMOUNTS
+from claimtrack.extract.vocabulary import VAGUE_AMOUNTS
+from claimtrack.model import NUMBER_WORDS
 from claimtrack.operations.duplicates import worked_out_quantities
 from tests.helpers import Cli
 

@@ -17,13 +17,12 @@ from claimtrack.extract.vocabulary import (
     MONTH_OR_DAY,
     MONTHS,
     NOT_COUNTED,
-    NUMBER_WORDS,
     QUALIFIERS,
     SCALES,
     VAGUE_AMOUNTS,
     YEAR,
 )
-from claimtrack.model import number_fits
+from claimtrack.model import NUMBER_WORDS, number_fits
 
 if TYPE_CHECKING:
     from claimtrack.model import Quantity

@@ -300,12 +300,6 @@ QUALIFIERS = (
     "approximately|roughly|some|over|under|as many as|no fewer than|no more than|just over|"
     "just under|close to"
 )
-# Numbers written as words, for the pattern; ``text2num`` gives their value.
-NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
-    "eighty|ninety|hundred|thousand|million|billion"
-)
 # Multipliers after a number ("4.2 million", "$3bn").
 SCALES = {
     "thousand": 1e3,

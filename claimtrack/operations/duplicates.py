@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from claimtrack.model import AMOUNT_WORDS, NUMBER_WORDS
+
 if TYPE_CHECKING:
     from claimtrack.analysis.similar import Match
     from claimtrack.db import Database
@@ -25,16 +27,10 @@ if TYPE_CHECKING:
 SHOWN = 3
 
 # Whether a text may hold a quantity: a digit or a word the extractor values
-# (claimtrack.extract.vocabulary's NUMBER_WORDS, "dozen", "tens of thousands", "a third";
-# tests/test_render.py checks that this covers them). Only such a text pays for
-# importing the extractor, so that ``add`` stays fast.
-_MAY_COUNT = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
-    r"seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|third|quarter|"
-    r"half)\b",
-    re.IGNORECASE,
-)
+# (``model.NUMBER_WORDS`` and ``model.AMOUNT_WORDS``; tests/test_render.py checks that
+# this covers every amount the extractor finds). Only such a text pays for importing the
+# extractor, so that ``add`` stays fast.
+_MAY_COUNT = re.compile(rf"\d|\b(?:{NUMBER_WORDS}|{AMOUNT_WORDS})s?\b", re.IGNORECASE)
 
 
 def worked_out_quantities(text: str) -> list[Quantity]:
