@@ -259,3 +259,23 @@ def test_linking_evidence_moves_the_claims_updated_and_undo_reverts_both(cli: Cl
     assert shown["updated"] == before and not [
         k for k in shown["links"] if k["relation"] == "supports"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (b"1" * 20, True),
+        (b'{"a":' + b"9" * 25 + b"}", True),
+        (b"x" + b"0123456789" * 2 + b"y", True),
+        (b"1" * 19, False),
+        (b"1234567890 1234567890", False),
+        (b"12345678901234567890"[:-1] + b"a" + b"123", False),
+        ("\u0661".encode() * 20, False),  # Arabic-Indic digits: orjson reads no number there
+    ],
+)
+def test_a_run_of_twenty_ascii_digits_is_found_and_nothing_shorter(
+    text: bytes, found: bool
+) -> None:
+    from claimtrack.store.layout import has_twenty_digits
+
+    assert has_twenty_digits(text) is found

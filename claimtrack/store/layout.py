@@ -15,7 +15,6 @@ import errno
 import itertools
 import mmap
 import os
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,16 @@ Changes = Mapping[str, Mapping[str, bytes | None]]
 CHUNK = 4 << 20
 
 
-_TWENTY_DIGITS = re.compile(rb"\d{20}")
+# Every digit as "0", every other byte as a space: a run of twenty digits is then found
+# by a plain substring search, some six times faster than a regular expression.
+_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_TWENTY_ZEROS = b"0" * 20
+
+
+def has_twenty_digits(text: bytes) -> bool:
+    """Whether ``text`` holds a run of 20 or more ASCII digits: a number orjson would
+    read as a float (it reads wider integers so, silently) or text that looks like one."""
+    return _TWENTY_ZEROS in text.translate(_DIGITS_AS_ZEROS)
 
 
 class NotOurLayout(ValueError):
@@ -87,7 +95,7 @@ class Scan:
             part = lines[first : first + BATCH]
             final = first + len(part) == len(lines)
             batch = b"\n".join(part)
-            if _TWENTY_DIGITS.search(batch):
+            if has_twenty_digits(batch):
                 # orjson would read an integer wider than 64 bits as a float: the
                 # whole-file parse reads it exactly, and refuses it.
                 raise NotOurLayout(f"table {table!r}: a number of 20 digits or more")
