@@ -285,15 +285,96 @@ def test_keys_add_is_one_change_that_one_undo_reverts(
     cli, source, keys = sealed
     add_secret_source_two = cli("source", "add", "Second Person", "--confidential", "-q")
     second = add_secret_source_two.stdout.strip()
+    recipients = db_path.parent / "claims.recipients"
     before = json.loads(db_path.read_bytes())["sources"]
+    listed_before = recipients.read_bytes()
     cli("keys", "add", keys["ben_public"], "--holder", "Ben")
-    changes = {e["change"] for e in cli.jsonl("log") if e["action"] == "seal"}
-    assert len(changes) == 1
+    log = cli.jsonl("log")  # newest first
+    events = [e for e in log if e["change"] == log[0]["change"]]
+    assert sorted(e["kind"] for e in events) == ["recipients", "source", "source"]
+    assert [e["summary"] for e in events if e["kind"] == "recipients"] == [
+        "recipients: Ana \u2192 Ana, Ben"
+    ]
     after = json.loads(db_path.read_bytes())["sources"]
+    listed_after = recipients.read_bytes()
+    assert keys["ben_public"].encode() in listed_after
     assert all(after[k]["sealed"] != before[k]["sealed"] for k in (source, second))
-    cli("undo")
+    undone = cli("undo")
+    assert "keys-add" in undone.stderr
     restored = json.loads(db_path.read_bytes())["sources"]
     assert all(restored[k]["sealed"] == before[k]["sealed"] for k in (source, second))
+    assert recipients.read_bytes() == listed_before
+    no_secret_in(db_path.read_bytes(), "the database after undoing keys add")
+    cli("redo")
+    assert recipients.read_bytes() == listed_after
+    redone = json.loads(db_path.read_bytes())["sources"]
+    assert all(redone[k]["sealed"] == after[k]["sealed"] for k in (source, second))
+    no_secret_in(db_path.read_bytes(), "the database after redoing keys add")
+
+
+def test_keys_rm_is_undone_and_redone_with_its_recipients_file(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, source, keys = sealed
+    recipients = db_path.parent / "claims.recipients"
+    cli("keys", "add", keys["ben_public"], "--holder", "Ben")
+    both = recipients.read_bytes(), json.loads(db_path.read_bytes())["sources"][source]
+    cli("keys", "rm", "Ben")
+    ana_only = recipients.read_bytes(), json.loads(db_path.read_bytes())["sources"][source]
+    cli("undo")
+    assert (recipients.read_bytes(), json.loads(db_path.read_bytes())["sources"][source]) == both
+    # Ben opens the source again, as before the removal, and new sources are his too
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ben"]))
+    assert cli.json("source", "show", source[:7], "--reveal")["name"] == SECRET_NAME
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ana"]))
+    cli("redo")
+    assert (recipients.read_bytes(), json.loads(db_path.read_bytes())["sources"][source]) == (
+        ana_only
+    )
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ben"]))
+    assert cli.json("source", "show", source[:7], "--reveal")["name"] != SECRET_NAME
+
+
+def test_undo_of_keys_add_refuses_a_recipients_file_changed_since(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path
+) -> None:
+    cli, _, keys = sealed
+    recipients = db_path.parent / "claims.recipients"
+    cli("keys", "add", keys["ben_public"], "--holder", "Ben")
+    # comments and line endings are no change; another list of keys is
+    recipients.write_bytes(b"# edited\r\n" + recipients.read_bytes().replace(b"\n", b"\r\n"))
+    cli("undo", "--dry-run")
+    cli("undo")
+    cli("redo")
+    _, carl_public = age_key(db_path.parent, "carl")
+    recipients.write_text(recipients.read_text() + f"{carl_public} Carl\n")
+    database = db_path.read_bytes()
+    refused = cli("undo", code=1)
+    assert "lists other keys than this change left" in refused.stderr
+    assert db_path.read_bytes() == database
+    assert carl_public in recipients.read_text()
+
+
+def test_undo_of_the_first_keys_add_never_puts_sources_back_in_clear(
+    cli: Cli, keys: dict[str, Any], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("init")
+    recipients = db_path.parent / "claims.recipients"
+    # no confidential source yet: the first recipient is undone, file and all
+    cli("keys", "add", keys["ana_public"], "--holder", "Ana")
+    cli("undo")
+    assert not recipients.exists()
+    cli("redo")
+    assert keys["ana_public"] in recipients.read_text()
+    cli("undo")
+    add_secret_source(cli)  # kept as before sealing: there are no recipients
+    cli("keys", "add", keys["ana_public"], "--holder", "Ana")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ana"]))
+    sealed_file, listed = db_path.read_bytes(), recipients.read_bytes()
+    refused = cli("undo", code=1)
+    assert "in clear" in refused.stderr
+    assert (db_path.read_bytes(), recipients.read_bytes()) == (sealed_file, listed)
+    no_secret_in(db_path.read_bytes(), "the database after a refused undo")
 
 
 def test_only_a_recipient_can_change_the_recipients(

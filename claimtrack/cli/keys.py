@@ -68,9 +68,9 @@ def keys_add(
     """Add a recipient and seal every confidential source to the recipients anew.
 
     The first recipient seals the database's confidential sources; later ones can open
-    them from then on. One change: 'claimtrack undo' restores the sealed values (the
-    recipients file is restored by 'claimtrack keys rm'). Only a recipient can add
-    another to a database whose sources are sealed.
+    them from then on. One change: 'claimtrack undo' puts back both the sealed values
+    and the recipients file. Only a recipient can add another to a database whose
+    sources are sealed.
 
     \b
     Examples:
@@ -97,7 +97,7 @@ def keys_add(
             "'claimtrack keys list' shows the recipients",
         )
     wanted = [*current, recipient]
-    sealed = desk(ctx).reseal(wanted, recipients_file=path)
+    sealed = desk(ctx).reseal(wanted, action="keys-add")
     typer.echo(
         f"Added {recipient.kind} key of {recipient.holder or '(no comment)'}; "
         f"{len(sealed)} confidential source(s) sealed to {len(wanted)} recipient(s). "
@@ -165,7 +165,7 @@ def keys_rm(
             "cannot remove the last recipient: no one could open the sealed sources",
             "add another recipient first (keep an offline recovery key among them)",
         )
-    sealed = desk(ctx).reseal(kept, recipients_file=path)
+    sealed = desk(ctx).reseal(kept, action="keys-rm")
     who_text = doomed[0].holder or "the removed key's holder"
     typer.echo(
         f"Removed {who_text}; {len(sealed)} confidential source(s) sealed to "
@@ -198,7 +198,7 @@ def keys_seal(ctx: typer.Context) -> None:
             f"no recipients in {path.name}: no one to seal the sources to",
             "'claimtrack keys add ~/.ssh/id_ed25519.pub --holder NAME' adds one",
         )
-    sealed = desk(ctx).reseal(recipients, recipients_file=None)
+    sealed = desk(ctx).reseal(recipients)
     typer.echo(
         f"Sealed {len(sealed)} confidential source(s) to {len(recipients)} recipient(s).",
         err=True,

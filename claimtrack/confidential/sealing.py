@@ -128,19 +128,25 @@ def _check_key(key: str, where: str) -> None:
 
 
 def read_recipients(path: Path) -> list[Recipient]:
-    """The recipients listed in ``path`` (empty when there is no file). Blank lines and
-    lines starting with ``#`` are skipped. Raises ``ValidationError`` naming the line of a
-    malformed key."""
+    """The recipients listed in ``path`` (empty when there is no file). Raises
+    ``ValidationError`` naming the line of a malformed key (``parse_recipients``)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return []
     except (OSError, UnicodeDecodeError) as exc:
         raise ClaimtrackError(f"cannot read recipients file {path}: {exc}") from None
+    return parse_recipients(text, path.name)
+
+
+def parse_recipients(text: str, name: str) -> list[Recipient]:
+    """The recipients a recipients file's ``text`` lists (``name``: the file's name, for
+    errors). Blank lines and lines starting with ``#`` are skipped. Raises
+    ``ValidationError`` naming the line of a malformed key."""
     found: list[Recipient] = []
     for number, line in enumerate(text.splitlines(), 1):
         if line.strip() and not line.lstrip().startswith("#"):
-            found.append(parse_recipient(line, f"{path.name} line {number}"))
+            found.append(parse_recipient(line, f"{name} line {number}"))
     return found
 
 
@@ -150,13 +156,21 @@ RECIPIENTS_HEADER = (
 )
 
 
-def write_recipients(path: Path, recipients: Sequence[Recipient]) -> None:
-    """Replace the recipients file atomically (public keys: it is committed with the
-    database)."""
+def recipients_text(recipients: Sequence[Recipient]) -> str:
+    """The text of a recipients file listing ``recipients`` (public keys: it is committed
+    with the database)."""
+    return RECIPIENTS_HEADER + "".join(r.line() + "\n" for r in recipients)
+
+
+def write_recipients(path: Path, text: str | None) -> None:
+    """Replace the recipients file with ``text`` atomically; None: remove it (there
+    were no recipients)."""
     from claimtrack.store.files import atomic_write
 
-    body = RECIPIENTS_HEADER + "".join(r.line() + "\n" for r in recipients)
-    atomic_write(path, body.encode("utf-8"))
+    if text is None:
+        path.unlink(missing_ok=True)
+    else:
+        atomic_write(path, text.encode("utf-8"))
 
 
 def _age_recipient(key: str) -> pyrage.x25519.Recipient | pyrage.ssh.Recipient:

@@ -54,6 +54,7 @@ class DeskBase:
 
         with Database.open(self.path, write=True) as db:
             yield db
+            db.save_recipients_file()  # a change to it is saved with the database
         if self._saved is not None:
             self._saved()
 

@@ -15,8 +15,6 @@ from claimtrack.operations.base import (
 )
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from claimtrack.confidential.sealing import Recipient
     from claimtrack.db import Database
     from claimtrack.model import Claim, Link, Source
@@ -118,18 +116,15 @@ class SourceCases(DeskBase):
         with self.reading() as db:
             return db.confirm_source(ref, name)
 
-    def reseal(self, recipients: list[Recipient], *, recipients_file: Path | None) -> list[Source]:
-        """Seal every confidential source to ``recipients`` (``Database.reseal``: one
-        change, one undo) and, under the same lock, write them to ``recipients_file``
-        (``keys add|rm``; None for ``keys seal``, which keeps the file). Returns the
-        sources sealed."""
-        from claimtrack.confidential.sealing import write_recipients
-
+    def reseal(self, recipients: list[Recipient], *, action: str | None = None) -> list[Source]:
+        """Seal every confidential source to ``recipients``: one change, one undo. With
+        ``action`` ("keys-add", "keys-rm") the recipients file is changed to list them,
+        in the same change (``Database.change_recipients``); without, it is kept
+        (``keys seal``, ``Database.reseal``). Returns the sources sealed."""
         with self.writing() as db:
-            sealed = db.reseal(recipients)
-            if recipients_file is not None:
-                write_recipients(recipients_file, recipients)
-        return sealed
+            if action is None:
+                return db.reseal(recipients)
+            return db.change_recipients(recipients, action)
 
     def remove_source(
         self, ref: str, *, confirm: Callable[[SourceRemoval], bool] | None = None
