@@ -531,6 +531,81 @@ def test_passphrase_protected_identities_open_with_the_passphrase(tmp_path: Path
             sealing.Opener([path], None).open(value)
 
 
+@pytest.fixture
+def locked_recipient(
+    sealed: tuple[Cli, str, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Cli, str]:
+    """The sealed database with a second recipient whose SSH key has a passphrase
+    ("correct horse"), which is this user's identity from now on."""
+    cli, source, _ = sealed
+    locked = ssh_key(tmp_path, "locked", passphrase="correct horse")
+    cli("keys", "add", str(locked) + ".pub", "--holder", "Lee")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(locked))
+    return cli, source
+
+
+def test_a_passphrase_is_asked_by_the_cli_on_a_terminal_before_the_lock(
+    locked_recipient: tuple[Cli, str], db_path: Path
+) -> None:
+    from claimtrack.cli.context import Environment
+
+    cli, source = locked_recipient
+    terminal = Environment(stdin_isatty=True, stderr_isatty=True)
+    shown = cli(
+        "source",
+        "show",
+        source[:7],
+        "--reveal",
+        "-f",
+        "json",
+        input="correct horse\n",
+        env=terminal,
+    )
+    assert json.loads(shown.stdout)["name"] == SECRET_NAME
+    assert "Enter the passphrase for the SSH key" in shown.stderr
+    assert "correct horse" not in shown.stderr + shown.stdout  # not echoed
+    # a use case that writes asks before it takes the write lock
+    from claimtrack.operations import Desk
+    from claimtrack.store.files import locked
+
+    asked: list[str] = []
+
+    def ask(description: str) -> str:
+        with locked(db_path, timeout=0):  # free: nobody holds it while the user types
+            asked.append(description)
+        return "correct horse"
+
+    sealing.reset_opener()  # a new command: the identity is read afresh
+    recipients = sealing.read_recipients(db_path.with_suffix(".recipients"))
+    Desk(db_path, ask_passphrase=ask).reseal(recipients[:1], action="keys-rm")
+    assert len(asked) == 1
+    assert [r.holder for r in sealing.read_recipients(db_path.with_suffix(".recipients"))] == [
+        "Ana"
+    ]
+
+
+def test_without_a_terminal_a_protected_identity_is_one_error_line_not_a_prompt(
+    locked_recipient: tuple[Cli, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+
+    def no_prompt(*args: object, **kwargs: object) -> str:
+        raise AssertionError("the core asked for a passphrase itself")
+
+    monkeypatch.setattr(getpass, "getpass", no_prompt)
+    cli, source = locked_recipient
+    result = cli("source", "show", source[:7], "--reveal", code=1)
+    assert result.stdout == ""
+    assert [line for line in result.stderr.splitlines() if line.startswith("Error:")] == [
+        f"Error: identity file {os.environ['CLAIMTRACK_IDENTITY']} is protected by a "
+        "passphrase, and none was given"
+    ]
+    # the core alone, given no way to ask, says the same
+    opener = sealing.Opener([Path(os.environ["CLAIMTRACK_IDENTITY"])])
+    with pytest.raises(sealing.IdentityProblem, match="protected by a passphrase"):
+        opener.identities()
+
+
 def test_an_identity_file_of_the_wrong_kind_or_missing_says_so(
     sealed: tuple[Cli, str, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

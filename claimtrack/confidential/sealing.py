@@ -21,8 +21,12 @@ A sealed source record is ``confidential.withhold_source``'s form of the source 
 Opening needs an identity (``Opener``): the file named by ``$CLAIMTRACK_IDENTITY``, else
 ``~/.ssh/id_ed25519``, else ``~/.ssh/id_rsa``; an age identity file (``AGE-SECRET-KEY-1``
 lines, or one protected by a passphrase) or an OpenSSH private key (passphrase-protected
-ones are opened with ``cryptography``). age authenticates every file: a ciphertext
-changed by one byte fails to open and is reported as tampered, never shown as garbage.
+ones are opened with ``cryptography``). The core never prompts: a passphrase comes from
+the command's callback (``confidential.use_passphrase_prompt``, which the CLI sets on a
+terminal); without one, a protected identity is reported as such.
+
+age authenticates every file: a ciphertext changed by one byte fails to open and is
+reported as tampered, never shown as garbage.
 
 ``pyrage`` is imported only where something is sealed or opened: commands that do
 neither start without it.
@@ -34,13 +38,14 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
+from claimtrack.confidential import PassphrasePrompt, passphrase_prompt
 from claimtrack.errors import ClaimtrackError, ValidationError
 from claimtrack.model import Source, fold
 
@@ -229,13 +234,12 @@ def sealed_payload(source: Mapping[str, Any]) -> dict[str, Any]:
 
 # -- opening ------------------------------------------------------------------------------
 
-PassphrasePrompt = Callable[[str], str | None]
-
 
 class Opener:
     """Opens sealed values with this user's identities, read once, on first use.
 
-    ``prompt(description)`` asks for a passphrase (None: there is no one to ask). After a
+    ``prompt(description)`` asks for a passphrase (None: the command's, which the CLI
+    gives on a terminal, ``confidential.use_passphrase_prompt``). After a
     failed ``open``, ``problem`` says why (no identity, not a recipient), for the notice a
     command gives once."""
 
@@ -267,9 +271,10 @@ class Opener:
             found: list[Any] = []
             explicit = self._paths is not None or bool(os.environ.get(IDENTITY_ENV, "").strip())
             skipped: list[str] = []
+            prompt = self.prompt if self.prompt is not None else passphrase_prompt()
             for path in self.candidate_paths():
                 try:
-                    found.extend(load_identities(path, self.prompt))
+                    found.extend(load_identities(path, prompt))
                 except IdentityProblem as exc:
                     if explicit:
                         raise
@@ -404,7 +409,7 @@ def load_identities(path: Path, prompt: PassphrasePrompt | None) -> list[Any]:
 
 
 def _ask(prompt: PassphrasePrompt | None, description: str, path: Path) -> str:
-    secret = prompt(description) if prompt is not None else None
+    secret = prompt(description) if prompt is not None else ""
     if not secret:
         raise IdentityProblem(
             f"identity file {path} is protected by a passphrase, and none was given",
@@ -433,34 +438,14 @@ def _unlocked_ssh_key(data: bytes, path: Path, prompt: PassphrasePrompt | None) 
 # -- this process's opener ------------------------------------------------------------------
 
 _opener: Opener | None = None
-_prompt: PassphrasePrompt | None = None
-
-
-def set_passphrase_prompt(prompt: PassphrasePrompt | None) -> None:
-    """How this process asks for a passphrase (the CLI sets one on a terminal)."""
-    global _prompt
-    _prompt = prompt
-    if _opener is not None:
-        _opener.prompt = prompt
-
-
-def terminal_prompt(description: str) -> str | None:
-    """A passphrase typed on the terminal (not echoed), or None without one."""
-    import sys
-
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        return None
-    import getpass
-
-    return getpass.getpass(f"Enter the {description}: ", stream=sys.stderr)
 
 
 def opener() -> Opener:
     """This process's opener (identities read once per command); it asks for a
-    passphrase on the terminal unless ``set_passphrase_prompt`` gave another way."""
+    passphrase with the command's prompt (``confidential.use_passphrase_prompt``)."""
     global _opener
     if _opener is None:
-        _opener = Opener(prompt=_prompt or terminal_prompt)
+        _opener = Opener()
     return _opener
 
 

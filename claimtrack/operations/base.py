@@ -30,19 +30,30 @@ class Changed(ClaimtrackError):
 class DeskBase:
     """The opening of the database file at ``path``, which every use case shares.
     ``saved`` is called after each write is saved (the CLI notes that a change is
-    committed)."""
+    committed). ``ask_passphrase(description)`` asks for the passphrase of the user's
+    identity when a sealed source is opened (the CLI gives one on a terminal; without
+    one a protected identity is reported, ``claimtrack.confidential.sealing``)."""
 
-    def __init__(self, path: Path, *, saved: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        saved: Callable[[], None] | None = None,
+        ask_passphrase: Callable[[str], str] | None = None,
+    ) -> None:
         self.path = path
         self._saved = saved
+        self._ask_passphrase = ask_passphrase
 
     # -- opening ------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Database]:
         """The database to read, no lock held."""
+        from claimtrack.confidential import use_passphrase_prompt
         from claimtrack.db import Database
 
+        use_passphrase_prompt(self._ask_passphrase)
         with Database.open(self.path) as db:
             yield db
 
@@ -50,13 +61,27 @@ class DeskBase:
     def writing(self) -> Iterator[Database]:
         """The database to change, locked until the block ends and saved when it ends
         without an error."""
+        from claimtrack.confidential import use_passphrase_prompt
         from claimtrack.db import Database
 
+        use_passphrase_prompt(self._ask_passphrase)
         with Database.open(self.path, write=True) as db:
             yield db
             db.save_recipients_file()  # a change to it is saved with the database
         if self._saved is not None:
             self._saved()
+
+    def identities_first(self) -> None:
+        """Read the user's identity before a use case takes the write lock, when the
+        database has recipients: a passphrase is asked for with no lock held (the
+        rule for questions, docs/architecture.md). Raises ``IdentityProblem`` for an
+        identity named by ``$CLAIMTRACK_IDENTITY`` that cannot be used."""
+        if not self.path.with_suffix(".recipients").exists():
+            return
+        from claimtrack.confidential import sealing, use_passphrase_prompt
+
+        use_passphrase_prompt(self._ask_passphrase)
+        sealing.opener().identities()
 
 
 def listed(claim_ids: Sequence[str]) -> str:

@@ -121,6 +121,7 @@ class SourceCases(DeskBase):
         ``action`` ("keys-add", "keys-rm") the recipients file is changed to list them,
         in the same change (``Database.change_recipients``); without, it is kept
         (``keys seal``, ``Database.reseal``). Returns the sources sealed."""
+        self.identities_first()
         with self.writing() as db:
             if action is None:
                 return db.reseal(recipients)
