@@ -229,6 +229,75 @@ def test_a_tampered_ciphertext_is_reported_as_tampered_never_shown(
     assert cli.json("source", "show", source[:7])["name"].startswith("Confidential source")
 
 
+def _rewritten(armored: str, stanza: int, *, tag: bool = False) -> str:
+    """``armored`` with one character of the body of its ``stanza``-th recipient stanza
+    (0: the first recipient's) changed, or with ``tag`` of the SSH key's tag on its
+    "-> ssh-ed25519 TAG ..." line; the rest of the file as it was."""
+    lines = armored.splitlines()
+    binary = base64.b64decode("".join(lines[1:-1]))
+    header, rest = binary.split(b"\n---", 1)
+    parts = header.split(b"\n")
+    body = [i + 1 for i, part in enumerate(parts) if part.startswith(b"-> ")][stanza]
+    where, at = (body - 1, len(b"-> ssh-ed25519 ")) if tag else (body, 0)
+    changed = bytearray(parts[where])
+    changed[at] = ord("A") if changed[at] != ord("A") else ord("B")
+    parts[where] = bytes(changed)
+    encoded = base64.b64encode(b"\n".join(parts) + b"\n---" + rest).decode()
+    body_lines = [encoded[i : i + 64] for i in range(0, len(encoded), 64)]
+    return "\n".join([lines[0], *body_lines, lines[-1]]) + "\n"
+
+
+def _replace_sealed(db_path: Path, source: str, sealed_value: str) -> None:
+    from claimtrack.store.fileformat import dump
+
+    data = json.loads(db_path.read_bytes())
+    data["sources"][source]["sealed"] = sealed_value
+    db_path.write_bytes(dump(data))
+
+
+def test_a_tampered_header_is_tampered_for_a_listed_recipient_never_not_a_recipient(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, source, keys = sealed
+    cli("keys", "add", keys["ben_public"], "--holder", "Ben")  # stanzas: Ana's, then Ben's
+    armored = json.loads(db_path.read_bytes())["sources"][source]["sealed"]
+    # Ben's stanza changed: Ana's opens the file key, and the header's MAC fails
+    _replace_sealed(db_path, source, _rewritten(armored, 1))
+    result = cli("source", "show", source[:7], "--reveal", code=1)
+    assert "tampered" in result.stderr and result.stdout == ""
+    # Ana's own stanza changed: age finds no stanza for her key, as if sealed to others;
+    # her key is listed, so she is told it was changed (or sealed before she was listed)
+    _replace_sealed(db_path, source, _rewritten(armored, 0))
+    shown = cli("source", "show", source[:7], "--reveal", "-f", "json")
+    assert json.loads(shown.stdout)["name"].startswith("Confidential source")
+    assert "tampered" in shown.stderr
+    assert "not one of the recipients" not in shown.stderr
+    # someone the recipients file does not list is told just that
+    carl, _ = age_key(db_path.parent, "carl")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(carl))
+    other = cli("source", "show", source[:7], "--reveal", "-f", "json")
+    assert "not one of the recipients" in other.stderr and "tampered" not in other.stderr
+
+
+def test_a_tampered_ssh_stanza_is_tampered(
+    cli: Cli, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = ssh_key(tmp_path, "ed")
+    cli("init")
+    cli("keys", "add", str(key) + ".pub", "--holder", "Ed")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(key))
+    source = add_secret_source(cli)
+    armored = json.loads(db_path.read_bytes())["sources"][source]["sealed"]
+    _replace_sealed(db_path, source, _rewritten(armored, 0))
+    result = cli("source", "show", source[:7], "--reveal", code=1)
+    assert "tampered" in result.stderr and result.stdout == ""
+    # the tag naming the key changed: no stanza is hers, and her key is listed
+    _replace_sealed(db_path, source, _rewritten(armored, 0, tag=True))
+    shown = cli("source", "show", source[:7], "--reveal", "-f", "json")
+    assert json.loads(shown.stdout)["name"].startswith("Confidential source")
+    assert "tampered" in shown.stderr
+
+
 # -- recipients ----------------------------------------------------------------------------
 
 

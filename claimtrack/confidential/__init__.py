@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from claimtrack import ids
@@ -265,3 +266,18 @@ def use_passphrase_prompt(ask: PassphrasePrompt | None) -> None:
 
 def passphrase_prompt() -> PassphrasePrompt | None:
     return _ask_passphrase
+
+
+# The recipients file of the database this command opened (``Desk``): a sealed value
+# that will not open with a key it lists is reported as perhaps tampered, not as one
+# sealed to other people (``sealing.Opener.open``).
+_recipients_file: Path | None = None
+
+
+def use_recipients_file(path: Path | None) -> None:
+    global _recipients_file
+    _recipients_file = path
+
+
+def recipients_file() -> Path | None:
+    return _recipients_file

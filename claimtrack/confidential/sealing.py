@@ -38,14 +38,14 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
-from claimtrack.confidential import PassphrasePrompt, passphrase_prompt
+from claimtrack.confidential import PassphrasePrompt, passphrase_prompt, recipients_file
 from claimtrack.errors import ClaimtrackError, ValidationError
 from claimtrack.model import Source, fold
 
@@ -249,6 +249,7 @@ class Opener:
         self._paths = paths
         self.prompt = prompt
         self._identities: list[Any] | None = None
+        self._public: list[Callable[[], str | None]] = []  # each identity's public key
         self.problem: str | None = None
         self.noticed = False
         self._why: str | None = None
@@ -268,7 +269,7 @@ class Opener:
         """This user's identities. Raises ``IdentityProblem`` for a file named by
         ``$CLAIMTRACK_IDENTITY`` that cannot be read or is not an identity."""
         if self._identities is None:
-            found: list[Any] = []
+            found: list[tuple[Any, Callable[[], str | None]]] = []
             explicit = self._paths is not None or bool(os.environ.get(IDENTITY_ENV, "").strip())
             skipped: list[str] = []
             prompt = self.prompt if self.prompt is not None else passphrase_prompt()
@@ -279,7 +280,8 @@ class Opener:
                     if explicit:
                         raise
                     skipped.append(exc.message)
-            self._identities = found
+            self._identities = [identity for identity, _ in found]
+            self._public = [public for _, public in found]
             self._skipped = skipped
         return self._identities
 
@@ -306,7 +308,7 @@ class Opener:
             except pyrage.DecryptError as exc:
                 if "no matching keys" not in str(exc).lower():
                     raise _tampered() from None
-                self.problem = "this user is not one of the recipients of the sealed sources"
+                self.problem = self._not_opened()
             else:
                 try:
                     value = orjson.loads(plain)
@@ -318,6 +320,28 @@ class Opener:
         self._cache[ciphertext] = opened
         self._why = self.problem
         return opened
+
+    def _not_opened(self) -> str:
+        """Why a value that age found no stanza for this user's keys in was not opened.
+        age cannot tell a value sealed to other people from one whose stanza for this
+        user was changed (an X25519 stanza names no one; an SSH stanza's tag is four
+        bytes of the key's hash): when the recipients file lists one of this user's
+        keys, the value should open, so it was changed after sealing or sealed before
+        the key was listed, and the notice says both, never "not a recipient"."""
+        path = recipients_file()
+        try:
+            text = path.read_text(encoding="utf-8") if path is not None else ""
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        listed = {_key_of(line) for line in text.splitlines()}
+        if path is not None and any(public() in listed for public in self._public):
+            return (
+                f"a sealed value does not open with your key although {path.name} lists "
+                "it: it was changed after it was sealed (tampered), or sealed before your "
+                "key was listed ('claimtrack keys seal' by a recipient who can open it "
+                "seals it to everyone listed)"
+            )
+        return "this user is not one of the recipients of the sealed sources"
 
     def open_source(self, source: Source) -> Source | None:
         """The whole ``source`` from its sealed record, or None when it cannot be opened
@@ -370,11 +394,23 @@ def _dearmor(ciphertext: str) -> bytes:
         raise _tampered() from None
 
 
-def load_identities(path: Path, prompt: PassphrasePrompt | None) -> list[Any]:
+def _key_of(line: str) -> str | None:
+    """The public key a recipients file's line lists, as ``Recipient.key`` has it."""
+    words = line.split()
+    if not words or words[0].startswith("#"):
+        return None
+    return words[0] if words[0].startswith("age1") else " ".join(words[:2])
+
+
+def load_identities(
+    path: Path, prompt: PassphrasePrompt | None
+) -> list[tuple[Any, Callable[[], str | None]]]:
     """The identities in one file: age ``AGE-SECRET-KEY-1...`` lines, an age file
     protected by a passphrase holding such lines, or an OpenSSH private key (with a
     passphrase or without). Raises ``IdentityProblem`` for a file that cannot be read,
-    is another kind of file, or whose passphrase is not given or wrong."""
+    is another kind of file, or whose passphrase is not given or wrong. Each identity
+    comes with a function giving its public key as a recipients file lists it (None
+    where it cannot be worked out)."""
     import pyrage
 
     try:
@@ -390,11 +426,13 @@ def load_identities(path: Path, prompt: PassphrasePrompt | None) -> list[Any]:
     text = data.decode("utf-8", errors="replace")
     if "-----BEGIN OPENSSH PRIVATE KEY-----" in text or "-----BEGIN RSA PRIVATE KEY-----" in text:
         try:
-            return [pyrage.ssh.Identity.from_buffer(data)]
+            identity = pyrage.ssh.Identity.from_buffer(data)
         except pyrage.IdentityError as exc:
             if "decrypted" not in str(exc):
                 raise IdentityProblem(f"{path} is not an SSH key age can use ({exc})") from None
-        return [pyrage.ssh.Identity.from_buffer(_unlocked_ssh_key(data, path, prompt))]
+            data = _unlocked_ssh_key(data, path, prompt)
+            identity = pyrage.ssh.Identity.from_buffer(data)
+        return [(identity, lambda: _ssh_public_key(data))]
     keys = [line.strip() for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-1")]
     if not keys:
         raise IdentityProblem(
@@ -403,9 +441,32 @@ def load_identities(path: Path, prompt: PassphrasePrompt | None) -> list[Any]:
             "the .pub file is the public half, for 'claimtrack keys add'",
         )
     try:
-        return [pyrage.x25519.Identity.from_str(k) for k in keys]
+        found = [pyrage.x25519.Identity.from_str(k) for k in keys]
     except pyrage.IdentityError as exc:
         raise IdentityProblem(f"{path}: not a valid age identity ({exc})") from None
+    return [(identity, _age_public_key(identity)) for identity in found]
+
+
+def _age_public_key(identity: pyrage.x25519.Identity) -> Callable[[], str | None]:
+    return lambda: str(identity.to_public())
+
+
+def _ssh_public_key(data: bytes) -> str | None:
+    """The ``ssh-ed25519 AAAA...`` (``ssh-rsa``) line of an unprotected private key,
+    without a comment; None for a key ``cryptography`` does not read."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        if b"-----BEGIN OPENSSH PRIVATE KEY-----" in data:
+            key: Any = serialization.load_ssh_private_key(data, password=None)
+        else:
+            key = serialization.load_pem_private_key(data, password=None)
+        public = key.public_key().public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        )
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return str(public.decode("ascii"))
 
 
 def _ask(prompt: PassphrasePrompt | None, description: str, path: Path) -> str:

@@ -50,10 +50,9 @@ class DeskBase:
     @contextlib.contextmanager
     def reading(self) -> Iterator[Database]:
         """The database to read, no lock held."""
-        from claimtrack.confidential import use_passphrase_prompt
         from claimtrack.db import Database
 
-        use_passphrase_prompt(self._ask_passphrase)
+        self._opening()
         with Database.open(self.path) as db:
             yield db
 
@@ -61,15 +60,22 @@ class DeskBase:
     def writing(self) -> Iterator[Database]:
         """The database to change, locked until the block ends and saved when it ends
         without an error."""
-        from claimtrack.confidential import use_passphrase_prompt
         from claimtrack.db import Database
 
-        use_passphrase_prompt(self._ask_passphrase)
+        self._opening()
         with Database.open(self.path, write=True) as db:
             yield db
             db.save_recipients_file()  # a change to it is saved with the database
         if self._saved is not None:
             self._saved()
+
+    def _opening(self) -> None:
+        """Tell the opener of sealed sources how to ask for a passphrase and which
+        recipients file this database has (``claimtrack.confidential``)."""
+        from claimtrack.confidential import use_passphrase_prompt, use_recipients_file
+
+        use_passphrase_prompt(self._ask_passphrase)
+        use_recipients_file(self.path.with_suffix(".recipients"))
 
     def identities_first(self) -> None:
         """Read the user's identity before a use case takes the write lock, when the
@@ -78,9 +84,9 @@ class DeskBase:
         identity named by ``$CLAIMTRACK_IDENTITY`` that cannot be used."""
         if not self.path.with_suffix(".recipients").exists():
             return
-        from claimtrack.confidential import sealing, use_passphrase_prompt
+        from claimtrack.confidential import sealing
 
-        use_passphrase_prompt(self._ask_passphrase)
+        self._opening()
         sealing.opener().identities()
 
 
