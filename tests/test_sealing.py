@@ -705,6 +705,13 @@ def test_commands_that_do_not_reveal_never_import_the_crypto(
         ["show", claim],
         ["source", "list"],
         ["source", "show", source[:7]],
+        ["log"],
+        ["check"],
+        ["stats"],
+        ["export", "--format", "json"],
+        ["export", "--format", "csv"],
+        ["status", claim, "checking", "-q"],
+        ["undo"],  # of a claim's status: no sealed value to open
     ):
         result = subprocess.run(
             [sys.executable, "-X", "importtime", "-m", "claimtrack", *args],
@@ -714,7 +721,8 @@ def test_commands_that_do_not_reveal_never_import_the_crypto(
             timeout=120,
             check=False,
         )
-        assert result.returncode == 0, (args, result.stderr[-500:])
+        assert result.returncode in (0, 1), (args, result.stderr[-500:])  # check: 1
+        assert "Error" not in result.stderr, (args, result.stderr[-500:])
         imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
         assert not {"pyrage", "claimtrack.confidential.sealing", "cryptography"} & imported, args
     revealed = subprocess.run(
