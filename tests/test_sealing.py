@@ -645,8 +645,7 @@ def test_a_passphrase_is_asked_by_the_cli_on_a_terminal_before_the_lock(
         return "correct horse"
 
     sealing.reset_opener()  # a new command: the identity is read afresh
-    recipients = sealing.read_recipients(db_path.with_suffix(".recipients"))
-    Desk(db_path, ask_passphrase=ask).reseal(recipients[:1], action="keys-rm")
+    Desk(db_path, ask_passphrase=ask).remove_recipient("Lee")
     assert len(asked) == 1
     assert [r.holder for r in sealing.read_recipients(db_path.with_suffix(".recipients"))] == [
         "Ana"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from claimtrack import ids
 from claimtrack.confidential import WITHHELD, is_confidential, pseudonym
-from claimtrack.errors import ClaimtrackError, NotRecipient, ValidationError
+from claimtrack.errors import ClaimtrackError, NotFound, NotRecipient, ValidationError
 from claimtrack.model import Event, Source, fold
 
 if TYPE_CHECKING:
@@ -92,6 +92,45 @@ class SealedSources:
             action, "recipients", self.new_change_id(), {"file": before}, {"file": after}
         )
         return sealed
+
+    def add_recipient(self, recipient: Recipient) -> tuple[list[Source], list[Recipient]]:
+        """``keys add``: list ``recipient`` after the others and seal every confidential
+        source to them all (``change_recipients``). Returns the sources sealed and the
+        recipients now listed. Raises ``ValidationError`` for a key listed already."""
+        current = self.recipients()
+        if any(r.same_key(recipient) for r in current):
+            raise ValidationError(
+                f"that key is already a recipient in {self._recipients_file().name}",
+                "'claimtrack keys list' shows the recipients",
+            )
+        wanted = [*current, recipient]
+        return self.change_recipients(wanted, "keys-add"), wanted
+
+    def remove_recipient(self, who: str) -> tuple[list[Source], Recipient, list[Recipient]]:
+        """``keys rm``: take the recipient whose key or holder (any case) is ``who`` off
+        the list and seal every confidential source to the others. Returns the sources
+        sealed, the recipient removed and those left. Raises ``NotFound``, or
+        ``ClaimtrackError`` for a holder of several keys or the last recipient (no one
+        could open the sources)."""
+        name = self._recipients_file().name
+        current = self.recipients()
+        wanted = who.strip()
+        doomed = [
+            r for r in current if r.key == wanted or (r.holder and fold(r.holder) == fold(who))
+        ]
+        if not doomed:
+            raise NotFound(f"no recipient {who!r} in {name}", "'claimtrack keys list' lists them")
+        if len(doomed) > 1:
+            raise ClaimtrackError(
+                f"{len(doomed)} recipients are held by {who!r}", "give the key itself to remove one"
+            )
+        kept = [r for r in current if r is not doomed[0]]
+        if not kept:
+            raise ClaimtrackError(
+                "cannot remove the last recipient: no one could open the sealed sources",
+                "add another recipient first (keep an offline recovery key among them)",
+            )
+        return self.change_recipients(kept, "keys-rm"), doomed[0], kept
 
     def revert_recipients(self, event: Event, action: str) -> tuple[str, str, str]:
         """Put the recipients file back as it was before ``event`` (undo, redo). Raises

@@ -116,16 +116,28 @@ class SourceCases(DeskBase):
         with self.reading() as db:
             return db.confirm_source(ref, name)
 
-    def reseal(self, recipients: list[Recipient], *, action: str | None = None) -> list[Source]:
-        """Seal every confidential source to ``recipients``: one change, one undo. With
-        ``action`` ("keys-add", "keys-rm") the recipients file is changed to list them,
-        in the same change (``Database.change_recipients``); without, it is kept
-        (``keys seal``, ``Database.reseal``). Returns the sources sealed."""
+    def reseal(self, recipients: list[Recipient]) -> list[Source]:
+        """``keys seal``: seal every confidential source to ``recipients``, the
+        recipients file kept as it is (``Database.reseal``: one change, one undo).
+        Returns the sources sealed."""
         self.identities_first()
         with self.writing() as db:
-            if action is None:
-                return db.reseal(recipients)
-            return db.change_recipients(recipients, action)
+            return db.reseal(recipients)
+
+    def add_recipient(self, recipient: Recipient) -> tuple[list[Source], list[Recipient]]:
+        """``keys add`` (``Database.add_recipient``): under the lock, so that two people
+        adding keys at once both stay listed. Returns the sources sealed and the
+        recipients listed."""
+        self.identities_first()
+        with self.writing() as db:
+            return db.add_recipient(recipient)
+
+    def remove_recipient(self, who: str) -> tuple[list[Source], Recipient, list[Recipient]]:
+        """``keys rm`` (``Database.remove_recipient``). Returns the sources sealed, the
+        recipient removed and those left."""
+        self.identities_first()
+        with self.writing() as db:
+            return db.remove_recipient(who)
 
     def remove_source(
         self, ref: str, *, confirm: Callable[[SourceRemoval], bool] | None = None
