@@ -115,6 +115,7 @@ class Database(SealedSources):
         self._change: str | None = None
         self._clock = Clock()
         self._recipients: list[Recipient] | None = None
+        self._recipients_change: tuple[str | None] | None = None
 
     @classmethod
     @contextlib.contextmanager

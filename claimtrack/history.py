@@ -28,6 +28,8 @@ REVERSING = ("undo", "redo")
 # histories, each of whose changes undo reverts on its own, in order; the join itself
 # is git's to undo (``git reset --hard ORIG_HEAD`` before pushing, ``git revert -m 1``).
 PASSED_OVER = ("git-merge",)
+# What a change's summary calls an event's kind, where it is not the kind itself.
+NOUNS = {"recipients": "recipients file"}
 
 
 @dataclass
@@ -64,7 +66,8 @@ class Change:
                 for kind, members in (event["after"] or {}).items():
                     kinds[kind.rstrip("s")] = kinds.get(kind.rstrip("s"), 0) + len(members)
             elif event["kind"] != "change":
-                kinds[event["kind"]] = kinds.get(event["kind"], 0) + 1
+                noun = NOUNS.get(event["kind"], event["kind"])
+                kinds[noun] = kinds.get(noun, 0) + 1
         counted = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(kinds.items()))
         return f"{self.action} by {self.actor} at {local_time(self.at)} ({counted})"
 
@@ -171,6 +174,9 @@ def revert(db: Database, change: Change, action: str) -> list[tuple[str, str, st
                     continue  # imported history stays: the history is append-only
                 for record_id in reversed(members):
                     done.append(_remove(db, plural.rstrip("s"), record_id, action))
+            continue
+        if kind == "recipients":  # the recipients file (``keys add``, ``keys rm``)
+            done.append(db.revert_recipients(event, action))
             continue
         before, after = event["before"], event["after"]
         if before is None and after is not None:
@@ -476,6 +482,8 @@ def summarise(event: Mapping[str, Any], name: Callable[[str], str] | None = None
         return f"imported {counts}"
     if kind == "link":
         return _summarise_link(event, name)
+    if kind == "recipients":
+        return f"recipients: {_holders(before)} \u2192 {_holders(after)}"
     state = after or before or {}
     label = ""
     for key in ("text", "name"):
@@ -487,6 +495,19 @@ def summarise(event: Mapping[str, Any], name: Callable[[str], str] | None = None
     if after is None:
         return f"deleted {kind}: {label}"
     return _changes(before, after) or "no visible change"
+
+
+def _holders(state: Mapping[str, Any] | None) -> str:
+    """Who a recipients file's text (a "recipients" event's state) lists: each key's
+    holder (its comment), else its kind; "none" for no one."""
+    text = (state or {}).get("file") or ""
+    held = []
+    for line in (line.strip() for line in str(text).splitlines()):
+        if line and not line.startswith("#"):
+            words = line.split()
+            comment = words[1:] if words[0].startswith("age1") else words[2:]
+            held.append(" ".join(comment) or words[0].split("1", 1)[0])
+    return ", ".join(held) or "none"
 
 
 def _count(number: int, noun: str) -> str:

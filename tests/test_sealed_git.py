@@ -66,11 +66,35 @@ def identity(folder: Path, name: str) -> tuple[Path, str]:
 def clone(
     tmp_path: Path, env: dict[str, str], name: str, user: str, key: Path, *, setup: bool = True
 ) -> Desk:
-    run(["git", "clone", "-q", str(tmp_path / "remote.git"), name], tmp_path, env)
+    # umask 022, as on most systems: git makes every file it checks out 0644
+    run(
+        [
+            "sh",
+            "-c",
+            'umask 022 && exec git clone -q "$0" "$1"',
+            str(tmp_path / "remote.git"),
+            name,
+        ],
+        tmp_path,
+        env,
+    )
     desk = Desk(tmp_path / name, env, user, key)
     if setup:  # in every clone: git does not copy its config
-        desk.ct("git", "setup")
+        said = desk.ct("git", "setup").stderr
+        assert "git keeps no file modes" in said
     return desk
+
+
+def ssh_identity(folder: Path, name: str) -> tuple[Path, str]:
+    """A new OpenSSH ed25519 key pair, made by ssh-keygen, and its public line."""
+    path = folder / f"id_{name}"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(path)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return path, path.with_suffix(".pub").read_text().strip()
 
 
 def no_plaintext(tmp_path: Path, env: dict[str, str], repos: list[Path]) -> None:
@@ -89,8 +113,10 @@ def no_plaintext(tmp_path: Path, env: dict[str, str], repos: list[Path]) -> None
         plain = without_ciphertext(objects).lower()
         for secret in SECRETS:
             assert secret.lower().encode() not in plain, (secret, repo)
+        # every other file, the working tree's and git's own (index, logs, merge
+        # messages), read as it is; objects are compressed, and were read above
         for folder, dirs, files in os.walk(repo):
-            dirs[:] = [d for d in dirs if d != ".git"]
+            dirs[:] = [d for d in dirs if d != "objects"]
             for name in files:
                 data = without_ciphertext((Path(folder) / name).read_bytes()).lower()
                 for secret in SECRETS:
@@ -130,6 +156,7 @@ def test_a_shared_repository_holds_only_ciphertext_and_merges_sealed_edits(
 
     # Ben clones: not a recipient. He sees pseudonyms, is told why, and still works.
     ben = clone(tmp_path, env, "ben", "ben", ben_key)
+    assert stat.S_IMODE((ben.path / "claims.json").stat().st_mode) == 0o644  # as git made it
     shown = ben.ct("source", "show", source[:7], "--reveal", "--format", "json")
     assert json.loads(shown.stdout)["name"] == f"Confidential source {source[:7]}"
     assert "not one of the recipients" in shown.stderr
@@ -171,13 +198,36 @@ def test_a_shared_repository_holds_only_ciphertext_and_merges_sealed_edits(
     ben.git("pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
     assert ben.source(source, reveal=True)["name"].startswith("Confidential source")
 
-    # Ben leaves the desk's keys as they were; Ana removes a recipient she added.
-    _, carl_public = identity(keys, "carl")
+    # Carl joins with his SSH key and opens the sources in his clone. Ana removes him:
+    # what she pushes next is sealed to the others only, and undo would put him back.
+    carl_key, carl_public = ssh_identity(keys, "carl")
     ana.ct("keys", "add", carl_public, "--holder", "Carl")
+    ana.git("add", "-A")
+    ana.git("commit", "-qm", "keys: Carl")
+    ana.git("push", "-q", "origin", "main")
+    carl = clone(tmp_path, env, "carl", "carl", carl_key)
+    assert carl.source(source, reveal=True)["role"] == "Eastern annex clerk"
     removed = ana.ct("keys", "rm", "Carl")
     assert "can still open" in removed.stderr
-    ana.git("add", "-A")
-    ana.git("commit", "-qm", "keys")
+    ana.git("commit", "-qam", "keys: without Carl")
     ana.git("push", "-q", "origin", "main")
+    carl.git("pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
+    assert carl_public not in (carl.path / "claims.recipients").read_text()
+    shown = carl.ct("source", "show", source[:7], "--reveal", "--format", "json")
+    assert json.loads(shown.stdout)["name"] == f"Confidential source {source[:7]}"
+    assert "not one of the recipients" in shown.stderr
+    # the warning is true: the commit before still opens with his key
+    earlier = json.loads(carl.git("show", "HEAD~1:claims.json"))["sources"][source]["sealed"]
+    his = pyrage.ssh.Identity.from_buffer(carl_key.read_bytes())
+    assert b"Marrowfen" in pyrage.decrypt(earlier.encode(), [his])
 
-    no_plaintext(tmp_path, env, [tmp_path / "remote.git", ana.path, ben.path, laptop.path])
+    # Packed, as a remote's objects end up: the packfiles are read decompressed too.
+    run(["git", "gc", "-q"], tmp_path / "remote.git", env)
+    assert list((tmp_path / "remote.git" / "objects" / "pack").glob("*.pack"))
+    repos = [tmp_path / "remote.git", ana.path, ben.path, laptop.path, carl.path]
+    no_plaintext(tmp_path, env, repos)
+    # nor the sidecar indexes and scratch files in the users' cache
+    for path in (tmp_path / "xdg-cache").rglob("*"):
+        if path.is_file():
+            data = without_ciphertext(path.read_bytes()).lower()
+            assert not [x for x in SECRETS if x.lower().encode() in data], path

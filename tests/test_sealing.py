@@ -229,6 +229,75 @@ def test_a_tampered_ciphertext_is_reported_as_tampered_never_shown(
     assert cli.json("source", "show", source[:7])["name"].startswith("Confidential source")
 
 
+def _rewritten(armored: str, stanza: int, *, tag: bool = False) -> str:
+    """``armored`` with one character of the body of its ``stanza``-th recipient stanza
+    (0: the first recipient's) changed, or with ``tag`` of the SSH key's tag on its
+    "-> ssh-ed25519 TAG ..." line; the rest of the file as it was."""
+    lines = armored.splitlines()
+    binary = base64.b64decode("".join(lines[1:-1]))
+    header, rest = binary.split(b"\n---", 1)
+    parts = header.split(b"\n")
+    body = [i + 1 for i, part in enumerate(parts) if part.startswith(b"-> ")][stanza]
+    where, at = (body - 1, len(b"-> ssh-ed25519 ")) if tag else (body, 0)
+    changed = bytearray(parts[where])
+    changed[at] = ord("A") if changed[at] != ord("A") else ord("B")
+    parts[where] = bytes(changed)
+    encoded = base64.b64encode(b"\n".join(parts) + b"\n---" + rest).decode()
+    body_lines = [encoded[i : i + 64] for i in range(0, len(encoded), 64)]
+    return "\n".join([lines[0], *body_lines, lines[-1]]) + "\n"
+
+
+def _replace_sealed(db_path: Path, source: str, sealed_value: str) -> None:
+    from claimtrack.store.fileformat import dump
+
+    data = json.loads(db_path.read_bytes())
+    data["sources"][source]["sealed"] = sealed_value
+    db_path.write_bytes(dump(data))
+
+
+def test_a_tampered_header_is_tampered_for_a_listed_recipient_never_not_a_recipient(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, source, keys = sealed
+    cli("keys", "add", keys["ben_public"], "--holder", "Ben")  # stanzas: Ana's, then Ben's
+    armored = json.loads(db_path.read_bytes())["sources"][source]["sealed"]
+    # Ben's stanza changed: Ana's opens the file key, and the header's MAC fails
+    _replace_sealed(db_path, source, _rewritten(armored, 1))
+    result = cli("source", "show", source[:7], "--reveal", code=1)
+    assert "tampered" in result.stderr and result.stdout == ""
+    # Ana's own stanza changed: age finds no stanza for her key, as if sealed to others;
+    # her key is listed, so she is told it was changed (or sealed before she was listed)
+    _replace_sealed(db_path, source, _rewritten(armored, 0))
+    shown = cli("source", "show", source[:7], "--reveal", "-f", "json")
+    assert json.loads(shown.stdout)["name"].startswith("Confidential source")
+    assert "tampered" in shown.stderr
+    assert "not one of the recipients" not in shown.stderr
+    # someone the recipients file does not list is told just that
+    carl, _ = age_key(db_path.parent, "carl")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(carl))
+    other = cli("source", "show", source[:7], "--reveal", "-f", "json")
+    assert "not one of the recipients" in other.stderr and "tampered" not in other.stderr
+
+
+def test_a_tampered_ssh_stanza_is_tampered(
+    cli: Cli, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = ssh_key(tmp_path, "ed")
+    cli("init")
+    cli("keys", "add", str(key) + ".pub", "--holder", "Ed")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(key))
+    source = add_secret_source(cli)
+    armored = json.loads(db_path.read_bytes())["sources"][source]["sealed"]
+    _replace_sealed(db_path, source, _rewritten(armored, 0))
+    result = cli("source", "show", source[:7], "--reveal", code=1)
+    assert "tampered" in result.stderr and result.stdout == ""
+    # the tag naming the key changed: no stanza is hers, and her key is listed
+    _replace_sealed(db_path, source, _rewritten(armored, 0, tag=True))
+    shown = cli("source", "show", source[:7], "--reveal", "-f", "json")
+    assert json.loads(shown.stdout)["name"].startswith("Confidential source")
+    assert "tampered" in shown.stderr
+
+
 # -- recipients ----------------------------------------------------------------------------
 
 
@@ -285,15 +354,96 @@ def test_keys_add_is_one_change_that_one_undo_reverts(
     cli, source, keys = sealed
     add_secret_source_two = cli("source", "add", "Second Person", "--confidential", "-q")
     second = add_secret_source_two.stdout.strip()
+    recipients = db_path.parent / "claims.recipients"
     before = json.loads(db_path.read_bytes())["sources"]
+    listed_before = recipients.read_bytes()
     cli("keys", "add", keys["ben_public"], "--holder", "Ben")
-    changes = {e["change"] for e in cli.jsonl("log") if e["action"] == "seal"}
-    assert len(changes) == 1
+    log = cli.jsonl("log")  # newest first
+    events = [e for e in log if e["change"] == log[0]["change"]]
+    assert sorted(e["kind"] for e in events) == ["recipients", "source", "source"]
+    assert [e["summary"] for e in events if e["kind"] == "recipients"] == [
+        "recipients: Ana \u2192 Ana, Ben"
+    ]
     after = json.loads(db_path.read_bytes())["sources"]
+    listed_after = recipients.read_bytes()
+    assert keys["ben_public"].encode() in listed_after
     assert all(after[k]["sealed"] != before[k]["sealed"] for k in (source, second))
-    cli("undo")
+    undone = cli("undo")
+    assert "keys-add" in undone.stderr
     restored = json.loads(db_path.read_bytes())["sources"]
     assert all(restored[k]["sealed"] == before[k]["sealed"] for k in (source, second))
+    assert recipients.read_bytes() == listed_before
+    no_secret_in(db_path.read_bytes(), "the database after undoing keys add")
+    cli("redo")
+    assert recipients.read_bytes() == listed_after
+    redone = json.loads(db_path.read_bytes())["sources"]
+    assert all(redone[k]["sealed"] == after[k]["sealed"] for k in (source, second))
+    no_secret_in(db_path.read_bytes(), "the database after redoing keys add")
+
+
+def test_keys_rm_is_undone_and_redone_with_its_recipients_file(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, source, keys = sealed
+    recipients = db_path.parent / "claims.recipients"
+    cli("keys", "add", keys["ben_public"], "--holder", "Ben")
+    both = recipients.read_bytes(), json.loads(db_path.read_bytes())["sources"][source]
+    cli("keys", "rm", "Ben")
+    ana_only = recipients.read_bytes(), json.loads(db_path.read_bytes())["sources"][source]
+    cli("undo")
+    assert (recipients.read_bytes(), json.loads(db_path.read_bytes())["sources"][source]) == both
+    # Ben opens the source again, as before the removal, and new sources are his too
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ben"]))
+    assert cli.json("source", "show", source[:7], "--reveal")["name"] == SECRET_NAME
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ana"]))
+    cli("redo")
+    assert (recipients.read_bytes(), json.loads(db_path.read_bytes())["sources"][source]) == (
+        ana_only
+    )
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ben"]))
+    assert cli.json("source", "show", source[:7], "--reveal")["name"] != SECRET_NAME
+
+
+def test_undo_of_keys_add_refuses_a_recipients_file_changed_since(
+    sealed: tuple[Cli, str, dict[str, Any]], db_path: Path
+) -> None:
+    cli, _, keys = sealed
+    recipients = db_path.parent / "claims.recipients"
+    cli("keys", "add", keys["ben_public"], "--holder", "Ben")
+    # comments and line endings are no change; another list of keys is
+    recipients.write_bytes(b"# edited\r\n" + recipients.read_bytes().replace(b"\n", b"\r\n"))
+    cli("undo", "--dry-run")
+    cli("undo")
+    cli("redo")
+    _, carl_public = age_key(db_path.parent, "carl")
+    recipients.write_text(recipients.read_text() + f"{carl_public} Carl\n")
+    database = db_path.read_bytes()
+    refused = cli("undo", code=1)
+    assert "lists other keys than this change left" in refused.stderr
+    assert db_path.read_bytes() == database
+    assert carl_public in recipients.read_text()
+
+
+def test_undo_of_the_first_keys_add_never_puts_sources_back_in_clear(
+    cli: Cli, keys: dict[str, Any], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("init")
+    recipients = db_path.parent / "claims.recipients"
+    # no confidential source yet: the first recipient is undone, file and all
+    cli("keys", "add", keys["ana_public"], "--holder", "Ana")
+    cli("undo")
+    assert not recipients.exists()
+    cli("redo")
+    assert keys["ana_public"] in recipients.read_text()
+    cli("undo")
+    add_secret_source(cli)  # kept as before sealing: there are no recipients
+    cli("keys", "add", keys["ana_public"], "--holder", "Ana")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ana"]))
+    sealed_file, listed = db_path.read_bytes(), recipients.read_bytes()
+    refused = cli("undo", code=1)
+    assert "in clear" in refused.stderr
+    assert (db_path.read_bytes(), recipients.read_bytes()) == (sealed_file, listed)
+    no_secret_in(db_path.read_bytes(), "the database after a refused undo")
 
 
 def test_only_a_recipient_can_change_the_recipients(
@@ -450,6 +600,80 @@ def test_passphrase_protected_identities_open_with_the_passphrase(tmp_path: Path
             sealing.Opener([path], None).open(value)
 
 
+@pytest.fixture
+def locked_recipient(
+    sealed: tuple[Cli, str, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Cli, str]:
+    """The sealed database with a second recipient whose SSH key has a passphrase
+    ("correct horse"), which is this user's identity from now on."""
+    cli, source, _ = sealed
+    locked = ssh_key(tmp_path, "locked", passphrase="correct horse")
+    cli("keys", "add", str(locked) + ".pub", "--holder", "Lee")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(locked))
+    return cli, source
+
+
+def test_a_passphrase_is_asked_by_the_cli_on_a_terminal_before_the_lock(
+    locked_recipient: tuple[Cli, str], db_path: Path
+) -> None:
+    from claimtrack.cli.context import Environment
+
+    cli, source = locked_recipient
+    terminal = Environment(stdin_isatty=True, stderr_isatty=True)
+    shown = cli(
+        "source",
+        "show",
+        source[:7],
+        "--reveal",
+        "-f",
+        "json",
+        input="correct horse\n",
+        env=terminal,
+    )
+    assert json.loads(shown.stdout)["name"] == SECRET_NAME
+    assert "Enter the passphrase for the SSH key" in shown.stderr
+    assert "correct horse" not in shown.stderr + shown.stdout  # not echoed
+    # a use case that writes asks before it takes the write lock
+    from claimtrack.operations import Desk
+    from claimtrack.store.files import locked
+
+    asked: list[str] = []
+
+    def ask(description: str) -> str:
+        with locked(db_path, timeout=0):  # free: nobody holds it while the user types
+            asked.append(description)
+        return "correct horse"
+
+    sealing.reset_opener()  # a new command: the identity is read afresh
+    Desk(db_path, ask_passphrase=ask).remove_recipient("Lee")
+    assert len(asked) == 1
+    assert [r.holder for r in sealing.read_recipients(db_path.with_suffix(".recipients"))] == [
+        "Ana"
+    ]
+
+
+def test_without_a_terminal_a_protected_identity_is_one_error_line_not_a_prompt(
+    locked_recipient: tuple[Cli, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+
+    def no_prompt(*args: object, **kwargs: object) -> str:
+        raise AssertionError("the core asked for a passphrase itself")
+
+    monkeypatch.setattr(getpass, "getpass", no_prompt)
+    cli, source = locked_recipient
+    result = cli("source", "show", source[:7], "--reveal", code=1)
+    assert result.stdout == ""
+    assert [line for line in result.stderr.splitlines() if line.startswith("Error:")] == [
+        f"Error: identity file {os.environ['CLAIMTRACK_IDENTITY']} is protected by a "
+        "passphrase, and none was given"
+    ]
+    # the core alone, given no way to ask, says the same
+    opener = sealing.Opener([Path(os.environ["CLAIMTRACK_IDENTITY"])])
+    with pytest.raises(sealing.IdentityProblem, match="protected by a passphrase"):
+        opener.identities()
+
+
 def test_an_identity_file_of_the_wrong_kind_or_missing_says_so(
     sealed: tuple[Cli, str, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -480,6 +704,13 @@ def test_commands_that_do_not_reveal_never_import_the_crypto(
         ["show", claim],
         ["source", "list"],
         ["source", "show", source[:7]],
+        ["log"],
+        ["check"],
+        ["stats"],
+        ["export", "--format", "json"],
+        ["export", "--format", "csv"],
+        ["status", claim, "checking", "-q"],
+        ["undo"],  # of a claim's status: no sealed value to open
     ):
         result = subprocess.run(
             [sys.executable, "-X", "importtime", "-m", "claimtrack", *args],
@@ -489,7 +720,8 @@ def test_commands_that_do_not_reveal_never_import_the_crypto(
             timeout=120,
             check=False,
         )
-        assert result.returncode == 0, (args, result.stderr[-500:])
+        assert result.returncode in (0, 1), (args, result.stderr[-500:])  # check: 1
+        assert "Error" not in result.stderr, (args, result.stderr[-500:])
         imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
         assert not {"pyrage", "claimtrack.confidential.sealing", "cryptography"} & imported, args
     revealed = subprocess.run(

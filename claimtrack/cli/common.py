@@ -3,7 +3,7 @@
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -266,7 +266,23 @@ def desk(ctx: typer.Context) -> "Desk":
 
     path = location(ctx).path
     name_command(ctx.command_path)  # for the note a held lock leaves: no arguments
-    return Desk(path, saved=lambda: _saved(path))
+    return Desk(path, saved=lambda: _saved(path), ask_passphrase=_passphrase_prompt(ctx))
+
+
+def _passphrase_prompt(ctx: typer.Context) -> Callable[[str], str] | None:
+    """How a use case asks for an identity's passphrase: typed on the terminal, not
+    echoed; None without a terminal (the core then reports the protected identity)."""
+    env = environment(ctx)
+    if not (env.stdin_isatty and env.stderr_isatty):
+        return None
+
+    def ask(description: str) -> str:
+        answer = typer.prompt(
+            f"Enter the {description}", default="", show_default=False, hide_input=True, err=True
+        )
+        return str(answer)
+
+    return ask
 
 
 def _saved(path: Path) -> None:

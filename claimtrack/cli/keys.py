@@ -68,39 +68,25 @@ def keys_add(
     """Add a recipient and seal every confidential source to the recipients anew.
 
     The first recipient seals the database's confidential sources; later ones can open
-    them from then on. One change: 'claimtrack undo' restores the sealed values (the
-    recipients file is restored by 'claimtrack keys rm'). Only a recipient can add
-    another to a database whose sources are sealed.
+    them from then on. One change: 'claimtrack undo' puts back both the sealed values
+    and the recipients file. Only a recipient can add another to a database whose
+    sources are sealed.
 
     \b
     Examples:
       claimtrack keys add ~/.ssh/id_ed25519.pub --holder "Ana (desk editor)"
       claimtrack keys add "$(cat recovery.pub)" --holder "recovery key (in the safe)"
     """
-    from claimtrack.confidential.sealing import (
-        Recipient,
-        parse_recipient,
-        read_recipients,
-    )
+    from claimtrack.confidential.sealing import Recipient, parse_recipient
 
     path = _recipients_file(ctx)
-    line = _key_text(key)
-    recipient = parse_recipient(line, "key")
+    recipient = parse_recipient(_key_text(key), "key")
     if holder is not None:
         recipient = Recipient(recipient.key, holder.strip())
-    current = read_recipients(path)
-    if any(r.same_key(recipient) for r in current):
-        from claimtrack.errors import ValidationError
-
-        raise ValidationError(
-            f"that key is already a recipient in {path.name}",
-            "'claimtrack keys list' shows the recipients",
-        )
-    wanted = [*current, recipient]
-    sealed = desk(ctx).reseal(wanted, recipients_file=path)
+    sealed, listed = desk(ctx).add_recipient(recipient)
     typer.echo(
         f"Added {recipient.kind} key of {recipient.holder or '(no comment)'}; "
-        f"{len(sealed)} confidential source(s) sealed to {len(wanted)} recipient(s). "
+        f"{len(sealed)} confidential source(s) sealed to {len(listed)} recipient(s). "
         f"Commit {path.name} with the database.",
         err=True,
     )
@@ -145,28 +131,9 @@ def keys_rm(
     Example:
       claimtrack keys rm "Sam (left the desk)"
     """
-    from claimtrack.confidential.sealing import read_recipients
-    from claimtrack.errors import ClaimtrackError, NotFound
-    from claimtrack.model import fold
-
     path = _recipients_file(ctx)
-    current = read_recipients(path)
-    wanted = who.strip()
-    doomed = [r for r in current if r.key == wanted or (r.holder and fold(r.holder) == fold(who))]
-    if not doomed:
-        raise NotFound(f"no recipient {who!r} in {path.name}", "'claimtrack keys list' lists them")
-    if len(doomed) > 1:
-        raise ClaimtrackError(
-            f"{len(doomed)} recipients are held by {who!r}", "give the key itself to remove one"
-        )
-    kept = [r for r in current if r is not doomed[0]]
-    if not kept:
-        raise ClaimtrackError(
-            "cannot remove the last recipient: no one could open the sealed sources",
-            "add another recipient first (keep an offline recovery key among them)",
-        )
-    sealed = desk(ctx).reseal(kept, recipients_file=path)
-    who_text = doomed[0].holder or "the removed key's holder"
+    sealed, removed, kept = desk(ctx).remove_recipient(who)
+    who_text = removed.holder or "the removed key's holder"
     typer.echo(
         f"Removed {who_text}; {len(sealed)} confidential source(s) sealed to "
         f"{len(kept)} recipient(s). Commit {path.name} with the database.",
@@ -198,7 +165,7 @@ def keys_seal(ctx: typer.Context) -> None:
             f"no recipients in {path.name}: no one to seal the sources to",
             "'claimtrack keys add ~/.ssh/id_ed25519.pub --holder NAME' adds one",
         )
-    sealed = desk(ctx).reseal(recipients, recipients_file=None)
+    sealed = desk(ctx).reseal(recipients)
     typer.echo(
         f"Sealed {len(sealed)} confidential source(s) to {len(recipients)} recipient(s).",
         err=True,

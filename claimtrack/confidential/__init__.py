@@ -17,8 +17,9 @@ importing it never overwrites what the database knows, nor stores a placeholder.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from claimtrack import ids
@@ -245,3 +246,38 @@ def known_event(event: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, dict):
             known[key] = {k: v for k, v in value.items() if v != WITHHELD}
     return known
+
+
+# -- asking for a passphrase ---------------------------------------------------------------
+
+# ``ask(description)``: a passphrase typed by the user ("" for none). The core never
+# prompts: the CLI passes one in (``Desk``'s ``ask_passphrase``) when stdin and stderr
+# are a terminal, and without one a protected identity is reported, not waited for.
+PassphrasePrompt = Callable[[str], str]
+_ask_passphrase: PassphrasePrompt | None = None
+
+
+def use_passphrase_prompt(ask: PassphrasePrompt | None) -> None:
+    """How this command asks for an identity's passphrase (None: nobody to ask); the
+    opener of sealed sources (``sealing.opener``) uses it."""
+    global _ask_passphrase
+    _ask_passphrase = ask
+
+
+def passphrase_prompt() -> PassphrasePrompt | None:
+    return _ask_passphrase
+
+
+# The recipients file of the database this command opened (``Desk``): a sealed value
+# that will not open with a key it lists is reported as perhaps tampered, not as one
+# sealed to other people (``sealing.Opener.open``).
+_recipients_file: Path | None = None
+
+
+def use_recipients_file(path: Path | None) -> None:
+    global _recipients_file
+    _recipients_file = path
+
+
+def recipients_file() -> Path | None:
+    return _recipients_file

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from claimtrack import ids
 from claimtrack.confidential import WITHHELD, is_confidential, pseudonym
-from claimtrack.errors import ClaimtrackError, NotRecipient, ValidationError
+from claimtrack.errors import ClaimtrackError, NotFound, NotRecipient, ValidationError
 from claimtrack.model import Event, Source, fold
 
 if TYPE_CHECKING:
@@ -29,6 +29,11 @@ class SealedSources:
         sources: IdTable
         events: IdTable
         _recipients: list[Recipient] | None
+        # The recipients file's new text (None: no file) once this command changed it,
+        # written by ``save_recipients_file`` before the database is saved.
+        _recipients_change: tuple[str | None] | None
+
+        def new_change_id(self) -> str: ...
 
         def get_source(self, ref: str) -> Source: ...
         def event_list(self) -> list[Event]: ...
@@ -42,20 +47,129 @@ class SealedSources:
         ) -> None: ...
 
     def recipients(self) -> list[Recipient]:
-        """The desk's recipients (the recipients file beside the database; empty when
-        there is none, and then confidential sources are kept as before sealing).
-        Raises ``ValidationError`` naming a malformed line."""
+        """The desk's recipients (the recipients file beside the database, as this
+        command left it; empty when there is none, and then confidential sources are
+        kept as before sealing). Raises ``ValidationError`` naming a malformed line."""
         if self._recipients is None:
-            if not self._recipients_file().exists():
+            text = self.recipients_file_text()
+            if text is None:
                 self._recipients = []
             else:
                 from claimtrack.confidential import sealing
 
-                self._recipients = sealing.read_recipients(self._recipients_file())
+                self._recipients = sealing.parse_recipients(text, self._recipients_file().name)
         return self._recipients
 
     def _recipients_file(self) -> Path:
         return self.path.with_suffix(".recipients")  # sealing.recipients_path, unimported
+
+    def recipients_file_text(self) -> str | None:
+        """The recipients file's text as this command left it; None when there is none."""
+        if self._recipients_change is not None:
+            return self._recipients_change[0]
+        path = self._recipients_file()
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ClaimtrackError(f"cannot read recipients file {path}: {exc}") from None
+
+    def change_recipients(self, recipients: list[Recipient], action: str) -> list[Source]:
+        """List ``recipients`` in the recipients file and seal every confidential source
+        to them (``keys add``, ``keys rm``): one change, one undo. The file's text before
+        and after goes into the change's history (a "recipients" event: public keys and
+        their holders, nothing sealed), which is how undo and redo put it back. The file
+        is written when the change is saved (``save_recipients_file``). Raises
+        ``NotRecipient`` as ``reseal`` does."""
+        from claimtrack.confidential import sealing
+
+        before = self.recipients_file_text()
+        sealed = self.reseal(recipients)
+        after = sealing.recipients_text(recipients)
+        self._set_recipients_file(after)
+        self.record_event(
+            action, "recipients", self.new_change_id(), {"file": before}, {"file": after}
+        )
+        return sealed
+
+    def add_recipient(self, recipient: Recipient) -> tuple[list[Source], list[Recipient]]:
+        """``keys add``: list ``recipient`` after the others and seal every confidential
+        source to them all (``change_recipients``). Returns the sources sealed and the
+        recipients now listed. Raises ``ValidationError`` for a key listed already."""
+        current = self.recipients()
+        if any(r.same_key(recipient) for r in current):
+            raise ValidationError(
+                f"that key is already a recipient in {self._recipients_file().name}",
+                "'claimtrack keys list' shows the recipients",
+            )
+        wanted = [*current, recipient]
+        return self.change_recipients(wanted, "keys-add"), wanted
+
+    def remove_recipient(self, who: str) -> tuple[list[Source], Recipient, list[Recipient]]:
+        """``keys rm``: take the recipient whose key or holder (any case) is ``who`` off
+        the list and seal every confidential source to the others. Returns the sources
+        sealed, the recipient removed and those left. Raises ``NotFound``, or
+        ``ClaimtrackError`` for a holder of several keys or the last recipient (no one
+        could open the sources)."""
+        name = self._recipients_file().name
+        current = self.recipients()
+        wanted = who.strip()
+        doomed = [
+            r for r in current if r.key == wanted or (r.holder and fold(r.holder) == fold(who))
+        ]
+        if not doomed:
+            raise NotFound(f"no recipient {who!r} in {name}", "'claimtrack keys list' lists them")
+        if len(doomed) > 1:
+            raise ClaimtrackError(
+                f"{len(doomed)} recipients are held by {who!r}", "give the key itself to remove one"
+            )
+        kept = [r for r in current if r is not doomed[0]]
+        if not kept:
+            raise ClaimtrackError(
+                "cannot remove the last recipient: no one could open the sealed sources",
+                "add another recipient first (keep an offline recovery key among them)",
+            )
+        return self.change_recipients(kept, "keys-rm"), doomed[0], kept
+
+    def revert_recipients(self, event: Event, action: str) -> tuple[str, str, str]:
+        """Put the recipients file back as it was before ``event`` (undo, redo). Raises
+        ``ClaimtrackError`` (nothing is saved) when the file lists other keys than the
+        event left (changed by hand or by a git pull since), or when it would list none
+        while confidential sources are sealed: they would have to go back into the file
+        in clear."""
+        wanted = (event["before"] or {}).get("file")
+        now = self.recipients_file_text()
+        if _listed(now) != _listed((event["after"] or {}).get("file")):
+            raise ClaimtrackError(
+                f"cannot {action}: {self._recipients_file().name} lists other keys than "
+                "this change left (changed by hand or by git since); nothing changed",
+                "'claimtrack keys add' and 'claimtrack keys rm' change the recipients",
+            )
+        if not _listed(wanted) and any(
+            is_confidential(s) for s in self.store.records("sources").values()
+        ):
+            raise ClaimtrackError(
+                f"cannot {action}: it would list no recipients, and put the confidential "
+                "sources back in the file in clear; nothing changed",
+                "the sealed sources stay sealed; 'claimtrack keys add' and 'keys rm' "
+                "change who can open them",
+            )
+        self._set_recipients_file(wanted)
+        self.record_event(action, "recipients", event["target"], {"file": now}, {"file": wanted})
+        return ("restored", "recipients", event["target"])
+
+    def _set_recipients_file(self, text: str | None) -> None:
+        self._recipients_change = (text,)
+        self._recipients = None
+
+    def save_recipients_file(self) -> None:
+        """Write the recipients file as this command changed it (if it did), under the
+        write lock, before the database is saved."""
+        if self._recipients_change is not None:
+            from claimtrack.confidential import sealing
+
+            sealing.write_recipients(self._recipients_file(), self._recipients_change[0])
 
     def kept_source(self, source: Source) -> Source:
         """The record the file keeps for ``source``: a confidential source sealed to the
@@ -239,6 +353,13 @@ class SealedSources:
 # The fields a sealed record keeps as ciphertext (``sealing.SEALED_FIELDS``, spelled here
 # so that reading a database never imports the crypto).
 SEALED = ("name", "aliases", "role", "url", "notes", "reason", "approved_by", "merged")
+
+
+def _listed(text: str | None) -> list[str]:
+    """The key lines of a recipients file's text (comments, blank lines and line
+    endings aside): what two versions of the file must share to list the same people."""
+    lines = (line.strip() for line in (text or "").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
 
 
 def _pseudo(source_id: str) -> str:

@@ -21,8 +21,12 @@ A sealed source record is ``confidential.withhold_source``'s form of the source 
 Opening needs an identity (``Opener``): the file named by ``$CLAIMTRACK_IDENTITY``, else
 ``~/.ssh/id_ed25519``, else ``~/.ssh/id_rsa``; an age identity file (``AGE-SECRET-KEY-1``
 lines, or one protected by a passphrase) or an OpenSSH private key (passphrase-protected
-ones are opened with ``cryptography``). age authenticates every file: a ciphertext
-changed by one byte fails to open and is reported as tampered, never shown as garbage.
+ones are opened with ``cryptography``). The core never prompts: a passphrase comes from
+the command's callback (``confidential.use_passphrase_prompt``, which the CLI sets on a
+terminal); without one, a protected identity is reported as such.
+
+age authenticates every file: a ciphertext changed by one byte fails to open and is
+reported as tampered, never shown as garbage.
 
 ``pyrage`` is imported only where something is sealed or opened: commands that do
 neither start without it.
@@ -41,6 +45,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
+from claimtrack.confidential import PassphrasePrompt, passphrase_prompt, recipients_file
 from claimtrack.errors import ClaimtrackError, ValidationError
 from claimtrack.model import Source, fold
 
@@ -128,19 +133,25 @@ def _check_key(key: str, where: str) -> None:
 
 
 def read_recipients(path: Path) -> list[Recipient]:
-    """The recipients listed in ``path`` (empty when there is no file). Blank lines and
-    lines starting with ``#`` are skipped. Raises ``ValidationError`` naming the line of a
-    malformed key."""
+    """The recipients listed in ``path`` (empty when there is no file). Raises
+    ``ValidationError`` naming the line of a malformed key (``parse_recipients``)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return []
     except (OSError, UnicodeDecodeError) as exc:
         raise ClaimtrackError(f"cannot read recipients file {path}: {exc}") from None
+    return parse_recipients(text, path.name)
+
+
+def parse_recipients(text: str, name: str) -> list[Recipient]:
+    """The recipients a recipients file's ``text`` lists (``name``: the file's name, for
+    errors). Blank lines and lines starting with ``#`` are skipped. Raises
+    ``ValidationError`` naming the line of a malformed key."""
     found: list[Recipient] = []
     for number, line in enumerate(text.splitlines(), 1):
         if line.strip() and not line.lstrip().startswith("#"):
-            found.append(parse_recipient(line, f"{path.name} line {number}"))
+            found.append(parse_recipient(line, f"{name} line {number}"))
     return found
 
 
@@ -150,13 +161,21 @@ RECIPIENTS_HEADER = (
 )
 
 
-def write_recipients(path: Path, recipients: Sequence[Recipient]) -> None:
-    """Replace the recipients file atomically (public keys: it is committed with the
-    database)."""
+def recipients_text(recipients: Sequence[Recipient]) -> str:
+    """The text of a recipients file listing ``recipients`` (public keys: it is committed
+    with the database)."""
+    return RECIPIENTS_HEADER + "".join(r.line() + "\n" for r in recipients)
+
+
+def write_recipients(path: Path, text: str | None) -> None:
+    """Replace the recipients file with ``text`` atomically; None: remove it (there
+    were no recipients)."""
     from claimtrack.store.files import atomic_write
 
-    body = RECIPIENTS_HEADER + "".join(r.line() + "\n" for r in recipients)
-    atomic_write(path, body.encode("utf-8"))
+    if text is None:
+        path.unlink(missing_ok=True)
+    else:
+        atomic_write(path, text.encode("utf-8"))
 
 
 def _age_recipient(key: str) -> pyrage.x25519.Recipient | pyrage.ssh.Recipient:
@@ -215,13 +234,12 @@ def sealed_payload(source: Mapping[str, Any]) -> dict[str, Any]:
 
 # -- opening ------------------------------------------------------------------------------
 
-PassphrasePrompt = Callable[[str], str | None]
-
 
 class Opener:
     """Opens sealed values with this user's identities, read once, on first use.
 
-    ``prompt(description)`` asks for a passphrase (None: there is no one to ask). After a
+    ``prompt(description)`` asks for a passphrase (None: the command's, which the CLI
+    gives on a terminal, ``confidential.use_passphrase_prompt``). After a
     failed ``open``, ``problem`` says why (no identity, not a recipient), for the notice a
     command gives once."""
 
@@ -231,6 +249,7 @@ class Opener:
         self._paths = paths
         self.prompt = prompt
         self._identities: list[Any] | None = None
+        self._public: list[Callable[[], str | None]] = []  # each identity's public key
         self.problem: str | None = None
         self.noticed = False
         self._why: str | None = None
@@ -250,17 +269,19 @@ class Opener:
         """This user's identities. Raises ``IdentityProblem`` for a file named by
         ``$CLAIMTRACK_IDENTITY`` that cannot be read or is not an identity."""
         if self._identities is None:
-            found: list[Any] = []
+            found: list[tuple[Any, Callable[[], str | None]]] = []
             explicit = self._paths is not None or bool(os.environ.get(IDENTITY_ENV, "").strip())
             skipped: list[str] = []
+            prompt = self.prompt if self.prompt is not None else passphrase_prompt()
             for path in self.candidate_paths():
                 try:
-                    found.extend(load_identities(path, self.prompt))
+                    found.extend(load_identities(path, prompt))
                 except IdentityProblem as exc:
                     if explicit:
                         raise
                     skipped.append(exc.message)
-            self._identities = found
+            self._identities = [identity for identity, _ in found]
+            self._public = [public for _, public in found]
             self._skipped = skipped
         return self._identities
 
@@ -287,7 +308,7 @@ class Opener:
             except pyrage.DecryptError as exc:
                 if "no matching keys" not in str(exc).lower():
                     raise _tampered() from None
-                self.problem = "this user is not one of the recipients of the sealed sources"
+                self.problem = self._not_opened()
             else:
                 try:
                     value = orjson.loads(plain)
@@ -299,6 +320,28 @@ class Opener:
         self._cache[ciphertext] = opened
         self._why = self.problem
         return opened
+
+    def _not_opened(self) -> str:
+        """Why a value that age found no stanza for this user's keys in was not opened.
+        age cannot tell a value sealed to other people from one whose stanza for this
+        user was changed (an X25519 stanza names no one; an SSH stanza's tag is four
+        bytes of the key's hash): when the recipients file lists one of this user's
+        keys, the value should open, so it was changed after sealing or sealed before
+        the key was listed, and the notice says both, never "not a recipient"."""
+        path = recipients_file()
+        try:
+            text = path.read_text(encoding="utf-8") if path is not None else ""
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        listed = {_key_of(line) for line in text.splitlines()}
+        if path is not None and any(public() in listed for public in self._public):
+            return (
+                f"a sealed value does not open with your key although {path.name} lists "
+                "it: it was changed after it was sealed (tampered), or sealed before your "
+                "key was listed ('claimtrack keys seal' by a recipient who can open it "
+                "seals it to everyone listed)"
+            )
+        return "this user is not one of the recipients of the sealed sources"
 
     def open_source(self, source: Source) -> Source | None:
         """The whole ``source`` from its sealed record, or None when it cannot be opened
@@ -351,11 +394,23 @@ def _dearmor(ciphertext: str) -> bytes:
         raise _tampered() from None
 
 
-def load_identities(path: Path, prompt: PassphrasePrompt | None) -> list[Any]:
+def _key_of(line: str) -> str | None:
+    """The public key a recipients file's line lists, as ``Recipient.key`` has it."""
+    words = line.split()
+    if not words or words[0].startswith("#"):
+        return None
+    return words[0] if words[0].startswith("age1") else " ".join(words[:2])
+
+
+def load_identities(
+    path: Path, prompt: PassphrasePrompt | None
+) -> list[tuple[Any, Callable[[], str | None]]]:
     """The identities in one file: age ``AGE-SECRET-KEY-1...`` lines, an age file
     protected by a passphrase holding such lines, or an OpenSSH private key (with a
     passphrase or without). Raises ``IdentityProblem`` for a file that cannot be read,
-    is another kind of file, or whose passphrase is not given or wrong."""
+    is another kind of file, or whose passphrase is not given or wrong. Each identity
+    comes with a function giving its public key as a recipients file lists it (None
+    where it cannot be worked out)."""
     import pyrage
 
     try:
@@ -371,11 +426,13 @@ def load_identities(path: Path, prompt: PassphrasePrompt | None) -> list[Any]:
     text = data.decode("utf-8", errors="replace")
     if "-----BEGIN OPENSSH PRIVATE KEY-----" in text or "-----BEGIN RSA PRIVATE KEY-----" in text:
         try:
-            return [pyrage.ssh.Identity.from_buffer(data)]
+            identity = pyrage.ssh.Identity.from_buffer(data)
         except pyrage.IdentityError as exc:
             if "decrypted" not in str(exc):
                 raise IdentityProblem(f"{path} is not an SSH key age can use ({exc})") from None
-        return [pyrage.ssh.Identity.from_buffer(_unlocked_ssh_key(data, path, prompt))]
+            data = _unlocked_ssh_key(data, path, prompt)
+            identity = pyrage.ssh.Identity.from_buffer(data)
+        return [(identity, lambda: _ssh_public_key(data))]
     keys = [line.strip() for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-1")]
     if not keys:
         raise IdentityProblem(
@@ -384,13 +441,36 @@ def load_identities(path: Path, prompt: PassphrasePrompt | None) -> list[Any]:
             "the .pub file is the public half, for 'claimtrack keys add'",
         )
     try:
-        return [pyrage.x25519.Identity.from_str(k) for k in keys]
+        found = [pyrage.x25519.Identity.from_str(k) for k in keys]
     except pyrage.IdentityError as exc:
         raise IdentityProblem(f"{path}: not a valid age identity ({exc})") from None
+    return [(identity, _age_public_key(identity)) for identity in found]
+
+
+def _age_public_key(identity: pyrage.x25519.Identity) -> Callable[[], str | None]:
+    return lambda: str(identity.to_public())
+
+
+def _ssh_public_key(data: bytes) -> str | None:
+    """The ``ssh-ed25519 AAAA...`` (``ssh-rsa``) line of an unprotected private key,
+    without a comment; None for a key ``cryptography`` does not read."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        if b"-----BEGIN OPENSSH PRIVATE KEY-----" in data:
+            key: Any = serialization.load_ssh_private_key(data, password=None)
+        else:
+            key = serialization.load_pem_private_key(data, password=None)
+        public = key.public_key().public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        )
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return str(public.decode("ascii"))
 
 
 def _ask(prompt: PassphrasePrompt | None, description: str, path: Path) -> str:
-    secret = prompt(description) if prompt is not None else None
+    secret = prompt(description) if prompt is not None else ""
     if not secret:
         raise IdentityProblem(
             f"identity file {path} is protected by a passphrase, and none was given",
@@ -419,34 +499,14 @@ def _unlocked_ssh_key(data: bytes, path: Path, prompt: PassphrasePrompt | None) 
 # -- this process's opener ------------------------------------------------------------------
 
 _opener: Opener | None = None
-_prompt: PassphrasePrompt | None = None
-
-
-def set_passphrase_prompt(prompt: PassphrasePrompt | None) -> None:
-    """How this process asks for a passphrase (the CLI sets one on a terminal)."""
-    global _prompt
-    _prompt = prompt
-    if _opener is not None:
-        _opener.prompt = prompt
-
-
-def terminal_prompt(description: str) -> str | None:
-    """A passphrase typed on the terminal (not echoed), or None without one."""
-    import sys
-
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        return None
-    import getpass
-
-    return getpass.getpass(f"Enter the {description}: ", stream=sys.stderr)
 
 
 def opener() -> Opener:
     """This process's opener (identities read once per command); it asks for a
-    passphrase on the terminal unless ``set_passphrase_prompt`` gave another way."""
+    passphrase with the command's prompt (``confidential.use_passphrase_prompt``)."""
     global _opener
     if _opener is None:
-        _opener = Opener(prompt=_prompt or terminal_prompt)
+        _opener = Opener()
     return _opener
 
 

@@ -30,11 +30,20 @@ class Changed(ClaimtrackError):
 class DeskBase:
     """The opening of the database file at ``path``, which every use case shares.
     ``saved`` is called after each write is saved (the CLI notes that a change is
-    committed)."""
+    committed). ``ask_passphrase(description)`` asks for the passphrase of the user's
+    identity when a sealed source is opened (the CLI gives one on a terminal; without
+    one a protected identity is reported, ``claimtrack.confidential.sealing``)."""
 
-    def __init__(self, path: Path, *, saved: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        saved: Callable[[], None] | None = None,
+        ask_passphrase: Callable[[str], str] | None = None,
+    ) -> None:
         self.path = path
         self._saved = saved
+        self._ask_passphrase = ask_passphrase
 
     # -- opening ------------------------------------------------------------------------
 
@@ -43,6 +52,7 @@ class DeskBase:
         """The database to read, no lock held."""
         from claimtrack.db import Database
 
+        self._opening()
         with Database.open(self.path) as db:
             yield db
 
@@ -52,10 +62,32 @@ class DeskBase:
         without an error."""
         from claimtrack.db import Database
 
+        self._opening()
         with Database.open(self.path, write=True) as db:
             yield db
+            db.save_recipients_file()  # a change to it is saved with the database
         if self._saved is not None:
             self._saved()
+
+    def _opening(self) -> None:
+        """Tell the opener of sealed sources how to ask for a passphrase and which
+        recipients file this database has (``claimtrack.confidential``)."""
+        from claimtrack.confidential import use_passphrase_prompt, use_recipients_file
+
+        use_passphrase_prompt(self._ask_passphrase)
+        use_recipients_file(self.path.with_suffix(".recipients"))
+
+    def identities_first(self) -> None:
+        """Read the user's identity before a use case takes the write lock, when the
+        database has recipients: a passphrase is asked for with no lock held (the
+        rule for questions, docs/architecture.md). Raises ``IdentityProblem`` for an
+        identity named by ``$CLAIMTRACK_IDENTITY`` that cannot be used."""
+        if not self.path.with_suffix(".recipients").exists():
+            return
+        from claimtrack.confidential import sealing
+
+        self._opening()
+        sealing.opener().identities()
 
 
 def listed(claim_ids: Sequence[str]) -> str:

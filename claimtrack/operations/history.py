@@ -54,6 +54,8 @@ class HistoryCases(DeskBase):
         (action, kind, ID)."""
         from claimtrack import history
 
+        if not dry_run and self._opens_sealed(action):
+            self.identities_first()
         opened = self.reading() if dry_run else self.writing()
         with opened as db:
             change = history.next_undo(db) if action == "undo" else history.next_redo(db)
@@ -62,3 +64,14 @@ class HistoryCases(DeskBase):
                 return named, [(e["action"], e["kind"], e["target"]) for e in change.events]
             done = history.revert(db, change, action)
         return named, done
+
+    def _opens_sealed(self, action: Literal["undo", "redo"]) -> bool:
+        """Whether the change to undo (redo) touches a source or the recipients file in
+        a database with recipients: then a sealed value may have to be opened."""
+        from claimtrack import history
+
+        if not self.path.with_suffix(".recipients").exists():
+            return False
+        with self.reading() as db:
+            change = history.next_undo(db) if action == "undo" else history.next_redo(db)
+        return any(event["kind"] in ("source", "recipients") for event in change.events)

@@ -15,8 +15,6 @@ from claimtrack.operations.base import (
 )
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from claimtrack.confidential.sealing import Recipient
     from claimtrack.db import Database
     from claimtrack.model import Claim, Link, Source
@@ -118,18 +116,28 @@ class SourceCases(DeskBase):
         with self.reading() as db:
             return db.confirm_source(ref, name)
 
-    def reseal(self, recipients: list[Recipient], *, recipients_file: Path | None) -> list[Source]:
-        """Seal every confidential source to ``recipients`` (``Database.reseal``: one
-        change, one undo) and, under the same lock, write them to ``recipients_file``
-        (``keys add|rm``; None for ``keys seal``, which keeps the file). Returns the
-        sources sealed."""
-        from claimtrack.confidential.sealing import write_recipients
-
+    def reseal(self, recipients: list[Recipient]) -> list[Source]:
+        """``keys seal``: seal every confidential source to ``recipients``, the
+        recipients file kept as it is (``Database.reseal``: one change, one undo).
+        Returns the sources sealed."""
+        self.identities_first()
         with self.writing() as db:
-            sealed = db.reseal(recipients)
-            if recipients_file is not None:
-                write_recipients(recipients_file, recipients)
-        return sealed
+            return db.reseal(recipients)
+
+    def add_recipient(self, recipient: Recipient) -> tuple[list[Source], list[Recipient]]:
+        """``keys add`` (``Database.add_recipient``): under the lock, so that two people
+        adding keys at once both stay listed. Returns the sources sealed and the
+        recipients listed."""
+        self.identities_first()
+        with self.writing() as db:
+            return db.add_recipient(recipient)
+
+    def remove_recipient(self, who: str) -> tuple[list[Source], Recipient, list[Recipient]]:
+        """``keys rm`` (``Database.remove_recipient``). Returns the sources sealed, the
+        recipient removed and those left."""
+        self.identities_first()
+        with self.writing() as db:
+            return db.remove_recipient(who)
 
     def remove_source(
         self, ref: str, *, confirm: Callable[[SourceRemoval], bool] | None = None
