@@ -475,3 +475,30 @@ def test_verify_refuses_what_is_not_a_wacz_in_one_line(
     lines = result.stderr.splitlines()
     assert lines[0].startswith("Error: ") and message in lines[0]
     assert "Traceback" not in result.stderr
+
+
+# -- the manual ----------------------------------------------------------------------------
+
+
+def _shown(marker: str) -> tuple[str, str]:
+    """The command and the output docs/bundle.md shows between a marker's lines."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "bundle.md").read_text()
+    block = page.split(f"<!-- {marker}:start -->\n```console\n", 1)[1]
+    block = block.split(f"```\n<!-- {marker}:end -->", 1)[0]
+    command, output = block.split("\n", 1)
+    return command.removeprefix("$ claimtrack "), output
+
+
+def test_the_manuals_verify_examples_are_what_bundle_prints(cli: Cli, site: Site) -> None:
+    story(cli, site)  # run in the test's folder (conftest): the bundle's name is as shown
+    bundle(cli, Path("serbia-russians.wacz"))
+    for marker, change, code in (
+        ("bundle-verify-ok", None, 0),
+        ("bundle-verify-changed", b'"false"', 1),
+    ):
+        if change is not None:
+            files = members(Path("serbia-russians.wacz"))
+            record = files["claimtrack/record.json"].replace(b'"verified"', change, 1)
+            rezip(Path("serbia-russians.wacz"), {"claimtrack/record.json": record})
+        command, output = _shown(marker)
+        assert cli(*command.split(), code=code).stderr == output

@@ -401,7 +401,7 @@ def bundle(
         ),
     ] = None,
 ) -> None:
-    """Write one verifiable WACZ file holding a story's record and evidence, or check one.
+    """Write a story as one verifiable WACZ file (record and evidence), or check one.
 
     The bundle holds the archived pages of the story's evidence (WARC, with its index
     and page list: it opens in ReplayWeb.page), the claims with their attribution
