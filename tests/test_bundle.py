@@ -502,3 +502,51 @@ def test_the_manuals_verify_examples_are_what_bundle_prints(cli: Cli, site: Site
             rezip(Path("serbia-russians.wacz"), {"claimtrack/record.json": record})
         command, output = _shown(marker)
         assert cli(*command.split(), code=code).stderr == output
+
+
+def _flip(path: Path, offset: int) -> None:
+    raw = bytearray(path.read_bytes())
+    raw[offset] ^= 0x01
+    path.write_bytes(bytes(raw))
+
+
+def test_a_changed_byte_in_the_zips_own_headers_is_named(
+    cli: Cli, made: tuple[Path, dict[str, str]]
+) -> None:
+    """A member's date in its local header, then in the ZIP's central directory: no
+    file changes, and still the bundle is not what claimtrack wrote."""
+    target, _ = made
+    pristine = target.read_bytes()
+    with zipfile.ZipFile(target) as wacz:
+        info = wacz.getinfo("claimtrack/record.json")
+        directory = wacz.start_dir
+    _flip(target, info.header_offset + 10)  # the local header's modification time
+    assert cli("bundle", "--verify", str(target), code=1).stderr.count("\n  ") == 1
+    assert "  claimtrack/record.json: its ZIP header differs" in _verify_fails(cli, target)
+    target.write_bytes(pristine)
+    _flip(target, directory + 12)  # the first central directory entry's time
+    assert "  the ZIP's directory: its ZIP header differs" in _verify_fails(cli, target)
+
+
+def test_a_wacz_made_by_py_wacz_verifies_by_its_hashes(
+    cli: Cli, site: Site, tmp_path: Path, db_path: Path
+) -> None:
+    story(cli, site)
+    warcs = sorted(str(p) for p in db_path.with_name("claims.evidence").glob("*.warc.gz"))
+    other = tmp_path / "other.wacz"
+    made = subprocess.run(
+        [str(Path(sys.executable).with_name("wacz")), "create", "-o", str(other), *warcs],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    result = cli("bundle", "--verify", str(other))
+    assert "every hash matches (no claimtrack record in it" in result.stderr
+    files = members(other)
+    warc = next(n for n in files if n.startswith("archive/"))
+    half = len(files[warc]) // 2
+    changed = files[warc][:half] + bytes([files[warc][half] ^ 1]) + files[warc][half + 1 :]
+    rezip(other, {warc: changed})
+    assert f"{warc}: does not match its hash in datapackage.json" in _verify_fails(cli, other)

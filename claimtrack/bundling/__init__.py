@@ -27,12 +27,14 @@ A confidential source appears only as its pseudonym: its record and links leave 
 ``confidential.withhold_source`` and ``withhold_link`` make them, no sealed value or
 commitment leaves (``SEAL_KEYS``), and its links' snapshots stay out of the bundle (the
 page names where its words came from). The same database, clock and timestamps folder
-give the same bytes: members in a fixed order, dated by the clock.
+give the same bytes: members in a fixed order, stored, dated by the clock
+(``layout.zipped``).
 
 ``verify`` (``claimtrack bundle --verify``) checks a bundle offline: the digest of
 ``datapackage.json``, each member's SHA-256 and size against it, no member unlisted,
-each WARC record's own digests (warcio), and each snapshot against the SHA-256 its link
-records in ``record.json``. It names the first file that does not match.
+each WARC record's own digests (warcio), each snapshot against the SHA-256 its link
+records in ``record.json``, and the ZIP's own headers against the ones claimtrack
+writes. It names each file that does not match.
 
 zipfile, warcio and py-wacz are imported only here, and only when a bundle is made or
 checked.

@@ -56,7 +56,8 @@ def verify_bundle(path: Path) -> BundleCheck:
     import zipfile
 
     try:
-        wacz = zipfile.ZipFile(path)
+        raw = path.read_bytes()
+        wacz = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile:
         raise ClaimtrackError(f"{path} is not a WACZ file: not a ZIP archive") from None
     except OSError as exc:
@@ -67,11 +68,50 @@ def verify_bundle(path: Path) -> BundleCheck:
             raise ClaimtrackError(f"{path} is not a WACZ file: it has no {layout.DATAPACKAGE}")
         check = BundleCheck(members=len(names))
         members = _read_members(wacz, names, check)
+        headers = sorted((info.header_offset, info.filename) for info in wacz.infolist())
+        directory = wacz.start_dir
     package = _package(members, check)
     if package is not None:
         _check_resources(package, members, check)
     _check_snapshots(members, check)
+    if package is not None and not check.problems:
+        _check_zip(raw, (headers, directory), members, package, check)
     return check
+
+
+def _check_zip(
+    raw: bytes,
+    layout_found: tuple[list[tuple[int, str]], int],
+    members: dict[str, bytes],
+    package: dict[str, Any],
+    check: BundleCheck,
+) -> None:
+    """A bundle claimtrack made is exactly ``layout.zipped`` of its members: rebuilt and
+    compared, a byte changed in the ZIP's own headers (a date, a flag) is found too.
+    A WACZ made by another tool is not held to claimtrack's layout."""
+    created = package.get("created")
+    if not str(package.get("software", "")).startswith("claimtrack ") or not isinstance(
+        created, str
+    ):
+        return
+    headers, directory = layout_found
+    try:
+        rebuilt = layout.zipped(((name, members.get(name, b"")) for _, name in headers), created)
+    except ValueError:
+        check.problems.append(f"{layout.DATAPACKAGE}: its created date is not a date")
+        return
+    if rebuilt == raw:
+        return
+    changed = next(
+        (i for i, (one, other) in enumerate(zip(raw, rebuilt, strict=False)) if one != other),
+        min(len(raw), len(rebuilt)),
+    )
+    before = [name for offset, name in headers if offset <= changed]
+    where = before[-1] if before and changed < directory else "the ZIP's directory"
+    check.problems.append(
+        f"{where}: its ZIP header differs from the one claimtrack wrote (changed after the "
+        "bundle was made; the files match their hashes)"
+    )
 
 
 def _read_members(wacz: Any, names: list[str], check: BundleCheck) -> dict[str, bytes]:

@@ -53,7 +53,6 @@ class Bundled:
 class _Member:
     path: str
     data: bytes
-    stored: bool = False  # WARCs and the compressed index are stored, not deflated (WACZ)
 
 
 def timestamps_folder(db_path: Path) -> Path:
@@ -170,12 +169,10 @@ def _index_and_archive(snapshots: list[_Snapshot]) -> list[_Member]:
         )
         indexer.process_all()
     members = [
-        _Member(layout.INDEX, compressed.getvalue(), stored=True),
+        _Member(layout.INDEX, compressed.getvalue()),
         _Member(layout.INDEX_SUMMARY, summary.getvalue().encode("utf-8")),
     ]
-    members += [
-        _Member(layout.warc_member(s.archive["sha256"]), s.warc, stored=True) for s in snapshots
-    ]
+    members += [_Member(layout.warc_member(s.archive["sha256"]), s.warc) for s in snapshots]
     return members
 
 
@@ -294,36 +291,12 @@ def _read_regular(path: Path) -> bytes:
 
 def _pack(members: list[_Member], story: str, created: str) -> bytes:
     """The WACZ: the members, then ``datapackage.json`` listing them with their hashes
-    and ``datapackage-digest.json``, every entry dated ``created``."""
-    import zipfile
-
-    when = _zip_time(created)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as wacz:
-        for member in members:
-            _add(wacz, member, when)
-        package = _datapackage(members, story, created)
-        _add(wacz, _Member(layout.DATAPACKAGE, package), when)
-        digest = {"path": layout.DATAPACKAGE, "hash": layout.hashed(package)}
-        _add(wacz, _Member(layout.DIGEST, _json(digest)), when)
-    return out.getvalue()
-
-
-def _zip_time(created: str) -> tuple[int, int, int, int, int, int]:
-    date, time = created[:10], created[11:19]
-    year, month, day = (int(part) for part in date.split("-"))
-    hour, minute, second = (int(part) for part in time.split(":"))
-    return (max(year, 1980), month, day, hour, minute, second)  # ZIP dates start in 1980
-
-
-def _add(wacz: Any, member: _Member, when: tuple[int, int, int, int, int, int]) -> None:
-    import zipfile
-
-    info = zipfile.ZipInfo(member.path, when)
-    info.compress_type = zipfile.ZIP_STORED if member.stored else zipfile.ZIP_DEFLATED
-    info.create_system = 3  # Unix, wherever it is made: the same bytes everywhere
-    info.external_attr = (stat.S_IFREG | 0o644) << 16
-    wacz.writestr(info, member.data)
+    and ``datapackage-digest.json`` (``layout.zipped``)."""
+    package = _datapackage(members, story, created)
+    digest = {"path": layout.DATAPACKAGE, "hash": layout.hashed(package)}
+    entries = [(m.path, m.data) for m in members]
+    entries += [(layout.DATAPACKAGE, package), (layout.DIGEST, _json(digest))]
+    return layout.zipped(entries, created)
 
 
 def _datapackage(members: list[_Member], story: str, created: str) -> bytes:
