@@ -199,13 +199,15 @@ def test_the_timestamp_files_are_copied_as_they_are_and_listed(
     token = bytes(range(256)) * 4
     (folder / "head.tsr").write_bytes(token)
     (folder / "tsa-one" / "head.tsr").write_bytes(token[::-1])
+    (folder / "TSA Two: head.tsr").write_bytes(b"another authority's token")
     (folder / ".head.tsr.tmp").write_bytes(b"a write in progress")
     target = tmp_path / "story.wacz"
     result = bundle(cli, target)
-    assert "2 timestamp file(s)" in result.stderr
+    assert "3 timestamp file(s)" in result.stderr
     files = members(target)
     assert files["timestamps/head.tsr"] == token
     assert files["timestamps/tsa-one--head.tsr"] == token[::-1]
+    assert files["timestamps/TSA Two: head.tsr"] == b"another authority's token"
     assert not [name for name in files if "tmp" in name]
     assert wacz_validate(target).returncode == 0
 
@@ -403,6 +405,22 @@ def test_a_member_added_or_removed_is_named(cli: Cli, made: tuple[Path, dict[str
 
 
 # -- bad input ---------------------------------------------------------------------------
+
+
+def test_a_snapshot_missing_or_changed_in_the_evidence_folder_stops_the_bundle(
+    cli: Cli, site: Site, tmp_path: Path, db_path: Path
+) -> None:
+    story(cli, site)
+    kept = sorted(db_path.with_name("claims.evidence").glob("*.warc.gz"))[0]
+    target = tmp_path / "story.wacz"
+    data = kept.read_bytes()
+    kept.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    result = bundle(cli, target, code=1)
+    assert result.stderr.startswith(f"Error: snapshot {kept.name[:12]} cannot be trusted")
+    kept.unlink()
+    result = bundle(cli, target, code=1)
+    assert result.stderr.startswith(f"Error: snapshot {kept.name[:12]} is not in ")
+    assert not target.exists()
 
 
 def test_an_unknown_story_is_one_error(cli: Cli, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -299,6 +300,13 @@ def _pack(members: list[_Member], story: str, created: str) -> bytes:
     return layout.zipped(entries, created)
 
 
+def _resource_name(path: str) -> str:
+    """A member's name in ``datapackage.json``: its path in the characters a Frictionless
+    name may hold (lower-case letters, digits, ``-._/``), as py-wacz names its members
+    by their lower-cased file name. A timestamp file's name is another tool's choice."""
+    return re.sub(r"[^-a-z0-9._/]", "-", path.lower())
+
+
 def _datapackage(members: list[_Member], story: str, created: str) -> bytes:
     """``datapackage.json`` as py-wacz writes it (a Frictionless data package: each
     member's name, path, hash and size), with the story and claimtrack's version."""
@@ -306,7 +314,7 @@ def _datapackage(members: list[_Member], story: str, created: str) -> bytes:
         "profile": "data-package",
         "resources": [
             {
-                "name": member.path.lower(),
+                "name": _resource_name(member.path),
                 "path": member.path,
                 "hash": layout.hashed(member.data),
                 "bytes": len(member.data),
