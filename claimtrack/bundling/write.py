@@ -13,7 +13,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +47,6 @@ class Bundled:
     withheld: int = 0
     reviews: int = 0
     timestamps: int = 0
-    members: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,7 +95,6 @@ def story_bundle(
         withheld=withheld,
         reviews=len(reviews),
         timestamps=len(stamps),
-        members=[m.path for m in members],
     )
 
 
