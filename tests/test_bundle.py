@@ -178,6 +178,21 @@ def test_the_bundle_holds_the_record_its_chains_verdicts_history_and_reviews(
     assert package["created"].startswith("2025-03-04T10:0")  # the frozen clock's moment
 
 
+def test_the_bundles_record_imports_back_as_the_manual_says(
+    cli: Cli, site: Site, tmp_path: Path
+) -> None:
+    ids = story(cli, site)
+    target = tmp_path / "story.wacz"
+    bundle(cli, target)
+    record = tmp_path / "record.json"
+    record.write_bytes(members(target)["claimtrack/record.json"])
+    other = Cli(tmp_path / "other.json")
+    other("import", str(record))
+    shown = other.json("show", ids["claim"])
+    assert shown["status"] == "verified"
+    assert [k["relation"] for k in shown["links"]] == ["said-by", "reported-by"]
+
+
 def test_the_same_database_and_clock_give_the_same_bytes(
     cli: Cli, site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
