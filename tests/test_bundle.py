@@ -96,6 +96,7 @@ def wacz_validate(path: Path) -> subprocess.CompletedProcess[str]:
 # -- writing -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # py-wacz's validator or creator, a process of seconds
 def test_a_story_bundle_validates_with_py_wacz(cli: Cli, site: Site, tmp_path: Path) -> None:
     story(cli, site)
     target = tmp_path / "story.wacz"
@@ -205,6 +206,7 @@ def test_the_same_database_and_clock_give_the_same_bytes(
     assert made[0] == made[1]
 
 
+@pytest.mark.slow  # py-wacz's validator or creator, a process of seconds
 def test_the_timestamp_files_are_copied_as_they_are_and_listed(
     cli: Cli, site: Site, tmp_path: Path
 ) -> None:
@@ -230,6 +232,7 @@ def test_the_timestamp_files_are_copied_as_they_are_and_listed(
 # -- confidential sources --------------------------------------------------------------------
 
 
+@pytest.mark.slow  # py-wacz's validator or creator, a process of seconds
 def test_a_confidential_source_leaves_only_as_a_pseudonym_and_its_page_stays_out(
     cli: Cli, site: Site, tmp_path: Path
 ) -> None:
@@ -561,6 +564,7 @@ def test_a_changed_byte_in_the_zips_own_headers_is_named(
     assert "  the ZIP's directory: its ZIP header differs" in _verify_fails(cli, target)
 
 
+@pytest.mark.slow  # py-wacz's validator or creator, a process of seconds
 def test_a_wacz_made_by_py_wacz_verifies_by_its_hashes(
     cli: Cli, site: Site, tmp_path: Path, db_path: Path
 ) -> None:
