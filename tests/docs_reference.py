@@ -38,6 +38,7 @@ COMMANDS = [
     ["extract"],
     ["export"],
     ["import"],
+    ["bundle"],
     ["check"],
     ["log"],
     ["undo"],

@@ -158,6 +158,9 @@ HEAVY = (
     "trafilatura",
     "rapidfuzz",
     "claimtrack.evidence",
+    "claimtrack.bundling",
+    "wacz",
+    "zipfile",
 )
 
 

@@ -360,3 +360,110 @@ def import_progress(total: int, env: "Environment") -> "Callable[[int], None] | 
             bar.stop()
 
     return advance
+
+
+@app.command()
+def bundle(
+    ctx: typer.Context,
+    story: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[STORY]",
+            help="The story's slug: its claims, evidence and history go in the bundle.",
+            click_type=complete.STORY,
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", metavar="FILE", help="The WACZ file to write (atomically)."),
+    ] = None,
+    verify: Annotated[
+        str | None,
+        typer.Option(
+            "--verify",
+            metavar="FILE",
+            help="Check every hash in a bundle, offline, instead of writing one.",
+        ),
+    ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option("--org", metavar="NAME", help="The reviewing organisation (ClaimReview)."),
+    ] = None,
+    org_url: Annotated[
+        str | None, typer.Option("--org-url", metavar="URL", help="Its web site.")
+    ] = None,
+    review_url: Annotated[
+        str | None,
+        typer.Option(
+            "--review-url",
+            metavar="TEMPLATE",
+            help="Each review's URL, with {id} or {short}, for claims without their own.",
+        ),
+    ] = None,
+) -> None:
+    """Write a story as one verifiable WACZ file (record and evidence), or check one.
+
+    The bundle holds the archived pages of the story's evidence (WARC, with its index
+    and page list: it opens in ReplayWeb.page), the claims with their attribution
+    chains, verdicts and history, their ClaimReview JSON-LD, and the database's
+    timestamp tokens, each listed with its SHA-256 in datapackage.json. Confidential
+    sources appear only as pseudonyms, and their pages are left out. --verify checks
+    every hash offline and names each file that does not match (exit 1).
+
+    \b
+    Examples:
+      claimtrack bundle serbia-russians -o serbia-russians.wacz
+      claimtrack bundle --verify serbia-russians.wacz
+      wacz validate -f serbia-russians.wacz
+    """
+    if verify is not None:
+        if story is not None or output is not None:
+            raise typer.BadParameter("give either STORY with -o FILE, or --verify FILE")
+        _verify_bundle(verify)
+        return
+    if story is None:
+        raise typer.BadParameter("give a STORY to bundle (with -o FILE), or --verify FILE")
+    if output is None or output == "-":
+        raise typer.BadParameter("a bundle is a file: name it", param_hint="'-o'")
+    if _same_file(Path(output).expanduser(), location(ctx).path):
+        fail(
+            f"{output} is the database itself; a bundle must not replace it",
+            "name another file with -o",
+        )
+    from claimtrack.named_file import write_named
+
+    target = Path(output).expanduser().absolute()
+    made = desk(ctx).bundle(
+        story, lambda data: write_named(target, data), organisation=(org, org_url, review_url)
+    )
+    withheld = f", {made.withheld} confidential source's page(s) left out" if made.withheld else ""
+    typer.echo(
+        f"Wrote {output}: {made.claims} claim(s), {made.pages} archived page(s), "
+        f"{made.reviews} ClaimReview(s), {made.timestamps} timestamp file(s){withheld}",
+        err=True,
+    )
+    if not made.pages:
+        typer.echo(
+            "Note: no page of this story is archived; the bundle holds its record only "
+            "('claimtrack archive --story SLUG' keeps them)",
+            err=True,
+        )
+
+
+def _verify_bundle(path: str) -> None:
+    """``bundle --verify``: one line when every hash matches, else the files that do not."""
+    from claimtrack.operations import verify_bundle
+
+    check = verify_bundle(Path(path).expanduser())
+    if not check.ok:
+        fail(
+            f"{path} does not verify: {len(check.problems)} problem(s)",
+            "a file was changed after the bundle was made; ask its maker for the original",
+            details=check.problems,
+        )
+    record = "" if check.record else " (no claimtrack record in it: only its hashes checked)"
+    typer.echo(
+        f"Verified {path}: {check.members} files and {check.snapshots} archived page(s), "
+        f"every hash matches{record}",
+        err=True,
+    )

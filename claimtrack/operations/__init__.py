@@ -7,9 +7,10 @@ under the lock, that what the user said yes to is still so). It knows nothing of
 or Rich. ``docs/architecture.md`` describes the layers.
 
 ``Desk`` gathers the use cases, a module per group: ``claims``, ``sources``, ``merges``,
-``evidence``, ``publication`` (check, stats, export), ``history`` (log, undo, redo) and
-``importing`` (import, ``extract --add``); ``duplicates`` is the near-duplicate policy
-that ``add`` and ``extract --add`` share; ``base`` opens the database for all of them.
+``evidence``, ``publication`` (check, stats, export, the story bundle), ``history`` (log,
+undo, redo) and ``importing`` (import, ``extract --add``); ``duplicates`` is the
+near-duplicate policy that ``add`` and ``extract --add`` share; ``base`` opens the
+database for all of them.
 """
 
 from claimtrack.operations.base import Changed, Payload, Progress, listed
@@ -17,7 +18,7 @@ from claimtrack.operations.claims import Added, ClaimDraft, DuplicateAnswer
 from claimtrack.operations.desk import Desk
 from claimtrack.operations.duplicates import near_duplicates, worked_out_quantities
 from claimtrack.operations.merges import MergeProposal
-from claimtrack.operations.publication import CheckRun, ExportRequest
+from claimtrack.operations.publication import CheckRun, ExportRequest, verify_bundle
 from claimtrack.operations.sources import SourceRemoval
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "SourceRemoval",
     "listed",
     "near_duplicates",
+    "verify_bundle",
     "worked_out_quantities",
 ]

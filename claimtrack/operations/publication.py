@@ -1,5 +1,6 @@
 """Use cases before and for publication: check (the rules of ``checks``), stats,
-export."""
+export, and the story bundle (``claimtrack.bundling``: one WACZ file holding a story's
+record and evidence) with ``verify_bundle``, which checks one and needs no database."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from claimtrack.errors import ClaimtrackError
+from claimtrack.errors import ClaimtrackError, NotFound
 from claimtrack.operations.base import DeskBase, Payload, listed
 
 if TYPE_CHECKING:
     from claimtrack.analysis.checks import Problem
+    from claimtrack.bundling import BundleCheck, Bundled
     from claimtrack.exporting.claimreview import Result as ReviewResult
+    from claimtrack.exporting.claimreview import Reviewer
     from claimtrack.model import Claim
     from claimtrack.views.presenter import ClaimFilter
 
@@ -53,7 +56,7 @@ class ExportRequest:
 
 
 class PublicationCases(DeskBase):
-    """Before and for publication: check, stats, export."""
+    """Before and for publication: check, stats, export, the story bundle."""
 
     def check(
         self,
@@ -205,15 +208,10 @@ class PublicationCases(DeskBase):
         verdict_times: dict[str, str],
         reviewed: Callable[[ReviewResult], None] | None,
     ) -> bytes:
-        from claimtrack import config
         from claimtrack.exporting import claimreview
         from claimtrack.exporting.formats import json_bytes
 
-        settings = dict(config.load(self.path).organisation)
-        for key, value in zip(("name", "url", "review_url"), request.organisation, strict=True):
-            if value is not None:
-                settings[key] = value
-        reviewer = claimreview.Reviewer.from_settings(settings)
+        reviewer = claimreview.Reviewer.from_settings(self._organisation(request.organisation))
         result = claimreview.build(claims, presenter, reviewer, verdict_times)
         if result.missing and not request.allow_missing_url:
             # Google's Fact Check structured data requires each review's url: an export
@@ -227,3 +225,72 @@ class PublicationCases(DeskBase):
         if reviewed is not None:
             reviewed(result)
         return json_bytes(result.reviews, pretty=True)
+
+    def _organisation(self, given: tuple[str | None, str | None, str | None]) -> dict[str, str]:
+        """The reviewing organisation of ClaimReviews: ``claimtrack.toml``'s
+        ``[organisation]``, with what ``given`` (name, url, review URL template) names
+        instead."""
+        from claimtrack import config
+
+        settings = dict(config.load(self.path).organisation)
+        for key, value in zip(("name", "url", "review_url"), given, strict=True):
+            if value is not None:
+                settings[key] = value
+        return settings
+
+    def bundle(
+        self,
+        story: str,
+        write: Callable[[bytes], None],
+        *,
+        organisation: tuple[str | None, str | None, str | None] = (None, None, None),
+    ) -> Bundled:
+        """Bundle the claims whose story is ``story`` (``claimtrack.bundling``) and hand
+        the WACZ's bytes to ``write``. ``organisation`` (name, url, review URL template)
+        overrides ``claimtrack.toml``'s ``[organisation]`` for the ClaimReviews. Raises
+        ``NotFound`` when no claim has that story, ``ClaimtrackError`` when a claim has a
+        verdict and no reviewing organisation is named (as ``export --format
+        claimreview``), or a snapshot is missing or damaged."""
+        from claimtrack.bundling import story_bundle
+        from claimtrack.model import now
+        from claimtrack.views.presenter import ClaimFilter, select_claims
+
+        with self.reading() as db:
+            flt = ClaimFilter(stories=[story]).prepare(db)
+            claims = select_claims(db, flt, sort="created")
+            if not claims:
+                raise NotFound(
+                    f"no claim has the story {story!r}",
+                    "'claimtrack stats' lists the stories; 'claimtrack edit CLAIM --story "
+                    "SLUG' files a claim under one",
+                )
+            reviewer = self._reviewer(claims, organisation)
+            made = story_bundle(db, flt.stories[0], claims, reviewer, now())
+        write(made.data)
+        return made
+
+    def _reviewer(
+        self, claims: list[Claim], organisation: tuple[str | None, str | None, str | None]
+    ) -> Reviewer | None:
+        """Who signs the story's ClaimReviews: ``claimtrack.toml``'s organisation, as
+        ``organisation`` overrides it. None when nobody is named and no claim has a
+        verdict to publish; a claim with one needs a name (``Reviewer.from_settings``
+        says so)."""
+        from claimtrack.exporting import claimreview
+
+        settings = self._organisation(organisation)
+        verdicts = any(
+            claim["status"] in claimreview.VERDICTS and not claim.get("review", {}).get("by")
+            for claim in claims
+        )
+        if not settings.get("name") and not verdicts:
+            return None
+        return claimreview.Reviewer.from_settings(settings)
+
+
+def verify_bundle(path: Path) -> BundleCheck:
+    """Check the story bundle (any WACZ) at ``path`` offline: ``bundling.verify_bundle``.
+    Needs no database."""
+    from claimtrack.bundling import verify_bundle as verify
+
+    return verify(path)
