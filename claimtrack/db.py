@@ -55,6 +55,7 @@ from claimtrack.store.snapshot import Snapshot, open_snapshot
 
 if TYPE_CHECKING:
     from claimtrack.confidential.sealing import Recipient
+    from claimtrack.integrity.chain import Break, Chain
 
 USER_ENV = "CLAIMTRACK_USER"
 # Where each kind of record is kept.
@@ -115,6 +116,8 @@ class Database(SealedSources):
         self._change: str | None = None
         self._clock = Clock()
         self._recipients: list[Recipient] | None = None
+        # The hashes the next event names as ``prev`` (None: not looked up yet).
+        self._head: list[str] | None = None
 
     @classmethod
     @contextlib.contextmanager
@@ -200,7 +203,52 @@ class Database(SealedSources):
         if kind == "source" and (is_confidential(before) or is_confidential(after)):
             made["before"] = self._sealed_state(made["before"], target)
             made["after"] = self._sealed_state(made["after"], target)
+        self._append(made)
+
+    def _append(self, made: Event) -> None:
+        """Add an event at the chain's head (``integrity.chain``): it names the hash of
+        the event before it. The first event of a command finds the head (and, in a
+        database older than the chain, starts it with a ``chain`` event); the next ones
+        follow each other."""
+        from claimtrack.integrity import chain
+
+        if self._head is None:
+            self._head, start = chain.next_links(chain.read_chain(self.store.records("events")))
+            if start is not None:
+                opening = new_event(
+                    at=self._now(),
+                    actor=self.actor,
+                    change=self.new_change_id(),
+                    action=chain.CHAIN_START,
+                    kind="change",
+                    target=self.new_change_id(),
+                    before=None,
+                    after=start,
+                )
+                # Written before the event that asked for it (its time is earlier).
+                opening["at"], made["at"] = made["at"], opening["at"]
+                self._append(opening)
+        made["prev"] = self._head
         self.events.insert_record(made)
+        self._head = [chain.event_hash(made)]
+
+    def chain(self) -> tuple[Chain, list[Break]]:
+        """The history's hash chain and where it does not hold (``integrity.chain``)."""
+        from claimtrack.integrity import chain
+
+        read = chain.read_chain(self.store.records("events"))
+        return read, chain.verify(read)
+
+    def rewrote_events(self, rewritten: dict[str, tuple[str, str]]) -> None:
+        """Record that these source events were rewritten (sealed) on purpose: event ID
+        -> (its hash as the chain recorded it, its hash now), in a ``rewrite`` event
+        (``integrity.chain``)."""
+        from claimtrack.integrity import chain
+
+        if rewritten:
+            change = self.new_change_id()
+            after = {"rewritten": {k: list(v) for k, v in sorted(rewritten.items())}}
+            self.record_event(chain.REWRITE, "change", change, None, after)
 
     # -- records of any kind, for undo and import ----------------------------------------
 
