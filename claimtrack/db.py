@@ -213,7 +213,7 @@ class Database(SealedSources):
         from claimtrack.integrity import chain
 
         if self._head is None:
-            self._head, start = chain.next_links(chain.read_chain(self.store.records("events")))
+            self._head, start = chain.append_links(self.store.records("events"))
             if start is not None:
                 opening = new_event(
                     at=self._now(),

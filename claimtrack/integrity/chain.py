@@ -17,7 +17,8 @@ change joins them the same way.
 **Older databases.** Events written before this version carry no ``prev``. The first
 change after the upgrade starts the chain with one ``chain`` event (kind ``change``)
 whose ``after`` holds how many older events there are and the SHA-256 of their hashes
-in time order, one per line: from then on an older event changed by hand breaks the
+in time order (then ID), one per line; every event without a link counts as one of
+them: from then on an older event changed by hand breaks the
 chain too, and a timestamp of the head covers the whole record, not only what came
 after the upgrade. (The chain could instead have started at the first new event; the
 older record, which is what a desk is most often asked about, would then stay
@@ -158,6 +159,36 @@ def _prev(event: Event) -> list[str]:
     return []
 
 
+def append_links(events: Mapping[str, Event]) -> tuple[list[str], dict[str, Any] | None]:
+    """``next_links`` of the history ``events``, without hashing every event: what each
+    write asks. Every event some event names is one event, so a chain that holds has
+    as many heads as chained events less the hashes named; they are the newest
+    unnamed events, hashed newest first until that many are found (one, the newest
+    event, unless git merged two branches without the driver). A broken chain, or
+    one not started yet, is read whole (``read_chain``)."""
+    foreign = imported(events.values())
+    own = [e for e in events.values() if e["id"] not in foreign]
+    chained = [e for e in own if PREV in e]
+    named = {p for e in chained for p in _prev(e)}
+    wanted = len(chained) - len(named)
+    if (
+        not chained
+        or wanted < 1
+        or any(e["kind"] == "change" and e["action"] == REWRITE for e in chained)
+    ):
+        return next_links(read_chain(events))
+    newest = max(chained, key=lambda e: (e["at"], e["id"]))
+    candidates = [newest] if wanted == 1 else by_time(chained)[::-1]
+    heads = []
+    for event in candidates:
+        value = event_hash(event)
+        if value not in named:
+            heads.append(value)
+            if len(heads) == wanted:
+                return sorted(heads), None
+    return next_links(read_chain(events))  # not as counted: read it whole
+
+
 def next_links(chain: Chain) -> tuple[list[str], dict[str, Any] | None]:
     """What the next event written names as ``prev``, and, for a database whose chain
     has not started yet but has older events, the ``after`` of the ``chain`` event to
@@ -229,40 +260,34 @@ def _edited_before(event: Event, unnamed: list[Event]) -> Event | None:
 
 
 def _check_older(chain: Chain) -> list[Break]:
+    """The events without a link: all covered by the ``chain`` event, which recorded
+    how many there were and their digest (an older event changed, removed, or one
+    added without a link since, changes them); in a database whose chain started
+    with its first event, each is named."""
     if not chain.chained:
         return []
     starts = [e for e in chain.chained if e["kind"] == "change" and e["action"] == CHAIN_START]
-    first = chain.chained[0]
-    breaks = []
-    covered: set[str] = set()
-    if starts:
-        start = starts[0]
-        before = [e for e in chain.older if (e["at"], e["id"]) < (start["at"], start["id"])]
-        covered = {e["id"] for e in before}
-        recorded = start["after"] or {}
-        hashes = [chain.hashes[e["id"]] for e in before]
-        if recorded.get("events") != len(hashes) or recorded.get("digest") != older_digest(hashes):
-            breaks.append(
-                _break(
-                    start,
-                    f"the {recorded.get('events')} events before the chain started do not "
-                    f"match what it recorded ({len(hashes)} there now): one was changed, "
-                    "removed or added by hand",
-                )
-            )
-    for event in chain.older:
-        if event["id"] in covered or (event["at"], event["id"]) < (first["at"], first["id"]):
-            if not starts and chain.chained:
-                breaks.append(_break(event, "is older than the chain but no chain event covers it"))
-            continue
-        breaks.append(
+    if not starts:
+        return [
             _break(
                 event,
                 "carries no link to the event before it: added by hand or by a "
                 "claimtrack older than the chain",
             )
+            for event in chain.older
+        ]
+    recorded = starts[0]["after"] or {}
+    hashes = [chain.hashes[e["id"]] for e in chain.older]
+    if recorded.get("events") == len(hashes) and recorded.get("digest") == older_digest(hashes):
+        return []
+    return [
+        _break(
+            starts[0],
+            f"the {recorded.get('events')} events before the chain started do not match "
+            f"what it recorded ({len(hashes)} without a link there now): one was changed "
+            "or removed, or one was added without a link",
         )
-    return breaks
+    ]
 
 
 def _break(event: Event, message: str) -> Break:
