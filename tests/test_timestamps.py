@@ -7,6 +7,7 @@ a time-stamping certificate made here with ``openssl``. Tokens are checked with
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import threading
 import time
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from claimtrack.integrity import timestamps
-from tests.helpers import Cli
+from tests.helpers import SECRETS, Cli, add_confidential_source
 
 TSA_CONFIG = """
 [ tsa ]
@@ -250,3 +251,43 @@ def test_a_broken_chain_is_not_sealed(
     db_path.write_text(text[:start] + text[start:].replace("rose 3", "rose 4", 1))
     result = cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), code=1)
     assert "hash chain is broken" in result.stderr and not tsa.queries
+
+
+def test_prove_names_the_earliest_token_covering_each_fact_and_how_to_check_it(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    claim = add_confidential_source(cli)
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    cli("status", claim, "verified")  # after the seal: not covered yet
+    proof = json.loads(cli("prove", claim, "--format", "json").stdout)
+    assert proof["problems"] == [] and proof["chain"]["holds"]
+    first, *_, last = proof["facts"]
+    assert first["summary"].startswith("added claim") and first["timestamp"] is not None
+    assert last["summary"] == "status: unverified \u2192 verified" and last["timestamp"] is None
+    assert [v["status"] for v in proof["verdicts"]] == ["unverified", "verified"]
+    # The command it gives a third party succeeds with OpenSSL alone.
+    command = shlex.split(first["timestamp"]["verify"])
+    checked = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0 and "Verification: OK" in checked.stdout
+    # Confidential sources only as pseudonyms, in text and JSON.
+    text = cli("prove", claim).stdout
+    for shown in (text, json.dumps(proof)):
+        assert not any(secret in shown for secret in SECRETS)
+    assert len(proof["attribution"]) == 2
+    # A second seal does not move what the first already covered.
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    again = json.loads(cli("prove", claim, "--format", "json").stdout)
+    assert again["facts"][0]["timestamp"] == first["timestamp"]
+    assert again["facts"][-1]["timestamp"] is not None
+
+
+def test_prove_reports_a_stored_token_that_no_longer_verifies(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    claim = cli.add("The river rose 3 metres")
+    file = cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files)).stdout.strip()
+    token = db_path.with_suffix(".timestamps") / file
+    token.write_bytes(flip_last_byte(token.read_bytes()))
+    result = cli("prove", claim, code=1)
+    assert f"Problem: timestamp: {token}: the token does not verify" in result.stdout
+    assert "not timestamped yet" in result.stdout

@@ -1,10 +1,11 @@
-"""Use cases of a record that holds up: seal (trusted timestamps of the chain head)."""
+"""Use cases of a record that holds up: seal (trusted timestamps of the chain head) and
+prove (what the desk recorded about a claim, and which token covers each fact)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from claimtrack.errors import ClaimtrackError
 from claimtrack.operations.base import DeskBase
@@ -86,3 +87,127 @@ class RecordCases(DeskBase):
             )
             for url, answer, stamped, serial in answers
         ]
+
+    def prove(self, claim_ref: str) -> dict[str, Any]:
+        """What the desk recorded about a claim and when, as ``prove`` prints it: the
+        claim, its attribution chain, its verdict history, its evidence with snapshot
+        hashes, and every event of its history, each with the earliest stored token
+        that covers it (a token of a chain head covers that event and every event
+        before it) and the OpenSSL command that checks the token. Confidential sources
+        appear as pseudonyms only. Tokens that do not verify offline are listed under
+        ``problems`` and cover nothing; so is a chain that does not hold."""
+        from claimtrack import history
+        from claimtrack.integrity import timestamps
+        from claimtrack.views.presenter import Presenter, link_view
+
+        folder = timestamps.folder_of(self.path)
+        with self.reading() as db:
+            claim = db.get_claim(claim_ref)
+            read, breaks = db.chain()
+            presenter = Presenter(db, reveal=False)
+
+            def name(source_id: str) -> str:
+                if presenter.source(source_id) is None:
+                    return f"deleted source {source_id[:7]}"
+                return presenter.name(source_id)
+
+            events = list(history.read_history(db, claim["id"], reveal=False).views(name))
+            # As ``show`` has them: a protected source's URL, quote, note and snapshot
+            # withheld (``views.presenter.link_view``).
+            links = [link_view(link, presenter) for link in presenter.links(claim["id"])]
+            attribution = [
+                {
+                    "link": link["id"],
+                    "relation": link["relation"],
+                    "source": link["source"],
+                    "url": link["url"],
+                    "date": link["date"],
+                }
+                for link in links
+            ]
+            archived = [(link, link.get("archive")) for link in links]
+        problems = [f"history: {b.message}" for b in breaks]
+        tokens = _usable_tokens(folder, problems)
+        chain_tokens = [(t, read.covered(t.imprint)) for t in tokens if t.kind == "chain"]
+
+        def covering(event_id: str) -> dict[str, str] | None:
+            for token, covered in chain_tokens:
+                if event_id in covered and not breaks:
+                    return _token_view(token, folder)
+            return None
+
+        facts = [
+            {
+                "at": event["at"],
+                "actor": event["actor"],
+                "event": event["id"],
+                "hash": read.hashes.get(event["id"]),
+                "summary": event["summary"],
+                "timestamp": covering(event["id"]),
+            }
+            for event in reversed(events)  # oldest first
+        ]
+        verdicts = [
+            {"at": e["at"], "status": e["after"]["status"], "rating": e["after"].get("rating")}
+            for e in reversed(events)
+            if e["kind"] == "claim" and "status" in (e["after"] or {})
+        ]
+        evidence = [
+            {
+                "link": link["id"],
+                "url": snapshot["url"],
+                "fetched": snapshot["at"],
+                "sha256": snapshot["sha256"],
+                "text_sha256": snapshot["text_sha256"],
+                "timestamp": next(
+                    (
+                        _token_view(t, folder)
+                        for t in tokens
+                        if t.kind == "snapshot" and t.subject == snapshot["sha256"]
+                    ),
+                    None,
+                ),
+            }
+            for link, snapshot in archived
+            if snapshot
+        ]
+        return {
+            "claim": {
+                "id": claim["id"],
+                "text": claim["text"],
+                "status": claim["status"],
+                "rating": claim.get("rating"),
+                "story": claim.get("story"),
+            },
+            "attribution": attribution,
+            "verdicts": verdicts,
+            "evidence": evidence,
+            "facts": facts,
+            "chain": {"holds": not breaks, "heads": read.heads},
+            "problems": problems,
+        }
+
+
+def _usable_tokens(folder: Path, problems: list[str]) -> list[Token]:
+    """The stored tokens that verify offline, oldest first; the others in ``problems``."""
+    from claimtrack.integrity import timestamps
+
+    usable = []
+    for token in timestamps.read_index(folder):
+        try:
+            timestamps.check_stored(folder, token)
+        except timestamps.TimestampError as exc:
+            problems.append(f"timestamp: {exc.message}")
+            continue
+        usable.append(token)
+    return sorted(usable, key=lambda t: (t.time, t.file))
+
+
+def _token_view(token: Token, folder: Path) -> dict[str, str]:
+    return {
+        "time": token.time,
+        "tsa": token.tsa,
+        "file": str(folder / token.file),
+        "imprint": token.imprint,
+        "verify": token.openssl_command(folder),
+    }
