@@ -40,6 +40,11 @@ ess_cert_id_chain = no
 ess_cert_id_alg = sha256
 """
 
+PAGE = """<!doctype html><html><head><title>River report</title></head><body><article>
+<h1>River report</h1><p>The river rose three metres overnight, the water board said in
+a statement on Tuesday, and the dam held.</p><p>Crews worked through the night.</p>
+</article></body></html>"""
+
 
 def openssl(*args: str, cwd: Path) -> bytes:
     return subprocess.run(
@@ -89,6 +94,14 @@ class Authority:
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+
+            def do_GET(self) -> None:  # a page to archive, for archive --timestamp
+                body = PAGE.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -291,3 +304,41 @@ def test_prove_reports_a_stored_token_that_no_longer_verifies(
     result = cli("prove", claim, code=1)
     assert f"Problem: timestamp: {token}: the token does not verify" in result.stdout
     assert "not timestamped yet" in result.stdout
+
+
+def test_archive_timestamp_stamps_each_new_snapshots_warc_file(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    claim = cli.add("The river rose 3 metres")
+    page = tsa.url.replace("/tsr", "/river")
+    cli("link", claim, "Water Board", "--as", "reported-by", "--create", "--url", page)
+    cli("archive", "--timestamp", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    link = cli.json("show", claim)["links"][0]
+    snapshot = link["archive"]["sha256"]
+    warc = db_path.with_suffix(".evidence") / f"{snapshot}.warc.gz"
+    folder = db_path.with_suffix(".timestamps")
+    [token] = timestamps.read_index(folder)
+    assert token.kind == "snapshot" and token.subject == snapshot
+    verified = subprocess.run(
+        ["openssl", "ts", "-verify", "-data", str(warc), "-in", str(folder / token.file),
+         "-CAfile", str(folder / token.ca)], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert verified.returncode == 0 and "Verification: OK" in verified.stdout
+    proof = json.loads(cli("prove", claim, "--format", "json").stdout)
+    assert proof["evidence"][0]["timestamp"]["imprint"] == token.imprint
+
+
+def test_archive_timestamp_that_fails_keeps_the_snapshot_and_exits_1(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    claim = cli.add("The river rose 3 metres")
+    page = tsa.url.replace("/tsr", "/river")
+    cli("link", claim, "Water Board", "--as", "reported-by", "--create", "--url", page)
+    tsa.spoil = flip_last_byte
+    result = cli(
+        "archive", "--timestamp", "--tsa", tsa.url, "--tsa-ca", str(authority_files), code=1
+    )
+    assert "snapshot kept, not timestamped" in result.stderr
+    assert "the token does not verify" in result.stderr
+    assert cli.json("show", claim)["links"][0]["archive"]["sha256"]
+    assert not db_path.with_suffix(".timestamps").exists()
