@@ -40,6 +40,8 @@ COMMANDS = [
     ["import"],
     ["check"],
     ["log"],
+    ["seal"],
+    ["prove"],
     ["undo"],
     ["redo"],
     ["stats"],
