@@ -207,11 +207,14 @@ class Database(SealedSources):
 
     def _append(self, made: Event) -> None:
         """Add an event at the chain's head (``integrity.chain``): it names the hash of
-        the event before it. The first event of a command finds the head (and, in a
-        database older than the chain, starts it with a ``chain`` event); the next ones
-        follow each other."""
+        the event before it. The first event of a command finds the head (noted by the
+        store's cache for a large file, else read from the history; in a database older
+        than the chain, it starts it with a ``chain`` event); the next ones follow each
+        other."""
         from claimtrack.integrity import chain
 
+        if self._head is None and self.store.chain_heads:
+            self._head = list(self.store.chain_heads)  # as the cache noted them
         if self._head is None:
             self._head, start = chain.append_links(self.store.records("events"))
             if start is not None:
@@ -231,6 +234,7 @@ class Database(SealedSources):
         made["prev"] = self._head
         self.events.insert_record(made)
         self._head = [chain.event_hash(made)]
+        self.store.chain_heads = self._head
 
     def chain(self) -> tuple[Chain, list[Break]]:
         """The history's hash chain and where it does not hold (``integrity.chain``)."""

@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from claimtrack.git.driver import merge_versions
 from claimtrack.integrity import chain
 from tests.helpers import Cli
@@ -127,4 +129,32 @@ def test_the_merge_driver_joins_both_branches_heads(cli: Cli, db_path: Path) -> 
     db_path.write_bytes(merged)
     joins = [e for e in events_of(db_path).values() if len(e["prev"]) == 2]
     assert [sorted(j["prev"]) for j in joins] == [sorted(heads)]
+    assert len(cli("log", "--verify").stdout.split()) == 1
+
+
+def test_a_write_takes_the_head_from_the_cache_while_it_vouches_for_the_file(
+    cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tests write through the cache (``CLAIMTRACK_INDEX=always``): a save notes the
+    head there, and the next write need not read the history to find it."""
+    cli.add("The river rose 3 metres")
+
+    def unread(events: object) -> None:
+        raise AssertionError("the history was read to find the head")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(chain, "append_links", unread)
+        cli.add("The dam held")
+    # Changed by another program: the note no longer holds, the history is read.
+    db_path.write_text(db_path.read_text(encoding="utf-8").replace("dam held", "dam broke", 1))
+    read: list[int] = []
+    original = chain.append_links
+
+    def counted(events: Any) -> Any:
+        read.append(1)
+        return original(events)
+
+    monkeypatch.setattr(chain, "append_links", counted)
+    cli.add("A third claim")
+    assert read == [1]
     assert len(cli("log", "--verify").stdout.split()) == 1
