@@ -91,7 +91,12 @@ def verify_token(
     ``chain_pem`` (PEM certificates: the self-signed ones are the roots, the others
     intermediates), over exactly ``imprint`` (a SHA-256 digest, 32 bytes), and, when
     given, with ``nonce``. Returns the token's time (UTC) and serial number. Raises
-    ``TimestampError`` saying what does not hold."""
+    ``TimestampError`` saying what does not hold.
+
+    For a token stored in ``<db stem>.timestamps/`` (layout: this module's docstring),
+    ``answer`` is ``NAME.tsr``, ``chain_pem`` is ``NAME.pem`` and ``imprint`` is
+    ``bytes.fromhex`` of its ``index.jsonl`` entry's ``imprint`` (``check_stored`` does
+    exactly that). No network is used."""
     from cryptography import x509
     from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
 
