@@ -26,6 +26,7 @@ from claimtrack.errors import (
     NotFound,
     ValidationError,
 )
+from claimtrack.integrity.chained import ChainedHistory
 from claimtrack.model import (
     DEFAULT_STATUS,
     EVIDENCE_RELATIONS,
@@ -55,7 +56,6 @@ from claimtrack.store.snapshot import Snapshot, open_snapshot
 
 if TYPE_CHECKING:
     from claimtrack.confidential.sealing import Recipient
-    from claimtrack.integrity.chain import Break, Chain
 
 USER_ENV = "CLAIMTRACK_USER"
 # Where each kind of record is kept.
@@ -95,7 +95,7 @@ def _reopen(before: Claim, after: Claim, *, rating_given: bool) -> None:
         after["rating"] = None
 
 
-class Database(SealedSources):
+class Database(SealedSources, ChainedHistory):
     """The claims, sources, links and history of one database file, for one command.
 
     Records are read from (and written to) ``store``, a ``claimtrack.store.Snapshot``;
@@ -204,55 +204,6 @@ class Database(SealedSources):
             made["before"] = self._sealed_state(made["before"], target)
             made["after"] = self._sealed_state(made["after"], target)
         self._append(made)
-
-    def _append(self, made: Event) -> None:
-        """Add an event at the chain's head (``integrity.chain``): it names the hash of
-        the event before it. The first event of a command finds the head (noted by the
-        store's cache for a large file, else read from the history; in a database older
-        than the chain, it starts it with a ``chain`` event); the next ones follow each
-        other."""
-        from claimtrack.integrity import chain
-
-        if self._head is None and self.store.chain_heads:
-            self._head = list(self.store.chain_heads)  # as the cache noted them
-        if self._head is None:
-            self._head, start = chain.append_links(self.store.records("events"))
-            if start is not None:
-                opening = new_event(
-                    at=self._now(),
-                    actor=self.actor,
-                    change=self.new_change_id(),
-                    action=chain.CHAIN_START,
-                    kind="change",
-                    target=self.new_change_id(),
-                    before=None,
-                    after=start,
-                )
-                # Written before the event that asked for it (its time is earlier).
-                opening["at"], made["at"] = made["at"], opening["at"]
-                self._append(opening)
-        made["prev"] = self._head
-        self.events.insert_record(made)
-        self._head = [chain.event_hash(made)]
-        self.store.chain_heads = self._head
-
-    def chain(self) -> tuple[Chain, list[Break]]:
-        """The history's hash chain and where it does not hold (``integrity.chain``)."""
-        from claimtrack.integrity import chain
-
-        read = chain.read_chain(self.store.records("events"))
-        return read, chain.verify(read)
-
-    def rewrote_events(self, rewritten: dict[str, tuple[str, str]]) -> None:
-        """Record that these source events were rewritten (sealed) on purpose: event ID
-        -> (its hash as the chain recorded it, its hash now), in a ``rewrite`` event
-        (``integrity.chain``)."""
-        from claimtrack.integrity import chain
-
-        if rewritten:
-            change = self.new_change_id()
-            after = {"rewritten": {k: list(v) for k, v in sorted(rewritten.items())}}
-            self.record_event(chain.REWRITE, "change", change, None, after)
 
     # -- records of any kind, for undo and import ----------------------------------------
 

@@ -3,7 +3,6 @@ held, then write once; evidence reads a snapshot."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -68,6 +67,8 @@ class EvidenceCases(DeskBase):
     def _timestamp_snapshots(self, results: list[Archived], tsa: list[str], pem: bytes) -> None:
         """Timestamp each new snapshot's WARC file (``integrity.timestamps``): only its
         SHA-256 is sent; all its tokens are checked before any is stored."""
+        import hashlib
+
         from claimtrack.evidence import EvidenceFolder
         from claimtrack.integrity import timestamps
 

@@ -129,6 +129,9 @@ class RecordCases(DeskBase):
         problems = [f"history: {b.message}" for b in breaks]
         tokens = _usable_tokens(folder, problems)
         chain_tokens = [(t, read.covered(t.imprint)) for t in tokens if t.kind == "chain"]
+        # Tokens given in the same second (a TSA's time is often to the second): the
+        # one of the earlier head, which covers fewer events, first.
+        chain_tokens.sort(key=lambda pair: (pair[0].time, len(pair[1]), pair[0].file))
 
         def covering(event_id: str) -> dict[str, str] | None:
             for token, covered in chain_tokens:
