@@ -158,3 +158,23 @@ def test_a_write_takes_the_head_from_the_cache_while_it_vouches_for_the_file(
     cli.add("A third claim")
     assert read == [1]
     assert len(cli("log", "--verify").stdout.split()) == 1
+
+
+def test_two_heads_left_by_a_merge_without_the_driver_are_joined_by_the_next_change(
+    cli: Cli, db_path: Path
+) -> None:
+    cli.add("The river rose 3 metres")
+    base = db_path.read_bytes()
+    cli.add("Ours: the dam held")
+    ours = json.loads(db_path.read_bytes())
+    db_path.write_bytes(base)
+    cli.add("Theirs: the bridge closed")
+    theirs = json.loads(db_path.read_bytes())
+    for table in ("claims", "events"):  # what a line-by-line merge of the two gives
+        ours[table].update(theirs[table])
+    db_path.write_text(json.dumps(ours), encoding="utf-8")
+    assert len(cli("log", "--verify").stdout.split()) == 2
+    cli.add("After the merge")
+    newest = max(events_of(db_path).values(), key=lambda e: e["at"])
+    assert len(newest["prev"]) == 2
+    assert len(cli("log", "--verify").stdout.split()) == 1
