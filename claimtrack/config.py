@@ -13,6 +13,10 @@ a desk shares one set of settings::
 
     [check.stories.serbia-russians]   # ... or for one story
     disable = ["two-sources"]
+
+    [timestamps]              # RFC 3161 authorities ``seal`` asks (none unless named)
+    tsa = ["https://freetsa.org/tsr"]
+    ca = "freetsa-chain.pem"  # their certificate chains, PEM (beside this file)
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ class Config:
     organisation: dict[str, str] = field(default_factory=dict)
     check_disabled: list[str] = field(default_factory=list)
     story_disabled: dict[str, list[str]] = field(default_factory=dict)
+    # ``claimtrack seal``'s time-stamping authorities and the PEM file of their
+    # certificate chains (``integrity.timestamps``): none unless configured.
+    tsa: list[str] = field(default_factory=list)
+    tsa_ca: Path | None = None
 
 
 def config_path(db_path: Path) -> Path:
@@ -88,4 +96,12 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         config.story_disabled[story] = _strings(
             settings.get("disable", []), f"check.stories.{story}.disable", path
         )
+    stamps = data.get("timestamps", {})
+    if not isinstance(stamps, dict):
+        raise ClaimtrackError(f"{path}: [timestamps] must be a table")
+    config.tsa = _strings(stamps.get("tsa", []), "timestamps.tsa", path)
+    ca = stamps.get("ca")
+    if ca is not None and not isinstance(ca, str):
+        raise ClaimtrackError(f"{path}: timestamps.ca must be a string (a PEM file)")
+    config.tsa_ca = path.parent / ca if ca else None
     return config

@@ -26,6 +26,7 @@ from claimtrack.errors import (
     NotFound,
     ValidationError,
 )
+from claimtrack.integrity.chained import ChainedHistory
 from claimtrack.model import (
     DEFAULT_STATUS,
     EVIDENCE_RELATIONS,
@@ -94,7 +95,7 @@ def _reopen(before: Claim, after: Claim, *, rating_given: bool) -> None:
         after["rating"] = None
 
 
-class Database(SealedSources):
+class Database(SealedSources, ChainedHistory):
     """The claims, sources, links and history of one database file, for one command.
 
     Records are read from (and written to) ``store``, a ``claimtrack.store.Snapshot``;
@@ -116,6 +117,8 @@ class Database(SealedSources):
         self._clock = Clock()
         self._recipients: list[Recipient] | None = None
         self._recipients_change: tuple[str | None] | None = None
+        # The hashes the next event names as ``prev`` (None: not looked up yet).
+        self._head: list[str] | None = None
 
     @classmethod
     @contextlib.contextmanager
@@ -201,7 +204,7 @@ class Database(SealedSources):
         if kind == "source" and (is_confidential(before) or is_confidential(after)):
             made["before"] = self._sealed_state(made["before"], target)
             made["after"] = self._sealed_state(made["after"], target)
-        self.events.insert_record(made)
+        self._append(made)
 
     # -- records of any kind, for undo and import ----------------------------------------
 

@@ -30,6 +30,10 @@ REVERSING = ("undo", "redo")
 PASSED_OVER = ("git-merge",)
 # What a change's summary calls an event's kind, where it is not the kind itself.
 NOUNS = {"recipients": "recipients file"}
+# Events the hash chain writes into a command's change (``integrity.chain``): the start
+# of the chain in an older database, and the vouching for sealed source events. They
+# name no change of their own.
+CHAIN_ACTIONS = ("chain", "rewrite")
 
 
 @dataclass
@@ -45,6 +49,9 @@ class Change:
 
     @property
     def action(self) -> str:
+        for event in reversed(self.events):
+            if event["action"] not in CHAIN_ACTIONS:
+                return str(event["action"])
         return self.events[-1]["action"]
 
     @property
@@ -74,11 +81,9 @@ class Change:
 
 def imported_events(db: Database) -> set[str]:
     """Events that imports brought in from other databases' histories."""
-    brought: set[str] = set()
-    for event in db.store.records("events").values():
-        if event["kind"] == "batch":
-            brought.update((event["after"] or {}).get("events", []))
-    return brought
+    from claimtrack.integrity.chain import imported
+
+    return imported(db.store.records("events").values())
 
 
 def changes(db: Database) -> list[Change]:
@@ -476,6 +481,12 @@ def summarise(event: Mapping[str, Any], name: Callable[[str], str] | None = None
             return f"redo: reverted undo {target}"
         if event["action"] in PASSED_OVER:
             return "git merge of two versions of the database (undo passes over it)"
+        if event["action"] == "chain":
+            count = (after or {}).get("events", 0)
+            return f"hash chain started, covering the {_count(count, 'older event')}"
+        if event["action"] == "rewrite":
+            count = len((after or {}).get("rewritten") or {})
+            return f"sealed source states in {_count(count, 'past event')} (vouched in the chain)"
         return f"{event['action']}: reverted change {target}"
     if kind == "batch":
         counts = ", ".join(_count(len(v), k.rstrip("s")) for k, v in (after or {}).items())

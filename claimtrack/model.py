@@ -201,6 +201,9 @@ class Event(TypedDict):
     target: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    # The hashes of the event(s) before it in the history's chain (``integrity.chain``);
+    # absent in events older than the chain.
+    prev: NotRequired[list[str]]
 
 
 def utc_now() -> _dt.datetime:

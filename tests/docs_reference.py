@@ -41,6 +41,8 @@ COMMANDS = [
     ["bundle"],
     ["check"],
     ["log"],
+    ["seal"],
+    ["prove"],
     ["undo"],
     ["redo"],
     ["stats"],

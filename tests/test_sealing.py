@@ -478,6 +478,9 @@ def test_keys_seal_seals_an_old_database_and_its_history(
     result = cli("keys", "seal")
     assert "git filter-repo" in result.stderr
     no_secret_in(db_path.read_bytes(), "the database after keys seal")
+    # the rewritten history events are vouched for in the hash chain, which still holds
+    assert "vouched in the chain" in cli("log", "-n", "1").stdout
+    cli("log", "--verify")
     monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ana"]))
     assert cli.json("source", "show", source[:7], "--reveal")["notes"] == "Moved to the 4417 desk"
     # the sealed history still undoes: the notes edit, then the seal
@@ -486,6 +489,7 @@ def test_keys_seal_seals_an_old_database_and_its_history(
     cli("undo")
     assert cli.json("source", "show", source[:7], "--reveal")["notes"] == SECRET_NOTES
     no_secret_in(db_path.read_bytes(), "the database after undoing an edit")
+    cli("log", "--verify")
 
 
 def test_making_a_source_confidential_seals_it_and_says_old_commits_keep_the_text(

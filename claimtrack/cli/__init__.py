@@ -19,6 +19,7 @@ from claimtrack.cli import (  # noqa: F401  (registers the commands)
     interchange,
     keys,
     merging,
+    record,
     similar,
     sources,
     team,

@@ -20,6 +20,7 @@ from claimtrack.cli.common import (
     stdout_bytes,
 )
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
+from claimtrack.cli.record import TsaCaOption, TsaOption
 from claimtrack.cli.status import ExitStatus
 from claimtrack.exporting.formats import safe_text
 
@@ -79,6 +80,16 @@ def archive(
     allow_private: AllowPrivateOption = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
+    timestamp: Annotated[
+        bool,
+        typer.Option(
+            "--timestamp",
+            help="Timestamp each new snapshot with the RFC 3161 authorities of --tsa "
+            "or claimtrack.toml (as 'claimtrack seal'; only its SHA-256 is sent).",
+        ),
+    ] = False,
+    tsa: TsaOption = None,
+    tsa_ca: TsaCaOption = None,
 ) -> None:
     """Keep a snapshot of each cited page, beside the database (the network is used).
 
@@ -99,6 +110,7 @@ def archive(
       claimtrack archive --format jsonl | jq -r 'select(.result=="failed") | .error'
     """
     fmt = output_format(ctx, fmt, quiet)
+    stamping = desk(ctx).authorities(tsa or [], tsa_ca) if timestamp else None
     reports = desk(ctx).archive(
         claims or [],
         filters.claim_filter(),
@@ -107,9 +119,13 @@ def archive(
         wayback=wayback,
         allow_private=allow_private,
         progress=progress_bars(environment(ctx)),
+        timestamp=stamping,
     )
     report_failures(reports)
     failed = [r for r in reports if r["result"] == "failed"]
+    from claimtrack.operations.evidence import NOT_TIMESTAMPED
+
+    unstamped = [r for r in reports if (r["warning"] or "").startswith(NOT_TIMESTAMPED)]
     if fmt == "table":
         for report in reports:
             if report["result"] == "failed":
@@ -130,7 +146,7 @@ def archive(
         f"{len(failed)} failed, of {len(reports)} link(s) with a URL.",
         err=True,
     )
-    if failed:
+    if failed or unstamped:
         raise typer.Exit(ExitStatus.ERROR)
 
 

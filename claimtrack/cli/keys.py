@@ -144,8 +144,9 @@ def keys_rm(
 
 @keys_app.command("seal")
 def keys_seal(ctx: typer.Context) -> None:
-    """Seal every confidential source of a database made before sealing, and the
-    history that names them (one change, one undo).
+    """Encrypt every confidential source of a database made before sealing, and the
+    history that names them (one change, one undo). Not 'claimtrack seal', which
+    timestamps the history.
 
     The recipients must be listed first ('claimtrack keys add'). Earlier commits of a
     shared repository still hold the old text: the manual (docs/confidential.md) shows

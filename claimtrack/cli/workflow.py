@@ -19,6 +19,7 @@ from claimtrack.cli.common import (
 )
 from claimtrack.cli.filters import NO_FILTERS, FilterOptions, filter_options
 from claimtrack.cli.status import ExitStatus
+from claimtrack.errors import ClaimtrackError
 
 EVENT_COLUMNS = ("at", "actor", "action", "kind", "target", "change", "summary")
 PROBLEM_COLUMNS = ("claim", "code", "story", "message", "text")
@@ -40,6 +41,14 @@ def log(
     reveal: RevealOption = False,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Walk the history's hash chain instead: print its head, or name the "
+            "first event that does not match and exit 1.",
+        ),
+    ] = False,
 ) -> None:
     """Show the history of one record, or of the whole database, newest first.
 
@@ -51,7 +60,13 @@ def log(
       claimtrack log 6fmx
       claimtrack log -n 20
       claimtrack log --format jsonl | jq -r 'select(.actor=="ana") | .summary'
+      claimtrack log --verify
     """
+    if verify:
+        if record is not None:
+            raise typer.BadParameter("walks the whole history: give no ID", param_hint="'--verify'")
+        _verify_history(ctx)
+        return
     fmt = output_format(ctx, fmt, quiet)
     if limit is not None and limit < 0:
         raise typer.BadParameter("must be 0 or more", param_hint="'--limit'")
@@ -78,6 +93,25 @@ def log(
     render.events_table(shown, no_color(ctx))
     if total > len(shown) and environment(ctx).stdout_isatty:
         typer.echo(f"Showing {len(shown)} of {total} events; -n N shows more.", err=True)
+
+
+def _verify_history(ctx: typer.Context) -> None:
+    report = desk(ctx).verify_history()
+    if report.breaks:
+        first = report.breaks[0]
+        others = len(report.breaks) - 1
+        raise ClaimtrackError(
+            f"the history's hash chain is broken: {first.message}",
+            f"{others} more place(s) do not hold; 'claimtrack check' lists them all"
+            if others
+            else "restore the file from git or a backup; 'claimtrack log' shows the event",
+        )
+    for head in report.heads:
+        typer.echo(head)
+    older = ""
+    if report.older:
+        older = f", {report.older} of them older than the chain and covered by it"
+    typer.echo(f"The chain holds: {report.events} event(s){older}.", err=True)
 
 
 def _reverse(

@@ -45,6 +45,7 @@ class SealedSources:
             before: Mapping[str, Any] | None,
             after: Mapping[str, Any] | None,
         ) -> None: ...
+        def rewrote_events(self, rewritten: dict[str, tuple[str, str]]) -> None: ...
 
     def recipients(self) -> list[Recipient]:
         """The desk's recipients (the recipients file beside the database, as this
@@ -322,14 +323,23 @@ class SealedSources:
     def _seal_history(self, source_ids: set[str]) -> None:
         """Seal the plain identifying fields in the history of these confidential
         sources (``_sealed_state``): what they were before they were sealed, or before
-        they were made confidential. The events keep their meaning; undo opens them."""
+        they were made confidential. The events keep their meaning; undo opens them.
+        Each event rewritten is vouched for in the history's chain (``rewrote_events``)."""
+        from claimtrack.integrity import chain
+
+        hashes = chain.read_chain(self.store.records("events")).hashes
+        rewritten: dict[str, tuple[str, str]] = {}
         for event in self.event_list():
             if event["kind"] != "source" or event["target"] not in source_ids:
                 continue
             before = self._sealed_state(event["before"], event["target"])
             after = self._sealed_state(event["after"], event["target"])
             if before is not event["before"] or after is not event["after"]:
-                self.events.replace_record({**event, "before": before, "after": after})
+                new = {**event, "before": before, "after": after}
+                self.events.replace_record(new)
+                if event["id"] in hashes:
+                    rewritten[event["id"]] = (hashes[event["id"]], chain.event_hash(new))
+        self.rewrote_events(rewritten)
 
     def confirm_source(self, ref: str, name: str) -> bool:
         """Whether the sealed source ``ref`` is the person ``name`` (its commitment).

@@ -126,11 +126,26 @@ class Merger:
         # Last, so that it names the change (``history.Change.action``): undo passes over it.
         self._event("change", self.change, None, None, action=GIT_MERGE)
         events = {**base.get("events", {}), **theirs.get("events", {}), **ours.get("events", {})}
+        self._chain(events)
         events.update(self.events)
         result["events"] = events
         for table in TABLES:
             result.setdefault(table, {})
         return result
+
+    def _chain(self, events: Mapping[str, Any]) -> None:
+        """Link the merge's events into the history's hash chain (``integrity.chain``):
+        the first names the heads of both sides, as a merge commit names both parents,
+        and the others follow it. In a database whose chain has not started, they stay
+        unlinked: its next change starts the chain over them."""
+        from claimtrack.integrity import chain
+
+        links, start = chain.next_links(chain.read_chain(events))
+        if start is not None:
+            return
+        for made in self.events.values():
+            made["prev"] = links
+            links = [chain.event_hash(made)]
 
     def _merge_table(
         self,

@@ -22,6 +22,7 @@ from claimtrack.operations.history import HistoryCases
 from claimtrack.operations.importing import ImportCases
 from claimtrack.operations.merges import MergeCases
 from claimtrack.operations.publication import PublicationCases
+from claimtrack.operations.record import RecordCases
 from claimtrack.operations.sources import SourceCases
 
 
@@ -33,6 +34,7 @@ class Desk(
     PublicationCases,
     HistoryCases,
     ImportCases,
+    RecordCases,
 ):
     """The use cases on the database file at ``path``, one method per task (each
     group in a module of its own). ``saved`` is called after each write is saved

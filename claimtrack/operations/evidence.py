@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from claimtrack.errors import ClaimtrackError
 from claimtrack.operations.base import (
     DeskBase,
     Progress,
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     )
     from claimtrack.views.presenter import ClaimFilter
 
+# How an ``archive --timestamp`` report's warning starts when its new snapshot could not
+# be timestamped (the snapshot is kept; the command exits 1).
+NOT_TIMESTAMPED = "snapshot kept, not timestamped: "
+
 
 class EvidenceCases(DeskBase):
     """Evidence: archive, verify, the text of a snapshot."""
@@ -35,10 +40,14 @@ class EvidenceCases(DeskBase):
         wayback: bool = False,
         allow_private: bool = False,
         progress: Progress | None = None,
+        timestamp: tuple[list[str], bytes] | None = None,
     ) -> list[ArchiveReport]:
         """Keep a snapshot of each cited page of the chosen claims (``evidence``): read,
         fetch with no lock held, record in one write. One report per link with a URL.
-        ``allow_private``: fetch addresses on the user's own machine or network too."""
+        ``allow_private``: fetch addresses on the user's own machine or network too.
+        ``timestamp``: the TSAs and their chains' PEM (``authorities``) to timestamp
+        each new snapshot's WARC file with; one that cannot be is kept untimestamped,
+        its report's warning starting ``NOT_TIMESTAMPED``."""
         from claimtrack.evidence import archive_reports, chosen_links
 
         with self.reading() as db:
@@ -51,7 +60,42 @@ class EvidenceCases(DeskBase):
             allow_private=allow_private,
             progress=progress,
         )
+        if timestamp is not None:
+            self._timestamp_snapshots(results, *timestamp)
         return archive_reports(results)
+
+    def _timestamp_snapshots(self, results: list[Archived], tsa: list[str], pem: bytes) -> None:
+        """Timestamp each new snapshot's WARC file (``integrity.timestamps``): only its
+        SHA-256 is sent; all its tokens are checked before any is stored."""
+        import hashlib
+
+        from claimtrack.evidence import EvidenceFolder
+        from claimtrack.integrity import timestamps
+
+        folder = EvidenceFolder.of(self.path)
+        for result in results:
+            if not result.fresh or result.archive is None:
+                continue
+            sha256 = result.archive["sha256"]
+            try:
+                warc = folder.checked_warc(result.archive).read_bytes()
+                answers = [(url, *timestamps.request_token(url, warc, pem)) for url in tsa]
+            except (timestamps.TimestampError, OSError) as exc:
+                reason = exc.message if isinstance(exc, ClaimtrackError) else str(exc)
+                result.warning = f"{NOT_TIMESTAMPED}{reason}"
+                continue
+            for url, answer, stamped, serial in answers:
+                timestamps.keep(
+                    timestamps.folder_of(self.path),
+                    answer,
+                    pem,
+                    kind="snapshot",
+                    subject=sha256,
+                    imprint=hashlib.sha256(warc).hexdigest(),
+                    tsa=url,
+                    stamped=stamped,
+                    serial=serial,
+                )
 
     def evidence(self, link_ref: str, *, reveal: bool = False) -> tuple[Archive, EvidenceFolder]:
         """The snapshot of a link (ID or prefix) and the folder that keeps it. Raises

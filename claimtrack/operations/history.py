@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from claimtrack import ids
@@ -12,6 +13,20 @@ from claimtrack.operations.base import (
 
 if TYPE_CHECKING:
     from claimtrack.history import Change
+    from claimtrack.integrity.chain import Break
+
+
+@dataclass
+class ChainReport:
+    """What ``log --verify`` found: how many events the history holds (``older`` of
+    them from before the chain, covered by its ``chain`` event), the chain's heads
+    (hex SHA-256; one, unless git merged two branches without the driver and nothing
+    was written since) and where the chain does not hold, oldest first."""
+
+    events: int
+    older: int
+    heads: list[str]
+    breaks: list[Break] = field(default_factory=list)
 
 
 class HistoryCases(DeskBase):
@@ -44,6 +59,18 @@ class HistoryCases(DeskBase):
 
             write(found.views(name))
             return found.total
+
+    def verify_history(self) -> ChainReport:
+        """Walk the history's hash chain (``integrity.chain``): how many events it holds,
+        its head(s), and every place it does not hold, oldest first."""
+        with self.reading() as db:
+            chain, breaks = db.chain()
+            return ChainReport(
+                events=len(chain.chained) + len(chain.older),
+                older=len(chain.older),
+                heads=chain.heads,
+                breaks=breaks,
+            )
 
     def reverse(
         self, action: Literal["undo", "redo"], *, dry_run: bool = False

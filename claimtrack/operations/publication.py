@@ -70,7 +70,8 @@ class PublicationCases(DeskBase):
         rules switched off in ``claimtrack.toml`` beside the database and ``disabled``),
         handing the problems to ``write`` as they are found. A damaged database (a link
         to nothing, a misfiled record) is a problem every time: the ``structure`` rule
-        cannot be switched off."""
+        cannot be switched off; nor can ``chain``, a history whose hash chain does not
+        hold (``integrity.chain``)."""
         from claimtrack import config
         from claimtrack.analysis import checks
         from claimtrack.views.presenter import Presenter, iter_claims
@@ -91,6 +92,9 @@ class PublicationCases(DeskBase):
                 for message in db.structural_problems():
                     run.problems += 1
                     yield checks.Problem("", "structure", message, None, "")
+                for broken in db.chain()[1]:
+                    run.problems += 1
+                    yield checks.Problem("", "chain", f"history: {broken.message}", None, "")
 
             write(found())
         return run

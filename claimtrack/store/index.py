@@ -212,6 +212,9 @@ class Index:
         self.path = index_path(db_path) if db_path is not None else None
         self.fd = -1
         self.layout: Layout | None = None
+        # The history's chain heads as the last save noted them for the file it vouched
+        # for (``vouch``), when that is the file as it is now: None otherwise.
+        self.chain: str | None = None
         # Whether the full-text table holds every claim's terms. The cache always does;
         # in memory it is filled the first time it is searched (``fill_words``): most
         # commands never search it, and working out terms is a third of a fill.
@@ -312,6 +315,8 @@ class Index:
             self.rollback()
             return False
         self.layout = layout
+        noted = meta.get("chain", "").split(" ", 1)
+        self.chain = noted[1] if noted[0] == meta["identity"] and len(noted) == 2 else None
         return True
 
     def rebuild(self, *, write: bool) -> bool:
@@ -400,18 +405,22 @@ class Index:
             with contextlib.suppress(OSError):
                 scratch.unlink()
 
-    def vouch(self, blocks: Blocks, current: Identity, seen: int) -> None:
+    def vouch(self, blocks: Blocks, current: Identity, seen: int, chain: str | None = None) -> None:
         """Note, in the open transaction, that the index describes the file with this
         identity, laid out in these blocks, as it was at ``seen`` (nanoseconds by the
         file system's clock, taken before the file was read or renamed into place: a
-        change made after it may share the file's tick, ``racy``)."""
+        change made after it may share the file's tick, ``racy``); and ``chain``, the
+        history's heads in that file (``Snapshot.chain_heads``), tied to its identity so
+        that a writer that does not note them (an older claimtrack) leaves none."""
+        identity_text = _encode(current)
         self.connection.executemany(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",
             [
                 ("format", FORMAT),
-                ("identity", _encode(current)),
+                ("identity", identity_text),
                 ("blocks", orjson.dumps(blocks).decode()),
                 ("stamped", str(seen)),
+                ("chain", f"{identity_text} {chain}" if chain else ""),
             ],
         )
 

@@ -37,11 +37,13 @@ from claimtrack.store.collector import paused_gc
 from claimtrack.store.fileformat import META, TABLES, Data, dump_to, empty_data, parse
 from claimtrack.store.files import (
     atomic_write,
+    check_never_there,
+    check_regular,
     lock_timeout,
     locked,
     mark_saved,
+    real_path,
     remove_stale_temp_files,
-    was_saved,
 )
 from claimtrack.store.filter import ClaimFilter
 from claimtrack.store.gitwatch import GitWatch
@@ -121,6 +123,12 @@ class Snapshot:
         # The file this command wrote, as written (``fstat``): None until it saves.
         self.written: os.stat_result | None = None
         self._claim_lines: dict[str, bytes] | None = None
+        # The history's chain heads (``integrity.chain``): as the cache noted them for
+        # the file as it is, else None (found by reading the history); the domain sets
+        # them as it appends events, and a save notes them for the next command.
+        self.chain_heads: list[str] | None = None
+        if self._layout is not None and index.chain:
+            self.chain_heads = index.chain.split(",")
 
     @property
     def cached(self) -> bool:
@@ -197,6 +205,7 @@ class Snapshot:
         self.written = written
         mark_saved(self.path)
         current = _ours(self.path, written)
+        heads = ",".join(self.chain_heads) if self.chain_heads else None
         # A file holding an ID that JSON escapes: binary search could not find it.
         plain = not whole or all(
             plain_ids(records) for records in (*self._storage.data.values(), *self._packed.values())
@@ -206,11 +215,12 @@ class Snapshot:
             self._index.commit()
         elif self._index.db_path is not None:
             # Seen when written, before the rename (the temporary file's own time).
-            self._index.vouch(blocks, current, written.st_mtime_ns)
+            self._index.vouch(blocks, current, written.st_mtime_ns, heads)
             self._index.commit()
         elif wanted(current[2]):  # grown large, or indexed in memory for want of a cache
             self._ask(*TABLES)
-            _to_cache(self.path, self._with_words(), blocks, current, written.st_mtime_ns)
+            seen = written.st_mtime_ns
+            _to_cache(self.path, self._with_words(), blocks, current, seen, heads)
 
     def _changes(self) -> dict[str, dict[str, bytes | None]]:
         """Per table, the new line of each record this command changed (None: deleted),
@@ -581,7 +591,7 @@ def open_snapshot(path: Path, *, write: bool = False, create: bool = False) -> I
     is not a regular file, and a missing one that was there.
     """
     path = real_path(path)
-    _check_regular(path)
+    check_regular(path)
     with paused_gc():
         if not write:
             snapshot = _opened(path, writable=False)
@@ -595,7 +605,7 @@ def open_snapshot(path: Path, *, write: bool = False, create: bool = False) -> I
             git.before_reading()  # a pull's result, never the file git is replacing
             remove_stale_temp_files(path)
             if not create and not path.exists():
-                _check_never_there(path)
+                check_never_there(path)
             snapshot = _opened(path, writable=True)
             try:
                 yield snapshot
@@ -663,68 +673,6 @@ def _parsed(path: Path, *, writable: bool) -> Snapshot:
     return Snapshot(path, Index.in_memory(), data, writable=writable, history=history)
 
 
-def real_path(path: Path) -> Path:
-    """``path`` with symbolic links resolved, so that writers through a link and through
-    the real path lock and replace the same file (the link itself stays)."""
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
-
-
-def _check_regular(path: Path) -> None:
-    """Raise ``DatabaseError`` unless ``path`` is a regular file or missing: reading
-    ``/dev/zero`` would never end, and a named pipe would wait for ever."""
-    import stat
-
-    from claimtrack.errors import DatabaseError
-
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise DatabaseError(f"cannot read database file {path}: {exc.strerror}") from None
-    if stat.S_ISDIR(mode):
-        raise DatabaseError(f"database path {path} is a directory")
-    if not stat.S_ISREG(mode):
-        raise DatabaseError(
-            f"database path {path} is not a regular file",
-            "a claimtrack database is a JSON file; pass its path with --db",
-        )
-
-
-def _check_never_there(path: Path) -> None:
-    """Raise ``DatabaseError`` if ``path`` is missing but a database was there: its lock
-    file (``files.mark_saved``) or `git` tracking the path say so."""
-    from claimtrack.errors import DatabaseError
-
-    if was_saved(path):
-        why = f"{path.name}.lock beside it shows a database was saved there"
-    elif _git_tracks(path):
-        why = "git tracks it (a checkout or pull may be replacing it)"
-    else:
-        return
-    raise DatabaseError(
-        f"database file {path} is missing, but {why}; nothing was written",
-        "run the command again once the file is back (restore it from git or a backup); "
-        f"to start a new database there, use 'claimtrack --db {path} init'",
-    )
-
-
-def _git_tracks(path: Path) -> bool:
-    import subprocess
-
-    try:
-        found = subprocess.run(
-            ["git", "ls-files", "--error-unmatch", "--", path.name],
-            cwd=path.parent,
-            capture_output=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return found.returncode == 0
-
-
 def describe_cache(db_path: Path) -> str | None:
     """Where the index of ``db_path`` is and whether it is current, for ``claimtrack db
     path``; None when there is no file."""
@@ -777,7 +725,9 @@ def _ours(path: Path, written: os.stat_result) -> Identity | None:
     return identity(now) if same else None
 
 
-def _to_cache(path: Path, index: Index, blocks: Blocks, current: Identity, seen: int) -> None:
+def _to_cache(
+    path: Path, index: Index, blocks: Blocks, current: Identity, seen: int, heads: str | None
+) -> None:
     """After a whole-file write from memory (a small file grown large, an import, a file
     the cache could not vouch for), copy the index in memory to the cache, which then
     vouches for the new file: cheaper than the build the next command would make.
@@ -791,7 +741,7 @@ def _to_cache(path: Path, index: Index, blocks: Blocks, current: Identity, seen:
         index.commit()
         index.connection.backup(cache.connection)
         cache.connection.execute("BEGIN IMMEDIATE")
-        cache.vouch(blocks, current, seen)
+        cache.vouch(blocks, current, seen, heads)
         cache.commit()
     except sqlite3.Error:
         pass  # left stale: the next command rebuilds it from the file

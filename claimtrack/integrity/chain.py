@@ -1,0 +1,294 @@
+"""The history's hash chain: each event names the SHA-256 of the event(s) before it.
+
+**What is hashed.** An event's hash is the SHA-256, in lower-case hex, of its canonical
+bytes: the event as one JSON object with its keys sorted by code point, no whitespace
+between tokens, UTF-8, non-ASCII characters as themselves, which is exactly the line
+the database file holds for it (``store.fileformat.dump``). The event's own hash is not
+stored in it (as git does not store a commit's ID in the commit): it is what the next
+event names.
+
+**The links.** Every event written since the chain started carries ``prev``: the sorted
+hashes of the chain's heads when it was written. One command's events follow each
+other, so ``prev`` is nearly always one hash. Where two branches of a git repository
+each wrote events, the merge driver's first event names both heads (as a merge commit
+names both parents); a merge git made without the driver leaves two heads, and the next
+change joins them the same way.
+
+**Older databases.** Events written before this version carry no ``prev``. The first
+change after the upgrade starts the chain with one ``chain`` event (kind ``change``)
+whose ``after`` holds how many older events there are and the SHA-256 of their hashes
+in time order (then ID), one per line; every event without a link counts as one of
+them: from then on an older event changed by hand breaks the
+chain too, and a timestamp of the head covers the whole record, not only what came
+after the upgrade. (The chain could instead have started at the first new event; the
+older record, which is what a desk is most often asked about, would then stay
+rewritable without a trace.)
+
+**Rewrites the desk asked for.** ``keys seal`` and ``keys add|rm`` seal identifying
+fields in past states of confidential sources. Each event so rewritten is listed in a
+``rewrite`` event of that change (its hash as recorded and its hash now), so the chain
+still verifies and the rewrite is itself on the record. Only source events can be
+vouched for so.
+
+**Imported history** (events an import brought in from another database) belongs to
+that database's chain and is not checked here; the import's own ``batch`` event, which
+lists them, is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+PREV = "prev"
+# The action of the event that starts a chain over an older database's events, and of
+# the one that vouches for rewritten (sealed) source events.
+CHAIN_START = "chain"
+REWRITE = "rewrite"
+
+Event = Mapping[str, Any]
+
+
+def canonical(event: Event) -> bytes:
+    """The bytes an event's hash is taken over (see the module docstring)."""
+    return orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+
+
+def event_hash(event: Event) -> str:
+    """SHA-256 of the event's canonical bytes, 64 lower-case hex digits."""
+    return hashlib.sha256(canonical(event)).hexdigest()
+
+
+def imported(events: Iterable[Event]) -> set[str]:
+    """IDs of the events imports brought in from other databases' histories."""
+    brought: set[str] = set()
+    for event in events:
+        if event["kind"] == "batch":
+            brought.update((event["after"] or {}).get("events", []))
+    return brought
+
+
+def older_digest(hashes: Iterable[str]) -> str:
+    """The SHA-256 a ``chain`` event records over the older events' hashes (in time
+    order, each followed by a newline)."""
+    digest = hashlib.sha256()
+    for value in hashes:
+        digest.update(value.encode("ascii") + b"\n")
+    return digest.hexdigest()
+
+
+def by_time(events: Iterable[Event]) -> list[Event]:
+    return sorted(events, key=lambda e: (e["at"], e["id"]))
+
+
+@dataclass
+class Chain:
+    """The chain as the history holds it now.
+
+    ``hashes``: each own event's hash as the chain counts it (as recorded, for a source
+    event a ``rewrite`` vouches for), by event ID; ``chained``: own events with
+    ``prev``, ``older``: own events without, both oldest first; ``heads``: the hashes
+    no event names, sorted."""
+
+    hashes: dict[str, str]
+    chained: list[Event]
+    older: list[Event]
+    heads: list[str]
+    by_hash: dict[str, str] = field(default_factory=dict)
+    # Hashes some event names that no event has: the chain is broken.
+    dangling: set[str] = field(default_factory=set)
+
+    def covered(self, head: str) -> set[str]:
+        """IDs of the events a timestamp of ``head`` covers: the head's event, every
+        event before it in the chain, and the older events a ``chain`` event covers.
+        Empty if no event has that hash."""
+        start = self.by_hash.get(head)
+        if start is None:
+            return set()
+        events = {e["id"]: e for e in self.chained}
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            event_id = todo.pop()
+            if event_id in seen:
+                continue
+            seen.add(event_id)
+            event = events[event_id]
+            if event["action"] == CHAIN_START and event["kind"] == "change":
+                seen.update(e["id"] for e in self.older)
+            todo.extend(self.by_hash[p] for p in event.get(PREV) or () if p in self.by_hash)
+        return seen
+
+
+def read_chain(events: Mapping[str, Event]) -> Chain:
+    """The chain of the history ``events`` (ID -> event). Hashes every event once."""
+    foreign = imported(events.values())
+    own = [e for e in events.values() if e["id"] not in foreign]
+    vouched: dict[str, str] = {}
+    for event in own:
+        if event["kind"] == "change" and event["action"] == REWRITE and PREV in event:
+            for old, new in ((event["after"] or {}).get("rewritten") or {}).values():
+                vouched[new] = old
+    hashes: dict[str, str] = {}
+    for event in own:
+        value = event_hash(event)
+        if value in vouched and event["kind"] == "source":
+            value = vouched[value]
+        hashes[event["id"]] = value
+    chained = by_time(e for e in own if PREV in e)
+    older = by_time(e for e in own if PREV not in e)
+    named = {p for e in chained for p in _prev(e)}
+    heads = sorted({hashes[e["id"]] for e in chained} - named)
+    by_hash = {hashes[e["id"]]: e["id"] for e in chained}
+    return Chain(hashes, chained, older, heads, by_hash, named - set(by_hash))
+
+
+def _order(chain: Chain, value: str) -> tuple[str, str]:
+    event = next(e for e in chain.chained if e["id"] == chain.by_hash[value])
+    return (event["at"], event["id"])
+
+
+def _prev(event: Event) -> list[str]:
+    value = event.get(PREV)
+    if isinstance(value, list) and all(isinstance(p, str) for p in value):
+        return value
+    return []
+
+
+def append_links(events: Mapping[str, Event]) -> tuple[list[str], dict[str, Any] | None]:
+    """``next_links`` of the history ``events``, without hashing every event: what each
+    write asks. Every event some event names is one event, so a chain that holds has
+    as many heads as chained events less the hashes named; they are the newest
+    unnamed events, hashed newest first until that many are found (one, the newest
+    event, unless git merged two branches without the driver). A broken chain, or
+    one not started yet, is read whole (``read_chain``)."""
+    foreign = imported(events.values())
+    own = [e for e in events.values() if e["id"] not in foreign]
+    chained = [e for e in own if PREV in e]
+    named = {p for e in chained for p in _prev(e)}
+    wanted = len(chained) - len(named)
+    if (
+        not chained
+        or wanted < 1
+        or any(e["kind"] == "change" and e["action"] == REWRITE for e in chained)
+    ):
+        return next_links(read_chain(events))
+    newest = max(chained, key=lambda e: (e["at"], e["id"]))
+    candidates = [newest] if wanted == 1 else by_time(chained)[::-1]
+    heads = []
+    for event in candidates:
+        value = event_hash(event)
+        if value not in named:
+            heads.append(value)
+            if len(heads) == wanted:
+                return sorted(heads), None
+    return next_links(read_chain(events))  # not as counted: read it whole
+
+
+def next_links(chain: Chain) -> tuple[list[str], dict[str, Any] | None]:
+    """What the next event written names as ``prev``, and, for a database whose chain
+    has not started yet but has older events, the ``after`` of the ``chain`` event to
+    write first (None otherwise). A database with no events starts with ``prev: []``."""
+    if chain.chained:
+        if chain.dangling:
+            # Broken (an event edited or removed): join only the newest head, so that
+            # the edited event stays unnamed and ``verify`` still names it.
+            newest = max(chain.heads, key=lambda h: _order(chain, h))
+            return [newest], None
+        return list(chain.heads), None
+    if chain.older:
+        hashes = [chain.hashes[e["id"]] for e in chain.older]
+        return [], {"events": len(hashes), "digest": older_digest(hashes)}
+    return [], None
+
+
+@dataclass(frozen=True)
+class Break:
+    """Where the chain does not hold: the event named (ID, time) and why."""
+
+    event: str
+    at: str
+    message: str
+
+
+def verify(chain: Chain) -> list[Break]:
+    """Every place the chain (``read_chain``) does not hold, oldest first (empty: it
+    holds). The first is the first event that does not match: an event edited by hand
+    is named itself (the hash its successor recorded no longer matches it), and so is
+    the event before one removed (the hashes cannot tell the two apart); an event
+    removed with everything after it up to a head is named by its successor as missing;
+    an event added by hand without a link is named itself."""
+    breaks: list[Break] = []
+    known = set(chain.hashes[e["id"]] for e in chain.chained)
+    named = {p for e in chain.chained for p in _prev(e)}
+    # Events no later event names, other than the newest of each line of work: an
+    # edited event is one of them (its new hash is named by nobody).
+    unnamed = [e for e in chain.chained if chain.hashes[e["id"]] not in named]
+    for event in chain.chained:
+        value = event.get(PREV)
+        if not _prev(event) and value != []:
+            breaks.append(_break(event, "its link to the event before it is damaged"))
+            continue
+        for link in _prev(event):
+            if link in known:
+                continue
+            suspect = _edited_before(event, unnamed)
+            if suspect is not None:
+                unnamed.remove(suspect)
+                breaks.append(
+                    _break(
+                        suspect,
+                        f"does not match the hash event {event['id']} recorded for the "
+                        "event before it: it was changed after it was written, or an "
+                        "event between them was removed",
+                    )
+                )
+            else:
+                breaks.append(_break(event, f"the event before it ({link[:12]}...) is missing"))
+    breaks += _check_older(chain)
+    return sorted(breaks, key=lambda b: (b.at, b.event))
+
+
+def _edited_before(event: Event, unnamed: list[Event]) -> Event | None:
+    """The newest unnamed event not after ``event``: the one it once named."""
+    earlier = [e for e in unnamed if (e["at"], e["id"]) < (event["at"], event["id"])]
+    return earlier[-1] if earlier else None
+
+
+def _check_older(chain: Chain) -> list[Break]:
+    """The events without a link: all covered by the ``chain`` event, which recorded
+    how many there were and their digest (an older event changed, removed, or one
+    added without a link since, changes them); in a database whose chain started
+    with its first event, each is named."""
+    if not chain.chained:
+        return []
+    starts = [e for e in chain.chained if e["kind"] == "change" and e["action"] == CHAIN_START]
+    if not starts:
+        return [
+            _break(
+                event,
+                "carries no link to the event before it: added by hand or by a "
+                "claimtrack older than the chain",
+            )
+            for event in chain.older
+        ]
+    recorded = starts[0]["after"] or {}
+    hashes = [chain.hashes[e["id"]] for e in chain.older]
+    if recorded.get("events") == len(hashes) and recorded.get("digest") == older_digest(hashes):
+        return []
+    return [
+        _break(
+            starts[0],
+            f"the {recorded.get('events')} events before the chain started do not match "
+            f"what it recorded ({len(hashes)} without a link there now): one was changed "
+            "or removed, or one was added without a link",
+        )
+    ]
+
+
+def _break(event: Event, message: str) -> Break:
+    return Break(str(event["id"]), str(event["at"]), f"event {event['id']} {message}")

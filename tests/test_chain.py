@@ -1,0 +1,180 @@
+"""The history's hash chain (``claimtrack.integrity.chain``): each event names the hash of
+the one before it; ``log --verify`` and ``check`` name the event that no longer matches.
+
+Tampering is done as a person would: by editing the database file's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimtrack.git.driver import merge_versions
+from claimtrack.integrity import chain
+from tests.helpers import Cli
+
+
+def events_of(db_path: Path) -> dict[str, Any]:
+    return dict(json.loads(db_path.read_text(encoding="utf-8"))["events"])
+
+
+def edit_event_line(db_path: Path, marker: str, old: str, new: str) -> str:
+    """Replace ``old`` by ``new`` on the one event line holding ``marker``; its ID."""
+    lines = db_path.read_text(encoding="utf-8").split("\n")
+    events_start = next(i for i, line in enumerate(lines) if line.startswith('"events"'))
+    hits = [i for i in range(events_start, len(lines)) if marker in lines[i] and old in lines[i]]
+    assert len(hits) == 1, hits
+    lines[hits[0]] = lines[hits[0]].replace(old, new)
+    db_path.write_text("\n".join(lines), encoding="utf-8")
+    return lines[hits[0]].split('"')[1]
+
+
+def test_each_event_names_the_hash_of_the_event_before_it(cli: Cli, db_path: Path) -> None:
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    first, second = sorted(events_of(db_path).values(), key=lambda e: e["at"])
+    assert first["prev"] == []
+    line = json.dumps(first, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert second["prev"] == [hashlib.sha256(line.encode()).hexdigest()]
+
+
+def test_log_verify_prints_the_head_of_a_chain_that_holds(cli: Cli, db_path: Path) -> None:
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    newest = max(events_of(db_path).values(), key=lambda e: e["at"])
+    result = cli("log", "--verify")
+    assert result.stdout.split() == [chain.event_hash(newest)]
+    assert "The chain holds: 2 event(s)." in result.stderr
+
+
+def test_an_event_edited_by_hand_is_named_by_log_verify_and_check(cli: Cli, db_path: Path) -> None:
+    claim = cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    cli("status", claim, "verified")
+    edited = edit_event_line(db_path, '"action":"add"', "rose 3 metres", "rose 4 metres")
+    result = cli("log", "--verify", code=1)
+    assert f"event {edited} does not match the hash" in result.stderr
+    found = cli("check", "--format", "jsonl", code=1).stdout.splitlines()
+    problems = [p for p in map(json.loads, found) if p["code"] == "chain"]
+    assert [edited in p["message"] for p in problems] == [True]
+
+
+def test_the_edited_event_is_still_named_after_later_changes(cli: Cli, db_path: Path) -> None:
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    edited = edit_event_line(db_path, '"action":"add"', "rose 3 metres", "rose 4 metres")
+    cli.add("A third claim")
+    assert f"event {edited} does not match" in cli("log", "--verify", code=1).stderr
+
+
+def test_an_event_removed_by_hand_is_caught_at_the_event_before_it(cli: Cli, db_path: Path) -> None:
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    cli.add("A third claim")
+    data = json.loads(db_path.read_text(encoding="utf-8"))
+    ordered = sorted(data["events"].values(), key=lambda e: e["at"])
+    del data["events"][ordered[1]["id"]]
+    db_path.write_text(json.dumps(data), encoding="utf-8")
+    result = cli("log", "--verify", code=1)
+    assert f"event {ordered[0]['id']} does not match the hash event {ordered[2]['id']}" in (
+        result.stderr.replace("\n", " ")
+    )
+    assert "or an event between them was removed" in result.stderr
+
+
+def test_an_event_slipped_in_without_a_link_is_named(cli: Cli, db_path: Path) -> None:
+    cli.add("The river rose 3 metres")
+    data = json.loads(db_path.read_text(encoding="utf-8"))
+    newest = max(data["events"].values(), key=lambda e: e["at"])
+    forged = {**newest, "id": "zzzzzzzzzzzzzzzz", "at": "2999-01-01T00:00:00.000000Z"}
+    del forged["prev"]
+    data["events"][forged["id"]] = forged
+    db_path.write_text(json.dumps(data), encoding="utf-8")
+    assert "event zzzzzzzzzzzzzzzz carries no link" in cli("log", "--verify", code=1).stderr
+
+
+def test_an_older_database_starts_its_chain_with_one_event_covering_the_old_ones(
+    cli: Cli, db_path: Path
+) -> None:
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    data = json.loads(db_path.read_text(encoding="utf-8"))
+    for event in data["events"].values():  # as a claimtrack older than the chain wrote it
+        del event["prev"]
+    db_path.write_text(json.dumps(data), encoding="utf-8")
+    cli.add("A third claim")
+    start = [e for e in events_of(db_path).values() if e["action"] == "chain"]
+    assert len(start) == 1 and start[0]["prev"] == [] and start[0]["after"]["events"] == 2
+    assert "2 of them older than the chain" in cli("log", "--verify").stderr
+    # An older event changed afterwards no longer matches what the chain event recorded.
+    edit_event_line(db_path, '"action":"add"', "rose 3 metres", "rose 5 metres")
+    result = cli("log", "--verify", code=1)
+    assert f"event {start[0]['id']} the 2 events before the chain started" in result.stderr
+
+
+def test_the_merge_driver_joins_both_branches_heads(cli: Cli, db_path: Path) -> None:
+    cli.add("The river rose 3 metres")
+    base = db_path.read_bytes()
+    cli.add("Ours: the dam held")
+    ours = db_path.read_bytes()
+    db_path.write_bytes(base)
+    cli.add("Theirs: the bridge closed")
+    theirs = db_path.read_bytes()
+    heads = [chain.read_chain(json.loads(side)["events"]).heads[0] for side in (ours, theirs)]
+    merged, _ = merge_versions(base, ours, theirs, "tester", (db_path, db_path, db_path))
+    db_path.write_bytes(merged)
+    joins = [e for e in events_of(db_path).values() if len(e["prev"]) == 2]
+    assert [sorted(j["prev"]) for j in joins] == [sorted(heads)]
+    assert len(cli("log", "--verify").stdout.split()) == 1
+
+
+def test_a_write_takes_the_head_from_the_cache_while_it_vouches_for_the_file(
+    cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tests write through the cache (``CLAIMTRACK_INDEX=always``): a save notes the
+    head there, and the next write need not read the history to find it."""
+    cli.add("The river rose 3 metres")
+
+    def unread(events: object) -> None:
+        raise AssertionError("the history was read to find the head")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(chain, "append_links", unread)
+        cli.add("The dam held")
+    # Changed by another program: the note no longer holds, the history is read.
+    db_path.write_text(db_path.read_text(encoding="utf-8").replace("dam held", "dam broke", 1))
+    read: list[int] = []
+    original = chain.append_links
+
+    def counted(events: Any) -> Any:
+        read.append(1)
+        return original(events)
+
+    monkeypatch.setattr(chain, "append_links", counted)
+    cli.add("A third claim")
+    assert read == [1]
+    assert len(cli("log", "--verify").stdout.split()) == 1
+
+
+def test_two_heads_left_by_a_merge_without_the_driver_are_joined_by_the_next_change(
+    cli: Cli, db_path: Path
+) -> None:
+    cli.add("The river rose 3 metres")
+    base = db_path.read_bytes()
+    cli.add("Ours: the dam held")
+    ours = json.loads(db_path.read_bytes())
+    db_path.write_bytes(base)
+    cli.add("Theirs: the bridge closed")
+    theirs = json.loads(db_path.read_bytes())
+    for table in ("claims", "events"):  # what a line-by-line merge of the two gives
+        ours[table].update(theirs[table])
+    db_path.write_text(json.dumps(ours), encoding="utf-8")
+    assert len(cli("log", "--verify").stdout.split()) == 2
+    cli.add("After the merge")
+    newest = max(events_of(db_path).values(), key=lambda e: e["at"])
+    assert len(newest["prev"]) == 2
+    assert len(cli("log", "--verify").stdout.split()) == 1

@@ -1,0 +1,344 @@
+"""Trusted timestamps (``claimtrack seal``, ``integrity.timestamps``) from a real RFC 3161
+authority: OpenSSL's ``ts -reply`` behind an HTTP server on 127.0.0.1, with a test CA and
+a time-stamping certificate made here with ``openssl``. Tokens are checked with
+``openssl ts -verify`` as a third party would.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from claimtrack.integrity import timestamps
+from tests.helpers import SECRETS, Cli, add_confidential_source
+
+TSA_CONFIG = """
+[ tsa ]
+default_tsa = tsa_config
+[ tsa_config ]
+dir = {dir}
+serial = $dir/serial
+crypto_device = builtin
+signer_cert = $dir/tsa.crt
+certs = $dir/tsa.crt
+signer_key = $dir/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256
+accuracy = secs:1
+ordering = yes
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+"""
+
+PAGE = """<!doctype html><html><head><title>River report</title></head><body><article>
+<h1>River report</h1><p>The river rose three metres overnight, the water board said in
+a statement on Tuesday, and the dam held.</p><p>Crews worked through the night.</p>
+</article></body></html>"""
+
+
+def openssl(*args: str, cwd: Path) -> bytes:
+    return subprocess.run(
+        ["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60
+    ).stdout
+
+
+def make_authority(folder: Path, name: str) -> Path:
+    """A root CA and a time-stamping certificate it issued, in ``folder``; the
+    ``openssl ts`` configuration. Returns the root's PEM file."""
+    folder.mkdir()
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "3650",
+            "-subj", f"/CN={name} Root", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=folder)  # fmt: skip
+    openssl("req", *ec, "-keyout", "tsa.key", "-out", "tsa.csr", "-subj", f"/CN={name} TSA",
+            cwd=folder)  # fmt: skip
+    (folder / "ext.cnf").write_text(
+        "extendedKeyUsage=critical,timeStamping\nbasicConstraints=CA:FALSE\n"
+        "keyUsage=critical,digitalSignature\n"
+    )
+    openssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "tsa.crt", "-days", "3650", "-extfile", "ext.cnf",
+            cwd=folder)  # fmt: skip
+    (folder / "serial").write_text("01\n")
+    (folder / "tsa.cnf").write_text(TSA_CONFIG.format(dir=folder))
+    return folder / "ca.crt"
+
+
+class Authority:
+    """An RFC 3161 authority on 127.0.0.1: each query answered by ``openssl ts -reply``;
+    ``spoil`` changes the answer (another hash, a broken signature, a delay)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.lock = threading.Lock()
+        self.spoil: Callable[[bytes], bytes] = lambda answer: answer
+        self.queries: list[bytes] = []
+        authority = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                query = self.rfile.read(int(self.headers["Content-Length"]))
+                answer = authority.stamp(query)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/timestamp-reply")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def do_GET(self) -> None:  # a page to archive, for archive --timestamp
+                body = PAGE.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/tsr"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stamp(self, query: bytes) -> bytes:
+        with self.lock:
+            self.queries.append(query)
+            (self.folder / "query.tsq").write_bytes(query)
+            openssl("ts", "-reply", "-config", "tsa.cnf", "-queryfile", "query.tsq",
+                    "-out", "reply.tsr", cwd=self.folder)  # fmt: skip
+            return self.spoil((self.folder / "reply.tsr").read_bytes())
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def authority_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_authority(tmp_path_factory.mktemp("tsa") / "desk", "Desk Test")
+
+
+@pytest.fixture
+def tsa(authority_files: Path) -> Iterator[Authority]:
+    authority = Authority(authority_files.parent)
+    yield authority
+    authority.close()
+
+
+def head_of(cli: Cli) -> str:
+    return str(cli("log", "--verify").stdout.strip())
+
+
+def test_seal_stores_a_token_of_the_chain_head_that_openssl_verifies(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    cli.add("The river rose 3 metres")
+    head = head_of(cli)
+    result = cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    folder = db_path.with_suffix(".timestamps")
+    [entry] = [json.loads(line) for line in (folder / "index.jsonl").read_text().splitlines()]
+    assert result.stdout.strip() == entry["file"]
+    assert entry["kind"] == "chain" and entry["imprint"] == head and entry["tsa"] == tsa.url
+    # Only the hash went out: the query holds the head's digest, no claim text.
+    assert bytes.fromhex(head) in tsa.queries[0] and b"river" not in tsa.queries[0]
+    verified = subprocess.run(
+        ["openssl", "ts", "-verify", "-digest", head, "-in", entry["file"], "-CAfile",
+         entry["ca"]], cwd=folder, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert verified.returncode == 0 and "Verification: OK" in verified.stdout
+    token = timestamps.read_index(folder)[0]
+    timestamps.check_stored(folder, token)  # the core's own check agrees
+
+
+def test_nothing_is_sent_unless_an_authority_is_named(cli: Cli, db_path: Path) -> None:
+    cli.add("The river rose 3 metres")
+    result = cli("seal", code=1)
+    assert result.stderr.startswith("Error: no time-stamping authority named: nothing was sent")
+    assert not db_path.with_suffix(".timestamps").exists()
+
+
+def test_an_authority_in_claimtrack_toml_is_asked(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    cli.add("The river rose 3 metres")
+    (db_path.parent / "claimtrack.toml").write_text(
+        f'[timestamps]\ntsa = ["{tsa.url}"]\nca = "{authority_files}"\n'
+    )
+    cli("seal")
+    assert len(tsa.queries) == 1
+
+
+def flip_last_byte(answer: bytes) -> bytes:
+    return answer[:-1] + bytes([answer[-1] ^ 0x01])  # inside the signature value
+
+
+def slow(answer: bytes) -> bytes:
+    time.sleep(3)
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("spoil", "said"),
+    [
+        (flip_last_byte, "the token does not verify"),
+        (lambda answer: b"<html>busy</html>", "is not an RFC 3161 timestamp"),
+        (slow, "did not answer within 0.5 s"),
+    ],
+    ids=["bad-signature", "not-a-token", "slow"],
+)
+def test_a_bad_answer_is_one_error_and_nothing_is_stored(
+    cli: Cli,
+    db_path: Path,
+    tsa: Authority,
+    authority_files: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spoil: Callable[[bytes], bytes],
+    said: str,
+) -> None:
+    monkeypatch.setattr(timestamps, "TIMEOUT", 0.5)
+    cli.add("The river rose 3 metres")
+    tsa.spoil = spoil
+    result = cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), code=1)
+    assert said in result.stderr and result.stderr.count("\n") <= 2
+    assert not db_path.with_suffix(".timestamps").exists()
+
+
+def test_a_token_for_another_hash_is_refused(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path, tmp_path: Path
+) -> None:
+    cli.add("The river rose 3 metres")
+    (tmp_path / "other.txt").write_text("something else")
+    other_query = openssl("ts", "-query", "-data", "other.txt", "-sha256", "-cert", cwd=tmp_path)
+    tsa.spoil = lambda answer: tsa_answer_for(tsa, other_query)
+    result = cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), code=1)
+    assert "the token is for another hash" in result.stderr
+    assert not db_path.with_suffix(".timestamps").exists()
+
+
+def tsa_answer_for(tsa: Authority, query: bytes) -> bytes:
+    (tsa.folder / "other.tsq").write_bytes(query)
+    openssl("ts", "-reply", "-config", "tsa.cnf", "-queryfile", "other.tsq", "-out", "other.tsr",
+            cwd=tsa.folder)  # fmt: skip
+    return (tsa.folder / "other.tsr").read_bytes()
+
+
+def test_a_token_signed_under_another_root_is_refused(
+    cli: Cli, db_path: Path, tsa: Authority, tmp_path: Path
+) -> None:
+    stranger = make_authority(tmp_path / "stranger", "Stranger")
+    cli.add("The river rose 3 metres")
+    result = cli("seal", "--tsa", tsa.url, "--tsa-ca", str(stranger), code=1)
+    assert "the token does not verify" in result.stderr
+    assert not db_path.with_suffix(".timestamps").exists()
+
+
+def test_an_authority_that_is_down_is_one_error(
+    cli: Cli, db_path: Path, authority_files: Path
+) -> None:
+    cli.add("The river rose 3 metres")
+    closed = Authority(authority_files.parent)
+    url = closed.url
+    closed.close()
+    result = cli("seal", "--tsa", url, "--tsa-ca", str(authority_files), code=1)
+    assert f"Error: cannot reach {url}" in result.stderr
+    assert not db_path.with_suffix(".timestamps").exists()
+
+
+def test_a_broken_chain_is_not_sealed(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    text = db_path.read_text()
+    start = text.index('"events"')
+    db_path.write_text(text[:start] + text[start:].replace("rose 3", "rose 4", 1))
+    result = cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), code=1)
+    assert "hash chain is broken" in result.stderr and not tsa.queries
+
+
+def test_prove_names_the_earliest_token_covering_each_fact_and_how_to_check_it(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    claim = add_confidential_source(cli)
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    cli("status", claim, "verified")  # after the seal: not covered yet
+    proof = json.loads(cli("prove", claim, "--format", "json").stdout)
+    assert proof["problems"] == [] and proof["chain"]["holds"]
+    first, *_, last = proof["facts"]
+    assert first["summary"].startswith("added claim") and first["timestamp"] is not None
+    assert last["summary"] == "status: unverified \u2192 verified" and last["timestamp"] is None
+    assert [v["status"] for v in proof["verdicts"]] == ["unverified", "verified"]
+    # The command it gives a third party succeeds with OpenSSL alone.
+    command = shlex.split(first["timestamp"]["verify"])
+    checked = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0 and "Verification: OK" in checked.stdout
+    # Confidential sources only as pseudonyms, in text and JSON.
+    text = cli("prove", claim).stdout
+    for shown in (text, json.dumps(proof)):
+        assert not any(secret in shown for secret in SECRETS)
+    assert len(proof["attribution"]) == 2
+    # A second seal does not move what the first already covered.
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    again = json.loads(cli("prove", claim, "--format", "json").stdout)
+    assert again["facts"][0]["timestamp"] == first["timestamp"]
+    assert again["facts"][-1]["timestamp"] is not None
+
+
+def test_prove_reports_a_stored_token_that_no_longer_verifies(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    claim = cli.add("The river rose 3 metres")
+    file = cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files)).stdout.strip()
+    token = db_path.with_suffix(".timestamps") / file
+    token.write_bytes(flip_last_byte(token.read_bytes()))
+    result = cli("prove", claim, code=1)
+    assert f"Problem: timestamp: {token}: the token does not verify" in result.stdout
+    assert "not timestamped yet" in result.stdout
+
+
+def test_archive_timestamp_stamps_each_new_snapshots_warc_file(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    claim = cli.add("The river rose 3 metres")
+    page = tsa.url.replace("/tsr", "/river")
+    cli("link", claim, "Water Board", "--as", "reported-by", "--create", "--url", page)
+    cli("archive", "--timestamp", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    link = cli.json("show", claim)["links"][0]
+    snapshot = link["archive"]["sha256"]
+    warc = db_path.with_suffix(".evidence") / f"{snapshot}.warc.gz"
+    folder = db_path.with_suffix(".timestamps")
+    [token] = timestamps.read_index(folder)
+    assert token.kind == "snapshot" and token.subject == snapshot
+    verified = subprocess.run(
+        ["openssl", "ts", "-verify", "-data", str(warc), "-in", str(folder / token.file),
+         "-CAfile", str(folder / token.ca)], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert verified.returncode == 0 and "Verification: OK" in verified.stdout
+    proof = json.loads(cli("prove", claim, "--format", "json").stdout)
+    assert proof["evidence"][0]["timestamp"]["imprint"] == token.imprint
+
+
+def test_archive_timestamp_that_fails_keeps_the_snapshot_and_exits_1(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    claim = cli.add("The river rose 3 metres")
+    page = tsa.url.replace("/tsr", "/river")
+    cli("link", claim, "Water Board", "--as", "reported-by", "--create", "--url", page)
+    tsa.spoil = flip_last_byte
+    result = cli(
+        "archive", "--timestamp", "--tsa", tsa.url, "--tsa-ca", str(authority_files), code=1
+    )
+    assert "snapshot kept, not timestamped" in result.stderr
+    assert "the token does not verify" in result.stderr
+    assert cli.json("show", claim)["links"][0]["archive"]["sha256"]
+    assert not db_path.with_suffix(".timestamps").exists()
