@@ -492,6 +492,32 @@ def test_keys_seal_seals_an_old_database_and_its_history(
     cli("log", "--verify")
 
 
+@pytest.mark.parametrize("how", ["rm", "undo", "merge"])
+def test_sealing_covers_the_history_of_confidential_sources_removed_before_it(
+    cli: Cli, keys: dict[str, Any], db_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    cli("init")
+    source = add_secret_source(cli)  # no recipients yet: kept as before sealing
+    if how == "rm":
+        cli("source", "rm", source[:7], "--yes")
+    elif how == "undo":
+        cli("undo")
+    else:
+        other = cli("source", "add", "Port authority press office", "-q").stdout.strip()
+        cli("source", "merge", source[:7], other[:7], "--yes")
+    assert b"Marrowfen" in db_path.read_bytes()  # in its history only
+    cli("keys", "add", keys["ana_public"], "--holder", "Ana")
+    no_secret_in(db_path.read_bytes(), f"the database after keys add ({how} before)")
+    cli("log", "--verify")
+    monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ana"]))
+    if how == "merge":  # the merged-away source's name opens for the recipient
+        survivor = cli.json("source", "list", "--reveal")[0]
+        assert "Q. Marrow" in survivor["aliases"] or SECRET_NAME in survivor["aliases"]
+    # undoing the first keys add would put that history back in clear: refused
+    assert "in clear" in cli("undo", code=1).stderr
+    no_secret_in(db_path.read_bytes(), "the database after a refused undo")
+
+
 def test_making_a_source_confidential_seals_it_and_says_old_commits_keep_the_text(
     cli: Cli, keys: dict[str, Any], db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -137,8 +137,8 @@ class SealedSources:
         """Put the recipients file back as it was before ``event`` (undo, redo). Raises
         ``ClaimtrackError`` (nothing is saved) when the file lists other keys than the
         event left (changed by hand or by a git pull since), or when it would list none
-        while confidential sources are sealed: they would have to go back into the file
-        in clear."""
+        while confidential sources, or the history of one removed since, are sealed: they
+        would have to go back into the file in clear."""
         wanted = (event["before"] or {}).get("file")
         now = self.recipients_file_text()
         if _listed(now) != _listed((event["after"] or {}).get("file")):
@@ -147,9 +147,7 @@ class SealedSources:
                 "this change left (changed by hand or by git since); nothing changed",
                 "'claimtrack keys add' and 'claimtrack keys rm' change the recipients",
             )
-        if not _listed(wanted) and any(
-            is_confidential(s) for s in self.store.records("sources").values()
-        ):
+        if not _listed(wanted) and self._holds_confidential():
             raise ClaimtrackError(
                 f"cannot {action}: it would list no recipients, and put the confidential "
                 "sources back in the file in clear; nothing changed",
@@ -159,6 +157,16 @@ class SealedSources:
         self._set_recipients_file(wanted)
         self.record_event(action, "recipients", event["target"], {"file": now}, {"file": wanted})
         return ("restored", "recipients", event["target"])
+
+    def _holds_confidential(self) -> bool:
+        """Whether a confidential source is in the file: in its table, or in the history
+        of one removed since."""
+        return any(is_confidential(s) for s in self.store.records("sources").values()) or any(
+            is_confidential(state)
+            for event in self.event_list()
+            if event["kind"] == "source"
+            for state in (event["before"], event["after"])
+        )
 
     def _set_recipients_file(self, text: str | None) -> None:
         self._recipients_change = (text,)
@@ -328,9 +336,17 @@ class SealedSources:
         from claimtrack.integrity import chain
 
         hashes = chain.read_chain(self.store.records("events")).hashes
+        events = [event for event in self.event_list() if event["kind"] == "source"]
+        # A confidential source removed since (``rm``, an undone add, a merge) is in no
+        # table but still named in its events: those are sealed too.
+        source_ids = source_ids | {
+            event["target"]
+            for event in events
+            if any(is_confidential(state) for state in (event["before"], event["after"]))
+        }
         rewritten: dict[str, tuple[str, str]] = {}
-        for event in self.event_list():
-            if event["kind"] != "source" or event["target"] not in source_ids:
+        for event in events:
+            if event["target"] not in source_ids:
                 continue
             before = self._sealed_state(event["before"], event["target"])
             after = self._sealed_state(event["after"], event["target"])
