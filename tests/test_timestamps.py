@@ -342,3 +342,47 @@ def test_archive_timestamp_that_fails_keeps_the_snapshot_and_exits_1(
     assert "the token does not verify" in result.stderr
     assert cli.json("show", claim)["links"][0]["archive"]["sha256"]
     assert not db_path.with_suffix(".timestamps").exists()
+
+
+def test_bundle_verify_checks_every_token_it_carries(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path, tmp_path: Path
+) -> None:
+    from tests.test_bundle import _repackage, members
+
+    claim = cli.add("The river rose 3 metres", "--story", "river")
+    page = tsa.url.replace("/tsr", "/river")
+    cli("link", claim, "Water Board", "--as", "reported-by", "--create", "--url", page)
+    cli("archive", "--timestamp", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    target = tmp_path / "river.wacz"
+    cli("bundle", "river", "-o", str(target))
+    shown = cli("bundle", "--verify", str(target)).stderr
+    assert "2 timestamp token(s)" in shown and "every hash matches" in shown
+    files = members(target)
+    tokens = {t.kind: t for t in timestamps.read_index(db_path.with_suffix(".timestamps"))}
+    chain, snapshot = (f"timestamps/{tokens[k].file}" for k in ("chain", "snapshot"))
+    # A token swapped for the other, every hash of the package made to match: only the
+    # token's own check can tell.
+    _repackage(target, files, {chain: files[snapshot]})
+    problems = cli("bundle", "--verify", str(target), code=1).stderr
+    assert f"{chain}: the token is for another hash" in problems
+    # A token's signature broken.
+    _repackage(target, files, {snapshot: flip_last_byte(files[snapshot])})
+    assert f"{snapshot}: " in cli("bundle", "--verify", str(target), code=1).stderr
+    # The index made to name the snapshot's token for the chain head: the token holds,
+    # but not over the head event the record carries.
+    index = files["timestamps/index.jsonl"].decode()
+    entries = [json.loads(line) for line in index.splitlines()]
+    moved = [
+        {**e, "file": tokens["snapshot"].file, "imprint": tokens["snapshot"].imprint}
+        if e["kind"] == "chain"
+        else e
+        for e in entries
+    ]
+    relisted = "".join(json.dumps(e) + "\n" for e in moved).encode()
+    _repackage(target, files, {"timestamps/index.jsonl": relisted})
+    problems = cli("bundle", "--verify", str(target), code=1).stderr
+    assert (
+        f"timestamps/{tokens['snapshot'].file}: the token is for another hash than its chain"
+        in problems
+    )

@@ -8,7 +8,11 @@ What is checked, in order (each failure names the member):
 4. each WARC under ``archive/``: every record's block and payload digest (warcio),
    and the snapshot it keeps against the SHA-256 a link records for it in
    ``claimtrack/record.json`` (``evidence.folder.digest``: of the address asked for,
-   the final address and the body), and each snapshot the record names is present.
+   the final address and the body), and each snapshot the record names is present;
+5. each RFC 3161 token that ``timestamps/index.jsonl`` lists (``integrity.timestamps``):
+   its signature and certificate chain against the chain file stored beside it, over
+   the hash its entry names; a snapshot's token over its WARC's SHA-256, and a chain
+   head's over that event's hash when the record holds the event.
 
 A consistent rewrite of everything (members, ``datapackage.json`` and its digest) is
 not caught by hashes alone: that is what a signature or a trusted timestamp is for.
@@ -41,6 +45,7 @@ class BundleCheck:
 
     members: int = 0
     snapshots: int = 0
+    tokens: int = 0
     record: bool = False
     problems: list[str] = field(default_factory=list)
 
@@ -74,6 +79,7 @@ def verify_bundle(path: Path) -> BundleCheck:
     if package is not None:
         _check_resources(package, members, check)
     _check_snapshots(members, check)
+    _check_tokens(members, check)
     if package is not None and not check.problems:
         _check_zip(raw, (headers, directory), members, package, check)
     return check
@@ -276,3 +282,65 @@ def _same_snapshot(warc: bytes, requested: str, sha256: str) -> bool:
 
     page = final_response(warc)
     return page is not None and digest(requested, page[0], page[1]) == sha256
+
+
+# -- the timestamp tokens -------------------------------------------------------------------
+
+
+def _check_tokens(members: dict[str, bytes], check: BundleCheck) -> None:
+    """Each token the timestamps index lists, checked offline (see the module)."""
+    from claimtrack.integrity.timestamps import TimestampError, Token, verify_token
+
+    index = members.get(layout.TIMESTAMPS + "index.jsonl")
+    if index is None:
+        return
+    events = _recorded_events(members.get(layout.RECORD))
+    for number, line in enumerate(index.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            token = Token(**json.loads(line))
+        except (ValueError, TypeError):
+            check.problems.append(f"{layout.TIMESTAMPS}index.jsonl, line {number}: not a token")
+            continue
+        name = layout.TIMESTAMPS + token.file
+        answer, chain_pem = members.get(name), members.get(layout.TIMESTAMPS + token.ca)
+        if answer is None or chain_pem is None:
+            check.problems.append(f"{name}: listed in the timestamps index but not in the bundle")
+            continue
+        check.tokens += 1
+        try:
+            imprint = bytes.fromhex(token.imprint)
+            verify_token(answer, imprint, chain_pem)
+        except (TimestampError, ValueError) as exc:
+            why = exc.message if isinstance(exc, TimestampError) else "its hash is not hex"
+            check.problems.append(f"{name}: {why}")
+            continue
+        stamped = _stamped_hash(token.kind, token.subject, members, events)
+        if stamped is not None and stamped != token.imprint:
+            check.problems.append(f"{name}: the token is for another hash than its {token.kind}")
+
+
+def _recorded_events(record: bytes | None) -> dict[str, Any]:
+    try:
+        events = json.loads(record).get("events") if record else None
+    except (ValueError, AttributeError):
+        return {}
+    if not isinstance(events, list):
+        return {}
+    return {e["id"]: e for e in events if isinstance(e, dict) and isinstance(e.get("id"), str)}
+
+
+def _stamped_hash(
+    kind: str, subject: str, members: dict[str, bytes], events: dict[str, Any]
+) -> str | None:
+    """The hash a token should be over, when the bundle holds what it stamped: a
+    snapshot's WARC, or the chain's head event (None when it does not)."""
+    if kind == "snapshot":
+        warc = members.get(layout.warc_member(subject))
+        return None if warc is None else hashlib.sha256(warc).hexdigest()
+    if kind == "chain" and subject in events:
+        from claimtrack.integrity.chain import event_hash
+
+        return event_hash(events[subject])
+    return None

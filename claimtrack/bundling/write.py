@@ -55,12 +55,6 @@ class _Member:
     data: bytes
 
 
-def timestamps_folder(db_path: Path) -> Path:
-    """The folder of the database's timestamp tokens: ``claims.timestamps`` beside
-    ``claims.json``."""
-    return db_path.with_name(db_path.stem + ".timestamps")
-
-
 def story_bundle(
     db: Database,
     story: str,
@@ -85,7 +79,9 @@ def story_bundle(
     members.append(_Member(layout.CLAIMS, _claims(claims, presenter)))
     reviews = _reviews(db, claims, presenter, reviewer)
     members.append(_Member(layout.CLAIMREVIEW, _json(reviews)))
-    stamps = _timestamps(timestamps_folder(db.path))
+    from claimtrack.integrity.timestamps import folder_of
+
+    stamps = _timestamps(folder_of(db.path))
     members.extend(stamps)
     data = _pack(members, story, created)
     return Bundled(

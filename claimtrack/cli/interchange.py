@@ -462,8 +462,9 @@ def _verify_bundle(path: str) -> None:
             details=check.problems,
         )
     record = "" if check.record else " (no claimtrack record in it: only its hashes checked)"
+    tokens = f", {check.tokens} timestamp token(s)" if check.tokens else ""
     typer.echo(
-        f"Verified {path}: {check.members} files and {check.snapshots} archived page(s), "
-        f"every hash matches{record}",
+        f"Verified {path}: {check.members} files{tokens} and {check.snapshots} archived "
+        f"page(s), every hash matches{record}",
         err=True,
     )
