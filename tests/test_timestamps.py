@@ -193,8 +193,10 @@ def slow(answer: bytes) -> bytes:
         (flip_last_byte, "the token does not verify"),
         (lambda answer: b"<html>busy</html>", "is not an RFC 3161 timestamp"),
         (slow, "did not answer within 0.5 s"),
+        # the one HTTP policy's cap on an answer, enforced while it streams in
+        (lambda answer: b"0" * (2 * timestamps.MAX_ANSWER), "answered with more than"),
     ],
-    ids=["bad-signature", "not-a-token", "slow"],
+    ids=["bad-signature", "not-a-token", "slow", "too-large"],
 )
 def test_a_bad_answer_is_one_error_and_nothing_is_stored(
     cli: Cli,

@@ -1,11 +1,12 @@
 """One HTTP client policy for every fetch claimtrack makes.
 
 ``extract URL``, ``archive``, ``verify``, ``link --archive``, ``--wayback`` and
-``import URL`` fetch through ``fetch``, so they share one set of rules:
+``import URL`` fetch through ``fetch``, and ``seal`` and ``archive --timestamp`` ask a
+time-stamping authority through ``post``, so they share one set of rules:
 
-- one GET, with a user agent that names claimtrack and nothing about the user (no
-  cookies, no referrer, no credentials: a ``user:password@`` in the address is not
-  sent);
+- one GET (or one POST, whose redirects are not followed), with a user agent that
+  names claimtrack and nothing about the user (no cookies, no referrer, no
+  credentials: a ``user:password@`` in the address is not sent);
 - timeouts to connect and between two pieces of the answer, and one total deadline
   for the whole fetch, redirects included (``DEADLINE``: 20 s, a reader's patience);
 - redirects followed one by one, at most ``MAX_REDIRECTS``, each checked as the first
@@ -26,7 +27,7 @@ used: the address check must see the address the page comes from.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -50,6 +51,7 @@ READ_TIMEOUT = 20.0
 DEADLINE = 20.0
 MAX_REDIRECTS = 10
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+ACCEPT_PAGES = "text/html,application/xhtml+xml,*/*;q=0.8"
 REDIRECTS = (301, 302, 303, 307, 308)
 
 FailureKind = Literal["gone", "unreachable", "too-large", "not-html", "bad-url", "refused"]
@@ -153,6 +155,22 @@ def _private_allowed() -> bool:
     return private_allowed_by_environment()
 
 
+def post(url: str, body: bytes, content_type: str, policy: HttpPolicy | None = None) -> Page:
+    """POST ``body`` (of ``content_type``) to ``url`` under ``policy``, as ``fetch``
+    gets a page (the same timeouts, deadline, address checks and cap on the answer),
+    but no redirect is followed: a 3xx answer is a failure, as any other that is not
+    2xx. Raises ``FetchFailure``."""
+    return _pooled(url, policy, lambda pool, policy: _posted(pool, url, body, content_type, policy))
+
+
+def _posted(
+    pool: httpcore.ConnectionPool, url: str, body: bytes, content_type: str, policy: HttpPolicy
+) -> Page:
+    answer = _exchange(pool, _parse(url), policy, ("POST", body, content_type))
+    _check(answer)
+    return Page(**{**answer.__dict__, "requested": url, "redirects": ()})
+
+
 def fetch(url: str, policy: HttpPolicy | None = None) -> Page:
     """GET ``url`` under ``policy`` (default: the product's, ``HttpPolicy()``): the final
     answer after redirects, its body decoded (content codings undone, at most
@@ -161,6 +179,16 @@ def fetch(url: str, policy: HttpPolicy | None = None) -> Page:
     redirect to another scheme (``refused``), no answer or too slow, ``deadline``
     seconds passed, an HTTP error (404 and 410 are ``gone``), a media type not in
     ``types`` (``not-html``), a body over the cap (``too-large``)."""
+    return _pooled(url, policy, lambda pool, policy: _follow(pool, url, policy))
+
+
+def _pooled(
+    url: str,
+    policy: HttpPolicy | None,
+    exchange: Callable[[httpcore.ConnectionPool, HttpPolicy], Page],
+) -> Page:
+    """``exchange`` over a connection pool guarded by ``policy``, its failures each
+    turned into a ``FetchFailure``."""
     import httpcore
 
     from claimtrack.net.guard import DeadlineExceeded, GuardedBackend, PrivateAddress
@@ -169,7 +197,7 @@ def fetch(url: str, policy: HttpPolicy | None = None) -> Page:
     backend = GuardedBackend(time.monotonic() + policy.deadline, allow_private=policy.allow_private)
     try:
         with httpcore.ConnectionPool(network_backend=backend, max_connections=1) as pool:
-            return _follow(pool, url, policy)
+            return exchange(pool, policy)
     except FetchFailure:
         raise
     except DeadlineExceeded:
@@ -229,19 +257,28 @@ def _check(answer: Exchange) -> None:
         raise FetchFailure("unreachable", message, status, answer)
 
 
-def _exchange(pool: httpcore.ConnectionPool, url: httpx.URL, policy: HttpPolicy) -> Exchange:
-    """One GET of ``url``: its answer, the body read and decoded under the cap (a
-    redirect's too, which a server may make as large as it likes)."""
+def _exchange(
+    pool: httpcore.ConnectionPool,
+    url: httpx.URL,
+    policy: HttpPolicy,
+    posting: tuple[str, bytes, str] | None = None,
+) -> Exchange:
+    """One GET of ``url`` (or, with ``posting``, the method, body and its content type
+    sent): its answer, the body read and decoded under the cap (a redirect's too, which
+    a server may make as large as it likes)."""
     import httpcore
 
     from claimtrack.net import decode
 
+    method, content, content_type = posting or ("GET", b"", "")
     request_headers = [
         ("Host", url.netloc.decode("ascii")),
         ("User-Agent", policy.user_agent),
-        ("Accept", "text/html,application/xhtml+xml,*/*;q=0.8"),
+        ("Accept", (", ".join(policy.types) or "*/*") if posting else ACCEPT_PAGES),
         ("Accept-Encoding", decode.ACCEPT_ENCODING),
     ]
+    if posting:
+        request_headers += [("Content-Type", content_type), ("Content-Length", str(len(content)))]
     target = httpcore.URL(
         scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
     )
@@ -252,7 +289,11 @@ def _exchange(pool: httpcore.ConnectionPool, url: httpx.URL, policy: HttpPolicy)
         "pool": policy.connect_timeout,
     }
     with pool.stream(
-        "GET", target, headers=request_headers, extensions={"timeout": timeouts}
+        method,
+        target,
+        headers=request_headers,
+        content=content or None,
+        extensions={"timeout": timeouts},
     ) as response:
         status = response.status
         reason = bytes(response.extensions.get("reason_phrase", b"")).decode("latin-1")
