@@ -518,6 +518,8 @@ class Attributor:
             return None if resolved is None else self._named(resolved, role)
         if lowered in _NEVER_SPEAKERS or lowered in ("the", "a", "an", "i", "we", "you"):
             return None
+        if " " not in lowered and lowered.endswith("ing") and len(lowered) > 5:
+            return None  # "Speaking on the radio he said": a participle, not a name
         if ROLE_TITLES.match(phrase):
             return self.entity(phrase, role)
         if _GROUP.match(phrase) and not UNNAMED.match(phrase):

@@ -183,6 +183,14 @@ class Mentions:
         elif entity.kind == "organisation" and can_speak(entity):
             self.org_speaker, self.org_spoke_at = entity, self.sentence
 
+    def new_section(self) -> None:
+        """Forget who was salient: a live-blog entry or a new speaker's turn starts afresh,
+        so "he", "it" and "the company" do not reach back into the one before. The names
+        introduced stay known ("Ruiz" still means Ana Ruiz)."""
+        self.last_person = self.last_speaker = self.last_org = None
+        self.org_speaker = None
+        self.people.clear()
+
     def touch(self, entity: Entity) -> None:
         """Make an entity the latest mentioned of its kind."""
         if entity.kind == "person":

@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 
 from claimtrack.extract.article import StoryParagraph, front_matter, story_paragraphs
 from claimtrack.extract.attribution import QUOTE, Attribution, Attributor, Who, strip_attribution
+from claimtrack.extract.layout import read_layout
 from claimtrack.extract.names import Mentions, proper_names
 from claimtrack.extract.quantities import quantities
-from claimtrack.extract.text import iso_date, normalise, paragraphs, sentences
+from claimtrack.extract.text import iso_date, normalise, paragraphs, sentences, unquote_mail
 from claimtrack.extract.vocabulary import ALLEGATION, DATE, MONTH_OR_DAY, PASSIVE, SPEECH, YEAR
 
 if TYPE_CHECKING:
@@ -168,9 +169,9 @@ def extract(article: str, info: ArticleInfo | None = None) -> Extraction:
     deterministic; an article with no story finds none. Raises nothing on any text
     (fuzzed in ``tests/test_bad_input_and_faults.py``)."""
     info = info or ArticleInfo()
-    text = normalise(article)
-    blocks = paragraphs(text)
-    headline, date, outlet, reporter, start = front_matter(blocks)
+    text = unquote_mail(normalise(article))
+    layout = read_layout(paragraphs(text))
+    headline, date, outlet, reporter, start = front_matter(layout.blocks)
     headline = info.headline or headline
     date = info.date or date
     outlet = info.publisher or outlet
@@ -182,7 +183,7 @@ def extract(article: str, info: ArticleInfo | None = None) -> Extraction:
     candidates: list[Candidate] = []
     state = _State()
     read = 0
-    for read, paragraph in enumerate(story_paragraphs(blocks, start), start=1):  # noqa: B007
+    for read, paragraph in enumerate(story_paragraphs(layout, start), start=1):  # noqa: B007
         if paragraph.agency:
             agency = mentions.add(paragraph.agency, "media")
             reporter = reporter or agency.name
@@ -224,6 +225,13 @@ def _paragraph(
     mentions = attributor.mentions
     if not paragraph.bullet:
         state.list_speaker = None
+    if paragraph.entry:
+        # A live-blog entry or a speaker's turn starts afresh: no quotation, pronoun or
+        # list carries over from the one before.
+        state.previous = state.quote_speaker = state.list_speaker = None
+        state.open_quote = False
+        mentions.new_section()
+    turn = attributor.entity(paragraph.speaker) if paragraph.speaker else None
     cursor = 0
     sentences_found = sentences(paragraph.text)
     for index, sentence in enumerate(sentences_found):
@@ -243,6 +251,12 @@ def _paragraph(
             and candidate.attribution in ("article", "unclear")
         ):
             _credit(candidate, state.list_speaker)
+        if (
+            turn is not None
+            and candidate is not None
+            and candidate.attribution in ("article", "unclear")
+        ):
+            _credit(candidate, turn)
         last = index == len(sentences_found) - 1
         if last and _LIST_INTRO.search(sentence):
             # "Ruiz also said:" introduces a list even when too short to be a candidate.
