@@ -108,3 +108,46 @@ def test_the_review_asks_the_most_checkable_first_and_records_in_article_order(
 def test_a_participle_opening_a_sentence_is_never_the_speaker(sentence: str) -> None:
     found = extract(f"Jobs cut\n\n{sentence}\n").candidates
     assert found and found[0].claimant != "Speaking"
+
+
+# -- abstain rather than guess ----------------------------------------------------------
+
+
+def _one(text: str, words: str) -> Candidate:
+    return _about(extract(f"Port news\n\n{text}\n").candidates, words)
+
+
+def test_a_speaker_inside_a_while_clause_does_not_govern_the_sentence() -> None:
+    found = _one("Fares rose 8 percent in April, while the union said pay was frozen.", "8 percent")
+    assert found.claimant is None and found.attribution == "unclear"
+
+
+def test_which_it_said_is_the_sentences_subject_not_the_last_body_named() -> None:
+    text = (
+        "Harbor Bank lent the city 4 million dollars. The Port Union claimed the strike, "
+        "which it said would last 3 days."
+    )
+    assert _one(text, "3 days").claimant == "Port Union"
+
+
+def test_a_count_before_capitalised_words_is_no_name() -> None:
+    text = "Two Portvale City players were hurt in the 3-1 win. It said the club would appeal."
+    assert _one(text, "would appeal").claimant != "Two Portvale City"
+    assert _one("Two loggers have since said they heard 2 shots.", "2 shots").claimant == (
+        "Two loggers"
+    )
+
+
+def test_a_bare_title_is_the_holder_introduced_before() -> None:
+    text = "US President Ana Ruiz visited the port in May. The US President said 40 ships waited."
+    assert _one(text, "40 ships").claimant == "Ana Ruiz"
+
+
+def test_in_a_turn_what_the_speaker_says_others_did_is_still_the_speakers() -> None:
+    text = (
+        "Rebuilding the site\n\nAna Ruiz and Tom Reyes rebuilt the site.\n\nWho did what?\n\n"
+        "Ana: Tom's team wrote the booking form in 2023.\n\nWho else?\n\n"
+        "Tom: Ana wrote the search page in 2024.\n"
+    )
+    found = extract(text).candidates
+    assert _about(found, "booking form").claimant == "Ana Ruiz"

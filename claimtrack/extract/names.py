@@ -391,11 +391,20 @@ def looks_like_name(text: str) -> bool:
     return 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
 
 
+# Counts that open a sentence before capitalised words ("Two Portvale City players"):
+# what is counted follows, and the count is no part of a name.
+_COUNTS = frozenset("two three four five six seven eight nine ten dozens hundreds".split())
+
+
 def _trim_name(raw: str) -> str | None:
     """A run of capitalised words without the sentence start, title or possessive around
     the name; None when what is left is one ordinary word."""
     words = raw.split()
-    while words and (words[0].lower() in NOT_NAMES or words[0].lower() in NAME_PARTICLES):
+    while words and (
+        words[0].lower() in NOT_NAMES
+        or words[0].lower() in NAME_PARTICLES
+        or words[0].lower() in _COUNTS
+    ):
         words = words[1:]
     while words and words[-1].lower() in NAME_PARTICLES:
         words = words[:-1]

@@ -293,8 +293,10 @@ def _paragraph(
         if (
             turn is not None
             and candidate is not None
-            and candidate.attribution in ("article", "unclear")
+            and (candidate.attribution in ("article", "unclear") or '"' not in sentence)
         ):
+            # A speaker's turn is theirs, even where they say what others did or said;
+            # only a quotation inside it may be someone else's.
             _credit(candidate, turn)
         last = index == len(sentences_found) - 1
         if last and _LIST_INTRO.search(sentence):
