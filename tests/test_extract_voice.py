@@ -151,3 +151,15 @@ def test_in_a_turn_what_the_speaker_says_others_did_is_still_the_speakers() -> N
     )
     found = extract(text).candidates
     assert _about(found, "booking form").claimant == "Ana Ruiz"
+
+
+def test_a_capitalised_adjective_opening_a_sentence_is_no_speaker() -> None:
+    text = "Angry pub owners have attacked the rules, claiming 400 jobs will go."
+    assert _one(text, "400 jobs").claimant != "Angry"
+    text = "Voltera has attacked the rules, claiming 400 jobs will go."
+    assert _one(text, "400 jobs").claimant == "Voltera"
+
+
+def test_a_body_named_with_of_is_named_in_full() -> None:
+    text = "The Traders Association of Portvale hit out at the rules, saying 400 jobs will go."
+    assert _one(text, "400 jobs").claimant == "Traders Association of Portvale"

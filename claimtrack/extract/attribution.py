@@ -129,7 +129,8 @@ _AUXILIARY = (
 _HEAD = re.compile(
     rf"^(?P<who>(?:[Tt]he|[Aa]n?)\s+(?:[A-Z][\w'-]*\s+)?(?:(?!{_AUXILIARY})[a-z-]+\s+){{0,2}}"
     rf"(?!{_AUXILIARY})[a-z-]+(?=\s+[a-z])|"
-    r"(?:[Tt]he\s+)?(?:[A-Z][\w'.&-]*\s+){0,5}[A-Z][\w'&-]*|[Hh]e|[Ss]he|[Tt]hey|"
+    r"(?:[Tt]he\s+)?(?:[A-Z][\w'.&-]*\s+(?:(?:of|for|de)\s+)?){0,5}[A-Z][\w'&-]*|"
+    r"[Hh]e|[Ss]he|[Tt]hey|"
     r"[Ii]t|(?:[Tt]he|[Aa]n?)\s+(?:[a-z-]+\s+){0,3}[a-z]+)"
     r"(?:\s*\([^()]*\))?(?:,\s*(?P<role>[^,]{3,90}),)?\s+(?:also\s+|then\s+|later\s+)?"
     r"[a-z]+(?:ed|s)?\b"
@@ -554,6 +555,15 @@ class Attributor:
         role = head.group("role")
         if role and not _role_like(role):
             role = None
+        following = text[head.end("who") :].split()[:1]
+        if (
+            re.fullmatch(r"[A-Z][a-z'-]+", name)
+            and self.mentions.find(name) is None
+            and following
+            and re.fullmatch(r"[a-z]+", following[0])
+            and not re.fullmatch(rf"[a-z]+(?:ed|s)|{_AUXILIARY}", following[0])
+        ):
+            return None  # "Distraught pub groups ...": an adjective before the subject
         return self._plausible(name, role)
 
     def _plausible(self, phrase: str, role: str | None = None) -> Who | None:
