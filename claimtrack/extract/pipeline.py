@@ -38,7 +38,7 @@ Reason = Literal["number", "quote", "attribution", "allegation", "date", "names"
 """Why a sentence was kept: it holds a quantity, a direct quote, an attribution, an
 allegation, a date (a year, a full date, a month or a weekday), or two or more names;
 or, with none of those, it states a fact (a plain statement with a finite verb, in the
-third person, neither a question nor an exclamation: "The museum will shut.")."""
+third person, neither a question nor an exclamation: "The terminal will stay shut.")."""
 
 # How much each reason makes a claim worth checking first: a figure or an accusation
 # can be checked against a record; a bare statement of fact is checked last. The order
@@ -265,6 +265,7 @@ def _paragraph(
         mentions.new_section()
     turn = attributor.entity(paragraph.speaker) if paragraph.speaker else None
     cursor = 0
+    quoted_here = False  # whether the last speaker quoted spoke in this paragraph
     sentences_found = sentences(paragraph.text)
     for index, sentence in enumerate(sentences_found):
         found_at = paragraph.text.find(sentence, cursor)
@@ -320,6 +321,13 @@ def _paragraph(
             state.previous = Who(candidate.claimant, candidate.claimant_kind, candidate.role)
             if candidate.quote:
                 state.quote_speaker = state.previous
+        quoted_here = quoted_here or (
+            state.quote_speaker is not None and candidate.claimant == state.quote_speaker.name
+        )
+    if not quoted_here and not state.open_quote:
+        # A paragraph in which the last speaker said nothing ends their turn: a quotation
+        # further on with no speaker of its own is unclear, not theirs.
+        state.quote_speaker = None
     return len(sentences_found)
 
 
@@ -385,7 +393,7 @@ _OPINION = re.compile(
 def states_a_fact(sentence: str, *, spoken: bool = False) -> bool:
     """Whether a sentence with nothing else to check states a fact in the article's own
     voice: four to 45 words with a finite verb, not in the first or second person, and
-    no question, exclamation or advice ("Cinemas will shut." is one; "You should book
+    no question, exclamation or advice ("The terminal will stay shut." is one; "You should book
     early!" is not). ``spoken``: a speaker's turn, where the first person is theirs."""
     words = sentence.split()
     if not 4 <= len(words) <= 45 or not sentence[:1].isupper():
