@@ -177,3 +177,8 @@ def test_a_quotation_after_a_paragraph_without_the_speaker_is_unclear() -> None:
     assert _about(found, "4 pounds").claimant == "Ana Ruiz"  # her quotation carries on
     queues = _about(found, "20-minute queues")
     assert queues.claimant is None and queues.attribution == "unclear"
+
+
+def test_a_contracted_auxiliary_is_a_finite_verb() -> None:
+    found = extract("Ferry news\n\nThey'll keep the late boat on the timetable.\n").candidates
+    assert [c.reasons for c in found] == [["fact"]]

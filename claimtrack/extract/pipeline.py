@@ -372,8 +372,10 @@ def _reasons(
     return reasons
 
 
-# A finite verb: an auxiliary or modal, a past tense, or a common irregular one.
+# A finite verb: an auxiliary or modal (contracted too: "they'll", "isn't"), a past
+# tense, or a common irregular one.
 _FINITE = re.compile(
+    r"'(?:re|ll|ve|s|d)\b|n't\b|"
     r"\b(?:is|are|was|were|will|would|has|have|had|can|could|must|shall|may|might|did|"
     r"does|do|remains?|stays?|opens?|closes?|shuts?|runs?|costs?|takes?|gets?|goes|makes?|"
     r"[a-z]{2,}ed|rose|fell|won|lost|paid|sold|built|left|began|became|grew|held|kept|met|"
