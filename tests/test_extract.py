@@ -125,14 +125,14 @@ def test_the_extractor_never_loads_the_database() -> None:
 
 def test_cli_extract_formats(cli: Cli) -> None:
     records = cli.jsonl("extract", str(SEED))
-    assert len(records) == 17
+    assert len(records) == 18
     assert {"claimant", "reporter", "quantities", "sentence", "text"} <= set(records[0])
     data = json.loads(cli("extract", str(SEED), "--format", "json").stdout)
-    assert data["reporter"] == "Associated Press" and len(data["claims"]) == 17
+    assert data["reporter"] == "Associated Press" and len(data["claims"]) == 18
     table = cli("extract", str(SEED), "--format", "table").stdout
     assert "Predrag Petrovic" in table
     from_stdin = cli("extract", "-", "--format", "jsonl", input=SEED.read_text())
-    assert len(from_stdin.stdout.splitlines()) == 17
+    assert len(from_stdin.stdout.splitlines()) == 18
 
 
 def test_cli_extract_bad_input(cli: Cli, tmp_path: Path) -> None:
@@ -148,10 +148,10 @@ def test_cli_extract_add_records_claims_sources_and_links(cli: Cli) -> None:
     cli("source", "add", "Associated Press", "--alias", "AP", "--kind", "publication")
     cli("extract", str(SEED), "--add", "--yes", "--story", "serbia")
     claims = cli.jsonl("list")
-    assert len(claims) == 17
+    assert len(claims) == 18
     assert all(c["status"] == "unverified" and c["story"] == "serbia" for c in claims)
     sources = {s["name"]: s for s in cli.jsonl("source", "list")}
-    assert "AP" not in sources and sources["Associated Press"]["claims"] == 17
+    assert "AP" not in sources and sources["Associated Press"]["claims"] == 18
     assert sources["Predrag Petrovic"]["role"].startswith("Research Coordinator")
     dozen = next(c for c in claims if "dozen" in c["text"])
     assert dozen["said_by"] == ["pro-democracy Russian activists"]

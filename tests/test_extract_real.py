@@ -342,7 +342,12 @@ def test_review_on_a_terminal_changes_claimant_and_reporter(cli: Cli) -> None:
         input=answers,
         env=Environment(stdin_isatty=True),
     )
-    assert "quantities: 250,000 dollars" in result.stderr
+    # The review asks about the most checkable first, showing the quantities it read.
+    from claimtrack.extract.pipeline import by_checkworthiness
+
+    first = by_checkworthiness(_candidates("court-no-headline.txt"))[0]
+    amounts = "; ".join(q["text"] for q in first.quantities)
+    assert amounts and f"quantities: {amounts}" in result.stderr
     (claim,) = cli.jsonl("list")
     assert claim["said_by"] == ["Port Authority"]
     assert claim["reported_by"][0] == "Bay Times"

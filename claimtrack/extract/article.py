@@ -24,6 +24,7 @@ from claimtrack.extract.vocabulary import BULLET, CREDIT_LINE, DATE, SKIP_LINE
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from claimtrack.extract.layout import Layout
     from claimtrack.extract.text import Block
 
 _SOURCE_LINE = re.compile(r"^source:\s*(.+?)\.?$", re.IGNORECASE)
@@ -42,6 +43,8 @@ _DATE_LINE = re.compile(
     r"\b(?:updated|posted|published)\b",
     re.IGNORECASE,
 )
+# A sentence ending inside a line, with the next one starting after it.
+_INNER_STOP = re.compile(r"""[a-z0-9%)][.!?]["']?\s+["']?[A-Z]""")
 # Sentence punctuation a story paragraph ends with (a closing quote or bracket included).
 _CLOSED = re.compile(r"""[.!?:;)"'\]]$""")
 
@@ -63,7 +66,9 @@ class StoryParagraph(NamedTuple):
     start: int  # offset of ``text`` in the normalised article
     text: str  # on one line, without its dateline or bullet
     agency: str | None  # the news agency its dateline names ("AP"), else None
-    bullet: bool  # it was an item of a bulleted list
+    bullet: bool  # it was an item of a bulleted list (its bullet may have been lost)
+    speaker: str | None = None  # the speaker its layout names (a label, a heading)
+    entry: bool = False  # it opens a live-blog entry or a section: nothing carries over
 
 
 def _title_case(paragraph: str) -> bool:
@@ -92,6 +97,8 @@ def _opens_story(paragraph: str) -> bool:
     if _dateline(paragraph):
         return True
     words = paragraph.split()
+    if len(words) >= 20 and _INNER_STOP.search(paragraph) and not _title_case(paragraph):
+        return True  # sentences run on: a paste that lost its last full stop
     if len(words) < 4 or not _CLOSED.search(paragraph) or _title_case(paragraph):
         return False
     return not (len(words) <= 12 and (DATE.search(paragraph) or _DATE_LINE.search(paragraph)))
@@ -105,6 +112,8 @@ def front_matter(paragraphs: list[Block]) -> FrontMatter:
     headline = date = outlet = reporter = None
     texts = [block.text for block in paragraphs]
     start = next((n for n, text in enumerate(texts) if _opens_story(text)), len(texts))
+    if len(texts) == 1 and len(texts[0].split()) >= 4 and not _BYLINE.match(texts[0]):
+        start = 0  # a one-line paste is the story, whatever its punctuation
     if start == 0 and len(texts) > 1 and _BYLINE.match(texts[1]) and not _dateline(texts[0]):
         start = next((n for n, text in enumerate(texts) if n > 1 and _opens_story(text)), 2)
     for number, paragraph in enumerate(texts[:start]):
@@ -141,21 +150,28 @@ def _is_story_paragraph(paragraph: str) -> bool:
     return len(words) >= 4 and (bool(_CLOSED.search(paragraph)) or len(words) >= 10)
 
 
-def story_paragraphs(paragraphs: list[Block], start: int) -> Iterator[StoryParagraph]:
-    """The story's paragraphs from index ``start``, without dateline or bullet marker.
+def story_paragraphs(layout: Layout, start: int) -> Iterator[StoryParagraph]:
+    """The story's paragraphs from index ``start``, without dateline or bullet marker,
+    with what the layout says of them (see :mod:`~claimtrack.extract.layout`).
     Captions, credits, sub-headings and the "Source:" line are skipped."""
+    paragraphs = layout.blocks
+    entry = False  # an entry started since the last paragraph yielded
+    speaker: str | None = None  # the last paragraph's speaker
     for number, block in enumerate(paragraphs[start:], start=start + 1):
         paragraph, offset = block.text, block.start
+        entry = entry or number - 1 in layout.entries
         bullet = BULLET.match(paragraph)
         if bullet:
             paragraph, offset = paragraph[bullet.end() :], offset + bullet.end()
+        lost_bullet = number - 1 in layout.items
         # "Ruiz also said:" over a bulleted list is short, but says whose the bullets are.
         follows = paragraphs[number].text if number < len(paragraphs) else ""
         intro = paragraph.endswith(":") and bool(BULLET.match(follows))
         # A short quotation ('"Nobody."') may close one carried over from before.
         quoted = '"' in paragraph and not SKIP_LINE.search(paragraph)
-        if not (_is_story_paragraph(paragraph) or intro or quoted) and not (
-            bullet and len(paragraph.split()) >= 3
+        sole = len(paragraphs) == 1 and len(paragraph.split()) >= 4
+        if not (_is_story_paragraph(paragraph) or intro or quoted or sole) and not (
+            (bullet or lost_bullet) and len(paragraph.split()) >= 3
         ):
             continue
         agency = None
@@ -164,4 +180,9 @@ def story_paragraphs(paragraphs: list[Block], start: int) -> Iterator[StoryParag
             if dateline.group("agency"):
                 agency = dateline.group("agency").strip()
             paragraph, offset = paragraph[dateline.end() :], offset + dateline.end()
-        yield StoryParagraph(number, offset, paragraph, agency, bool(bullet))
+        turn = layout.speakers.get(number - 1)
+        opens = entry or (turn is not None and turn != speaker)
+        yield StoryParagraph(
+            number, offset, paragraph, agency, bool(bullet) or lost_bullet, turn, opens
+        )
+        entry, speaker = False, turn

@@ -129,10 +129,31 @@ _AUXILIARY = (
 _HEAD = re.compile(
     rf"^(?P<who>(?:[Tt]he|[Aa]n?)\s+(?:[A-Z][\w'-]*\s+)?(?:(?!{_AUXILIARY})[a-z-]+\s+){{0,2}}"
     rf"(?!{_AUXILIARY})[a-z-]+(?=\s+[a-z])|"
-    r"(?:[Tt]he\s+)?(?:[A-Z][\w'.&-]*\s+){0,5}[A-Z][\w'&-]*|[Hh]e|[Ss]he|[Tt]hey|"
+    r"(?:[Tt]he\s+)?(?:[A-Z][\w'.&-]*\s+(?:(?:of|for|de)\s+)?){0,5}[A-Z][\w'&-]*|"
+    r"[Hh]e|[Ss]he|[Tt]hey|"
     r"[Ii]t|(?:[Tt]he|[Aa]n?)\s+(?:[a-z-]+\s+){0,3}[a-z]+)"
     r"(?:\s*\([^()]*\))?(?:,\s*(?P<role>[^,]{3,90}),)?\s+(?:also\s+|then\s+|later\s+)?"
     r"[a-z]+(?:ed|s)?\b"
+)
+# A verb inside a phrase: the span ran past the speaker into the clause.
+_NOT_A_SPAN = re.compile(
+    r"\b(?:has|have|had|was|were|is|are|been|being)\s+(?!also\b)[a-z]+\b", re.IGNORECASE
+)
+# A count before capitalised words ("Two United States ..."): the subject is what is
+# counted, which a sentence names after them, never a speaker's name.
+_COUNTED_NAME = re.compile(
+    r"^(?:\d+|(?i:two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|thousands))"
+    r"\s+(?:[A-Z][\w'.-]*\s*)+$"
+)
+# "Two loggers", "Many farmers": a group, though the sentence capitalises its first word.
+_COUNT_WORD = re.compile(
+    r"^(?:Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Many|Most|Some|Several|Other)\s+[a-z]"
+)
+# A verb of saying in a clause that opens with one of these is not the governing one:
+# "Prices rose, while the union said ..." leaves the main clause's claimant unknown.
+_SUBORDINATE = re.compile(
+    r"(?:^|[,;]\s*|\s)(?:while|whereas|although|though)\s+[^,;:\"]*$",
+    re.IGNORECASE,
 )
 # Words a claimant never starts with: conjunctions, interrogatives, fillers.
 _NEVER_SPEAKERS = frozenset(
@@ -205,6 +226,16 @@ def _verbs(sentence: str) -> list[re.Match[str]]:
                 continue
         found.append(match)
     return list(reversed(found))
+
+
+def _subordinate(sentence: str, verb: re.Match[str]) -> bool:
+    """Whether a verb of saying sits in a "while" or "although" clause after a main
+    clause of four words or more, so that its speaker does not govern the sentence."""
+    if verb.group(0).lower() in _PARTICIPLE_SET:
+        return False  # "..., while saying ...": the sentence's subject says it
+    before = sentence[: verb.start()]
+    found = _SUBORDINATE.search(before)
+    return found is not None and len(before[: found.start()].split()) >= 4
 
 
 def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
@@ -289,6 +320,9 @@ class Attributor:
         cleaned = _DETERMINERS.sub("", phrase).strip()
         if not cleaned:
             return Who(None)
+        holder = self._role_holder(cleaned)
+        if holder is not None:
+            return holder
         if (
             cleaned[:1].isupper()
             and len(cleaned.split()) >= 2
@@ -307,6 +341,19 @@ class Attributor:
             self.mentions.spoke(entity)
             return Who(entity.name, entity.kind, role)
         return Who(cleaned, "organisation" if cleaned.lower().endswith("s") else None, role)
+
+    def _role_holder(self, phrase: str) -> Who | None:
+        """The person introduced earlier whom a bare title means ("US President", "Health
+        Minister": no name after it), or None."""
+        words = phrase.split()
+        if not words or not ROLE_NOUNS.fullmatch(words[-1]) or len(words) > 4:
+            return None
+        if not all(w[:1].isupper() for w in words):
+            return None
+        holder = self.mentions.holder(words[-1].lower())
+        if holder is None or holder.kind != "person":
+            return None
+        return self._named(holder, None)
 
     def claimant(self, sentence: str) -> Who | None:
         """The claimant named in the sentence, or None when it names none.
@@ -341,6 +388,8 @@ class Attributor:
         finite = [v for v in verbs if v.group(0).lower() not in _PARTICIPLE_SET]
         ordered = core + [v for v in finite if v not in core]
         for verb in ordered + [v for v in verbs if v not in ordered]:
+            if _subordinate(sentence, verb):
+                continue  # its speaker says the clause's part, not the sentence's
             who = self._speaker_of(sentence, verb)
             if who is not None:
                 return who
@@ -412,6 +461,12 @@ class Attributor:
         word = verb.group(0).lower()
         before = sentence[: verb.start()]
         after = sentence[verb.end() :]
+        if re.search(r"\b(?:which|that)\s+(?:it|he|she|they)\s+$", before, re.IGNORECASE):
+            # "X claimed the attack, which it said ...": the pronoun is the sentence's
+            # subject, whoever else was named last.
+            main = self._main_subject(sentence)
+            if main is not None:
+                return main
         if word in _PARTICIPLE_SET or re.search(r"\band\s+(?:also\s+)?$", before):
             return self._main_subject(sentence)
         # "..." said X, ROLE / ..., said X, ROLE.
@@ -443,7 +498,8 @@ class Attributor:
         if re.search(r"\b(?:is|are|was|were|be|been|being)\s*$", text, re.IGNORECASE):
             return None  # "is expected", "was reported": passive, nobody speaks
         text = re.sub(
-            r"\s+(?:has|have|had|also|then|later|again|previously|once|"
+            r"\s+(?:(?:has|have|had)\s+(?:since|now|already|previously)|"
+            r"has|have|had|also|then|later|again|previously|once|"
             r"further|would|will|has\s+also|had\s+also|did\s+not|does\s+not|"
             r"was|were|is|are|had\s+been|has\s+been)$",
             "",
@@ -499,6 +555,15 @@ class Attributor:
         role = head.group("role")
         if role and not _role_like(role):
             role = None
+        following = text[head.end("who") :].split()[:1]
+        if (
+            re.fullmatch(r"[A-Z][a-z'-]+", name)
+            and self.mentions.find(name) is None
+            and following
+            and re.fullmatch(r"[a-z]+", following[0])
+            and not re.fullmatch(rf"[a-z]+(?:ed|s)|{_AUXILIARY}", following[0])
+        ):
+            return None  # "Distraught pub groups ...": an adjective before the subject
         return self._plausible(name, role)
 
     def _plausible(self, phrase: str, role: str | None = None) -> Who | None:
@@ -518,9 +583,14 @@ class Attributor:
             return None if resolved is None else self._named(resolved, role)
         if lowered in _NEVER_SPEAKERS or lowered in ("the", "a", "an", "i", "we", "you"):
             return None
+        if " " not in lowered and lowered.endswith("ing") and len(lowered) > 5:
+            return None  # "Speaking on the radio he said": a participle, not a name
+        if _NOT_A_SPAN.search(phrase) or _COUNTED_NAME.match(phrase):
+            return None  # "two loggers have since", "Two United States": a cut span
         if ROLE_TITLES.match(phrase):
             return self.entity(phrase, role)
-        if _GROUP.match(phrase) and not UNNAMED.match(phrase):
+        counted = phrase[:1].lower() + phrase[1:] if _COUNT_WORD.match(phrase) else phrase
+        if _GROUP.match(counted) and not UNNAMED.match(phrase):
             # "indigenous elders say", "many farmers said": a group the article does not
             # name, as it describes it.
             return Who(phrase, None, role, attribution="unnamed")

@@ -183,6 +183,14 @@ class Mentions:
         elif entity.kind == "organisation" and can_speak(entity):
             self.org_speaker, self.org_spoke_at = entity, self.sentence
 
+    def new_section(self) -> None:
+        """Forget who was salient: a live-blog entry or a new speaker's turn starts afresh,
+        so "he", "it" and "the company" do not reach back into the one before. The names
+        introduced stay known ("Ruiz" still means Ana Ruiz)."""
+        self.last_person = self.last_speaker = self.last_org = None
+        self.org_speaker = None
+        self.people.clear()
+
     def touch(self, entity: Entity) -> None:
         """Make an entity the latest mentioned of its kind."""
         if entity.kind == "person":
@@ -383,11 +391,20 @@ def looks_like_name(text: str) -> bool:
     return 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
 
 
+# Counts that open a sentence before capitalised words ("Two Portvale City players"):
+# what is counted follows, and the count is no part of a name.
+_COUNTS = frozenset("two three four five six seven eight nine ten dozens hundreds".split())
+
+
 def _trim_name(raw: str) -> str | None:
     """A run of capitalised words without the sentence start, title or possessive around
     the name; None when what is left is one ordinary word."""
     words = raw.split()
-    while words and (words[0].lower() in NOT_NAMES or words[0].lower() in NAME_PARTICLES):
+    while words and (
+        words[0].lower() in NOT_NAMES
+        or words[0].lower() in NAME_PARTICLES
+        or words[0].lower() in _COUNTS
+    ):
         words = words[1:]
     while words and words[-1].lower() in NAME_PARTICLES:
         words = words[:-1]

@@ -24,18 +24,35 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 
 from claimtrack.extract.article import StoryParagraph, front_matter, story_paragraphs
 from claimtrack.extract.attribution import QUOTE, Attribution, Attributor, Who, strip_attribution
+from claimtrack.extract.layout import read_layout
 from claimtrack.extract.names import Mentions, proper_names
 from claimtrack.extract.quantities import quantities
-from claimtrack.extract.text import iso_date, normalise, paragraphs, sentences
+from claimtrack.extract.text import iso_date, normalise, paragraphs, sentences, unquote_mail
 from claimtrack.extract.vocabulary import ALLEGATION, DATE, MONTH_OR_DAY, PASSIVE, SPEECH, YEAR
 
 if TYPE_CHECKING:
     from claimtrack.extract.names import Kind
     from claimtrack.model import Quantity
 
-Reason = Literal["number", "quote", "attribution", "allegation", "date", "names"]
+Reason = Literal["number", "quote", "attribution", "allegation", "date", "names", "fact"]
 """Why a sentence was kept: it holds a quantity, a direct quote, an attribution, an
-allegation, a date (a year, a full date, a month or a weekday), or two or more names."""
+allegation, a date (a year, a full date, a month or a weekday), or two or more names;
+or, with none of those, it states a fact (a plain statement with a finite verb, in the
+third person, neither a question nor an exclamation: "The terminal will stay shut.")."""
+
+# How much each reason makes a claim worth checking first: a figure or an accusation
+# can be checked against a record; a bare statement of fact is checked last. The order
+# follows the check-worthiness criteria of ClaimBuster (Hassan et al., 2017: numbers and
+# named sources make a sentence check-worthy) and of Full Fact's claim triage.
+_WORTH: dict[Reason, int] = {
+    "number": 4,
+    "allegation": 3,
+    "attribution": 2,
+    "quote": 1,
+    "date": 1,
+    "names": 1,
+    "fact": 0,
+}
 
 
 class CandidateRecord(TypedDict):
@@ -51,6 +68,7 @@ class CandidateRecord(TypedDict):
     reporter: str | None  # the news organisation that carried it
     quantities: list[Quantity]
     reasons: list[Reason]
+    checkworthiness: int  # higher is more checkable: the review shows it first
     paragraph: int  # 1-based, counting the article's paragraphs from its first line
     start: int  # character offsets of the sentence in the article's normalised text
     end: int
@@ -87,6 +105,14 @@ class Candidate:
     start: int = 0
     end: int = 0
 
+    @property
+    def checkworthiness(self) -> int:
+        """How checkable the claim is, for ordering a review: the sum of its reasons'
+        weights (a number 4, an allegation 3, an attribution 2, a quote, a date or names
+        1, a bare fact 0), plus 1 for a named claimant. Higher is checked first."""
+        named = 1 if self.attribution == "named" else 0
+        return sum(_WORTH[reason] for reason in self.reasons) + named
+
     def as_dict(self) -> CandidateRecord:
         return {
             "sentence": self.sentence,
@@ -99,10 +125,17 @@ class Candidate:
             "reporter": self.reporter,
             "quantities": self.quantities,
             "reasons": self.reasons,
+            "checkworthiness": self.checkworthiness,
             "paragraph": self.paragraph,
             "start": self.start,
             "end": self.end,
         }
+
+
+def by_checkworthiness(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates the most checkable first (see :attr:`Candidate.checkworthiness`),
+    in the article's order among equals: the order a review asks about them in."""
+    return sorted(candidates, key=lambda candidate: -candidate.checkworthiness)
 
 
 @dataclass
@@ -168,9 +201,9 @@ def extract(article: str, info: ArticleInfo | None = None) -> Extraction:
     deterministic; an article with no story finds none. Raises nothing on any text
     (fuzzed in ``tests/test_bad_input_and_faults.py``)."""
     info = info or ArticleInfo()
-    text = normalise(article)
-    blocks = paragraphs(text)
-    headline, date, outlet, reporter, start = front_matter(blocks)
+    text = unquote_mail(normalise(article))
+    layout = read_layout(paragraphs(text))
+    headline, date, outlet, reporter, start = front_matter(layout.blocks)
     headline = info.headline or headline
     date = info.date or date
     outlet = info.publisher or outlet
@@ -182,7 +215,7 @@ def extract(article: str, info: ArticleInfo | None = None) -> Extraction:
     candidates: list[Candidate] = []
     state = _State()
     read = 0
-    for read, paragraph in enumerate(story_paragraphs(blocks, start), start=1):  # noqa: B007
+    for read, paragraph in enumerate(story_paragraphs(layout, start), start=1):  # noqa: B007
         if paragraph.agency:
             agency = mentions.add(paragraph.agency, "media")
             reporter = reporter or agency.name
@@ -224,7 +257,15 @@ def _paragraph(
     mentions = attributor.mentions
     if not paragraph.bullet:
         state.list_speaker = None
+    if paragraph.entry:
+        # A live-blog entry or a speaker's turn starts afresh: no quotation, pronoun or
+        # list carries over from the one before.
+        state.previous = state.quote_speaker = state.list_speaker = None
+        state.open_quote = False
+        mentions.new_section()
+    turn = attributor.entity(paragraph.speaker) if paragraph.speaker else None
     cursor = 0
+    quoted_here = False  # whether the last speaker quoted spoke in this paragraph
     sentences_found = sentences(paragraph.text)
     for index, sentence in enumerate(sentences_found):
         found_at = paragraph.text.find(sentence, cursor)
@@ -235,7 +276,14 @@ def _paragraph(
         # the organisation before the sentence refers back to it.
         mentions.add_described(sentence)
         continued = index == 0 and state.open_quote
-        candidate = _candidate(sentence, attributor, state, reporter, continued=continued)
+        candidate = _candidate(
+            sentence,
+            attributor,
+            state,
+            reporter,
+            continued=continued,
+            spoken=paragraph.speaker is not None,
+        )
         if (
             paragraph.bullet
             and candidate is not None
@@ -243,6 +291,14 @@ def _paragraph(
             and candidate.attribution in ("article", "unclear")
         ):
             _credit(candidate, state.list_speaker)
+        if (
+            turn is not None
+            and candidate is not None
+            and (candidate.attribution in ("article", "unclear") or '"' not in sentence)
+        ):
+            # A speaker's turn is theirs, even where they say what others did or said;
+            # only a quotation inside it may be someone else's.
+            _credit(candidate, turn)
         last = index == len(sentences_found) - 1
         if last and _LIST_INTRO.search(sentence):
             # "Ruiz also said:" introduces a list even when too short to be a candidate.
@@ -265,6 +321,13 @@ def _paragraph(
             state.previous = Who(candidate.claimant, candidate.claimant_kind, candidate.role)
             if candidate.quote:
                 state.quote_speaker = state.previous
+        quoted_here = quoted_here or (
+            state.quote_speaker is not None and candidate.claimant == state.quote_speaker.name
+        )
+    if not quoted_here and not state.open_quote:
+        # A paragraph in which the last speaker said nothing ends their turn: a quotation
+        # further on with no speaker of its own is unclear, not theirs.
+        state.quote_speaker = None
     return len(sentences_found)
 
 
@@ -284,8 +347,12 @@ def _credit(candidate: Candidate, who: Who) -> None:
     candidate.attribution = "named"
 
 
-def _reasons(sentence: str, found_quantities: list[Quantity]) -> list[Reason]:
-    """Why a sentence may hold a checkable claim; empty when nothing in it can be checked."""
+def _reasons(
+    sentence: str, found_quantities: list[Quantity], *, spoken: bool = False
+) -> list[Reason]:
+    """Why a sentence may hold a checkable claim; empty when nothing in it can be checked.
+    ``spoken``: the sentence is a speaker's turn (a label, a heading), where "I" and "we"
+    are the speaker's and their statements of fact are claims."""
     reasons: list[Reason] = []
     if found_quantities:
         reasons.append("number")
@@ -300,7 +367,42 @@ def _reasons(sentence: str, found_quantities: list[Quantity]) -> list[Reason]:
     capitalised = re.findall(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zé-ž]+", sentence[1:])
     if len(proper_names(sentence)) + len(capitalised) >= 2:
         reasons.append("names")
+    if not reasons and states_a_fact(sentence, spoken=spoken):
+        reasons.append("fact")
     return reasons
+
+
+# A finite verb: an auxiliary or modal (contracted too: "they'll", "isn't"), a past
+# tense, or a common irregular one.
+_FINITE = re.compile(
+    r"'(?:re|ll|ve|s|d)\b|n't\b|"
+    r"\b(?:is|are|was|were|will|would|has|have|had|can|could|must|shall|may|might|did|"
+    r"does|do|remains?|stays?|opens?|closes?|shuts?|runs?|costs?|takes?|gets?|goes|makes?|"
+    r"[a-z]{2,}ed|rose|fell|won|lost|paid|sold|built|left|began|became|grew|held|kept|met|"
+    r"ran|saw|set|spent|came|gave|got|went|took|made|found|brought|bought|led|hit|cut|put|"
+    r"shut|struck|stood|sent|thought|knew|drew|broke|chose|wrote|spoke|fled|sank|hid)\b",
+    re.IGNORECASE,
+)
+# First and second person, feelings and advice: the writer's opinion, not a fact to check.
+_OPINION = re.compile(
+    r"\b(?:I|me|my|we|us|our|you|your|should|ought|perhaps|maybe|arguably|hopefully|"
+    r"surely|clearly|sadly|luckily|unfortunately|fortunately|thankfully|let's|let us)\b"
+    r"|!|\?$",
+    re.IGNORECASE,
+)
+
+
+def states_a_fact(sentence: str, *, spoken: bool = False) -> bool:
+    """Whether a sentence with nothing else to check states a fact in the article's own
+    voice: four to 45 words with a finite verb, not in the first or second person, and
+    no question, exclamation or advice ("The terminal will stay shut." is one; "You should book
+    early!" is not). ``spoken``: a speaker's turn, where the first person is theirs."""
+    words = sentence.split()
+    if not 4 <= len(words) <= 45 or not sentence[:1].isupper():
+        return False
+    if spoken:
+        return bool(_FINITE.search(sentence)) and not re.search(r"!|\?$", sentence)
+    return bool(_FINITE.search(sentence)) and not _OPINION.search(sentence)
 
 
 def _candidate(
@@ -310,9 +412,10 @@ def _candidate(
     reporter: str | None,
     *,
     continued: bool = False,
+    spoken: bool = False,
 ) -> Candidate | None:
     found_quantities = quantities(sentence)
-    reasons = _reasons(sentence, found_quantities)
+    reasons = _reasons(sentence, found_quantities, spoken=spoken)
     # A quotation left open by the paragraph before, or one that opens this sentence and
     # runs on (news style closes it only in the paragraph where it ends), is quoted speech.
     if (continued or sentence.startswith('"')) and "quote" not in reasons:

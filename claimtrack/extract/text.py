@@ -33,6 +33,16 @@ def normalise(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
+# E-mail quoting: "> " (or "> > ") at the start of a line.
+_MAIL_QUOTE = re.compile(r"^(?:> ?)+", re.MULTILINE)
+
+
+def unquote_mail(text: str) -> str:
+    """Normalised text without e-mail quoting marks ("> ") at the start of its lines: a
+    story forwarded in a mail reads as the story. A line that was only a mark is blank."""
+    return _MAIL_QUOTE.sub("", text)
+
+
 class Block(NamedTuple):
     """A paragraph and where it starts in the normalised text (a character offset)."""
 
@@ -52,7 +62,8 @@ def paragraphs(text: str) -> list[Block]:
     per line), unless the block is hard-wrapped: most of its lines are nearly as long as
     its longest, which is at most ``_WRAP_WIDTH`` characters. There, only a clearly
     shorter line ends a paragraph, and the other line breaks are joined with a space,
-    which keeps every offset.
+    which keeps every offset. A break that cuts a sentence (the next line goes on in
+    lower case, or the line ends with "of", "the" or a comma) is joined at any width.
     """
     blocks: list[Block] = []
     offset = 0
@@ -66,7 +77,9 @@ def paragraphs(text: str) -> list[Block]:
         wrapped = len(run) >= 3 and width <= _WRAP_WIDTH and full > (len(run) - 1) / 2
         start, parts = run[0][0], [run[0][1]]
         for (_, line), (next_start, next_line) in itertools.pairwise(run):
-            if not wrapped or len(line) < 0.75 * width:
+            if _broken(line, next_line):
+                parts.append(next_line)
+            elif not wrapped or len(line) < 0.75 * width:
                 blocks.append(Block(start, " ".join(parts)))
                 start, parts = next_start, [next_line]
             else:
@@ -82,6 +95,23 @@ def paragraphs(text: str) -> list[Block]:
         offset += len(line) + 1
     flush()
     return blocks
+
+
+# Words a line that breaks a sentence in two may end with ("... according to" / "Ana Ruiz").
+_OPEN_ENDED = re.compile(
+    r"(?:,|\b(?:the|a|an|of|to|in|on|at|for|by|with|from|and|or|but|that|which|who|as|than|"
+    r"its|his|her|their|our|said|says|told|according))$",
+    re.IGNORECASE,
+)
+
+
+def _broken(line: str, next_line: str) -> bool:
+    """Whether a line break cuts a sentence (copy wrapped at any width, even into two
+    lines): the line does not end a sentence, and the next line goes on in lower case or
+    the line ends with a comma or a word that cannot end one ("of", "the", "said")."""
+    if re.search(r"""[.!?:;"')\]]$""", line) or not next_line:
+        return False
+    return next_line[0].islower() or bool(_OPEN_ENDED.search(line))
 
 
 def sentences(paragraph: str) -> list[str]:

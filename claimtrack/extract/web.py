@@ -44,7 +44,11 @@ def read_page(html: bytes | str, url: str | None = None) -> tuple[str, ArticleIn
     import trafilatura
 
     found = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
     )
     document = found.as_dict() if found is not None and hasattr(found, "as_dict") else found
     if not isinstance(document, dict) or not (document.get("text") or "").strip():
@@ -69,10 +73,19 @@ def _from_dateline(body: str) -> str:
     (what a page shows above a wire story's "MOSCOW (AP) --", teasers for other stories,
     photo captions, "More", is the page's, not the story's), without captions."""
     from claimtrack.extract.article import opens_with_dateline
+    from claimtrack.extract.layout import speaker_heading
 
     lines = body.split("\n")
     start = next((n for n, line in enumerate(lines) if opens_with_dateline(line)), 0)
-    return "\n".join(line for line in lines[start:] if not _caption(line))
+    lines = lines[start:]
+    # A heading naming the speaker of what follows ("Remarks of ...", a name over a role
+    # line) is no caption, though it has no full stop either.
+    headings = {n for n in range(len(lines)) if speaker_heading(lines, n)}
+    return "\n".join(
+        line
+        for n, line in enumerate(lines)
+        if not _caption(line) or n in headings or n - 1 in headings
+    )
 
 
 # A page keeps its sentences' punctuation: a line without it is a caption, a label or a

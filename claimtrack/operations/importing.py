@@ -64,6 +64,7 @@ class ImportCases(DeskBase):
         no lock held, shown the near-duplicates) returns the candidates to keep; under
         the lock each kept candidate is looked at again and ``warn`` told of a
         near-duplicate nobody was shown."""
+        from claimtrack.extract.pipeline import by_checkworthiness
         from claimtrack.importing.candidates import record_candidates
         from claimtrack.operations.duplicates import story_duplicates
 
@@ -75,7 +76,11 @@ class ImportCases(DeskBase):
                 with self.reading() as db:
                     dupes = story_duplicates(db, candidates, story)
             shown = {key: match.claim["id"] for key, match in dupes.items()}
-            candidates = review(candidates, dupes)
+            # The most checkable first, so a reviewer who stops early has kept those;
+            # recorded in the article's order all the same.
+            place = {id(candidate): n for n, candidate in enumerate(candidates)}
+            kept = review(by_checkworthiness(candidates), dupes)
+            candidates = sorted(kept, key=lambda candidate: place.get(id(candidate), 0))
         with self.writing() as db:
             if look and candidates:
                 for candidate in candidates:
