@@ -336,3 +336,62 @@ def private_file(path: Path) -> None:
             os.fchmod(fd, 0o600)
     finally:
         os.close(fd)
+
+
+# -- the path a command is given --------------------------------------------------------
+
+
+def real_path(path: Path) -> Path:
+    """``path`` with symbolic links resolved, so that writers through a link and through
+    the real path lock and replace the same file (the link itself stays)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def check_regular(path: Path) -> None:
+    """Raise ``DatabaseError`` unless ``path`` is a regular file or missing: reading
+    ``/dev/zero`` would never end, and a named pipe would wait for ever."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise DatabaseError(f"cannot read database file {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise DatabaseError(f"database path {path} is a directory")
+    if not stat.S_ISREG(mode):
+        raise DatabaseError(
+            f"database path {path} is not a regular file",
+            "a claimtrack database is a JSON file; pass its path with --db",
+        )
+
+
+def check_never_there(path: Path) -> None:
+    """Raise ``DatabaseError`` if ``path`` is missing but a database was there: its lock
+    file (``mark_saved``) or `git` tracking the path say so."""
+    if was_saved(path):
+        why = f"{path.name}.lock beside it shows a database was saved there"
+    elif _git_tracks(path):
+        why = "git tracks it (a checkout or pull may be replacing it)"
+    else:
+        return
+    raise DatabaseError(
+        f"database file {path} is missing, but {why}; nothing was written",
+        "run the command again once the file is back (restore it from git or a backup); "
+        f"to start a new database there, use 'claimtrack --db {path} init'",
+    )
+
+
+def _git_tracks(path: Path) -> bool:
+    import subprocess
+
+    try:
+        found = subprocess.run(
+            ["git", "ls-files", "--error-unmatch", "--", path.name],
+            cwd=path.parent,
+            capture_output=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return found.returncode == 0

@@ -37,11 +37,13 @@ from claimtrack.store.collector import paused_gc
 from claimtrack.store.fileformat import META, TABLES, Data, dump_to, empty_data, parse
 from claimtrack.store.files import (
     atomic_write,
+    check_never_there,
+    check_regular,
     lock_timeout,
     locked,
     mark_saved,
+    real_path,
     remove_stale_temp_files,
-    was_saved,
 )
 from claimtrack.store.filter import ClaimFilter
 from claimtrack.store.gitwatch import GitWatch
@@ -581,7 +583,7 @@ def open_snapshot(path: Path, *, write: bool = False, create: bool = False) -> I
     is not a regular file, and a missing one that was there.
     """
     path = real_path(path)
-    _check_regular(path)
+    check_regular(path)
     with paused_gc():
         if not write:
             snapshot = _opened(path, writable=False)
@@ -595,7 +597,7 @@ def open_snapshot(path: Path, *, write: bool = False, create: bool = False) -> I
             git.before_reading()  # a pull's result, never the file git is replacing
             remove_stale_temp_files(path)
             if not create and not path.exists():
-                _check_never_there(path)
+                check_never_there(path)
             snapshot = _opened(path, writable=True)
             try:
                 yield snapshot
@@ -661,68 +663,6 @@ def _parsed(path: Path, *, writable: bool) -> Snapshot:
         data = parse(raw if partial is None else partial, path)
         history = None if partial is None else raw
     return Snapshot(path, Index.in_memory(), data, writable=writable, history=history)
-
-
-def real_path(path: Path) -> Path:
-    """``path`` with symbolic links resolved, so that writers through a link and through
-    the real path lock and replace the same file (the link itself stays)."""
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
-
-
-def _check_regular(path: Path) -> None:
-    """Raise ``DatabaseError`` unless ``path`` is a regular file or missing: reading
-    ``/dev/zero`` would never end, and a named pipe would wait for ever."""
-    import stat
-
-    from claimtrack.errors import DatabaseError
-
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise DatabaseError(f"cannot read database file {path}: {exc.strerror}") from None
-    if stat.S_ISDIR(mode):
-        raise DatabaseError(f"database path {path} is a directory")
-    if not stat.S_ISREG(mode):
-        raise DatabaseError(
-            f"database path {path} is not a regular file",
-            "a claimtrack database is a JSON file; pass its path with --db",
-        )
-
-
-def _check_never_there(path: Path) -> None:
-    """Raise ``DatabaseError`` if ``path`` is missing but a database was there: its lock
-    file (``files.mark_saved``) or `git` tracking the path say so."""
-    from claimtrack.errors import DatabaseError
-
-    if was_saved(path):
-        why = f"{path.name}.lock beside it shows a database was saved there"
-    elif _git_tracks(path):
-        why = "git tracks it (a checkout or pull may be replacing it)"
-    else:
-        return
-    raise DatabaseError(
-        f"database file {path} is missing, but {why}; nothing was written",
-        "run the command again once the file is back (restore it from git or a backup); "
-        f"to start a new database there, use 'claimtrack --db {path} init'",
-    )
-
-
-def _git_tracks(path: Path) -> bool:
-    import subprocess
-
-    try:
-        found = subprocess.run(
-            ["git", "ls-files", "--error-unmatch", "--", path.name],
-            cwd=path.parent,
-            capture_output=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return found.returncode == 0
 
 
 def describe_cache(db_path: Path) -> str | None:
