@@ -52,6 +52,7 @@ from claimtrack.store.terms import rank
 
 if TYPE_CHECKING:
     from claimtrack.store.layout import Blocks, Layout
+    from claimtrack.store.timeline import IndexedHistory
 
 SORT_KEYS = ("created", "updated", "status", "story", "text")
 
@@ -521,6 +522,15 @@ class Snapshot:
         return rank(holders, index.claim_count(), allowed, limit)
 
     # -- history ----------------------------------------------------------------------------
+
+    def indexed_history(self) -> IndexedHistory | None:
+        """The history read by ID through the cache (``store.timeline``), for a reading
+        command over a file the cache vouches for; None otherwise (scan it)."""
+        if self._layout is None or self.writable or "events" in self._complete:
+            return None
+        from claimtrack.store.timeline import IndexedHistory
+
+        return IndexedHistory(self._ask("events", "sources"), self._layout)
 
     def event_list(self) -> list[Event]:
         """Every event, oldest first."""
