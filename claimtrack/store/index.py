@@ -119,7 +119,8 @@ INDEXES: dict[str, tuple[str, ...]] = {
     ),
     "links": (
         "CREATE INDEX IF NOT EXISTS links_claim ON links (claim)",
-        "CREATE INDEX IF NOT EXISTS links_source ON links (source)",
+        # Covers ``stats``' counts per source and relation (``store.counts``).
+        "CREATE INDEX IF NOT EXISTS links_source ON links (source, relation, claim)",
     ),
     "events": (
         "CREATE INDEX IF NOT EXISTS events_at ON events (at, id)",
@@ -709,10 +710,6 @@ class Index:
             (i, status, story, [t for t in tags.split(TAG_MARK) if t])
             for _, i, status, story, tags in rows
         ]
-
-    def link_facts(self) -> Iterator[tuple[str, str, str]]:
-        """(claim, source, relation) of every link."""
-        yield from self.connection.execute("SELECT claim, source, relation FROM links")
 
 
 def _shaped(table: str, records: Iterator[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, cast
 import orjson
 
 from claimtrack.errors import DatabaseError, NotFound
-from claimtrack.model import Claim, Event, Link, Relation, Status, fold
+from claimtrack.model import Claim, Event, Link, fold
 from claimtrack.store.adapter import IdTable, SnapshotDB, SnapshotStorage
 from claimtrack.store.collector import paused_gc
 from claimtrack.store.fileformat import META, TABLES, Data, dump_to, empty_data, parse
@@ -51,6 +51,7 @@ from claimtrack.store.index import Identity, Index, identity, plain_ids, wanted
 from claimtrack.store.terms import rank
 
 if TYPE_CHECKING:
+    from claimtrack.store.counts import ClaimCounts, SourceCounts
     from claimtrack.store.layout import Blocks, Layout
     from claimtrack.store.timeline import IndexedHistory
 
@@ -59,11 +60,6 @@ SORT_KEYS = ("created", "updated", "status", "story", "text")
 # Up to this many claims (or a tenth of them) a listing reads each claim and its links
 # by ID; beyond, it reads every claim and link in one pass.
 LOOKUP_LIMIT = 200
-
-# What ``stats`` counts of a claim: (ID, status, story, tags); of a link: (claim,
-# source, relation).
-Fact = tuple[str, Status, str | None, list[str]]
-LinkFact = tuple[str, str, Relation]
 
 
 class Snapshot:
@@ -496,16 +492,13 @@ class Snapshot:
             return (orjson.loads(lines[claim_id]) for claim_id in found), total
         return (cast(Claim, self.peek("claims", claim_id)) for claim_id in found), total
 
-    def facts(self, flt: ClaimFilter) -> tuple[list[Fact], Iterator[LinkFact]]:
-        """What ``stats`` counts of the claims ``flt`` selects (newest first), and of
-        their links: from the index alone, no claim or link is read."""
+    def facts(self, flt: ClaimFilter) -> tuple[ClaimCounts, SourceCounts]:
+        """What ``stats`` counts of the claims ``flt`` (prepared) selects, and of their
+        links per source (``store.counts``): counted by the index, no record read."""
+        from claimtrack.store.counts import claim_counts, source_counts
+
         index = self._ask("claims", "links")
-        facts = cast(list[Fact], index.facts(flt))
-        chosen = {fact[0] for fact in facts}
-        links = (cast(LinkFact, k) for k in index.link_facts() if k[0] in chosen)
-        if self._layout is not None and not self.writable:
-            self.records("sources")  # names of thousands of sources: one pass, not a search each
-        return facts, links
+        return claim_counts(index, flt), source_counts(index, flt)
 
     def similar_candidates(self, terms: Sequence[str], flt: ClaimFilter, limit: int) -> list[str]:
         """IDs of up to ``limit`` claims that ``flt`` (prepared) selects and that hold any
