@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claimtrack.db import Database
 from claimtrack.errors import Ambiguous, DatabaseError, NotFound, ValidationError
 from claimtrack.model import SCHEMA_VERSION
-from claimtrack.store.fileformat import dump, empty_data
+from claimtrack.store.fileformat import dump, empty_data, has_twenty_digits
 from tests.helpers import Cli
 
 
@@ -259,3 +262,21 @@ def test_linking_evidence_moves_the_claims_updated_and_undo_reverts_both(cli: Cl
     assert shown["updated"] == before and not [
         k for k in shown["links"] if k["relation"] == "supports"
     ]
+
+
+# -- a number too wide for orjson ---------------------------------------------------------
+
+
+@given(st.lists(st.sampled_from([b"7", b"0", b"a", b" ", b"\xd9\xa3", b"1" * 19]), max_size=40))
+def test_twenty_digits_are_found_as_the_regular_expression_finds_them(pieces: list[bytes]) -> None:
+    raw = b"".join(pieces)
+    assert has_twenty_digits(raw) is bool(re.search(rb"\d{20}", raw))
+
+
+@pytest.mark.parametrize("start", [(1 << 20) - 19, (1 << 20) - 10, (1 << 20) - 1, 1 << 20])
+def test_twenty_digits_across_a_megabyte_boundary_are_found(start: int) -> None:
+    raw = bytearray(b"x" * (3 << 20))
+    raw[start : start + 20] = b"9" * 20
+    assert has_twenty_digits(bytes(raw))
+    raw[start + 10] = ord("x")  # two runs of 10 and 9: neither is twenty
+    assert not has_twenty_digits(bytes(raw))

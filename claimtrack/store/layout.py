@@ -15,14 +15,13 @@ import errno
 import itertools
 import mmap
 import os
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from claimtrack.store.fileformat import TABLES, key_separators
+from claimtrack.store.fileformat import TABLES, has_twenty_digits, key_separators
 
 # (position of the table's "{", position of its "}") for each table, in file order.
 Blocks = dict[str, tuple[int, int]]
@@ -31,9 +30,6 @@ Changes = Mapping[str, Mapping[str, bytes | None]]
 
 
 CHUNK = 4 << 20
-
-
-_TWENTY_DIGITS = re.compile(rb"\d{20}")
 
 
 class NotOurLayout(ValueError):
@@ -87,7 +83,7 @@ class Scan:
             part = lines[first : first + BATCH]
             final = first + len(part) == len(lines)
             batch = b"\n".join(part)
-            if _TWENTY_DIGITS.search(batch):
+            if has_twenty_digits(batch):
                 # orjson would read an integer wider than 64 bits as a float: the
                 # whole-file parse reads it exactly, and refuses it.
                 raise NotOurLayout(f"table {table!r}: a number of 20 digits or more")
