@@ -250,8 +250,11 @@ def bench_size(size: int, work: Path, env: dict[str, str], runs: int) -> list[st
         "|---|---|---|---|---|---|---|---|",
     ]
     for case in cases_for(db, work, size, some_id):
-        times = runs if case.kind != "bulk" or size < BIG else max(1, runs // 3)
-        figure = measure(case.args, env, times, case.before, case.warm, case.ok)
+        big_bulk = case.kind == "bulk" and size >= BIG
+        # From 100,000 claims a bulk command runs once, with no warm-up (the file is in
+        # the page cache already): 250,000 claims then fit in 15 minutes.
+        times = 1 if big_bulk else runs
+        figure = measure(case.args, env, times, case.before, case.warm and not big_bulk, case.ok)
         if isinstance(case.args, list) and case.name.startswith("floor"):
             floors[case.args[2] if len(case.args) > 3 else "help"] = figure
         verdict = judge(case, figure, floors, size, file_mb)
@@ -283,7 +286,7 @@ def main() -> None:
     out = [
         f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
         f"`python -c pass` takes {baseline.cell()}. {runs} runs of each command after one "
-        f"warm-up (bulk commands from {BIG:,} claims: {max(1, runs // 3)}). Floors are "
+        f"warm-up (bulk commands from {BIG:,} claims: once, no warm-up). Floors are "
         "measured in the same run on the same file (benchmarks/floor.py).\n"
     ]
     try:
