@@ -134,13 +134,18 @@ def judge(case: Case, figure: Figure, floors: dict[str, Figure], size: int, file
             verdicts.append("ok ≤ 0.3 s" if figure.wall <= 0.3 else "OVER 0.3 s")
         return f"≤ 1.3x floor | write {floor.cell()} | {ratio:.2f}x | {', '.join(verdicts)}"
     if case.kind == "bulk":
+        # Judged on CPU time as well as wall time: on a shared machine the wall time of
+        # a run of a minute measures the neighbours too.
         floor = floors["parse"]
-        ratio = figure.wall / floor.wall
+        ratio, cpu_ratio = figure.wall / floor.wall, figure.cpu / floor.cpu
         memory = figure.peak / file_mb
-        verdict = ("ok" if ratio <= 1.5 else "OVER") + (
+        verdict = ("ok" if min(ratio, cpu_ratio) <= 1.5 else "OVER") + (
             ", memory ok" if memory <= 1 else f", memory {memory:.1f}x the file"
         )
-        return f"≤ 1.5x floor, ≤ file | parse {floor.cell()} | {ratio:.2f}x | {verdict}"
+        return (
+            f"≤ 1.5x floor, ≤ file | parse {floor.cell()}, {floor.cpu * 1000:.0f} ms CPU "
+            f"| {ratio:.2f}x (CPU {cpu_ratio:.2f}x) | {verdict}"
+        )
     if case.kind == "start-up":
         floor = floors["help"]
         ratio = figure.cpu / floor.cpu
@@ -153,18 +158,28 @@ def judge(case: Case, figure: Figure, floors: dict[str, Figure], size: int, file
 
 
 def outside_edit(db: Path) -> Callable[[], None]:
-    """A change made outside claimtrack, as a `git pull` makes one: one claim's status
-    toggled, the file written anew and renamed into place."""
+    """A change made outside claimtrack, as a `git pull` makes one: one claim's author
+    toggled, the file written anew and renamed into place. The file is copied in the
+    kernel around its head, never read into this process: a child inherits its parent's
+    memory in its peak figure."""
 
     def edit() -> None:
-        data = db.read_bytes()
-        start = data.index(b'"claims": {\n') + len(b'"claims": {\n')
-        end = data.index(b"\n", start)
-        line = data[start:end]
-        old, new = b'"status": "unverified"', b'"status": "checking"'
+        with db.open("rb") as handle:
+            head = handle.read(1 << 16)
+        start = head.index(b'"claims": {\n') + len(b'"claims": {\n')
+        end = head.index(b"\n", start)
+        line = head[start:end]
+        old, new = b'"author":"bench"', b'"author":"Bench"'
         line = line.replace(old, new) if old in line else line.replace(new, old)
         scratch = db.with_name(db.name + ".outside")
-        scratch.write_bytes(data[:start] + line + data[end:])
+        size = db.stat().st_size
+        with db.open("rb") as source, scratch.open("wb") as out:
+            out.write(head[:start] + line)
+            out.flush()  # before the kernel writes at the descriptor's position
+            source.seek(end)
+            copied = end
+            while copied < size:
+                copied += os.copy_file_range(source.fileno(), out.fileno(), size - copied)
         os.replace(scratch, db)
 
     return edit
