@@ -293,12 +293,11 @@ class Snapshot:
         if clash is not None:
             raise ValueError(f"record {clash} is there already")
         self._fill(table)
-        if table != "events":  # events have no rows (the caller checked their IDs)
-            if table == "claims" and not self._index.has_words:
-                self._fill("claims")  # so that the packed claims' terms go in with them
-                self._index.fill_words(self._storage.data["claims"].items())
-            decoded = ((key, orjson.loads(body)) for key, body in records.items())
-            self._index.fill({table: decoded})
+        if table == "claims" and not self._index.has_words:
+            self._fill("claims")  # so that the packed claims' terms go in with them
+            self._index.fill_words(self._storage.data["claims"].items())
+        decoded = ((key, orjson.loads(body)) for key, body in records.items())
+        self._index.fill({table: decoded})  # events too: ``log`` reads them by their rows
         if packed:
             packed.update(records)
         elif records:
