@@ -26,8 +26,38 @@ def _stamp(rng: random.Random) -> str:
     )
 
 
+def _sentence(rng: random.Random, shortest: int, longest: int) -> str:
+    return " ".join(rng.choices(WORDS, k=rng.randint(shortest, longest))).capitalize() + "."
+
+
+def _event(
+    rng: random.Random,
+    at: str,
+    action: str,
+    kind: str,
+    target: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    event_id = ids.new_id()
+    return {
+        "id": event_id,
+        "at": at,
+        "actor": "bench",
+        "change": event_id,
+        "action": action,
+        "kind": kind,
+        "target": target,
+        "before": before,
+        "after": after,
+    }
+
+
 def build(claims: int, seed: int = 1) -> dict[str, Any]:
-    """A database with ``claims`` claims, claims/10 sources, ~3 links and 2 events each."""
+    """A database of ``claims`` worked claims, about 4 KB each with their share of the
+    file, as issue 29 measured them: claims/10 sources; per claim two notes, 1 to 4
+    links with a URL (a third with a quote), and history (its addition, each link, an edit
+    of its wording, a note, a status change)."""
     rng = random.Random(seed)
     data = empty_data()
     source_ids = []
@@ -68,34 +98,41 @@ def build(claims: int, seed: int = 1) -> dict[str, Any]:
             "updated": at,
             "author": "bench",
         }
-        for position, relation in enumerate(RELATIONS[: rng.randint(1, 4)]):
+        claim = data["claims"][claim_id]
+        claim["notes"] = [
+            {"at": at, "author": "bench", "text": _sentence(rng, 8, 16)} for _ in range(2)
+        ]
+        added = _event(rng, at, "add", "claim", claim_id, None, {**claim, "notes": []})
+        data["events"][added["id"]] = added
+        relations = RELATIONS[: rng.randint(1, 4)]
+        # Each link its own source: a claim never cites one source twice in one role.
+        cited = rng.sample(source_ids, len(relations))
+        for position, (relation, source_id) in enumerate(zip(relations, cited, strict=True)):
             link_id = ids.new_id()
-            data["links"][link_id] = {
+            link = {
                 "id": link_id,
                 "claim": claim_id,
-                "source": rng.choice(source_ids),
+                "source": source_id,
                 "relation": relation,
                 "position": position,
-                "url": None,
-                "quote": None,
-                "date": None,
+                "url": f"https://news.example/{rng.randint(1, 10**9)}/{rng.choice(WORDS)}",
+                "quote": _sentence(rng, 8, 16) if rng.random() < 0.3 else None,
+                "date": at[:10],
                 "note": None,
                 "created": at,
                 "author": "bench",
             }
-        for action in ("add", "status"):
-            event_id = ids.new_id()
-            data["events"][event_id] = {
-                "id": event_id,
-                "at": at,
-                "actor": "bench",
-                "change": event_id,
-                "action": action,
-                "kind": "claim",
-                "target": claim_id,
-                "before": None,
-                "after": {"status": "unverified"},
-            }
+            data["links"][link_id] = link
+            linked = _event(rng, at, "link", "link", link_id, None, link)
+            data["events"][linked["id"]] = linked
+        # A worked claim: its wording edited, notes taken, its status set.
+        for action, before, after in (
+            ("edit", {"text": _sentence(rng, 4, 10)}, {"text": text}),
+            ("note", {"notes": claim["notes"][:1]}, {"notes": claim["notes"]}),
+            ("status", {"status": "unverified"}, {"status": claim["status"]}),
+        ):
+            change = _event(rng, at, action, "claim", claim_id, before, after)
+            data["events"][change["id"]] = change
     return data
 
 

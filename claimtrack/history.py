@@ -13,7 +13,7 @@ import heapq
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -22,6 +22,9 @@ from claimtrack.confidential import Disclosure, opened_event, withhold_event
 from claimtrack.db import Database
 from claimtrack.errors import ClaimtrackError, NotFound
 from claimtrack.model import Event, local_time
+
+if TYPE_CHECKING:
+    from claimtrack.store.timeline import IndexedHistory
 
 REVERSING = ("undo", "redo")
 # The git merge driver's change (``git.driver.GIT_MERGE``): it joins two
@@ -388,6 +391,9 @@ def read_history(
     megabytes at a time and only the ones kept are held, as their JSON; for one record,
     only events that mention it (or a link of it, or a source) are parsed at all.
     """
+    indexed = db.store.indexed_history() if record_id is None and newest is not None else None
+    if indexed is not None and newest is not None:
+        return _newest(db, indexed, newest, reveal)
     hidden = Disclosure(reveal).hidden(db.store.records("sources"))
     link_sources: dict[str, set[str]] = {}
     related: set[str] = set()
@@ -429,6 +435,22 @@ def read_history(
         protected = hidden | _links_of_sources(db, hidden)
         protected.update(link for link, cited in link_sources.items() if cited & hidden)
     return History(chosen, total, protected, reveal)
+
+
+def _newest(db: Database, indexed: IndexedHistory, newest: int, reveal: bool) -> History:
+    """``read_history`` of the newest events through the index: the same events and
+    the same withholding, from the events' rows and the confidential sources' records
+    (``store.timeline``), reading only the events shown."""
+    chosen, total = indexed.newest(newest)
+    hidden = Disclosure(reveal).hidden(indexed.confidential_sources())
+    if not reveal:
+        hidden |= indexed.secret_in_history()
+    protected: set[str] = set()
+    if hidden:
+        protected = hidden | _links_of_sources(db, hidden)
+        if not reveal:
+            protected |= indexed.links_citing(hidden)
+    return History(list[tuple[str, str, Event | bytes]](chosen), total, protected, reveal)
 
 
 def _any_of(record_ids: Iterable[str], *marks: bytes) -> re.Pattern[bytes]:

@@ -389,3 +389,49 @@ def test_require_known_finds_a_record_no_event_names(path: Path) -> None:
         db.add_record("claim", copy)  # as an import adds a record: no event of its own
     with reading(path) as db:
         assert history.require_known(db, "qqqqq") == "q" * 16
+
+
+def _newest_of_every_length(path: Path) -> list[tuple[list[Any], int, set[str]]]:
+    with reading(path) as db:
+        total = history.read_history(db, newest=0, reveal=False).total
+        return [
+            (list(found.events()), found.total, found.protected)
+            for n in range(total + 2)
+            for found in [history.read_history(db, newest=n, reveal=False)]
+        ]
+
+
+def test_the_newest_events_come_from_the_index_as_a_scan_would_give_them(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with writing(path) as db:
+        claim = db.add_claim("A claim")
+        secret = db.add_source("Secret Person", confidential=True)
+        gone = db.add_source("Gone Person", confidential=True)
+        db.add_source("Open Person")
+        db.link(claim["id"], secret["id"], "said-by", quote="her own words")
+        db.link(claim["id"], gone["id"], "supports", quote="his own words")
+        db.link(claim["id"], "Open Person", "reported-by")
+    with writing(path) as db:
+        db.unlink(claim["id"], secret["id"])  # a link that only the history holds
+    with writing(path) as db:
+        db.remove_source(gone["id"])  # a confidential source only the history holds
+    for note in ("called", "emailed", "met"):
+        with writing(path) as db:
+            db.add_note(claim["id"], note)
+    monkeypatch.setenv("CLAIMTRACK_INDEX", "never")  # parsed whole, every event scanned
+    scanned = _newest_of_every_length(path)
+    monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
+
+    def no_scan(*args: object) -> None:
+        raise AssertionError("the whole history was read")
+
+    monkeypatch.setattr("claimtrack.store.snapshot.Snapshot.scan_events", no_scan)
+    indexed = _newest_of_every_length(path)
+    assert indexed == scanned
+    newest, total, protected = indexed[-1]
+    assert total == len(newest) > 10
+    assert {secret["id"], gone["id"]} <= protected
+    quotes = [(e["before"] or e["after"] or {}).get("quote") for e in newest]
+    assert "her own words" not in quotes
+    assert "his own words" not in quotes

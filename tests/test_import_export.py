@@ -583,3 +583,20 @@ def test_a_review_url_template_it_cannot_fill_is_one_error_line(cli: Cli, templa
         "export", "--format", "claimreview", "--org", "Desk", "--review-url", template, code=1
     )
     assert failed.stderr.startswith("Error: --review-url") and "internal error" not in failed.stderr
+
+
+def test_the_newest_history_after_an_import_is_what_the_file_holds(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo(cli)
+    for number in range(4):
+        cli.add(f"Claim {number} of the desk")
+    full = cli("export", "--reveal").stdout
+    copy = other_cli(tmp_path, "copy.json")
+    copy("import", "-", "--format", "json", input=full)  # the history comes in packed
+    # Read through the index the import left (the events' rows) and by a scan.
+    through_index = copy.jsonl("log", "-n", "5")
+    monkeypatch.setenv("CLAIMTRACK_INDEX", "never")
+    scanned = copy.jsonl("log", "-n", "5")
+    assert through_index == scanned
+    assert len(scanned) == 5

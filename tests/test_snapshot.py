@@ -16,6 +16,7 @@ import dataclasses
 import itertools
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from hypothesis import strategies as st
 
 from claimtrack.errors import NotFound, ValidationError
 from claimtrack.model import RELATIONS, STATUSES, fold
+from claimtrack.store.counts import ClaimCounts
 from claimtrack.store.fileformat import Data, dump, empty_data, parse
 from claimtrack.store.filter import ClaimFilter
 from claimtrack.store.index import Index
@@ -263,14 +265,65 @@ def test_select_sorts_reverses_and_limits_but_counts_every_claim(
             snap.select(ClaimFilter(), sort="author")
 
 
-def test_facts_are_the_selected_claims_newest_first_and_their_links(db: Path, kind: Kind) -> None:
+def test_facts_count_the_selected_claims_and_their_sources(db: Path, kind: Kind) -> None:
     with opened(db, kind) as snap:
-        facts, links = snap.facts(ClaimFilter(stories=["vote", "protests"]).prepare(Lookup()))
-        vote = ("c2a", "verified", "vote", ["election", "serbia"])
-        assert facts == [vote, ("c1a", "unverified", "protests", ["police", "serbia"])]
-        cited = {("c1a", "s1", "reported-by"), ("c1a", "s2", "said-by")}
-        cited |= {("c2a", "s1", "reported-by"), ("c2a", "s1", "supports")}
-        assert sorted(links) == sorted(cited)
+        claims, sources = snap.facts(ClaimFilter(stories=["vote", "protests"]).prepare(Lookup()))
+        # serbia is on both claims; between election and police (one claim each) the
+        # newer claim's tag comes first, and within a claim the tags' order.
+        assert claims == ClaimCounts(
+            2,
+            {"verified": 1, "unverified": 1},
+            [("vote", 1), ("protests", 1)],
+            [("serbia", 2), ("election", 1), ("police", 1)],
+        )
+        # s1 reports both claims and supports one: two claims in all, each counted once.
+        assert sources == {
+            "s1": {"claims": 2, "reported-by": 2, "supports": 1},
+            "s2": {"claims": 1, "said-by": 1},
+        }
+        only_vote = ClaimFilter(stories=["vote"]).prepare(Lookup())
+        assert snap.facts(only_vote)[1] == {"s1": {"claims": 1, "reported-by": 1, "supports": 1}}
+        # c2a and c2b were made at the same moment: the higher ID counts as newer.
+        everything = snap.facts(ClaimFilter())[0]
+        stories = [("budget", 1), ("vote", 1), ("(no story)", 1), ("protests", 1)]
+        assert everything.by_story == stories
+        tags = [("serbia", 2), ("election", 1), ("ministry", 1), ("police", 1)]
+        assert everything.by_tag == tags
+
+
+def counted_one_by_one(newest_first: list[dict[str, Any]]) -> ClaimCounts:
+    """What ``facts`` must count, counted claim by claim, newest first."""
+    by_story = Counter(claim["story"] or "(no story)" for claim in newest_first)
+    by_tag = Counter(tag for claim in newest_first for tag in claim["tags"])
+    return ClaimCounts(
+        len(newest_first),
+        dict(Counter(claim["status"] for claim in newest_first)),
+        by_story.most_common(),
+        by_tag.most_common(),
+    )
+
+
+def test_facts_count_every_source_of_every_claim_and_no_link_to_a_missing_one(
+    tmp_path: Path, kind: Kind
+) -> None:
+    data = sample()
+    everything = {
+        "s1": {"claims": 2, "reported-by": 2, "supports": 1},
+        "s2": {"claims": 1, "said-by": 1},
+        "s3": {"claims": 1, "said-by": 1},
+    }
+    path = tmp_path / "claims.json"
+    path.write_bytes(dump(data))
+    with opened(path, kind) as snap:
+        assert snap.facts(ClaimFilter())[1] == everything
+    # A link to a claim that is not there (a bad merge) backs nothing.
+    data["links"]["l6"] = link("l6", "c9z", "s4")
+    data["links"]["l7"] = link("l7", "c9y", "s1", "supports")
+    path.write_bytes(dump(data))
+    with opened(path, kind) as snap:
+        assert snap.facts(ClaimFilter())[1] == everything
+        checking = ClaimFilter(statuses=["checking"])
+        assert snap.facts(checking)[1] == {"s3": {"claims": 1, "said-by": 1}}
 
 
 def test_history_is_listed_oldest_first_and_scanned_in_id_order(db: Path, kind: Kind) -> None:
@@ -400,7 +453,7 @@ def test_a_later_reader_sees_the_changes_in_a_current_cache(db: Path, packed: bo
     with opened(db, "cache-current") as snap:
         assert ids(snap.select(ClaimFilter(tags=["serbia"]))[0]) == ["c1c", "c2a", "c1a"]
         assert ids(snap.select(ClaimFilter(statuses=["verified"]))[0]) == ["c2a", "c1a"]
-        assert [fact[0] for fact in snap.facts(ClaimFilter(tags=["police"]))[0]] == ["c1a"]
+        assert snap.facts(ClaimFilter(tags=["police"]))[0].claims == 1
         assert snap.ids_with_prefix("claims", "c1") == ["c1a", "c1b", "c1c"]
         assert snap.sources_named("interior, the") == ["s3"]
         assert snap.sources_named("interior ministry") == []
@@ -553,7 +606,9 @@ def test_memory_and_cache_select_the_same_claims_in_the_same_order(
             assert snap.cached is (mode == "always")
             prepared = dataclasses.replace(flt).prepare(Lookup())
             found, total = snap.select(prepared, sort=sort, reverse=reverse, limit=limit)
-            answers.append((ids(found), total, snap.facts(prepared)[0]))
+            counted = snap.facts(prepared)[0]
+            assert counted == counted_one_by_one(list(snap.select(prepared)[0]))
+            answers.append((ids(found), total, counted))
     assert answers[0] == answers[1]
 
 

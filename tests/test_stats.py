@@ -9,6 +9,7 @@ import pytest
 
 from claimtrack.analysis.stats import compute, tally
 from claimtrack.db import Database
+from claimtrack.store.counts import ClaimCounts
 from claimtrack.views.presenter import ClaimFilter, Presenter
 from tests.clock import freeze
 
@@ -92,7 +93,7 @@ def test_top_limits_tags_and_sources(path: Path) -> None:
 
 
 def test_an_empty_selection() -> None:
-    assert tally([], {}, str, top=20) == {
+    assert tally(ClaimCounts(), {}, str, top=20) == {
         "claims": 0,
         "by_status": [],
         "by_story": [],
@@ -108,9 +109,29 @@ def test_sources_with_as_many_claims_sort_by_name_case_folded() -> None:
         "id-c": {"claims": 2, "said-by": 2},
     }
     names = {"id-a": "Beta", "id-b": "alpha", "id-c": "zeta"}
-    found = tally([], per_source, names.__getitem__, top=20)
+    found = tally(ClaimCounts(), per_source, names.__getitem__, top=20)
     assert [(s["name"], s["claims"]) for s in found["sources"]] == [
         ("zeta", 2),
         ("alpha", 1),
         ("Beta", 1),
     ]
+
+
+def test_only_sources_that_can_reach_the_top_are_named() -> None:
+    per_source = {
+        "id-a": {"claims": 3, "said-by": 3},
+        "id-b": {"claims": 2, "said-by": 2},
+        "id-c": {"claims": 2, "supports": 2},
+        "id-d": {"claims": 1, "supports": 1},
+    }
+    named: list[str] = []
+
+    def name(source_id: str) -> str:
+        named.append(source_id)
+        return {"id-b": "Zed", "id-c": "Abe"}.get(source_id, source_id)
+
+    found = tally(ClaimCounts(), per_source, name, top=2)
+    # id-b and id-c tie for second place: both are named, and the name decides.
+    assert [s["id"] for s in found["sources"]] == ["id-a", "id-c"]
+    assert sorted(named) == ["id-a", "id-b", "id-c"]
+    assert tally(ClaimCounts(), per_source, name, top=0)["sources"] == []

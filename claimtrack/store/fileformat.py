@@ -75,12 +75,26 @@ def strict_loads(raw: bytes) -> Any:
         raise ValueError("not UTF-8 text") from None
 
 
-_TWENTY_DIGITS = re.compile(rb"\d{20}")
+# Every ASCII digit to "0", every other byte to a space: a run of twenty digits becomes
+# twenty zeros, which ``bytes.find`` finds about six times faster than the regular
+# expression ``\d{20}`` searches for it (as fast as orjson parses the same bytes).
+_DIGITS = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+_TWENTY = b"0" * 20
+_PIECE = 1 << 20
+
+
+def has_twenty_digits(raw: bytes) -> bool:
+    r"""Whether ``raw`` holds twenty ASCII digits in a row (``re``'s ``\d{20}``), looked
+    for a megabyte at a time (overlapping by 19 bytes), never copied whole."""
+    for start in range(0, len(raw), _PIECE):
+        if raw[start : start + _PIECE + 19].translate(_DIGITS).find(_TWENTY) >= 0:
+            return True
+    return False
 
 
 def _load(raw: bytes) -> Any:
     """Fast path for files in our own layout, strict path for anything else."""
-    if _TWENTY_DIGITS.search(raw):
+    if has_twenty_digits(raw):
         # orjson reads an integer wider than 64 bits as a float, silently, and a write
         # would save the float; such an integer has 20 digits or more. The strict path
         # reads it exactly and refuses it (digits inside a text only cost that path).

@@ -47,6 +47,7 @@ from claimtrack.store.filter import TAG_MARK, ClaimFilter
 from claimtrack.store.rows import (
     HIDDEN,
     claim_row,
+    event_row,
     hidden_name,
     insert_sources,
     insert_words,
@@ -68,7 +69,7 @@ INDEX_ENV = "CLAIMTRACK_INDEX"
 # Below this (about 300 claims) filling the schema in memory costs less than opening a
 # cache would (benchmarks/run.py; docs/storage.md has the figures).
 MIN_BYTES = 500_000
-FORMAT = "7"  # bump when the tables below or what an index vouches for change: rebuilt
+FORMAT = "8"  # bump when the tables below or what an index vouches for change: rebuilt
 # What JSON must escape in a record ID; binary search compares IDs written as they are.
 _NOT_PLAIN = re.compile(r'["\\\x00-\x1f]')
 
@@ -84,7 +85,10 @@ CREATE TABLE links (
 CREATE TABLE sources (id TEXT PRIMARY KEY, names TEXT) WITHOUT ROWID;
 CREATE TABLE names (name TEXT, source TEXT);
 CREATE TABLE merged (old TEXT, tbl TEXT, holder TEXT);
-CREATE TABLE misfiled (tbl TEXT, key TEXT, rid TEXT)
+CREATE TABLE misfiled (tbl TEXT, key TEXT, rid TEXT);
+CREATE TABLE events (
+    key TEXT PRIMARY KEY, at TEXT, id TEXT, target TEXT, kind TEXT, source TEXT, secret INTEGER
+) WITHOUT ROWID
 """
 WORDS_SQL = """
 CREATE TABLE claim_numbers (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
@@ -98,7 +102,8 @@ CREATE VIRTUAL TABLE claim_words USING fts5(terms, tokenize = 'ascii', detail = 
 # numbers its rows; ``claim_numbers`` maps them to claim IDs). The ``ascii`` tokenizer
 # splits only at ASCII spaces and punctuation, so it finds exactly the terms
 # ``claim_terms`` made (all letters and digits, any script); ``detail = none``: a term's
-# claims, no positions.
+# claims, no positions. ``events``: each event's time and ID (``log``'s order), what it
+# changed, and what ``log`` withholds by (``rows.event_row``).
 # The lookup indexes of each table's rows (``merged`` is filled with claims and sources).
 _MERGED = (
     "CREATE INDEX IF NOT EXISTS merged_old ON merged (tbl, old)",
@@ -114,7 +119,12 @@ INDEXES: dict[str, tuple[str, ...]] = {
     ),
     "links": (
         "CREATE INDEX IF NOT EXISTS links_claim ON links (claim)",
-        "CREATE INDEX IF NOT EXISTS links_source ON links (source)",
+        # Covers ``stats``' counts per source and relation (``store.counts``).
+        "CREATE INDEX IF NOT EXISTS links_source ON links (source, relation, claim)",
+    ),
+    "events": (
+        "CREATE INDEX IF NOT EXISTS events_at ON events (at, id)",
+        "CREATE INDEX IF NOT EXISTS events_source ON events (source)",
     ),
     "sources": (
         "CREATE INDEX IF NOT EXISTS names_name ON names (name)",
@@ -473,8 +483,10 @@ class Index:
             "INSERT INTO links VALUES (?, ?, ?, ?)", (link_row(k, v) for k, v in noted("links"))
         )
         insert_sources(connection, dict(noted("sources")))
-        for _ in noted("events"):
-            pass
+        connection.executemany(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (event_row(k, v) for k, v in noted("events")),
+        )
         connection.executemany("INSERT INTO merged VALUES (?, ?, ?)", merged)
         connection.executemany("INSERT INTO misfiled VALUES (?, ?, ?)", misfiled)
         self.filled.update(records)
@@ -516,6 +528,12 @@ class Index:
             connection.executemany("DELETE FROM links WHERE id = ?", keys)
             connection.executemany(
                 "INSERT INTO links VALUES (?, ?, ?, ?)", [link_row(k, v) for k, v in live.items()]
+            )
+        elif table == "events":
+            connection.executemany("DELETE FROM events WHERE key = ?", keys)
+            connection.executemany(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [event_row(k, v) for k, v in live.items()],
             )
         elif table == "sources":
             connection.executemany("DELETE FROM sources WHERE id = ?", keys)
@@ -701,10 +719,6 @@ class Index:
             (i, status, story, [t for t in tags.split(TAG_MARK) if t])
             for _, i, status, story, tags in rows
         ]
-
-    def link_facts(self) -> Iterator[tuple[str, str, str]]:
-        """(claim, source, relation) of every link."""
-        yield from self.connection.execute("SELECT claim, source, relation FROM links")
 
 
 def _shaped(table: str, records: Iterator[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:

@@ -60,6 +60,27 @@ def link_row(record_id: str, link: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(map(_scalar, row))
 
 
+def event_row(key: str, event: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The event's row: its time and ID, the record it changed and its kind, and what
+    ``log`` withholds by (``history.read_history``): the source a link event's state
+    cites, and whether a source event's state is confidential."""
+    state = event.get("after") or event.get("before") or {}
+    if not isinstance(state, Mapping):
+        state = {}
+    kind = event.get("kind")
+    source = state.get("source") if kind == "link" else None
+    secret = kind == "source" and bool(state.get("confidential"))
+    return (
+        key,
+        _scalar(event.get("at")),
+        _scalar(event.get("id")),
+        _scalar(event.get("target")),
+        _scalar(kind),
+        _scalar(source),
+        int(secret),
+    )
+
+
 def note_merged_misfiled(
     table: str,
     key: str,

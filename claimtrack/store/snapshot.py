@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, cast
 import orjson
 
 from claimtrack.errors import DatabaseError, NotFound
-from claimtrack.model import Claim, Event, Link, Relation, Status, fold
+from claimtrack.model import Claim, Event, Link, fold
 from claimtrack.store.adapter import IdTable, SnapshotDB, SnapshotStorage
 from claimtrack.store.collector import paused_gc
 from claimtrack.store.fileformat import META, TABLES, Data, dump_to, empty_data, parse
@@ -51,18 +51,15 @@ from claimtrack.store.index import Identity, Index, identity, plain_ids, wanted
 from claimtrack.store.terms import rank
 
 if TYPE_CHECKING:
+    from claimtrack.store.counts import ClaimCounts, SourceCounts
     from claimtrack.store.layout import Blocks, Layout
+    from claimtrack.store.timeline import IndexedHistory
 
 SORT_KEYS = ("created", "updated", "status", "story", "text")
 
 # Up to this many claims (or a tenth of them) a listing reads each claim and its links
 # by ID; beyond, it reads every claim and link in one pass.
 LOOKUP_LIMIT = 200
-
-# What ``stats`` counts of a claim: (ID, status, story, tags); of a link: (claim,
-# source, relation).
-Fact = tuple[str, Status, str | None, list[str]]
-LinkFact = tuple[str, str, Relation]
 
 
 class Snapshot:
@@ -304,12 +301,11 @@ class Snapshot:
         if clash is not None:
             raise ValueError(f"record {clash} is there already")
         self._fill(table)
-        if table != "events":  # events have no rows (the caller checked their IDs)
-            if table == "claims" and not self._index.has_words:
-                self._fill("claims")  # so that the packed claims' terms go in with them
-                self._index.fill_words(self._storage.data["claims"].items())
-            decoded = ((key, orjson.loads(body)) for key, body in records.items())
-            self._index.fill({table: decoded})
+        if table == "claims" and not self._index.has_words:
+            self._fill("claims")  # so that the packed claims' terms go in with them
+            self._index.fill_words(self._storage.data["claims"].items())
+        decoded = ((key, orjson.loads(body)) for key, body in records.items())
+        self._index.fill({table: decoded})  # events too: ``log`` reads them by their rows
         if packed:
             packed.update(records)
         elif records:
@@ -503,16 +499,13 @@ class Snapshot:
             return (orjson.loads(lines[claim_id]) for claim_id in found), total
         return (cast(Claim, self.peek("claims", claim_id)) for claim_id in found), total
 
-    def facts(self, flt: ClaimFilter) -> tuple[list[Fact], Iterator[LinkFact]]:
-        """What ``stats`` counts of the claims ``flt`` selects (newest first), and of
-        their links: from the index alone, no claim or link is read."""
+    def facts(self, flt: ClaimFilter) -> tuple[ClaimCounts, SourceCounts]:
+        """What ``stats`` counts of the claims ``flt`` (prepared) selects, and of their
+        links per source (``store.counts``): counted by the index, no record read."""
+        from claimtrack.store.counts import claim_counts, source_counts
+
         index = self._ask("claims", "links")
-        facts = cast(list[Fact], index.facts(flt))
-        chosen = {fact[0] for fact in facts}
-        links = (cast(LinkFact, k) for k in index.link_facts() if k[0] in chosen)
-        if self._layout is not None and not self.writable:
-            self.records("sources")  # names of thousands of sources: one pass, not a search each
-        return facts, links
+        return claim_counts(index, flt), source_counts(index, flt)
 
     def similar_candidates(self, terms: Sequence[str], flt: ClaimFilter, limit: int) -> list[str]:
         """IDs of up to ``limit`` claims that ``flt`` (prepared) selects and that hold any
@@ -529,6 +522,15 @@ class Snapshot:
         return rank(holders, index.claim_count(), allowed, limit)
 
     # -- history ----------------------------------------------------------------------------
+
+    def indexed_history(self) -> IndexedHistory | None:
+        """The history read by ID through the cache (``store.timeline``), for a reading
+        command over a file the cache vouches for; None otherwise (scan it)."""
+        if self._layout is None or self.writable or "events" in self._complete:
+            return None
+        from claimtrack.store.timeline import IndexedHistory
+
+        return IndexedHistory(self._ask("events", "sources"), self._layout)
 
     def event_list(self) -> list[Event]:
         """Every event, oldest first."""

@@ -1,0 +1,111 @@
+"""What ``stats`` counts, counted by the index (SQL) rather than in Python.
+
+The selected claims by status, story and tag: grouped queries over the ``claims``
+table, in the order ``stats`` shows them (most claims first; between equals, the one
+whose newest claim is newer, as counting them newest first would give).
+
+For each source, how many of the selected claims its links point to, in all and by
+relation: grouped queries over the ``links`` table (over its covering index when every
+claim is selected), where reading every link's row into Python and gathering sets cost
+most of a ``stats`` of a large database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from claimtrack.store.filter import TAG_MARK, ClaimFilter
+
+if TYPE_CHECKING:
+    from claimtrack.store.index import Index
+
+# What orders equal counts: the newest claim's creation time and ID, as one string
+# (NUL between: no ID or time holds it), compared as (created, id).
+_NEWEST = "max(coalesce(created, '') || char(0) || id)"
+
+
+@dataclass
+class ClaimCounts:
+    """The selected claims counted: in all, by status, and by story and by tag as
+    (name, claims) in ``stats``' order (a claim with no story under "(no story)")."""
+
+    claims: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_story: list[tuple[str, int]] = field(default_factory=list)
+    by_tag: list[tuple[str, int]] = field(default_factory=list)
+
+
+def claim_counts(index: Index, flt: ClaimFilter) -> ClaimCounts:
+    """The claims ``flt`` (prepared) selects, counted (``ClaimCounts``)."""
+    found = flt.where()
+    if found is None:
+        return ClaimCounts()
+    clause, args = found
+    run = index.connection.execute
+    by_status = dict(run(f"SELECT status, count(*) FROM claims{clause} GROUP BY status", args))
+    stories: dict[str, tuple[int, str]] = {}
+    for story, claims, newest in run(
+        f"SELECT story, count(*), {_NEWEST} FROM claims{clause} GROUP BY story", args
+    ):
+        label = story or "(no story)"  # no story and an empty one alike
+        so_far, last = stories.get(label, (0, ""))
+        stories[label] = (so_far + claims, max(last, newest))
+    tags: dict[str, tuple[int, tuple[str, int]]] = {}
+    for joined, claims, newest in run(
+        f"SELECT tags, count(*), {_NEWEST} FROM claims{clause} GROUP BY tags", args
+    ):
+        names = [tag for tag in joined.split(TAG_MARK) if tag]
+        for tag in names:
+            count, seen = tags.get(tag, (0, ("", 0)))
+            first = (newest, -names.index(tag))  # a tag given twice: where it came first
+            tags[tag] = (count + claims, max(seen, first))
+    return ClaimCounts(sum(by_status.values()), by_status, _ordered(stories), _ordered(tags))
+
+
+def _ordered(counted: dict[str, tuple[int, Any]]) -> list[tuple[str, int]]:
+    """Most claims first; between equals, the one seen first counting newest first."""
+    newest_first = sorted(counted.items(), key=lambda item: item[1][1], reverse=True)
+    ranked = sorted(newest_first, key=lambda item: item[1][0], reverse=True)  # stable
+    return [(name, claims) for name, (claims, _) in ranked]
+
+
+# Source ID -> how many selected claims it backs in all ("claims") and by relation.
+SourceCounts = dict[str, dict[str, int]]
+
+
+def source_counts(index: Index, flt: ClaimFilter) -> SourceCounts:
+    """Per source, the selected claims (``flt``, prepared) its links point to, counted
+    once each: in all, and per relation. Sources with no such link are left out, and
+    so are links to a claim that is not there (``check`` reports them)."""
+    found = flt.where()
+    if found is None:
+        return {}
+    clause, args = found
+    if not clause and not _dangling(index):
+        # Every link's claim is selected: the covering index (source, relation, claim)
+        # counts them without a lookup of each claim.
+        chosen, args = "1", []
+    else:
+        chosen = f"claim IN (SELECT id FROM claims{clause})"
+    counts: SourceCounts = {}
+    for source, relation, claims in index.connection.execute(
+        f"SELECT source, relation, count(DISTINCT claim) FROM links WHERE {chosen}"
+        " GROUP BY source, relation",
+        args,
+    ):
+        counts.setdefault(source, {})[relation] = claims
+    for source, claims in index.connection.execute(
+        f"SELECT source, count(DISTINCT claim) FROM links WHERE {chosen} GROUP BY source", args
+    ):
+        counts[source] = {"claims": claims, **counts[source]}
+    return counts
+
+
+def _dangling(index: Index) -> bool:
+    """Whether a link points at a claim that is not there."""
+    found = index.connection.execute(
+        "SELECT 1 FROM links LEFT JOIN claims ON claims.id = links.claim"
+        " WHERE claims.id IS NULL LIMIT 1"
+    )
+    return found.fetchone() is not None
