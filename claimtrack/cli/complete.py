@@ -185,6 +185,14 @@ def complete_export_format(ctx: typer.Context, incomplete: str) -> list[tuple[st
     return _choices(EXPORT_FORMATS, incomplete)
 
 
+# ``prove``'s: a text a person reads, or JSON for jq.
+PROOF_FORMATS = ("text", "json")
+
+
+def complete_proof_format(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _choices(PROOF_FORMATS, incomplete)
+
+
 def complete_import_format(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     from claimtrack.importing.importer import IMPORT_FORMATS
 
@@ -271,6 +279,7 @@ KIND = Closed(complete_kind, check_kind)
 FORMAT = Closed(complete_format, _one_format(lambda: FORMATS))
 EXPORT_FORMAT = Closed(complete_export_format, _one_format(_export_formats))
 IMPORT_FORMAT = Closed(complete_import_format, _one_format(_import_formats))
+PROOF_FORMAT = Closed(complete_proof_format, _one_format(lambda: PROOF_FORMATS))
 
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
+from claimtrack.cli import complete
 from claimtrack.cli.common import app, desk
 from claimtrack.cli.status import ExitStatus
 from claimtrack.exporting.formats import safe_text
@@ -63,7 +63,7 @@ def prove(
             "-f",
             metavar="FORMAT",
             help="text or json.",
-            click_type=click.Choice(["text", "json"], case_sensitive=False),
+            click_type=complete.PROOF_FORMAT,
         ),
     ] = "text",
 ) -> None:
