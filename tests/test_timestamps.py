@@ -388,3 +388,52 @@ def test_bundle_verify_checks_every_token_it_carries(
         f"timestamps/{tokens['snapshot'].file}: the token is for another hash than its chain"
         in problems
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"file": 5}, "every field of an entry is a string"),
+        ({"file": "../../../etc/hostname"}, "is not a file name in the folder"),
+        ({"ca": None}, "every field of an entry is a string"),
+        ({"imprint": "00"}, "its imprint is not a SHA-256 in hex"),
+        ({"kind": "page"}, "neither 'chain' nor 'snapshot'"),
+        ({"extra": "x"}, "an entry has exactly the fields"),
+    ],
+)
+def test_an_index_entry_edited_by_hand_is_one_error_naming_its_line(
+    cli: Cli,
+    db_path: Path,
+    tsa: Authority,
+    authority_files: Path,
+    change: dict[str, object],
+    why: str,
+) -> None:
+    claim = cli.add("The river rose 3 metres")
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    index = db_path.with_suffix(".timestamps") / "index.jsonl"
+    index.write_text(json.dumps({**json.loads(index.read_text()), **change}) + "\n")
+    for command in (["prove", claim], ["seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files)]):
+        result = cli(*command, code=1)
+        assert result.stderr.startswith(f"Error: {index}, line 1: not a token's entry (")
+        assert why in result.stderr and "Traceback" not in result.stderr
+        assert "internal error" not in result.stderr
+
+
+def test_bundle_verify_names_an_index_line_that_is_not_a_token(
+    cli: Cli, tsa: Authority, authority_files: Path, tmp_path: Path
+) -> None:
+    from tests.test_bundle import _repackage, members
+
+    cli.add("The river rose 3 metres", "--story", "river")
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    target = tmp_path / "river.wacz"
+    cli("bundle", "river", "-o", str(target))
+    files = members(target)
+    entry = json.loads(files["timestamps/index.jsonl"])
+    for change in ({"file": 5}, {"imprint": 7}, {"ca": "../../x"}, {"subject": ["a"]}):
+        relisted = (json.dumps({**entry, **change}) + "\n").encode()
+        _repackage(target, files, {"timestamps/index.jsonl": relisted})
+        problems = cli("bundle", "--verify", str(target), code=1).stderr
+        assert "timestamps/index.jsonl, line 1: not a token (" in problems
+        assert "internal error" not in problems

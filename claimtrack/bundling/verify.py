@@ -299,9 +299,12 @@ def _check_tokens(members: dict[str, bytes], check: BundleCheck) -> None:
         if not line.strip():
             continue
         try:
-            token = Token(**json.loads(line))
-        except (ValueError, TypeError):
-            check.problems.append(f"{layout.TIMESTAMPS}index.jsonl, line {number}: not a token")
+            token = Token.from_entry(json.loads(line))
+        except ValueError as exc:
+            why = "not JSON" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            check.problems.append(
+                f"{layout.TIMESTAMPS}index.jsonl, line {number}: not a token ({why})"
+            )
             continue
         name = layout.TIMESTAMPS + token.file
         answer, chain_pem = members.get(name), members.get(layout.TIMESTAMPS + token.ca)

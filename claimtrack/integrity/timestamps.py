@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Literal
 
@@ -51,6 +52,9 @@ TIMEOUT = 20.0
 # A TimeStampResp is a few kilobytes; anything far larger is not one.
 MAX_ANSWER = 1024 * 1024
 Kind = Literal["chain", "snapshot"]
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+# A file the index names is in the folder itself: no separator, not hidden, not "..".
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 
 
 class TimestampError(ClaimtrackError):
@@ -69,6 +73,27 @@ class Token:
     tsa: str
     time: str
     serial: str
+
+    @classmethod
+    def from_entry(cls, entry: object) -> Token:
+        """The token an ``index.jsonl`` line (parsed JSON) lists. Raises ``ValueError``
+        saying what is wrong: a field missing, added or not a string, a kind other than
+        ``chain`` or ``snapshot``, an imprint that is not a hex SHA-256, or a file name
+        that is not a plain name in the folder (the index may be edited by hand, or
+        come from someone else's bundle: it must not name a file elsewhere)."""
+        names = {f.name for f in fields(cls)}
+        if not isinstance(entry, dict) or set(entry) != names:
+            raise ValueError(f"an entry has exactly the fields {', '.join(sorted(names))}")
+        if not all(isinstance(value, str) for value in entry.values()):
+            raise ValueError("every field of an entry is a string")
+        if entry["kind"] not in ("chain", "snapshot"):
+            raise ValueError(f"kind {entry['kind']!r} is neither 'chain' nor 'snapshot'")
+        if not _SHA256_HEX.fullmatch(entry["imprint"]):
+            raise ValueError("its imprint is not a SHA-256 in hex")
+        for key in ("file", "ca"):
+            if not _PLAIN_NAME.fullmatch(entry[key]):
+                raise ValueError(f"its {key} {entry[key]!r} is not a file name in the folder")
+        return cls(**entry)
 
     def openssl_command(self, folder: Path) -> str:
         """The command a third party runs to check this token with OpenSSL alone."""
@@ -232,9 +257,12 @@ def read_index(folder: Path) -> list[Token]:
         if not line.strip():
             continue
         try:
-            tokens.append(Token(**orjson.loads(line)))
-        except (orjson.JSONDecodeError, TypeError):
-            raise TimestampError(f"{folder / INDEX}, line {number}: not a token's entry") from None
+            tokens.append(Token.from_entry(orjson.loads(line)))
+        except ValueError as exc:  # orjson.JSONDecodeError is a ValueError too
+            why = "not JSON" if isinstance(exc, orjson.JSONDecodeError) else str(exc)
+            raise TimestampError(
+                f"{folder / INDEX}, line {number}: not a token's entry ({why})"
+            ) from None
     return tokens
 
 
