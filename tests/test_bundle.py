@@ -513,6 +513,23 @@ def test_verify_refuses_what_is_not_a_wacz_in_one_line(
     assert "Traceback" not in result.stderr
 
 
+def test_verify_refuses_a_zip_bomb_before_unpacking_it(
+    cli: Cli, made: tuple[Path, dict[str, str]]
+) -> None:
+    target, _ = made
+    with (
+        zipfile.ZipFile(target, "a", compression=zipfile.ZIP_DEFLATED) as wacz,
+        wacz.open("archive/zeros.bin", "w", force_zip64=True) as member,
+    ):
+        for _ in range(48):  # 48 MiB that deflate to about 50 KB
+            member.write(bytes(1024 * 1024))
+    result = cli("bundle", "--verify", str(target), code=1)
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"Error: {target} is not checked: its ")
+    assert "(a ZIP bomb, or not a WACZ)" in lines[0] and lines[1].startswith("Hint: ")
+    assert len(lines) == 2
+
+
 # -- the manual ----------------------------------------------------------------------------
 
 
