@@ -178,3 +178,31 @@ def test_two_heads_left_by_a_merge_without_the_driver_are_joined_by_the_next_cha
     newest = max(events_of(db_path).values(), key=lambda e: e["at"])
     assert len(newest["prev"]) == 2
     assert len(cli("log", "--verify").stdout.split()) == 1
+
+
+@pytest.mark.parametrize("rewritten", [{"a": [1]}, {"a": "x"}, ["x"], "x", {"a": ["b", "c", "d"]}])
+def test_a_rewrite_event_damaged_by_hand_is_a_break_not_a_crash(
+    cli: Cli, db_path: Path, rewritten: object
+) -> None:
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    cli.add("Crews worked through the night")
+    middle = sorted(events_of(db_path).values(), key=lambda e: e["at"])[1]
+    damaged = {
+        **middle,
+        "kind": "change",
+        "action": "rewrite",
+        "target": "database",
+        "before": None,
+        "after": {"rewritten": rewritten},
+    }
+    line = json.dumps(damaged, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = db_path.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, row in enumerate(text) if row.startswith(f'"{middle["id"]}": '))
+    comma = "," if text[at].endswith(",") else ""
+    text[at] = f'"{middle["id"]}": {line}{comma}'
+    db_path.write_text("\n".join(text), encoding="utf-8")
+    result = cli("log", "--verify", code=1)
+    assert f"event {middle['id']} does not match the hash" in result.stderr
+    assert "internal error" not in result.stderr
+    assert "sealed source states" in cli("log").stdout + cli("log").stderr

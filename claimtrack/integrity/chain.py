@@ -131,8 +131,7 @@ def read_chain(events: Mapping[str, Event]) -> Chain:
     vouched: dict[str, str] = {}
     for event in own:
         if event["kind"] == "change" and event["action"] == REWRITE and PREV in event:
-            for old, new in ((event["after"] or {}).get("rewritten") or {}).values():
-                vouched[new] = old
+            vouched.update(_vouched_by(event))
     hashes: dict[str, str] = {}
     for event in own:
         value = event_hash(event)
@@ -145,6 +144,19 @@ def read_chain(events: Mapping[str, Event]) -> Chain:
     heads = sorted({hashes[e["id"]] for e in chained} - named)
     by_hash = {hashes[e["id"]]: e["id"] for e in chained}
     return Chain(hashes, chained, older, heads, by_hash, named - set(by_hash))
+
+
+def _vouched_by(event: Event) -> dict[str, str]:
+    """A ``rewrite`` event's pairs, hash now -> hash as the chain recorded it. Only
+    well-formed pairs of hashes vouch: a list damaged by hand vouches for nothing, so
+    the events it named no longer match and ``verify`` names them."""
+    after = event["after"]
+    rewritten = after.get("rewritten") if isinstance(after, dict) else None
+    pairs: dict[str, str] = {}
+    for pair in rewritten.values() if isinstance(rewritten, dict) else ():
+        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(h, str) for h in pair):
+            pairs[pair[1]] = pair[0]
+    return pairs
 
 
 def _order(chain: Chain, value: str) -> tuple[str, str]:
