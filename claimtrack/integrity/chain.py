@@ -243,7 +243,9 @@ def verify(chain: Chain) -> list[Break]:
     for event in chain.chained:
         value = event.get(PREV)
         if not _prev(event) and value != []:
-            breaks.append(_break(event, "its link to the event before it is damaged"))
+            breaks.append(
+                _break(event, "has a damaged link to the event before it (not a list of hashes)")
+            )
             continue
         for link in _prev(event):
             if link in known:
@@ -295,8 +297,8 @@ def _check_older(chain: Chain) -> list[Break]:
     return [
         _break(
             starts[0],
-            f"the {recorded.get('events')} events before the chain started do not match "
-            f"what it recorded ({len(hashes)} without a link there now): one was changed "
+            f"(the chain's start) recorded {recorded.get('events')} events before it, which "
+            f"do not match the {len(hashes)} without a link there now: one was changed "
             "or removed, or one was added without a link",
         )
     ]
