@@ -437,3 +437,37 @@ def test_bundle_verify_names_an_index_line_that_is_not_a_token(
         problems = cli("bundle", "--verify", str(target), code=1).stderr
         assert "timestamps/index.jsonl, line 1: not a token (" in problems
         assert "internal error" not in problems
+
+
+@pytest.mark.parametrize("how", ["removed", "edited"])
+def test_the_newest_events_changed_after_a_seal_are_caught_by_the_token(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path, how: str
+) -> None:
+    """The chain alone cannot see its newest event removed or edited (no event after it
+    names it); the stored token of that head can."""
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    data = json.loads(db_path.read_text(encoding="utf-8"))
+    newest = max(data["events"].values(), key=lambda e: e["at"])
+    if how == "removed":
+        del data["events"][newest["id"]]
+        del data["claims"][newest["target"]]
+    else:
+        newest["after"]["text"] = "The dam broke"
+    db_path.write_text(json.dumps(data), encoding="utf-8")
+    [token] = timestamps.read_index(db_path.with_suffix(".timestamps"))
+    result = cli("log", "--verify", code=1)
+    expected = {
+        "removed": f"event {newest['id']}, the chain head timestamp {token.file} stamped, is gone",
+        "edited": f"event {newest['id']} does not match the hash timestamp {token.file} stamped",
+    }[how]
+    assert expected in result.stderr
+    found = cli("check", "--format", "jsonl", code=1).stdout.splitlines()
+    assert [p["message"] for p in map(json.loads, found) if p["code"] == "chain"] == [
+        f"history: {expected}" + result.stderr.split(expected, 1)[1].split("\n", 1)[0]
+    ]
+    assert (
+        "not sealed"
+        in cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), code=1).stderr
+    )

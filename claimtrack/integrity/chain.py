@@ -267,6 +267,29 @@ def verify(chain: Chain) -> list[Break]:
     return sorted(breaks, key=lambda b: (b.at, b.event))
 
 
+def check_stamped(chain: Chain, stamped: Iterable[tuple[str, str, str, str]]) -> list[Break]:
+    """Each chain head a timestamp stamped, (event ID, hash, time, token file), that the
+    chain no longer holds: the newest events, edited or removed after a seal, leave no
+    successor to notice, but the token still names them. Empty when every stamped
+    head is in the chain (the rewrites a ``rewrite`` event vouches for included)."""
+    events = {str(e["id"]): e for e in chain.chained}
+    breaks = []
+    for event_id, value, at, file in stamped:
+        if value in chain.by_hash:
+            continue
+        event = events.get(event_id)
+        if event is not None:
+            why = f"does not match the hash timestamp {file} stamped: changed after it"
+            breaks.append(_break(event, why))
+        else:
+            message = (
+                f"event {event_id}, the chain head timestamp {file} stamped, is gone: "
+                "removed after it was timestamped, with any event after it"
+            )
+            breaks.append(Break(event_id, at, message))
+    return breaks
+
+
 def _edited_before(event: Event, unnamed: list[Event]) -> Event | None:
     """The newest unnamed event not after ``event``: the one it once named."""
     earlier = [e for e in unnamed if (e["at"], e["id"]) < (event["at"], event["id"])]
