@@ -7,6 +7,7 @@ a time-stamping certificate made here with ``openssl``. Tokens are checked with
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import threading
@@ -471,3 +472,33 @@ def test_the_newest_events_changed_after_a_seal_are_caught_by_the_token(
         "not sealed"
         in cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), code=1).stderr
     )
+
+
+def test_two_clones_that_both_seal_merge_their_tokens_without_a_conflict(
+    tmp_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    from tests.test_team import ct, sh
+
+    config = tmp_path / "gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n[user]\n\tname = T\n\temail = t@x\n")
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": str(config), "GIT_CONFIG_NOSYSTEM": "1"}
+    env.pop("CLAIMTRACK_DB", None)
+    a, b = tmp_path / "desk-a", tmp_path / "desk-b"
+    a.mkdir()
+    sh(["git", "init", "-q"], a, env)
+    ct(a, env, "init")
+    ct(a, env, "git", "setup")
+    ct(a, env, "add", "The river rose 3 metres")
+    sh(["git", "add", "-A"], a, env)
+    sh(["git", "commit", "-qm", "claims"], a, env)
+    sh(["git", "clone", "-q", str(a), str(b)], tmp_path, env)
+    ct(b, env, "git", "setup", user="ben")
+    for desk, user in ((a, "ana"), (b, "ben")):
+        ct(desk, env, "add", f"{user}'s claim", user=user)
+        ct(desk, env, "seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), user=user)
+        sh(["git", "add", "-A"], desk, env)
+        sh(["git", "commit", "-qm", f"{user} sealed"], desk, env)
+    sh(["git", "pull", "-q", "--no-rebase", "--no-edit", str(a), "HEAD"], b, env)
+    assert len(timestamps.read_index(b / "claims.timestamps")) == 2
+    ct(b, env, "log", "--verify", user="ben")
+    ct(b, env, "seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), user="ben")
