@@ -10,6 +10,7 @@ import json
 import os
 import shlex
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -307,6 +308,26 @@ def test_prove_reports_a_stored_token_that_no_longer_verifies(
     result = cli("prove", claim, code=1)
     assert f"Problem: timestamp: {token}: the token does not verify" in result.stdout
     assert "not timestamped yet" in result.stdout
+    # The same in JSON, with the same exit status.
+    proof = json.loads(cli("prove", claim, "--format", "json", code=1).stdout)
+    assert proof["problems"] == [
+        f"timestamp: {token}: the token does not verify"
+        + proof["problems"][0].split("the token does not verify", 1)[1]
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+def test_prove_json_is_utf8_whatever_the_locale(cli: Cli, db_path: Path, encoding: str) -> None:
+    text = "\u00dcsk\u00fcdar \u2014 \u00abthe dam held\u00bb \u2713 \x9b31m"
+    claim = cli.add(text)
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "LC_ALL": "C", "TZ": "Asia/Kolkata"}
+    result = subprocess.run(
+        [sys.executable, "-m", "claimtrack", "--db", str(db_path), "prove", claim,
+         "--format", "json"], capture_output=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert b"\x9b" not in result.stdout  # a terminal control character, escaped as in show
+    assert json.loads(result.stdout.decode("utf-8"))["claim"]["text"] == text
 
 
 def test_archive_timestamp_stamps_each_new_snapshots_warc_file(
