@@ -310,10 +310,8 @@ def test_prove_reports_a_stored_token_that_no_longer_verifies(
     assert "not timestamped yet" in result.stdout
     # The same in JSON, with the same exit status.
     proof = json.loads(cli("prove", claim, "--format", "json", code=1).stdout)
-    assert proof["problems"] == [
-        f"timestamp: {token}: the token does not verify"
-        + proof["problems"][0].split("the token does not verify", 1)[1]
-    ]
+    [problem] = proof["problems"]
+    assert problem.startswith(f"timestamp: {token}: the token does not verify")
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
