@@ -521,3 +521,18 @@ def test_two_clones_that_both_seal_merge_their_tokens_without_a_conflict(
     assert len(timestamps.read_index(b / "claims.timestamps")) == 2
     ct(b, env, "log", "--verify", user="ben")
     ct(b, env, "seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), user="ben")
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["log", "seal", "prove", "bundle", "archive", "keys", "keys add", "keys rm", "keys list",
+     "keys seal", "source confirm"],
+)  # fmt: skip
+def test_this_rounds_commands_help_fits_80_columns(command: str) -> None:
+    env = {**os.environ, "COLUMNS": "80", "TERM": "dumb", "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "claimtrack", *command.split(), "--help"],
+        capture_output=True, text=True, encoding="utf-8", env=env, timeout=120, check=True,
+    )  # fmt: skip
+    too_wide = [line for line in result.stdout.splitlines() if len(line) > 80]
+    assert too_wide == []

@@ -75,7 +75,7 @@ def keys_add(
     \b
     Examples:
       claimtrack keys add ~/.ssh/id_ed25519.pub --holder "Ana (desk editor)"
-      claimtrack keys add "$(cat recovery.pub)" --holder "recovery key (in the safe)"
+      claimtrack keys add "$(cat recovery.pub)" --holder "recovery key (safe)"
     """
     from claimtrack.confidential.sealing import Recipient, parse_recipient
 
@@ -154,7 +154,8 @@ def keys_seal(ctx: typer.Context) -> None:
 
     \b
     Example:
-      claimtrack keys add ~/.ssh/id_ed25519.pub --holder "Ana" && claimtrack keys seal
+      claimtrack keys add ~/.ssh/id_ed25519.pub --holder "Ana"
+      claimtrack keys seal
     """
     from claimtrack.confidential.sealing import read_recipients
     from claimtrack.errors import ClaimtrackError

@@ -77,7 +77,7 @@ def prove(
     \b
     Examples:
       claimtrack prove 6fmx
-      claimtrack prove 6fmx --format json | jq '.facts[] | select(.timestamp == null)'
+      claimtrack prove 6fmx --format json | jq '.facts[] | select(.timestamp|not)'
     """
     proof = desk(ctx).prove(claim)
     if fmt.lower() == "json":
