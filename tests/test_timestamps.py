@@ -536,3 +536,28 @@ def test_this_rounds_commands_help_fits_80_columns(command: str) -> None:
     )  # fmt: skip
     too_wide = [line for line in result.stdout.splitlines() if len(line) > 80]
     assert too_wide == []
+
+
+@pytest.mark.parametrize("kind", ["not PEM", "a key", "no root"])
+def test_a_chain_file_of_the_wrong_kind_is_refused_before_anything_is_sent(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path, tmp_path: Path, kind: str
+) -> None:
+    claim = cli.add("The river rose 3 metres")
+    given = {
+        "not PEM": db_path,
+        "a key": authority_files.parent / "tsa.key",
+        "no root": authority_files.parent / "tsa.crt",
+    }[kind]
+    page = tsa.url.replace("/tsr", "/river")
+    cli("link", claim, "Water Board", "--as", "reported-by", "--create", "--url", page)
+    for command in (["seal"], ["archive", "--timestamp"]):
+        result = cli(*command, "--tsa", tsa.url, "--tsa-ca", str(given), code=1)
+        first, hint = result.stderr.splitlines()[:2]
+        assert first.startswith(f"Error: {given}: the certificate chain ")
+        assert hint.startswith("Hint: nothing was sent")
+    assert tsa.queries == []
+    assert not db_path.with_suffix(".timestamps").exists()
+    assert (
+        "archive" not in cli.json("show", claim)["links"][0]
+        or not cli.json("show", claim)["links"][0]["archive"]
+    )

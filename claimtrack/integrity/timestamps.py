@@ -38,11 +38,14 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import orjson
 
 from claimtrack.errors import ClaimtrackError
+
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
 
 SUFFIX = ".timestamps"
 INDEX = "index.jsonl"
@@ -122,21 +125,14 @@ def verify_token(
     ``answer`` is ``NAME.tsr``, ``chain_pem`` is ``NAME.pem`` and ``imprint`` is
     ``bytes.fromhex`` of its ``index.jsonl`` entry's ``imprint`` (``check_stored`` does
     exactly that). No network is used."""
-    from cryptography import x509
     from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
 
     try:
         response = decode_timestamp_response(answer)
     except ValueError as exc:
         raise TimestampError(f"the answer is not an RFC 3161 timestamp ({exc})") from None
-    try:
-        certificates = x509.load_pem_x509_certificates(chain_pem)
-    except ValueError as exc:
-        raise TimestampError(f"the certificate chain is not PEM certificates ({exc})") from None
+    certificates, roots = read_chain_pem(chain_pem)
     builder = VerifierBuilder()
-    roots = [c for c in certificates if c.issuer == c.subject]
-    if not roots:
-        raise TimestampError("the certificate chain has no root (self-signed) certificate")
     for certificate in certificates:
         if certificate in roots:
             builder = builder.add_root_certificate(certificate)
@@ -156,6 +152,25 @@ def verify_token(
         raise TimestampError(f"the token does not verify: {exc}") from None
     info = response.tst_info
     return info.gen_time.astimezone(dt.UTC), info.serial_number
+
+
+def read_chain_pem(chain_pem: bytes) -> tuple[list[Certificate], list[Certificate]]:
+    """The certificates of a PEM chain file, and those of them that are roots
+    (self-signed). Raises ``TimestampError`` when it holds no PEM certificate or no
+    root: what a TSA publishes is its chain up to its root."""
+    from cryptography import x509
+
+    try:
+        certificates = x509.load_pem_x509_certificates(chain_pem)
+    except ValueError:
+        raise TimestampError(
+            "the certificate chain is not PEM certificates "
+            "(text blocks from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----)"
+        ) from None
+    roots = [c for c in certificates if c.issuer == c.subject]
+    if not roots:
+        raise TimestampError("the certificate chain has no root (self-signed) certificate")
+    return certificates, roots
 
 
 def request_token(url: str, imprint_of: bytes, chain_pem: bytes) -> tuple[bytes, dt.datetime, int]:
