@@ -193,12 +193,14 @@ def slow(answer: bytes) -> bytes:
     ("spoil", "said"),
     [
         (flip_last_byte, "the token does not verify"),
-        (lambda answer: b"<html>busy</html>", "is not an RFC 3161 timestamp"),
+        (lambda answer: b"<html>busy</html>", "not an RFC 3161 timestamp (a web page of 17 bytes)"),
+        (lambda answer: b"", "is not an RFC 3161 timestamp (it is empty)"),
+        (lambda answer: b"\x00garbage", "timestamp (8 bytes that are not a DER TimeStampResp)"),
         (slow, "did not answer within 0.5 s"),
         # the one HTTP policy's cap on an answer, enforced while it streams in
         (lambda answer: b"0" * (2 * timestamps.MAX_ANSWER), "answered with more than"),
     ],
-    ids=["bad-signature", "not-a-token", "slow", "too-large"],
+    ids=["bad-signature", "not-a-token", "empty", "garbage", "slow", "too-large"],
 )
 def test_a_bad_answer_is_one_error_and_nothing_is_stored(
     cli: Cli,
@@ -214,6 +216,7 @@ def test_a_bad_answer_is_one_error_and_nothing_is_stored(
     tsa.spoil = spoil
     result = cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), code=1)
     assert said in result.stderr and result.stderr.count("\n") <= 2
+    assert "ParseError" not in result.stderr  # the parser's debug text is not for users
     assert not db_path.with_suffix(".timestamps").exists()
 
 

@@ -129,8 +129,10 @@ def verify_token(
 
     try:
         response = decode_timestamp_response(answer)
-    except ValueError as exc:
-        raise TimestampError(f"the answer is not an RFC 3161 timestamp ({exc})") from None
+    except ValueError:
+        raise TimestampError(
+            f"the answer is not an RFC 3161 timestamp ({_described(answer)})"
+        ) from None
     certificates, roots = read_chain_pem(chain_pem)
     builder = VerifierBuilder()
     for certificate in certificates:
@@ -152,6 +154,19 @@ def verify_token(
         raise TimestampError(f"the token does not verify: {exc}") from None
     info = response.tst_info
     return info.gen_time.astimezone(dt.UTC), info.serial_number
+
+
+def _described(answer: bytes) -> str:
+    """What an answer that is not a token looks like, for the error (the parser's own
+    message is a Rust debug string that helps no one)."""
+    if not answer.strip():
+        return "it is empty"
+    start = answer[:512].lstrip().lower()
+    if start.startswith((b"<!doctype html", b"<html")) or b"<body" in start:
+        return f"a web page of {len(answer):,} bytes"
+    if all(32 <= b < 127 or b in b"\t\r\n" for b in start):
+        return f"{len(answer):,} bytes of text"
+    return f"{len(answer):,} bytes that are not a DER TimeStampResp"
 
 
 def read_chain_pem(chain_pem: bytes) -> tuple[list[Certificate], list[Certificate]]:
