@@ -541,6 +541,9 @@ def test_confirm_answers_without_printing_the_name(
     no = cli("source", "confirm", source[:7], "Quilla Marrow", code=1)
     assert no.stdout == "no\n"
     no_secret_in((yes.stderr + no.stderr).encode(), "confirm's messages")
+    for empty in ("", "   "):  # an error, not an answer of "no"
+        nothing = cli("source", "confirm", source[:7], empty, code=1)
+        assert nothing.stdout == "" and nothing.stderr.startswith("Error: no name given")
     monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ben"]))
     refused = cli("source", "confirm", source[:7], SECRET_NAME, code=1)
     assert refused.stdout == ""
