@@ -507,7 +507,8 @@ def summarise(event: Mapping[str, Any], name: Callable[[str], str] | None = None
             count = (after or {}).get("events", 0)
             return f"hash chain started, covering the {_count(count, 'older event')}"
         if event["action"] == "rewrite":
-            count = len((after or {}).get("rewritten") or {})
+            rewritten = after.get("rewritten") if isinstance(after, dict) else None
+            count = len(rewritten) if isinstance(rewritten, dict) else 0
             return f"sealed source states in {_count(count, 'past event')} (vouched in the chain)"
         return f"{event['action']}: reverted change {target}"
     if kind == "batch":

@@ -122,3 +122,48 @@ def writing_named_by_name(path: Path) -> Iterator[str]:
             open(fd, "wb", closefd=False) as handle,
         ):
             shutil.copyfileobj(source, handle)
+
+
+def refuse_own_files(target: Path, db_path: Path, what: str) -> None:
+    """Refuse to write ``what`` (an export, a bundle) at ``target`` when that is the
+    database ``db_path`` or a file claimtrack keeps beside it: its lock files, its
+    recipients file, or anything in its evidence or timestamps folder. Replacing one
+    of those would lose the record (a token's index, an archived page) without a word.
+    Raises ``ClaimtrackError`` naming the file."""
+    from claimtrack.evidence.folder import evidence_folder
+    from claimtrack.integrity.timestamps import folder_of
+    from claimtrack.store.files import holder_path_of, lock_path_of
+
+    where = Path(os.path.realpath(target))
+    if _same(where, db_path):
+        raise ClaimtrackError(
+            f"{target} is the database itself; {what} must not replace it",
+            "name another file with -o",
+        )
+    kept = {
+        lock_path_of(db_path): "its lock file",
+        holder_path_of(db_path): "its lock file",
+        db_path.with_suffix(".recipients"): "its recipients file",
+    }
+    folders = {
+        evidence_folder(db_path): "the evidence folder",
+        folder_of(db_path): "the timestamps folder",
+    }
+    found = next((name for path, name in kept.items() if _same(where, path)), None)
+    for folder, name in folders.items():
+        if found is None and where.is_relative_to(os.path.realpath(folder)):
+            found = f"{name} ({folder.name}/)"
+    if found is not None:
+        raise ClaimtrackError(
+            f"{target} is claimtrack's own, beside the database: {found}; "
+            f"{what} must not replace it",
+            "name a file outside the database's folders with -o",
+        )
+
+
+def _same(one: Path, other: Path) -> bool:
+    """Whether two paths name one file (through links, or the same path twice)."""
+    try:
+        return one.samefile(other)
+    except OSError:
+        return os.path.realpath(one) == os.path.realpath(other)

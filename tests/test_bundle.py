@@ -483,6 +483,27 @@ def test_an_existing_file_is_replaced_as_export_does_but_never_the_database(
     assert db_path.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    "kept",
+    ["claims.timestamps/index.jsonl", "claims.evidence/page.warc.gz", "claims.recipients",
+     "claims.json.lock", "claims.timestamps/new.wacz"],
+)  # fmt: skip
+@pytest.mark.parametrize("command", ["bundle", "export"])
+def test_no_file_claimtrack_keeps_beside_the_database_is_replaced(
+    cli: Cli, db_path: Path, kept: str, command: str
+) -> None:
+    cli.add("A claim", "--story", STORY)
+    target = db_path.parent / kept
+    target.parent.mkdir(exist_ok=True)
+    new = kept.endswith("new.wacz")  # a new file there would travel in every bundle
+    if not new:
+        target.write_bytes(b"kept by claimtrack")
+    args = [STORY, "-o", str(target)] if command == "bundle" else ["-o", str(target)]
+    result = cli(command, *args, code=1)
+    assert result.stderr.startswith(f"Error: {target} is claimtrack's own, beside the database")
+    assert not target.exists() if new else target.read_bytes() == b"kept by claimtrack"
+
+
 def test_usage_errors_exit_2(cli: Cli, tmp_path: Path) -> None:
     cli("bundle", code=2)
     cli("bundle", STORY, code=2)  # no -o
@@ -511,6 +532,23 @@ def test_verify_refuses_what_is_not_a_wacz_in_one_line(
     lines = result.stderr.splitlines()
     assert lines[0].startswith("Error: ") and message in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_verify_refuses_a_zip_bomb_before_unpacking_it(
+    cli: Cli, made: tuple[Path, dict[str, str]]
+) -> None:
+    target, _ = made
+    with (
+        zipfile.ZipFile(target, "a", compression=zipfile.ZIP_DEFLATED) as wacz,
+        wacz.open("archive/zeros.bin", "w", force_zip64=True) as member,
+    ):
+        for _ in range(48):  # 48 MiB that deflate to about 50 KB
+            member.write(bytes(1024 * 1024))
+    result = cli("bundle", "--verify", str(target), code=1)
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"Error: {target} is not checked: its ")
+    assert "(a ZIP bomb, or not a WACZ)" in lines[0] and lines[1].startswith("Hint: ")
+    assert len(lines) == 2
 
 
 # -- the manual ----------------------------------------------------------------------------

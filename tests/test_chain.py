@@ -106,6 +106,8 @@ def test_an_older_database_starts_its_chain_with_one_event_covering_the_old_ones
     for event in data["events"].values():  # as a claimtrack older than the chain wrote it
         del event["prev"]
     db_path.write_text(json.dumps(data), encoding="utf-8")
+    before = cli("log", "--verify")
+    assert before.stdout == "" and "has not started: 2 event(s) older than it" in before.stderr
     cli.add("A third claim")
     start = [e for e in events_of(db_path).values() if e["action"] == "chain"]
     assert len(start) == 1 and start[0]["prev"] == [] and start[0]["after"]["events"] == 2
@@ -113,7 +115,9 @@ def test_an_older_database_starts_its_chain_with_one_event_covering_the_old_ones
     # An older event changed afterwards no longer matches what the chain event recorded.
     edit_event_line(db_path, '"action":"add"', "rose 3 metres", "rose 5 metres")
     result = cli("log", "--verify", code=1)
-    assert f"event {start[0]['id']} the 2 events before the chain started" in result.stderr
+    assert (
+        f"event {start[0]['id']} (the chain's start) recorded 2 events before it" in result.stderr
+    )
 
 
 def test_the_merge_driver_joins_both_branches_heads(cli: Cli, db_path: Path) -> None:
@@ -178,3 +182,41 @@ def test_two_heads_left_by_a_merge_without_the_driver_are_joined_by_the_next_cha
     newest = max(events_of(db_path).values(), key=lambda e: e["at"])
     assert len(newest["prev"]) == 2
     assert len(cli("log", "--verify").stdout.split()) == 1
+
+
+@pytest.mark.parametrize("rewritten", [{"a": [1]}, {"a": "x"}, ["x"], "x", {"a": ["b", "c", "d"]}])
+def test_a_rewrite_event_damaged_by_hand_is_a_break_not_a_crash(
+    cli: Cli, db_path: Path, rewritten: object
+) -> None:
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    cli.add("Crews worked through the night")
+    middle = sorted(events_of(db_path).values(), key=lambda e: e["at"])[1]
+    damaged = {
+        **middle,
+        "kind": "change",
+        "action": "rewrite",
+        "target": "database",
+        "before": None,
+        "after": {"rewritten": rewritten},
+    }
+    line = json.dumps(damaged, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = db_path.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, row in enumerate(text) if row.startswith(f'"{middle["id"]}": '))
+    comma = "," if text[at].endswith(",") else ""
+    text[at] = f'"{middle["id"]}": {line}{comma}'
+    db_path.write_text("\n".join(text), encoding="utf-8")
+    result = cli("log", "--verify", code=1)
+    assert f"event {middle['id']} does not match the hash" in result.stderr
+    assert "internal error" not in result.stderr
+    assert "sealed source states" in cli("log").stdout + cli("log").stderr
+
+
+def test_a_link_that_is_not_a_list_of_hashes_is_named_as_damaged(cli: Cli, db_path: Path) -> None:
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    newest = max(events_of(db_path).values(), key=lambda e: e["at"])
+    link = json.dumps(newest["prev"], separators=(",", ":"))
+    edited = edit_event_line(db_path, f'"id":"{newest["id"]}"', f'"prev":{link}', '"prev":"x"')
+    result = cli("log", "--verify", code=1)
+    assert f"event {edited} has a damaged link to the event before it" in result.stderr

@@ -541,6 +541,9 @@ def test_confirm_answers_without_printing_the_name(
     no = cli("source", "confirm", source[:7], "Quilla Marrow", code=1)
     assert no.stdout == "no\n"
     no_secret_in((yes.stderr + no.stderr).encode(), "confirm's messages")
+    for empty in ("", "   "):  # an error, not an answer of "no"
+        nothing = cli("source", "confirm", source[:7], empty, code=1)
+        assert nothing.stdout == "" and nothing.stderr.startswith("Error: no name given")
     monkeypatch.setenv("CLAIMTRACK_IDENTITY", str(keys["ben"]))
     refused = cli("source", "confirm", source[:7], SECRET_NAME, code=1)
     assert refused.stdout == ""
@@ -830,3 +833,32 @@ def test_a_field_written_in_clear_over_a_sealed_record_is_newer_and_kept(
     assert opened is not None
     assert opened["role"] == "Edited on the other clone"
     assert opened["name"] == SECRET_NAME and opened["reason"] == "fears retaliation"
+
+
+def test_a_private_key_given_as_text_is_refused_and_never_echoed(
+    sealed: tuple[Cli, str, dict[str, Any]], tmp_path: Path
+) -> None:
+    cli, _, keys = sealed
+    age_secret = keys["ana"].read_text(encoding="utf-8").splitlines()[1]
+    ssh_secret = ssh_key(tmp_path, "pasted").read_text(encoding="utf-8")
+    secret_lines = [age_secret, *ssh_secret.splitlines()[1:-1]]
+    for given in ([age_secret], [ssh_secret], ["-"]):
+        result = cli("keys", "add", *given, input=age_secret + "\n", code=1)
+        assert result.stderr.startswith("Error: key: that is a private key: never share it")
+        assert not any(line[:12] in result.stderr for line in secret_lines)
+    # In the recipients file, too, the line is named and the key not shown.
+    path = cli.db_path.with_suffix(".recipients")
+    path.write_text(path.read_text(encoding="utf-8") + age_secret + "\n", encoding="utf-8")
+    listed = cli("keys", "list", code=1).stderr
+    assert "that is a private key" in listed and age_secret[:20] not in listed
+
+
+def test_an_empty_or_binary_key_is_one_clear_error(
+    sealed: tuple[Cli, str, dict[str, Any]], tmp_path: Path
+) -> None:
+    cli, _, _ = sealed
+    assert cli("keys", "add", "", code=1).stderr.startswith("Error: no key given\n")
+    binary = tmp_path / "random.pub"
+    binary.write_bytes(b"\xa7\x00\xff" * 8)
+    result = cli("keys", "add", str(binary), code=1)
+    assert result.stderr == f"Error: {binary} is not a public key file: not text\n"

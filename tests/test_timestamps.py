@@ -7,8 +7,10 @@ a time-stamping certificate made here with ``openssl``. Tokens are checked with
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -191,12 +193,14 @@ def slow(answer: bytes) -> bytes:
     ("spoil", "said"),
     [
         (flip_last_byte, "the token does not verify"),
-        (lambda answer: b"<html>busy</html>", "is not an RFC 3161 timestamp"),
+        (lambda answer: b"<html>busy</html>", "not an RFC 3161 timestamp (a web page of 17 bytes)"),
+        (lambda answer: b"", "is not an RFC 3161 timestamp (it is empty)"),
+        (lambda answer: b"\x00garbage", "timestamp (8 bytes that are not a DER TimeStampResp)"),
         (slow, "did not answer within 0.5 s"),
         # the one HTTP policy's cap on an answer, enforced while it streams in
         (lambda answer: b"0" * (2 * timestamps.MAX_ANSWER), "answered with more than"),
     ],
-    ids=["bad-signature", "not-a-token", "slow", "too-large"],
+    ids=["bad-signature", "not-a-token", "empty", "garbage", "slow", "too-large"],
 )
 def test_a_bad_answer_is_one_error_and_nothing_is_stored(
     cli: Cli,
@@ -212,6 +216,7 @@ def test_a_bad_answer_is_one_error_and_nothing_is_stored(
     tsa.spoil = spoil
     result = cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), code=1)
     assert said in result.stderr and result.stderr.count("\n") <= 2
+    assert "ParseError" not in result.stderr  # the parser's debug text is not for users
     assert not db_path.with_suffix(".timestamps").exists()
 
 
@@ -306,6 +311,24 @@ def test_prove_reports_a_stored_token_that_no_longer_verifies(
     result = cli("prove", claim, code=1)
     assert f"Problem: timestamp: {token}: the token does not verify" in result.stdout
     assert "not timestamped yet" in result.stdout
+    # The same in JSON, with the same exit status.
+    proof = json.loads(cli("prove", claim, "--format", "json", code=1).stdout)
+    [problem] = proof["problems"]
+    assert problem.startswith(f"timestamp: {token}: the token does not verify")
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+def test_prove_json_is_utf8_whatever_the_locale(cli: Cli, db_path: Path, encoding: str) -> None:
+    text = "\u00dcsk\u00fcdar \u2014 \u00abthe dam held\u00bb \u2713 \x9b31m"
+    claim = cli.add(text)
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "LC_ALL": "C", "TZ": "Asia/Kolkata"}
+    result = subprocess.run(
+        [sys.executable, "-m", "claimtrack", "--db", str(db_path), "prove", claim,
+         "--format", "json"], capture_output=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert b"\x9b" not in result.stdout  # a terminal control character, escaped as in show
+    assert json.loads(result.stdout.decode("utf-8"))["claim"]["text"] == text
 
 
 def test_archive_timestamp_stamps_each_new_snapshots_warc_file(
@@ -388,3 +411,153 @@ def test_bundle_verify_checks_every_token_it_carries(
         f"timestamps/{tokens['snapshot'].file}: the token is for another hash than its chain"
         in problems
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"file": 5}, "every field of an entry is a string"),
+        ({"file": "../../../etc/hostname"}, "is not a file name in the folder"),
+        ({"ca": None}, "every field of an entry is a string"),
+        ({"imprint": "00"}, "its imprint is not a SHA-256 in hex"),
+        ({"kind": "page"}, "neither 'chain' nor 'snapshot'"),
+        ({"extra": "x"}, "an entry has exactly the fields"),
+    ],
+)
+def test_an_index_entry_edited_by_hand_is_one_error_naming_its_line(
+    cli: Cli,
+    db_path: Path,
+    tsa: Authority,
+    authority_files: Path,
+    change: dict[str, object],
+    why: str,
+) -> None:
+    claim = cli.add("The river rose 3 metres")
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    index = db_path.with_suffix(".timestamps") / "index.jsonl"
+    index.write_text(json.dumps({**json.loads(index.read_text()), **change}) + "\n")
+    for command in (["prove", claim], ["seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files)]):
+        result = cli(*command, code=1)
+        assert result.stderr.startswith(f"Error: {index}, line 1: not a token's entry (")
+        assert why in result.stderr and "Traceback" not in result.stderr
+        assert "internal error" not in result.stderr
+
+
+def test_bundle_verify_names_an_index_line_that_is_not_a_token(
+    cli: Cli, tsa: Authority, authority_files: Path, tmp_path: Path
+) -> None:
+    from tests.test_bundle import _repackage, members
+
+    cli.add("The river rose 3 metres", "--story", "river")
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    target = tmp_path / "river.wacz"
+    cli("bundle", "river", "-o", str(target))
+    files = members(target)
+    entry = json.loads(files["timestamps/index.jsonl"])
+    for change in ({"file": 5}, {"imprint": 7}, {"ca": "../../x"}, {"subject": ["a"]}):
+        relisted = (json.dumps({**entry, **change}) + "\n").encode()
+        _repackage(target, files, {"timestamps/index.jsonl": relisted})
+        problems = cli("bundle", "--verify", str(target), code=1).stderr
+        assert "timestamps/index.jsonl, line 1: not a token (" in problems
+        assert "internal error" not in problems
+
+
+@pytest.mark.parametrize("how", ["removed", "edited"])
+def test_the_newest_events_changed_after_a_seal_are_caught_by_the_token(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path, how: str
+) -> None:
+    """The chain alone cannot see its newest event removed or edited (no event after it
+    names it); the stored token of that head can."""
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    data = json.loads(db_path.read_text(encoding="utf-8"))
+    newest = max(data["events"].values(), key=lambda e: e["at"])
+    if how == "removed":
+        del data["events"][newest["id"]]
+        del data["claims"][newest["target"]]
+    else:
+        newest["after"]["text"] = "The dam broke"
+    db_path.write_text(json.dumps(data), encoding="utf-8")
+    [token] = timestamps.read_index(db_path.with_suffix(".timestamps"))
+    result = cli("log", "--verify", code=1)
+    expected = {
+        "removed": f"event {newest['id']}, the chain head timestamp {token.file} stamped, is gone",
+        "edited": f"event {newest['id']} does not match the hash timestamp {token.file} stamped",
+    }[how]
+    assert expected in result.stderr
+    found = cli("check", "--format", "jsonl", code=1).stdout.splitlines()
+    assert [p["message"] for p in map(json.loads, found) if p["code"] == "chain"] == [
+        f"history: {expected}" + result.stderr.split(expected, 1)[1].split("\n", 1)[0]
+    ]
+    assert (
+        "not sealed"
+        in cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), code=1).stderr
+    )
+
+
+def test_two_clones_that_both_seal_merge_their_tokens_without_a_conflict(
+    tmp_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    from tests.test_team import ct, sh
+
+    config = tmp_path / "gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n[user]\n\tname = T\n\temail = t@x\n")
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": str(config), "GIT_CONFIG_NOSYSTEM": "1"}
+    env.pop("CLAIMTRACK_DB", None)
+    a, b = tmp_path / "desk-a", tmp_path / "desk-b"
+    a.mkdir()
+    sh(["git", "init", "-q"], a, env)
+    ct(a, env, "init")
+    ct(a, env, "git", "setup")
+    ct(a, env, "add", "The river rose 3 metres")
+    sh(["git", "add", "-A"], a, env)
+    sh(["git", "commit", "-qm", "claims"], a, env)
+    sh(["git", "clone", "-q", str(a), str(b)], tmp_path, env)
+    ct(b, env, "git", "setup", user="ben")
+    for desk, user in ((a, "ana"), (b, "ben")):
+        ct(desk, env, "add", f"{user}'s claim", user=user)
+        ct(desk, env, "seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), user=user)
+        sh(["git", "add", "-A"], desk, env)
+        sh(["git", "commit", "-qm", f"{user} sealed"], desk, env)
+    sh(["git", "pull", "-q", "--no-rebase", "--no-edit", str(a), "HEAD"], b, env)
+    assert len(timestamps.read_index(b / "claims.timestamps")) == 2
+    ct(b, env, "log", "--verify", user="ben")
+    ct(b, env, "seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files), user="ben")
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["log", "seal", "prove", "bundle", "archive", "keys", "keys add", "keys rm", "keys list",
+     "keys seal", "source confirm"],
+)  # fmt: skip
+def test_this_rounds_commands_help_fits_80_columns(command: str) -> None:
+    env = {**os.environ, "COLUMNS": "80", "TERM": "dumb", "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "claimtrack", *command.split(), "--help"],
+        capture_output=True, text=True, encoding="utf-8", env=env, timeout=120, check=True,
+    )  # fmt: skip
+    too_wide = [line for line in result.stdout.splitlines() if len(line) > 80]
+    assert too_wide == []
+
+
+@pytest.mark.parametrize("kind", ["not PEM", "a key", "no root"])
+def test_a_chain_file_of_the_wrong_kind_is_refused_before_anything_is_sent(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path, tmp_path: Path, kind: str
+) -> None:
+    claim = cli.add("The river rose 3 metres")
+    given = {
+        "not PEM": db_path,
+        "a key": authority_files.parent / "tsa.key",
+        "no root": authority_files.parent / "tsa.crt",
+    }[kind]
+    page = tsa.url.replace("/tsr", "/river")
+    cli("link", claim, "Water Board", "--as", "reported-by", "--create", "--url", page)
+    for command in (["seal"], ["archive", "--timestamp"]):
+        result = cli(*command, "--tsa", tsa.url, "--tsa-ca", str(given), code=1)
+        first, hint = result.stderr.splitlines()[:2]
+        assert first.startswith(f"Error: {given}: the certificate chain ")
+        assert hint.startswith("Hint: nothing was sent")
+    assert tsa.queries == []
+    assert not db_path.with_suffix(".timestamps").exists()
+    assert not cli.json("show", claim)["links"][0].get("archive")  # nothing archived

@@ -35,6 +35,13 @@ _ALGORITHMS = ("sha256", "md5")
 # A member larger than this is not read whole (a WACZ from claimtrack holds pages of
 # at most 10 MB each): 2 GiB.
 _MAX_MEMBER = 2 * 1024 * 1024 * 1024
+# What the members may unpack to together, from a file of a given size: a WACZ's pages
+# are gzipped WARCs already and claimtrack stores its members uncompressed, so a few
+# times the file's size is generous; a "ZIP bomb" (a few kilobytes that unpack to
+# gigabytes, all held in memory here) is refused before any member is read. The ZIP's
+# declared sizes bound what zipfile unpacks, so checking them is enough.
+_MAX_RATIO = 20
+_SLACK = 16 * 1024 * 1024
 
 
 @dataclass
@@ -71,6 +78,7 @@ def verify_bundle(path: Path) -> BundleCheck:
         names = [n for n in wacz.namelist() if not n.endswith("/")]
         if layout.DATAPACKAGE not in names:
             raise ClaimtrackError(f"{path} is not a WACZ file: it has no {layout.DATAPACKAGE}")
+        _refuse_a_bomb(path, wacz, len(raw))
         check = BundleCheck(members=len(names))
         members = _read_members(wacz, names, check)
         headers = sorted((info.header_offset, info.filename) for info in wacz.infolist())
@@ -83,6 +91,16 @@ def verify_bundle(path: Path) -> BundleCheck:
     if package is not None and not check.problems:
         _check_zip(raw, (headers, directory), members, package, check)
     return check
+
+
+def _refuse_a_bomb(path: Path, wacz: Any, size: int) -> None:
+    unpacked = sum(info.file_size for info in wacz.infolist())
+    if unpacked > _MAX_RATIO * size + _SLACK:
+        raise ClaimtrackError(
+            f"{path} is not checked: its {size:,} bytes unpack to {unpacked:,} "
+            "(a ZIP bomb, or not a WACZ)",
+            hint="a WACZ's pages are compressed already; ask its maker for the original",
+        )
 
 
 def _check_zip(
@@ -299,9 +317,12 @@ def _check_tokens(members: dict[str, bytes], check: BundleCheck) -> None:
         if not line.strip():
             continue
         try:
-            token = Token(**json.loads(line))
-        except (ValueError, TypeError):
-            check.problems.append(f"{layout.TIMESTAMPS}index.jsonl, line {number}: not a token")
+            token = Token.from_entry(json.loads(line))
+        except ValueError as exc:
+            why = "not JSON" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            check.problems.append(
+                f"{layout.TIMESTAMPS}index.jsonl, line {number}: not a token ({why})"
+            )
             continue
         name = layout.TIMESTAMPS + token.file
         answer, chain_pem = members.get(name), members.get(layout.TIMESTAMPS + token.ca)

@@ -107,7 +107,7 @@ def archive(
     Examples:
       claimtrack archive --story serbia-russians
       claimtrack archive 3f9k2ab --again --wayback
-      claimtrack archive --format jsonl | jq -r 'select(.result=="failed") | .error'
+      claimtrack archive --format jsonl | jq -r 'select(.result=="failed").error'
     """
     fmt = output_format(ctx, fmt, quiet)
     stamping = desk(ctx).authorities(tsa or [], tsa_ca) if timestamp else None

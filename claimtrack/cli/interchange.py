@@ -1,7 +1,6 @@
 """export and import: hand work to editors, CMSs, spreadsheets and Datasette, and back."""
 
 import contextlib
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,14 +28,6 @@ if TYPE_CHECKING:
     from claimtrack.cli.context import Environment
     from claimtrack.exporting.claimreview import Result as ReviewResult
     from claimtrack.importing.incoming import Incoming
-
-
-def _same_file(one: Path, other: Path) -> bool:
-    """Whether two paths name one file (through links, or the same path twice)."""
-    try:
-        return one.samefile(other)
-    except OSError:
-        return os.path.realpath(one) == os.path.realpath(other)
 
 
 def _write_output(payload: "bytes | Callable[[IO[bytes]], None]", output: str | None) -> None:
@@ -151,11 +142,10 @@ def export(
 
     if fmt == "sqlite" and (output is None or output == "-"):
         fail("the sqlite format writes a file", "pass -o FILE, e.g. -o claims.db")
-    if output not in (None, "-") and _same_file(Path(output).expanduser(), location(ctx).path):
-        fail(
-            f"{output} is the database itself; an export must not replace it",
-            "name another file with -o",
-        )
+    if output not in (None, "-"):
+        from claimtrack.named_file import refuse_own_files
+
+        refuse_own_files(Path(output).expanduser(), location(ctx).path, "an export")
     request = ExportRequest(
         fmt,
         filters.claim_filter(),
@@ -425,12 +415,9 @@ def bundle(
         raise typer.BadParameter("give a STORY to bundle (with -o FILE), or --verify FILE")
     if output is None or output == "-":
         raise typer.BadParameter("a bundle is a file: name it", param_hint="'-o'")
-    if _same_file(Path(output).expanduser(), location(ctx).path):
-        fail(
-            f"{output} is the database itself; a bundle must not replace it",
-            "name another file with -o",
-        )
-    from claimtrack.named_file import write_named
+    from claimtrack.named_file import refuse_own_files, write_named
+
+    refuse_own_files(Path(output).expanduser(), location(ctx).path, "a bundle")
 
     target = Path(output).expanduser().absolute()
     made = desk(ctx).bundle(

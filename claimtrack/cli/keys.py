@@ -75,7 +75,7 @@ def keys_add(
     \b
     Examples:
       claimtrack keys add ~/.ssh/id_ed25519.pub --holder "Ana (desk editor)"
-      claimtrack keys add "$(cat recovery.pub)" --holder "recovery key (in the safe)"
+      claimtrack keys add "$(cat recovery.pub)" --holder "recovery key (safe)"
     """
     from claimtrack.confidential.sealing import Recipient, parse_recipient
 
@@ -94,10 +94,14 @@ def keys_add(
 
 def _key_text(key: str) -> str:
     """The key line itself, a file's first key line, or standard input's."""
+    from claimtrack.confidential.sealing import is_private_key
     from claimtrack.errors import ClaimtrackError
 
+    if not key.strip():
+        raise ClaimtrackError("no key given", "give an age key, an SSH public key or its file")
     text = read_text(key, "key") if key == "-" else key
-    if key != "-" and not text.startswith(("age1", "ssh-")):
+    # A private key pasted here is refused by parse_recipient without being echoed.
+    if key != "-" and not text.startswith(("age1", "ssh-")) and not is_private_key(text):
         path = Path(key).expanduser()
         try:
             text = path.read_text(encoding="utf-8")
@@ -106,9 +110,11 @@ def _key_text(key: str) -> str:
                 f"{key!r} is neither a public key nor a file",
                 "give an age key (age1...), an SSH public key or its .pub file",
             ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ClaimtrackError(f"cannot read {path}: {exc}") from None
-        if "PRIVATE KEY" in text or "AGE-SECRET-KEY" in text:
+        except UnicodeDecodeError:
+            raise ClaimtrackError(f"{path} is not a public key file: not text") from None
+        except OSError as exc:
+            raise ClaimtrackError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if is_private_key(text):
             raise ClaimtrackError(
                 f"{path} is a private key: never share it",
                 "give the public half (the .pub file, or age-keygen -y's output)",
@@ -154,7 +160,8 @@ def keys_seal(ctx: typer.Context) -> None:
 
     \b
     Example:
-      claimtrack keys add ~/.ssh/id_ed25519.pub --holder "Ana" && claimtrack keys seal
+      claimtrack keys add ~/.ssh/id_ed25519.pub --holder "Ana"
+      claimtrack keys seal
     """
     from claimtrack.confidential.sealing import read_recipients
     from claimtrack.errors import ClaimtrackError

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 import typer
 
 from claimtrack.cli import complete
-from claimtrack.cli.common import app, desk
+from claimtrack.cli.common import app, desk, stdout_bytes
 from claimtrack.cli.status import ExitStatus
-from claimtrack.exporting.formats import safe_text
+from claimtrack.exporting.formats import json_bytes, safe_text
 
 TsaOption = Annotated[
     list[str] | None,
@@ -77,16 +77,15 @@ def prove(
     \b
     Examples:
       claimtrack prove 6fmx
-      claimtrack prove 6fmx --format json | jq '.facts[] | select(.timestamp == null)'
+      claimtrack prove 6fmx --format json | jq '.facts[] | select(.timestamp|not)'
     """
     proof = desk(ctx).prove(claim)
     if fmt.lower() == "json":
-        import orjson
-
-        typer.echo(orjson.dumps(proof, option=orjson.OPT_INDENT_2).decode())
-        return
-    for line in proof_lines(proof):
-        typer.echo(safe_text(line, single_line=True))
+        # UTF-8 whatever the locale, as every command's JSON (common.stdout_bytes).
+        stdout_bytes().write(json_bytes(proof, pretty=True))
+    else:
+        for line in proof_lines(proof):
+            typer.echo(safe_text(line, single_line=True))
     if proof["problems"]:
         raise typer.Exit(ExitStatus.ERROR)
 

@@ -21,8 +21,10 @@ app.add_typer(git_app, name="git")
 def git_setup(ctx: typer.Context) -> None:
     """Register claimtrack's merge driver for the database in this git repository.
 
-    Adds '<database> merge=claimtrack' to .gitattributes, and a line marking the
-    evidence folder's WARC files binary; adds the database's lock files to .gitignore
+    Adds '<database> merge=claimtrack' to .gitattributes, lines marking the evidence
+    folder's WARC files and the timestamp tokens binary, and one merging the tokens'
+    index.jsonl line by line (two clones that both seal keep both tokens); adds the
+    database's lock files to .gitignore
     (commit both); and sets the driver in the repository's git config (which git does
     not copy: run this once in every clone). Running it again changes nothing.
     Afterwards 'git merge' and 'git pull' merge the database record by record and never
@@ -35,13 +37,19 @@ def git_setup(ctx: typer.Context) -> None:
     """
     from claimtrack.evidence.folder import WARC_SUFFIX, evidence_folder
     from claimtrack.git.repo import Repository
+    from claimtrack.integrity.timestamps import INDEX, folder_of
 
     repo = Repository.of(location(ctx).path)
     driver = f"{shlex.quote(sys.executable)} -m claimtrack merge-driver %O %A %B"
     # Snapshots (claimtrack archive) are shared with the database; git must not diff them.
     evidence = evidence_folder(Path(repo.database)).as_posix()
     warcs = repo.attribute_line(PurePosixPath(evidence), "binary", glob=f"/*{WARC_SUFFIX}")
-    report = repo.setup(driver, [warcs])
+    # Tokens (claimtrack seal): two clones that both seal each add a line to the index
+    # at the same place; git's union merge keeps both (every line stands alone).
+    stamps = folder_of(Path(repo.database)).as_posix()
+    index = repo.attribute_line(PurePosixPath(stamps) / INDEX, "merge=union")
+    tokens = repo.attribute_line(PurePosixPath(stamps), "binary", glob="/*.tsr")
+    report = repo.setup(driver, [warcs, index, tokens])
     typer.echo(f"Merge driver set for {repo.database} in {repo.root}.", err=True)
     for name in report.untracked:
         typer.echo(f"git no longer tracks {name} (kept on disk).", err=True)

@@ -108,6 +108,13 @@ def _verify_history(ctx: typer.Context) -> None:
         )
     for head in report.heads:
         typer.echo(head)
+    if report.older and not report.heads:
+        typer.echo(
+            f"The chain has not started: {report.older} event(s) older than it; the next "
+            "change starts it, covering them.",
+            err=True,
+        )
+        return
     older = ""
     if report.older:
         older = f", {report.older} of them older than the chain and covered by it"

@@ -363,6 +363,8 @@ class SealedSources:
         when this user cannot open it."""
         from claimtrack.confidential import sealing
 
+        if not " ".join(name.split()):
+            raise ValidationError("no name given to check", "give the name in quotes")
         source = self.get_source(ref)
         if not sealing.is_sealed(source):
             raise ValidationError(

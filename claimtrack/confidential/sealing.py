@@ -105,10 +105,20 @@ def recipients_path(db_path: Path) -> Path:
     return db_path.with_suffix(RECIPIENTS_SUFFIX)
 
 
+def is_private_key(text: str) -> bool:
+    """Whether ``text`` holds an age identity or a PEM/OpenSSH private key."""
+    return "AGE-SECRET-KEY-" in text.upper() or "PRIVATE KEY" in text
+
+
 def parse_recipient(text: str, where: str = "recipient") -> Recipient:
     """One recipient from a line (``age1...`` or ``ssh-ed25519 AAAA...``, then an optional
     comment). Raises ``ValidationError`` naming ``where`` for anything else."""
     line = text.strip()
+    if is_private_key(line):  # never echoed: an error may end up in a log or a chat
+        raise ValidationError(
+            f"{where}: that is a private key: never share it",
+            "give the public half (the .pub file, or age-keygen -y's output)",
+        )
     for pattern in (_AGE_KEY, _SSH_KEY):
         found = pattern.match(line)
         if found and (found.end() == len(line) or line[found.end()].isspace()):

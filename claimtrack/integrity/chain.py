@@ -131,8 +131,7 @@ def read_chain(events: Mapping[str, Event]) -> Chain:
     vouched: dict[str, str] = {}
     for event in own:
         if event["kind"] == "change" and event["action"] == REWRITE and PREV in event:
-            for old, new in ((event["after"] or {}).get("rewritten") or {}).values():
-                vouched[new] = old
+            vouched.update(_vouched_by(event))
     hashes: dict[str, str] = {}
     for event in own:
         value = event_hash(event)
@@ -145,6 +144,19 @@ def read_chain(events: Mapping[str, Event]) -> Chain:
     heads = sorted({hashes[e["id"]] for e in chained} - named)
     by_hash = {hashes[e["id"]]: e["id"] for e in chained}
     return Chain(hashes, chained, older, heads, by_hash, named - set(by_hash))
+
+
+def _vouched_by(event: Event) -> dict[str, str]:
+    """A ``rewrite`` event's pairs, hash now -> hash as the chain recorded it. Only
+    well-formed pairs of hashes vouch: a list damaged by hand vouches for nothing, so
+    the events it named no longer match and ``verify`` names them."""
+    after = event["after"]
+    rewritten = after.get("rewritten") if isinstance(after, dict) else None
+    pairs: dict[str, str] = {}
+    for pair in rewritten.values() if isinstance(rewritten, dict) else ():
+        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(h, str) for h in pair):
+            pairs[pair[1]] = pair[0]
+    return pairs
 
 
 def _order(chain: Chain, value: str) -> tuple[str, str]:
@@ -231,7 +243,9 @@ def verify(chain: Chain) -> list[Break]:
     for event in chain.chained:
         value = event.get(PREV)
         if not _prev(event) and value != []:
-            breaks.append(_break(event, "its link to the event before it is damaged"))
+            breaks.append(
+                _break(event, "has a damaged link to the event before it (not a list of hashes)")
+            )
             continue
         for link in _prev(event):
             if link in known:
@@ -251,6 +265,29 @@ def verify(chain: Chain) -> list[Break]:
                 breaks.append(_break(event, f"the event before it ({link[:12]}...) is missing"))
     breaks += _check_older(chain)
     return sorted(breaks, key=lambda b: (b.at, b.event))
+
+
+def check_stamped(chain: Chain, stamped: Iterable[tuple[str, str, str, str]]) -> list[Break]:
+    """Each chain head a timestamp stamped, (event ID, hash, time, token file), that the
+    chain no longer holds: the newest events, edited or removed after a seal, leave no
+    successor to notice, but the token still names them. Empty when every stamped
+    head is in the chain (the rewrites a ``rewrite`` event vouches for included)."""
+    events = {str(e["id"]): e for e in chain.chained}
+    breaks = []
+    for event_id, value, at, file in stamped:
+        if value in chain.by_hash:
+            continue
+        event = events.get(event_id)
+        if event is not None:
+            why = f"does not match the hash timestamp {file} stamped: changed after it"
+            breaks.append(_break(event, why))
+        else:
+            message = (
+                f"event {event_id}, the chain head timestamp {file} stamped, is gone: "
+                "removed after it was timestamped, with any event after it"
+            )
+            breaks.append(Break(event_id, at, message))
+    return breaks
 
 
 def _edited_before(event: Event, unnamed: list[Event]) -> Event | None:
@@ -283,8 +320,8 @@ def _check_older(chain: Chain) -> list[Break]:
     return [
         _break(
             starts[0],
-            f"the {recorded.get('events')} events before the chain started do not match "
-            f"what it recorded ({len(hashes)} without a link there now): one was changed "
+            f"(the chain's start) recorded {recorded.get('events')} events before it, which "
+            f"do not match the {len(hashes)} without a link there now: one was changed "
             "or removed, or one was added without a link",
         )
     ]

@@ -70,11 +70,19 @@ class ChainedHistory:
         self.store.chain_heads = self._head
 
     def chain(self) -> tuple[Chain, list[Break]]:
-        """The history's hash chain and where it does not hold (``integrity.chain``)."""
-        from claimtrack.integrity.chain import read_chain, verify
+        """The history's hash chain and where it does not hold (``integrity.chain``),
+        the chain heads stored timestamps stamped (``integrity.timestamps``) included."""
+        from claimtrack.integrity import timestamps
+        from claimtrack.integrity.chain import check_stamped, read_chain, verify
 
         read = read_chain(self.store.records("events"))
-        return read, verify(read)
+        stamped = [
+            (t.subject, t.imprint, t.time, t.file)
+            for t in timestamps.read_index(timestamps.folder_of(self.store.path))
+            if t.kind == "chain"
+        ]
+        breaks = verify(read) + check_stamped(read, stamped)
+        return read, sorted(breaks, key=lambda b: (b.at, b.event))
 
     def rewrote_events(self, rewritten: dict[str, tuple[str, str]]) -> None:
         """Record in a ``rewrite`` event (``integrity.chain``) that these source events

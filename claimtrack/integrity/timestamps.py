@@ -35,13 +35,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import orjson
 
 from claimtrack.errors import ClaimtrackError
+
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
 
 SUFFIX = ".timestamps"
 INDEX = "index.jsonl"
@@ -51,6 +55,9 @@ TIMEOUT = 20.0
 # A TimeStampResp is a few kilobytes; anything far larger is not one.
 MAX_ANSWER = 1024 * 1024
 Kind = Literal["chain", "snapshot"]
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+# A file the index names is in the folder itself: no separator, not hidden, not "..".
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 
 
 class TimestampError(ClaimtrackError):
@@ -69,6 +76,27 @@ class Token:
     tsa: str
     time: str
     serial: str
+
+    @classmethod
+    def from_entry(cls, entry: object) -> Token:
+        """The token an ``index.jsonl`` line (parsed JSON) lists. Raises ``ValueError``
+        saying what is wrong: a field missing, added or not a string, a kind other than
+        ``chain`` or ``snapshot``, an imprint that is not a hex SHA-256, or a file name
+        that is not a plain name in the folder (the index may be edited by hand, or
+        come from someone else's bundle: it must not name a file elsewhere)."""
+        names = {f.name for f in fields(cls)}
+        if not isinstance(entry, dict) or set(entry) != names:
+            raise ValueError(f"an entry has exactly the fields {', '.join(sorted(names))}")
+        if not all(isinstance(value, str) for value in entry.values()):
+            raise ValueError("every field of an entry is a string")
+        if entry["kind"] not in ("chain", "snapshot"):
+            raise ValueError(f"kind {entry['kind']!r} is neither 'chain' nor 'snapshot'")
+        if not _SHA256_HEX.fullmatch(entry["imprint"]):
+            raise ValueError("its imprint is not a SHA-256 in hex")
+        for key in ("file", "ca"):
+            if not _PLAIN_NAME.fullmatch(entry[key]):
+                raise ValueError(f"its {key} {entry[key]!r} is not a file name in the folder")
+        return cls(**entry)
 
     def openssl_command(self, folder: Path) -> str:
         """The command a third party runs to check this token with OpenSSL alone."""
@@ -97,21 +125,16 @@ def verify_token(
     ``answer`` is ``NAME.tsr``, ``chain_pem`` is ``NAME.pem`` and ``imprint`` is
     ``bytes.fromhex`` of its ``index.jsonl`` entry's ``imprint`` (``check_stored`` does
     exactly that). No network is used."""
-    from cryptography import x509
     from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
 
     try:
         response = decode_timestamp_response(answer)
-    except ValueError as exc:
-        raise TimestampError(f"the answer is not an RFC 3161 timestamp ({exc})") from None
-    try:
-        certificates = x509.load_pem_x509_certificates(chain_pem)
-    except ValueError as exc:
-        raise TimestampError(f"the certificate chain is not PEM certificates ({exc})") from None
+    except ValueError:
+        raise TimestampError(
+            f"the answer is not an RFC 3161 timestamp ({_described(answer)})"
+        ) from None
+    certificates, roots = read_chain_pem(chain_pem)
     builder = VerifierBuilder()
-    roots = [c for c in certificates if c.issuer == c.subject]
-    if not roots:
-        raise TimestampError("the certificate chain has no root (self-signed) certificate")
     for certificate in certificates:
         if certificate in roots:
             builder = builder.add_root_certificate(certificate)
@@ -131,6 +154,38 @@ def verify_token(
         raise TimestampError(f"the token does not verify: {exc}") from None
     info = response.tst_info
     return info.gen_time.astimezone(dt.UTC), info.serial_number
+
+
+def _described(answer: bytes) -> str:
+    """What an answer that is not a token looks like, for the error (the parser's own
+    message is a Rust debug string that helps no one)."""
+    if not answer.strip():
+        return "it is empty"
+    start = answer[:512].lstrip().lower()
+    if start.startswith((b"<!doctype html", b"<html")) or b"<body" in start:
+        return f"a web page of {len(answer):,} bytes"
+    if all(32 <= b < 127 or b in b"\t\r\n" for b in start):
+        return f"{len(answer):,} bytes of text"
+    return f"{len(answer):,} bytes that are not a DER TimeStampResp"
+
+
+def read_chain_pem(chain_pem: bytes) -> tuple[list[Certificate], list[Certificate]]:
+    """The certificates of a PEM chain file, and those of them that are roots
+    (self-signed). Raises ``TimestampError`` when it holds no PEM certificate or no
+    root: what a TSA publishes is its chain up to its root."""
+    from cryptography import x509
+
+    try:
+        certificates = x509.load_pem_x509_certificates(chain_pem)
+    except ValueError:
+        raise TimestampError(
+            "the certificate chain is not PEM certificates "
+            "(text blocks from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----)"
+        ) from None
+    roots = [c for c in certificates if c.issuer == c.subject]
+    if not roots:
+        raise TimestampError("the certificate chain has no root (self-signed) certificate")
+    return certificates, roots
 
 
 def request_token(url: str, imprint_of: bytes, chain_pem: bytes) -> tuple[bytes, dt.datetime, int]:
@@ -232,9 +287,12 @@ def read_index(folder: Path) -> list[Token]:
         if not line.strip():
             continue
         try:
-            tokens.append(Token(**orjson.loads(line)))
-        except (orjson.JSONDecodeError, TypeError):
-            raise TimestampError(f"{folder / INDEX}, line {number}: not a token's entry") from None
+            tokens.append(Token.from_entry(orjson.loads(line)))
+        except ValueError as exc:  # orjson.JSONDecodeError is a ValueError too
+            why = "not JSON" if isinstance(exc, orjson.JSONDecodeError) else str(exc)
+            raise TimestampError(
+                f"{folder / INDEX}, line {number}: not a token's entry ({why})"
+            ) from None
     return tokens
 
 

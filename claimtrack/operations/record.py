@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from claimtrack.integrity.timestamps import Token
 
 
+CHAIN_HINT = (
+    "give --tsa-ca CHAIN.pem (the TSA's certificates up to its root), or "
+    "timestamps.ca in claimtrack.toml"
+)
+
+
 class RecordCases(DeskBase):
     """Trusted timestamps (``integrity.timestamps``)."""
 
@@ -21,7 +27,7 @@ class RecordCases(DeskBase):
         """The TSAs to ask and the PEM of their certificate chains: those named (with
         ``ca``), else those ``claimtrack.toml`` configures. Raises ``ClaimtrackError``
         when none is named or configured (nothing is ever sent by default) or the
-        chain file is missing."""
+        chain file is missing, unreadable, or not PEM certificates up to a root."""
         from claimtrack import config
 
         settings = config.load(self.path)
@@ -36,13 +42,21 @@ class RecordCases(DeskBase):
         if chain_file is None:
             raise ClaimtrackError(
                 "no certificate chain for the time-stamping authority",
-                "give --tsa-ca CHAIN.pem (the TSA's certificates up to its root), or "
-                "timestamps.ca in claimtrack.toml",
+                CHAIN_HINT,
             )
+        from claimtrack.integrity.timestamps import TimestampError, read_chain_pem
+
         try:
-            return urls, chain_file.read_bytes()
+            chain_pem = chain_file.read_bytes()
         except OSError as exc:
             raise ClaimtrackError(f"cannot read {chain_file}: {exc.strerror}") from None
+        try:  # checked before anything is sent
+            read_chain_pem(chain_pem)
+        except TimestampError as exc:
+            raise ClaimtrackError(
+                f"{chain_file}: {exc.message}", "nothing was sent; " + CHAIN_HINT
+            ) from None
+        return urls, chain_pem
 
     def seal(self, tsa: Sequence[str], ca: Path | None = None) -> list[Token]:
         """Timestamp the history's chain head with each TSA (``authorities``): only the
