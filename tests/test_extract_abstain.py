@@ -1,0 +1,77 @@
+"""extract: where the rules abstain (issue 28, second round) rather than name the wrong
+speaker, one made-up case each.
+
+Every sentence here is written for these tests; the dev sets only measure. A claim pinned
+on someone who did not make it is the worst outcome, so a pronoun or a description that
+could mean a place, a carrier or a second speaker gives ``unclear``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from claimtrack.extract import extract
+
+if TYPE_CHECKING:
+    from claimtrack.extract import Candidate
+
+
+def _about(text: str, words: str) -> Candidate:
+    found = [c for c in extract(text).candidates if words in c.sentence]
+    assert len(found) == 1, (words, [c.sentence for c in extract(text).candidates])
+    return found[0]
+
+
+def _story(*paragraphs: str) -> str:
+    return "Headline of the story\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def test_it_is_not_a_country_named_last() -> None:
+    text = _story(
+        "A cargo plane crashed in the hills on Monday, killing 4 crew members.",
+        "The aircraft belonged to the air force of the United Federated States.",
+        "It did not give the cause and said it would name the crew on Friday.",
+    )
+    found = _about(text, "name the crew")
+    assert found.claimant != "United Federated States"
+    assert found.attribution == "unclear"
+
+
+def test_it_is_still_a_body_its_name_shows() -> None:
+    text = _story(
+        "The Harbor Water Board raised prices by 12 percent in March.",
+        "It said the rise would pay for 3 new pumps.",
+    )
+    assert _about(text, "3 new pumps").claimant == "Harbor Water Board"
+
+
+def test_they_is_not_a_district_named_before() -> None:
+    text = _story(
+        "Two fishermen found a body on the shore of Lake District Four on Sunday.",
+        "The men told police that they had seen a boat at 2am.",
+        "They claimed that they heard 2 engines shortly after.",
+    )
+    found = _about(text, "heard 2 engines")
+    assert found.claimant != "Lake District Four"
+    assert found.attribution == "unclear"
+
+
+def test_the_paper_is_the_newspaper_quoted_not_the_agency_that_carried_it() -> None:
+    text = (
+        "North land paper attacks neighbour\n\n"
+        "PORTVALE, May 3 (Harbor News Agency) -- A state newspaper in the north attacked "
+        "its neighbour on Tuesday over 2 border posts.\n\n"
+        '"The posts are an act of war," the Morning Torch said in a commentary.\n\n'
+        "The paper also said the posts had been built in 2019, in breach of a treaty.\n"
+    )
+    found = _about(text, "built in 2019")
+    assert found.claimant != "Harbor News Agency"
+    assert found.attribution == "unclear"
+
+
+def test_the_paper_is_a_newspaper_quoted_before() -> None:
+    text = _story(
+        "The Valley Gazette said on Monday that 40 jobs would go at the mill.",
+        "The paper said the mill had lost 2 contracts in May.",
+    )
+    assert _about(text, "lost 2 contracts").claimant == "Valley Gazette"
