@@ -75,3 +75,40 @@ def test_the_paper_is_a_newspaper_quoted_before() -> None:
         "The paper said the mill had lost 2 contracts in May.",
     )
     assert _about(text, "lost 2 contracts").claimant == "Valley Gazette"
+
+
+def test_a_second_speaker_after_and_makes_the_sentence_unclear() -> None:
+    text = _story(
+        "Police arrested 2 men after a fire destroyed a barn at Mill Farm on Friday.",
+        "Neighbours said that the barn had been empty for 3 years, and farmer Joe Platt "
+        "told reporters that the men had set it alight at night.",
+    )
+    found = _about(text, "empty for 3 years")
+    assert found.attribution == "unclear"
+    assert found.claimant is None
+
+
+def test_words_inside_a_speakers_clause_stay_the_outer_speakers() -> None:
+    text = _story(
+        "Mara Quist, head of the port, said on Monday that 12 ships were waiting.",
+        "Quist said that Tom Bly had told her the cranes would be fixed within 2 weeks.",
+    )
+    assert _about(text, "within 2 weeks").claimant == "Mara Quist"
+
+
+def test_an_unresolved_pronoun_does_not_hand_its_words_to_a_name_inside_them() -> None:
+    text = _story(
+        "Two hikers were rescued from Pine Ridge on Sunday after 3 nights outdoors.",
+        "They claimed that Ezra Lund had told them to wait by the river for 2 days.",
+    )
+    found = _about(text, "by the river")
+    assert found.claimant != "Ezra Lund"
+    assert found.attribution == "unclear"
+
+
+def test_a_trailing_speaker_still_governs_the_sentence() -> None:
+    text = _story(
+        "Ada Kim, the mayor, opened the new bridge on Monday.",
+        "Kim believed the bridge had cost 4 million dollars, her deputy Sam Ortiz said.",
+    )
+    assert _about(text, "4 million").claimant == "Sam Ortiz"

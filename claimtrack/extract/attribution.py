@@ -76,6 +76,8 @@ _TIME_TAIL = re.compile(
     r"on\s+\w+day)\b.*$",
     re.IGNORECASE,
 )
+# Where a sentence goes on to a second, coordinate clause (a second speaker's).
+_COORDINATED = re.compile(r"\s(?:and|but)\s|;", re.IGNORECASE)
 _RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,]*,", re.IGNORECASE)
 _LEADING_ROLE = re.compile(
     r"^(?P<role>(?:his|her|their|its)\s+[a-z ]+),\s*(?P<who>[^,]+)$", re.IGNORECASE
@@ -392,7 +394,7 @@ class Attributor:
                 continue  # its speaker says the clause's part, not the sentence's
             who = self._speaker_of(sentence, verb)
             if who is not None:
-                return who
+                return self._sole(sentence, verb, who, verbs)
         if document is not None:
             return Who(document.name, "organisation", attribution="named")
         estimated = _ESTIMATED_BY.search(sentence)
@@ -401,6 +403,37 @@ class Attributor:
             if who is not None and who.kind != "media":
                 return who
         return None
+
+    def _sole(
+        self, sentence: str, verb: re.Match[str], who: Who, verbs: list[re.Match[str]]
+    ) -> Who:
+        """The speaker of a sentence whose verb of saying at ``verb`` (not a trailing
+        "..., X said") follows another's: inside the first one's words ("They claimed
+        that Kim had told them ...") the first speaker governs, or nobody can be named
+        when the first is a pronoun the rules cannot resolve; after ", and" or "but"
+        ("Relatives said ..., and the men alleged that ...") the sentence holds two
+        speakers' claims, and which one is meant cannot be told: ``unclear``."""
+        tail = _TIME_TAIL.sub("", sentence[verb.end() :]).strip(" .,")
+        if who.name is None or len(tail.split()) <= 3 or verb.group(0).lower() in _PARTICIPLE_SET:
+            return who
+        if re.search(r"\band\s+(?:also\s+)?$", sentence[: verb.start()]):
+            return who  # "condemned ... and said": one subject, one speaker
+        for other in reversed(verbs):  # the first in the sentence first
+            if other.start() >= verb.start() or other.group(0).lower() in _PARTICIPLE_SET:
+                continue
+            if _subordinate(sentence, other):
+                continue
+            between = sentence[other.end() : verb.start()]
+            first = self._speaker_of(sentence, other)
+            if _COORDINATED.search(between):
+                if first is not None and first.name and first.name != who.name:
+                    return Who(None, attribution="unclear")
+                continue
+            if first is not None and first.name:
+                return first
+            if re.search(r"\b(?:they|he|she|it)\s+$", sentence[: other.start()], re.I):
+                return Who(None, attribution="unclear")
+        return who
 
     def _document_or_entity(self, phrase: str) -> Who | None:
         """ "the council's figures" -> the council; "Labor Department data" -> Labor
