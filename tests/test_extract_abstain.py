@@ -112,3 +112,14 @@ def test_a_trailing_speaker_still_governs_the_sentence() -> None:
         "Kim believed the bridge had cost 4 million dollars, her deputy Sam Ortiz said.",
     )
     assert _about(text, "4 million").claimant == "Sam Ortiz"
+
+
+def test_a_named_speaker_after_an_unnamed_groups_clause_is_not_the_claimant() -> None:
+    text = _story(
+        "Ezra Lund, 40, went hunting on Friday with 2 carters from the valley.",
+        "The carters claimed that he was still alive and in pain and they carried him "
+        "out but along the way, Lund allegedly told them that he could not go on.",
+    )
+    found = _about(text, "still alive")
+    assert found.claimant != "Ezra Lund"
+    assert found.attribution == "unclear"

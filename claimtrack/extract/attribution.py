@@ -412,7 +412,8 @@ class Attributor:
         that Kim had told them ...") the first speaker governs, or nobody can be named
         when the first is a pronoun the rules cannot resolve; after ", and" or "but"
         ("Relatives said ..., and the men alleged that ...") the sentence holds two
-        speakers' claims, and which one is meant cannot be told: ``unclear``."""
+        speakers' claims (the first one's perhaps not known: "The hikers claimed ...
+        but Kim told them ..."), and which one is meant cannot be told: ``unclear``."""
         tail = _TIME_TAIL.sub("", sentence[verb.end() :]).strip(" .,")
         if who.name is None or len(tail.split()) <= 3 or verb.group(0).lower() in _PARTICIPLE_SET:
             return who
@@ -426,7 +427,8 @@ class Attributor:
             between = sentence[other.end() : verb.start()]
             first = self._speaker_of(sentence, other)
             if _COORDINATED.search(between):
-                if first is not None and first.name and first.name != who.name:
+                if first is None or (first.name and first.name != who.name):
+                    # another speaker's clause, or one whose speaker cannot be told
                     return Who(None, attribution="unclear")
                 continue
             if first is not None and first.name:
