@@ -123,3 +123,23 @@ def test_a_named_speaker_after_an_unnamed_groups_clause_is_not_the_claimant() ->
     found = _about(text, "still alive")
     assert found.claimant != "Ezra Lund"
     assert found.attribution == "unclear"
+
+
+def test_a_quotation_after_a_paraphrase_is_the_paraphrased_speakers() -> None:
+    text = _story(
+        '"We saw 2 boats at midnight," the deckhands Omar Pell and Lee Sato said.',
+        "Speaking on Monday, the fisherman's brother, Ravi Dass said that he had left "
+        'home at 8pm. "He took the boat out on Friday and fished all his life." Dass '
+        "told this newspaper.",
+    )
+    found = _about(text, "fished all his life")
+    assert found.claimant == "Ravi Dass"
+
+
+def test_a_quotation_paragraph_after_a_paraphrase_is_the_paraphrased_speakers() -> None:
+    text = _story(
+        '"The pumps failed at 3am," said Tom Bly, the harbour master.',
+        "Publicans' spokeswoman Nora Finch said that 40 bars would shut on Monday.",
+        '"We have followed every rule and 300 staff will lose their jobs."',
+    )
+    assert _about(text, "300 staff").claimant == "Nora Finch"

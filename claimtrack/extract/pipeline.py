@@ -319,7 +319,9 @@ def _paragraph(
         candidates.append(candidate)
         if candidate.claimant:
             state.previous = Who(candidate.claimant, candidate.claimant_kind, candidate.role)
-            if candidate.quote:
+            if candidate.quote or candidate.attribution == "named":
+                # A quotation opening the next sentence is the speaker just quoted or
+                # just paraphrased ("Kim said that ... "We ..."), not one quoted before.
                 state.quote_speaker = state.previous
         quoted_here = quoted_here or (
             state.quote_speaker is not None and candidate.claimant == state.quote_speaker.name
