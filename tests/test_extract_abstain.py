@@ -143,3 +143,24 @@ def test_a_quotation_paragraph_after_a_paraphrase_is_the_paraphrased_speakers() 
         '"We have followed every rule and 300 staff will lose their jobs."',
     )
     assert _about(text, "300 staff").claimant == "Nora Finch"
+
+
+def test_a_name_with_and_inside_is_not_cut_to_its_last_word() -> None:
+    text = _story(
+        "The bill would let police read the records of 3 million callers.",
+        "But, as the Senate Committee on Trade and Industry has pointed out, it would "
+        "also be used to find a reporter's sources.",
+    )
+    found = _about(text, "pointed out")
+    assert found.claimant != "Industry"
+    assert found.attribution == "unclear"
+
+
+def test_two_bodies_joined_by_and_still_speak() -> None:
+    text = _story(
+        "A supply rocket broke up over the sea on Tuesday with 2 tonnes of cargo.",
+        "Both Orbitex and Skyward said the loss would not delay the next 3 launches.",
+    )
+    found = _about(text, "next 3 launches")
+    assert found.attribution == "named"
+    assert found.claimant == "Skyward"

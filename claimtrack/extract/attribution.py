@@ -78,6 +78,9 @@ _TIME_TAIL = re.compile(
 )
 # Where a sentence goes on to a second, coordinate clause (a second speaker's).
 _COORDINATED = re.compile(r"\s(?:and|but)\s|;", re.IGNORECASE)
+# "of/on/for" + capitalised words + "and" before a subject: the subject is the tail of
+# one name ("Department of Health and Human Services"), unlike "Roscosmos and NASA".
+_NAME_CUT_AT_AND = re.compile(r"\b(?:of|on|for)\s+(?:[A-Z][\w'-]*\s+){1,3}(?:and|&)\s*$")
 _RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,]*,", re.IGNORECASE)
 _LEADING_ROLE = re.compile(
     r"^(?P<role>(?:his|her|their|its)\s+[a-z ]+),\s*(?P<who>[^,]+)$", re.IGNORECASE
@@ -559,9 +562,12 @@ class Attributor:
                     return self._plausible(_last_clause(parts[-2]))
                 return None
             return self._plausible(_last_clause(parts[0]))
-        subject = _last_clause(text.rsplit(",", 1)[-1])
+        clause = text.rsplit(",", 1)[-1].rstrip()
+        subject = _last_clause(clause)
         if subject.startswith('"') or subject.endswith('"'):
             return None
+        if _NAME_CUT_AT_AND.search(clause[: len(clause) - len(subject)]):
+            return None  # "the Committee on Intelligence and Security": a name cut in two
         who = self._plausible(subject)
         described = _TRAILING_DESCRIPTION.search(text)
         if who is None and described and described.start() > 0:
