@@ -164,3 +164,15 @@ def test_two_bodies_joined_by_and_still_speak() -> None:
     found = _about(text, "next 3 launches")
     assert found.attribution == "named"
     assert found.claimant == "Skyward"
+
+
+def test_the_group_described_before_speaks_as_the_group() -> None:
+    text = _story(
+        "Two carters have since claimed that they heard 2 shots on the ridge.",
+        "The carters told police that while they were resting on Sunday the horse bolted.",
+        "The men alleged that around 11pm they heard a third shot.",
+    )
+    carters = _about(text, "horse bolted")
+    assert (carters.claimant, carters.attribution) == ("The carters", "unnamed")
+    men = _about(text, "third shot")
+    assert (men.claimant, men.attribution) == ("The men", "unnamed")

@@ -196,7 +196,7 @@ _DETERMINERS_ONLY = re.compile(r"^the\s+", re.IGNORECASE)
 # A plural common noun with up to two words before it, in lower case: a group of people.
 _GROUP = re.compile(
     r"^(?:(?:many|most|some|several|other|local|the)\s+)?(?:[a-z-]+\s+){0,2}"
-    r"[a-z-]{3,}(?<![su]s)(?<!is)s$"
+    r"(?:[a-z-]{3,}(?<![su]s)(?<!is)s|men|women|people|children)$"
 )
 
 
@@ -630,7 +630,9 @@ class Attributor:
             return None  # "two loggers have since", "Two United States": a cut span
         if ROLE_TITLES.match(phrase):
             return self.entity(phrase, role)
-        counted = phrase[:1].lower() + phrase[1:] if _COUNT_WORD.match(phrase) else phrase
+        counted = phrase
+        if _COUNT_WORD.match(phrase) or re.match(r"The\s+[a-z]", phrase):
+            counted = phrase[:1].lower() + phrase[1:]  # "The loggers said": a group too
         if _GROUP.match(counted) and not UNNAMED.match(phrase):
             # "indigenous elders say", "many farmers said": a group the article does not
             # name, as it describes it.
