@@ -48,12 +48,22 @@ def test_it_is_still_a_body_its_name_shows() -> None:
 def test_they_is_not_a_district_named_before() -> None:
     text = _story(
         "Two fishermen found a body on the shore of Lake District Four on Sunday.",
-        "The men told police that they had seen a boat at 2am.",
+        "Police have questioned both men, and a boat was seen at 2am.",
         "They claimed that they heard 2 engines shortly after.",
     )
     found = _about(text, "heard 2 engines")
     assert found.claimant != "Lake District Four"
     assert found.attribution == "unclear"
+
+
+def test_they_is_the_group_that_just_spoke() -> None:
+    text = _story(
+        "Two fishermen found a body on the shore of Lake District Four on Sunday.",
+        "The men told police that they had seen a boat at 2am.",
+        "They claimed that they heard 2 engines shortly after.",
+    )
+    found = _about(text, "heard 2 engines")
+    assert (found.claimant, found.attribution) == ("The men", "unnamed")
 
 
 def test_the_paper_is_the_newspaper_quoted_not_the_agency_that_carried_it() -> None:

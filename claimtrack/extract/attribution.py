@@ -303,6 +303,9 @@ class Attributor:
 
     def __init__(self, mentions: Mentions) -> None:
         self.mentions = mentions
+        # The group last given as a speaker ("the loggers said") and its sentence.
+        self.group: Who | None = None
+        self.group_at = -1
 
     def entity(self, phrase: str, role: str | None = None) -> Who:
         """The claimant a phrase names ("Union leader Goran Ilić", "she", "the think tank",
@@ -410,13 +413,10 @@ class Attributor:
     def _sole(
         self, sentence: str, verb: re.Match[str], who: Who, verbs: list[re.Match[str]]
     ) -> Who:
-        """The speaker of a sentence whose verb of saying at ``verb`` (not a trailing
-        "..., X said") follows another's: inside the first one's words ("They claimed
-        that Kim had told them ...") the first speaker governs, or nobody can be named
-        when the first is a pronoun the rules cannot resolve; after ", and" or "but"
-        ("Relatives said ..., and the men alleged that ...") the sentence holds two
-        speakers' claims (the first one's perhaps not known: "The hikers claimed ...
-        but Kim told them ..."), and which one is meant cannot be told: ``unclear``."""
+        """The speaker when the verb at ``verb`` (no trailing "..., X said") follows
+        another's: inside the first one's words ("They claimed that Kim had told them")
+        the first speaker (unclear if an unresolved pronoun); after "and", "but" or ";"
+        two speakers' claims (the first perhaps unknown), so ``unclear``."""
         tail = _TIME_TAIL.sub("", sentence[verb.end() :]).strip(" .,")
         if who.name is None or len(tail.split()) <= 3 or verb.group(0).lower() in _PARTICIPLE_SET:
             return who
@@ -439,6 +439,21 @@ class Attributor:
             if re.search(r"\b(?:they|he|she|it)\s+$", sentence[: other.start()], re.I):
                 return Who(None, attribution="unclear")
         return who
+
+    def _pronoun(self, pronoun: str, role: str | None) -> Who | None:
+        """Who a pronoun as a speaker means: the entity it resolves to, else for "they"
+        a group that just spoke; None when that cannot be told."""
+        resolved = self.mentions.resolve(pronoun)
+        if resolved is None and pronoun == "they":
+            return self._recent_group()
+        return None if resolved is None else self._named(resolved, role)
+
+    def _recent_group(self) -> Who | None:
+        """The unnamed group that spoke in the last two sentences, for "they"; None when
+        no group spoke in the last two sentences."""
+        if self.group is None or self.mentions.sentence - self.group_at > 2:
+            return None
+        return self.group
 
     def _document_or_entity(self, phrase: str) -> Who | None:
         """ "the council's figures" -> the council; "Labor Department data" -> Labor
@@ -620,8 +635,7 @@ class Attributor:
         lowered = phrase.lower()
         first = lowered.split()[0]
         if lowered in PRONOUNS:
-            resolved = self.mentions.resolve(lowered)
-            return None if resolved is None else self._named(resolved, role)
+            return self._pronoun(lowered, role)
         if lowered in _NEVER_SPEAKERS or lowered in ("the", "a", "an", "i", "we", "you"):
             return None
         if " " not in lowered and lowered.endswith("ing") and len(lowered) > 5:
@@ -636,7 +650,11 @@ class Attributor:
         if _GROUP.match(counted) and not UNNAMED.match(phrase):
             # "indigenous elders say", "many farmers said": a group the article does not
             # name, as it describes it.
-            return Who(phrase, None, role, attribution="unnamed")
+            self.group, self.group_at = (
+                Who(phrase, None, role, attribution="unnamed"),
+                self.mentions.sentence,
+            )
+            return self.group
         if first in _NEVER_SPEAKERS or lowered in ("i", "we", "you", "one"):
             return None
         if UNNAMED.match(phrase) and not _has_name(phrase):
