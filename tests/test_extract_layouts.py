@@ -183,3 +183,23 @@ def test_a_one_line_paste_without_a_final_full_stop_is_the_story() -> None:
     result = extract(text)
     assert result.headline is None
     assert [c.claimant for c in result.candidates][:2] == ["harbour board", "Ana Ruiz"]
+
+
+def test_a_live_blog_entry_heading_names_the_speaker_of_its_quotations() -> None:
+    text = (
+        "Storm live: the coast shuts down\n\n"
+        "14:05 Jo Kerr\n\n"
+        "Harbor Town Council says all 12 beaches will close at noon.\n\n"
+        "13:50 Jo Kerr\n\n"
+        "Riverside Leisure Centre - closed 'until further notice' from tonight\n\n"
+        '"It is with regret that we close our doors at 10pm tonight after 4 good months.\n\n'
+        '"All 300 memberships will be extended by a month.\n\n'
+        "13:20 Jo Kerr\n\n"
+        "Ferry link to stop at 6pm\n\n"
+        '"The last crossing will leave at 6pm and 2 more will be cancelled.\n'
+    )
+    found = extract(text).candidates
+    assert _about(found, "300 memberships").claimant == "Riverside Leisure Centre"
+    assert _about(found, "close our doors").claimant == "Riverside Leisure Centre"
+    # A heading with no name before a dash gives the next entry's quotation nobody.
+    assert _about(found, "last crossing").attribution == "unclear"

@@ -126,8 +126,11 @@ def test_kind_1_the_speaker_not_the_outlet_told_nor_the_employer() -> None:
     assert output.reporter == "Meridian Wire"
 
 
-def test_kind_2_the_last_clause_speaker_of_two() -> None:
-    assert _about(_candidates("wire-harbor-output.txt"), "sealed the road").claimant == "army"
+def test_kind_2_two_speakers_in_coordinate_clauses_are_unclear() -> None:
+    # "The ministry said ... and the army said ...": two claimants in one sentence, and
+    # which one the claim is cannot be told (issue 28, second round: abstain).
+    found = _about(_candidates("wire-harbor-output.txt"), "sealed the road")
+    assert (found.claimant, found.attribution) == (None, "unclear")
 
 
 def test_kind_3_a_pronoun_is_the_person_never_a_street() -> None:

@@ -76,6 +76,11 @@ _TIME_TAIL = re.compile(
     r"on\s+\w+day)\b.*$",
     re.IGNORECASE,
 )
+# Where a sentence goes on to a second, coordinate clause (a second speaker's).
+_COORDINATED = re.compile(r"\s(?:and|but)\s|;", re.IGNORECASE)
+# "of/on/for" + capitalised words + "and" before a subject: the subject is the tail of
+# one name ("Department of Health and Human Services"), unlike "Roscosmos and NASA".
+_NAME_CUT_AT_AND = re.compile(r"\b(?:of|on|for)\s+(?:[A-Z][\w'-]*\s+){1,3}(?:and|&)\s*$")
 _RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,]*,", re.IGNORECASE)
 _LEADING_ROLE = re.compile(
     r"^(?P<role>(?:his|her|their|its)\s+[a-z ]+),\s*(?P<who>[^,]+)$", re.IGNORECASE
@@ -191,7 +196,7 @@ _DETERMINERS_ONLY = re.compile(r"^the\s+", re.IGNORECASE)
 # A plural common noun with up to two words before it, in lower case: a group of people.
 _GROUP = re.compile(
     r"^(?:(?:many|most|some|several|other|local|the)\s+)?(?:[a-z-]+\s+){0,2}"
-    r"[a-z-]{3,}(?<![su]s)(?<!is)s$"
+    r"(?:[a-z-]{3,}(?<![su]s)(?<!is)s|men|women|people|children)$"
 )
 
 
@@ -298,6 +303,9 @@ class Attributor:
 
     def __init__(self, mentions: Mentions) -> None:
         self.mentions = mentions
+        # The group last given as a speaker ("the loggers said") and its sentence.
+        self.group: Who | None = None
+        self.group_at = -1
 
     def entity(self, phrase: str, role: str | None = None) -> Who:
         """The claimant a phrase names ("Union leader Goran Ilić", "she", "the think tank",
@@ -392,7 +400,7 @@ class Attributor:
                 continue  # its speaker says the clause's part, not the sentence's
             who = self._speaker_of(sentence, verb)
             if who is not None:
-                return who
+                return self._sole(sentence, verb, who, verbs)
         if document is not None:
             return Who(document.name, "organisation", attribution="named")
         estimated = _ESTIMATED_BY.search(sentence)
@@ -401,6 +409,51 @@ class Attributor:
             if who is not None and who.kind != "media":
                 return who
         return None
+
+    def _sole(
+        self, sentence: str, verb: re.Match[str], who: Who, verbs: list[re.Match[str]]
+    ) -> Who:
+        """The speaker when the verb at ``verb`` (no trailing "..., X said") follows
+        another's: inside the first one's words ("They claimed that Kim had told them")
+        the first speaker (unclear if an unresolved pronoun); after "and", "but" or ";"
+        two speakers' claims (the first perhaps unknown), so ``unclear``."""
+        tail = _TIME_TAIL.sub("", sentence[verb.end() :]).strip(" .,")
+        if who.name is None or len(tail.split()) <= 3 or verb.group(0).lower() in _PARTICIPLE_SET:
+            return who
+        if re.search(r"\band\s+(?:also\s+)?$", sentence[: verb.start()]):
+            return who  # "condemned ... and said": one subject, one speaker
+        for other in reversed(verbs):  # the first in the sentence first
+            if other.start() >= verb.start() or other.group(0).lower() in _PARTICIPLE_SET:
+                continue
+            if _subordinate(sentence, other):
+                continue
+            between = sentence[other.end() : verb.start()]
+            first = self._speaker_of(sentence, other)
+            if _COORDINATED.search(between):
+                if first is None or (first.name and first.name != who.name):
+                    # another speaker's clause, or one whose speaker cannot be told
+                    return Who(None, attribution="unclear")
+                continue
+            if first is not None and first.name:
+                return first
+            if re.search(r"\b(?:they|he|she|it)\s+$", sentence[: other.start()], re.I):
+                return Who(None, attribution="unclear")
+        return who
+
+    def _pronoun(self, pronoun: str, role: str | None) -> Who | None:
+        """Who a pronoun as a speaker means: the entity it resolves to, else for "they"
+        a group that just spoke; None when that cannot be told."""
+        resolved = self.mentions.resolve(pronoun)
+        if resolved is None and pronoun == "they":
+            return self._recent_group()
+        return None if resolved is None else self._named(resolved, role)
+
+    def _recent_group(self) -> Who | None:
+        """The unnamed group that spoke in the last two sentences, for "they"; None when
+        no group spoke in the last two sentences."""
+        if self.group is None or self.mentions.sentence - self.group_at > 2:
+            return None
+        return self.group
 
     def _document_or_entity(self, phrase: str) -> Who | None:
         """ "the council's figures" -> the council; "Labor Department data" -> Labor
@@ -524,9 +577,12 @@ class Attributor:
                     return self._plausible(_last_clause(parts[-2]))
                 return None
             return self._plausible(_last_clause(parts[0]))
-        subject = _last_clause(text.rsplit(",", 1)[-1])
+        clause = text.rsplit(",", 1)[-1].rstrip()
+        subject = _last_clause(clause)
         if subject.startswith('"') or subject.endswith('"'):
             return None
+        if _NAME_CUT_AT_AND.search(clause[: len(clause) - len(subject)]):
+            return None  # "the Committee on Intelligence and Security": a name cut in two
         who = self._plausible(subject)
         described = _TRAILING_DESCRIPTION.search(text)
         if who is None and described and described.start() > 0:
@@ -579,8 +635,7 @@ class Attributor:
         lowered = phrase.lower()
         first = lowered.split()[0]
         if lowered in PRONOUNS:
-            resolved = self.mentions.resolve(lowered)
-            return None if resolved is None else self._named(resolved, role)
+            return self._pronoun(lowered, role)
         if lowered in _NEVER_SPEAKERS or lowered in ("the", "a", "an", "i", "we", "you"):
             return None
         if " " not in lowered and lowered.endswith("ing") and len(lowered) > 5:
@@ -589,11 +644,17 @@ class Attributor:
             return None  # "two loggers have since", "Two United States": a cut span
         if ROLE_TITLES.match(phrase):
             return self.entity(phrase, role)
-        counted = phrase[:1].lower() + phrase[1:] if _COUNT_WORD.match(phrase) else phrase
+        counted = phrase
+        if _COUNT_WORD.match(phrase) or re.match(r"The\s+[a-z]", phrase):
+            counted = phrase[:1].lower() + phrase[1:]  # "The loggers said": a group too
         if _GROUP.match(counted) and not UNNAMED.match(phrase):
             # "indigenous elders say", "many farmers said": a group the article does not
             # name, as it describes it.
-            return Who(phrase, None, role, attribution="unnamed")
+            self.group, self.group_at = (
+                Who(phrase, None, role, attribution="unnamed"),
+                self.mentions.sentence,
+            )
+            return self.group
         if first in _NEVER_SPEAKERS or lowered in ("i", "we", "you", "one"):
             return None
         if UNNAMED.match(phrase) and not _has_name(phrase):

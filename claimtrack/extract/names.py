@@ -98,6 +98,13 @@ def kind_of(name: str) -> Kind:
     return "person"
 
 
+def _org_worded(name: str) -> bool:
+    """Whether a name says by its words that it is a body ("Harbor Bank", "the Water
+    Board", "NPHET"), which a bare "it" may stand for."""
+    words = [w.lower().strip(".'") for w in name.split()]
+    return name.isupper() or any(w in ORG_WORDS for w in words)
+
+
 def _initials(name: str) -> str:
     """ "Belgrade Centre for Security Policy" -> "BCSP"."""
     return "".join(w[0] for w in name.split() if w[:1].isupper())
@@ -113,6 +120,9 @@ class Mentions:
         self.last_speaker: Entity | None = None
         self.last_org: Entity | None = None
         self.last_media: Entity | None = None
+        # The news organisation last quoted: "the paper" means it, never an agency that
+        # only carried the story (a dateline's "(Reuters)").
+        self.media_speaker: Entity | None = None
         # People, the latest mentioned last: "she" is the latest who may be a she.
         self.people: list[Entity] = []
         # The organisation that spoke last, and when (sentences are counted by scan):
@@ -182,6 +192,8 @@ class Mentions:
             self.last_speaker = entity
         elif entity.kind == "organisation" and can_speak(entity):
             self.org_speaker, self.org_spoke_at = entity, self.sentence
+        elif entity.kind == "media":
+            self.media_speaker = entity
 
     def new_section(self) -> None:
         """Forget who was salient: a live-blog entry or a new speaker's turn starts afresh,
@@ -232,7 +244,19 @@ class Mentions:
             return self.org_speaker
         if recent or self.last_org is None or self.last_org is self.last_media:
             return None
+        if not _org_worded(self.last_org.name):
+            return None  # "the United States", "Region Two": a name no body's by its words
         return self.last_org if can_speak(self.last_org) else None
+
+    def _group(self) -> Entity | None:
+        """Who "they" means as a speaker: the organisation that spoke in the last two
+        sentences, unless another was named since; else None. A place, a body merely
+        named or a single person is no "they": crime copy's "they" is mostly a group
+        of people the rules cannot name."""
+        recent = self.org_speaker is not None and self.sentence - self.org_spoke_at <= 2
+        if recent and self.org_named_at <= self.org_spoke_at:
+            return self.org_speaker
+        return None
 
     def resolve(self, phrase: str) -> Entity | None:
         """A pronoun, surname, acronym or description to the entity it means."""
@@ -242,12 +266,12 @@ class Mentions:
             if lowered == "it":
                 return self._organisation()
             if lowered == "they":
-                return self.last_org or self.last_person
+                return self._group()
             return self._person(lowered)
         for kind, descriptions in DESCRIPTORS.items():
             if lowered in descriptions:
-                if kind == "media" and self.last_media is not None:
-                    return self.last_media
+                if kind == "media":
+                    return self.media_speaker
                 # "the council" is a council named before, never any organisation.
                 named = self.holder(lowered.split()[-1])
                 if named is not None or lowered.split()[-1] not in _GENERIC:

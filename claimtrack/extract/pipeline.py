@@ -319,7 +319,9 @@ def _paragraph(
         candidates.append(candidate)
         if candidate.claimant:
             state.previous = Who(candidate.claimant, candidate.claimant_kind, candidate.role)
-            if candidate.quote:
+            if candidate.quote or candidate.attribution == "named":
+                # A quotation opening the next sentence is the speaker just quoted or
+                # just paraphrased ("Kim said that ... "We ..."), not one quoted before.
                 state.quote_speaker = state.previous
         quoted_here = quoted_here or (
             state.quote_speaker is not None and candidate.claimant == state.quote_speaker.name
@@ -328,7 +330,20 @@ def _paragraph(
         # A paragraph in which the last speaker said nothing ends their turn: a quotation
         # further on with no speaker of its own is unclear, not theirs.
         state.quote_speaker = None
+    heading = _ENTRY_HEADING.match(paragraph.text) if paragraph.entry else None
+    if heading:
+        # "Riverside Pool - closed from tonight" over an entry: the entry's quotations
+        # with no speaker of their own are the one the heading names.
+        who = attributor.entity(heading.group("who"))
+        state.quote_speaker = who if who.name else None
     return len(sentences_found)
+
+
+# A live-blog entry's heading that opens with a body's name and a dash, with no full stop.
+_ENTRY_HEADING = re.compile(
+    r"^(?P<who>[A-Z][\w'&.-]*(?:\s+(?:[A-Z][\w'&.-]*|of|and|the|for)){1,5})"
+    r"\s+[-\u2013\u2014]\s+[^.!?]*$"
+)
 
 
 # "She also said:", "Among the findings:": the bullets that follow are this speaker's.
