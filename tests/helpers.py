@@ -243,3 +243,27 @@ class Terminal:
     @property
     def text(self) -> str:
         return self.shown.decode("utf-8", "replace")
+
+
+# -- extract: candidates of the project's own test articles ------------------------------
+
+ARTICLES = Path(__file__).resolve().parent / "articles"
+
+
+def article_candidates(name: str) -> list[Any]:
+    """The candidates ``extract`` finds in ``tests/articles/<name>``."""
+    from claimtrack.extract import extract
+
+    return list(extract((ARTICLES / name).read_text(encoding="utf-8")).candidates)
+
+
+def the_candidate(candidates: list[Any], words: str) -> Any:
+    """The one candidate whose sentence holds ``words`` (fails if none or several do)."""
+    found = [c for c in candidates if words in c.sentence]
+    assert len(found) == 1, (words, [c.sentence for c in candidates])
+    return found[0]
+
+
+def story_of(*paragraphs: str) -> str:
+    """An article: a headline, then the paragraphs."""
+    return "Headline of the story\n\n" + "\n\n".join(paragraphs) + "\n"

@@ -8,22 +8,20 @@ the ways news copy attributes without a plain "X said".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from claimtrack.extract import extract, quantities
+from tests.helpers import story_of, the_candidate
 
 if TYPE_CHECKING:
     from claimtrack.extract import Candidate
 
 
 def _about(text: str, words: str) -> Candidate:
-    found = [c for c in extract(text).candidates if words in c.sentence]
-    assert len(found) == 1, (words, [c.sentence for c in extract(text).candidates])
-    return found[0]
+    return cast("Candidate", the_candidate(extract(text).candidates, words))
 
 
-def _story(*paragraphs: str) -> str:
-    return "Headline of the story\n\n" + "\n\n".join(paragraphs) + "\n"
+_story = story_of
 
 
 # -- layout ------------------------------------------------------------------------------

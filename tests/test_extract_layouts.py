@@ -10,27 +10,19 @@ one-line paste without its last full stop.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from claimtrack.extract import extract
 from claimtrack.extract.layout import read_layout
 from claimtrack.extract.text import normalise, paragraphs
+from tests.helpers import ARTICLES, article_candidates, the_candidate
 
 if TYPE_CHECKING:
-    from claimtrack.extract import Candidate
-
-ARTICLES = Path(__file__).resolve().parent / "articles"
+    pass
 
 
-def _candidates(name: str) -> list[Candidate]:
-    return extract((ARTICLES / name).read_text(encoding="utf-8")).candidates
-
-
-def _about(candidates: list[Candidate], words: str) -> Candidate:
-    found = [c for c in candidates if words in c.sentence]
-    assert len(found) == 1, (words, [c.sentence for c in candidates])
-    return found[0]
+_candidates = article_candidates
+_about = the_candidate
 
 
 def test_speaker_labels_give_each_answer_its_speaker() -> None:

@@ -21,25 +21,18 @@ import pytest
 
 from claimtrack.extract import ArticleInfo, extract
 from claimtrack.extract.text import iso_date, paragraphs
+from tests.helpers import ARTICLES, article_candidates, the_candidate
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from claimtrack.extract import Candidate
     from tests.helpers import Cli
 
-ARTICLES = Path(__file__).resolve().parent / "articles"
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "extract-dev"
 
 
-def _candidates(name: str) -> list[Candidate]:
-    return extract((ARTICLES / name).read_text(encoding="utf-8")).candidates
-
-
-def _about(candidates: list[Candidate], words: str) -> Candidate:
-    found = [c for c in candidates if words in c.sentence]
-    assert len(found) == 1, (words, [c.sentence for c in candidates])
-    return found[0]
+_candidates = article_candidates
+_about = the_candidate
 
 
 # -- layouts ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from claimtrack.db import Database
 from claimtrack.extract import extract
 from claimtrack.extract.pipeline import by_checkworthiness
 from claimtrack.operations import Desk
+from tests.helpers import the_candidate
 
 if TYPE_CHECKING:
     from claimtrack.analysis.similar import Match
@@ -30,10 +31,7 @@ BRIEFING = (
 )
 
 
-def _about(candidates: list[Candidate], words: str) -> Candidate:
-    found = [c for c in candidates if words in c.sentence]
-    assert len(found) == 1, (words, [c.sentence for c in candidates])
-    return found[0]
+_about = the_candidate
 
 
 def test_a_plain_statement_of_fact_is_the_articles_claim() -> None:
