@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from claimtrack.errors import NotFound, ValidationError
 from claimtrack.model import RELATIONS, STATUSES, fold
+from claimtrack.store import build
 from claimtrack.store.counts import ClaimCounts
 from claimtrack.store.fileformat import Data, dump, empty_data, parse
 from claimtrack.store.filter import ClaimFilter
@@ -160,10 +161,10 @@ def indexed_once(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with opened(db, "cache-built"):
         pass
 
-    def rebuild(self: Index, *, write: bool) -> bool:
+    def rebuild(index: Index, *, write: bool) -> bool:
         raise AssertionError("the index was stale: built again from the file")
 
-    monkeypatch.setattr(Index, "rebuild", rebuild)
+    monkeypatch.setattr(build, "rebuild", rebuild)
 
 
 # -- where the schema lives ------------------------------------------------------------------

@@ -32,16 +32,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from claimtrack.errors import DatabaseError
-from claimtrack.model import SCHEMA_VERSION, STATUSES
-from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers, shape_problem
+from claimtrack.model import STATUSES
 from claimtrack.store.files import private_file, private_folder
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
 from claimtrack.store.rows import (
@@ -69,7 +66,7 @@ INDEX_ENV = "CLAIMTRACK_INDEX"
 # Below this (about 300 claims) filling the schema in memory costs less than opening a
 # cache would (benchmarks/run.py; docs/storage.md has the figures).
 MIN_BYTES = 500_000
-FORMAT = "8"  # bump when the tables below or what an index vouches for change: rebuilt
+FORMAT = "9"  # bump when the tables below or what an index vouches for change: rebuilt
 # What JSON must escape in a record ID; binary search compares IDs written as they are.
 _NOT_PLAIN = re.compile(r'["\\\x00-\x1f]')
 
@@ -244,7 +241,7 @@ class Index:
         import sqlite3
 
         connection = sqlite3.connect(":memory:", isolation_level=None)
-        _create_tables(connection, words=False)
+        create_tables(connection, words=False)
         connection.execute("BEGIN")
         return cls(connection, None)
 
@@ -328,92 +325,6 @@ class Index:
         noted = meta.get("chain", "").split(" ", 1)
         self.chain = noted[1] if noted[0] == meta["identity"] and len(noted) == 2 else None
         return True
-
-    def rebuild(self, *, write: bool) -> bool:
-        """Build the index from the file (the caller holds the lock) and start a
-        transaction as ``attach`` does. False when the file is not laid out one record
-        per line, or fails a check: then the command parses it and indexes it in memory
-        (reporting any damage), and the next write, which rewrites the whole file, lays
-        it out so."""
-        from claimtrack.store.files import file_system_now
-        from claimtrack.store.layout import Layout, NotOurLayout, Scan
-
-        assert self.db_path is not None
-        self.rollback()
-        if self.layout is not None:
-            self.layout.close()
-            self.layout = None
-        if self.fd < 0:
-            self.fd = os.open(self.db_path, os.O_RDONLY)
-        # When the file was seen: before it is read, by the clock that stamps it.
-        seen = file_system_now(self.db_path) or time.time_ns()
-        current = identity(os.fstat(self.fd))
-        path = self.db_path
-        try:
-            scan = Scan(_read_all(self.fd))
-            meta = dict(scan.records("_meta"))
-            schema = meta.get("schema")
-            version = schema.get("version") if isinstance(schema, dict) else None
-            if type(version) is not int or version != SCHEMA_VERSION:
-                # Older files are migrated by a whole-file write first; a version of
-                # true or 1.0 is refused there (``fileformat.parse``), so not vouched
-                # for here either.
-                return False
-            # Every record is parsed, the history's too: the index vouches for the file.
-            self._build(
-                {
-                    "claims": _shaped(
-                        "claims", _checked(scan.records("claims"), check_claim_numbers, path)
-                    ),
-                    "links": _shaped(
-                        "links", _checked(scan.records("links"), check_link_numbers, path)
-                    ),
-                    "sources": _shaped("sources", scan.records("sources")),
-                    "events": _shaped("events", scan.records("events")),
-                },
-                scan.blocks,
-                current,
-                seen,
-            )
-        except (NotOurLayout, DatabaseError):
-            self.rollback()
-            return False
-        self.connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        self.connection.execute("SELECT 1 FROM meta").fetchall()  # the moment it describes
-        self.layout = Layout(self.fd, scan.blocks)
-        return True
-
-    def _build(self, records: Records, blocks: Blocks, current: Identity, seen: int) -> None:
-        """A whole new index of ``records``, built in a scratch file with no journal
-        (a third less work than building it in place through the log), then copied
-        into the cache page by page (SQLite's backup): readers keep the index as it was
-        until the copy commits (WAL), where renaming a new file into place would pull
-        it, and its log, from under them."""
-        import sqlite3
-
-        assert self.path is not None
-        for leftover in self.path.parent.glob(self.path.name + ".*.tmp"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()  # from a build that was killed; we hold the lock
-        scratch = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
-        private_file(scratch)
-        build = sqlite3.connect(scratch, isolation_level=None)
-        try:
-            build.execute("PRAGMA journal_mode = OFF")
-            build.execute("PRAGMA synchronous = OFF")
-            _create_tables(build)
-            builder = Index(build, None)
-            builder.has_words = True
-            build.execute("BEGIN")
-            builder.fill(records)
-            builder.ready(CHECKED_TABLES)
-            builder.vouch(blocks, current, seen)
-            build.execute("COMMIT")
-            build.backup(self.connection)
-        finally:
-            build.close()
-            with contextlib.suppress(OSError):
-                scratch.unlink()
 
     def vouch(self, blocks: Blocks, current: Identity, seen: int, chain: str | None = None) -> None:
         """Note, in the open transaction, that the index describes the file with this
@@ -516,6 +427,10 @@ class Index:
         connection = self.connection
         keys = [(key,) for key in changes]
         live = {key: record for key, record in changes.items() if record is not None}
+        if self.db_path is not None:
+            from claimtrack.store.chunks import dirty
+
+            dirty(connection, table, changes)  # their lines are no longer as noted
         if table == "claims":
             connection.executemany("DELETE FROM claims WHERE id = ?", keys)
             connection.executemany(
@@ -721,28 +636,10 @@ class Index:
         ]
 
 
-def _shaped(table: str, records: Iterator[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
-    """The records, each with the shape commands read (``fileformat.shape_problem``).
-    A damaged one stops the build (``NotOurLayout``): the command then parses the file
-    whole, and that parse reports the damage in words."""
-    from claimtrack.store.layout import NotOurLayout
+def create_tables(connection: sqlite3.Connection, *, words: bool = True) -> None:
+    from claimtrack.store.chunks import CHUNKS_SQL
 
-    for key, record in records:
-        if shape_problem(table, record) is not None:
-            raise NotOurLayout(f"record {key!r} is damaged")
-        yield key, record
-
-
-def _checked(
-    records: Iterator[tuple[str, Any]], check: Any, path: Path
-) -> Iterator[tuple[str, Any]]:
-    for key, record in records:
-        check(key, record, path)
-        yield key, record
-
-
-def _create_tables(connection: sqlite3.Connection, *, words: bool = True) -> None:
-    for statement in TABLES_SQL.strip().split(";\n"):
+    for statement in (*TABLES_SQL.strip().split(";\n"), CHUNKS_SQL):
         connection.execute(statement)
     if words:
         _create_words(connection)
@@ -766,7 +663,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         found = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if not found:
             connection.execute("BEGIN IMMEDIATE")
-            _create_tables(connection)
+            create_tables(connection)
             connection.execute("COMMIT")
     except sqlite3.Error:
         connection.close()
@@ -774,7 +671,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _read_all(fd: int) -> bytes:
+def read_all(fd: int) -> bytes:
     size = os.fstat(fd).st_size
     chunks: list[bytes] = []
     offset = 0

@@ -81,33 +81,45 @@ class Scan:
         # one per record, while the checks below still hold line by line.
         for first in range(0, len(lines), BATCH):
             part = lines[first : first + BATCH]
-            final = first + len(part) == len(lines)
-            batch = b"\n".join(part)
-            if has_twenty_digits(batch):
-                # orjson would read an integer wider than 64 bits as a float: the
-                # whole-file parse reads it exactly, and refuses it.
-                raise NotOurLayout(f"table {table!r}: a number of 20 digits or more")
-            try:
-                parsed = orjson.loads(b"{" + (batch if final else batch[:-1]) + b"}")
-            except orjson.JSONDecodeError as exc:
-                raise NotOurLayout(f"table {table!r}: {exc}") from None
-            keys = list(parsed)
-            # Each line holds one record and starts with its ID, written as is (no
-            # escapes), in strictly increasing order; only the table's last line lacks
-            # the comma. (JSON text has newlines only between tokens, so these checks
-            # and the parse see the same lines.)
-            heads = [line[: line.find(b'": {') + 4] for line in part]
-            if (
-                heads != [b'"' + key.encode() + b'": {' for key in keys]
-                or key_separators(batch) != len(part)
-                or batch.count(b"},\n") != len(part) - 1
-                or not batch.endswith(b"}" if final else b"},")
-                or keys[0] <= previous
-                or any(left >= right for left, right in itertools.pairwise(keys))
-            ):
-                raise NotOurLayout(f"table {table!r}: line {first + 1} on is not one of ours")
-            previous = keys[-1]
+            parsed = parse_lines(table, part, first + len(part) == len(lines), previous, first)
+            previous = next(reversed(parsed))
             yield from parsed.items()
+
+
+def parse_lines(
+    table: str, part: list[bytes], final: bool, previous: str = "", first: int = 0
+) -> dict[str, Any]:
+    """Consecutive lines of a table's block, parsed, having checked that each holds one
+    record whose ID is written as it is, and that the IDs increase from ``previous``.
+    ``final``: the part ends the block (its last line has no comma). ``first``: the
+    number of the part's first line in the block, for the message. Raises
+    ``NotOurLayout``."""
+    batch = b"\n".join(part)
+    if has_twenty_digits(batch):
+        # orjson would read an integer wider than 64 bits as a float: the whole-file
+        # parse reads it exactly, and refuses it.
+        raise NotOurLayout(f"table {table!r}: a number of 20 digits or more")
+    try:
+        parsed: dict[str, Any] = orjson.loads(b"{" + (batch if final else batch[:-1]) + b"}")
+    except orjson.JSONDecodeError as exc:
+        raise NotOurLayout(f"table {table!r}: {exc}") from None
+    keys = list(parsed)
+    # Each line holds one record and starts with its ID, written as is (no escapes), in
+    # strictly increasing order; only the table's last line lacks the comma. (JSON text
+    # has newlines only between tokens, so these checks and the parse see the same
+    # lines.)
+    heads = [line[: line.find(b'": {') + 4] for line in part]
+    if (
+        not keys
+        or heads != [b'"' + key.encode() + b'": {' for key in keys]
+        or key_separators(batch) != len(part)
+        or batch.count(b"},\n") != len(part) - 1
+        or not batch.endswith(b"}" if final else b"},")
+        or keys[0] <= previous
+        or any(left >= right for left, right in itertools.pairwise(keys))
+    ):
+        raise NotOurLayout(f"table {table!r}: line {first + 1} on is not one of ours")
+    return parsed
 
 
 def find_blocks(raw: bytes) -> Blocks:
@@ -159,17 +171,7 @@ class Layout:
         data = self.map
         start, end = self.body(table)
         key = record_id.encode()
-        low, high = start, end
-        while low < high:
-            middle = (low + high) // 2
-            newline = data.rfind(b"\n", low, middle)
-            line = low if newline < 0 else newline + 1
-            line_id = data[line + 1 : data.find(b'"', line + 1)]
-            following = data.find(b"\n", line, end)
-            if line_id < key:
-                low = end if following < 0 else following + 1
-            else:
-                high = line
+        low = line_at_or_after(data, start, end, key)
         if low >= end:
             return Span(end, end, False)
         following = data.find(b"\n", low, end)
@@ -218,6 +220,24 @@ class Layout:
             yield from lines
         if carried:
             yield carried
+
+
+def line_at_or_after(data: bytes | mmap.mmap, start: int, end: int, key: bytes) -> int:
+    """Where the first line of the block body [start, end) whose ID is ``key`` or after
+    it starts (``end`` if none): binary search over byte offsets, the lines sorted by ID.
+    On lines that are not sorted it still ends, somewhere."""
+    low, high = start, end
+    while low < high:
+        middle = (low + high) // 2
+        newline = data.rfind(b"\n", low, middle)
+        line = low if newline < 0 else newline + 1
+        line_id = data[line + 1 : data.find(b'"', line + 1)]
+        following = data.find(b"\n", line, end)
+        if line_id < key:
+            low = end if following < 0 else following + 1
+        else:
+            high = line
+    return low
 
 
 class ChangedUnderneath(NotOurLayout):

@@ -623,16 +623,18 @@ def _opened(path: Path, *, writable: bool) -> Snapshot:
     the lock is ours or free), over the file parsed and indexed in memory otherwise."""
     import sqlite3
 
+    from claimtrack.store.build import rebuild
+
     cache = _cache(path, writable=writable)
     if cache is not None:
         try:
             if cache.attach(write=writable):
                 return Snapshot(path, cache, _meta_only(cache), writable=writable)
             if writable:
-                built = cache.rebuild(write=True)
+                built = rebuild(cache, write=True)
             else:
                 with locked(path, timeout=0):
-                    built = cache.rebuild(write=False)
+                    built = rebuild(cache, write=False)
             if built:
                 return Snapshot(path, cache, _meta_only(cache), writable=writable)
         except (DatabaseError, OSError, sqlite3.Error):

@@ -1,0 +1,166 @@
+"""Making the cache describe the file again after it changed outside claimtrack: by
+re-reading only what changed (``refresh``) where the cache was built before, or anew
+(``build_anew``). The caller holds the database lock, so no other command writes the
+cache meanwhile; readers keep the index as it was until the new one commits (WAL)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from claimtrack.errors import DatabaseError
+from claimtrack.model import SCHEMA_VERSION
+from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers, shape_problem
+from claimtrack.store.files import private_file
+from claimtrack.store.index import (
+    CHECKED_TABLES,
+    FORMAT,
+    Identity,
+    Index,
+    create_tables,
+    identity,
+    read_all,
+)
+from claimtrack.store.layout import NotOurLayout
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from claimtrack.store.layout import Scan
+
+# The checks of numbers a record's table has (``fileformat``): a number orjson would
+# read inexactly stops the build with a ``DatabaseError``.
+_NUMBERS = {"claims": check_claim_numbers, "links": check_link_numbers}
+
+
+def checked(
+    table: str, records: Iterable[tuple[str, Any]], path: Path
+) -> Iterator[tuple[str, Any]]:
+    """The records, each with the shape commands read (``fileformat.shape_problem``) and
+    numbers that can be kept exactly. A damaged one stops the build (``NotOurLayout``,
+    ``DatabaseError``): the command then parses the file whole, and that parse reports
+    the damage in words."""
+    numbers = _NUMBERS.get(table)
+    for key, record in records:
+        if shape_problem(table, record) is not None:
+            raise NotOurLayout(f"record {key!r} is damaged")
+        if numbers is not None:
+            numbers(key, record, path)
+        yield key, record
+
+
+def rebuild(index: Index, *, write: bool) -> bool:
+    """Build the index from the file (the caller holds the lock) and start a
+    transaction as ``Index.attach`` does. False when the file is not laid out one record
+    per line, or fails a check: then the command parses it and indexes it in memory
+    (reporting any damage), and the next write, which rewrites the whole file, lays it
+    out so."""
+    from claimtrack.store.files import file_system_now
+    from claimtrack.store.layout import Layout, Scan
+
+    assert index.db_path is not None
+    index.rollback()
+    if index.layout is not None:
+        index.layout.close()
+        index.layout = None
+    if index.fd < 0:
+        index.fd = os.open(index.db_path, os.O_RDONLY)
+    # When the file was seen: before it is read, by the clock that stamps it.
+    seen = file_system_now(index.db_path) or time.time_ns()
+    current = identity(os.fstat(index.fd))
+    path = index.db_path
+    try:
+        scan = Scan(read_all(index.fd))
+        meta = dict(scan.records("_meta"))
+        schema = meta.get("schema")
+        version = schema.get("version") if isinstance(schema, dict) else None
+        if type(version) is not int or version != SCHEMA_VERSION:
+            # Older files are migrated by a whole-file write first; a version of true or
+            # 1.0 is refused there (``fileformat.parse``), so not vouched for here either.
+            return False
+        if not refresh(index, scan, current, seen, path):
+            # Every record is parsed, the history's too: the index vouches for it.
+            build_anew(index, scan, current, seen, path)
+    except (NotOurLayout, DatabaseError):
+        index.rollback()
+        return False
+    index.connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    index.connection.execute("SELECT 1 FROM meta").fetchall()  # the moment it describes
+    index.layout = Layout(index.fd, scan.blocks)
+    return True
+
+
+def refresh(index: Index, scan: Scan, current: Identity, seen: int, path: Path) -> bool:
+    """Bring a cache built before up to the file by re-reading only the runs of lines
+    that changed (``store.chunks``), in one transaction; False, with nothing done, where
+    a whole new index is the better course (none built yet, an older format, too much
+    changed, lines not as ``dump`` writes them)."""
+    import sqlite3
+
+    from claimtrack.store import chunks
+
+    connection = index.connection
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        found = connection.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        outcome = None
+        if found == (FORMAT,):
+            outcome = chunks.changed(connection, scan.raw, scan.blocks, CHECKED_TABLES)
+        if outcome is None:
+            index.rollback()
+            return False
+        changes, new, old = outcome
+        for table, records in changes.items():
+            live = ((key, record) for key, record in records.items() if record is not None)
+            for _ in checked(table, live, path):
+                pass
+            index.put(table, records)
+        chunks.replace(connection, new, old)
+        index.vouch(scan.blocks, current, seen)
+        connection.execute("COMMIT")
+    except sqlite3.Error:
+        index.rollback()
+        return False
+    except BaseException:
+        index.rollback()
+        raise
+    return True
+
+
+def build_anew(index: Index, scan: Scan, current: Identity, seen: int, path: Path) -> None:
+    """A whole new index of the file, built in a scratch file with no journal (a third
+    less work than building it in place through the log), then copied into the cache
+    page by page (SQLite's backup): readers keep the index as it was until the copy
+    commits (WAL), where renaming a new file into place would pull it, and its log,
+    from under them."""
+    import sqlite3
+
+    from claimtrack.store import chunks
+
+    assert index.path is not None
+    for leftover in index.path.parent.glob(index.path.name + ".*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()  # from a build that was killed; we hold the lock
+    scratch = index.path.with_name(index.path.name + f".{os.getpid()}.tmp")
+    private_file(scratch)
+    build = sqlite3.connect(scratch, isolation_level=None)
+    try:
+        build.execute("PRAGMA journal_mode = OFF")
+        build.execute("PRAGMA synchronous = OFF")
+        create_tables(build)
+        builder = Index(build, None)
+        builder.has_words = True
+        build.execute("BEGIN")
+        builder.fill({table: checked(table, scan.records(table), path) for table in CHECKED_TABLES})
+        builder.ready(CHECKED_TABLES)
+        chunks.note(build, scan.raw, scan.blocks, CHECKED_TABLES)
+        builder.vouch(scan.blocks, current, seen)
+        build.execute("COMMIT")
+        build.backup(index.connection)
+    finally:
+        build.close()
+        with contextlib.suppress(OSError):
+            scratch.unlink()
