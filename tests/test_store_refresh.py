@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from claimtrack.store import build, chunks
 from claimtrack.store.fileformat import Data, dump, parse
 from claimtrack.store.index import Index, index_path
-from claimtrack.store.layout import NotOurLayout
+from claimtrack.store.layout import NotOurLayout, find_blocks
 from tests.helpers import Cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -308,3 +309,31 @@ def test_a_run_reread_must_hold_only_ids_of_its_range(
     else:
         with pytest.raises(NotOurLayout):
             chunks.read_run("claims", raw, 0, len(raw), False, lo, following)
+
+
+RECORDS = st.dictionaries(
+    st.text("abcdef0123456789", min_size=1, max_size=6),
+    st.fixed_dictionaries({"text": st.text(max_size=8)}),
+    max_size=4,
+)
+
+
+@given(claims=RECORDS, events=RECORDS, links=RECORDS, sources=RECORDS)
+def test_each_tables_braces_are_found_whichever_are_empty(
+    claims: dict[str, Any], events: dict[str, Any], links: dict[str, Any], sources: dict[str, Any]
+) -> None:
+    """The scan finds the tables before the history from the start and the ones after
+    it from the end; either way each pair of braces holds exactly its table."""
+    data: Data = {"_meta": {"schema": {"version": 1}}, "claims": claims, "events": events}
+    data |= {"links": links, "sources": sources}
+    raw = dump(data)
+    blocks = find_blocks(raw)
+    assert list(blocks) == sorted(data)
+    for table, (opening, closing) in blocks.items():
+        assert orjson.loads(raw[opening : closing + 1]) == data[table]
+    damaged = [raw[:-1], raw + b"\n", raw.replace(b',\n"links": {', b',\n"links":{')]
+    if not events:  # the history's braces are found from the table after it
+        damaged.append(raw.replace(b'"events": {}', b'"events": {X'))
+    for wrong in damaged:
+        with pytest.raises(NotOurLayout):
+            find_blocks(wrong)
