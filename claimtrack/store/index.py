@@ -41,6 +41,7 @@ import orjson
 
 from claimtrack.errors import DatabaseError
 from claimtrack.model import SCHEMA_VERSION, STATUSES
+from claimtrack.store.counts import CLAIM_COUNTS, LINK_COUNTS
 from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers, shape_problem
 from claimtrack.store.files import private_file, private_folder
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
@@ -69,7 +70,7 @@ INDEX_ENV = "CLAIMTRACK_INDEX"
 # Below this (about 300 claims) filling the schema in memory costs less than opening a
 # cache would (benchmarks/run.py; docs/storage.md has the figures).
 MIN_BYTES = 500_000
-FORMAT = "8"  # bump when the tables below or what an index vouches for change: rebuilt
+FORMAT = "9"  # bump when the tables below or what an index vouches for change: rebuilt
 # What JSON must escape in a record ID; binary search compares IDs written as they are.
 _NOT_PLAIN = re.compile(r'["\\\x00-\x1f]')
 
@@ -116,11 +117,13 @@ INDEXES: dict[str, tuple[str, ...]] = {
         "CREATE INDEX IF NOT EXISTS claims_story_key ON claims (story_key, created, id)",
         "CREATE INDEX IF NOT EXISTS claims_status ON claims (status, created, id)",
         *_MERGED,
+        *CLAIM_COUNTS,  # counted once here, then kept by triggers (``store.counts``)
     ),
     "links": (
         "CREATE INDEX IF NOT EXISTS links_claim ON links (claim)",
         # Covers ``stats``' counts per source and relation (``store.counts``).
         "CREATE INDEX IF NOT EXISTS links_source ON links (source, relation, claim)",
+        *LINK_COUNTS,
     ),
     "events": (
         "CREATE INDEX IF NOT EXISTS events_at ON events (at, id)",
