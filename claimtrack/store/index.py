@@ -41,10 +41,10 @@ import orjson
 
 from claimtrack.errors import DatabaseError
 from claimtrack.model import SCHEMA_VERSION, STATUSES
-from claimtrack.store.counts import CLAIM_COUNTS, LINK_COUNTS
 from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers, shape_problem
 from claimtrack.store.files import private_file, private_folder
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
+from claimtrack.store.kept import CLAIM_COUNTS, LINK_COUNTS
 from claimtrack.store.rows import (
     HIDDEN,
     claim_row,
@@ -117,7 +117,7 @@ INDEXES: dict[str, tuple[str, ...]] = {
         "CREATE INDEX IF NOT EXISTS claims_story_key ON claims (story_key, created, id)",
         "CREATE INDEX IF NOT EXISTS claims_status ON claims (status, created, id)",
         *_MERGED,
-        *CLAIM_COUNTS,  # counted once here, then kept by triggers (``store.counts``)
+        *CLAIM_COUNTS,  # counted once here, then kept by triggers (``store.kept``)
     ),
     "links": (
         "CREATE INDEX IF NOT EXISTS links_claim ON links (claim)",
