@@ -3,6 +3,7 @@
     python benchmarks/run.py                  # 25,000 and 100,000 claims
     python benchmarks/run.py --size 250000    # one size: 250,000 claims in under 15 minutes
     python benchmarks/run.py --quick          # 1,000 and 10,000 claims, in about a minute
+    python benchmarks/run.py --size 100000 --writers 200   # and 4 writers of 200 claims
 
 Prints, for each size, a Markdown table: each command's median (min-max) wall time, its
 median CPU time (user + system), its peak memory, the goal issue 29 sets for it, the
@@ -21,12 +22,14 @@ claim with its links and history, as the issue measured worked claims).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -250,7 +253,70 @@ def cases_for(db: Path, work: Path, size: int, some_id: str) -> list[Case]:
     ]
 
 
-def bench_size(size: int, work: Path, env: dict[str, str], runs: int) -> list[str]:
+WRITERS = 4  # the issue's concurrency figure: 4 writers of N claims each against one of 4N
+
+
+def concurrency(db: Path, env: dict[str, str], each: int, size: int) -> list[str]:
+    """Issue 29's concurrency figure, as Markdown lines: ``WRITERS`` processes adding
+    ``each`` claims at once (each claim its own ``claimtrack add``, run one after
+    another, as a script in a shell loop would), against one adding ``WRITERS * each``;
+    and the claims counted before and after, so that a lost one shows."""
+    on = [*CLAIMTRACK, "--db", str(db)]
+    failures: list[str] = []
+
+    def count() -> int:
+        out = subprocess.run([*on, "stats", "--format", "json"], env=env, capture_output=True)
+        return int(json.loads(out.stdout)["claims"])
+
+    def writer(name: str, claims: int) -> None:
+        for n in range(claims):
+            text = f"{name} counted {n + 13} people at the border crossing"
+            args = [*on, "add", text, "--said-by", name, "--reported-by", "Wire", "-q"]
+            try:
+                run_once(args, env)
+            except RuntimeError as exc:  # an add that failed is a claim lost: say why
+                failures.append(str(exc))
+
+    def timed(names: list[str], claims: int) -> float:
+        threads = [threading.Thread(target=writer, args=(n, claims)) for n in names]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - start
+
+    before = count()
+    one = timed(["Lone writer"], WRITERS * each)
+    many = timed([f"Writer {n + 1}" for n in range(WRITERS)], each)
+    after = count()
+    expected = before + 2 * WRITERS * each
+    verdict = "ok" if many <= 1.5 * one else "OVER"
+    # An add that failed said so (exit 1, an ``Error:`` line): not recorded, but not lost
+    # unseen; a claim missing beyond those would be.
+    first = (
+        failures[0].split(" exited ", 1)[-1].split(": ", 1)[-1].splitlines()[0] if failures else ""
+    )
+    return [
+        f"Concurrency at {size:,} claims: {WRITERS} writers adding {each} claims each at "
+        f"once took {many:.1f} s, one writer adding {WRITERS * each} took {one:.1f} s: "
+        f"{many / one:.2f}x (goal ≤ 1.5x: {verdict}). Claims {before:,} before, "
+        f"{after:,} after, {expected:,} if every add succeeded: {len(failures)} add(s) "
+        f"failed with an error"
+        + (f' (the first: "{first}")' if failures else "")
+        + f", {expected - after - len(failures)} lost without one.",
+    ]
+
+
+def bench_size(
+    size: int,
+    work: Path,
+    env: dict[str, str],
+    runs: int,
+    writers_each: int = 0,
+    *,
+    table: bool = True,
+) -> list[str]:
     """The table of one size, as Markdown lines."""
     db = work / f"claims-{size}.json"
     started = time.perf_counter()
@@ -261,10 +327,13 @@ def bench_size(size: int, work: Path, env: dict[str, str], runs: int) -> list[st
     lines = [
         f"{size:,} claims, a {file_mb:,.0f} MB file (built in "
         f"{time.perf_counter() - started:.0f} s):\n",
-        "| command | wall, median (min-max) | CPU | peak MB | goal | floor | ratio | verdict |",
-        "|---|---|---|---|---|---|---|---|",
     ]
-    for case in cases_for(db, work, size, some_id):
+    if table:
+        lines += [
+            "| command | wall, median (min-max) | CPU | peak MB | goal | floor | ratio | verdict |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+    for case in cases_for(db, work, size, some_id) if table else ():
         big_bulk = case.kind == "bulk" and size >= BIG
         # From 100,000 claims a bulk command runs once, with no warm-up (the file is in
         # the page cache already): 250,000 claims then fit in 15 minutes.
@@ -278,6 +347,9 @@ def bench_size(size: int, work: Path, env: dict[str, str], runs: int) -> list[st
             f"| {figure.peak:.0f} | {verdict} |"
         )
         print(f"  {case.name}: {figure.cell()}", file=sys.stderr, flush=True)
+    if writers_each:
+        lines += ["", *concurrency(db, env, writers_each, size)]
+        print(f"  {lines[-1]}", file=sys.stderr, flush=True)
     for scratch in work.glob(f"*-{size}.json*"):
         scratch.unlink()
     print(f"measured {size:,} claims in {time.perf_counter() - started:.0f} s", file=sys.stderr)
@@ -289,6 +361,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1k and 10k claims, 3 runs")
     parser.add_argument("--size", type=int, action="append", help="claims (repeatable)")
     parser.add_argument("--runs", type=int, default=None, help="runs of each command")
+    parser.add_argument(
+        "--writers",
+        type=int,
+        default=0,
+        metavar="N",
+        help=f"at each size, also {WRITERS} writers adding N claims each at once against "
+        f"one adding {WRITERS}N (issue 29 asks N=200 at 100,000 claims)",
+    )
+    parser.add_argument(
+        "--writers-only", action="store_true", help="the writers' figure, no command table"
+    )
     options = parser.parse_args()
     sizes = options.size or ([1_000, 10_000] if options.quick else [25_000, 100_000])
     runs = options.runs or (3 if options.quick or max(sizes) >= BIG else 5)
@@ -306,7 +389,9 @@ def main() -> None:
     ]
     try:
         for size in sizes:
-            out += bench_size(size, work, env, runs)
+            out += bench_size(
+                size, work, env, runs, options.writers, table=not options.writers_only
+            )
             out.append("")
         if 10_000 in sizes and shutil.which("task"):
             from taskwarrior import compare  # benchmarks/taskwarrior.py

@@ -299,9 +299,12 @@ def fold_link(kept: Mapping[str, Any], duplicate: Mapping[str, Any], origin: str
                 result["verify"] = duplicate.get("verify")
         else:
             differed.append(f"{key} {theirs}")
-    if differed:
-        line = f"From merged {origin}: {'; '.join(differed)}"
-        result["note"] = f"{result['note']}\n{line}" if result.get("note") else line
+    line = f"From merged {origin}: {'; '.join(differed)}"
+    note = result.get("note")
+    # a line the note holds already is not written twice: folding the same link
+    # again (an import of the same file) changes nothing
+    if differed and line not in (note or ""):
+        result["note"] = f"{note}\n{line}" if note else line
     return result
 
 

@@ -17,7 +17,7 @@ def compute(
     db: Database, flt: ClaimFilter, presenter: Presenter, *, top: int = 20
 ) -> dict[str, Any]:
     """The counts for the claims ``flt`` selects (``flt`` prepared)."""
-    claims, per_source = db.store.facts(flt)
+    claims, per_source = db.store.facts(flt, top)
     return tally(claims, per_source, presenter.name, top=top)
 
 

@@ -297,11 +297,13 @@ def import_(
             dry_run=dry_run,
             progress=lambda planned: import_progress(len(planned.changes), env),
         )
+    from claimtrack.confidential import Disclosure
+
+    for folded in plan.folded:
+        typer.echo(f"Warning: {folded.warning(Disclosure(reveal))}", err=True)
     verb = "Would import" if dry_run else "Imported"
     typer.echo(f"{verb} from {origin}: {summary}", err=True)
     if dry_run:
-        from claimtrack.confidential import Disclosure
-
         records = list(importer.plan_records(plan, disclosure=Disclosure(reveal)))
         if shown_format == "table":
             for record in records:

@@ -64,6 +64,7 @@ from claimtrack.importing.incoming import (
     link_record,
     source_record,
 )
+from claimtrack.merging import fold_link
 from claimtrack.model import Quantity, Status, check_date, fold, now, number_fits
 
 # -- the rating ------------------------------------------------------------------------------
@@ -494,6 +495,13 @@ def _review(
     links: list[dict[str, Any]] = []
 
     def link(relation: str, source_id: str, **fields: Any) -> None:
+        if _folded(links, relation, source_id, fields):
+            name = next(s["name"] for s in sources.values() if s["id"] == source_id)
+            warn(
+                f"claim {ids.short(claim_id)} names {name} as {relation} twice; "
+                "one link kept, with both pages"
+            )
+            return
         position = sum(1 for k in links if k["relation"] == relation)
         key = "\x00".join(("claimreview link", claim_id, source_id, relation))
         links.append(
@@ -558,6 +566,19 @@ def _review(
     incoming.reviews.add(claim_id)
     for made in links:
         incoming.add("links", link_record(made, claim_id), where)
+
+
+def _folded(
+    links: list[dict[str, Any]], relation: str, source_id: str, fields: Mapping[str, Any]
+) -> bool:
+    """Folds ``fields`` into the review's link to ``source_id`` as ``relation`` if it
+    has one (two pages of one publisher): one link per source and relation, the later
+    page's URL and date kept in its note (``merging.fold_link``)."""
+    for number, other in enumerate(links):
+        if other["relation"] == relation and other["source"] == source_id:
+            links[number] = fold_link(other, fields, f"{relation} link of this review")
+            return True
+    return False
 
 
 def _scale(rating: Mapping[str, Any]) -> str | None:

@@ -75,6 +75,9 @@ class Incoming:
     # Claims given without an ID, with the names of their sources: (claim, relation, name, url)
     named_links: list[tuple[str, str, str, str | None]] = field(default_factory=list)
     anonymous_claims: set[str] = field(default_factory=set)
+    # (text, story) -> the claim an earlier row without an ID made: a later row with the
+    # same is the same claim (``read._row``)
+    anonymous_by_text: dict[tuple[str, str | None], str] = field(default_factory=dict)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (where, what)
     # Source ID -> fields the file does not know (withheld by a redacted export, or a
     # source known only by a link's name): import leaves them as they are here.

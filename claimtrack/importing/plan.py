@@ -20,6 +20,7 @@ from claimtrack.confidential import Disclosure, is_confidential, pseudonym_prefi
 from claimtrack.db import Database
 from claimtrack.git.driver import union
 from claimtrack.importing.incoming import Incoming, SheetRow, link_record, pack, source_record
+from claimtrack.merging import LINK_FIELDS, fold_link
 from claimtrack.model import (
     Claim,
     Link,
@@ -62,6 +63,7 @@ class Plan:
     added: dict[str, dict[str, bytes]] = field(default_factory=lambda: {k: {} for k in KINDS})
     changes: list[Change] = field(default_factory=list)  # records on both sides
     events: dict[str, bytes] = field(default_factory=dict)
+    folded: list[FoldedLink] = field(default_factory=list)  # links named twice: warnings
 
     def add(self, kind: str, record_id: str, body: bytes) -> None:
         self.added[kind][record_id] = body
@@ -270,13 +272,14 @@ def plan(db: Database, incoming: Incoming) -> Plan:
     )
     claim_map, here = _plan_claims(result, incoming, local_claims, histories)
     result.added["claim"] = _taken(incoming.claims, here)
+    links = _LinkPlanner(result, local_links, incoming.links, dict(local_sources))
     _plan_links(
         result,
         incoming,
         claim_map,
         source_map,
         names,
-        local_links,
+        links,
         lambda n: _by_pseudonym(db, n),
         kept,
     )
@@ -415,56 +418,55 @@ def _plan_links(
     claim_map: Mapping[str, str],
     source_map: Mapping[str, str],
     names: dict[str, str],
-    local_links: Mapping[str, Link],
+    links: _LinkPlanner,
     by_pseudonym: Callable[[str], str | None],
     kept: AbstractSet[str] = frozenset(),
 ) -> None:
-    # claim, source and relation -> the link that joins them, here or added by this plan
-    triples: dict[str, Link | str] = {_triple(k): k for k in local_links.values()}
     positions: dict[tuple[str, str], int] = {}
-    for link in local_links.values():
+    for link in links.local.values():
         key: tuple[str, str] = (link["claim"], link["relation"])
         positions[key] = max(positions.get(key, -1), link["position"])
     leave: set[str] = set()  # incoming links that are here already, or repeat another
-    remapped: dict[str, bytes] = {}  # links to a source or claim known here by another ID
-
-    def body_of(link_id: str) -> bytes:
-        return remapped.get(link_id) or result.added["link"].get(link_id) or incoming.links[link_id]
-
     for link_id, body in incoming.links.items():
         link = orjson.loads(body)
         claim_id, source_id = link["claim"], link["source"]
         if claim_id in kept:
             leave.add(link_id)
             continue
-        if claim_id in claim_map or source_id in source_map:
+        remapped = claim_id in claim_map or source_id in source_map
+        if remapped:  # to a source or claim known here by another ID
             link["claim"] = claim_map.get(claim_id, claim_id)
             link["source"] = source_map.get(source_id, source_id)
-            remapped[link_id] = pack(link)[1]
-        if not _plan_link(result, link, local_links, triples, body_of):
+        if not links.plan(link):
             leave.add(link_id)
-    added = result.added["link"] = _taken(incoming.links, leave)
-    added.update((k, v) for k, v in remapped.items() if k not in leave)
+        elif remapped:
+            result.add("link", *pack(link))
+    # the file's links are added as they came (the common case: all of them), but for
+    # those remapped or folded into (``result.added`` holds them as they now are)
+    added = _taken(incoming.links, leave)
+    added.update(result.added["link"])
+    result.added["link"] = added
     for claim_id, relation, name, url in incoming.named_links:
         source_id = names.get(fold(name)) or by_pseudonym(name)
         if source_id is None:
             source = source_record({"id": ids.new_id(), "name": name})
             result.add("source", *pack(source))
+            links.sources[source["id"]] = source
             source_id = source["id"]
             names[fold(name)] = source_id
         key = (claim_map.get(claim_id, claim_id), relation)
-        positions[key] = positions.get(key, -1) + 1
         made = link_record(
             {
                 "id": ids.new_id(),
                 "relation": relation,
                 "source": source_id,
                 "url": url,
-                "position": positions[key],
+                "position": positions.get(key, -1) + 1,
             },
             key[0],
         )
-        if _plan_link(result, made, local_links, triples, body_of):
+        if links.plan(made):
+            positions[key] = made["position"]
             result.add("link", *pack(made))
 
 
@@ -473,27 +475,105 @@ def _triple(link: Mapping[str, Any]) -> str:
     return f"{link['claim']}\x00{link['source']}\x00{link['relation']}"
 
 
-def _plan_link(
-    result: Plan,
-    link: Mapping[str, Any],
-    local_links: Mapping[str, Link],
-    triples: dict[str, Link | str],
-    body_of: Callable[[str], bytes],
-) -> bool:
-    """True if the link is new; else notes the change it makes to the link it matches."""
-    triple = _triple(link)
-    existing = local_links.get(link["id"]) or triples.get(triple)
-    if existing is None:
-        triples[triple] = link["id"]
-        return True
-    if isinstance(existing, str):  # an incoming link this plan adds
-        existing = orjson.loads(body_of(existing))
-    merged = dict(existing)
-    for field_name in ("url", "quote", "date", "note"):
-        if not merged.get(field_name) and link.get(field_name):
-            merged[field_name] = link[field_name]
-    result.changes.append(_compared("link", merged, existing))
-    return False
+@dataclass(frozen=True, slots=True)
+class FoldedLink:
+    """A link an import did not add because the claim has one already for the same
+    source in the same relation: the file names it twice (``here`` False), or the
+    database has it under another ID (``here`` True). ``noted`` are the fields whose
+    other value was written into the kept link's note (``merging.fold_link``)."""
+
+    claim: str
+    source: Mapping[str, Any]
+    relation: str
+    here: bool
+    noted: tuple[str, ...]
+
+    def warning(self, disclosure: Disclosure = Disclosure()) -> str:
+        name = disclosure.name(self.source)
+        said = (
+            f"the database links claim {ids.short(self.claim)} to {name} as {self.relation} "
+            "already; the imported link was merged into it"
+            if self.here
+            else f"the import links claim {ids.short(self.claim)} to {name} as "
+            f"{self.relation} twice; one link kept"
+        )
+        if self.noted:
+            said += f" (the other {', '.join(self.noted)} written in its note)"
+        return said
+
+
+class _LinkPlanner:
+    """Decides, link by link, whether an incoming link is new: one link per claim,
+    source and relation. A link that is here (by ID) takes the fields it lacks from the
+    incoming one; one that repeats a link here or one this import adds is folded into
+    it (``merging.fold_link``) and noted in the plan's ``folded``, for a warning."""
+
+    def __init__(
+        self,
+        result: Plan,
+        local: Mapping[str, Link],
+        incoming: Mapping[str, bytes],
+        sources: dict[str, Mapping[str, Any]],
+    ) -> None:
+        self.result = result
+        self.incoming = incoming
+        self.local = local
+        self.sources = sources
+        # claim, source and relation -> the ID of the link that joins them, here or added
+        self.triples: dict[str, str] = {_triple(k): k["id"] for k in local.values()}
+        self.changed: dict[str, Change] = {}  # local links this import changes, by ID
+
+    def plan(self, link: Mapping[str, Any]) -> bool:
+        """True if ``link`` is new (the caller adds it); else it is folded."""
+        same_id = self.local.get(link["id"])
+        if same_id is not None:  # the same link, from another copy of this database
+            merged = dict(same_id)
+            for field_name in LINK_FIELDS:
+                if not merged.get(field_name) and link.get(field_name):
+                    merged[field_name] = link[field_name]
+            self._change(same_id, merged)
+            return False
+        triple = _triple(link)
+        kept_id = self.triples.get(triple)
+        if kept_id is None:
+            self.triples[triple] = link["id"]
+            return True
+        here = kept_id in self.local
+        kept = self._current(kept_id)
+        noted = tuple(
+            k for k in LINK_FIELDS if link.get(k) not in (None, kept.get(k)) and kept.get(k)
+        )
+        # the origin names no ID: a CSV's links are made anew by each import, and the
+        # same file imported again must change nothing
+        folded = fold_link(kept, link, "imported link")
+        if here:
+            self._change(self.local[kept_id], folded)
+        else:
+            self.result.add("link", *pack(folded))
+        if not here or (noted and folded != kept):
+            source = self.sources.get(link["source"]) or {"name": link["source"]}
+            self.result.folded.append(
+                FoldedLink(link["claim"], source, link["relation"], here, noted)
+            )
+        return False
+
+    def _current(self, link_id: str) -> dict[str, Any]:
+        change = self.changed.get(link_id)
+        if change is not None:
+            return change.record
+        if link_id in self.local:
+            return dict(self.local[link_id])
+        body = self.result.added["link"].get(link_id) or self.incoming[link_id]
+        return dict(orjson.loads(body))
+
+    def _change(self, before: Link, after: dict[str, Any]) -> None:
+        change = self.changed.get(before["id"])
+        if change is None:
+            change = self.changed[before["id"]] = _compared("link", after, before)
+            self.result.changes.append(change)
+        else:
+            change.record = after
+            change.action = "same" if after == change.before else "update"
 
 
 def plan_records(

@@ -32,6 +32,7 @@ from claimtrack.importing.incoming import (
     claim_record,
     event_record,
     link_record,
+    pack,
     source_record,
     string_list,
     text_field,
@@ -41,6 +42,7 @@ from claimtrack.model import (
     MAX_SHORT,
     MAX_TEXT,
     SCHEMA_VERSION,
+    Claim,
     Source,
 )
 from claimtrack.store.fileformat import strict_loads
@@ -342,8 +344,7 @@ def _row(incoming: Incoming, problems: Problems, where: str, row: Mapping[str, A
     except ClaimtrackError as exc:
         problems.add(where, exc.message)
         return
-    incoming.add("claims", claim, where)
-    incoming.anonymous_claims.add(claim["id"])
+    claim = _same_row(incoming, where, claim)
     for name in said:
         incoming.named_links.append((claim["id"], "said-by", name, None))
     for relation in ("supports", "disputes"):
@@ -353,6 +354,36 @@ def _row(incoming: Incoming, problems: Problems, where: str, row: Mapping[str, A
         incoming.named_links.append(
             (claim["id"], "reported-by", name, url if position == 0 else None)
         )
+
+
+def _same_row(incoming: Incoming, where: str, claim: Claim) -> Claim:
+    """Adds a claim given without an ID, unless an earlier row gave the same text and
+    story: that is the same claim (as it would be matched in the database), so the
+    later row's values fill what the earlier left blank, its tags and notes are added,
+    and its sources go to that claim (a link named twice is kept once, ``plan``).
+    Returns the claim the row's sources go to."""
+    key = (claim["text"], claim.get("story"))
+    earlier_id = incoming.anonymous_by_text.get(key)
+    if earlier_id is None:
+        incoming.add("claims", claim, where)
+        incoming.anonymous_claims.add(claim["id"])
+        incoming.anonymous_by_text[key] = claim["id"]
+        return claim
+    from claimtrack.git.driver import union
+
+    earlier: Claim = orjson.loads(incoming.claims[earlier_id])
+    for name in ("quote", "rating"):
+        if earlier[name] is None:
+            earlier[name] = claim[name]
+    if earlier["status"] == "unverified":
+        earlier["status"] = claim["status"]
+    earlier["tags"] = union(earlier["tags"], claim["tags"])
+    earlier["notes"] = union(earlier["notes"], claim["notes"])
+    incoming.claims[earlier_id] = pack(earlier)[1]
+    incoming.warnings.append(
+        f"{where} repeats the text and story of an earlier row: read as the same claim"
+    )
+    return earlier
 
 
 def _undefuse(value: str) -> str:

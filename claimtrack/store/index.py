@@ -41,6 +41,7 @@ import orjson
 from claimtrack.model import STATUSES
 from claimtrack.store.files import private_file, private_folder
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
+from claimtrack.store.kept import CLAIM_COUNTS, LINK_COUNTS
 from claimtrack.store.rows import (
     HIDDEN,
     claim_row,
@@ -113,11 +114,13 @@ INDEXES: dict[str, tuple[str, ...]] = {
         "CREATE INDEX IF NOT EXISTS claims_story_key ON claims (story_key, created, id)",
         "CREATE INDEX IF NOT EXISTS claims_status ON claims (status, created, id)",
         *_MERGED,
+        *CLAIM_COUNTS,  # counted once here, then kept by triggers (``store.kept``)
     ),
     "links": (
         "CREATE INDEX IF NOT EXISTS links_claim ON links (claim)",
         # Covers ``stats``' counts per source and relation (``store.counts``).
         "CREATE INDEX IF NOT EXISTS links_source ON links (source, relation, claim)",
+        *LINK_COUNTS,
     ),
     "events": (
         "CREATE INDEX IF NOT EXISTS events_at ON events (at, id)",

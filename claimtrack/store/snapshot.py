@@ -499,13 +499,15 @@ class Snapshot:
             return (orjson.loads(lines[claim_id]) for claim_id in found), total
         return (cast(Claim, self.peek("claims", claim_id)) for claim_id in found), total
 
-    def facts(self, flt: ClaimFilter) -> tuple[ClaimCounts, SourceCounts]:
+    def facts(self, flt: ClaimFilter, top: int | None = None) -> tuple[ClaimCounts, SourceCounts]:
         """What ``stats`` counts of the claims ``flt`` (prepared) selects, and of their
-        links per source (``store.counts``): counted by the index, no record read."""
+        links per source (``store.counts``; ``top``: only the sources that can be among
+        that many are sure to be counted by relation): counted by the index, no record
+        read."""
         from claimtrack.store.counts import claim_counts, source_counts
 
         index = self._ask("claims", "links")
-        return claim_counts(index, flt), source_counts(index, flt)
+        return claim_counts(index, flt), source_counts(index, flt, top)
 
     def similar_candidates(self, terms: Sequence[str], flt: ClaimFilter, limit: int) -> list[str]:
         """IDs of up to ``limit`` claims that ``flt`` (prepared) selects and that hold any
