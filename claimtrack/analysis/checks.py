@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from claimtrack import ids
 from claimtrack.confidential import is_confidential
@@ -53,8 +53,9 @@ _ALLEGATION = re.compile(
 ALLEGATION_TAGS = {"allegation", "allegations"}
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
+    """One problem ``check`` found (a tuple: a check of 10,000 claims makes 30,000)."""
+
     claim: str
     code: str
     message: str
@@ -126,10 +127,9 @@ def check_claim(claim: Claim, presenter: Presenter, disabled: Iterable[str] = ()
         found.append(("false-in-story", f"rated false but still in story {claim['story']}"))
     if links:
         found.extend(_link_problems(claim, links, presenter))
+    claim_id, story, text = claim["id"], claim.get("story"), claim["text"]
     return [
-        Problem(claim["id"], code, message, claim.get("story"), claim["text"])
-        for code, message in found
-        if code not in off
+        Problem(claim_id, code, message, story, text) for code, message in found if code not in off
     ]
 
 
