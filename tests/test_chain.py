@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claimtrack.git.driver import merge_versions
 from claimtrack.integrity import chain
@@ -373,3 +375,18 @@ def test_a_damaged_kept_result_is_walked_again(
         plant(db_path, held[0], damaged)
         assert any(f"event {edited} " in m for m in chain_problems(cli, code=1))
     assert len(walks) == 5
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2026"]),
+            st.text(max_size=3),
+        ),
+        max_size=40,
+    )
+)
+def test_events_by_time_are_in_time_then_id_order(pairs: list[tuple[str, str]]) -> None:
+    events = [{"at": at, "id": event_id, "n": n} for n, (at, event_id) in enumerate(pairs)]
+    expected = sorted(events, key=lambda e: (e["at"], e["id"]))
+    assert [e["n"] for e in chain.by_time(events)] == [e["n"] for e in expected]
