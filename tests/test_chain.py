@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import json
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 from claimtrack.git.driver import merge_versions
 from claimtrack.integrity import chain
+from claimtrack.store.files import locked
 from claimtrack.store.index import index_path
 from tests.helpers import Cli
 
@@ -390,3 +392,17 @@ def test_events_by_time_are_in_time_then_id_order(pairs: list[tuple[str, str]]) 
     events = [{"at": at, "id": event_id, "n": n} for n, (at, event_id) in enumerate(pairs)]
     expected = sorted(events, key=lambda e: (e["at"], e["id"]))
     assert [e["n"] for e in chain.by_time(events)] == [e["n"] for e in expected]
+
+
+def test_check_keeps_nothing_and_waits_for_nobody_while_a_writer_holds_the_lock(
+    cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli.add("The river rose 3 metres")
+    monkeypatch.setenv("CLAIMTRACK_LOCK_TIMEOUT", "30")
+    started = time.monotonic()
+    with locked(db_path):  # as a writing command holds it for its whole run
+        cli("check", code=1)
+    assert time.monotonic() - started < 10
+    assert kept_row(db_path) is None
+    cli("check", code=1)
+    assert kept_row(db_path) is not None
