@@ -6,15 +6,22 @@ Tampering is done as a person would: by editing the database file's text.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claimtrack.git.driver import merge_versions
 from claimtrack.integrity import chain
+from claimtrack.store.files import locked
+from claimtrack.store.index import index_path
 from tests.helpers import Cli
 
 
@@ -220,3 +227,182 @@ def test_a_link_that_is_not_a_list_of_hashes_is_named_as_damaged(cli: Cli, db_pa
     edited = edit_event_line(db_path, f'"id":"{newest["id"]}"', f'"prev":{link}', '"prev":"x"')
     result = cli("log", "--verify", code=1)
     assert f"event {edited} has a damaged link to the event before it" in result.stderr
+
+
+# -- check keeps its walk's result for the history as it is (``store.memo``) -------------
+
+
+def counting_walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time the chain is walked."""
+    walks: list[int] = []
+    original = chain.read_chain
+
+    def counted(events: Any) -> Any:
+        walks.append(1)
+        return original(events)
+
+    monkeypatch.setattr(chain, "read_chain", counted)
+    return walks
+
+
+def chain_problems(cli: Cli, code: int) -> list[str]:
+    found = cli("check", "--format", "jsonl", code=code).stdout.splitlines()
+    return [p["message"] for p in map(json.loads, found) if p["code"] == "chain"]
+
+
+def kept_row(db_path: Path) -> tuple[str, str] | None:
+    """The result ``check`` kept in the cache: (key, value), or None."""
+    with contextlib.closing(sqlite3.connect(index_path(db_path))) as connection:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'memo:chain'").fetchone()
+    if row is None:
+        return None
+    key, _, value = str(row[0]).partition(" ")
+    return key, value
+
+
+def plant(db_path: Path, key: str, value: str) -> None:
+    with contextlib.closing(sqlite3.connect(index_path(db_path))) as connection:
+        connection.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('memo:chain', ?)", (f"{key} {value}",)
+        )
+        connection.commit()
+
+
+def test_check_walks_an_unchanged_history_once(
+    cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claim = cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    walks = counting_walks(monkeypatch)
+    first = cli("check", "--format", "jsonl", code=1).stdout
+    assert walks == [1]
+    assert kept_row(db_path) is not None
+    assert cli("check", "--format", "jsonl", code=1).stdout == first
+    assert walks == [1]  # the kept result, for the same bytes
+    cli("status", claim, "verified")  # claimtrack's own write: the history's bytes changed
+    cli("check", code=1)
+    assert walks == [1, 1]
+
+
+def test_a_broken_chain_is_reported_the_same_from_the_kept_result(
+    cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claim = cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    cli("status", claim, "verified")
+    edited = edit_event_line(db_path, '"action":"add"', "rose 3 metres", "rose 4 metres")
+    walks = counting_walks(monkeypatch)
+    walked = cli("check", "--format", "jsonl", code=1).stdout
+    kept = cli("check", "--format", "jsonl", code=1).stdout
+    assert walks == [1]
+    assert kept == walked
+    assert f"event {edited} does not match" in kept
+
+
+def edit_middle(db_path: Path) -> str:
+    return edit_event_line(db_path, '"text":"The dam held"', "dam held", "dam broke")
+
+
+def remove_middle(db_path: Path) -> str:
+    """Remove the second event's line (the file stays laid out as claimtrack writes it);
+    the chain names the event before it."""
+    ordered = sorted(events_of(db_path).values(), key=lambda e: (e["at"], e["id"]))
+    lines = db_path.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(f'"{ordered[1]["id"]}": '))
+    if not lines.pop(at).endswith(","):  # the table's last line: the one before it is now
+        lines[at - 1] = lines[at - 1].removesuffix(",")
+    db_path.write_text("\n".join(lines), encoding="utf-8")
+    return str(ordered[0]["id"])
+
+
+def reorder(db_path: Path) -> str:
+    """Swap the times of the first two events, as if they had happened the other way
+    round; the chain names the one whose bytes its successor no longer matches."""
+    first, second = sorted(events_of(db_path).values(), key=lambda e: (e["at"], e["id"]))[:2]
+    text = db_path.read_text(encoding="utf-8")
+    marks = [f'"at":"{first["at"]}"', f'"at":"{second["at"]}"']
+    text = text.replace(marks[0], "\0").replace(marks[1], marks[0]).replace("\0", marks[1])
+    db_path.write_text(text, encoding="utf-8")
+    return str(first["id"])
+
+
+@pytest.mark.parametrize("tamper", [edit_middle, remove_middle, reorder])
+def test_a_result_kept_for_other_bytes_never_hides_tampering(
+    cli: Cli, db_path: Path, tamper: Any
+) -> None:
+    """The kept result of a chain that held is planted back after the edit (as if the
+    cache had missed the file's change): its key names other bytes, so the chain is
+    walked and the edit found."""
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    cli.add("A third claim")
+    assert chain_problems(cli, code=1) == []
+    held = kept_row(db_path)
+    assert held is not None and held[1] == "[]"
+    named = tamper(db_path)
+    cli("stats")  # the cache is rebuilt for the edited file; then the old result is planted
+    plant(db_path, *held)
+    problems = chain_problems(cli, code=1)
+    assert any(f"event {named} " in message for message in problems), problems
+
+
+@pytest.mark.parametrize("index", ["always", "never"])
+@pytest.mark.parametrize("tamper", [edit_middle, remove_middle, reorder])
+def test_check_finds_tampering_with_and_without_the_cache(
+    cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch, tamper: Any, index: str
+) -> None:
+    monkeypatch.setenv("CLAIMTRACK_INDEX", index)
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    cli.add("A third claim")
+    assert chain_problems(cli, code=1) == []
+    named = tamper(db_path)
+    for _ in range(2):  # walked, then (with the cache) kept
+        problems = chain_problems(cli, code=1)
+        assert any(f"event {named} " in message for message in problems), problems
+
+
+def test_a_damaged_kept_result_is_walked_again(
+    cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    cli.add("A third claim")
+    edited = edit_middle(db_path)
+    walks = counting_walks(monkeypatch)
+    chain_problems(cli, code=1)
+    held = kept_row(db_path)
+    assert held is not None
+    for damaged in ("{not json", '[["a","b"]]', '{"a":1}', "[[1,2,3]]"):
+        plant(db_path, held[0], damaged)
+        assert any(f"event {edited} " in m for m in chain_problems(cli, code=1))
+    assert len(walks) == 5
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2026"]),
+            st.text(max_size=3),
+        ),
+        max_size=40,
+    )
+)
+def test_events_by_time_are_in_time_then_id_order(pairs: list[tuple[str, str]]) -> None:
+    events = [{"at": at, "id": event_id, "n": n} for n, (at, event_id) in enumerate(pairs)]
+    expected = sorted(events, key=lambda e: (e["at"], e["id"]))
+    assert [e["n"] for e in chain.by_time(events)] == [e["n"] for e in expected]
+
+
+def test_check_keeps_nothing_and_waits_for_nobody_while_a_writer_holds_the_lock(
+    cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli.add("The river rose 3 metres")
+    monkeypatch.setenv("CLAIMTRACK_LOCK_TIMEOUT", "30")
+    started = time.monotonic()
+    with locked(db_path):  # as a writing command holds it for its whole run
+        cli("check", code=1)
+    assert time.monotonic() - started < 10
+    assert kept_row(db_path) is None
+    cli("check", code=1)
+    assert kept_row(db_path) is not None

@@ -496,6 +496,36 @@ def test_the_newest_events_changed_after_a_seal_are_caught_by_the_token(
     )
 
 
+def test_check_walks_the_chain_again_when_the_tokens_change(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    """``check`` keeps its walk's result for the history's bytes and the tokens
+    (``store.memo``): the newest event edited while its token was out of the way
+    passes, and the token put back finds it, the history's bytes unchanged."""
+    cli.add("The river rose 3 metres")
+    cli.add("The dam held")
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    newest = max(
+        json.loads(db_path.read_text(encoding="utf-8"))["events"].values(), key=lambda e: e["at"]
+    )
+    lines = db_path.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(f'"{newest["id"]}": '))
+    lines[at] = lines[at].replace("dam held", "dam hold")
+    db_path.write_text("\n".join(lines), encoding="utf-8")  # laid out as claimtrack writes it
+
+    def chain_problems() -> list[str]:
+        found = cli("check", "--format", "jsonl", code=1).stdout.splitlines()
+        return [p["message"] for p in map(json.loads, found) if p["code"] == "chain"]
+
+    folder = db_path.with_suffix(".timestamps")
+    folder.rename(folder.with_name("aside"))
+    assert chain_problems() == []
+    folder.with_name("aside").rename(folder)
+    [token] = timestamps.read_index(folder)
+    expected = f"event {newest['id']} does not match the hash timestamp {token.file} stamped"
+    assert [expected in message for message in chain_problems()] == [True]
+
+
 def test_two_clones_that_both_seal_merge_their_tokens_without_a_conflict(
     tmp_path: Path, tsa: Authority, authority_files: Path
 ) -> None:

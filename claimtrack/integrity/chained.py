@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from claimtrack.store.adapter import IdTable
     from claimtrack.store.snapshot import Snapshot
 
+# Where ``chain_breaks`` keeps its result (``store.memo``), and the version of what it
+# keeps: change it when the walk's result for the same events would change.
+MEMO_NAME = "chain"
+MEMO_VERSION = b"chain-breaks 1\n"
+
 
 class ChainedHistory:
     """Events appended at the chain's head (``Database.record_event`` calls ``_append``)."""
@@ -72,17 +77,42 @@ class ChainedHistory:
     def chain(self) -> tuple[Chain, list[Break]]:
         """The history's hash chain and where it does not hold (``integrity.chain``),
         the chain heads stored timestamps stamped (``integrity.timestamps``) included."""
-        from claimtrack.integrity import timestamps
         from claimtrack.integrity.chain import check_stamped, read_chain, verify
 
         read = read_chain(self.store.records("events"))
-        stamped = [
+        breaks = verify(read) + check_stamped(read, self._stamped())
+        return read, sorted(breaks, key=lambda b: (b.at, b.event))
+
+    def _stamped(self) -> list[tuple[str, str, str, str]]:
+        """The chain heads stored timestamps stamped: (event ID, hash, time, token file)."""
+        from claimtrack.integrity import timestamps
+
+        return [
             (t.subject, t.imprint, t.time, t.file)
             for t in timestamps.read_index(timestamps.folder_of(self.store.path))
             if t.kind == "chain"
         ]
-        breaks = verify(read) + check_stamped(read, stamped)
-        return read, sorted(breaks, key=lambda b: (b.at, b.event))
+
+    def chain_breaks(self) -> list[Break]:
+        """``chain()``'s breaks, kept by the store for the history as the file holds it
+        (``store.memo``): where neither the events' lines nor the timestamps changed
+        since a command last walked the chain, the walk's result stands (it depends on
+        nothing else; any edit, removal or addition of an event changes the key)."""
+        import orjson
+
+        from claimtrack.integrity.chain import Break
+
+        stamped = self._stamped()
+        key = self.store.history_key(MEMO_VERSION + orjson.dumps(stamped) + b"\n")
+        if key is not None:
+            kept = _rows(self.store.recall(MEMO_NAME, key))
+            if kept is not None:
+                return [Break(*row) for row in kept]
+        breaks = self.chain()[1]
+        if key is not None:
+            rows = [[b.event, b.at, b.message] for b in breaks]
+            self.store.keep(MEMO_NAME, key, orjson.dumps(rows))
+        return breaks
 
     def rewrote_events(self, rewritten: dict[str, tuple[str, str]]) -> None:
         """Record in a ``rewrite`` event (``integrity.chain``) that these source events
@@ -90,3 +120,22 @@ class ChainedHistory:
         if rewritten:
             after = {"rewritten": {k: list(v) for k, v in sorted(rewritten.items())}}
             self.record_event("rewrite", "change", self.new_change_id(), None, after)
+
+
+def _rows(kept: bytes | None) -> list[list[str]] | None:
+    """The breaks ``chain_breaks`` kept, as rows of (event, time, message); None if
+    nothing was kept, or it is not such rows (then the chain is walked again)."""
+    import orjson
+
+    if kept is None:
+        return None
+    try:
+        rows = orjson.loads(kept)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(rows, list):
+        return None
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 3 and all(isinstance(v, str) for v in row)):
+            return None
+    return rows

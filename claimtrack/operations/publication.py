@@ -92,7 +92,7 @@ class PublicationCases(DeskBase):
                 for message in db.structural_problems():
                     run.problems += 1
                     yield checks.Problem("", "structure", message, None, "")
-                for broken in db.chain()[1]:
+                for broken in db.chain_breaks():
                     run.problems += 1
                     yield checks.Problem("", "chain", f"history: {broken.message}", None, "")
 

@@ -569,6 +569,28 @@ class Snapshot:
         what ``check`` reports."""
         return self._ask(*TABLES).problems()
 
+    def history_key(self, salt: bytes) -> str | None:
+        """What a result worked out from the whole history is kept under (``store.memo``):
+        the SHA-256 of ``salt`` and the events' lines as the file holds them. None where
+        nothing is kept: no cache vouches for the file, or this command may change it."""
+        if self._layout is None or self.writable or self._touched["events"]:
+            return None
+        from claimtrack.store import memo
+
+        return memo.digest(self._layout, "events", salt)
+
+    def recall(self, name: str, key: str) -> bytes | None:
+        """The result kept under ``name`` for ``key`` (``history_key``), or None."""
+        from claimtrack.store import memo
+
+        return memo.recall(self._index, name, key)
+
+    def keep(self, name: str, key: str, value: bytes) -> None:
+        """Keep a result under ``name`` for ``key``, for the next command to ``recall``."""
+        from claimtrack.store import memo
+
+        memo.keep(self._index, self.path, name, key, value)
+
 
 def _check_sort(sort: str) -> None:
     from claimtrack.errors import ValidationError
