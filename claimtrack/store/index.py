@@ -42,7 +42,7 @@ import orjson
 from claimtrack.errors import DatabaseError
 from claimtrack.model import SCHEMA_VERSION, STATUSES
 from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers, shape_problem
-from claimtrack.store.files import private_file, private_folder
+from claimtrack.store.files import private_file, private_folder, user_cache_folder
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
 from claimtrack.store.rows import (
     HIDDEN,
@@ -186,14 +186,12 @@ def index_path(db_path: Path) -> Path:
     that would be too long): readable in the cache folder, and one per database."""
     from urllib.parse import quote  # loaded already: pathlib imports it
 
-    from platformdirs import user_cache_path
-
     key = quote(os.path.realpath(db_path), safe="")
     if len(key) > MAX_NAME:
         import hashlib  # not for every command: loading OpenSSL costs 3-6 ms
 
         key = hashlib.sha256(os.fsencode(os.path.realpath(db_path))).hexdigest()[:32]
-    return user_cache_path("claimtrack", appauthor=False) / "index" / f"{key}.sqlite"
+    return user_cache_folder() / "index" / f"{key}.sqlite"
 
 
 # File names may be 255 bytes on most file systems; ".sqlite" and a margin fit beside.
