@@ -5,13 +5,10 @@ Nothing here knows about terminals beyond making text safe to print there.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any, Literal, get_args
-
-import orjson
 
 # What ``--format`` takes where a command prints records (``export`` has its own).
 OutputFormat = Literal["table", "json", "jsonl", "csv", "tsv", "ids"]
@@ -106,6 +103,8 @@ def _escape_json(match: re.Match[bytes]) -> bytes:
 
 
 def json_bytes(value: Any, *, pretty: bool = False) -> bytes:
+    import orjson  # here, not on import: ``--help`` has no use for it
+
     option = orjson.OPT_APPEND_NEWLINE | (orjson.OPT_INDENT_2 if pretty else 0)
     data = orjson.dumps(value, option=option)
     if b"\x7f" in data or b"\xc2" in data:
@@ -141,6 +140,8 @@ def write_delimited(
     characters in a cell are shown escaped (``safe_text``, for a terminal) unless
     ``raw``, for a file, which then holds the text as it is (a CR, a form feed, NEL)
     for import to read back."""
+    import csv
+
     buffer = io.StringIO(newline="")
     tsv = delimiter == "\t"  # escapes every control character itself (``tsv_field``)
     if tsv:
