@@ -4,7 +4,9 @@ Records are plain dicts (TypedDicts) because they go to and from the JSON file a
 every output format unchanged; a class per record would only add copying.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: a TypedDict made from string
+# annotations compiles each of them when the class is made, which cost every
+# command some milliseconds of start-up (docs/performance.md).
 
 import datetime as _dt
 import re
@@ -237,15 +239,15 @@ def nfc(text: str) -> str:
     as UTF-8 where they are that, else as U+FFFD."""
     if text.isascii():
         return text
-    if _SURROGATE.search(text):
+    if re.search(_SURROGATE, text):
         # Escaped bytes (U+DC80-U+DCFF) back to bytes; any other surrogate, which no
         # decoder made, is replaced.
-        text = _SURROGATE.sub(_unescape, text)
+        text = re.sub(_SURROGATE, _unescape, text)
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return unicodedata.normalize("NFC", text)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = "[\ud800-\udfff]"  # compiled by ``re`` when first needed, as the dates' below
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -274,12 +276,12 @@ def clean_optional(value: str | None, field: str, *, limit: int = MAX_SHORT) -> 
     return text
 
 
-_TAG_BREAKS = re.compile(r"[\s,]")
+_TAG_BREAKS = r"[\s,]"
 
 
 def clean_tag(tag: str) -> str:
     text = nfc(tag).strip().lower()
-    if not text or _TAG_BREAKS.search(text):
+    if not text or re.search(_TAG_BREAKS, text):
         raise ValidationError(f"invalid tag {tag!r}", "tags are single words such as 'serbia'")
     return clean_text(text, "tag", limit=200)
 
@@ -390,14 +392,16 @@ _MONTHS = {
     )
     for name in names
 }
-_YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_YEAR_LAST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
-_DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})")
-_MONTH_DAY = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
-_YEAR_MONTH = re.compile(r"(\d{4})[-/.](\d{1,2})")
-_MONTH_YEAR_NUMBERS = re.compile(r"(\d{1,2})[-/.](\d{4})")
-_MONTH_YEAR = re.compile(r"([a-z]+)\.?,?\s+(\d{4})")
-_YEAR = re.compile(r"\d{4}")
+# The date forms' patterns, compiled by ``re`` (and kept in its cache) when a date is
+# first read, not when this module is imported: most commands read none.
+_YEAR_FIRST = r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+_YEAR_LAST = r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})"
+_DAY_MONTH = r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})"
+_MONTH_DAY = r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"
+_YEAR_MONTH = r"(\d{4})[-/.](\d{1,2})"
+_MONTH_YEAR_NUMBERS = r"(\d{1,2})[-/.](\d{4})"
+_MONTH_YEAR = r"([a-z]+)\.?,?\s+(\d{4})"
+_YEAR = r"\d{4}"
 
 
 class AmbiguousDate(ValidationError):
@@ -442,13 +446,13 @@ def check_date(value: str | None, field: str = "date", *, partial: bool = False)
 
 def _month(text: str, value: str, field: str) -> str | None:
     """The month ("2024-05") or year ("2024") ``text`` names alone, else None."""
-    if _YEAR.fullmatch(text):
+    if re.fullmatch(_YEAR, text):
         year, month = int(text), None
-    elif found := _YEAR_MONTH.fullmatch(text):
+    elif found := re.fullmatch(_YEAR_MONTH, text):
         year, month = int(found[1]), int(found[2])
-    elif found := _MONTH_YEAR_NUMBERS.fullmatch(text):
+    elif found := re.fullmatch(_MONTH_YEAR_NUMBERS, text):
         month, year = int(found[1]), int(found[2])
-    elif (found := _MONTH_YEAR.fullmatch(text)) and found[1] in _MONTHS:
+    elif (found := re.fullmatch(_MONTH_YEAR, text)) and found[1] in _MONTHS:
         month, year = _MONTHS[found[1]], int(found[2])
     else:
         return None
@@ -462,9 +466,9 @@ def _day(text: str, value: str, field: str) -> _dt.date | None:
     try:
         if re.fullmatch(r"\d{8}", text):
             return _dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        if found := _YEAR_FIRST.fullmatch(text):
+        if found := re.fullmatch(_YEAR_FIRST, text):
             return _dt.date(*map(int, found.groups()))
-        if found := _YEAR_LAST.fullmatch(text):
+        if found := re.fullmatch(_YEAR_LAST, text):
             first, second, year = map(int, found.groups())
             if first <= 12 and second <= 12 and first != second:
                 raise AmbiguousDate(
@@ -475,9 +479,9 @@ def _day(text: str, value: str, field: str) -> _dt.date | None:
                 )
             day, month = (first, second) if first > 12 or second <= 12 else (second, first)
             return _dt.date(year, month, day)
-        if found := _DAY_MONTH.fullmatch(text):
+        if found := re.fullmatch(_DAY_MONTH, text):
             day_text, month_name, year_text = found.groups()
-        elif found := _MONTH_DAY.fullmatch(text):
+        elif found := re.fullmatch(_MONTH_DAY, text):
             month_name, day_text, year_text = found.groups()
         else:
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import typer
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from claimtrack import __version__
 from claimtrack.cli import app, invoked, narrow
+from tests.helpers import Cli
 
 
 @pytest.mark.parametrize(
@@ -95,3 +97,45 @@ def test_version_prints_without_loading_the_command_line() -> None:
     assert out.splitlines() == [f"claimtrack {__version__}", "LOADED []"]
     # The same line Typer's --version prints, when it is asked for with other options.
     assert run("--no-color", "--version")[1] == f"claimtrack {__version__}\n"
+
+
+# The use cases a command does not run, and the store's code for writes: what ``show``,
+# a page of ``list`` and ``add`` must not pay for importing (``operations/desk.py``).
+OTHER_USE_CASES = tuple(
+    f"claimtrack.operations.{group}"
+    for group in ("sources", "merges", "evidence", "publication", "history", "importing", "record")
+)
+NOT_FOR_READERS = ("claimtrack.operations.duplicates", "claimtrack.store.gitwatch")
+# Where the cache folder is, on Linux, is worked out without it (``store.files``).
+NOT_ON_LINUX = ("platformdirs",) if sys.platform.startswith("linux") else ()
+
+
+@pytest.mark.parametrize(
+    ("args", "unused"),
+    [
+        (["show", "CLAIM"], OTHER_USE_CASES + NOT_FOR_READERS + NOT_ON_LINUX),
+        (["list", "-n", "50"], OTHER_USE_CASES + NOT_FOR_READERS + NOT_ON_LINUX),
+        (["add", "The ministry", "--no-dupe-check", "-q"], OTHER_USE_CASES + NOT_ON_LINUX),
+    ],
+)
+def test_a_command_imports_only_the_use_cases_it_runs(
+    cli: Cli, db_path: Path, args: list[str], unused: tuple[str, ...]
+) -> None:
+    """Start-up guard: a command on the database loads its own group of use cases and
+    no other (each cost a millisecond or two of every command when all were loaded)."""
+    claim = cli.add("At least a dozen Russians faced entry bans", "--said-by", "Activists")
+    argv = ["claimtrack", "--db", str(db_path), *(claim if a == "CLAIM" else a for a in args)]
+    code = (
+        "import sys\n"
+        f"sys.argv = {argv!r}\n"
+        "from claimtrack.launch import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in sys.modules if m.startswith(('claimtrack.', 'plat'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    loaded = out.rsplit("LOADED ", 1)[1]
+    ran = "claimtrack.operations.claims"
+    assert repr(ran) in loaded, out  # the command ran, through its use case
+    assert [m for m in unused if repr(m) in loaded] == [], loaded

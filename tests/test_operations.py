@@ -365,3 +365,75 @@ def test_extract_add_shows_a_near_duplicate_in_the_review_and_warns_no_more(desk
         warn=lambda candidate, match: warned.append(match.claim["id"]),
     )
     assert shown == [first] and warned == []
+
+
+# -- Desk: each group of use cases loaded when first used ---------------------------------
+
+
+def test_the_desk_knows_every_use_case_of_every_group_and_no_other() -> None:
+    """``GROUPS`` names each group's public methods, so a command finds its method
+    without importing the other groups (``operations/desk.py``)."""
+    import importlib
+
+    from claimtrack.operations.base import DeskBase
+    from claimtrack.operations.desk import GROUPS, METHODS
+
+    shared = {name for name in dir(DeskBase) if not name.startswith("_")}
+    for module, (class_name, methods) in GROUPS.items():
+        group = getattr(importlib.import_module(f"claimtrack.operations.{module}"), class_name)
+        assert issubclass(group, DeskBase), module
+        public = {
+            name
+            for name, value in vars(group).items()
+            if callable(value) and not name.startswith("_") and name not in shared
+        }
+        assert public == set(methods), module
+    assert len(METHODS) == sum(len(methods) for _, methods in GROUPS.values())  # no name twice
+
+
+def test_a_desk_loads_a_group_of_use_cases_when_one_of_its_methods_is_used(
+    desk: Desk, db_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from claimtrack.operations import Desk\n"
+        "desk = Desk(Path(sys.argv[1]))\n"
+        "def loaded():\n"
+        "    return sorted(m for m in sys.modules if m.startswith('claimtrack.operations.'))\n"
+        "print(loaded())\n"
+        "print(desk.show(sys.argv[2])['text'])\n"
+        "print(loaded())\n"
+        "print(desk.list_sources.__self__ is desk.show_source.__self__)\n"
+        "print(loaded())\n"
+    )
+    claim = added_id(desk, BANS, "Activists")
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(db_path), claim[:7]],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.splitlines()
+    base = ["claimtrack.operations.base", "claimtrack.operations.desk"]
+    assert out[0] == str(base)
+    assert out[1] == BANS
+    assert out[2] == str(sorted([*base, "claimtrack.operations.claims"]))
+    assert out[3] == "True"  # one object per group, made once
+    assert out[4] == str(
+        sorted([*base, "claimtrack.operations.claims", "claimtrack.operations.sources"])
+    )
+
+
+def test_a_desk_gives_each_group_its_file_and_callbacks(desk: Desk, db_path: Path) -> None:
+    saved: list[str] = []
+    made = Desk(db_path, saved=lambda: saved.append("saved"), ask_passphrase=lambda _: "")
+    claim = added_id(made, BANS)
+    made.add_source("Activists")
+    assert saved == ["saved", "saved"]  # a write of the claims group, then of the sources'
+    assert made.show(claim)["id"] == claim
+    with pytest.raises(AttributeError):
+        made.no_such_use_case  # noqa: B018

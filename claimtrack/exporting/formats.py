@@ -5,13 +5,10 @@ Nothing here knows about terminals beyond making text safe to print there.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any, Literal, get_args
-
-import orjson
 
 # What ``--format`` takes where a command prints records (``export`` has its own).
 OutputFormat = Literal["table", "json", "jsonl", "csv", "tsv", "ids"]
@@ -22,8 +19,10 @@ FORMATS: tuple[OutputFormat, ...] = get_args(OutputFormat)
 # the bidirectional embedding, override and isolate controls (U+202A-U+202E,
 # U+2066-U+2069): they reorder what a reader sees ("Trojan Source", CVE-2021-42574).
 _BIDI = "\u202a-\u202e\u2066-\u2069"
-_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}]")
-_CONTROL_ALL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI}]")
+# The patterns of this module are compiled by ``re`` (and kept in its cache) when first
+# used, not when it is imported: every command imports it, few use each pattern.
+_CONTROL = f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}]"
+_CONTROL_ALL = f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI}]"
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -34,17 +33,17 @@ def _escape(match: re.Match[str]) -> str:
 def safe_text(text: str, *, single_line: bool = False) -> str:
     """Text with terminal control characters neutralised (newlines kept unless asked)."""
     pattern = _CONTROL_ALL if single_line else _CONTROL
-    return pattern.sub(_escape, text)
+    return re.sub(pattern, _escape, text)
 
 
 # OWASP CSV injection: a cell starting with one of these may run as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # A cell starting with + or - that is plainly a number ("-12", "+3.5%", "-1,200").
-_NUMBER = re.compile(r"[+-]\d[\d,.]*%?")
+_NUMBER = r"[+-]\d[\d,.]*%?"
 # What a formula needs to do harm: a function call, a DDE link (cmd|'...'!A1), a nested
 # formula or a string. A cell starting with + or - without any of these is arithmetic
 # at worst ("-12% fall in exports" reads as text, or as #NAME? where it is evaluated).
-_FORMULA_SYNTAX = re.compile(r"[()|!=@\"'\t\r\n;]")
+_FORMULA_SYNTAX = r"[()|!=@\"'\t\r\n;]"
 
 
 def defuse_cell(value: str) -> str:
@@ -54,7 +53,7 @@ def defuse_cell(value: str) -> str:
     CR and newline (then no function can be called). Import removes the ``'`` again."""
     if not value.startswith(_FORMULA_START):
         return value
-    if value[0] in "+-" and (_NUMBER.fullmatch(value) or not _FORMULA_SYNTAX.search(value)):
+    if value[0] in "+-" and (re.fullmatch(_NUMBER, value) or not re.search(_FORMULA_SYNTAX, value)):
         return value
     return "'" + value
 
@@ -88,7 +87,7 @@ def row_cells(values: list[Any], *, raw: bool = False) -> list[str]:
             cells.append("" if value is None else cell(value))
             continue
         cells.append(defuse_cell(text))
-    if raw or _CONTROL.search("".join(cells)) is None:
+    if raw or re.search(_CONTROL, "".join(cells)) is None:
         return cells
     return [cell(value) for value in values]
 
@@ -96,7 +95,7 @@ def row_cells(values: list[Any], *, raw: bool = False) -> list[str]:
 # JSON escapes C0 controls but not DEL or the C1 range (U+0080-U+009F), which some
 # terminals obey (U+009B is CSI). In UTF-8 they are 0x7F and 0xC2 0x80-0x9F, bytes that
 # can only occur inside strings, so escaping them there keeps the JSON valid and equal.
-_JSON_UNSAFE = re.compile(rb"\x7f|\xc2[\x80-\x9f]")
+_JSON_UNSAFE = rb"\x7f|\xc2[\x80-\x9f]"
 
 
 def _escape_json(match: re.Match[bytes]) -> bytes:
@@ -104,10 +103,12 @@ def _escape_json(match: re.Match[bytes]) -> bytes:
 
 
 def json_bytes(value: Any, *, pretty: bool = False) -> bytes:
+    import orjson  # here, not on import: ``--help`` has no use for it
+
     option = orjson.OPT_APPEND_NEWLINE | (orjson.OPT_INDENT_2 if pretty else 0)
     data = orjson.dumps(value, option=option)
     if b"\x7f" in data or b"\xc2" in data:
-        data = _JSON_UNSAFE.sub(_escape_json, data)
+        data = re.sub(_JSON_UNSAFE, _escape_json, data)
     return data
 
 
@@ -139,6 +140,8 @@ def write_delimited(
     characters in a cell are shown escaped (``safe_text``, for a terminal) unless
     ``raw``, for a file, which then holds the text as it is (a CR, a form feed, NEL)
     for import to read back."""
+    import csv
+
     buffer = io.StringIO(newline="")
     tsv = delimiter == "\t"  # escapes every control character itself (``tsv_field``)
     if tsv:
@@ -161,8 +164,8 @@ def write_delimited(
 # PostgreSQL's COPY and Python write them: a TSV is safe on a terminal and still gives
 # back the very text (a form feed, NEL), since a backslash is always escaped itself.
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_TSV_CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_BIDI}]")
-_TSV_UNESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)")
+_TSV_CONTROL = f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_BIDI}]"
+_TSV_UNESCAPE = r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)"
 _TSV_UNESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
 
 
@@ -170,9 +173,9 @@ def tsv_field(value: str) -> str:
     """A TSV field: tabs, newlines, CRs and backslashes escaped, other control
     characters written as code points (``tsv_unescape`` reverses both)."""
     value = value.translate(_TSV_ESCAPES)
-    if _TSV_CONTROL.search(value) is None:
+    if re.search(_TSV_CONTROL, value) is None:
         return value
-    return _TSV_CONTROL.sub(_escape, value)
+    return re.sub(_TSV_CONTROL, _escape, value)
 
 
 def _unescaped(match: re.Match[str]) -> str:
@@ -187,7 +190,7 @@ def tsv_unescape(field: str) -> str:
     """The text of a TSV field ``tsv_field`` wrote; an unknown escape is kept as it is."""
     if "\\" not in field:
         return field
-    return _TSV_UNESCAPE.sub(_unescaped, field)
+    return re.sub(_TSV_UNESCAPE, _unescaped, field)
 
 
 class _TsvWriter:

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from claimtrack.model import STATUSES
-from claimtrack.store.files import private_file, private_folder
+from claimtrack.store.files import private_file, private_folder, user_cache_folder
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
 from claimtrack.store.kept import CLAIM_COUNTS, LINK_COUNTS
 from claimtrack.store.rows import (
@@ -186,14 +186,12 @@ def index_path(db_path: Path) -> Path:
     that would be too long): readable in the cache folder, and one per database."""
     from urllib.parse import quote  # loaded already: pathlib imports it
 
-    from platformdirs import user_cache_path
-
     key = quote(os.path.realpath(db_path), safe="")
     if len(key) > MAX_NAME:
         import hashlib  # not for every command: loading OpenSSL costs 3-6 ms
 
         key = hashlib.sha256(os.fsencode(os.path.realpath(db_path))).hexdigest()[:32]
-    return user_cache_path("claimtrack", appauthor=False) / "index" / f"{key}.sqlite"
+    return user_cache_folder() / "index" / f"{key}.sqlite"
 
 
 # File names may be 255 bytes on most file systems; ".sqlite" and a margin fit beside.

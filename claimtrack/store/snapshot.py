@@ -46,7 +46,6 @@ from claimtrack.store.files import (
     remove_stale_temp_files,
 )
 from claimtrack.store.filter import ClaimFilter
-from claimtrack.store.gitwatch import GitWatch
 from claimtrack.store.index import Identity, Index, identity, plain_ids, wanted
 from claimtrack.store.terms import rank
 
@@ -626,6 +625,8 @@ def open_snapshot(path: Path, *, write: bool = False, create: bool = False) -> I
             finally:
                 snapshot.close()
             return
+        from claimtrack.store.gitwatch import GitWatch  # for writes only
+
         with locked(path):
             git = GitWatch.of(path, lock_timeout())
             git.before_reading()  # a pull's result, never the file git is replacing
