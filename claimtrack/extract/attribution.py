@@ -20,11 +20,23 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from claimtrack.extract.clauses import (
+    AND_THEIRS,
+    CORE_SET,
+    PARTICIPLE_SET,
+    TIME_TAIL,
+    VERB,
+    has_name,
+    last_clause,
+    role_like,
+    speaker_phrase,
+    subordinate,
+    verbs_in,
+)
 from claimtrack.extract.names import gender_of, kind_of, split_role
 from claimtrack.extract.vocabulary import (
     CARRY_ON,
     DOCUMENT_VERBS,
-    MORE_VERBS_OF_SAYING,
     NOT_PERSON_WORDS,
     NOUN_OR_VERB,
     ORG_WORDS,
@@ -32,10 +44,8 @@ from claimtrack.extract.vocabulary import (
     PRONOUNS,
     ROLE_NOUNS,
     ROLE_TITLES,
-    SAYING_PARTICIPLES,
     SPEECH,
     UNNAMED,
-    VERBS_OF_SAYING,
 )
 
 if TYPE_CHECKING:
@@ -58,43 +68,15 @@ _AFTER_QUOTE = re.compile(
     r'noted|stated)\s+(?P<who1>[^,."]+)|(?P<who2>[^,."]+?)\s+(?P<verb2>said|says|added|'
     r"adds|told|wrote|explained|insisted|warned|noted|stated))(?=[,.\s]|$)"
 )
-_SUBJECT_VERB = re.compile(
-    rf"(?P<subject>(?:[\w'.-]+\s+){{0,7}}?[\w'.-]+)\s*,?\s+"
-    rf"(?:has\s+|have\s+|had\s+)?(?P<verb>{VERBS_OF_SAYING})\b",
-    re.IGNORECASE,
-)
-_TRAILING_SAID = re.compile(
-    rf",\s*(?P<who>[^,\d]{{2,60}}?)\s+(?:(?:has|have|had)\s+)?"
-    rf"(?:{VERBS_OF_SAYING})"
-    r"(?:\s+(?:on|in|at|last|this)\b[^,.]*)?\.?$",
-    re.IGNORECASE,
-)
-_TIME_TAIL = re.compile(
-    r"\s+(?:on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-    r"last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|"
-    r"in\s+(?:a|an)\s+(?:statement|email|interview|letter)|after\s+the\s+\w+|"
-    r"on\s+\w+day)\b.*$",
-    re.IGNORECASE,
-)
 # Where a sentence goes on to a second, coordinate clause (a second speaker's).
 _COORDINATED = re.compile(r"\s(?:and|but)\s|;", re.IGNORECASE)
 # "of/on/for" + capitalised words + "and" before a subject: the subject is the tail of
 # one name ("Department of Health and Human Services"), unlike "Roscosmos and NASA".
 _NAME_CUT_AT_AND = re.compile(r"\b(?:of|on|for)\s+(?:[A-Z][\w'-]*\s+){1,3}(?:and|&)\s*$")
 _RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,]*,", re.IGNORECASE)
-_LEADING_ROLE = re.compile(
-    r"^(?P<role>(?:his|her|their|its)\s+[a-z ]+),\s*(?P<who>[^,]+)$", re.IGNORECASE
-)
-_CLAUSE_WORDS = re.compile(r"\b(who|which|that|whose)\b", re.IGNORECASE)
-_NOT_A_ROLE = re.compile(r"^(?:as|in|on|at|to|from|according|after|before|citing)\b", re.IGNORECASE)
 _DETERMINERS = re.compile(r"^(?:the|a|an|some|many|several|other)\s+", re.IGNORECASE)
 
 
-_VERB = re.compile(
-    rf"\b(?:{VERBS_OF_SAYING}|{MORE_VERBS_OF_SAYING}|{SAYING_PARTICIPLES})\b", re.IGNORECASE
-)
-_PARTICIPLE_SET = frozenset(SAYING_PARTICIPLES.split("|"))
-_CORE_SET = frozenset(VERBS_OF_SAYING.split("|"))
 # A Who of this kind is a document or data set, which a speaker in the sentence outranks.
 _DOCUMENT_KIND: str = "document"
 # The verbs news copy puts before their subject ("..., said Jane Roe, an analyst").
@@ -103,7 +85,7 @@ _INVERTING = frozenset(
     "recalled countered stated asked replied cautioned".split()
 )
 # A verb of saying that is never a noun: a phrase holding one is a clause, not a speaker.
-_SAYS = re.compile(r"\b(?:" + "|".join(sorted(_CORE_SET - NOUN_OR_VERB)) + r")\b", re.IGNORECASE)
+_SAYS = re.compile(r"\b(?:" + "|".join(sorted(CORE_SET - NOUN_OR_VERB)) + r")\b", re.IGNORECASE)
 _DATA_NOUNS = (
     r"data|figures|statistics|numbers|records|files|papers|documents|survey|poll|study|"
     r"report|reports|research|analysis|estimates|transcript|statement|release|filing|"
@@ -154,12 +136,6 @@ _COUNTED_NAME = re.compile(
 _COUNT_WORD = re.compile(
     r"^(?:Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Many|Most|Some|Several|Other)\s+[a-z]"
 )
-# A verb of saying in a clause that opens with one of these is not the governing one:
-# "Prices rose, while the union said ..." leaves the main clause's claimant unknown.
-_SUBORDINATE = re.compile(
-    r"(?:^|[,;]\s*|\s)(?:while|whereas|although|though)\s+[^,;:\"]*$",
-    re.IGNORECASE,
-)
 # Words a claimant never starts with: conjunctions, interrogatives, fillers.
 _NEVER_SPEAKERS = frozenset(
     "but also for what when where why how which whose however although though if "
@@ -182,8 +158,6 @@ _ESTIMATED_BY = re.compile(
 _NAME_AT = re.compile(
     r"^(?P<who>(?:[A-Z][\w'.-]*\s+){1,4}[A-Z][\w'-]*)\s+(?P<at>(?:with|from|of|at)\s+.+)$"
 )
-# "Ana Ruiz and her family", "Roe and his colleagues": the one named speaks for them.
-_AND_THEIRS = re.compile(r"\s+and\s+(?:his|her|their)\s+[a-z]+$")
 # "X is said to believe ...": the belief is X's, as the article reports it.
 _SAID_TO = re.compile(
     r"\b(?:is|are|was|were)\s+(?:said|thought|understood|reported|known)\s+to\s*$",
@@ -198,83 +172,6 @@ _GROUP = re.compile(
     r"^(?:(?:many|most|some|several|other|local|the)\s+)?(?:[a-z-]+\s+){0,2}"
     r"(?:[a-z-]{3,}(?<![su]s)(?<!is)s|men|women|people|children)$"
 )
-
-
-def _verbs(sentence: str) -> list[re.Match[str]]:
-    """The verbs of saying in a sentence used as verbs, last first (outside quotations
-    first: a quotation's own "said" is not the attribution of the sentence)."""
-    found: list[re.Match[str]] = []
-    quoted = _quoted_spans(sentence)
-    for match in _VERB.finditer(sentence):
-        if any(start < match.start() < end for start, end in quoted):
-            continue
-        if match.start() > 0 and match.group(0)[:1].isupper():
-            continue  # "the United States", "Consumer Reports": a name, not a verb
-        word = match.group(0).lower()
-        if word in NOUN_OR_VERB:
-            previous = sentence[: match.start()].split()[-1:] or [""]
-            following = sentence[match.end() :].lstrip()[:1]
-            prev = previous[0].strip(",")
-            determiner = prev.lower() in ("the", "a", "an", "this", "that", "its", "his", "her")
-            speaker_before = (
-                (prev[:1].isupper() and not determiner)
-                or prev.lower() in PRONOUNS
-                or (
-                    prev.lower().endswith("s") and prev.lower() not in ("its", "this", "has", "was")
-                )
-            )
-            if (
-                not speaker_before
-                and following not in (",", '"', ":")
-                and not re.match(r"\s*that\b", sentence[match.end() :])
-            ):
-                continue
-        found.append(match)
-    return list(reversed(found))
-
-
-def _subordinate(sentence: str, verb: re.Match[str]) -> bool:
-    """Whether a verb of saying sits in a "while" or "although" clause after a main
-    clause of four words or more, so that its speaker does not govern the sentence."""
-    if verb.group(0).lower() in _PARTICIPLE_SET:
-        return False  # "..., while saying ...": the sentence's subject says it
-    before = sentence[: verb.start()]
-    found = _SUBORDINATE.search(before)
-    return found is not None and len(before[: found.start()].split()) >= 4
-
-
-def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
-    """Where the quotations are; one left open runs to the end of the sentence."""
-    spans = [(m.start(), m.end()) for m in re.finditer(r'"[^"]*"', sentence)]
-    if sentence.count('"') % 2 == 1:
-        spans.append((sentence.rindex('"'), len(sentence)))
-    return spans
-
-
-def _last_clause(text: str) -> str:
-    """The words after the last clause boundary ("that", "when", ";", ":", "--")."""
-    parts = re.split(
-        r"[;:]\s*|\s--?\s|\s[\u2014\u2013]\s|\b(?:that|when|because|as|while|"
-        r"if|after|before|and|but|where|who|which)\s+",
-        text,
-    )
-    return parts[-1].strip() if parts else text
-
-
-def _role_like(text: str) -> bool:
-    """Whether an appositive reads as a role ("the party's leader", "an economist at
-    X", "then her private secretary"), not a clause."""
-    text = text.strip()
-    if not text or _CLAUSE_WORDS.match(text) or _NOT_A_ROLE.match(text):
-        return False
-    return bool(ROLE_NOUNS.search(text)) or bool(
-        re.match(r"^(?:the|a|an|his|her|their|its|then|now|former)\b", text, re.IGNORECASE)
-    )
-
-
-def _has_name(phrase: str) -> bool:
-    """Two capitalised words in a row after the first word: a name inside a description."""
-    return bool(re.search(r"\s[A-Z][\w'-]*\s+[A-Z]", phrase))
 
 
 Attribution = Literal["named", "unnamed", "unclear", "article"]
@@ -311,7 +208,7 @@ class Attributor:
         """The claimant a phrase names ("Union leader Goran Ilić", "she", "the think tank",
         "local residents"), with the role given beside it or in its title."""
         phrase = phrase.strip().strip(",").strip()
-        phrase = _TIME_TAIL.sub("", phrase)
+        phrase = TIME_TAIL.sub("", phrase)
         phrase, found_role = split_role(phrase)
         role = role or found_role
         acronym = re.match(r"^(?P<name>.+?)\s*\((?P<short>[A-Z][A-Za-z]{1,7})\)$", phrase)
@@ -391,12 +288,12 @@ class Attributor:
             if who is not None and who.kind != _DOCUMENT_KIND:
                 return who
             document = who
-        verbs = _verbs(sentence)
-        core = [v for v in verbs if v.group(0).lower() in _CORE_SET]
-        finite = [v for v in verbs if v.group(0).lower() not in _PARTICIPLE_SET]
+        verbs = verbs_in(sentence)
+        core = [v for v in verbs if v.group(0).lower() in CORE_SET]
+        finite = [v for v in verbs if v.group(0).lower() not in PARTICIPLE_SET]
         ordered = core + [v for v in finite if v not in core]
         for verb in ordered + [v for v in verbs if v not in ordered]:
-            if _subordinate(sentence, verb):
+            if subordinate(sentence, verb):
                 continue  # its speaker says the clause's part, not the sentence's
             who = self._speaker_of(sentence, verb)
             if who is not None:
@@ -417,15 +314,15 @@ class Attributor:
         another's: inside the first one's words ("They claimed that Kim had told them")
         the first speaker (unclear if an unresolved pronoun); after "and", "but" or ";"
         two speakers' claims (the first perhaps unknown), so ``unclear``."""
-        tail = _TIME_TAIL.sub("", sentence[verb.end() :]).strip(" .,")
-        if who.name is None or len(tail.split()) <= 3 or verb.group(0).lower() in _PARTICIPLE_SET:
+        tail = TIME_TAIL.sub("", sentence[verb.end() :]).strip(" .,")
+        if who.name is None or len(tail.split()) <= 3 or verb.group(0).lower() in PARTICIPLE_SET:
             return who
         if re.search(r"\band\s+(?:also\s+)?$", sentence[: verb.start()]):
             return who  # "condemned ... and said": one subject, one speaker
         for other in reversed(verbs):  # the first in the sentence first
-            if other.start() >= verb.start() or other.group(0).lower() in _PARTICIPLE_SET:
+            if other.start() >= verb.start() or other.group(0).lower() in PARTICIPLE_SET:
                 continue
-            if _subordinate(sentence, other):
+            if subordinate(sentence, other):
                 continue
             between = sentence[other.end() : verb.start()]
             first = self._speaker_of(sentence, other)
@@ -459,7 +356,7 @@ class Attributor:
         """ "the council's figures" -> the council; "Labor Department data" -> Labor
         Department; "newly released files", "a transcript" -> a document (``kind``
         "document"), which a speaker named in the same sentence outranks."""
-        phrase = _TIME_TAIL.sub("", phrase.strip()).strip()
+        phrase = TIME_TAIL.sub("", phrase.strip()).strip()
         phrase = re.sub(
             r"\s+(?:published|released|issued|seen|obtained|reviewed|conducted|made public)"
             r"\s+(?:by|on|in|at|last|this|earlier|late|early)\b.*$",
@@ -501,7 +398,7 @@ class Attributor:
                 return who
         bare = re.sub(rf"\s+(?:{_DATA_NOUNS})$", "", phrase, flags=re.IGNORECASE)
         proper = all(w[:1].isupper() for w in bare.split()) or self.mentions.find(bare)
-        if bare != phrase and proper and not _VERB.search(bare):
+        if bare != phrase and proper and not VERB.search(bare):
             return self._plausible(bare)
         head = re.search(rf"\b(?:{_DATA_NOUNS})\b", phrase, re.IGNORECASE)
         if head and len(phrase.split()) <= 6:
@@ -520,7 +417,7 @@ class Attributor:
             main = self._main_subject(sentence)
             if main is not None:
                 return main
-        if word in _PARTICIPLE_SET or re.search(r"\band\s+(?:also\s+)?$", before):
+        if word in PARTICIPLE_SET or re.search(r"\band\s+(?:also\s+)?$", before):
             return self._main_subject(sentence)
         # "..." said X, ROLE / ..., said X, ROLE.
         if word in _INVERTING and (re.search(r"""[",]\s*$""", before) or not before.strip()):
@@ -532,7 +429,7 @@ class Attributor:
             )
             if inverted:
                 role = inverted.group("role")
-                if role and not _role_like(role):
+                if role and not role_like(role):
                     role = None
                 who = self._plausible(inverted.group("who"), role)
                 if who is not None:
@@ -547,7 +444,7 @@ class Attributor:
         # "she eventually concluded", "Ruiz privately said": the adverb is no subject.
         before = re.sub(r"\b(he|she|they|it|[A-Z][\w'-]*)\s+[a-z]+ly\s*$", r"\1 ", before.rstrip())
         text = _RELATIVE.sub(",", re.sub(r"\s*\([^()]*\)", "", before)).rstrip()
-        text = _AND_THEIRS.sub("", text.replace(",,", ","))
+        text = AND_THEIRS.sub("", text.replace(",,", ","))
         if re.search(r"\b(?:is|are|was|were|be|been|being)\s*$", text, re.IGNORECASE):
             return None  # "is expected", "was reported": passive, nobody speaks
         text = re.sub(
@@ -567,18 +464,18 @@ class Attributor:
             # "X, ROLE," or "ROLE, X," before the verb; "..., for example," is no subject.
             if len(parts) >= 2:
                 name, role = parts[-2], parts[-1]
-                name = _last_clause(name)
-                who = self._plausible(name, role) if _role_like(role) else None
-                if who is None and _role_like(name):
+                name = last_clause(name)
+                who = self._plausible(name, role) if role_like(role) else None
+                if who is None and role_like(name):
                     who = self._plausible(role, name)
                 if who is not None:
                     return who
-                if len(parts[-1].split()) <= 3 and not _role_like(role):
-                    return self._plausible(_last_clause(parts[-2]))
+                if len(parts[-1].split()) <= 3 and not role_like(role):
+                    return self._plausible(last_clause(parts[-2]))
                 return None
-            return self._plausible(_last_clause(parts[0]))
+            return self._plausible(last_clause(parts[0]))
         clause = text.rsplit(",", 1)[-1].rstrip()
-        subject = _last_clause(clause)
+        subject = last_clause(clause)
         if subject.startswith('"') or subject.endswith('"'):
             return None
         if _NAME_CUT_AT_AND.search(clause[: len(clause) - len(subject)]):
@@ -609,7 +506,7 @@ class Attributor:
             return None
         name = head.group("who")
         role = head.group("role")
-        if role and not _role_like(role):
+        if role and not role_like(role):
             role = None
         following = text[head.end("who") :].split()[:1]
         if (
@@ -626,7 +523,7 @@ class Attributor:
         """The claimant a phrase names when it can be a speaker: a name (with its title),
         a pronoun that resolves, "the <role or organisation>" that resolves, a group
         ("officials", "a senior official": unnamed); None for stray words."""
-        phrase = _speaker_phrase(phrase)
+        phrase = speaker_phrase(phrase)
         person = self._person_at(phrase, role)
         if person is not None:
             return person
@@ -657,7 +554,7 @@ class Attributor:
             return self.group
         if first in _NEVER_SPEAKERS or lowered in ("i", "we", "you", "one"):
             return None
-        if UNNAMED.match(phrase) and not _has_name(phrase):
+        if UNNAMED.match(phrase) and not has_name(phrase):
             return Who(
                 _DETERMINERS_ONLY.sub("", phrase) if first in ("the",) else phrase,
                 None,
@@ -773,27 +670,3 @@ class Attributor:
         if according and according.group("via"):
             return self.entity(according.group("via")).name
         return None
-
-
-def _speaker_phrase(phrase: str) -> str:
-    """A phrase that may name a speaker, without its quotes, punctuation, trailing time
-    ("on Monday"), leading conjunction ("and", "but") or "and their ..." tail."""
-    phrase = phrase.strip().strip(",").strip().strip('"').strip().rstrip(".")
-    phrase = _TIME_TAIL.sub("", phrase).strip()
-    phrase = re.sub(
-        r"^(?:and|but|so|yet|while|as|or|however|still|meanwhile|instead)\s+",
-        "",
-        phrase,
-        flags=re.I,
-    )
-    return _AND_THEIRS.sub("", phrase)
-
-
-def strip_attribution(sentence: str) -> str:
-    """The sentence without its "according to X," or "..., X said." (capitalised again),
-    for the claim's own wording; the sentence itself if nothing is left."""
-    text = re.sub(r"^according to [^,]+,\s*", "", sentence, flags=re.IGNORECASE)
-    text = re.sub(r",\s*according to [^,.]+\.$", ".", text, flags=re.IGNORECASE)
-    text = _TRAILING_SAID.sub(".", text)
-    text = text.strip()
-    return text[:1].upper() + text[1:] if text else sentence

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 from claimtrack.extract.article import StoryParagraph, front_matter, story_paragraphs
-from claimtrack.extract.attribution import QUOTE, Attribution, Attributor, Who, strip_attribution
+from claimtrack.extract.attribution import QUOTE, Attribution, Attributor, Who
+from claimtrack.extract.clauses import strip_attribution
 from claimtrack.extract.layout import read_layout
 from claimtrack.extract.names import Mentions, proper_names
 from claimtrack.extract.quantities import quantities
