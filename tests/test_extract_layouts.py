@@ -195,3 +195,31 @@ def test_a_live_blog_entry_heading_names_the_speaker_of_its_quotations() -> None
     assert _about(found, "close our doors").claimant == "Riverside Leisure Centre"
     # A heading with no name before a dash gives the next entry's quotation nobody.
     assert _about(found, "last crossing").attribution == "unclear"
+
+
+def test_a_list_after_a_semicolon_line_is_the_lines_speakers() -> None:
+    # "The figures the letter listed ...;": a paragraph ends in a semicolon only before a
+    # list, and the subject of a relative clause without "that" is the one who listed.
+    found = _candidates("liveblog-lists.txt")
+    assert _about(found, "the letter listed").claimant == "letter"
+    # Items of two sentences, and with a quotation inside, are items all the same.
+    assert _about(found, '14 "red zone" streets').claimant == "letter"
+    assert _about(found, "Nine of those flooded").claimant == "letter"
+    assert _about(found, "85 percent").claimant == "letter"
+    # A sub-heading after items with full stops ends the list.
+    assert _about(found, "ring road will shut two hours").claimant is None
+
+
+def test_a_list_after_an_update_is_the_bodys_that_gave_it() -> None:
+    # "X gave an update ...": a noun of saying after a verb of giving makes X the
+    # speaker, and "Among the changes are:" hands its list to the sentence before.
+    found = _candidates("liveblog-lists.txt")
+    assert _about(found, "gave an update").claimant == "Marlow Bay Council"
+    assert _about(found, "reserve and collect").claimant == "Marlow Bay Council"
+    assert _about(found, "Both swimming pools").claimant == "Marlow Bay Council"
+    assert _about(found, "Recycling centres").claimant == "Marlow Bay Council"
+
+
+def test_a_claim_made_on_the_radio_is_the_speakers() -> None:
+    found = _candidates("liveblog-lists.txt")
+    assert _about(found, "strong claim").claimant == "Ines Calloway"

@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Literal
 
 from claimtrack.extract.clauses import (
     AND_THEIRS,
+    CONTACT_CLAUSE,
     CORE_SET,
     PARTICIPLE_SET,
+    REPORTING_NOUN,
     TIME_TAIL,
     VERB,
     has_name,
@@ -298,6 +300,13 @@ class Attributor:
             who = self._speaker_of(sentence, verb)
             if who is not None:
                 return self._sole(sentence, verb, who, verbs)
+        noun = REPORTING_NOUN.search(sentence)
+        if noun and not subordinate(sentence, noun):
+            # "The council gave an update on ...", "X made a claim that ...": a noun of
+            # saying after a verb of giving is X's statement.
+            who = self._subject_before(sentence[: noun.start()])
+            if who is not None:
+                return who
         if document is not None:
             return Who(document.name, "organisation", attribution="named")
         estimated = _ESTIMATED_BY.search(sentence)
@@ -478,6 +487,9 @@ class Attributor:
         subject = last_clause(clause)
         if subject.startswith('"') or subject.endswith('"'):
             return None
+        contact = CONTACT_CLAUSE.match(subject)
+        if contact:  # "the points the letter outlined": the letter
+            subject = contact.group("who")
         if _NAME_CUT_AT_AND.search(clause[: len(clause) - len(subject)]):
             return None  # "the Committee on Intelligence and Security": a name cut in two
         who = self._plausible(subject)

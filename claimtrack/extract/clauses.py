@@ -35,6 +35,22 @@ TIME_TAIL = re.compile(
     re.IGNORECASE,
 )
 
+# A noun of saying given by a verb of giving ("gave an update", "issued a statement",
+# "made a strong claim"): the subject before it is the speaker, as AP's "said" would be.
+REPORTING_NOUN = re.compile(
+    r"\b(?:gave|given|give|gives|issued|issues|issue|released|releases|published|"
+    r"shared|shares|share|provided|provides|made|makes|put\s+out|sent\s+out)\s+"
+    r"(?:a|an|the|its|their|his|her|this|new)\s+(?:[a-z-]+\s+){0,2}?"
+    r"(?:update|statement|warning|claim|announcement|assurance|briefing|notice|pledge|"
+    r"promise|prediction|list|response|reply|comment)s?\b",
+    re.IGNORECASE,
+)
+# A relative clause without "that" before a verb ("the points the letter outlined"):
+# the subject of the verb is the second noun phrase.
+CONTACT_CLAUSE = re.compile(
+    r"^(?:the|a|an|these|those)\s+[a-z-]+\s+(?P<who>(?:the|a|an|its|their)\s+.+)$",
+    re.IGNORECASE,
+)
 _CLAUSE_WORDS = re.compile(r"\b(who|which|that|whose)\b", re.IGNORECASE)
 _NOT_A_ROLE = re.compile(r"^(?:as|in|on|at|to|from|according|after|before|citing)\b", re.IGNORECASE)
 

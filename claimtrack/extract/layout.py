@@ -71,8 +71,8 @@ _JOURNALIST = re.compile(
     r"photographer|producer|presenter|anchor|news)\b",
     re.IGNORECASE,
 )
-# A list item that lost its bullet: a short paragraph.
-_ITEM_WORDS = 25
+# A list item that lost its bullet: a paragraph of one or two sentences.
+_ITEM_WORDS = 45
 
 
 @dataclass
@@ -261,11 +261,14 @@ def _headings(layout: Layout) -> None:
 
 
 def _lost_bullets(layout: Layout) -> None:
-    """A run of two or more short paragraphs after a line ending in a colon, none of them
-    quoting or introducing anything itself: a list whose bullets the paste lost."""
+    """A run of two or more short paragraphs after a line ending in a colon (or in a
+    semicolon, which ends a paragraph only before a list), none of them opening a
+    quotation, asking or introducing anything itself: a list whose bullets the paste
+    lost. A new live-blog entry ends it, and so does a line without a full stop after
+    items with one (a sub-heading)."""
     blocks = layout.blocks
     for index, block in enumerate(blocks):
-        if not block.text.endswith(":") or BULLET.match(block.text):
+        if not block.text.endswith((":", ";")) or BULLET.match(block.text):
             continue
         run: list[int] = []
         for following in range(index + 1, len(blocks)):
@@ -274,8 +277,9 @@ def _lost_bullets(layout: Layout) -> None:
                 following in layout.entries
                 or BULLET.match(text)
                 or len(text.split()) > _ITEM_WORDS
-                or text.endswith(":")
-                or '"' in text
+                or text.endswith((":", ";", "?"))
+                or text.startswith('"')
+                or (_short_line(text) and any(_CLOSED.search(blocks[n].text) for n in run))
             ):
                 break
             run.append(following)

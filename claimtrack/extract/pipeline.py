@@ -243,6 +243,7 @@ class _State:
     quote_speaker: Who | None = None
     open_quote: bool = False
     list_speaker: Who | None = None
+    just_said: Who | None = None  # the named claimant of the sentence just read
     sentences: int = 0
 
 
@@ -261,7 +262,7 @@ def _paragraph(
     if paragraph.entry:
         # A live-blog entry or a speaker's turn starts afresh: no quotation, pronoun or
         # list carries over from the one before.
-        state.previous = state.quote_speaker = state.list_speaker = None
+        state.previous = state.quote_speaker = state.list_speaker = state.just_said = None
         state.open_quote = False
         mentions.new_section()
     turn = attributor.entity(paragraph.speaker) if paragraph.speaker else None
@@ -306,7 +307,16 @@ def _paragraph(
             who = attributor.claimant(sentence) if candidate is None else None
             if candidate is not None and candidate.claimant:
                 who = Who(candidate.claimant, candidate.claimant_kind, candidate.role)
+            if (who is None or not who.name) and not paragraph.bullet:
+                # "The council gave an update. Among the changes:": the list is what
+                # the sentence just before said it gave.
+                who = state.just_said
             state.list_speaker = who if who is not None and who.name else None
+        state.just_said = (
+            Who(candidate.claimant, candidate.claimant_kind, candidate.role)
+            if candidate is not None and candidate.claimant and candidate.attribution == "named"
+            else None
+        )
         mentions.scan(sentence)
         # A paragraph that carries a quotation on opens with a fresh quotation mark
         # (news style), which is not a second quotation opening inside the first.
@@ -348,7 +358,8 @@ _ENTRY_HEADING = re.compile(
 
 
 # "She also said:", "Among the findings:": the bullets that follow are this speaker's.
-_LIST_INTRO = re.compile(r":\s*$")
+# A paragraph never ends in a semicolon but to introduce a list, so that one does too.
+_LIST_INTRO = re.compile(r"[:;]\s*$")
 
 
 def _opens_quote(sentence: str, was_open: bool) -> bool:

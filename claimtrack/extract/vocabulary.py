@@ -34,7 +34,8 @@ MORE_VERBS_OF_SAYING = (
     "agrees|put it|forecast|forecasts|expect|expects|think|thinks|thought|"
     "cautioned|cautions|observed|emphasized|emphasised|stressed|pointed out|recounted|"
     "vowed|vows|pledged|promised|blamed|blames|criticized|"
-    "criticised|condemned|praised|questioned|predicts|projected|project"
+    "criticised|condemned|praised|questioned|predicts|projected|project|outlined|outlines|"
+    "listed"
 )
 # Participles that hand the sentence's subject a statement (", saying ...").
 SAYING_PARTICIPLES = (
