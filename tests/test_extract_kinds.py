@@ -246,3 +246,54 @@ def test_a_page_starts_at_the_dateline_and_drops_captions_links_and_contacts() -
     assert not any("loaves" in s or "seals" in s or "wait on the pier" in s for s in sentences)
     assert not any("[Read" in s or "reached at" in s or "Twitter" in s for s in sentences)
     assert any("2 metres lower" in s for s in sentences)
+
+
+# -- issue 28: subjects and verbs of saying the first rules missed ---------------------------
+
+
+def test_emphatic_did_say_is_the_subjects() -> None:
+    text = _story(
+        "Harbor General Hospital closed two wards on Monday.",
+        "The Harbor Board did say however that visits would be allowed in 3 wards.",
+    )
+    assert _about(text, "3 wards").claimant == "Harbor Board"
+
+
+def test_a_stance_or_a_denial_is_a_verb_of_saying() -> None:
+    text = _story(
+        "The Marlow Press Council is concerned the new rules would close 12 newspapers.",
+        "The Coastal Growers Federation has ruled out a strike before the harvest in 2026.",
+        "For many years, geologists have suspected that the cliff moves 2 centimetres a year.",
+        "Family members related that the crew had reached the shore by 9 p.m.",
+        "Verified video footage shows 4 boats leaving the harbour before the storm.",
+    )
+    assert _about(text, "12 newspapers").claimant == "Marlow Press Council"
+    assert _about(text, "strike before the harvest").claimant == "Coastal Growers Federation"
+    assert _about(text, "2 centimetres").claimant == "geologists"
+    assert _about(text, "reached the shore").claimant == "Family members"
+    assert _about(text, "4 boats leaving").claimant == "Verified video footage"
+
+
+def test_state_media_speak_for_themselves() -> None:
+    text = _story("State media have reported only 3 arrests since the protests began.")
+    assert _about(text, "3 arrests").claimant == "State media"
+
+
+def test_a_description_with_a_restrictive_clause_is_the_speaker() -> None:
+    text = _story(
+        "Two fishermen were rescued off Marlow Point on Sunday.",
+        "The fisherman who stayed with the boat claimed that the engine failed at 6 a.m.",
+        "Angry cafe and hotel owners have slammed the closure, claiming it will cost 300 jobs.",
+    )
+    found = _about(text, "engine failed")
+    assert (found.claimant, found.attribution) == ("The fisherman", "unnamed")
+    assert _about(text, "300 jobs").claimant == "cafe and hotel owners"
+
+
+def test_a_newspaper_introduced_by_description_is_the_paper_after() -> None:
+    text = _story(
+        "Valdoria's official newspaper blasted the opposition on Monday for 3 rallies.",
+        "The paper said the rallies broke 2 laws on public order.",
+    )
+    assert _about(text, "3 rallies").claimant == "Valdoria's official newspaper"
+    assert _about(text, "2 laws").claimant == "Valdoria's official newspaper"

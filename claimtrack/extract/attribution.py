@@ -91,7 +91,7 @@ _SAYS = re.compile(r"\b(?:" + "|".join(sorted(CORE_SET - NOUN_OR_VERB)) + r")\b"
 _DATA_NOUNS = (
     r"data|figures|statistics|numbers|records|files|papers|documents|survey|poll|study|"
     r"report|reports|research|analysis|estimates|transcript|statement|release|filing|"
-    r"minutes|letter|note|memo"
+    r"minutes|letter|note|memo|footage|video|images|photographs"
 )
 _OWNER = re.compile(
     rf"^(?:data|figures|statistics|numbers|a\s+report|a\s+survey|a\s+study)\s+"
@@ -164,6 +164,12 @@ _NAME_AT = re.compile(
 _SAID_TO = re.compile(
     r"\b(?:is|are|was|were)\s+(?:said|thought|understood|reported|known)\s+to\s*$",
     re.IGNORECASE,
+)
+# "the logger who stayed behind", "the group that represents growers": a description
+# with a restrictive clause (no commas) before the verb.
+_RESTRICTED = re.compile(
+    r"(?:^|\s)(?P<who>(?:[Tt]he|[Aa]n?)\s+(?:[a-z-]+\s+){0,2}[a-z-]+)\s+"
+    r"(?P<word>who|that)\s+(?P<rest>[^,]+)$"
 )
 _TRAILING_DESCRIPTION = re.compile(r"\b(?P<who>[Tt]he\s+(?:[\w'-]+\s+){0,3}[\w'-]+)\s*$")
 # A name (with its title) right before a verb: "... his letter Mrs Thatcher said".
@@ -459,7 +465,7 @@ class Attributor:
         text = re.sub(
             r"\s+(?:(?:has|have|had)\s+(?:since|now|already|previously)|"
             r"has|have|had|also|then|later|again|previously|once|"
-            r"further|would|will|has\s+also|had\s+also|did\s+not|does\s+not|"
+            r"further|would|will|has\s+also|had\s+also|did\s+not|does\s+not|did|does|do|"
             r"was|were|is|are|had\s+been|has\s+been)$",
             "",
             text,
@@ -492,7 +498,7 @@ class Attributor:
             subject = contact.group("who")
         if _NAME_CUT_AT_AND.search(clause[: len(clause) - len(subject)]):
             return None  # "the Committee on Intelligence and Security": a name cut in two
-        who = self._plausible(subject)
+        who = self._described_subject(clause, subject)
         described = _TRAILING_DESCRIPTION.search(text)
         if who is None and described and described.start() > 0:
             # "In a blunt release the agency said": the agency, past the opening phrase.
@@ -504,6 +510,25 @@ class Attributor:
             )
             if not preposition:
                 return self._plausible(named.group("who"))
+        return who
+
+    def _described_subject(self, clause: str, subject: str) -> Who | None:
+        """The speaker of a subject cut from ``clause`` at its last clause word, when a
+        description is longer than the cut: "the logger who stayed behind" (unnamed, as
+        AP describes a source), "the group that represents growers" (who "the group"
+        stands for), "pub and hotel groups" (one group with two nouns before it)."""
+        restricted = _RESTRICTED.search(clause)
+        if restricted and not VERB.search(restricted.group("rest")):
+            head = restricted.group("who")
+            who = self._plausible(head)
+            if who is None and restricted.group("word").lower() == "who":
+                return Who(head, "person", attribution="unnamed")
+            if who is not None:
+                return who
+        who = self._plausible(subject)
+        joined = re.search(r"(?:^|\s)(?P<noun>[a-z-]+\s+and)\s+$", clause[: -len(subject)])
+        if who is not None and who.attribution == "unnamed" and joined:
+            return Who(f"{joined.group('noun')} {who.name}", None, who.role, "unnamed")
         return who
 
     def _main_subject(self, sentence: str) -> Who | None:
@@ -622,7 +647,7 @@ class Attributor:
         """The claimant a capitalised phrase names; None for capitalised words that are
         no speaker (a place, an event) and no organisation the article mentioned."""
         words = phrase.split()
-        if any(w.lower() in NOT_PERSON_WORDS for w in words) and kind_of(phrase) != "person":
+        if any(w.lower() in NOT_PERSON_WORDS for w in words) and kind_of(phrase) == "organisation":
             resolved = self.mentions.find(phrase)
             if resolved is None and not any(w.lower() in ORG_WORDS for w in words):
                 return None

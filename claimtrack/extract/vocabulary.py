@@ -35,7 +35,8 @@ MORE_VERBS_OF_SAYING = (
     "cautioned|cautions|observed|emphasized|emphasised|stressed|pointed out|recounted|"
     "vowed|vows|pledged|promised|blamed|blames|criticized|"
     "criticised|condemned|praised|questioned|predicts|projected|project|outlined|outlines|"
-    "listed"
+    r"listed|ruled out|rules out|blasted|slammed|related(?=\s+that)|suspected(?=\s+that)|"
+    r"(?:is|are|was|were)\s+(?:concerned|adamant|confident|convinced)"
 )
 # Participles that hand the sentence's subject a statement (", saying ...").
 SAYING_PARTICIPLES = (
@@ -128,6 +129,8 @@ MEDIA_WORDS = (
     "wire",
     "daily",
     "magazine",
+    "media",
+    "newspaper",
 )
 MEDIA_ACRONYMS = ("AP", "AFP", "BBC", "CNN")
 # A name with one of these words is an organisation ("Belgrade Centre for Security Policy").
