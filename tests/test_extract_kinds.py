@@ -297,3 +297,44 @@ def test_a_newspaper_introduced_by_description_is_the_paper_after() -> None:
     )
     assert _about(text, "3 rallies").claimant == "Valdoria's official newspaper"
     assert _about(text, "2 laws").claimant == "Valdoria's official newspaper"
+
+
+def test_according_to_a_name_with_a_places_words_is_that_source() -> None:
+    text = _story(
+        "More than 400 homes were flooded on the coast this year, according to the United "
+        "Provinces Relief Office.",
+        "Shares in ferry companies are no risk to the wider market, according to Wall Street.",
+    )
+    assert _about(text, "400 homes").claimant == "United Provinces Relief Office"
+    assert _about(text, "no risk to the wider market").claimant == "Wall Street"
+
+
+def test_according_to_a_paper_in_a_journal_is_the_journal() -> None:
+    text = _story(
+        "According to a paper published in the journal Ocean Letters on Monday, the bay "
+        "warmed by 2 degrees in a decade."
+    )
+    assert _about(text, "2 degrees").claimant == "Ocean Letters"
+
+
+def test_according_to_between_dashes_and_corroborated_accounts() -> None:
+    text = _story(
+        "The code would include -- according to the explanatory notes of the draft bill -- "
+        '"a duty to protect 3 kinds of sources".',
+        "According to witness accounts corroborated by video footage, 12 boats left the "
+        "harbour after dark.",
+    )
+    assert _about(text, "3 kinds of sources").claimant == "explanatory notes of the draft bill"
+    assert _about(text, "12 boats left").claimant == "witness accounts"
+
+
+def test_its_statement_is_the_body_the_sentence_names() -> None:
+    text = _story(
+        "The slow recovery matches the Harbor Rates Committee's view that 4 ports lag, "
+        "according to the statement after its March meeting.",
+    )
+    assert _about(text, "4 ports lag").claimant == "Harbor Rates Committee"
+    # With no owner named in the sentence, "its" cannot be told: no claimant, not the
+    # document's own wording as a name.
+    alone = _story("Two of the 4 ports lag, according to the statement after its March meeting.")
+    assert _about(alone, "4 ports lag").attribution == "unclear"

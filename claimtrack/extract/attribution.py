@@ -56,9 +56,20 @@ if TYPE_CHECKING:
 _ACCORDING = re.compile(
     r"\baccording to\s+(?:a\s+(?:report|study|statement|survey|document|letter|analysis)"
     r"\s+(?:by|from)\s+)?(?P<who>[^,.;]+?)(?:\s+(?:seen|obtained|reviewed)\s+by\s+"
-    r"(?P<via>[A-Z][^,.;]+))?(?=[,.;]|$)",
+    r"(?P<via>[A-Z][^,.;]+))?(?=[,.;\u2013\u2014]|\s--?\s|$)",
     re.IGNORECASE,
 )
+# "a paper published in the journal Ocean Letters": the journal is the source.
+_PUBLISHED_IN = re.compile(
+    r"\bpublished\s+(?:on\s+\w+\s+)?in\s+(?:the\s+)?(?:(?:scientific|medical|academic)\s+)?"
+    r"journal\s+(?P<name>[A-Z][\w&.'-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w&.'-]*)*)"
+)
+# A capitalised name after "according to" ("the United Nations", "Wall Street"): a
+# source, though its words may be a place's.
+_PROPER = re.compile(r"[A-Z][\w&.'-]*(?:\s+(?:of\s+|for\s+|the\s+)?[A-Z][\w&.'-]*)*")
+# "the Harbor Board's view": a body the sentence names as an owner, which a later "its"
+# in the sentence means.
+_OWNER_NAMED = re.compile(r"(?P<name>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)+)'s?\s")
 _QUOTED_BY = re.compile(
     r"\b(?:as\s+quoted\s+by|in\s+a\s+statement\s+to|in\s+an\s+interview\s+with|told|"
     r"speaking\s+to)\s+(?P<who>(?:the\s+)?[A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*)*)"
@@ -91,7 +102,7 @@ _SAYS = re.compile(r"\b(?:" + "|".join(sorted(CORE_SET - NOUN_OR_VERB)) + r")\b"
 _DATA_NOUNS = (
     r"data|figures|statistics|numbers|records|files|papers|documents|survey|poll|study|"
     r"report|reports|research|analysis|estimates|transcript|statement|release|filing|"
-    r"minutes|letter|note|memo|footage|video|images|photographs"
+    r"minutes|letter|note|notes|memo|footage|video|images|photographs|accounts"
 )
 _OWNER = re.compile(
     rf"^(?:data|figures|statistics|numbers|a\s+report|a\s+survey|a\s+study)\s+"
@@ -286,7 +297,7 @@ class Attributor:
                 return who
         according = _ACCORDING.search(sentence)
         if according:
-            who = self._document_or_entity(according.group("who"))
+            who = self._according(according.group("who"), sentence[: according.start()])
             if who is not None and who.kind != _DOCUMENT_KIND:
                 return who if who.name else None
             document = who
@@ -367,6 +378,30 @@ class Attributor:
             return None
         return self.group
 
+    def _according(self, phrase: str, before: str) -> Who | None:
+        """The source "according to" names (see :meth:`_document_or_entity`), and more:
+        the journal a paper was published in; a capitalised name, even one with a
+        place's words ("the United Nations"), since what is "according to" is a source;
+        a document of "its" or "their" whose owner the sentence names ``before`` it
+        ("the Harbor Board's view ..., according to the statement after its meeting"),
+        or nobody (an empty name) when that owner cannot be told."""
+        journal = _PUBLISHED_IN.search(phrase)
+        if journal:
+            return self._named(self.mentions.add(journal.group("name"), "media"), None)
+        who = self._document_or_entity(phrase)
+        if who is None and _PROPER.fullmatch(_DETERMINERS.sub("", phrase.strip())):
+            return self._named(self.mentions.add(_DETERMINERS.sub("", phrase.strip())), None)
+        if (
+            who is not None
+            and who.kind == _DOCUMENT_KIND
+            and re.search(r"\b(?:its|their)\b", who.name or "")
+        ):
+            owners = {m.group("name") for m in _OWNER_NAMED.finditer(before)}
+            if len(owners) != 1:
+                return Who(None, attribution="unclear")
+            return self._named(self.mentions.add(owners.pop()), None)
+        return who
+
     def _document_or_entity(self, phrase: str) -> Who | None:
         """ "the council's figures" -> the council; "Labor Department data" -> Labor
         Department; "newly released files", "a transcript" -> a document (``kind``
@@ -386,7 +421,10 @@ class Attributor:
         if made:  # "data calculated for the paper by X": X's data
             return self._plausible(made.group("by"))
         phrase = re.sub(
-            r"\s+(?:cited|quoted|commissioned|calculated)\s+(?:by|for)\b.*$", "", phrase
+            r"\s+(?:cited|quoted|commissioned|calculated|corroborated|confirmed|backed)\s+"
+            r"(?:by|for)\b.*$",
+            "",
+            phrase,
         )
         group = re.match(
             r"^(?:[a-z-]+\s+){1,4}(?P<name>[A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)+)$", phrase
@@ -416,7 +454,7 @@ class Attributor:
         if bare != phrase and proper and not VERB.search(bare):
             return self._plausible(bare)
         head = re.search(rf"\b(?:{_DATA_NOUNS})\b", phrase, re.IGNORECASE)
-        if head and len(phrase.split()) <= 6:
+        if head and len(phrase.split()) <= 8:
             name = re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
             return Who(name, _DOCUMENT_KIND)  # type: ignore[arg-type]
         return self._plausible(phrase)
