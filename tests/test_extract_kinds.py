@@ -338,3 +338,13 @@ def test_its_statement_is_the_body_the_sentence_names() -> None:
     # document's own wording as a name.
     alone = _story("Two of the 4 ports lag, according to the statement after its March meeting.")
     assert _about(alone, "4 ports lag").attribution == "unclear"
+
+
+def test_a_described_body_with_a_number_in_its_clause_is_the_body() -> None:
+    # The comma of "15,000" is no clause boundary.
+    text = _story(
+        "New numbers from the Harbor Builders Association show a slow market.",
+        "The group that represents more than 15,000 builders said in a release Friday that "
+        "sales fell by 30 per cent.",
+    )
+    assert _about(text, "30 per cent").claimant == "Harbor Builders Association"

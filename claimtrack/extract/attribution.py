@@ -86,6 +86,7 @@ _COORDINATED = re.compile(r"\s(?:and|but)\s|;", re.IGNORECASE)
 # "of/on/for" + capitalised words + "and" before a subject: the subject is the tail of
 # one name ("Department of Health and Human Services"), unlike "Roscosmos and NASA".
 _NAME_CUT_AT_AND = re.compile(r"\b(?:of|on|for)\s+(?:[A-Z][\w'-]*\s+){1,3}(?:and|&)\s*$")
+_WHOLE_NAME_AT_AND = r"(?:[A-Z][\w-]*\s+)+(?:of|on|for)\s+(?:[A-Z][\w'-]*\s+){1,3}(?:and|&)\s+"
 _RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,]*,", re.IGNORECASE)
 _DETERMINERS = re.compile(r"^(?:the|a|an|some|many|several|other)\s+", re.IGNORECASE)
 
@@ -176,11 +177,13 @@ _SAID_TO = re.compile(
     r"\b(?:is|are|was|were)\s+(?:said|thought|understood|reported|known)\s+to\s*$",
     re.IGNORECASE,
 )
+# A comma that separates clauses, not the thousands of a number ("15,000").
+_COMMA = re.compile(r"(?<!\d),|,(?!\d{3}\b)")
 # "the logger who stayed behind", "the group that represents growers": a description
 # with a restrictive clause (no commas) before the verb.
 _RESTRICTED = re.compile(
     r"(?:^|\s)(?P<who>(?:[Tt]he|[Aa]n?)\s+(?:[a-z-]+\s+){0,2}[a-z-]+)\s+"
-    r"(?P<word>who|that)\s+(?P<rest>[^,]+)$"
+    r"(?P<word>who|that)\s+(?P<rest>(?:[^,]|(?<=\d),(?=\d))+)$"
 )
 _TRAILING_DESCRIPTION = re.compile(r"\b(?P<who>[Tt]he\s+(?:[\w'-]+\s+){0,3}[\w'-]+)\s*$")
 # A name (with its title) right before a verb: "... his letter Mrs Thatcher said".
@@ -513,7 +516,7 @@ class Attributor:
         if not text:
             return None
         if text.endswith(","):
-            parts = [p.strip() for p in text[:-1].split(",")]
+            parts = [p.strip() for p in _COMMA.split(text[:-1])]
             # "X, ROLE," or "ROLE, X," before the verb; "..., for example," is no subject.
             if len(parts) >= 2:
                 name, role = parts[-2], parts[-1]
@@ -527,7 +530,7 @@ class Attributor:
                     return self._plausible(last_clause(parts[-2]))
                 return None
             return self._plausible(last_clause(parts[0]))
-        clause = text.rsplit(",", 1)[-1].rstrip()
+        clause = _COMMA.split(text)[-1].rstrip()
         subject = last_clause(clause)
         if subject.startswith('"') or subject.endswith('"'):
             return None
@@ -535,7 +538,9 @@ class Attributor:
         if contact:  # "the points the letter outlined": the letter
             subject = contact.group("who")
         if _NAME_CUT_AT_AND.search(clause[: len(clause) - len(subject)]):
-            return None  # "the Committee on Intelligence and Security": a name cut in two
+            # "the Committee on Trade and Industry": the whole name, never its last word
+            whole = re.search(_WHOLE_NAME_AT_AND + re.escape(subject) + "$", clause)
+            return self._plausible(whole.group(0)) if whole else None
         who = self._described_subject(clause, subject)
         described = _TRAILING_DESCRIPTION.search(text)
         if who is None and described and described.start() > 0:
