@@ -348,3 +348,11 @@ def test_a_described_body_with_a_number_in_its_clause_is_the_body() -> None:
         "sales fell by 30 per cent.",
     )
     assert _about(text, "30 per cent").claimant == "Harbor Builders Association"
+
+
+def test_a_role_holding_a_titles_quotation_marks_is_still_a_role() -> None:
+    text = _story(
+        'Ana Roe, author of the 2019 book "The Case for Tides," argued that the port was '
+        "better run than 3 others."
+    )
+    assert _about(text, "3 others").claimant == "Ana Roe"

@@ -87,6 +87,12 @@ _COORDINATED = re.compile(r"\s(?:and|but)\s|;", re.IGNORECASE)
 # one name ("Department of Health and Human Services"), unlike "Roscosmos and NASA".
 _NAME_CUT_AT_AND = re.compile(r"\b(?:of|on|for)\s+(?:[A-Z][\w'-]*\s+){1,3}(?:and|&)\s*$")
 _WHOLE_NAME_AT_AND = r"(?:[A-Z][\w-]*\s+)+(?:of|on|for)\s+(?:[A-Z][\w'-]*\s+){1,3}(?:and|&)\s+"
+# A title of a work in quotation marks, after the noun that says so.
+_TITLE = re.compile(
+    r"(\b(?:book|article|essay|report|film|song|album|paper|study|column|novel|play)\s)"
+    r'"((?:[A-Z0-9][\w\'-]*|a|an|the|of|for|and|in|on|to)(?:\s+(?:[A-Z0-9][\w\'-]*|a|an|'
+    r'the|of|for|and|in|on|to))*)(,?)"'
+)
 _RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,]*,", re.IGNORECASE)
 _DETERMINERS = re.compile(r"^(?:the|a|an|some|many|several|other)\s+", re.IGNORECASE)
 
@@ -494,6 +500,8 @@ class Attributor:
 
     def _subject_before(self, before: str) -> Who | None:
         """The subject right before a verb: "X", "X, ROLE,", "ROLE X", "X (R-Place)"."""
+        # "Roe, author of the book "The Long Tide," said": a title in a role, not a quote.
+        before = _TITLE.sub(lambda title: "".join(title.groups()), before)
         if '"' in before:
             before = before[before.rindex('"') + 1 :].lstrip(" ,")
         before = _SAID_TO.sub("", before)

@@ -424,7 +424,7 @@ ROLE_TITLES = re.compile(
 # Nouns that make a phrase a role rather than a name ("union leader", "chief executive").
 ROLE_NOUNS = re.compile(
     r"\b(leader|spokes(?:wo)?man|spokesperson|director|minister|executive|chairman|"
-    r"chairwoman|chair|president|secretary|head|chief|official|manager|founder|lawyer|"
+    r"chairwoman|chair|president|secretary|head|chief|official|manager|founder|author|lawyer|"
     r"attorney|adviser|advisor|analyst|economist|researcher|professor|coordinator|member|"
     r"representative|commissioner|ambassador|editor|reporter|correspondent|mayor|governor|"
     r"senator|judge|prosecutor|officer|general|activist)\b",
