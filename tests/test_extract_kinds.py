@@ -356,3 +356,12 @@ def test_a_role_holding_a_titles_quotation_marks_is_still_a_role() -> None:
         "better run than 3 others."
     )
     assert _about(text, "3 others").claimant == "Ana Roe"
+
+
+def test_a_second_verb_of_the_subject_after_and_have() -> None:
+    # "X will close, and have said ...": the subject of both verbs, past its description.
+    text = _story(
+        "Popular bar The Anchor Tavern will be closing, and have said it is unlikely they "
+        "will reopen in 3 weeks."
+    )
+    assert _about(text, "3 weeks").claimant == "Anchor Tavern"

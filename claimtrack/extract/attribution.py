@@ -93,6 +93,14 @@ _TITLE = re.compile(
     r'"((?:[A-Z0-9][\w\'-]*|a|an|the|of|for|and|in|on|to)(?:\s+(?:[A-Z0-9][\w\'-]*|a|an|'
     r'the|of|for|and|in|on|to))*)(,?)"'
 )
+# "condemned the plan and said", "will close, and have said": a second verb of the
+# sentence's own subject.
+_AND_VERB = re.compile(r"\band\s+(?:also\s+)?(?:(?:has|have|had)\s+(?:also\s+)?)?$")
+# "Popular bar The Anchor Tavern": a description, then the name it describes.
+_DESCRIBED_NAME = re.compile(
+    r"^[A-Z][a-z'-]+\s+(?:[a-z-]+\s+){1,3}(?P<name>(?:The\s+)?[A-Z][\w'&.-]*"
+    r"(?:\s+[A-Z][\w'&.-]*)*)\s+(?:will|has|have|had|is|are|was|were|said|says)\b"
+)
 _RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,]*,", re.IGNORECASE)
 _DETERMINERS = re.compile(r"^(?:the|a|an|some|many|several|other)\s+", re.IGNORECASE)
 
@@ -352,7 +360,7 @@ class Attributor:
         tail = TIME_TAIL.sub("", sentence[verb.end() :]).strip(" .,")
         if who.name is None or len(tail.split()) <= 3 or verb.group(0).lower() in PARTICIPLE_SET:
             return who
-        if re.search(r"\band\s+(?:also\s+)?$", sentence[: verb.start()]):
+        if re.search(_AND_VERB, sentence[: verb.start()]):
             return who  # "condemned ... and said": one subject, one speaker
         for other in reversed(verbs):  # the first in the sentence first
             if other.start() >= verb.start() or other.group(0).lower() in PARTICIPLE_SET:
@@ -479,7 +487,7 @@ class Attributor:
             main = self._main_subject(sentence)
             if main is not None:
                 return main
-        if word in PARTICIPLE_SET or re.search(r"\band\s+(?:also\s+)?$", before):
+        if word in PARTICIPLE_SET or re.search(_AND_VERB, before):
             return self._main_subject(sentence)
         # "..." said X, ROLE / ..., said X, ROLE.
         if word in _INVERTING and (re.search(r"""[",]\s*$""", before) or not before.strip()):
@@ -604,7 +612,10 @@ class Attributor:
             and re.fullmatch(r"[a-z]+", following[0])
             and not re.fullmatch(rf"[a-z]+(?:ed|s)|{_AUXILIARY}", following[0])
         ):
-            return None  # "Distraught pub groups ...": an adjective before the subject
+            # "Distraught pub groups ...": an adjective before the subject; but "Popular
+            # bar The Anchor Tavern will ...": the name after its description.
+            described = _DESCRIBED_NAME.match(text)
+            return self._plausible(described.group("name")) if described else None
         return self._plausible(name, role)
 
     def _plausible(self, phrase: str, role: str | None = None) -> Who | None:
