@@ -223,3 +223,10 @@ def test_a_list_after_an_update_is_the_bodys_that_gave_it() -> None:
 def test_a_claim_made_on_the_radio_is_the_speakers() -> None:
     found = _candidates("liveblog-lists.txt")
     assert _about(found, "strong claim").claimant == "Ines Calloway"
+
+
+def test_they_in_an_entry_is_the_body_its_headline_is_about() -> None:
+    found = _candidates("liveblog-lists.txt")
+    assert _about(found, "The Lido will be closed").claimant == "The Lido"
+    # A storm in the headline does nothing a body does: "they" stays unknown.
+    assert _about(found, "90 km/h").claimant is None

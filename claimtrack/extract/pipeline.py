@@ -260,11 +260,7 @@ def _paragraph(
     if not paragraph.bullet:
         state.list_speaker = None
     if paragraph.entry:
-        # A live-blog entry or a speaker's turn starts afresh: no quotation, pronoun or
-        # list carries over from the one before.
-        state.previous = state.quote_speaker = state.list_speaker = state.just_said = None
-        state.open_quote = False
-        mentions.new_section()
+        _start_entry(paragraph, state, mentions)
     turn = attributor.entity(paragraph.speaker) if paragraph.speaker else None
     cursor = 0
     quoted_here = False  # whether the last speaker quoted spoke in this paragraph
@@ -350,12 +346,33 @@ def _paragraph(
     return len(sentences_found)
 
 
+def _start_entry(paragraph: StoryParagraph, state: _State, mentions: Mentions) -> None:
+    """A live-blog entry or a speaker's turn starts afresh: no quotation, pronoun or
+    list carries over from the one before. The body its headline is about ("Pools -
+    'The Lido' to close") is who "they" or "it" means in its first sentences."""
+    state.previous = state.quote_speaker = state.list_speaker = state.just_said = None
+    state.open_quote = False
+    mentions.new_section()
+    subject = _ENTRY_SUBJECT.search(paragraph.headline or "")
+    if subject:
+        entity = mentions.add(subject.group("who").strip("'\""), "organisation")
+        mentions.spoke(entity)
+
+
 # A live-blog entry's heading that opens with a body's name and a dash, with no full stop.
 _ENTRY_HEADING = re.compile(
     r"^(?P<who>[A-Z][\w'&.-]*(?:\s+(?:[A-Z][\w'&.-]*|of|and|the|for)){1,5})"
     r"\s+[-\u2013\u2014]\s+[^.!?]*$"
 )
 
+
+# A live-blog headline's subject and what it does: "Harbor Lido to close", "Topic -
+# 'The Anchor' will shut", "Quay Cafe says ...". Acts of a body, not of weather.
+_ENTRY_SUBJECT = re.compile(
+    r"(?:^|\s)(?P<who>['\"]?(?:The\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,4}['\"]?)\s+"
+    r"(?:to\s+(?:close|open|reopen|shut|stay\s+open)|will\s+(?:close|open|reopen|shut|"
+    r"stay)|says|said|announces|confirms|closes|shuts|opens|reopens)\b"
+)
 
 # "She also said:", "Among the findings:": the bullets that follow are this speaker's.
 # A paragraph never ends in a semicolon but to introduce a list, so that one does too.
