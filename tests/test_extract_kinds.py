@@ -365,3 +365,15 @@ def test_a_second_verb_of_the_subject_after_and_have() -> None:
         "will reopen in 3 weeks."
     )
     assert _about(text, "3 weeks").claimant == "Anchor Tavern"
+
+
+def test_a_quotation_from_us_here_at_a_body_is_that_bodys() -> None:
+    # A statement pasted with no speaker: "we ... here at X" says who issues it, and the
+    # quotation carried into the next paragraph stays theirs.
+    text = _story(
+        '"It is with regret that we are closing our doors here at Quayside Lido from 10pm '
+        "tonight until further notice.",
+        '"All 300 memberships will be extended."',
+    )
+    assert _about(text, "closing our doors").claimant == "Quayside Lido"
+    assert _about(text, "300 memberships").claimant == "Quayside Lido"

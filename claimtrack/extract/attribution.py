@@ -28,6 +28,7 @@ from claimtrack.extract.clauses import (
     REPORTING_NOUN,
     TIME_TAIL,
     VERB,
+    first_person_body,
     has_name,
     last_clause,
     role_like,
@@ -746,6 +747,9 @@ class Attributor:
             who = quote_speaker  # a further quotation from the speaker just quoted
         if who is None and CARRY_ON.match(sentence) and previous is not None:
             who = previous
+        body = first_person_body(sentence) if who is None and opens_quote else None
+        if body:  # '"We are closing our doors here at Harbor Lido ..."': the Lido's
+            who = self.entity(body)
         if who is None:
             said = any(
                 m.start() == 0 or not m.group(0)[:1].isupper() for m in SPEECH.finditer(sentence)

@@ -170,3 +170,20 @@ def strip_attribution(sentence: str) -> str:
     text = _TRAILING_SAID.sub(".", text)
     text = text.strip()
     return text[:1].upper() + text[1:] if text else sentence
+
+
+# "we are closing our doors here at Harbor Lido", "we at Quay Cafe": the body a
+# quotation in the first person plural speaks for.
+_WE_AT = re.compile(
+    r"\b(?:we|us|our)\b[^\"]*?\b(?:here\s+at|we\s+at|us\s+at|all\s+of\s+us\s+at)\s+"
+    r"(?P<name>(?:the\s+)?[A-Z][\w'&.-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w'&.-]*){0,5})"
+)
+
+
+def first_person_body(sentence: str) -> str | None:
+    """The body a quotation in the first person plural names as "here at X" or "we at
+    X" ("We are closing our doors here at Harbor Lido"): a statement issued by X, as a
+    business or a club words one; None when it names none."""
+    quoted = re.match(r'\s*"([^"]*)', sentence)
+    found = _WE_AT.search(quoted.group(1)) if quoted else None
+    return found.group("name") if found else None
