@@ -377,3 +377,15 @@ def test_a_quotation_from_us_here_at_a_body_is_that_bodys() -> None:
     )
     assert _about(text, "closing our doors").claimant == "Quayside Lido"
     assert _about(text, "300 memberships").claimant == "Quayside Lido"
+
+
+def test_that_was_the_warning_of_x_credits_the_sentence_before() -> None:
+    text = _story(
+        "The bay could see 3 metres of water by Friday - and the ring road must close now.",
+        "That was the stark warning contained in the letter from the Harbor Water Board to "
+        "the council on Sunday.",
+        "The council meets on Monday to discuss the 4 pumping stations.",
+    )
+    assert _about(text, "3 metres").claimant == "Harbor Water Board"
+    # Only the sentence right before: the next one stays the article's.
+    assert _about(text, "4 pumping stations").attribution == "article"

@@ -396,6 +396,11 @@ class Attributor:
             return None
         return self.group
 
+    def source(self, phrase: str) -> Who | None:
+        """The source a phrase names as "according to" would ("the letter from the
+        board", "the Harbor Board"), or None."""
+        return self._according(phrase, "")
+
     def _according(self, phrase: str, before: str) -> Who | None:
         """The source "according to" names (see :meth:`_document_or_entity`), and more:
         the journal a paper was published in; a capitalised name, even one with a

@@ -244,6 +244,7 @@ class _State:
     open_quote: bool = False
     list_speaker: Who | None = None
     just_said: Who | None = None  # the named claimant of the sentence just read
+    last: Candidate | None = None  # the candidate of the sentence just read, if any
     sentences: int = 0
 
 
@@ -308,11 +309,13 @@ def _paragraph(
                 # the sentence just before said it gave.
                 who = state.just_said
             state.list_speaker = who if who is not None and who.name else None
+        _credit_back(sentence, attributor, state)
         state.just_said = (
             Who(candidate.claimant, candidate.claimant_kind, candidate.role)
             if candidate is not None and candidate.claimant and candidate.attribution == "named"
             else None
         )
+        state.last = candidate
         mentions.scan(sentence)
         # A paragraph that carries a quotation on opens with a fresh quotation mark
         # (news style), which is not a second quotation opening inside the first.
@@ -346,11 +349,35 @@ def _paragraph(
     return len(sentences_found)
 
 
+# "That was the warning contained in the letter from the board": the sentence before
+# was the letter's, though it said so only now.
+_BACK_REFERENCE = re.compile(
+    r"^(?:That|This|Such)\s+(?:was|is|were|are)\s+(?:the|a)\s+(?:[a-z]+\s+){0,2}"
+    r"(?:warning|message|claim|prediction|verdict|conclusion|finding|forecast|assessment)\s+"
+    r"(?:of|from|by|in|contained\s+in|given\s+(?:by|in)|issued\s+by)\s+"
+    r"(?P<who>(?:the\s+|a\s+)?[\w'-]+(?:\s+(?:from|of|by)\s+(?:the\s+)?[A-Z][\w'&.-]*"
+    r"(?:\s+[A-Z][\w'&.-]*)*)?)"
+)
+
+
+def _credit_back(sentence: str, attributor: Attributor, state: _State) -> None:
+    """Credit the sentence before, said in the article's voice, to the source a back
+    reference names ("That was the warning contained in the board's letter")."""
+    back = _BACK_REFERENCE.match(sentence)
+    last = state.last
+    if back is None or last is None or last.attribution not in ("article", "unclear"):
+        return
+    who = attributor.source(back.group("who"))
+    if who is not None and who.name:
+        _credit(last, who)
+
+
 def _start_entry(paragraph: StoryParagraph, state: _State, mentions: Mentions) -> None:
     """A live-blog entry or a speaker's turn starts afresh: no quotation, pronoun or
     list carries over from the one before. The body its headline is about ("Pools -
     'The Lido' to close") is who "they" or "it" means in its first sentences."""
     state.previous = state.quote_speaker = state.list_speaker = state.just_said = None
+    state.last = None
     state.open_quote = False
     mentions.new_section()
     subject = _ENTRY_SUBJECT.search(paragraph.headline or "")
