@@ -183,3 +183,22 @@ def test_the_group_described_before_speaks_as_the_group() -> None:
     assert (carters.claimant, carters.attribution) == ("The carters", "unnamed")
     men = _about(text, "third shot")
     assert (men.claimant, men.attribution) == ("The men", "unnamed")
+
+
+def test_the_relative_clause_of_an_owner_is_not_the_subject() -> None:
+    # "The mother of a man who ..." speaks; "a man who ..." is not the subject.
+    text = _story(
+        "The mother of a man who bought 2 boats online has described how her son was "
+        "treated at the harbour clinic."
+    )
+    assert _about(text, "2 boats").claimant != "a man"
+
+
+def test_an_author_line_under_the_headline_is_the_byline() -> None:
+    text = (
+        "Harbour streets renamed\nAuthor Ben Moss\nDate 19.01.2024\n\n"
+        "The city is renaming 2 streets this year, the council said.\n\n"
+        "The project will involve 5 years of events across the city.\n"
+    )
+    found = _about(text, "5 years of events")
+    assert found.claimant is None

@@ -583,7 +583,10 @@ class Attributor:
         AP describes a source), "the group that represents growers" (who "the group"
         stands for), "pub and hotel groups" (one group with two nouns before it)."""
         restricted = _RESTRICTED.search(clause)
-        if restricted and not VERB.search(restricted.group("rest")):
+        owned = restricted and re.search(
+            r"\b(?:of|for|to|with|by|from|at)\s*$", clause[: restricted.start("who")]
+        )
+        if restricted and not owned and not VERB.search(restricted.group("rest")):
             head = restricted.group("who")
             who = self._plausible(head)
             if who is None and restricted.group("word").lower() == "who":

@@ -67,7 +67,7 @@ _RUN_IN_BYLINE = re.compile(
 _CLOSED = re.compile(r"""[.!?:;)"'\]]$""")
 # A role line that makes a name over it a byline: the writer's, not a speaker's.
 _JOURNALIST = re.compile(
-    r"\b(?:reporter|correspondent|editor|writer|columnist|journalist|staff|contributor|"
+    r"\b(?:reporter|correspondent|editor|writer|author|columnist|journalist|staff|contributor|"
     r"photographer|producer|presenter|anchor|news)\b",
     re.IGNORECASE,
 )
