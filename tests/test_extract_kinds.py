@@ -389,3 +389,16 @@ def test_that_was_the_warning_of_x_credits_the_sentence_before() -> None:
     assert _about(text, "3 metres").claimant == "Harbor Water Board"
     # Only the sentence right before: the next one stays the article's.
     assert _about(text, "4 pumping stations").attribution == "article"
+
+
+def test_it_after_a_statement_quoted_is_the_statement() -> None:
+    text = _story(
+        "Two divers were hurt near the wreck, Captain Ana Ruiz said in a statement on Monday.",
+        '"The cause is under investigation," the statement said.',
+        "It did not name the 2 divers and said their families had been told.",
+        "The harbour reopened at noon.",
+        "It said 4 boats had been moved.",
+    )
+    assert _about(text, "2 divers").claimant == "statement"
+    # Only right after the statement spoke: two sentences on, "it" is not known.
+    assert _about(text, "4 boats").claimant is None

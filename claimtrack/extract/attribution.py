@@ -240,6 +240,8 @@ class Attributor:
         # The group last given as a speaker ("the loggers said") and its sentence.
         self.group: Who | None = None
         self.group_at = -1
+        # The document last given as a speaker ("the statement said") and its sentence.
+        self.document: tuple[Who | None, int] = (None, -9)
 
     def entity(self, phrase: str, role: str | None = None) -> Who:
         """The claimant a phrase names ("Union leader Goran Ilić", "she", "the think tank",
@@ -387,6 +389,8 @@ class Attributor:
         resolved = self.mentions.resolve(pronoun)
         if resolved is None and pronoun == "they":
             return self._recent_group()
+        if resolved is None and pronoun == "it" and self.mentions.sentence - self.document[1] <= 1:
+            return self.document[0]  # "the statement said ... It did not say": the statement
         return None if resolved is None else self._named(resolved, role)
 
     def _recent_group(self) -> Who | None:
@@ -705,7 +709,8 @@ class Attributor:
             return self.entity(rest, role)
         head = re.sub(r"'s?$", "", rest.split()[-1].lower()) if rest.split() else ""
         if re.fullmatch(_DATA_NOUNS, head):
-            return Who(rest, "organisation", role)
+            self.document = (Who(rest, "organisation", role), self.mentions.sentence)
+            return self.document[0]
         if first == "the" and head in ORG_WORDS:
             # "the port authority": later "the authority" means it too.
             entity = self.mentions.add(rest, "organisation")
