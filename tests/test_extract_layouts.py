@@ -230,3 +230,15 @@ def test_they_in_an_entry_is_the_body_its_headline_is_about() -> None:
     assert _about(found, "The Lido will be closed").claimant == "The Lido"
     # A storm in the headline does nothing a body does: "they" stays unknown.
     assert _about(found, "90 km/h").claimant is None
+
+
+def test_a_three_word_intro_over_lost_bullets_still_names_their_speaker() -> None:
+    text = (
+        "Flood figures\n\nThe Harbor Water Board wrote to the council on Sunday.\n\n"
+        "The letter warned:\n\n"
+        "River levels will pass 3 metres by Friday.\n\n"
+        "Pumps will run at 90 percent of capacity.\n"
+    )
+    found = extract(text).candidates
+    assert _about(found, "3 metres").claimant == "letter"
+    assert _about(found, "90 percent").claimant == "letter"

@@ -168,7 +168,9 @@ def story_paragraphs(layout: Layout, start: int) -> Iterator[StoryParagraph]:
         lost_bullet = number - 1 in layout.items
         # "Ruiz also said:" over a bulleted list is short, but says whose the bullets are.
         follows = paragraphs[number].text if number < len(paragraphs) else ""
-        intro = paragraph.endswith((":", ";")) and bool(BULLET.match(follows))
+        intro = paragraph.endswith((":", ";")) and (
+            bool(BULLET.match(follows)) or number in layout.items
+        )
         # A short quotation ('"Nobody."') may close one carried over from before.
         quoted = '"' in paragraph and not SKIP_LINE.search(paragraph)
         sole = len(paragraphs) == 1 and len(paragraph.split()) >= 4
