@@ -65,10 +65,10 @@ _PUBLISHED_IN = re.compile(
     r"\bpublished\s+(?:on\s+\w+\s+)?in\s+(?:the\s+)?(?:(?:scientific|medical|academic)\s+)?"
     r"journal\s+(?P<name>[A-Z][\w&.'-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w&.'-]*)*)"
 )
-# A capitalised name after "according to" ("the United Nations", "Wall Street"): a
+# A capitalised name after "according to" ("the United Provinces Relief Office"): a
 # source, though its words may be a place's.
 _PROPER = re.compile(r"[A-Z][\w&.'-]*(?:\s+(?:of\s+|for\s+|the\s+)?[A-Z][\w&.'-]*)*")
-# "the Harbor Board's view": a body the sentence names as an owner, which a later "its"
+# "the Harbor Board's members": a body the sentence names as an owner, which a later "its"
 # in the sentence means.
 _OWNER_NAMED = re.compile(r"(?P<name>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)+)'s?\s")
 _QUOTED_BY = re.compile(
@@ -94,10 +94,10 @@ _TITLE = re.compile(
     r'"((?:[A-Z0-9][\w\'-]*|a|an|the|of|for|and|in|on|to)(?:\s+(?:[A-Z0-9][\w\'-]*|a|an|'
     r'the|of|for|and|in|on|to))*)(,?)"'
 )
-# "condemned the plan and said", "will close, and have said": a second verb of the
+# "condemned the plan and said", "is shutting, and has said": a second verb of the
 # sentence's own subject.
 _AND_VERB = re.compile(r"\band\s+(?:also\s+)?(?:(?:has|have|had)\s+(?:also\s+)?)?$")
-# "Popular bar The Anchor Tavern": a description, then the name it describes.
+# "Seafront favourite The Anchor Tavern": a description, then the name it describes.
 _DESCRIBED_NAME = re.compile(
     r"^[A-Z][a-z'-]+\s+(?:[a-z-]+\s+){1,3}(?P<name>(?:The\s+)?[A-Z][\w'&.-]*"
     r"(?:\s+[A-Z][\w'&.-]*)*)\s+(?:will|has|have|had|is|are|was|were|said|says)\b"
@@ -194,7 +194,7 @@ _SAID_TO = re.compile(
 )
 # A comma that separates clauses, not the thousands of a number ("15,000").
 _COMMA = re.compile(r"(?<!\d),|,(?!\d{3}\b)")
-# "the logger who stayed behind", "the group that represents growers": a description
+# "the fisherman who swam ashore", "the union that speaks for dockers": a description
 # with a restrictive clause (no commas) before the verb.
 _RESTRICTED = re.compile(
     r"(?:^|\s)(?P<who>(?:[Tt]he|[Aa]n?)\s+(?:[a-z-]+\s+){0,2}[a-z-]+)\s+"
@@ -339,7 +339,7 @@ class Attributor:
                 return self._sole(sentence, verb, who, verbs)
         noun = REPORTING_NOUN.search(sentence)
         if noun and not subordinate(sentence, noun):
-            # "The council gave an update on ...", "X made a claim that ...": a noun of
+            # "The council published an update on ...", "X made the claim that ...": a noun of
             # saying after a verb of giving is X's statement.
             who = self._subject_before(sentence[: noun.start()])
             if who is not None:
@@ -390,7 +390,7 @@ class Attributor:
         if resolved is None and pronoun == "they":
             return self._recent_group()
         if resolved is None and pronoun == "it" and self.mentions.sentence - self.document[1] <= 1:
-            return self.document[0]  # "the statement said ... It did not say": the statement
+            return self.document[0]  # "the statement said ... It gave no cause": the statement
         return None if resolved is None else self._named(resolved, role)
 
     def _recent_group(self) -> Who | None:
@@ -408,10 +408,10 @@ class Attributor:
     def _according(self, phrase: str, before: str) -> Who | None:
         """The source "according to" names (see :meth:`_document_or_entity`), and more:
         the journal a paper was published in; a capitalised name, even one with a
-        place's words ("the United Nations"), since what is "according to" is a source;
-        a document of "its" or "their" whose owner the sentence names ``before`` it
-        ("the Harbor Board's view ..., according to the statement after its meeting"),
-        or nobody (an empty name) when that owner cannot be told."""
+        place's words ("the United Provinces Relief Office"), since what is "according
+        to" is a source; a document of "its" or "their" whose owner the sentence names
+        ``before`` it ("the Harbor Board's members expect ..., according to the minutes
+        of its meeting"), or nobody (an empty name) when that owner cannot be told."""
         journal = _PUBLISHED_IN.search(phrase)
         if journal:
             return self._named(self.mentions.add(journal.group("name"), "media"), None)
@@ -426,7 +426,7 @@ class Attributor:
             owners = {m.group("name") for m in _OWNER_NAMED.finditer(before)}
             if len(owners) != 1:
                 return Who(None, attribution="unclear")
-            return self._named(self.mentions.add(owners.pop()), None)
+            return self._named(self.mentions.add(_DETERMINERS.sub("", owners.pop())), None)
         return who
 
     def _document_or_entity(self, phrase: str) -> Who | None:
@@ -477,7 +477,11 @@ class Attributor:
             if who is not None:
                 return who
         bare = re.sub(rf"\s+(?:{_DATA_NOUNS})$", "", phrase, flags=re.IGNORECASE)
-        proper = all(w[:1].isupper() for w in bare.split()) or self.mentions.find(bare)
+        # "Labor Department data": the department's; "Drone footage": one capitalised
+        # word nobody introduced is the sentence's first word, not an owner.
+        capitalised = all(w[:1].isupper() for w in bare.split())
+        single = len(bare.split()) == 1 and not bare.isupper()
+        proper = (capitalised and not single) or self.mentions.find(bare)
         if bare != phrase and proper and not VERB.search(bare):
             return self._plausible(bare)
         head = re.search(rf"\b(?:{_DATA_NOUNS})\b", phrase, re.IGNORECASE)
@@ -561,7 +565,7 @@ class Attributor:
         if subject.startswith('"') or subject.endswith('"'):
             return None
         contact = CONTACT_CLAUSE.match(subject)
-        if contact:  # "the points the letter outlined": the letter
+        if contact:  # "the figures the letter listed": the letter
             subject = contact.group("who")
         if _NAME_CUT_AT_AND.search(clause[: len(clause) - len(subject)]):
             # "the Committee on Trade and Industry": the whole name, never its last word
@@ -583,9 +587,9 @@ class Attributor:
 
     def _described_subject(self, clause: str, subject: str) -> Who | None:
         """The speaker of a subject cut from ``clause`` at its last clause word, when a
-        description is longer than the cut: "the logger who stayed behind" (unnamed, as
-        AP describes a source), "the group that represents growers" (who "the group"
-        stands for), "pub and hotel groups" (one group with two nouns before it)."""
+        description is longer than the cut: "the fisherman who swam ashore" (unnamed, as
+        AP describes a source), "the union that speaks for dockers" (who "the union"
+        stands for), "cafe and bakery owners" (one group with two nouns before it)."""
         restricted = _RESTRICTED.search(clause)
         owned = restricted and re.search(
             r"\b(?:of|for|to|with|by|from|at)\s*$", clause[: restricted.start("who")]
@@ -620,6 +624,7 @@ class Attributor:
         following = text[head.end("who") :].split()[:1]
         if (
             re.fullmatch(r"[A-Z][a-z'-]+", name)
+            and name.lower() not in PRONOUNS
             and self.mentions.find(name) is None
             and following
             and re.fullmatch(r"[a-z]+", following[0])
@@ -761,7 +766,7 @@ class Attributor:
         if who is None and CARRY_ON.match(sentence) and previous is not None:
             who = previous
         body = first_person_body(sentence) if who is None and opens_quote else None
-        if body:  # '"We are closing our doors here at Harbor Lido ..."': the Lido's
+        if body:  # '"From Monday we here at Quayside Lido ..."': the Lido's
             who = self.entity(body)
         if who is None:
             said = any(

@@ -35,8 +35,8 @@ TIME_TAIL = re.compile(
     re.IGNORECASE,
 )
 
-# A noun of saying given by a verb of giving ("gave an update", "issued a statement",
-# "made a strong claim"): the subject before it is the speaker, as AP's "said" would be.
+# A noun of saying given by a verb of giving ("published an update", "issued a statement",
+# "made the claim"): the subject before it is the speaker, as AP's "said" would be.
 REPORTING_NOUN = re.compile(
     r"\b(?:gave|given|give|gives|issued|issues|issue|released|releases|published|"
     r"shared|shares|share|provided|provides|made|makes|put\s+out|sent\s+out)\s+"
@@ -45,7 +45,7 @@ REPORTING_NOUN = re.compile(
     r"promise|prediction|list|response|reply|comment)s?\b",
     re.IGNORECASE,
 )
-# A relative clause without "that" before a verb ("the points the letter outlined"):
+# A relative clause without "that" before a verb ("the figures the letter listed"):
 # the subject of the verb is the second noun phrase.
 CONTACT_CLAUSE = re.compile(
     r"^(?:the|a|an|these|those)\s+[a-z-]+\s+(?P<who>(?:the|a|an|its|their)\s+.+)$",
@@ -172,7 +172,7 @@ def strip_attribution(sentence: str) -> str:
     return text[:1].upper() + text[1:] if text else sentence
 
 
-# "we are closing our doors here at Harbor Lido", "we at Quay Cafe": the body a
+# "from Monday we here at Quayside Lido", "we at Quay Cafe": the body a
 # quotation in the first person plural speaks for.
 _WE_AT = re.compile(
     r"\b(?:we|us|our)\b[^\"]*?\b(?:here\s+at|we\s+at|us\s+at|all\s+of\s+us\s+at)\s+"
@@ -182,7 +182,7 @@ _WE_AT = re.compile(
 
 def first_person_body(sentence: str) -> str | None:
     """The body a quotation in the first person plural names as "here at X" or "we at
-    X" ("We are closing our doors here at Harbor Lido"): a statement issued by X, as a
+    X" ("From Monday we here at Quayside Lido will open 2 lanes"): a statement issued by X, as a
     business or a club words one; None when it names none."""
     quoted = re.match(r'\s*"([^"]*)', sentence)
     found = _WE_AT.search(quoted.group(1)) if quoted else None

@@ -305,7 +305,7 @@ def _paragraph(
             if candidate is not None and candidate.claimant:
                 who = Who(candidate.claimant, candidate.claimant_kind, candidate.role)
             if (who is None or not who.name) and not paragraph.bullet:
-                # "The council gave an update. Among the changes:": the list is what
+                # "The council published an update. Among the changes:": the list is what
                 # the sentence just before said it gave.
                 who = state.just_said
             state.list_speaker = who if who is not None and who.name else None
@@ -349,7 +349,7 @@ def _paragraph(
     return len(sentences_found)
 
 
-# "That was the warning contained in the letter from the board": the sentence before
+# "That was the warning in a letter from the board": the sentence before
 # was the letter's, though it said so only now.
 _BACK_REFERENCE = re.compile(
     r"^(?:That|This|Such)\s+(?:was|is|were|are)\s+(?:the|a)\s+(?:[a-z]+\s+){0,2}"
@@ -362,7 +362,7 @@ _BACK_REFERENCE = re.compile(
 
 def _credit_back(sentence: str, attributor: Attributor, state: _State) -> None:
     """Credit the sentence before, said in the article's voice, to the source a back
-    reference names ("That was the warning contained in the board's letter")."""
+    reference names ("That was the warning in a letter from the board")."""
     back = _BACK_REFERENCE.match(sentence)
     last = state.last
     if back is None or last is None or last.attribution not in ("article", "unclear"):
@@ -375,7 +375,7 @@ def _credit_back(sentence: str, attributor: Attributor, state: _State) -> None:
 def _start_entry(paragraph: StoryParagraph, state: _State, mentions: Mentions) -> None:
     """A live-blog entry or a speaker's turn starts afresh: no quotation, pronoun or
     list carries over from the one before. The body its headline is about ("Pools -
-    'The Lido' to close") is who "they" or "it" means in its first sentences."""
+    'The Lido' to shut") is who "they" or "it" means in its first sentences."""
     state.previous = state.quote_speaker = state.list_speaker = state.just_said = None
     state.last = None
     state.open_quote = False
@@ -393,7 +393,7 @@ _ENTRY_HEADING = re.compile(
 )
 
 
-# A live-blog headline's subject and what it does: "Harbor Lido to close", "Topic -
+# A live-blog headline's subject and what it does: "Harbor Lido to shut", "Topic -
 # 'The Anchor' will shut", "Quay Cafe says ...". Acts of a body, not of weather.
 _ENTRY_SUBJECT = re.compile(
     r"(?:^|\s)(?P<who>['\"]?(?:The\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,4}['\"]?)\s+"
