@@ -9,8 +9,8 @@ Some copy names its speakers by layout rather than by "said":
 - a release or transcript opens the speech with "Remarks of / by NAME";
 - a live blog stamps each entry with its time ("14:05", "2.30pm Jane Roe"): an entry
   starts afresh, so a pronoun or a quotation never reaches back into the entry before;
-- a list whose bullets were lost in the paste is a run of short paragraphs after a line
-  ending in a colon;
+- a list whose bullets were lost in the paste is a run of short paragraphs (one or two
+  sentences) after a line ending in a colon or a semicolon;
 - a byline may run into the body on one line ("By Jane Roe The council voted ...").
 
 :func:`read_layout` finds these in the paragraphs, before the story is read sentence by
