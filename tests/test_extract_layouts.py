@@ -195,3 +195,50 @@ def test_a_live_blog_entry_heading_names_the_speaker_of_its_quotations() -> None
     assert _about(found, "close our doors").claimant == "Riverside Leisure Centre"
     # A heading with no name before a dash gives the next entry's quotation nobody.
     assert _about(found, "last crossing").attribution == "unclear"
+
+
+def test_a_list_after_a_semicolon_line_is_the_lines_speakers() -> None:
+    # "The figures the letter listed ...;": a paragraph ends in a semicolon only before a
+    # list, and the subject of a relative clause without "that" is the one who listed.
+    found = _candidates("liveblog-lists.txt")
+    assert _about(found, "the letter listed").claimant == "letter"
+    # Items of two sentences, and with a quotation inside, are items all the same.
+    assert _about(found, '14 "red zone" streets').claimant == "letter"
+    assert _about(found, "Most of them are in the lower town").claimant == "letter"
+    assert _about(found, "85 percent").claimant == "letter"
+    # A sub-heading after items with full stops ends the list.
+    assert _about(found, "ring road will shut two hours").claimant is None
+
+
+def test_a_list_after_an_update_is_the_bodys_that_gave_it() -> None:
+    # "X published an update ...": a noun of saying after a verb of giving makes X the
+    # speaker, and "Among the changes are:" hands its list to the sentence before.
+    found = _candidates("liveblog-lists.txt")
+    assert _about(found, "published an update").claimant == "Marlow Bay Council"
+    assert _about(found, "order and pick up").claimant == "Marlow Bay Council"
+    assert _about(found, "Both swimming pools").claimant == "Marlow Bay Council"
+    assert _about(found, "Recycling centres").claimant == "Marlow Bay Council"
+
+
+def test_a_claim_made_on_the_radio_is_the_speakers() -> None:
+    found = _candidates("liveblog-lists.txt")
+    assert _about(found, "made the claim").claimant == "Ines Calloway"
+
+
+def test_they_in_an_entry_is_the_body_its_headline_is_about() -> None:
+    found = _candidates("liveblog-lists.txt")
+    assert _about(found, "40 lifeguards").claimant == "The Lido"
+    # A storm in the headline does nothing a body does: "they" stays unknown.
+    assert _about(found, "90 km/h").claimant is None
+
+
+def test_a_three_word_intro_over_lost_bullets_still_names_their_speaker() -> None:
+    text = (
+        "Flood figures\n\nThe Harbor Water Board wrote to the council on Sunday.\n\n"
+        "The letter warned:\n\n"
+        "River levels will pass 3 metres by Friday.\n\n"
+        "Pumps will run at 90 percent of capacity.\n"
+    )
+    found = extract(text).candidates
+    assert _about(found, "3 metres").claimant == "letter"
+    assert _about(found, "90 percent").claimant == "letter"

@@ -11,6 +11,7 @@ to review (``claimtrack extract``). The pipeline, in the order it runs:
 - ``names``: the people and organisations the article introduces, and what refers back
   to them ("she", "Petrovic", "AP", "the think tank");
 - ``attribution``: who made each claim and which news organisation carried it;
+- ``clauses``: the grammar attribution reads by pattern (verbs of saying, clauses);
 - ``pipeline``: which sentences are candidates, and the stages tied together;
 - ``vocabulary``: the word lists all of them are tuned with;
 - ``web``: a web page's main text and metadata (trafilatura), and fetching a URL.

@@ -69,6 +69,7 @@ class StoryParagraph(NamedTuple):
     bullet: bool  # it was an item of a bulleted list (its bullet may have been lost)
     speaker: str | None = None  # the speaker its layout names (a label, a heading)
     entry: bool = False  # it opens a live-blog entry or a section: nothing carries over
+    headline: str | None = None  # the entry's heading line, skipped, when it opens one
 
 
 def _title_case(paragraph: str) -> bool:
@@ -157,6 +158,7 @@ def story_paragraphs(layout: Layout, start: int) -> Iterator[StoryParagraph]:
     paragraphs = layout.blocks
     entry = False  # an entry started since the last paragraph yielded
     speaker: str | None = None  # the last paragraph's speaker
+    headline: str | None = None  # the heading of the entry started, until its first paragraph
     for number, block in enumerate(paragraphs[start:], start=start + 1):
         paragraph, offset = block.text, block.start
         entry = entry or number - 1 in layout.entries
@@ -166,13 +168,17 @@ def story_paragraphs(layout: Layout, start: int) -> Iterator[StoryParagraph]:
         lost_bullet = number - 1 in layout.items
         # "Ruiz also said:" over a bulleted list is short, but says whose the bullets are.
         follows = paragraphs[number].text if number < len(paragraphs) else ""
-        intro = paragraph.endswith(":") and bool(BULLET.match(follows))
+        intro = paragraph.endswith((":", ";")) and (
+            bool(BULLET.match(follows)) or number in layout.items
+        )
         # A short quotation ('"Nobody."') may close one carried over from before.
         quoted = '"' in paragraph and not SKIP_LINE.search(paragraph)
         sole = len(paragraphs) == 1 and len(paragraph.split()) >= 4
         if not (_is_story_paragraph(paragraph) or intro or quoted or sole) and not (
             (bullet or lost_bullet) and len(paragraph.split()) >= 3
         ):
+            if entry and number - 1 not in layout.entries:
+                headline = paragraph  # the line under an entry's time stamp
             continue
         agency = None
         dateline = None if bullet else _dateline(paragraph)
@@ -183,6 +189,13 @@ def story_paragraphs(layout: Layout, start: int) -> Iterator[StoryParagraph]:
         turn = layout.speakers.get(number - 1)
         opens = entry or (turn is not None and turn != speaker)
         yield StoryParagraph(
-            number, offset, paragraph, agency, bool(bullet) or lost_bullet, turn, opens
+            number,
+            offset,
+            paragraph,
+            agency,
+            bool(bullet) or lost_bullet,
+            turn,
+            opens,
+            headline if entry else None,
         )
-        entry, speaker = False, turn
+        entry, speaker, headline = False, turn, None

@@ -20,11 +20,26 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from claimtrack.extract.clauses import (
+    AND_THEIRS,
+    CONTACT_CLAUSE,
+    CORE_SET,
+    PARTICIPLE_SET,
+    REPORTING_NOUN,
+    TIME_TAIL,
+    VERB,
+    first_person_body,
+    has_name,
+    last_clause,
+    role_like,
+    speaker_phrase,
+    subordinate,
+    verbs_in,
+)
 from claimtrack.extract.names import gender_of, kind_of, split_role
 from claimtrack.extract.vocabulary import (
     CARRY_ON,
     DOCUMENT_VERBS,
-    MORE_VERBS_OF_SAYING,
     NOT_PERSON_WORDS,
     NOUN_OR_VERB,
     ORG_WORDS,
@@ -32,10 +47,8 @@ from claimtrack.extract.vocabulary import (
     PRONOUNS,
     ROLE_NOUNS,
     ROLE_TITLES,
-    SAYING_PARTICIPLES,
     SPEECH,
     UNNAMED,
-    VERBS_OF_SAYING,
 )
 
 if TYPE_CHECKING:
@@ -44,9 +57,20 @@ if TYPE_CHECKING:
 _ACCORDING = re.compile(
     r"\baccording to\s+(?:a\s+(?:report|study|statement|survey|document|letter|analysis)"
     r"\s+(?:by|from)\s+)?(?P<who>[^,.;]+?)(?:\s+(?:seen|obtained|reviewed)\s+by\s+"
-    r"(?P<via>[A-Z][^,.;]+))?(?=[,.;]|$)",
+    r"(?P<via>[A-Z][^,.;]+))?(?=[,.;\u2013\u2014]|\s--?\s|$)",
     re.IGNORECASE,
 )
+# "a paper published in the journal Ocean Letters": the journal is the source.
+_PUBLISHED_IN = re.compile(
+    r"\bpublished\s+(?:on\s+\w+\s+)?in\s+(?:the\s+)?(?:(?:scientific|medical|academic)\s+)?"
+    r"journal\s+(?P<name>[A-Z][\w&.'-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w&.'-]*)*)"
+)
+# A capitalised name after "according to" ("the United Provinces Relief Office"): a
+# source, though its words may be a place's.
+_PROPER = re.compile(r"[A-Z][\w&.'-]*(?:\s+(?:of\s+|for\s+|the\s+)?[A-Z][\w&.'-]*)*")
+# "the Harbor Board's members": a body the sentence names as an owner, which a later "its"
+# in the sentence means.
+_OWNER_NAMED = re.compile(r"(?P<name>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)+)'s?\s")
 _QUOTED_BY = re.compile(
     r"\b(?:as\s+quoted\s+by|in\s+a\s+statement\s+to|in\s+an\s+interview\s+with|told|"
     r"speaking\s+to)\s+(?P<who>(?:the\s+)?[A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*)*)"
@@ -58,43 +82,30 @@ _AFTER_QUOTE = re.compile(
     r'noted|stated)\s+(?P<who1>[^,."]+)|(?P<who2>[^,."]+?)\s+(?P<verb2>said|says|added|'
     r"adds|told|wrote|explained|insisted|warned|noted|stated))(?=[,.\s]|$)"
 )
-_SUBJECT_VERB = re.compile(
-    rf"(?P<subject>(?:[\w'.-]+\s+){{0,7}}?[\w'.-]+)\s*,?\s+"
-    rf"(?:has\s+|have\s+|had\s+)?(?P<verb>{VERBS_OF_SAYING})\b",
-    re.IGNORECASE,
-)
-_TRAILING_SAID = re.compile(
-    rf",\s*(?P<who>[^,\d]{{2,60}}?)\s+(?:(?:has|have|had)\s+)?"
-    rf"(?:{VERBS_OF_SAYING})"
-    r"(?:\s+(?:on|in|at|last|this)\b[^,.]*)?\.?$",
-    re.IGNORECASE,
-)
-_TIME_TAIL = re.compile(
-    r"\s+(?:on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-    r"last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|"
-    r"in\s+(?:a|an)\s+(?:statement|email|interview|letter)|after\s+the\s+\w+|"
-    r"on\s+\w+day)\b.*$",
-    re.IGNORECASE,
-)
 # Where a sentence goes on to a second, coordinate clause (a second speaker's).
 _COORDINATED = re.compile(r"\s(?:and|but)\s|;", re.IGNORECASE)
 # "of/on/for" + capitalised words + "and" before a subject: the subject is the tail of
 # one name ("Department of Health and Human Services"), unlike "Roscosmos and NASA".
 _NAME_CUT_AT_AND = re.compile(r"\b(?:of|on|for)\s+(?:[A-Z][\w'-]*\s+){1,3}(?:and|&)\s*$")
-_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,]*,", re.IGNORECASE)
-_LEADING_ROLE = re.compile(
-    r"^(?P<role>(?:his|her|their|its)\s+[a-z ]+),\s*(?P<who>[^,]+)$", re.IGNORECASE
+_WHOLE_NAME_AT_AND = r"(?:[A-Z][\w-]*\s+)+(?:of|on|for)\s+(?:[A-Z][\w'-]*\s+){1,3}(?:and|&)\s+"
+# A title of a work in quotation marks, after the noun that says so.
+_TITLE = re.compile(
+    r"(\b(?:book|article|essay|report|film|song|album|paper|study|column|novel|play)\s)"
+    r'"((?:[A-Z0-9][\w\'-]*|a|an|the|of|for|and|in|on|to)(?:\s+(?:[A-Z0-9][\w\'-]*|a|an|'
+    r'the|of|for|and|in|on|to))*)(,?)"'
 )
-_CLAUSE_WORDS = re.compile(r"\b(who|which|that|whose)\b", re.IGNORECASE)
-_NOT_A_ROLE = re.compile(r"^(?:as|in|on|at|to|from|according|after|before|citing)\b", re.IGNORECASE)
+# "condemned the plan and said", "is shutting, and has said": a second verb of the
+# sentence's own subject.
+_AND_VERB = re.compile(r"\band\s+(?:also\s+)?(?:(?:has|have|had)\s+(?:also\s+)?)?$")
+# "Seafront favourite The Anchor Tavern": a description, then the name it describes.
+_DESCRIBED_NAME = re.compile(
+    r"^[A-Z][a-z'-]+\s+(?:[a-z-]+\s+){1,3}(?P<name>(?:The\s+)?[A-Z][\w'&.-]*"
+    r"(?:\s+[A-Z][\w'&.-]*)*)\s+(?:will|has|have|had|is|are|was|were|said|says)\b"
+)
+_RELATIVE = re.compile(r",\s*(?:who|which|whose)\b[^,]*,", re.IGNORECASE)
 _DETERMINERS = re.compile(r"^(?:the|a|an|some|many|several|other)\s+", re.IGNORECASE)
 
 
-_VERB = re.compile(
-    rf"\b(?:{VERBS_OF_SAYING}|{MORE_VERBS_OF_SAYING}|{SAYING_PARTICIPLES})\b", re.IGNORECASE
-)
-_PARTICIPLE_SET = frozenset(SAYING_PARTICIPLES.split("|"))
-_CORE_SET = frozenset(VERBS_OF_SAYING.split("|"))
 # A Who of this kind is a document or data set, which a speaker in the sentence outranks.
 _DOCUMENT_KIND: str = "document"
 # The verbs news copy puts before their subject ("..., said Jane Roe, an analyst").
@@ -103,11 +114,11 @@ _INVERTING = frozenset(
     "recalled countered stated asked replied cautioned".split()
 )
 # A verb of saying that is never a noun: a phrase holding one is a clause, not a speaker.
-_SAYS = re.compile(r"\b(?:" + "|".join(sorted(_CORE_SET - NOUN_OR_VERB)) + r")\b", re.IGNORECASE)
+_SAYS = re.compile(r"\b(?:" + "|".join(sorted(CORE_SET - NOUN_OR_VERB)) + r")\b", re.IGNORECASE)
 _DATA_NOUNS = (
     r"data|figures|statistics|numbers|records|files|papers|documents|survey|poll|study|"
     r"report|reports|research|analysis|estimates|transcript|statement|release|filing|"
-    r"minutes|letter|note|memo"
+    r"minutes|letter|note|notes|memo|footage|video|images|photographs|accounts"
 )
 _OWNER = re.compile(
     rf"^(?:data|figures|statistics|numbers|a\s+report|a\s+survey|a\s+study)\s+"
@@ -154,12 +165,6 @@ _COUNTED_NAME = re.compile(
 _COUNT_WORD = re.compile(
     r"^(?:Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Many|Most|Some|Several|Other)\s+[a-z]"
 )
-# A verb of saying in a clause that opens with one of these is not the governing one:
-# "Prices rose, while the union said ..." leaves the main clause's claimant unknown.
-_SUBORDINATE = re.compile(
-    r"(?:^|[,;]\s*|\s)(?:while|whereas|although|though)\s+[^,;:\"]*$",
-    re.IGNORECASE,
-)
 # Words a claimant never starts with: conjunctions, interrogatives, fillers.
 _NEVER_SPEAKERS = frozenset(
     "but also for what when where why how which whose however although though if "
@@ -182,12 +187,18 @@ _ESTIMATED_BY = re.compile(
 _NAME_AT = re.compile(
     r"^(?P<who>(?:[A-Z][\w'.-]*\s+){1,4}[A-Z][\w'-]*)\s+(?P<at>(?:with|from|of|at)\s+.+)$"
 )
-# "Ana Ruiz and her family", "Roe and his colleagues": the one named speaks for them.
-_AND_THEIRS = re.compile(r"\s+and\s+(?:his|her|their)\s+[a-z]+$")
 # "X is said to believe ...": the belief is X's, as the article reports it.
 _SAID_TO = re.compile(
     r"\b(?:is|are|was|were)\s+(?:said|thought|understood|reported|known)\s+to\s*$",
     re.IGNORECASE,
+)
+# A comma that separates clauses, not the thousands of a number ("15,000").
+_COMMA = re.compile(r"(?<!\d),|,(?!\d{3}\b)")
+# "the fisherman who swam ashore", "the union that speaks for dockers": a description
+# with a restrictive clause (no commas) before the verb.
+_RESTRICTED = re.compile(
+    r"(?:^|\s)(?P<who>(?:[Tt]he|[Aa]n?)\s+(?:[a-z-]+\s+){0,2}[a-z-]+)\s+"
+    r"(?P<word>who|that)\s+(?P<rest>(?:[^,]|(?<=\d),(?=\d))+)$"
 )
 _TRAILING_DESCRIPTION = re.compile(r"\b(?P<who>[Tt]he\s+(?:[\w'-]+\s+){0,3}[\w'-]+)\s*$")
 # A name (with its title) right before a verb: "... his letter Mrs Thatcher said".
@@ -198,83 +209,6 @@ _GROUP = re.compile(
     r"^(?:(?:many|most|some|several|other|local|the)\s+)?(?:[a-z-]+\s+){0,2}"
     r"(?:[a-z-]{3,}(?<![su]s)(?<!is)s|men|women|people|children)$"
 )
-
-
-def _verbs(sentence: str) -> list[re.Match[str]]:
-    """The verbs of saying in a sentence used as verbs, last first (outside quotations
-    first: a quotation's own "said" is not the attribution of the sentence)."""
-    found: list[re.Match[str]] = []
-    quoted = _quoted_spans(sentence)
-    for match in _VERB.finditer(sentence):
-        if any(start < match.start() < end for start, end in quoted):
-            continue
-        if match.start() > 0 and match.group(0)[:1].isupper():
-            continue  # "the United States", "Consumer Reports": a name, not a verb
-        word = match.group(0).lower()
-        if word in NOUN_OR_VERB:
-            previous = sentence[: match.start()].split()[-1:] or [""]
-            following = sentence[match.end() :].lstrip()[:1]
-            prev = previous[0].strip(",")
-            determiner = prev.lower() in ("the", "a", "an", "this", "that", "its", "his", "her")
-            speaker_before = (
-                (prev[:1].isupper() and not determiner)
-                or prev.lower() in PRONOUNS
-                or (
-                    prev.lower().endswith("s") and prev.lower() not in ("its", "this", "has", "was")
-                )
-            )
-            if (
-                not speaker_before
-                and following not in (",", '"', ":")
-                and not re.match(r"\s*that\b", sentence[match.end() :])
-            ):
-                continue
-        found.append(match)
-    return list(reversed(found))
-
-
-def _subordinate(sentence: str, verb: re.Match[str]) -> bool:
-    """Whether a verb of saying sits in a "while" or "although" clause after a main
-    clause of four words or more, so that its speaker does not govern the sentence."""
-    if verb.group(0).lower() in _PARTICIPLE_SET:
-        return False  # "..., while saying ...": the sentence's subject says it
-    before = sentence[: verb.start()]
-    found = _SUBORDINATE.search(before)
-    return found is not None and len(before[: found.start()].split()) >= 4
-
-
-def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
-    """Where the quotations are; one left open runs to the end of the sentence."""
-    spans = [(m.start(), m.end()) for m in re.finditer(r'"[^"]*"', sentence)]
-    if sentence.count('"') % 2 == 1:
-        spans.append((sentence.rindex('"'), len(sentence)))
-    return spans
-
-
-def _last_clause(text: str) -> str:
-    """The words after the last clause boundary ("that", "when", ";", ":", "--")."""
-    parts = re.split(
-        r"[;:]\s*|\s--?\s|\s[\u2014\u2013]\s|\b(?:that|when|because|as|while|"
-        r"if|after|before|and|but|where|who|which)\s+",
-        text,
-    )
-    return parts[-1].strip() if parts else text
-
-
-def _role_like(text: str) -> bool:
-    """Whether an appositive reads as a role ("the party's leader", "an economist at
-    X", "then her private secretary"), not a clause."""
-    text = text.strip()
-    if not text or _CLAUSE_WORDS.match(text) or _NOT_A_ROLE.match(text):
-        return False
-    return bool(ROLE_NOUNS.search(text)) or bool(
-        re.match(r"^(?:the|a|an|his|her|their|its|then|now|former)\b", text, re.IGNORECASE)
-    )
-
-
-def _has_name(phrase: str) -> bool:
-    """Two capitalised words in a row after the first word: a name inside a description."""
-    return bool(re.search(r"\s[A-Z][\w'-]*\s+[A-Z]", phrase))
 
 
 Attribution = Literal["named", "unnamed", "unclear", "article"]
@@ -306,12 +240,14 @@ class Attributor:
         # The group last given as a speaker ("the loggers said") and its sentence.
         self.group: Who | None = None
         self.group_at = -1
+        # The document last given as a speaker ("the statement said") and its sentence.
+        self.document: tuple[Who | None, int] = (None, -9)
 
     def entity(self, phrase: str, role: str | None = None) -> Who:
         """The claimant a phrase names ("Union leader Goran Ilić", "she", "the think tank",
         "local residents"), with the role given beside it or in its title."""
         phrase = phrase.strip().strip(",").strip()
-        phrase = _TIME_TAIL.sub("", phrase)
+        phrase = TIME_TAIL.sub("", phrase)
         phrase, found_role = split_role(phrase)
         role = role or found_role
         acronym = re.match(r"^(?P<name>.+?)\s*\((?P<short>[A-Z][A-Za-z]{1,7})\)$", phrase)
@@ -381,7 +317,7 @@ class Attributor:
                 return who
         according = _ACCORDING.search(sentence)
         if according:
-            who = self._document_or_entity(according.group("who"))
+            who = self._according(according.group("who"), sentence[: according.start()])
             if who is not None and who.kind != _DOCUMENT_KIND:
                 return who if who.name else None
             document = who
@@ -391,16 +327,23 @@ class Attributor:
             if who is not None and who.kind != _DOCUMENT_KIND:
                 return who
             document = who
-        verbs = _verbs(sentence)
-        core = [v for v in verbs if v.group(0).lower() in _CORE_SET]
-        finite = [v for v in verbs if v.group(0).lower() not in _PARTICIPLE_SET]
+        verbs = verbs_in(sentence)
+        core = [v for v in verbs if v.group(0).lower() in CORE_SET]
+        finite = [v for v in verbs if v.group(0).lower() not in PARTICIPLE_SET]
         ordered = core + [v for v in finite if v not in core]
         for verb in ordered + [v for v in verbs if v not in ordered]:
-            if _subordinate(sentence, verb):
+            if subordinate(sentence, verb):
                 continue  # its speaker says the clause's part, not the sentence's
             who = self._speaker_of(sentence, verb)
             if who is not None:
                 return self._sole(sentence, verb, who, verbs)
+        noun = REPORTING_NOUN.search(sentence)
+        if noun and not subordinate(sentence, noun):
+            # "The council published an update on ...", "X made the claim that ...": a noun of
+            # saying after a verb of giving is X's statement.
+            who = self._subject_before(sentence[: noun.start()])
+            if who is not None:
+                return who
         if document is not None:
             return Who(document.name, "organisation", attribution="named")
         estimated = _ESTIMATED_BY.search(sentence)
@@ -417,15 +360,15 @@ class Attributor:
         another's: inside the first one's words ("They claimed that Kim had told them")
         the first speaker (unclear if an unresolved pronoun); after "and", "but" or ";"
         two speakers' claims (the first perhaps unknown), so ``unclear``."""
-        tail = _TIME_TAIL.sub("", sentence[verb.end() :]).strip(" .,")
-        if who.name is None or len(tail.split()) <= 3 or verb.group(0).lower() in _PARTICIPLE_SET:
+        tail = TIME_TAIL.sub("", sentence[verb.end() :]).strip(" .,")
+        if who.name is None or len(tail.split()) <= 3 or verb.group(0).lower() in PARTICIPLE_SET:
             return who
-        if re.search(r"\band\s+(?:also\s+)?$", sentence[: verb.start()]):
+        if re.search(_AND_VERB, sentence[: verb.start()]):
             return who  # "condemned ... and said": one subject, one speaker
         for other in reversed(verbs):  # the first in the sentence first
-            if other.start() >= verb.start() or other.group(0).lower() in _PARTICIPLE_SET:
+            if other.start() >= verb.start() or other.group(0).lower() in PARTICIPLE_SET:
                 continue
-            if _subordinate(sentence, other):
+            if subordinate(sentence, other):
                 continue
             between = sentence[other.end() : verb.start()]
             first = self._speaker_of(sentence, other)
@@ -446,6 +389,8 @@ class Attributor:
         resolved = self.mentions.resolve(pronoun)
         if resolved is None and pronoun == "they":
             return self._recent_group()
+        if resolved is None and pronoun == "it" and self.mentions.sentence - self.document[1] <= 1:
+            return self.document[0]  # "the statement said ... It gave no cause": the statement
         return None if resolved is None else self._named(resolved, role)
 
     def _recent_group(self) -> Who | None:
@@ -455,11 +400,40 @@ class Attributor:
             return None
         return self.group
 
+    def source(self, phrase: str) -> Who | None:
+        """The source a phrase names as "according to" would ("the letter from the
+        board", "the Harbor Board"), or None."""
+        return self._according(phrase, "")
+
+    def _according(self, phrase: str, before: str) -> Who | None:
+        """The source "according to" names (see :meth:`_document_or_entity`), and more:
+        the journal a paper was published in; a capitalised name, even one with a
+        place's words ("the United Provinces Relief Office"), since what is "according
+        to" is a source; a document of "its" or "their" whose owner the sentence names
+        ``before`` it ("the Harbor Board's members expect ..., according to the minutes
+        of its meeting"), or nobody (an empty name) when that owner cannot be told."""
+        journal = _PUBLISHED_IN.search(phrase)
+        if journal:
+            return self._named(self.mentions.add(journal.group("name"), "media"), None)
+        who = self._document_or_entity(phrase)
+        if who is None and _PROPER.fullmatch(_DETERMINERS.sub("", phrase.strip())):
+            return self._named(self.mentions.add(_DETERMINERS.sub("", phrase.strip())), None)
+        if (
+            who is not None
+            and who.kind == _DOCUMENT_KIND
+            and re.search(r"\b(?:its|their)\b", who.name or "")
+        ):
+            owners = {m.group("name") for m in _OWNER_NAMED.finditer(before)}
+            if len(owners) != 1:
+                return Who(None, attribution="unclear")
+            return self._named(self.mentions.add(_DETERMINERS.sub("", owners.pop())), None)
+        return who
+
     def _document_or_entity(self, phrase: str) -> Who | None:
         """ "the council's figures" -> the council; "Labor Department data" -> Labor
         Department; "newly released files", "a transcript" -> a document (``kind``
         "document"), which a speaker named in the same sentence outranks."""
-        phrase = _TIME_TAIL.sub("", phrase.strip()).strip()
+        phrase = TIME_TAIL.sub("", phrase.strip()).strip()
         phrase = re.sub(
             r"\s+(?:published|released|issued|seen|obtained|reviewed|conducted|made public)"
             r"\s+(?:by|on|in|at|last|this|earlier|late|early)\b.*$",
@@ -474,7 +448,10 @@ class Attributor:
         if made:  # "data calculated for the paper by X": X's data
             return self._plausible(made.group("by"))
         phrase = re.sub(
-            r"\s+(?:cited|quoted|commissioned|calculated)\s+(?:by|for)\b.*$", "", phrase
+            r"\s+(?:cited|quoted|commissioned|calculated|corroborated|confirmed|backed)\s+"
+            r"(?:by|for)\b.*$",
+            "",
+            phrase,
         )
         group = re.match(
             r"^(?:[a-z-]+\s+){1,4}(?P<name>[A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)+)$", phrase
@@ -500,11 +477,15 @@ class Attributor:
             if who is not None:
                 return who
         bare = re.sub(rf"\s+(?:{_DATA_NOUNS})$", "", phrase, flags=re.IGNORECASE)
-        proper = all(w[:1].isupper() for w in bare.split()) or self.mentions.find(bare)
-        if bare != phrase and proper and not _VERB.search(bare):
+        # "Labor Department data": the department's; "Drone footage": one capitalised
+        # word nobody introduced is the sentence's first word, not an owner.
+        capitalised = all(w[:1].isupper() for w in bare.split())
+        single = len(bare.split()) == 1 and not bare.isupper()
+        proper = (capitalised and not single) or self.mentions.find(bare)
+        if bare != phrase and proper and not VERB.search(bare):
             return self._plausible(bare)
         head = re.search(rf"\b(?:{_DATA_NOUNS})\b", phrase, re.IGNORECASE)
-        if head and len(phrase.split()) <= 6:
+        if head and len(phrase.split()) <= 8:
             name = re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
             return Who(name, _DOCUMENT_KIND)  # type: ignore[arg-type]
         return self._plausible(phrase)
@@ -520,7 +501,7 @@ class Attributor:
             main = self._main_subject(sentence)
             if main is not None:
                 return main
-        if word in _PARTICIPLE_SET or re.search(r"\band\s+(?:also\s+)?$", before):
+        if word in PARTICIPLE_SET or re.search(_AND_VERB, before):
             return self._main_subject(sentence)
         # "..." said X, ROLE / ..., said X, ROLE.
         if word in _INVERTING and (re.search(r"""[",]\s*$""", before) or not before.strip()):
@@ -532,7 +513,7 @@ class Attributor:
             )
             if inverted:
                 role = inverted.group("role")
-                if role and not _role_like(role):
+                if role and not role_like(role):
                     role = None
                 who = self._plausible(inverted.group("who"), role)
                 if who is not None:
@@ -541,19 +522,21 @@ class Attributor:
 
     def _subject_before(self, before: str) -> Who | None:
         """The subject right before a verb: "X", "X, ROLE,", "ROLE X", "X (R-Place)"."""
+        # "Roe, author of the book "The Long Tide," said": a title in a role, not a quote.
+        before = _TITLE.sub(lambda title: "".join(title.groups()), before)
         if '"' in before:
             before = before[before.rindex('"') + 1 :].lstrip(" ,")
         before = _SAID_TO.sub("", before)
         # "she eventually concluded", "Ruiz privately said": the adverb is no subject.
         before = re.sub(r"\b(he|she|they|it|[A-Z][\w'-]*)\s+[a-z]+ly\s*$", r"\1 ", before.rstrip())
         text = _RELATIVE.sub(",", re.sub(r"\s*\([^()]*\)", "", before)).rstrip()
-        text = _AND_THEIRS.sub("", text.replace(",,", ","))
+        text = AND_THEIRS.sub("", text.replace(",,", ","))
         if re.search(r"\b(?:is|are|was|were|be|been|being)\s*$", text, re.IGNORECASE):
             return None  # "is expected", "was reported": passive, nobody speaks
         text = re.sub(
             r"\s+(?:(?:has|have|had)\s+(?:since|now|already|previously)|"
             r"has|have|had|also|then|later|again|previously|once|"
-            r"further|would|will|has\s+also|had\s+also|did\s+not|does\s+not|"
+            r"further|would|will|has\s+also|had\s+also|did\s+not|does\s+not|did|does|do|"
             r"was|were|is|are|had\s+been|has\s+been)$",
             "",
             text,
@@ -563,27 +546,32 @@ class Attributor:
         if not text:
             return None
         if text.endswith(","):
-            parts = [p.strip() for p in text[:-1].split(",")]
+            parts = [p.strip() for p in _COMMA.split(text[:-1])]
             # "X, ROLE," or "ROLE, X," before the verb; "..., for example," is no subject.
             if len(parts) >= 2:
                 name, role = parts[-2], parts[-1]
-                name = _last_clause(name)
-                who = self._plausible(name, role) if _role_like(role) else None
-                if who is None and _role_like(name):
+                name = last_clause(name)
+                who = self._plausible(name, role) if role_like(role) else None
+                if who is None and role_like(name):
                     who = self._plausible(role, name)
                 if who is not None:
                     return who
-                if len(parts[-1].split()) <= 3 and not _role_like(role):
-                    return self._plausible(_last_clause(parts[-2]))
+                if len(parts[-1].split()) <= 3 and not role_like(role):
+                    return self._plausible(last_clause(parts[-2]))
                 return None
-            return self._plausible(_last_clause(parts[0]))
-        clause = text.rsplit(",", 1)[-1].rstrip()
-        subject = _last_clause(clause)
+            return self._plausible(last_clause(parts[0]))
+        clause = _COMMA.split(text)[-1].rstrip()
+        subject = last_clause(clause)
         if subject.startswith('"') or subject.endswith('"'):
             return None
+        contact = CONTACT_CLAUSE.match(subject)
+        if contact:  # "the figures the letter listed": the letter
+            subject = contact.group("who")
         if _NAME_CUT_AT_AND.search(clause[: len(clause) - len(subject)]):
-            return None  # "the Committee on Intelligence and Security": a name cut in two
-        who = self._plausible(subject)
+            # "the Committee on Trade and Industry": the whole name, never its last word
+            whole = re.search(_WHOLE_NAME_AT_AND + re.escape(subject) + "$", clause)
+            return self._plausible(whole.group(0)) if whole else None
+        who = self._described_subject(clause, subject)
         described = _TRAILING_DESCRIPTION.search(text)
         if who is None and described and described.start() > 0:
             # "In a blunt release the agency said": the agency, past the opening phrase.
@@ -595,6 +583,28 @@ class Attributor:
             )
             if not preposition:
                 return self._plausible(named.group("who"))
+        return who
+
+    def _described_subject(self, clause: str, subject: str) -> Who | None:
+        """The speaker of a subject cut from ``clause`` at its last clause word, when a
+        description is longer than the cut: "the fisherman who swam ashore" (unnamed, as
+        AP describes a source), "the union that speaks for dockers" (who "the union"
+        stands for), "cafe and bakery owners" (one group with two nouns before it)."""
+        restricted = _RESTRICTED.search(clause)
+        owned = restricted and re.search(
+            r"\b(?:of|for|to|with|by|from|at)\s*$", clause[: restricted.start("who")]
+        )
+        if restricted and not owned and not VERB.search(restricted.group("rest")):
+            head = restricted.group("who")
+            who = self._plausible(head)
+            if who is None and restricted.group("word").lower() == "who":
+                return Who(head, "person", attribution="unnamed")
+            if who is not None:
+                return who
+        who = self._plausible(subject)
+        joined = re.search(r"(?:^|\s)(?P<noun>[a-z-]+\s+and)\s+$", clause[: -len(subject)])
+        if who is not None and who.attribution == "unnamed" and joined:
+            return Who(f"{joined.group('noun')} {who.name}", None, who.role, "unnamed")
         return who
 
     def _main_subject(self, sentence: str) -> Who | None:
@@ -609,24 +619,28 @@ class Attributor:
             return None
         name = head.group("who")
         role = head.group("role")
-        if role and not _role_like(role):
+        if role and not role_like(role):
             role = None
         following = text[head.end("who") :].split()[:1]
         if (
             re.fullmatch(r"[A-Z][a-z'-]+", name)
+            and name.lower() not in PRONOUNS
             and self.mentions.find(name) is None
             and following
             and re.fullmatch(r"[a-z]+", following[0])
             and not re.fullmatch(rf"[a-z]+(?:ed|s)|{_AUXILIARY}", following[0])
         ):
-            return None  # "Distraught pub groups ...": an adjective before the subject
+            # "Distraught pub groups ...": an adjective before the subject; but "Popular
+            # bar The Anchor Tavern will ...": the name after its description.
+            described = _DESCRIBED_NAME.match(text)
+            return self._plausible(described.group("name")) if described else None
         return self._plausible(name, role)
 
     def _plausible(self, phrase: str, role: str | None = None) -> Who | None:
         """The claimant a phrase names when it can be a speaker: a name (with its title),
         a pronoun that resolves, "the <role or organisation>" that resolves, a group
         ("officials", "a senior official": unnamed); None for stray words."""
-        phrase = _speaker_phrase(phrase)
+        phrase = speaker_phrase(phrase)
         person = self._person_at(phrase, role)
         if person is not None:
             return person
@@ -657,7 +671,7 @@ class Attributor:
             return self.group
         if first in _NEVER_SPEAKERS or lowered in ("i", "we", "you", "one"):
             return None
-        if UNNAMED.match(phrase) and not _has_name(phrase):
+        if UNNAMED.match(phrase) and not has_name(phrase):
             return Who(
                 _DETERMINERS_ONLY.sub("", phrase) if first in ("the",) else phrase,
                 None,
@@ -700,7 +714,8 @@ class Attributor:
             return self.entity(rest, role)
         head = re.sub(r"'s?$", "", rest.split()[-1].lower()) if rest.split() else ""
         if re.fullmatch(_DATA_NOUNS, head):
-            return Who(rest, "organisation", role)
+            self.document = (Who(rest, "organisation", role), self.mentions.sentence)
+            return self.document[0]
         if first == "the" and head in ORG_WORDS:
             # "the port authority": later "the authority" means it too.
             entity = self.mentions.add(rest, "organisation")
@@ -713,7 +728,7 @@ class Attributor:
         """The claimant a capitalised phrase names; None for capitalised words that are
         no speaker (a place, an event) and no organisation the article mentioned."""
         words = phrase.split()
-        if any(w.lower() in NOT_PERSON_WORDS for w in words) and kind_of(phrase) != "person":
+        if any(w.lower() in NOT_PERSON_WORDS for w in words) and kind_of(phrase) == "organisation":
             resolved = self.mentions.find(phrase)
             if resolved is None and not any(w.lower() in ORG_WORDS for w in words):
                 return None
@@ -750,6 +765,9 @@ class Attributor:
             who = quote_speaker  # a further quotation from the speaker just quoted
         if who is None and CARRY_ON.match(sentence) and previous is not None:
             who = previous
+        body = first_person_body(sentence) if who is None and opens_quote else None
+        if body:  # '"From Monday we here at Quayside Lido ..."': the Lido's
+            who = self.entity(body)
         if who is None:
             said = any(
                 m.start() == 0 or not m.group(0)[:1].isupper() for m in SPEECH.finditer(sentence)
@@ -773,27 +791,3 @@ class Attributor:
         if according and according.group("via"):
             return self.entity(according.group("via")).name
         return None
-
-
-def _speaker_phrase(phrase: str) -> str:
-    """A phrase that may name a speaker, without its quotes, punctuation, trailing time
-    ("on Monday"), leading conjunction ("and", "but") or "and their ..." tail."""
-    phrase = phrase.strip().strip(",").strip().strip('"').strip().rstrip(".")
-    phrase = _TIME_TAIL.sub("", phrase).strip()
-    phrase = re.sub(
-        r"^(?:and|but|so|yet|while|as|or|however|still|meanwhile|instead)\s+",
-        "",
-        phrase,
-        flags=re.I,
-    )
-    return _AND_THEIRS.sub("", phrase)
-
-
-def strip_attribution(sentence: str) -> str:
-    """The sentence without its "according to X," or "..., X said." (capitalised again),
-    for the claim's own wording; the sentence itself if nothing is left."""
-    text = re.sub(r"^according to [^,]+,\s*", "", sentence, flags=re.IGNORECASE)
-    text = re.sub(r",\s*according to [^,.]+\.$", ".", text, flags=re.IGNORECASE)
-    text = _TRAILING_SAID.sub(".", text)
-    text = text.strip()
-    return text[:1].upper() + text[1:] if text else sentence

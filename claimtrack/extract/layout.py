@@ -9,8 +9,8 @@ Some copy names its speakers by layout rather than by "said":
 - a release or transcript opens the speech with "Remarks of / by NAME";
 - a live blog stamps each entry with its time ("14:05", "2.30pm Jane Roe"): an entry
   starts afresh, so a pronoun or a quotation never reaches back into the entry before;
-- a list whose bullets were lost in the paste is a run of short paragraphs after a line
-  ending in a colon;
+- a list whose bullets were lost in the paste is a run of short paragraphs (one or two
+  sentences) after a line ending in a colon or a semicolon;
 - a byline may run into the body on one line ("By Jane Roe The council voted ...").
 
 :func:`read_layout` finds these in the paragraphs, before the story is read sentence by
@@ -67,12 +67,12 @@ _RUN_IN_BYLINE = re.compile(
 _CLOSED = re.compile(r"""[.!?:;)"'\]]$""")
 # A role line that makes a name over it a byline: the writer's, not a speaker's.
 _JOURNALIST = re.compile(
-    r"\b(?:reporter|correspondent|editor|writer|columnist|journalist|staff|contributor|"
+    r"\b(?:reporter|correspondent|editor|writer|author|columnist|journalist|staff|contributor|"
     r"photographer|producer|presenter|anchor|news)\b",
     re.IGNORECASE,
 )
-# A list item that lost its bullet: a short paragraph.
-_ITEM_WORDS = 25
+# A list item that lost its bullet: a paragraph of one or two sentences.
+_ITEM_WORDS = 45
 
 
 @dataclass
@@ -261,11 +261,14 @@ def _headings(layout: Layout) -> None:
 
 
 def _lost_bullets(layout: Layout) -> None:
-    """A run of two or more short paragraphs after a line ending in a colon, none of them
-    quoting or introducing anything itself: a list whose bullets the paste lost."""
+    """A run of two or more short paragraphs after a line ending in a colon (or in a
+    semicolon, which ends a paragraph only before a list), none of them opening a
+    quotation, asking or introducing anything itself: a list whose bullets the paste
+    lost. A new live-blog entry ends it, and so does a line without a full stop after
+    items with one (a sub-heading)."""
     blocks = layout.blocks
     for index, block in enumerate(blocks):
-        if not block.text.endswith(":") or BULLET.match(block.text):
+        if not block.text.endswith((":", ";")) or BULLET.match(block.text):
             continue
         run: list[int] = []
         for following in range(index + 1, len(blocks)):
@@ -274,8 +277,9 @@ def _lost_bullets(layout: Layout) -> None:
                 following in layout.entries
                 or BULLET.match(text)
                 or len(text.split()) > _ITEM_WORDS
-                or text.endswith(":")
-                or '"' in text
+                or text.endswith((":", ";", "?"))
+                or text.startswith('"')
+                or (_short_line(text) and any(_CLOSED.search(blocks[n].text) for n in run))
             ):
                 break
             run.append(following)

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 from claimtrack.extract.article import StoryParagraph, front_matter, story_paragraphs
-from claimtrack.extract.attribution import QUOTE, Attribution, Attributor, Who, strip_attribution
+from claimtrack.extract.attribution import QUOTE, Attribution, Attributor, Who
+from claimtrack.extract.clauses import strip_attribution
 from claimtrack.extract.layout import read_layout
 from claimtrack.extract.names import Mentions, proper_names
 from claimtrack.extract.quantities import quantities
@@ -242,6 +243,8 @@ class _State:
     quote_speaker: Who | None = None
     open_quote: bool = False
     list_speaker: Who | None = None
+    just_said: Who | None = None  # the named claimant of the sentence just read
+    last: Candidate | None = None  # the candidate of the sentence just read, if any
     sentences: int = 0
 
 
@@ -258,11 +261,7 @@ def _paragraph(
     if not paragraph.bullet:
         state.list_speaker = None
     if paragraph.entry:
-        # A live-blog entry or a speaker's turn starts afresh: no quotation, pronoun or
-        # list carries over from the one before.
-        state.previous = state.quote_speaker = state.list_speaker = None
-        state.open_quote = False
-        mentions.new_section()
+        _start_entry(paragraph, state, mentions)
     turn = attributor.entity(paragraph.speaker) if paragraph.speaker else None
     cursor = 0
     quoted_here = False  # whether the last speaker quoted spoke in this paragraph
@@ -305,7 +304,18 @@ def _paragraph(
             who = attributor.claimant(sentence) if candidate is None else None
             if candidate is not None and candidate.claimant:
                 who = Who(candidate.claimant, candidate.claimant_kind, candidate.role)
+            if (who is None or not who.name) and not paragraph.bullet:
+                # "The council published an update. Among the changes:": the list is what
+                # the sentence just before said it gave.
+                who = state.just_said
             state.list_speaker = who if who is not None and who.name else None
+        _credit_back(sentence, attributor, state)
+        state.just_said = (
+            Who(candidate.claimant, candidate.claimant_kind, candidate.role)
+            if candidate is not None and candidate.claimant and candidate.attribution == "named"
+            else None
+        )
+        state.last = candidate
         mentions.scan(sentence)
         # A paragraph that carries a quotation on opens with a fresh quotation mark
         # (news style), which is not a second quotation opening inside the first.
@@ -339,6 +349,43 @@ def _paragraph(
     return len(sentences_found)
 
 
+# "That was the warning in a letter from the board": the sentence before
+# was the letter's, though it said so only now.
+_BACK_REFERENCE = re.compile(
+    r"^(?:That|This|Such)\s+(?:was|is|were|are)\s+(?:the|a)\s+(?:[a-z]+\s+){0,2}"
+    r"(?:warning|message|claim|prediction|verdict|conclusion|finding|forecast|assessment)\s+"
+    r"(?:of|from|by|in|contained\s+in|given\s+(?:by|in)|issued\s+by)\s+"
+    r"(?P<who>(?:the\s+|a\s+)?[\w'-]+(?:\s+(?:from|of|by)\s+(?:the\s+)?[A-Z][\w'&.-]*"
+    r"(?:\s+[A-Z][\w'&.-]*)*)?)"
+)
+
+
+def _credit_back(sentence: str, attributor: Attributor, state: _State) -> None:
+    """Credit the sentence before, said in the article's voice, to the source a back
+    reference names ("That was the warning in a letter from the board")."""
+    back = _BACK_REFERENCE.match(sentence)
+    last = state.last
+    if back is None or last is None or last.attribution not in ("article", "unclear"):
+        return
+    who = attributor.source(back.group("who"))
+    if who is not None and who.name:
+        _credit(last, who)
+
+
+def _start_entry(paragraph: StoryParagraph, state: _State, mentions: Mentions) -> None:
+    """A live-blog entry or a speaker's turn starts afresh: no quotation, pronoun or
+    list carries over from the one before. The body its headline is about ("Pools -
+    'The Lido' to shut") is who "they" or "it" means in its first sentences."""
+    state.previous = state.quote_speaker = state.list_speaker = state.just_said = None
+    state.last = None
+    state.open_quote = False
+    mentions.new_section()
+    subject = _ENTRY_SUBJECT.search(paragraph.headline or "")
+    if subject:
+        entity = mentions.add(subject.group("who").strip("'\""), "organisation")
+        mentions.spoke(entity)
+
+
 # A live-blog entry's heading that opens with a body's name and a dash, with no full stop.
 _ENTRY_HEADING = re.compile(
     r"^(?P<who>[A-Z][\w'&.-]*(?:\s+(?:[A-Z][\w'&.-]*|of|and|the|for)){1,5})"
@@ -346,8 +393,17 @@ _ENTRY_HEADING = re.compile(
 )
 
 
+# A live-blog headline's subject and what it does: "Harbor Lido to shut", "Topic -
+# 'The Anchor' will shut", "Quay Cafe says ...". Acts of a body, not of weather.
+_ENTRY_SUBJECT = re.compile(
+    r"(?:^|\s)(?P<who>['\"]?(?:The\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,4}['\"]?)\s+"
+    r"(?:to\s+(?:close|open|reopen|shut|stay\s+open)|will\s+(?:close|open|reopen|shut|"
+    r"stay)|says|said|announces|confirms|closes|shuts|opens|reopens)\b"
+)
+
 # "She also said:", "Among the findings:": the bullets that follow are this speaker's.
-_LIST_INTRO = re.compile(r":\s*$")
+# A paragraph never ends in a semicolon but to introduce a list, so that one does too.
+_LIST_INTRO = re.compile(r"[:;]\s*$")
 
 
 def _opens_quote(sentence: str, was_open: bool) -> bool:

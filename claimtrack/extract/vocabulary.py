@@ -34,7 +34,9 @@ MORE_VERBS_OF_SAYING = (
     "agrees|put it|forecast|forecasts|expect|expects|think|thinks|thought|"
     "cautioned|cautions|observed|emphasized|emphasised|stressed|pointed out|recounted|"
     "vowed|vows|pledged|promised|blamed|blames|criticized|"
-    "criticised|condemned|praised|questioned|predicts|projected|project"
+    "criticised|condemned|praised|questioned|predicts|projected|project|outlined|outlines|"
+    r"listed|ruled out|rules out|blasted|slammed|related(?=\s+that)|suspected(?=\s+that)|"
+    r"(?:is|are|was|were)\s+(?:concerned|adamant|confident|convinced)"
 )
 # Participles that hand the sentence's subject a statement (", saying ...").
 SAYING_PARTICIPLES = (
@@ -127,6 +129,8 @@ MEDIA_WORDS = (
     "wire",
     "daily",
     "magazine",
+    "media",
+    "newspaper",
 )
 MEDIA_ACRONYMS = ("AP", "AFP", "BBC", "CNN")
 # A name with one of these words is an organisation ("Belgrade Centre for Security Policy").
@@ -420,7 +424,7 @@ ROLE_TITLES = re.compile(
 # Nouns that make a phrase a role rather than a name ("union leader", "chief executive").
 ROLE_NOUNS = re.compile(
     r"\b(leader|spokes(?:wo)?man|spokesperson|director|minister|executive|chairman|"
-    r"chairwoman|chair|president|secretary|head|chief|official|manager|founder|lawyer|"
+    r"chairwoman|chair|president|secretary|head|chief|official|manager|founder|author|lawyer|"
     r"attorney|adviser|advisor|analyst|economist|researcher|professor|coordinator|member|"
     r"representative|commissioner|ambassador|editor|reporter|correspondent|mayor|governor|"
     r"senator|judge|prosecutor|officer|general|activist)\b",
