@@ -35,6 +35,13 @@ TABLES = {
     "merged": "tbl, old, holder",
     "misfiled": "tbl, key, rid",
     "events": "key",
+    # What ``stats`` counts from, kept by triggers as rows change (``store.kept``).
+    "claim_statuss": "key",
+    "claim_storys": "key",
+    "claim_tagss": "key",
+    "source_relations": "source, relation",
+    "source_claims": "source",
+    "tallies": "name",
 }
 WORDS = (
     "SELECT claim_numbers.id, claim_words.terms FROM claim_numbers "
@@ -104,6 +111,7 @@ def edit_text(data: Data, pick: int) -> None:
     claim = data["claims"][_claim_ids(data)[pick % len(data["claims"])]]
     claim["text"] = "Changed outside: " + claim["text"]
     claim["tags"] = [*claim["tags"], "pulled"]
+    claim["status"] = "false" if claim["status"] != "false" else "verified"
 
 
 def remove_claim(data: Data, pick: int) -> None:

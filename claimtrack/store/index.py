@@ -67,7 +67,7 @@ INDEX_ENV = "CLAIMTRACK_INDEX"
 # Below this (about 300 claims) filling the schema in memory costs less than opening a
 # cache would (benchmarks/run.py; docs/storage.md has the figures).
 MIN_BYTES = 500_000
-FORMAT = "9"  # bump when the tables below or what an index vouches for change: rebuilt
+FORMAT = "10"  # bump when the tables below or what an index vouches for change: rebuilt
 # What JSON must escape in a record ID; binary search compares IDs written as they are.
 _NOT_PLAIN = re.compile(r'["\\\x00-\x1f]')
 
