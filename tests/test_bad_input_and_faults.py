@@ -674,3 +674,36 @@ def test_an_integer_too_wide_for_64_bits_outside_quantities_is_refused_not_round
     refused = cli("note", claim, "more", code=1)
     assert str(wide) in refused.stderr and "too large" in refused.stderr
     assert db_path.read_bytes() == raw  # never written back as 1.2345678901234568e+29
+
+
+def test_a_wait_outlasts_the_timeout_while_other_commands_take_their_turns(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four scripts adding at once to a large file: each add holds the lock for seconds,
+    so a waiter can see the timeout pass while the lock goes from one command to the
+    next. It waits on while the holder changes, and gives up only on one that held the
+    lock the whole time."""
+    from claimtrack.store import files
+
+    holders = iter(["1\nclaimtrack add\n", "2\nclaimtrack add\n", "3\nclaimtrack edit\n"])
+    note = files.holder_path_of(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tries = []
+
+    def busy(self: Any) -> None:
+        tries.append(note.read_text(encoding="utf-8") if note.exists() else None)
+        following = next(holders, None)
+        if following is not None:  # the lock went to another command meanwhile
+            note.write_text(following, encoding="utf-8")
+        raise files._Busy  # noqa: SLF001
+
+    note.write_text("0\nclaimtrack add\n", encoding="utf-8")
+    monkeypatch.setattr(files._PosixLock, "acquire", busy)  # noqa: SLF001
+    with pytest.raises(DatabaseError, match=r"'claimtrack edit' \(process 3\)"), locked(db_path):
+        pass
+    assert len(tries) == 4  # three turns waited through, then one held the whole time
+    tries.clear()
+    holders = iter(["4\nclaimtrack add\n"])
+    with pytest.raises(DatabaseError, match="process 4"), locked(db_path, timeout=0):
+        pass  # a command that does not wait gives up at once
+    assert len(tries) == 1

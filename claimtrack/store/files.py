@@ -242,15 +242,26 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
     wait = lock_timeout() if timeout is None else timeout
     lock = (_PosixLock if os.name == "posix" else _PortableLock)(lock_path, wait)
     holder_path = holder_path_of(path)
-    try:
-        lock.acquire()
-    except _Busy:
-        raise DatabaseError(
-            f"database {path} is locked by another claimtrack command{_holder(holder_path)}",
-            f"wait for it to finish, or raise {LOCK_TIMEOUT_ENV} (seconds; now {lock_timeout():g})",
-        ) from None
-    except OSError as exc:
-        raise DatabaseError(f"cannot lock {lock_path}: {exc.strerror}") from None
+    holder = _holder(holder_path)
+    while True:
+        try:
+            lock.acquire()
+            break
+        except _Busy:
+            # The wait is for one command: while other commands take their turns (four
+            # scripts adding at once, each add taking seconds on a large file), keep
+            # waiting; give up when the same command held the lock the whole time.
+            now = _holder(holder_path)
+            if wait > 0 and now != holder:
+                holder = now
+                continue
+            raise DatabaseError(
+                f"database {path} is locked by another claimtrack command{now}",
+                f"wait for it to finish, or raise {LOCK_TIMEOUT_ENV} "
+                f"(seconds; now {lock_timeout():g})",
+            ) from None
+        except OSError as exc:
+            raise DatabaseError(f"cannot lock {lock_path}: {exc.strerror}") from None
     try:
         # Who holds the lock, for the message a waiting command gives when it gives up.
         # The lock itself is the OS's (released if this process dies); this is a note.
