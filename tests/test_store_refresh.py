@@ -345,3 +345,27 @@ def test_each_tables_braces_are_found_whichever_are_empty(
     for wrong in damaged:
         with pytest.raises(NotOurLayout):
             find_blocks(wrong)
+
+
+def test_an_import_then_the_file_put_back_outside_is_read_again(
+    tmp_path: Path, small_runs: None
+) -> None:
+    """An import hands its records to the index whole (``Index.fill``), not one change at
+    a time: it must mark their runs as unknown too, or a `git checkout` of the file as
+    it was before the import would leave the imported claims listed."""
+    db = tmp_path / "claims.json"
+    synth.write(db, 40, seed=9)
+    cli = Cli(db)
+    before = db.read_bytes()
+    listed = cli("list", "--all", "--format", "jsonl").stdout
+    other = tmp_path / "other.json"
+    synth.write(other, 5, seed=10)
+    exported = tmp_path / "export.json"
+    Cli(other)("export", "-o", str(exported))
+    cli("import", str(exported))
+    assert cli("list", "--all", "--format", "jsonl").stdout != listed
+    scratch = tmp_path / "restored.json"
+    scratch.write_bytes(before)
+    os.replace(scratch, db)
+    assert cli("list", "--all", "--format", "jsonl").stdout == listed
+    assert contents(db) == fresh(db)

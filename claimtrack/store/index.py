@@ -375,11 +375,15 @@ class Index:
         merged: list[tuple[str, str, str]] = []
         misfiled: list[tuple[str, str, str]] = []
         words: list[tuple[str, str]] = []
+        # Records added to a cache (an import's) change runs of lines noted before.
+        added: dict[str, list[str]] | None = {} if self.db_path is not None else None
 
         def noted(table: str) -> Iterator[tuple[str, Any]]:
             for key, record in records.get(table, ()):
                 if record.get("id") != key or "merged" in record:
                     note_merged_misfiled(table, key, record, merged, misfiled)
+                if added is not None:
+                    added.setdefault(table, []).append(key)
                 yield key, record
 
         connection.executemany(
@@ -401,6 +405,11 @@ class Index:
         )
         connection.executemany("INSERT INTO merged VALUES (?, ?, ?)", merged)
         connection.executemany("INSERT INTO misfiled VALUES (?, ?, ?)", misfiled)
+        if added:
+            from claimtrack.store.chunks import dirty
+
+            for table, keys in added.items():
+                dirty(connection, table, keys)
         self.filled.update(records)
 
     def ready(self, tables: Iterable[str]) -> None:
