@@ -369,3 +369,58 @@ def test_an_import_then_the_file_put_back_outside_is_read_again(
     os.replace(scratch, db)
     assert cli("list", "--all", "--format", "jsonl").stdout == listed
     assert contents(db) == fresh(db)
+
+
+def test_after_claimtracks_own_writes_a_touch_rereads_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_runs: None
+) -> None:
+    """A write digests again the runs it changed (``chunks.renote``): an outside change
+    that changes nothing (a `touch`, a checkout of the same bytes) re-reads no run."""
+    db = tmp_path / "claims.json"
+    synth.write(db, 40, seed=12)
+    cli = Cli(db)
+    claim = cli.add("Written by claimtrack", "--said-by", "A New Source")
+    cli("edit", claim, "--text", "Edited by claimtrack")
+    cli("status", claim, "checking")
+    connection = sqlite3.connect(index_path(db))
+    unknown = connection.execute("SELECT count(*) FROM chunks WHERE digest IS NULL").fetchone()
+    connection.close()
+    assert unknown == (0,)
+    os.utime(db, ns=(db.stat().st_atime_ns, db.stat().st_mtime_ns + 1_000_000_000))
+    builds = Builds(monkeypatch)
+    assert cli.json("show", claim)["text"] == "Edited by claimtrack"
+    assert (builds.anew, builds.put) == (0, 0)
+    assert contents(db) == fresh(db)
+
+
+@pytest.mark.parametrize("history_changed", [False, True])
+def test_the_chain_heads_outlive_an_outside_change_that_leaves_the_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, history_changed: bool
+) -> None:
+    """A write names the chain's heads as the cache noted them; after an outside change
+    that left every history line as it was they still hold, so the write does not read
+    the history to find them. One that changed the history reads it."""
+    from claimtrack.integrity import chain
+
+    db = tmp_path / "claims.json"
+    synth.write(db, 40, seed=8)
+    cli = Cli(db)
+    cli.add("The chain starts with this write")
+    data = parse(db.read_bytes(), db)
+    edit_text(data, 3)
+    if history_changed:
+        drop_events(data, 0)  # the oldest events, before the chain started
+    write_outside(db, data)
+    cli("list", "-n", "1")  # refreshed
+    reads: list[int] = []
+    real = chain.append_links
+
+    def counted(events: Any) -> Any:
+        reads.append(1)
+        return real(events)
+
+    monkeypatch.setattr(chain, "append_links", counted)
+    cli.add("A second write after the pull")
+    assert len(reads) == int(history_changed)
+    if not history_changed:
+        cli("log", "--verify")  # the second write joined the chain where it ends

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from claimtrack.errors import DatabaseError
@@ -105,9 +105,9 @@ def refresh(index: Index, scan: Scan, current: Identity, seen: int, path: Path) 
     connection = index.connection
     try:
         connection.execute("BEGIN IMMEDIATE")
-        found = connection.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
         outcome = None
-        if found == (FORMAT,):
+        if meta.get("format") == FORMAT:
             outcome = chunks.changed(connection, scan.raw, scan.blocks, CHECKED_TABLES)
         if outcome is None:
             index.rollback()
@@ -119,7 +119,7 @@ def refresh(index: Index, scan: Scan, current: Identity, seen: int, path: Path) 
                 pass
             index.put(table, records)
         chunks.replace(connection, new, old)
-        index.vouch(scan.blocks, current, seen)
+        index.vouch(scan.blocks, current, seen, _kept_heads(meta, changes))
         connection.execute("COMMIT")
     except sqlite3.Error:
         index.rollback()
@@ -128,6 +128,16 @@ def refresh(index: Index, scan: Scan, current: Identity, seen: int, path: Path) 
         index.rollback()
         raise
     return True
+
+
+def _kept_heads(meta: dict[str, str], changes: Mapping[str, Any]) -> str | None:
+    """The history's chain heads noted for the file as it was (``Index.vouch``), where
+    its history's lines are all as they were: the next write then names them without
+    reading the history (at 10,000 claims that read costs a write 0.4 s)."""
+    identity_then, _, heads = meta.get("chain", "").partition(" ")
+    if "events" in changes or not heads or identity_then != meta.get("identity"):
+        return None
+    return heads
 
 
 def build_anew(index: Index, scan: Scan, current: Identity, seen: int, path: Path) -> None:

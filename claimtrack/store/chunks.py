@@ -197,3 +197,46 @@ def replace(connection: sqlite3.Connection, new: Rows, old: list[tuple[str, str]
     """Put the re-read chunks' rows in place of the ones they replace."""
     connection.executemany("DELETE FROM chunks WHERE tbl = ? AND lo = ?", old)
     connection.executemany("INSERT INTO chunks VALUES (?, ?, ?)", new)
+
+
+def renote(
+    connection: sqlite3.Connection, path: str, current: tuple[int, ...], blocks: Blocks
+) -> None:
+    """Digest again, from the file just written, every run a write marked unknown
+    (``dirty``), so that the next refresh after an outside change re-reads only what
+    that change touched; a run grown past twice ``CHUNK_BYTES`` is cut anew. Nothing is
+    done unless the file at ``path`` is still the one written (``current``, its
+    identity as ``store.index.identity`` gives it)."""
+    import mmap
+    import os
+
+    unknown = connection.execute("SELECT tbl, lo FROM chunks WHERE digest IS NULL").fetchall()
+    if not unknown:
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        stat = os.fstat(fd)
+        if (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) != current:
+            return
+        with mmap.mmap(fd, stat.st_size, access=mmap.ACCESS_READ) as data:
+            new: Rows = []
+            for table, lo in unknown:
+                start, end = body(blocks, table)
+                following = connection.execute(
+                    "SELECT min(lo) FROM chunks WHERE tbl = ? AND lo > ?", (table, lo)
+                ).fetchone()[0]
+                first = start if lo == "" else line_at_or_after(data, start, end, lo.encode())
+                stop = (
+                    end
+                    if following is None
+                    else line_at_or_after(data, start, end, following.encode())
+                )
+                run = data[first:stop]
+                starts = cut(run, 0, len(run), lo)
+                new += _rows(table, run, starts, len(run))
+    finally:
+        os.close(fd)
+    replace(connection, new, unknown)
