@@ -254,6 +254,29 @@ def test_a_record_claimtrack_changed_then_put_back_outside_is_read_again(
     assert contents(db) == fresh(db)
 
 
+def test_records_an_import_added_then_taken_away_outside_are_gone(
+    tmp_path: Path, small_runs: None
+) -> None:
+    """An import, then the file from before it restored (`git checkout`, a backup): the
+    imported records' runs are as noted before the import, so the import must have
+    marked them as `put` does."""
+    db = tmp_path / "claims.json"
+    synth.write(db, 40, seed=5)
+    other = tmp_path / "other.json"
+    synth.write(tmp_path / "desk.json", 6, seed=9)
+    Cli(tmp_path / "desk.json")("export", "-o", str(other))
+    cli = Cli(db)
+    before = cli("list", "--all", "--format", "jsonl").stdout
+    restored = db.read_bytes()
+    cli("import", str(other))
+    assert len(cli.jsonl("list", "--all")) == 46
+    scratch = tmp_path / "restored.json"
+    scratch.write_bytes(restored)
+    os.replace(scratch, db)
+    assert cli("list", "--all", "--format", "jsonl").stdout == before
+    assert contents(db) == fresh(db)
+
+
 def test_an_index_of_an_older_format_is_built_anew(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -374,11 +374,14 @@ class Index:
         merged: list[tuple[str, str, str]] = []
         misfiled: list[tuple[str, str, str]] = []
         words: list[tuple[str, str]] = []
+        filled: dict[str, list[str]] = {}
 
         def noted(table: str) -> Iterator[tuple[str, Any]]:
+            keys = filled.setdefault(table, [])
             for key, record in records.get(table, ()):
                 if record.get("id") != key or "merged" in record:
                     note_merged_misfiled(table, key, record, merged, misfiled)
+                keys.append(key)
                 yield key, record
 
         connection.executemany(
@@ -400,6 +403,13 @@ class Index:
         )
         connection.executemany("INSERT INTO merged VALUES (?, ?, ?)", merged)
         connection.executemany("INSERT INTO misfiled VALUES (?, ?, ?)", misfiled)
+        if self.db_path is not None:
+            # Records added to the cache (an import's): their runs of lines are no
+            # longer as noted, as for ``put``.
+            from claimtrack.store.chunks import dirty
+
+            for table, keys in filled.items():
+                dirty(connection, table, keys)
         self.filled.update(records)
 
     def ready(self, tables: Iterable[str]) -> None:
