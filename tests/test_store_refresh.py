@@ -263,13 +263,13 @@ def test_records_an_import_added_then_taken_away_outside_are_gone(
     db = tmp_path / "claims.json"
     synth.write(db, 40, seed=5)
     other = tmp_path / "other.json"
-    synth.write(tmp_path / "desk.json", 6, seed=9)
+    synth.write(tmp_path / "desk.json", 20, seed=9)  # over a hundred events
     Cli(tmp_path / "desk.json")("export", "-o", str(other))
     cli = Cli(db)
     before = cli("list", "--all", "--format", "jsonl").stdout
     restored = db.read_bytes()
     cli("import", str(other))
-    assert len(cli.jsonl("list", "--all")) == 46
+    assert len(cli.jsonl("list", "--all")) == 60
     scratch = tmp_path / "restored.json"
     scratch.write_bytes(restored)
     os.replace(scratch, db)
@@ -360,3 +360,23 @@ def test_each_tables_braces_are_found_whichever_are_empty(
     for wrong in damaged:
         with pytest.raises(NotOurLayout):
             find_blocks(wrong)
+
+
+@pytest.mark.parametrize("count", [3, 300])
+def test_a_write_marks_the_chunk_each_record_falls_in(count: int) -> None:
+    """Few records are marked one query each, many by bisection: both mark the chunk
+    that starts at or before each key, and no other."""
+    import random
+
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute(chunks.CHUNKS_SQL)
+    rng = random.Random(count)
+    letters = "0123456789abcdefghjkmnpqrstvwxyz"
+    starts = ["", *sorted({"".join(rng.choices(letters, k=4)) for _ in range(2000)})]
+    connection.executemany(
+        "INSERT INTO chunks VALUES ('events', ?, x'00')", [(start,) for start in starts]
+    )
+    keys = ["".join(rng.choices(letters, k=4)) for _ in range(count)]
+    chunks.dirty(connection, "events", keys)
+    marked = {lo for (lo,) in connection.execute("SELECT lo FROM chunks WHERE digest IS NULL")}
+    assert marked == {max(start for start in starts if start <= key) for key in keys}
