@@ -262,6 +262,29 @@ def test_a_record_claimtrack_changed_then_put_back_outside_is_read_again(
     assert contents(db) == fresh(db)
 
 
+def test_records_an_import_added_then_taken_away_outside_are_gone(
+    tmp_path: Path, small_runs: None
+) -> None:
+    """An import, then the file from before it restored (`git checkout`, a backup): the
+    imported records' runs are as noted before the import, so the import must have
+    marked them as `put` does."""
+    db = tmp_path / "claims.json"
+    synth.write(db, 40, seed=5)
+    other = tmp_path / "other.json"
+    synth.write(tmp_path / "desk.json", 20, seed=9)  # over a hundred events
+    Cli(tmp_path / "desk.json")("export", "-o", str(other))
+    cli = Cli(db)
+    before = cli("list", "--all", "--format", "jsonl").stdout
+    restored = db.read_bytes()
+    cli("import", str(other))
+    assert len(cli.jsonl("list", "--all")) == 60
+    scratch = tmp_path / "restored.json"
+    scratch.write_bytes(restored)
+    os.replace(scratch, db)
+    assert cli("list", "--all", "--format", "jsonl").stdout == before
+    assert contents(db) == fresh(db)
+
+
 def test_an_index_of_an_older_format_is_built_anew(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -347,30 +370,6 @@ def test_each_tables_braces_are_found_whichever_are_empty(
             find_blocks(wrong)
 
 
-def test_an_import_then_the_file_put_back_outside_is_read_again(
-    tmp_path: Path, small_runs: None
-) -> None:
-    """An import hands its records to the index whole (``Index.fill``), not one change at
-    a time: it must mark their runs as unknown too, or a `git checkout` of the file as
-    it was before the import would leave the imported claims listed."""
-    db = tmp_path / "claims.json"
-    synth.write(db, 40, seed=9)
-    cli = Cli(db)
-    before = db.read_bytes()
-    listed = cli("list", "--all", "--format", "jsonl").stdout
-    other = tmp_path / "other.json"
-    synth.write(other, 5, seed=10)
-    exported = tmp_path / "export.json"
-    Cli(other)("export", "-o", str(exported))
-    cli("import", str(exported))
-    assert cli("list", "--all", "--format", "jsonl").stdout != listed
-    scratch = tmp_path / "restored.json"
-    scratch.write_bytes(before)
-    os.replace(scratch, db)
-    assert cli("list", "--all", "--format", "jsonl").stdout == listed
-    assert contents(db) == fresh(db)
-
-
 def test_after_claimtracks_own_writes_a_touch_rereads_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_runs: None
 ) -> None:
@@ -424,3 +423,23 @@ def test_the_chain_heads_outlive_an_outside_change_that_leaves_the_history(
     assert len(reads) == int(history_changed)
     if not history_changed:
         cli("log", "--verify")  # the second write joined the chain where it ends
+
+
+@pytest.mark.parametrize("count", [3, 300])
+def test_a_write_marks_the_chunk_each_record_falls_in(count: int) -> None:
+    """Few records are marked one query each, many by bisection: both mark the chunk
+    that starts at or before each key, and no other."""
+    import random
+
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute(chunks.CHUNKS_SQL)
+    rng = random.Random(count)
+    letters = "0123456789abcdefghjkmnpqrstvwxyz"
+    starts = ["", *sorted({"".join(rng.choices(letters, k=4)) for _ in range(2000)})]
+    connection.executemany(
+        "INSERT INTO chunks VALUES ('events', ?, x'00')", [(start,) for start in starts]
+    )
+    keys = ["".join(rng.choices(letters, k=4)) for _ in range(count)]
+    chunks.dirty(connection, "events", keys)
+    marked = {lo for (lo,) in connection.execute("SELECT lo FROM chunks WHERE digest IS NULL")}
+    assert marked == {max(start for start in starts if start <= key) for key in keys}
