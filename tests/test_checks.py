@@ -350,3 +350,11 @@ def test_problem_view(path: Path) -> None:
         "story": "bridge",
         "text": "The bridge opened",
     }
+
+
+def test_check_help_lists_every_rule(cli: Any) -> None:
+    """`check --help` is where a journalist learns the rule codes to --disable: every
+    rule must be there, each on a line of its own."""
+    shown = cli("check", "--help").stdout
+    listed = [line.split()[0] for line in shown.splitlines() if line.startswith("    ")]
+    assert [code for code in RULES if code not in listed] == []

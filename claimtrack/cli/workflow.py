@@ -198,6 +198,7 @@ def check(
     \b
     Rules (switch off with --disable, or in claimtrack.toml beside the database):
       unattributed      no said-by source and no note starting 'unattributed:'
+      unreported        no reported-by source and no note starting 'unreported:'
       two-sources       a number or serious allegation with < 2 independent sources
       open-status       status unverified, checking or disputed
       false-in-story    rated false but still in the story
@@ -205,6 +206,7 @@ def check(
       reported-by-link  a reported-by link without a URL or a date
       unarchived        a reported-by, supports or disputes URL with no snapshot
       quote-drift       the last verify found the quote missing or the page gone
+      page-changed      a verdict's cited page no longer states the claim's number
     A damaged database (links to missing records) always fails, as 'structure'.
 
     \b
