@@ -31,9 +31,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from claimtrack.store.layout import NotOurLayout, line_at_or_after, parse_lines
+from claimtrack.store.layout import NotOurLayout, body, line_at_or_after, parse_lines
 
 if TYPE_CHECKING:
+    import mmap
     import sqlite3
 
     from claimtrack.store.layout import Blocks
@@ -63,12 +64,6 @@ def digest(data: bytes | memoryview) -> bytes:
     import hashlib  # not at start-up: loading OpenSSL costs a few milliseconds
 
     return hashlib.sha256(data).digest()[:16]
-
-
-def body(blocks: Blocks, table: str) -> tuple[int, int]:
-    """[start, end) of a table's lines in the file (empty when the table is)."""
-    opening, closing = blocks[table]
-    return (closing, closing) if closing == opening + 1 else (opening + 2, closing - 1)
 
 
 def cut(raw: bytes, start: int, end: int, first: str = "") -> list[tuple[str, int]]:
@@ -218,44 +213,20 @@ def replace(connection: sqlite3.Connection, new: Rows, old: list[tuple[str, str]
     connection.executemany("INSERT INTO chunks VALUES (?, ?, ?)", new)
 
 
-def renote(
-    connection: sqlite3.Connection, path: str, current: tuple[int, ...], blocks: Blocks
-) -> None:
-    """Digest again, from the file just written, every run a write marked unknown
-    (``dirty``), so that the next refresh after an outside change re-reads only what
-    that change touched; a run grown past twice ``CHUNK_BYTES`` is cut anew. Nothing is
-    done unless the file at ``path`` is still the one written (``current``, its
-    identity as ``store.index.identity`` gives it)."""
-    import mmap
-    import os
-
+def renote(connection: sqlite3.Connection, data: bytes | mmap.mmap, blocks: Blocks) -> None:
+    """Digest again, from ``data`` (the file just written, laid out in ``blocks``), every
+    run a write marked unknown (``dirty``), so that the next refresh after an outside
+    change re-reads only what that change touched; a run grown past twice
+    ``CHUNK_BYTES`` is cut anew."""
+    new: Rows = []
     unknown = connection.execute("SELECT tbl, lo FROM chunks WHERE digest IS NULL").fetchall()
-    if not unknown:
-        return
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        stat = os.fstat(fd)
-        if (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) != current:
-            return
-        with mmap.mmap(fd, stat.st_size, access=mmap.ACCESS_READ) as data:
-            new: Rows = []
-            for table, lo in unknown:
-                start, end = body(blocks, table)
-                following = connection.execute(
-                    "SELECT min(lo) FROM chunks WHERE tbl = ? AND lo > ?", (table, lo)
-                ).fetchone()[0]
-                first = start if lo == "" else line_at_or_after(data, start, end, lo.encode())
-                stop = (
-                    end
-                    if following is None
-                    else line_at_or_after(data, start, end, following.encode())
-                )
-                run = data[first:stop]
-                starts = cut(run, 0, len(run), lo)
-                new += _rows(table, run, starts, len(run))
-    finally:
-        os.close(fd)
+    for table, lo in unknown:
+        start, end = body(blocks, table)
+        following = connection.execute(
+            "SELECT min(lo) FROM chunks WHERE tbl = ? AND lo > ?", (table, lo)
+        ).fetchone()[0]
+        first = start if lo == "" else line_at_or_after(data, start, end, lo.encode())
+        stop = end if following is None else line_at_or_after(data, start, end, following.encode())
+        run = data[first:stop]
+        new += _rows(table, run, cut(run, 0, len(run), lo), len(run))
     replace(connection, new, unknown)

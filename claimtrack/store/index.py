@@ -346,6 +346,29 @@ class Index:
             ],
         )
 
+    def renote(self, blocks: Blocks, current: Identity) -> None:
+        """Digest again the runs of lines this command's writes marked unknown
+        (``chunks.renote``), from the file just written, while it is still the one with
+        identity ``current``; otherwise they stay unknown and the next refresh reads
+        them."""
+        import mmap
+
+        from claimtrack.store.chunks import renote
+
+        assert self.db_path is not None
+        if self.connection.execute("SELECT 1 FROM chunks WHERE digest IS NULL").fetchone() is None:
+            return  # nothing marked: no need to open the file
+        try:
+            fd = os.open(self.db_path, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            if identity(os.fstat(fd)) == current and current[2]:
+                with mmap.mmap(fd, current[2], access=mmap.ACCESS_READ) as data:
+                    renote(self.connection, data, blocks)
+        finally:
+            os.close(fd)
+
     def forget(self) -> None:
         """Vouch for no file any more (the next command rebuilds the index): for a
         write that found the file not as the index describes it."""

@@ -149,6 +149,12 @@ def parse_lines(
     return parsed
 
 
+def body(blocks: Blocks, table: str) -> tuple[int, int]:
+    """[start, end) of a table's lines in the file, empty when the table is."""
+    opening, closing = blocks[table]
+    return (closing, closing) if closing == opening + 1 else (opening + 2, closing - 1)
+
+
 def find_blocks(raw: bytes) -> Blocks:
     """Where each table's braces are, having checked every line of the file."""
     scan = Scan(raw)
@@ -188,10 +194,7 @@ class Layout:
 
     def body(self, table: str) -> tuple[int, int]:
         """[start, end) of the table's lines, empty when the table is."""
-        opening, closing = self.blocks[table]
-        if closing == opening + 1:
-            return closing, closing
-        return opening + 2, closing - 1
+        return body(self.blocks, table)
 
     def seek(self, table: str, record_id: str) -> Span:
         """The line of ``record_id``, or of the first ID after it (where it would go)."""

@@ -210,9 +210,7 @@ class Snapshot:
             self._index.forget()  # vouch for nothing
             self._index.commit()
         elif self._index.db_path is not None:
-            from claimtrack.store.chunks import renote
-
-            renote(self._index.connection, str(self.path), current, blocks)
+            self._index.renote(blocks, current)
             # Seen when written, before the rename (the temporary file's own time).
             self._index.vouch(blocks, current, written.st_mtime_ns, heads)
             self._index.commit()
