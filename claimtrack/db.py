@@ -86,6 +86,20 @@ def current_user() -> str:
         return "unknown"
 
 
+def opens_sealed(stored: Source, edit: Mapping[str, Any]) -> bool:
+    """Whether an edit of the source ``stored`` (``Database.edit_source``'s keyword
+    arguments, None or absent for a field left alone) needs its sealed fields opened
+    with the user's identity: it is sealed and the edit changes a sealed field, its
+    aliases, or makes it public. A change to a field in clear (its kind) does not."""
+    fields = ("name", "role", "url", "notes", "reason", "approved_by")
+    return bool(stored.get("sealed")) and (
+        any(edit.get(k) is not None for k in fields)
+        or bool(edit.get("add_aliases"))
+        or bool(edit.get("remove_aliases"))
+        or edit.get("confidential") is False
+    )
+
+
 def _reopen(before: Claim, after: Claim, *, rating_given: bool) -> None:
     """A claim moved from a verdict back to ``unverified`` or ``checking`` loses its
     rating: a rating is the wording of a verdict, and a reopened claim has none (the
@@ -548,15 +562,10 @@ class Database(SealedSources, ChainedHistory):
     ) -> Source:
         stored = self.get_source(ref)
         before = stored
-        touches = (name, role, url, notes, reason, approved_by)
-        if stored.get("sealed") and (
-            any(v is not None for v in touches)
-            or add_aliases
-            or remove_aliases
-            or confidential is False
-        ):
-            # A change to a sealed field (or making it public) needs the fields whole;
-            # one to a field in clear (its kind) does not.
+        edit: dict[str, Any] = {"name": name, "role": role, "url": url, "notes": notes}
+        edit |= {"reason": reason, "approved_by": approved_by, "confidential": confidential}
+        edit |= {"add_aliases": add_aliases, "remove_aliases": remove_aliases}
+        if opens_sealed(stored, edit):
             before = self.opened_source(stored)
         after = cast(Source, dict(before))
         if name is not None:

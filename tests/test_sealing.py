@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -862,3 +863,55 @@ def test_an_empty_or_binary_key_is_one_clear_error(
     binary.write_bytes(b"\xa7\x00\xff" * 8)
     result = cli("keys", "add", str(binary), code=1)
     assert result.stderr == f"Error: {binary} is not a public key file: not text\n"
+
+
+# Each writing use case that opens a sealed source, with the arguments it is given:
+# (desk, the sealed source, a second sealed source) -> the call.
+OPENING_WRITES: dict[str, Callable[[Any, str, str], object]] = {
+    "source edit --notes": lambda desk, s, _: desk.edit_source(s, notes="met twice"),
+    "source edit --name": lambda desk, s, _: desk.edit_source(s, name="Another Name"),
+    "source edit --alias": lambda desk, s, _: desk.edit_source(s, add_aliases=["A. N."]),
+    "source edit --public": lambda desk, s, _: desk.edit_source(s, confidential=False),
+    "source merge": lambda desk, s, t: desk.merge("source", [s, t], confirm=lambda _: True),
+}
+
+
+@pytest.mark.parametrize("case", list(OPENING_WRITES))
+def test_every_write_that_opens_a_sealed_source_asks_before_the_lock(
+    locked_recipient: tuple[Cli, str], db_path: Path, case: str
+) -> None:
+    """The rule for questions (docs/architecture.md): a passphrase is typed with no
+    lock held, so a colleague's command never waits on it. ``source edit`` asked under
+    the lock; a change to a field in clear (the kind) asks nothing at all."""
+    from claimtrack.operations import Desk
+    from claimtrack.store.files import locked
+
+    _, source = locked_recipient
+    other = Desk(db_path, ask_passphrase=lambda _: "correct horse").add_source(
+        "Second Person", confidential=True
+    )["id"]
+    asked: list[str] = []
+
+    def ask(description: str) -> str:
+        with locked(db_path, timeout=0):  # raises if the command holds the lock
+            asked.append(description)
+        return "correct horse"
+
+    sealing.reset_opener()  # a new command: the identity is read afresh
+    OPENING_WRITES[case](Desk(db_path, ask_passphrase=ask), source[:7], other[:7])
+    assert len(asked) == 1
+
+
+def test_an_edit_of_a_sealed_source_in_clear_asks_nothing(
+    locked_recipient: tuple[Cli, str], db_path: Path
+) -> None:
+    from claimtrack.operations import Desk
+
+    _, source = locked_recipient
+
+    def ask(description: str) -> str:
+        raise AssertionError(f"asked for the {description} to change a field in clear")
+
+    sealing.reset_opener()
+    edited = Desk(db_path, ask_passphrase=ask).edit_source(source[:7], kind="organisation")
+    assert edited.view["kind"] == "organisation"

@@ -101,6 +101,7 @@ class SourceCases(DeskBase):
         """Change a source (``Database.edit_source``'s fields)."""
         from claimtrack.views.presenter import Presenter, source_view
 
+        self._identities_for_edit(ref, changes)
         with self.writing() as db:
             was_confidential = bool(db.get_source(ref)["confidential"])
             updated = db.edit_source(ref, **changes)
@@ -109,6 +110,21 @@ class SourceCases(DeskBase):
                 made_confidential=updated["confidential"] and not was_confidential,
                 sealed=bool(db.recipients()),
             )
+
+    def _identities_for_edit(self, ref: str, changes: dict[str, Any]) -> None:
+        """Before the write lock: read the user's identity (asking for its passphrase)
+        if the edit will open the source's sealed fields (``db.opens_sealed``), so that
+        nobody waits on the lock while the user types. Should the source be sealed
+        only after this look (another command, in between), the passphrase is asked
+        under the lock, as before."""
+        if not self.path.with_suffix(".recipients").exists():
+            return
+        from claimtrack.db import opens_sealed
+
+        with self.reading() as db:
+            stored = db.get_source(ref)
+        if opens_sealed(stored, changes):
+            self.identities_first()
 
     def confirm_source(self, ref: str, name: str) -> bool:
         """Whether the sealed source ``ref`` is the person ``name``
