@@ -10,6 +10,7 @@ import os
 import random
 import shutil
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -588,3 +589,24 @@ def test_layout_refuses_files_not_laid_out_by_dump(tmp_path: Path) -> None:
     with pytest.raises(NotOurLayout):  # the same ID twice
         find_blocks(good.replace(b'"a": {"x":2}', b'"b": {"x":2}'))
     assert b'"a": {"x":2}' in good
+
+
+def test_an_index_that_disagrees_with_the_links_leaves_one_error_line(copied: Cli) -> None:
+    """In a process of its own, as the user meets it: the error line and nothing else
+    on stderr (the index's cursor over the links was left open, and Python printed an
+    "Exception ignored" traceback when it was collected after the database closed)."""
+    import sqlite3
+
+    cli = copied
+    cache = index_built(cli)
+    with contextlib.closing(sqlite3.connect(cache)) as damaged, damaged:
+        damaged.execute("DELETE FROM links WHERE id = (SELECT min(id) FROM links)")
+    failed = subprocess.run(
+        ["claimtrack", "--db", str(cli.db_path), "list", "--all", "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (failed.returncode, failed.stdout) == (1, "")
+    assert failed.stderr.startswith("Error: ") and "does not match its links" in failed.stderr
+    assert "Traceback" not in failed.stderr and "Exception ignored" not in failed.stderr

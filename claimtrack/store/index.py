@@ -567,10 +567,11 @@ class Index:
         )
         return [row[0] for row in rows]
 
-    def link_claims(self) -> Iterator[tuple[str, str]]:
+    def link_claims(self) -> sqlite3.Cursor:
         """Every link's (ID, claim), in ID order: the order of the file's lines (SQLite
-        compares text as UTF-8 bytes, which sort as Python sorts the strings)."""
-        yield from self.connection.execute("SELECT id, claim FROM links ORDER BY id")
+        compares text as UTF-8 bytes, which sort as Python sorts the strings). The
+        caller closes the cursor when it stops before the end."""
+        return self.connection.execute("SELECT id, claim FROM links ORDER BY id")
 
     def links_citing_any(self, source_ids: Iterable[str]) -> set[str]:
         found: set[str] = set()

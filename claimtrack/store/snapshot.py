@@ -462,6 +462,8 @@ class Snapshot:
                 f"{self.path}: its index does not match its links",
                 "run the command again: the index is rebuilt when the file changes",
             ) from None
+        finally:
+            rows.close()
         self._link_lines = grouped
         self.records("sources")  # every source in one parse, not one lookup each
 
