@@ -41,6 +41,7 @@ FRESH = {
     "SELECT n FROM tallies WHERE name = 'dangling'": (
         "SELECT count(*) FROM links WHERE claim NOT IN (SELECT id FROM claims)"
     ),
+    "SELECT n FROM tallies WHERE name = 'events'": "SELECT count(*) FROM events",
 }
 
 

@@ -41,7 +41,7 @@ import orjson
 from claimtrack.model import STATUSES
 from claimtrack.store.files import private_file, private_folder, user_cache_folder
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
-from claimtrack.store.kept import CLAIM_COUNTS, LINK_COUNTS
+from claimtrack.store.kept import CLAIM_COUNTS, EVENT_COUNTS, LINK_COUNTS
 from claimtrack.store.rows import (
     HIDDEN,
     claim_row,
@@ -67,7 +67,7 @@ INDEX_ENV = "CLAIMTRACK_INDEX"
 # Below this (about 300 claims) filling the schema in memory costs less than opening a
 # cache would (benchmarks/run.py; docs/storage.md has the figures).
 MIN_BYTES = 500_000
-FORMAT = "10"  # bump when the tables below or what an index vouches for change: rebuilt
+FORMAT = "11"  # bump when the tables below or what an index vouches for change: rebuilt
 # What JSON must escape in a record ID; binary search compares IDs written as they are.
 _NOT_PLAIN = re.compile(r'["\\\x00-\x1f]')
 
@@ -125,6 +125,9 @@ INDEXES: dict[str, tuple[str, ...]] = {
     "events": (
         "CREATE INDEX IF NOT EXISTS events_at ON events (at, id)",
         "CREATE INDEX IF NOT EXISTS events_source ON events (source)",
+        # ``log``'s confidential sources: a few rows, not a scan of every event
+        "CREATE INDEX IF NOT EXISTS events_secret ON events (target) WHERE secret = 1",
+        *EVENT_COUNTS,
     ),
     "sources": (
         "CREATE INDEX IF NOT EXISTS names_name ON names (name)",

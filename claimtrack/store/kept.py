@@ -22,7 +22,8 @@ NEWEST = "max(coalesce(created, '') || char(0) || id)"
 # ``coalesce(created, '') || char(0) || id`` (``NEWEST``: the order of equal counts).
 # ``source_relations`` and ``source_claims``: per source (and relation), how many
 # distinct claims its links point to. ``tallies``: 'dangling', the links whose claim is
-# not there (the kept source counts include them: with any, ``stats`` counts by query).
+# not there (the kept source counts include them: with any, ``stats`` counts by query);
+# 'events', below.
 _GROUPED = ("status", "story", "tags")  # claims are counted by each: claim_{column}s
 _DANGLING = (
     "INSERT OR REPLACE INTO tallies VALUES ('dangling', (SELECT count(*) FROM links"
@@ -115,5 +116,17 @@ LINK_COUNTS = (
     " DELETE FROM source_claims WHERE source = old.source AND claims <= 0;"
     " UPDATE tallies SET n = n - 1 WHERE name = 'dangling'"
     " AND NOT EXISTS (SELECT 1 FROM claims WHERE id = old.claim);"
+    " END",
+)
+# ``tallies``' 'events': how many events the history holds, which ``log`` prints under
+# the newest ones (a count of 1.6 million rows at 250,000 claims took 80 ms).
+EVENT_COUNTS = (
+    "CREATE TABLE IF NOT EXISTS tallies (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID",
+    "INSERT OR REPLACE INTO tallies VALUES ('events', (SELECT count(*) FROM events))",
+    "CREATE TRIGGER IF NOT EXISTS event_counted AFTER INSERT ON events BEGIN"
+    " UPDATE tallies SET n = n + 1 WHERE name = 'events';"
+    " END",
+    "CREATE TRIGGER IF NOT EXISTS event_uncounted AFTER DELETE ON events BEGIN"
+    " UPDATE tallies SET n = n - 1 WHERE name = 'events';"
     " END",
 )

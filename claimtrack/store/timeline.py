@@ -40,8 +40,11 @@ class IndexedHistory:
             if body is None:  # the index vouches for this file: it cannot be
                 raise LookupError(key)
             chosen.append((at, event_id, body))
-        total = self._connection.execute("SELECT count(*) FROM events").fetchone()[0]
-        return chosen, int(total)
+        kept = self._connection.execute("SELECT n FROM tallies WHERE name = 'events'")
+        total = (
+            kept.fetchone() or self._connection.execute("SELECT count(*) FROM events").fetchone()
+        )
+        return chosen, int(total[0])
 
     def confidential_sources(self) -> dict[str, Any]:
         """The records of the sources that are confidential now, by ID: few, each read by
