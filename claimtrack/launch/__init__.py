@@ -54,12 +54,14 @@ def main() -> None:
             sys.stdout.write(f"claimtrack {__version__}\n")  # as Typer's --version prints it
             sys.stdout.flush()
             return
-        from claimtrack.launch import help_pages
-
         args = sys.argv[1:]
-        page = not closed and help_pages.asked_for(args)
-        if page and help_pages.print_kept(args):
-            return
+        page = False
+        if not closed and args[-1:] in (["--help"], ["-h"]):  # not imported for the rest
+            from claimtrack.launch import help_pages
+
+            page = help_pages.asked_for(args)
+            if page and help_pages.print_kept(args):
+                return
         from claimtrack.store.collector import paused_gc
 
         with paused_gc():  # Typer's import makes some 100,000 objects that live on
