@@ -188,11 +188,8 @@ def code_files() -> list[str]:
         if isinstance(path, str) and not (path.startswith(stdlib) and "-packages" not in path):
             files.add(os.path.abspath(path))
     folders = {os.path.dirname(path) for path in files}
-    roots = {
-        os.path.abspath(entry)
-        for entry in sys.path
-        if entry and any(path.startswith(os.path.abspath(entry) + os.sep) for path in files)
-    }
+    entries = {os.path.abspath(entry) for entry in sys.path if entry}
+    roots = {root for root in entries if any(path.startswith(root + os.sep) for path in files)}
     return sorted(files | folders | roots)
 
 
