@@ -205,10 +205,18 @@ def test_the_main_page_is_kept_then_printed_without_typer_click_or_rich(
     assert again == (0, expected, "", "[]")
 
 
-def test_every_kept_page_is_what_typer_prints(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"},
+        {"COLUMNS": "50", "FORCE_COLOR": "1", "TERM": "xterm-256color"},
+    ],
+    ids=["80-plain", "50-colour"],
+)
+def test_every_kept_page_is_what_typer_prints(tmp_path: Path, settings: dict[str, str]) -> None:
     """Every page, kept as the launcher keeps it (``help_pages.record`` around Typer),
     in one process rather than one each; the next tests run the launcher itself."""
-    env = environment(tmp_path, COLUMNS="80", NO_COLOR="1", TERM="dumb")
+    env = environment(tmp_path, **settings)
     asked = pages()
     assert len(asked) > 40 and ["source", "add", "--help"] in asked
     expected = typer_pages(asked, env)
