@@ -201,6 +201,9 @@ def cases_for(db: Path, work: Path, size: int, some_id: str) -> list[Case]:
     def no_index() -> None:
         shutil.rmtree(work / "cache", ignore_errors=True)
 
+    def no_help_pages() -> None:  # `--help` is measured after a run that kept its page
+        shutil.rmtree(work / "cache" / "claimtrack" / "help", ignore_errors=True)
+
     counter = iter(range(1_000_000))
 
     def edit_args() -> list[str]:
@@ -211,6 +214,7 @@ def cases_for(db: Path, work: Path, size: int, some_id: str) -> list[Case]:
         Case("floor: orjson parse of the file", [*FLOOR, "parse", str(db)], "floor"),
         Case("floor: least durable write", [*FLOOR, "write", str(db)], "floor"),
         Case("--help", [*CLAIMTRACK, "--help"], "start-up"),
+        Case("--help, first run (no page kept)", [*CLAIMTRACK, "--help"], "none", no_help_pages),
         Case("--version", [*CLAIMTRACK, "--version"], "none"),
         Case("show ID (prefix)", [*on, "show", some_id, "--format", "table"], "interactive"),
         Case("list (table, page of 50)", [*on, "list", "-f", "table", "-n", "50"], "interactive"),

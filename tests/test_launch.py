@@ -108,14 +108,19 @@ OTHER_USE_CASES = tuple(
 NOT_FOR_READERS = ("claimtrack.operations.duplicates", "claimtrack.store.gitwatch")
 # Where the cache folder is, on Linux, is worked out without it (``store.files``).
 NOT_ON_LINUX = ("platformdirs",) if sys.platform.startswith("linux") else ()
+# Kept help pages are looked at only for a command line that ends in --help or -h.
+NOT_HELP = ("claimtrack.launch.help_pages",)
 
 
 @pytest.mark.parametrize(
     ("args", "unused"),
     [
-        (["show", "CLAIM"], OTHER_USE_CASES + NOT_FOR_READERS + NOT_ON_LINUX),
-        (["list", "-n", "50"], OTHER_USE_CASES + NOT_FOR_READERS + NOT_ON_LINUX),
-        (["add", "The ministry", "--no-dupe-check", "-q"], OTHER_USE_CASES + NOT_ON_LINUX),
+        (["show", "CLAIM"], OTHER_USE_CASES + NOT_FOR_READERS + NOT_ON_LINUX + NOT_HELP),
+        (["list", "-n", "50"], OTHER_USE_CASES + NOT_FOR_READERS + NOT_ON_LINUX + NOT_HELP),
+        (
+            ["add", "The ministry", "--no-dupe-check", "-q"],
+            OTHER_USE_CASES + NOT_ON_LINUX + NOT_HELP,
+        ),
     ],
 )
 def test_a_command_imports_only_the_use_cases_it_runs(

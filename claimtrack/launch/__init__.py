@@ -1,7 +1,8 @@
-"""The ``claimtrack`` command itself: answers ``--version`` without loading the CLI.
+"""The ``claimtrack`` command itself: answers ``--version``, and a help page kept from
+an earlier run (``help_pages``), without loading the CLI.
 
-Typer alone takes 50-100 ms to import; printing a version string needs none of it.
-Everything else goes to ``claimtrack.cli.main``.
+Typer alone takes 50-100 ms to import; printing a version string or a page printed
+before needs none of it. Everything else goes to ``claimtrack.cli.main``.
 """
 
 from __future__ import annotations
@@ -53,12 +54,23 @@ def main() -> None:
             sys.stdout.write(f"claimtrack {__version__}\n")  # as Typer's --version prints it
             sys.stdout.flush()
             return
+        args = sys.argv[1:]
+        page = False
+        if not closed and args[-1:] in (["--help"], ["-h"]):  # not imported for the rest
+            from claimtrack.launch import help_pages
+
+            page = help_pages.asked_for(args)
+            if page and help_pages.print_kept(args):
+                return
         from claimtrack.store.collector import paused_gc
 
         with paused_gc():  # Typer's import makes some 100,000 objects that live on
             from claimtrack.cli import main as run
         try:
-            run()
+            if page:
+                help_pages.record(args, run)  # printed as ever, and kept
+            else:
+                run()
         finally:
             # Output still buffered meets a closed pipe here, where it is handled below,
             # not at interpreter exit, which would end with status 120.
