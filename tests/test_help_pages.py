@@ -177,8 +177,22 @@ def launched(args: list[str], env: dict[str, str]) -> tuple[int, bytes, str, str
     return done.returncode, done.stdout, stderr, loaded
 
 
+@pytest.fixture(scope="session")
+def bytecode_written(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Once: every help page run as the tests run them, so that Python has written the
+    bytecode of every module they load. In a fresh checkout the first run makes the
+    ``__pycache__`` folders, which changes the folders a page is stamped with, after
+    ``settled_code`` looked at them (its page is then not kept, rightly)."""
+    import time
+
+    home = tmp_path_factory.mktemp("bytecode")
+    for args in SOME:
+        claimtrack(args, environment(home, COLUMNS="80"))
+    time.sleep(help_pages.RACY_NS / 1e9 + 0.05)  # whatever those runs changed is settled
+
+
 @pytest.fixture(autouse=True)
-def settled_code(tmp_path: Path) -> None:
+def settled_code(tmp_path: Path, bytecode_written: None) -> None:
     """A page is not kept while its code changed in the last ``RACY_NS`` (on a fresh
     checkout, Python writing ``__pycache__`` changes the folders): wait for that to
     pass, by the file system's clock, so that these tests find their pages kept."""
