@@ -79,7 +79,7 @@ def print_trimmed(out: Console, renderable: Any) -> None:
 # Characters one terminal cell wide in every Unicode version, none of which joins or
 # combines with its neighbours: Latin, Greek and Cyrillic letters, digits, punctuation
 # (the ranges Rich itself measures without its tables, ``rich.cells``).
-_NARROW_RANGES = ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482))
+NARROW_RANGES = ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482))
 _narrow_chars: frozenset[str] = frozenset()
 
 
@@ -91,7 +91,7 @@ def narrow(text: str) -> bool:
         return text.isprintable()
     if not _narrow_chars:
         _narrow_chars = frozenset(
-            chr(code) for start, end in _NARROW_RANGES for code in range(start, end + 1)
+            chr(code) for start, end in NARROW_RANGES for code in range(start, end + 1)
         )
     return _narrow_chars.issuperset(text)
 
