@@ -178,16 +178,11 @@ _GAP = 2  # the space between two columns
 # A claim as a row of ``list``'s table: its ID, status, text (on one line), who said it,
 # who reported it, and its story and tags, each as printed (``printed``).
 ClaimRow = tuple[str, str, str, str, str, str]
-# How each column of the claims table shows its text: the style, and how many lines it
-# wraps to (None: it does not wrap).
-_CLAIM_COLUMNS: tuple[tuple[str, int | None], ...] = (
-    ("", None),
-    ("", None),
-    ("", CLAIM_LINES),
-    ("", SIDE_LINES),
-    ("", SIDE_LINES),
-    ("dim", SIDE_LINES),
-)
+# A cell's text, its style, and how many lines it wraps to (None: it does not wrap).
+_CellText = tuple[str, str, int | None]
+# The style and lines of the claims table's wrapped columns: claim, said by, reported
+# by, story and tags.
+_WRAPPED = (("", CLAIM_LINES), ("", SIDE_LINES), ("", SIDE_LINES), ("dim", SIDE_LINES))
 
 
 def printed(value: str) -> str:
@@ -238,14 +233,15 @@ def claims_table(
     if rich or not table.drawable:
         drawn = table.rich_table()
         for row in rows:
+            texts = _cell_texts(row, id_length, len(columns))
             drawn.add_row(
-                *(_rich_cell(out, columns, row, n, id_length) for n in range(len(columns)))
+                *(_rich_cell(out, c.width, t) for c, t in zip(columns, texts, strict=True))
             )
         print_trimmed(out, drawn)
         return
     table.header()
     for row in rows:
-        table.row([_written_cell(table, row, n, id_length) for n in range(len(table.columns))])
+        table.row(_written_row(table, row, id_length))
     table.close()
 
 
@@ -271,41 +267,43 @@ def _claim_columns(rows: Sequence[ClaimRow], id_length: int, width: int) -> list
     ]
 
 
-def _cell_text(row: ClaimRow, column: int, id_length: int) -> tuple[str, str, int | None]:
-    """A row's text in a column (the columns of ``_claim_columns``, in order, the story
-    column last if shown), its style, and how many lines it wraps to (None: none)."""
-    if column == 0:
-        return ids.short(row[0], id_length), "", None
-    if column == 1:
-        return row[1], STATUS_STYLES.get(row[1], ""), None  # type: ignore[call-overload]
-    return (row[column], *_CLAIM_COLUMNS[column])
+def _cell_texts(row: ClaimRow, id_length: int, count: int) -> list[_CellText]:
+    """A row's text in each of the first ``count`` columns of ``_claim_columns`` (the
+    story column last, if shown): the text, its style, and how many lines it wraps to
+    (None: it does not wrap)."""
+    status_style = STATUS_STYLES.get(cast("Status", row[1]), "")
+    texts: list[_CellText] = [
+        (ids.short(row[0], id_length), "", None),
+        (row[1], status_style, None),
+    ]
+    texts += [(row[n], *_WRAPPED[n - 2]) for n in range(2, count)]
+    return texts
 
 
-def _rich_cell(
-    out: Console, columns: Sequence[Column], row: ClaimRow, column: int, id_length: int
-) -> Text:
+def _rich_cell(out: Console, width: int, text: _CellText) -> Text:
     """A cell as Rich is given it."""
     from rich.text import Text
 
-    value, style, lines = _cell_text(row, column, id_length)
+    value, style, lines = text
     cell = Text(value, style=style)
-    if lines is None:
-        return cell
-    return wrapped(out, cell, columns[column].width, lines, style)
+    return cell if lines is None else wrapped(out, cell, width, lines, style)
 
 
-def _written_cell(table: FixedTable, row: ClaimRow, column: int, id_length: int) -> Cell:
-    """A cell as ``FixedTable`` writes it: laid out by the writer where it can, else by
-    Rich, the same way."""
-    value, style, lines = _cell_text(row, column, id_length)
-    if lines is None:
-        cell = table.text_cell(value, style, column)
-    else:
-        cell = table.wrapped_cell(value, style, column, lines)
-    if cell is None:
-        text = _rich_cell(table.out, table.columns, row, column, id_length)
-        cell = table.laid_out(text, column)
-    return cell
+def _written_row(table: FixedTable, row: ClaimRow, id_length: int) -> list[Cell]:
+    """A row's cells as ``FixedTable`` writes them: laid out by the writer where it can,
+    else by Rich, the same way."""
+    cells = []
+    for column, text in enumerate(_cell_texts(row, id_length, len(table.columns))):
+        value, style, lines = text
+        if lines is None:
+            cell = table.text_cell(value, style, column)
+        else:
+            cell = table.wrapped_cell(value, style, column, lines)
+        if cell is None:
+            width = table.columns[column].width
+            cell = table.laid_out(_rich_cell(table.out, width, text), column)
+        cells.append(cell)
+    return cells
 
 
 def _side_width(header: str, cells: Sequence[str], width: int) -> int:

@@ -119,6 +119,23 @@ def wrap_narrow(text: str, width: int, lines: int) -> tuple[list[str], bool]:
     steps are Rich's (``Text.wrap`` with ``overflow="ellipsis"``: words never split, a
     word longer than the line cut with an ellipsis), measured by length, which is the
     width here."""
+    if len(text) <= width:
+        return [text.rstrip()], False
+    if text.isascii() and text[0] != " ":
+        parts, more = _lines_of_words(text, width, max(1, lines))
+    else:
+        parts = [_fitted(text[a:b], width) for a, b in pairwise(_breaks(text, width))]
+        more = len(parts) > max(1, lines)
+    kept = [part.rstrip() for part in parts[: max(1, lines)]]
+    if more and len(kept[-1]) >= width:
+        kept[-1] = kept[-1][: width - 1].rstrip()
+    return kept, more
+
+
+def _breaks(text: str, width: int) -> list[int]:
+    """Where Rich breaks ``text`` into lines (``rich._wrap.divide_line`` without folding),
+    its start and end included: a word (with the spaces after it) goes on the line if
+    its letters fit, a word longer than a line gets a line of its own."""
     breaks = [0]
     used = 0
     for match in _WORD.finditer(text):
@@ -134,12 +151,38 @@ def wrap_narrow(text: str, width: int, lines: int) -> tuple[list[str], bool]:
             breaks.append(start)
             used = end - start
     breaks.append(len(text))
-    parts = [_fitted(text[a:b], width) for a, b in pairwise(breaks)]
-    kept = [part.rstrip() for part in parts[: max(1, lines)]]
-    more = len(parts) > len(kept)
-    if more and len(kept[-1]) >= width:
-        kept[-1] = kept[-1][: width - 1].rstrip()
-    return kept, more
+    return breaks
+
+
+def _lines_of_words(text: str, width: int, lines: int) -> tuple[list[str], bool]:
+    """``_breaks``'s first ``lines`` lines (each as ``_fitted`` cuts it) and whether
+    more follow, for a text whose only space is " " and which starts with a word: a
+    line runs to the last word whose letters end within the width, found from the end
+    of the line rather than word by word."""
+    parts: list[str] = []
+    size = len(text)
+    letters = len(text.rstrip(" "))
+    start = 0
+    while start < size and len(parts) < lines:
+        limit = start + width
+        if letters <= limit:
+            parts.append(_fitted(text[start:], width))
+            return parts, False
+        if text[limit] == " ":  # the line ends with a whole word: the spaces go with it
+            end = limit
+            while end < size and text[end] == " ":
+                end += 1
+        else:
+            end = text.rfind(" ", start, limit) + 1
+            if end <= start:  # a word longer than the line, on a line of its own
+                end = text.find(" ", limit)
+                if end < 0:
+                    end = size
+                while end < size and text[end] == " ":
+                    end += 1
+        parts.append(_fitted(text[start:end], width))
+        start = end
+    return parts, start < size
 
 
 @dataclass(frozen=True)
@@ -181,6 +224,11 @@ class FixedTable:
         self._colours = COLOR_SYSTEMS[name] if name else None
         self._without_colour = out.no_color and self._colours is not None
         self._blank = [" " * width for width in self._outer]
+        # After each column but the last: the space after it and the divider.
+        self._gaps = ["  "] * last + [""]
+        self._blank_gapped = [
+            blank + gap[1:] for blank, gap in zip(self._blank, self._gaps, strict=True)
+        ]
         self._rows: list[str] = []
         self._cell_options = [
             options.update(
@@ -211,8 +259,7 @@ class FixedTable:
         width = self.columns[column].width
         if width < 2 or not narrow(text):
             return None
-        line = _fitted(text, width)
-        line += " " * (width - len(line))
+        line = _fitted(text, width).ljust(width)
         return [((line, self.out.get_style(style)),)] if style else [((line, None),)]
 
     def wrapped_cell(self, text: str, style: str, column: int, lines: int) -> Cell | None:
@@ -226,7 +273,7 @@ class FixedTable:
         if not style:
             if more:
                 parts[last] += ELLIPSIS
-            return [((part + " " * (width - len(part)), None),) for part in parts]
+            return [((part.ljust(width), None),) for part in parts]
         shown = self.out.get_style(style)
         cell = []
         for number, part in enumerate(parts):
@@ -251,9 +298,10 @@ class FixedTable:
     def row(self, cells: Sequence[Cell]) -> None:
         """Write a row: a cell for each column."""
         height = max(1, *(len(cell) for cell in cells))
-        write = self._plain_line if self._colours is None else self._coloured_line
-        for number in range(height):
-            self._rows.append(write(cells, number))
+        if self._colours is None:
+            self._plain_row(cells, height)
+        else:
+            self._rows.extend(self._coloured_line(cells, n) for n in range(height))
         if len(self._rows) >= _ROWS_A_WRITE:
             self._flush()
 
@@ -266,19 +314,18 @@ class FixedTable:
             self.out.file.write("".join(self._rows))
             self._rows.clear()
 
-    def _plain_line(self, cells: Sequence[Cell], number: int) -> str:
-        parts: list[str] = []
-        last = len(cells) - 1
-        for index, cell in enumerate(cells):
-            if number < len(cell):
-                parts.extend(text for text, _ in cell[number])
-                if index < last:
-                    parts.append("  ")
-            else:
-                parts.append(self._blank[index])
-                if index < last:
-                    parts.append(" ")
-        return "".join(parts).rstrip(" ") + "\n"
+    def _plain_row(self, cells: Sequence[Cell], height: int) -> None:
+        """A row's lines where nothing is coloured: the runs' text, column by column."""
+        columns = []
+        for cell, gap, blank in zip(cells, self._gaps, self._blank_gapped, strict=True):
+            lines = [
+                line[0][0] + gap if len(line) == 1 else "".join([t for t, _ in line]) + gap
+                for line in cell
+            ]
+            if len(lines) < height:
+                lines.extend([blank] * (height - len(lines)))
+            columns.append(lines)
+        self._rows.extend("".join(parts).rstrip(" ") + "\n" for parts in zip(*columns, strict=True))
 
     def _coloured_line(self, cells: Sequence[Cell], number: int) -> str:
         line: list[Run] = []
