@@ -188,7 +188,8 @@ _WRAPPED = (("", CLAIM_LINES), ("", SIDE_LINES), ("", SIDE_LINES), ("dim", SIDE_
 def printed(value: str) -> str:
     """User text as a table shows it: control characters escaped, and characters the
     terminal's encoding lacks replaced (what ``text`` gives Rich)."""
-    return as_printed(safe_text(value))
+    # Printable text (no character of Unicode's "other" categories) has nothing to escape.
+    return as_printed(value if value.isprintable() else safe_text(value))
 
 
 def claim_row(view: ClaimView) -> ClaimRow:

@@ -166,21 +166,26 @@ def _lines_of_words(text: str, width: int, lines: int) -> tuple[list[str], bool]
     while start < size and len(parts) < lines:
         limit = start + width
         if letters <= limit:
-            parts.append(_fitted(text[start:], width))
+            rest = text[start:]
+            parts.append(_fitted(rest, width) if len(rest) > width else rest)
             return parts, False
-        if text[limit] == " ":  # the line ends with a whole word: the spaces go with it
-            end = limit
+        if text[limit] == " ":
+            # The line ends with a whole word; Rich trims the spaces after it.
+            parts.append(text[start:limit])
+            end = limit + 1
             while end < size and text[end] == " ":
                 end += 1
         else:
             end = text.rfind(" ", start, limit) + 1
-            if end <= start:  # a word longer than the line, on a line of its own
+            if end > start:
+                parts.append(text[start:end])
+            else:  # a word longer than the line, on a line of its own
                 end = text.find(" ", limit)
                 if end < 0:
                     end = size
                 while end < size and text[end] == " ":
                     end += 1
-        parts.append(_fitted(text[start:end], width))
+                parts.append(_fitted(text[start:end], width))
         start = end
     return parts, start < size
 
@@ -230,6 +235,7 @@ class FixedTable:
             blank + gap[1:] for blank, gap in zip(self._blank, self._gaps, strict=True)
         ]
         self._rows: list[str] = []
+        self._styles_by_name: dict[str, Style] = {}
         self._cell_options = [
             options.update(
                 width=c.width,
@@ -260,7 +266,7 @@ class FixedTable:
         if width < 2 or not narrow(text):
             return None
         line = _fitted(text, width).ljust(width)
-        return [((line, self.out.get_style(style)),)] if style else [((line, None),)]
+        return [((line, self._style(style)),)] if style else [((line, None),)]
 
     def wrapped_cell(self, text: str, style: str, column: int, lines: int) -> Cell | None:
         """``render.wrapped(out, Text(text, style=style), width, lines, style)`` as the
@@ -274,7 +280,7 @@ class FixedTable:
             if more:
                 parts[last] += ELLIPSIS
             return [((part.ljust(width), None),) for part in parts]
-        shown = self.out.get_style(style)
+        shown = self._style(style)
         cell = []
         for number, part in enumerate(parts):
             runs: list[Run] = [(part, shown)] if part else []
@@ -285,6 +291,13 @@ class FixedTable:
                 runs.append((" " * (width - len(part)), None))
             cell.append(runs)
         return cell
+
+    def _style(self, name: str) -> Style:
+        """The console's style of that name (looked up once)."""
+        style = self._styles_by_name.get(name)
+        if style is None:
+            style = self._styles_by_name[name] = self.out.get_style(name)
+        return style
 
     def laid_out(self, text: Any, column: int) -> Cell:
         """Any renderable (a ``Text``) as the column lays it out, by Rich."""
