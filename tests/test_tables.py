@@ -1,8 +1,9 @@
-"""The claims table written row by row (``tables.FixedTable``) against Rich's own table.
+"""The tables written row by row (``tables.FixedTable``) against Rich's own tables.
 
-``list`` on a terminal no longer has Rich lay out its table; these tests hold the bytes
-it writes equal to the bytes Rich's ``Table`` writes for the same rows (what
-``render.claims_table(..., rich=True)`` draws), for random text (wide, combining and
+``list`` and ``log`` on a terminal no longer have Rich lay out their tables; these tests
+hold the bytes they write equal to the bytes Rich's ``Table`` writes for the same rows
+(what ``render.claims_table(..., rich=True)`` and ``render.events_table(..., rich=True)``
+draw), for random text (wide, combining and
 joined characters, emoji, tabs, control characters, long words, empty cells), at
 random widths, with and without colour.
 """
@@ -67,8 +68,8 @@ SEPARATORS = (" ", " ", " ", "  ", "", "\t")
 
 
 @st.composite
-def texts(draw: st.DrawFn, longest: int = 30) -> str:
-    pieces = draw(st.lists(st.sampled_from(PIECES), max_size=longest))
+def texts(draw: st.DrawFn, longest: int = 30, shortest: int = 0) -> str:
+    pieces = draw(st.lists(st.sampled_from(PIECES), min_size=shortest, max_size=longest))
     separators = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(pieces)))
     return "".join(p + s for p, s in zip(pieces, separators, strict=False))
 
@@ -78,7 +79,7 @@ def views(draw: st.DrawFn) -> dict[str, Any]:
     return {
         "id": draw(st.text("0123456789abcdefghjkmnpqrstvwxyz", min_size=10, max_size=10)),
         "status": draw(st.sampled_from(STATUSES)),
-        "text": draw(texts(60)),
+        "text": draw(texts(10) | texts(80, 20)),
         "said_by": draw(st.lists(texts(4), max_size=3)),
         "reported_by": draw(st.lists(texts(4), max_size=3)),
         "story": draw(st.none() | texts(3)),
@@ -132,6 +133,41 @@ def test_the_written_table_is_byte_for_byte_the_table_rich_draws(
 ) -> None:
     written = drawn(claims, width, settings, no_color, rich=False)
     assert written == drawn(claims, width, settings, no_color, rich=True)
+
+
+@st.composite
+def events(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "at": f"2024-02-{draw(st.integers(10, 28))}T10:{draw(st.integers(10, 59))}:00.000000Z",
+        "actor": draw(texts(4) | texts(8, 4)),
+        "action": draw(st.sampled_from(("add", "edit", "status", "link", "merge"))),
+        "kind": draw(st.sampled_from(("claim", "source"))),
+        "target": "0123456789",
+        "summary": draw(texts(10) | texts(120, 40)),
+    }
+
+
+def drawn_events(
+    views: list[dict[str, Any]], width: int, settings: dict[str, str], no_color: bool, rich: bool
+) -> str:
+    with terminal(width, settings) as captured:
+        render.events_table(views, no_color, rich=rich)
+    return captured.getvalue()
+
+
+@pytest.mark.slow
+@settings(max_examples=100)
+@given(
+    views=st.lists(events(), min_size=1, max_size=4),
+    width=st.integers(70, 220),
+    settings=st.sampled_from(TERMINALS),
+    no_color=st.booleans(),
+)
+def test_the_written_log_is_byte_for_byte_the_table_rich_draws(
+    views: list[dict[str, Any]], width: int, settings: dict[str, str], no_color: bool
+) -> None:
+    written = drawn_events(views, width, settings, no_color, rich=False)
+    assert written == drawn_events(views, width, settings, no_color, rich=True)
 
 
 def test_colour_reaches_the_written_table() -> None:

@@ -538,10 +538,14 @@ def source_detail(view: SourceView, cited: Sequence[tuple[str, Claim]], no_color
         out.print(line)
 
 
-def events_table(views: Sequence[dict[str, Any]], no_color: bool) -> None:
+def events_table(views: Sequence[dict[str, Any]], no_color: bool, *, rich: bool = False) -> None:
     """``log`` on a terminal: when, who, what action on which record, and what changed
     in words. The change gets the room (who wraps between words at 16 columns); where
-    that leaves it under 30 columns, each event is a block: its facts, then the change."""
+    that leaves it under 30 columns, each event is a block: its facts, then the change.
+
+    The table is written a row at a time by ``tables.FixedTable``, as for
+    ``claims_table`` (``rich``: drawn by Rich, for tests)."""
+    from claimtrack.cli.tables import Column, FixedTable
 
     out = console(no_color)
     rows = [
@@ -569,21 +573,46 @@ def events_table(views: Sequence[dict[str, Any]], no_color: bool) -> None:
 
         print_trimmed(out, Group(*blocks))
         return
-    table = plain_table()
-    table.add_column("When (UTC)", no_wrap=True, width=fixed[0])
-    table.add_column("Who", no_wrap=True, width=who)
-    table.add_column("Action", no_wrap=True, width=fixed[1])
-    table.add_column("Record", no_wrap=True, width=fixed[2])
-    table.add_column("What changed", no_wrap=True, width=change)
-    for when, actor, action, record, summary in rows:
-        table.add_row(
-            when,
-            wrapped(out, actor, who, 3),
-            action,
-            record,
-            wrapped(out, summary, change, 1_000),
-        )
-    print_trimmed(out, table)
+    columns = [
+        Column("When (UTC)", fixed[0]),
+        Column("Who", who),
+        Column("Action", fixed[1]),
+        Column("Record", fixed[2]),
+        Column("What changed", change),
+    ]
+    writer = FixedTable(out, columns)
+    lines = (None, 3, None, None, 1_000)  # how many lines each column wraps to
+    if rich or not writer.drawable:
+        table = writer.rich_table()
+        for row in rows:
+            table.add_row(
+                *(
+                    cell if n is None else wrapped(out, cell, column.width, n)
+                    for cell, column, n in zip(row, columns, lines, strict=True)
+                )
+            )
+        print_trimmed(out, table)
+        return
+    writer.header()
+    for row in rows:
+        writer.row([_written_cell(writer, c, n, lines[n]) for n, c in enumerate(row)])
+    writer.close()
+
+
+def _written_cell(writer: FixedTable, cell: Text, column: int, lines: int | None) -> Cell:
+    """A cell of unstyled text (``text``) as ``writer`` writes it: laid out by the
+    writer where it can, else by Rich, after ``wrapped`` if it wraps to ``lines``."""
+    written = None
+    if not cell.style and not cell.spans:
+        if lines is None:
+            written = writer.text_cell(cell.plain, "", column)
+        else:
+            written = writer.wrapped_cell(cell.plain, "", column, lines)
+    if written is None:
+        width = writer.columns[column].width
+        shown = cell if lines is None else wrapped(writer.out, cell, width, lines)
+        written = writer.laid_out(shown, column)
+    return written
 
 
 _EVENT_FIXED = ((0, "When (UTC)"), (2, "Action"), (3, "Record"))
