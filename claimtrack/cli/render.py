@@ -242,7 +242,8 @@ def claims_table(
         return
     table.header()
     for row in rows:
-        table.row(_written_row(table, row, id_length))
+        texts = _cell_texts(row, id_length, len(columns))
+        table.row([_written_cell(table, text, n) for n, text in enumerate(texts)])
     table.close()
 
 
@@ -290,21 +291,18 @@ def _rich_cell(out: Console, width: int, text: _CellText) -> Text:
     return cell if lines is None else wrapped(out, cell, width, lines, style)
 
 
-def _written_row(table: FixedTable, row: ClaimRow, id_length: int) -> list[Cell]:
-    """A row's cells as ``FixedTable`` writes them: laid out by the writer where it can,
-    else by Rich, the same way."""
-    cells = []
-    for column, text in enumerate(_cell_texts(row, id_length, len(table.columns))):
-        value, style, lines = text
-        if lines is None:
-            cell = table.text_cell(value, style, column)
-        else:
-            cell = table.wrapped_cell(value, style, column, lines)
-        if cell is None:
-            width = table.columns[column].width
-            cell = table.laid_out(_rich_cell(table.out, width, text), column)
-        cells.append(cell)
-    return cells
+def _written_cell(writer: FixedTable, text: _CellText, column: int) -> Cell:
+    """A cell as ``writer`` writes it: laid out by the writer where it can, else by
+    Rich, the same way."""
+    value, style, lines = text
+    if lines is None:
+        written = writer.text_cell(value, style, column)
+    else:
+        written = writer.wrapped_cell(value, style, column, lines)
+    if written is None:
+        width = writer.columns[column].width
+        written = writer.laid_out(_rich_cell(writer.out, width, text), column)
+    return written
 
 
 def _side_width(header: str, cells: Sequence[str], width: int) -> int:
@@ -585,34 +583,16 @@ def events_table(views: Sequence[dict[str, Any]], no_color: bool, *, rich: bool 
     if rich or not writer.drawable:
         table = writer.rich_table()
         for row in rows:
+            texts = [(c.plain, "", n) for c, n in zip(row, lines, strict=True)]
             table.add_row(
-                *(
-                    cell if n is None else wrapped(out, cell, column.width, n)
-                    for cell, column, n in zip(row, columns, lines, strict=True)
-                )
+                *(_rich_cell(out, c.width, t) for c, t in zip(columns, texts, strict=True))
             )
         print_trimmed(out, table)
         return
     writer.header()
     for row in rows:
-        writer.row([_written_cell(writer, c, n, lines[n]) for n, c in enumerate(row)])
+        writer.row([_written_cell(writer, (c.plain, "", lines[n]), n) for n, c in enumerate(row)])
     writer.close()
-
-
-def _written_cell(writer: FixedTable, cell: Text, column: int, lines: int | None) -> Cell:
-    """A cell of unstyled text (``text``) as ``writer`` writes it: laid out by the
-    writer where it can, else by Rich, after ``wrapped`` if it wraps to ``lines``."""
-    written = None
-    if not cell.style and not cell.spans:
-        if lines is None:
-            written = writer.text_cell(cell.plain, "", column)
-        else:
-            written = writer.wrapped_cell(cell.plain, "", column, lines)
-    if written is None:
-        width = writer.columns[column].width
-        shown = cell if lines is None else wrapped(writer.out, cell, width, lines)
-        written = writer.laid_out(shown, column)
-    return written
 
 
 _EVENT_FIXED = ((0, "When (UTC)"), (2, "Action"), (3, "Record"))
