@@ -1,10 +1,11 @@
 """Fixed-width tables written a row at a time, byte for byte as Rich draws them.
 
-``list`` fixes every column's width itself and wraps every cell beforehand
-(``render.claims_table``), yet Rich's ``Table`` still lays the whole table out in
-Python, cell by cell, before it prints a line: at thousands of rows that costs many
-times what reading the claims does. ``FixedTable`` writes each row as it comes, as
-Rich draws a ``plain_table`` whose columns all have a fixed width and do not wrap:
+``list`` and ``log`` fix every column's width themselves and wrap every cell
+beforehand (``render.claims_table``, ``render.events_table``), yet Rich's ``Table``
+would still lay the whole table out in Python, cell by cell, before it printed a line:
+at thousands of rows that costs many times what reading the records does.
+``FixedTable`` writes each row as it comes, as Rich draws a ``plain_table`` whose
+columns all have a fixed width and do not wrap:
 
 - the header in bold over a rule, drawn by Rich itself (a table without rows);
 - each cell's lines padded to the column's width, in the column's style, then one
@@ -256,6 +257,7 @@ class FixedTable:
         return table
 
     def header(self) -> None:
+        """Write the header and the rule under it (Rich draws them)."""
         print_trimmed(self.out, self.rich_table())
 
     def text_cell(self, text: str, style: str, column: int) -> Cell | None:
