@@ -27,11 +27,12 @@ def claims(ctx: typer.Context, views: Iterable[ClaimView], fmt: OutputFormat) ->
     if fmt == "table":
         from claimtrack.cli import render
 
-        rows = list(views)
+        # Only what the table shows is kept while the claims are read.
+        rows = [render.claim_row(view) for view in views]
         if not rows:
             typer.echo("No claims match.", err=True)
             return 0
-        length = ids.unique_prefix_length(v["id"] for v in rows)
+        length = ids.unique_prefix_length(row[0] for row in rows)
         render.claims_table(rows, no_color(ctx), length)
         return len(rows)
     counted = _Counted(views)

@@ -8,18 +8,19 @@ are escaped first so that a claim cannot move the cursor or recolour the termina
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from claimtrack import ids
 from claimtrack.cli.context import as_printed
+from claimtrack.cli.tables import plain_table, print_trimmed
 from claimtrack.exporting.formats import safe_text
 from claimtrack.model import describe_quantity, local_time
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
+    from claimtrack.cli.tables import Cell, Column, FixedTable
     from claimtrack.model import Claim, Status
     from claimtrack.views import ClaimView, LinkView, SimilarView, SourceView
 
@@ -32,21 +33,6 @@ STATUS_STYLES: dict[Status, str] = {
     "unverifiable": "dim",
     "retracted": "red dim",
 }
-
-
-def _plain_table() -> Table:
-    """A table with a rule under its header and no frame, its columns set apart by one
-    space: what list, log and stats draw, so that the text gets the width."""
-    from rich import box
-    from rich.table import Table
-
-    return Table(
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        collapse_padding=True,
-    )
 
 
 # COLUMNS and LINES beyond this are no terminal's: a typo, not a size.
@@ -96,22 +82,6 @@ def text(value: Any, style: str = "") -> Text:
 
 def _status(status: Status) -> Text:
     return text(status, STATUS_STYLES.get(status, ""))
-
-
-def print_trimmed(out: Console, renderable: Any) -> None:
-    """Print without the padding Rich adds after the last character of a line (trailing
-    spaces stay behind in ``less``, copied text and diffs)."""
-    from rich.segment import Segment, SegmentLines
-
-    lines = []
-    for line in out.render_lines(renderable, out.options, pad=False):
-        while line and not line[-1].control and not line[-1].text.rstrip(" "):
-            line.pop()
-        if line and not line[-1].control:
-            last = line[-1]
-            line[-1] = Segment(last.text.rstrip(" "), last.style)
-        lines.append(line)
-    out.print(SegmentLines(lines, new_lines=True))
 
 
 def wrapped(out: Console, value: Text | str, width: int, lines: int, style: str = "") -> Text:
@@ -205,7 +175,42 @@ SIDE_LINES = 3  # as many for its attribution, story and tags
 _GAP = 2  # the space between two columns
 
 
-def claims_table(views: Sequence[ClaimView], no_color: bool, id_length: int) -> None:
+# A claim as a row of ``list``'s table: its ID, status, text (on one line), who said it,
+# who reported it, and its story and tags, each as printed (``printed``).
+ClaimRow = tuple[str, str, str, str, str, str]
+# A cell's text, its style, and how many lines it wraps to (None: it does not wrap).
+_CellText = tuple[str, str, int | None]
+# The style and lines of the claims table's wrapped columns: claim, said by, reported
+# by, story and tags.
+_WRAPPED = (("", CLAIM_LINES), ("", SIDE_LINES), ("", SIDE_LINES), ("dim", SIDE_LINES))
+
+
+def printed(value: str) -> str:
+    """User text as a table shows it: control characters escaped, and characters the
+    terminal's encoding lacks replaced (what ``text`` gives Rich)."""
+    # Printable text (no character of Unicode's "other" categories) has nothing to escape.
+    return as_printed(value if value.isprintable() else safe_text(value))
+
+
+def claim_row(view: ClaimView) -> ClaimRow:
+    """What ``claims_table`` shows of a claim, kept while the others are read (much
+    smaller than the view)."""
+    where = view.get("story") or ""
+    if view["tags"]:
+        where = (where + " " if where else "") + " ".join("#" + t for t in view["tags"])
+    return (
+        view["id"],
+        printed(view["status"]),
+        printed(" ".join(view["text"].split())),
+        printed(", ".join(view["said_by"])),
+        printed(" > ".join(view["reported_by"])),
+        printed(where),
+    )
+
+
+def claims_table(
+    rows: Sequence[ClaimRow], no_color: bool, id_length: int, *, rich: bool = False
+) -> None:
     """The claims as ``list`` shows them on a terminal of any width.
 
     The claim text gets the room: ID and status keep their width, the attribution and
@@ -213,37 +218,91 @@ def claims_table(views: Sequence[ClaimView], no_color: bool, id_length: int) -> 
     sixth of the free width each), the claim takes the rest and wraps to three lines,
     then an ellipsis; the story column is left out when it would leave the claim fewer
     than 40 columns. Below ``STACK_BELOW`` columns each claim is a block of lines.
+
+    The table is written a row at a time by ``tables.FixedTable``, byte for byte as
+    Rich's ``Table`` draws it; ``rich`` (for tests), or a table the writer cannot
+    draw, has Rich draw it.
     """
+    from claimtrack.cli.tables import FixedTable
+
     out = console(no_color)
     if out.width < STACK_BELOW:
-        _claims_stacked(out, views, id_length)
+        _claims_stacked(out, rows, id_length)
         return
+    columns = _claim_columns(rows, id_length, out.width)
+    table = FixedTable(out, columns)
+    if rich or not table.drawable:
+        drawn = table.rich_table()
+        for row in rows:
+            texts = _cell_texts(row, id_length, len(columns))
+            drawn.add_row(
+                *(_rich_cell(out, c.width, t) for c, t in zip(columns, texts, strict=True))
+            )
+        print_trimmed(out, drawn)
+        return
+    table.header()
+    for row in rows:
+        texts = _cell_texts(row, id_length, len(columns))
+        table.row([_written_cell(table, text, n) for n, text in enumerate(texts)])
+    table.close()
 
-    rows = [_claim_cells(view, id_length) for view in views]
-    status_width = max(len("Status"), *(len(r[1].plain) for r in rows))
+
+def _claim_columns(rows: Sequence[ClaimRow], id_length: int, width: int) -> list[Column]:
+    """The columns of the claims table at ``width`` (see ``claims_table``)."""
+    from claimtrack.cli.tables import Column
+
+    status_width = max(len("Status"), *(len(r[1]) for r in rows))
     fixed = id_length + status_width
     sides = [("Said by", 3), ("Reported by", 4), ("Story / tags", 5)]
-    widths = {name: _side_width(name, [r[i].plain for r in rows], out.width) for name, i in sides}
+    widths = {name: _side_width(name, [r[i] for r in rows], width) for name, i in sides}
     shown = [name for name, _ in sides]
-    if out.width - fixed - sum(widths.values()) - _GAP * 5 < 40:
+    if width - fixed - sum(widths.values()) - _GAP * 5 < 40:
         shown.remove("Story / tags")
-    claim_width = out.width - fixed - sum(widths[n] for n in shown) - _GAP * (len(shown) + 2)
-    longest = max(len(r[2].plain) for r in rows)
+    claim_width = width - fixed - sum(widths[n] for n in shown) - _GAP * (len(shown) + 2)
+    longest = max(len(r[2]) for r in rows)
     claim_width = max(10, min(claim_width, longest))
+    return [
+        Column("ID", id_length, "bold"),
+        Column("Status", status_width),
+        Column("Claim", claim_width),
+        *(Column(name, widths[name]) for name in shown),
+    ]
 
-    table = _plain_table()
-    table.add_column("ID", style="bold", no_wrap=True, width=id_length)
-    table.add_column("Status", no_wrap=True, width=status_width)
-    table.add_column("Claim", no_wrap=True, width=claim_width)
-    for name in shown:
-        table.add_column(name, no_wrap=True, width=widths[name])
-    for short, status, claim, said, reported, where in rows:
-        cells = [short, status, wrapped(out, claim, claim_width, CLAIM_LINES)]
-        for (header, _), cell in zip(sides, (said, reported, where), strict=True):
-            if header in shown:
-                cells.append(wrapped(out, cell, widths[header], SIDE_LINES, str(cell.style)))
-        table.add_row(*cells)
-    print_trimmed(out, table)
+
+def _cell_texts(row: ClaimRow, id_length: int, count: int) -> list[_CellText]:
+    """A row's text in each of the first ``count`` columns of ``_claim_columns`` (the
+    story column last, if shown): the text, its style, and how many lines it wraps to
+    (None: it does not wrap)."""
+    status_style = STATUS_STYLES.get(cast("Status", row[1]), "")
+    texts: list[_CellText] = [
+        (ids.short(row[0], id_length), "", None),
+        (row[1], status_style, None),
+    ]
+    texts += [(row[n], *_WRAPPED[n - 2]) for n in range(2, count)]
+    return texts
+
+
+def _rich_cell(out: Console, width: int, text: _CellText) -> Text:
+    """A cell as Rich is given it."""
+    from rich.text import Text
+
+    value, style, lines = text
+    cell = Text(value, style=style)
+    return cell if lines is None else wrapped(out, cell, width, lines, style)
+
+
+def _written_cell(writer: FixedTable, text: _CellText, column: int) -> Cell:
+    """A cell as ``writer`` writes it: laid out by the writer where it can, else by
+    Rich, the same way."""
+    value, style, lines = text
+    if lines is None:
+        written = writer.text_cell(value, style, column)
+    else:
+        written = writer.wrapped_cell(value, style, column, lines)
+    if written is None:
+        width = writer.columns[column].width
+        written = writer.laid_out(_rich_cell(writer.out, width, text), column)
+    return written
 
 
 def _side_width(header: str, cells: Sequence[str], width: int) -> int:
@@ -255,29 +314,29 @@ def _side_width(header: str, cells: Sequence[str], width: int) -> int:
     return max(len(header), min(longest_word + 1, 17), min(widest, share))
 
 
-def _claim_cells(view: ClaimView, id_length: int) -> tuple[Text, Text, Text, Text, Text, Text]:
-    where = view.get("story") or ""
-    if view["tags"]:
-        where = (where + " " if where else "") + " ".join("#" + t for t in view["tags"])
+def _claim_cells(row: ClaimRow, id_length: int) -> tuple[Text, Text, Text, Text, Text, Text]:
+    from rich.text import Text
+
+    short, status, claim, said, reported, where = row
     return (
-        text(ids.short(view["id"], id_length)),
-        _status(view["status"]),
-        text(" ".join(view["text"].split())),
-        text(", ".join(view["said_by"])),
-        text(" > ".join(view["reported_by"])),
-        text(where, "dim"),
+        Text(ids.short(short, id_length)),
+        Text(status, style=STATUS_STYLES.get(cast("Status", status), "")),
+        Text(claim),
+        Text(said),
+        Text(reported),
+        Text(where, style="dim"),
     )
 
 
-def _claims_stacked(out: Console, views: Sequence[ClaimView], id_length: int) -> None:
+def _claims_stacked(out: Console, rows: Sequence[ClaimRow], id_length: int) -> None:
     """One block per claim: ID, status and story; the claim; who said and reported it."""
     from rich.padding import Padding
     from rich.text import Text
 
     inner = max(20, out.width - 2)
     blocks: list[Any] = []
-    for number, view in enumerate(views):
-        short, status, claim, said, reported, where = _claim_cells(view, id_length)
+    for number, row in enumerate(rows):
+        short, status, claim, said, reported, where = _claim_cells(row, id_length)
         head = Text.assemble(short, "  ", status)
         if where.plain:
             head.append("  ")
@@ -477,10 +536,14 @@ def source_detail(view: SourceView, cited: Sequence[tuple[str, Claim]], no_color
         out.print(line)
 
 
-def events_table(views: Sequence[dict[str, Any]], no_color: bool) -> None:
+def events_table(views: Sequence[dict[str, Any]], no_color: bool, *, rich: bool = False) -> None:
     """``log`` on a terminal: when, who, what action on which record, and what changed
     in words. The change gets the room (who wraps between words at 16 columns); where
-    that leaves it under 30 columns, each event is a block: its facts, then the change."""
+    that leaves it under 30 columns, each event is a block: its facts, then the change.
+
+    The table is written a row at a time by ``tables.FixedTable``, as for
+    ``claims_table`` (``rich``: drawn by Rich, for tests)."""
+    from claimtrack.cli.tables import Column, FixedTable
 
     out = console(no_color)
     rows = [
@@ -508,21 +571,28 @@ def events_table(views: Sequence[dict[str, Any]], no_color: bool) -> None:
 
         print_trimmed(out, Group(*blocks))
         return
-    table = _plain_table()
-    table.add_column("When (UTC)", no_wrap=True, width=fixed[0])
-    table.add_column("Who", no_wrap=True, width=who)
-    table.add_column("Action", no_wrap=True, width=fixed[1])
-    table.add_column("Record", no_wrap=True, width=fixed[2])
-    table.add_column("What changed", no_wrap=True, width=change)
-    for when, actor, action, record, summary in rows:
-        table.add_row(
-            when,
-            wrapped(out, actor, who, 3),
-            action,
-            record,
-            wrapped(out, summary, change, 1_000),
-        )
-    print_trimmed(out, table)
+    columns = [
+        Column("When (UTC)", fixed[0]),
+        Column("Who", who),
+        Column("Action", fixed[1]),
+        Column("Record", fixed[2]),
+        Column("What changed", change),
+    ]
+    writer = FixedTable(out, columns)
+    lines = (None, 3, None, None, 1_000)  # how many lines each column wraps to
+    if rich or not writer.drawable:
+        table = writer.rich_table()
+        for row in rows:
+            texts = [(c.plain, "", n) for c, n in zip(row, lines, strict=True)]
+            table.add_row(
+                *(_rich_cell(out, c.width, t) for c, t in zip(columns, texts, strict=True))
+            )
+        print_trimmed(out, table)
+        return
+    writer.header()
+    for row in rows:
+        writer.row([_written_cell(writer, (c.plain, "", lines[n]), n) for n, c in enumerate(row)])
+    writer.close()
 
 
 _EVENT_FIXED = ((0, "When (UTC)"), (2, "Action"), (3, "Record"))
@@ -631,7 +701,7 @@ def _count_table(
     room = out.width - numbers - gaps
     name_width = max(len(title), longest_word, min(widest, room))
     bar = min(BAR_WIDTH, room - name_width - _GAP)
-    table = _plain_table()
+    table = plain_table()
     table.add_column(title, no_wrap=True, width=name_width)
     for header in headers:
         table.add_column(header, justify="right", no_wrap=True)
