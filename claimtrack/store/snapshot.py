@@ -242,8 +242,8 @@ class Snapshot:
         return self._layout.get(table, record_id)
 
     def _write_whole(self) -> tuple[Blocks, os.stat_result]:
-        for table in TABLES:  # every record, to write them all
-            self.records(table)
+        for table in TABLES:  # every record, to write them all (an import's packed ones
+            self._read_table(table)  # as they are: decoding them would double the memory)
         data, packed = self._storage.data, self._packed
         blocks: Blocks = {}
         written: list[os.stat_result] = []
@@ -344,8 +344,13 @@ class Snapshot:
     def records(self, table: str) -> dict[str, Any]:
         """The table's records by ID (the whole table read once), without copying: for
         scans of every record."""
+        self._read_table(table)
+        return self.data[table]
+
+    def _read_table(self, table: str) -> None:
+        """Every record of the table the file holds into ``data``, once."""
         if table not in self._complete:
-            records = self.data[table]
+            records = self._storage.data[table]
             if self._layout is None:  # the history, parsed the first time it is asked for
                 from claimtrack.store.fileformat import without_tables
 
@@ -363,7 +368,6 @@ class Snapshot:
                 loaded.pop(key, None)
             records.update(loaded)
             self._complete.add(table)
-        return self.data[table]
 
     def record(self, table: str, record_id: str) -> Any | None:
         """One record as this command sees it (not copied), or None."""
