@@ -306,8 +306,7 @@ class Snapshot:
         if table == "claims" and not self._index.has_words:
             self._fill("claims")  # so that the packed claims' terms go in with them
             self._index.fill_words(self._storage.data["claims"].items())
-        # A history comes in time order, its keys at random: in key order its rows are
-        # appended to the index's table instead of scattered over pages not in memory.
+        # A history's keys come at random: in key order its rows are appended, not scattered.
         keys = sorted(records) if table == "events" else records
         decoded = ((key, orjson.loads(records[key])) for key in keys)
         self._index.fill({table: decoded})  # events too: ``log`` reads them by their rows
@@ -352,8 +351,7 @@ class Snapshot:
         self._read_table(table)
         return self.data[table]
 
-    def _read_table(self, table: str) -> None:
-        """Every record of the table the file holds into ``data``, once."""
+    def _read_table(self, table: str) -> None:  # every record the file holds, once
         if table not in self._complete:
             records = self._storage.data[table]
             if self._layout is None:  # the history, parsed the first time it is asked for
@@ -765,14 +763,11 @@ def _ours(path: Path, written: os.stat_result) -> Identity | None:
 
 
 def index_to_disk(index: Index) -> None:
-    """Move an index in memory into a private temporary file of SQLite's, deleted when
-    it is closed, where only the pages in use are held in memory: the rows of an import
-    of 100,000 claims take a quarter of a gigabyte, which the save then copies to the
-    cache (``_to_cache``) as it would from memory."""
+    """Move an index in memory to SQLite's private temporary file ("", deleted on close):
+    of an import's rows only 16 MB of pages stay in memory (the default 2 MB filled slower)."""
     import sqlite3
 
-    disk = sqlite3.connect("", isolation_level=None)  # "": a temporary file on disk
-    # SQLite's 2 MB of pages made a fill half as slow again; 16 MB is as fast as memory.
+    disk = sqlite3.connect("", isolation_level=None)
     disk.execute("PRAGMA cache_size = -16384")
     index.commit()  # only this command's connection has seen it: nothing is published
     index.connection.backup(disk)
