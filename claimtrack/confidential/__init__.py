@@ -232,6 +232,8 @@ def unknown_source_fields(source: Mapping[str, Any]) -> frozenset[str]:
 def known_link(link: Mapping[str, Any]) -> dict[str, Any]:
     """A link read from an export with its withheld fields unknown (None): an import
     only fills a link's empty fields, so None never replaces what is known."""
+    if WITHHELD not in link.values():  # nearly every link: nothing to blank
+        return dict(link)
     return {
         k: (None if k in WITHHELD_LINK_FIELDS and v == WITHHELD else v) for k, v in link.items()
     }
@@ -243,7 +245,9 @@ def known_event(event: Mapping[str, Any]) -> dict[str, Any]:
     known = dict(event)
     for key in ("before", "after"):
         value = known.get(key)
-        if isinstance(value, dict):
+        # Copied only where there is something to leave out: an import reads every
+        # event of the history through here.
+        if isinstance(value, dict) and WITHHELD in value.values():
             known[key] = {k: v for k, v in value.items() if v != WITHHELD}
     return known
 

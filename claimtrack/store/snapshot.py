@@ -242,8 +242,8 @@ class Snapshot:
         return self._layout.get(table, record_id)
 
     def _write_whole(self) -> tuple[Blocks, os.stat_result]:
-        for table in TABLES:  # every record, to write them all
-            self.records(table)
+        for table in TABLES:  # every record, to write them all (an import's packed ones
+            self._read_table(table)  # as they are: decoding them would double the memory)
         data, packed = self._storage.data, self._packed
         blocks: Blocks = {}
         written: list[os.stat_result] = []
@@ -300,11 +300,15 @@ class Snapshot:
         )
         if clash is not None:
             raise ValueError(f"record {clash} is there already")
+        if self._index.db_path is None and wanted(sum(map(len, records.values()))):
+            index_to_disk(self._index)
         self._fill(table)
         if table == "claims" and not self._index.has_words:
             self._fill("claims")  # so that the packed claims' terms go in with them
             self._index.fill_words(self._storage.data["claims"].items())
-        decoded = ((key, orjson.loads(body)) for key, body in records.items())
+        # A history's keys come at random: in key order its rows are appended, not scattered.
+        keys = sorted(records) if table == "events" else records
+        decoded = ((key, orjson.loads(records[key])) for key in keys)
         self._index.fill({table: decoded})  # events too: ``log`` reads them by their rows
         if packed:
             packed.update(records)
@@ -344,8 +348,12 @@ class Snapshot:
     def records(self, table: str) -> dict[str, Any]:
         """The table's records by ID (the whole table read once), without copying: for
         scans of every record."""
+        self._read_table(table)
+        return self.data[table]
+
+    def _read_table(self, table: str) -> None:  # every record the file holds, once
         if table not in self._complete:
-            records = self.data[table]
+            records = self._storage.data[table]
             if self._layout is None:  # the history, parsed the first time it is asked for
                 from claimtrack.store.fileformat import without_tables
 
@@ -363,7 +371,6 @@ class Snapshot:
                 loaded.pop(key, None)
             records.update(loaded)
             self._complete.add(table)
-        return self.data[table]
 
     def record(self, table: str, record_id: str) -> Any | None:
         """One record as this command sees it (not copied), or None."""
@@ -449,21 +456,19 @@ class Snapshot:
         every claim's links found at once, each parsed only when it is shown."""
         assert self._layout is not None and not self.writable
         grouped: dict[str, list[bytes]] = {}
-        rows = self._index.link_claims()
         try:
-            for (line_id, body), (link_id, claim_id) in zip(
-                self._layout.lines("links"), rows, strict=True
-            ):
-                if line_id != link_id:
-                    raise ValueError(line_id)
-                grouped.setdefault(claim_id, []).append(body)
+            with contextlib.closing(self._index.link_claims()) as rows:
+                for (line_id, body), (link_id, claim_id) in zip(
+                    self._layout.lines("links"), rows, strict=True
+                ):
+                    if line_id != link_id:
+                        raise ValueError(line_id)
+                    grouped.setdefault(claim_id, []).append(body)
         except ValueError:
             raise DatabaseError(
                 f"{self.path}: its index does not match its links",
                 "run the command again: the index is rebuilt when the file changes",
             ) from None
-        finally:
-            rows.close()
         self._link_lines = grouped
         self.records("sources")  # every source in one parse, not one lookup each
 
@@ -755,6 +760,20 @@ def _ours(path: Path, written: os.stat_result) -> Identity | None:
         written.st_mtime_ns,
     )
     return identity(now) if same else None
+
+
+def index_to_disk(index: Index) -> None:
+    """Move an index in memory to SQLite's private temporary file ("", deleted on close):
+    of an import's rows only 16 MB of pages stay in memory (the default 2 MB filled slower)."""
+    import sqlite3
+
+    disk = sqlite3.connect("", isolation_level=None)
+    disk.execute("PRAGMA cache_size = -16384")
+    index.commit()  # only this command's connection has seen it: nothing is published
+    index.connection.backup(disk)
+    index.connection.close()
+    index.connection = disk
+    disk.execute("BEGIN")
 
 
 def _to_cache(
