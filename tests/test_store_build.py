@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from claimtrack.errors import DatabaseError
 from claimtrack.store import build
 from claimtrack.store.fileformat import Data, dump, parse, shape_problem
 from claimtrack.store.index import CHECKED_TABLES, Index, index_path
@@ -69,6 +70,7 @@ def varied(claims: int) -> Data:
     keys = sorted(data["claims"])
     first, second = data["claims"][keys[0]], data["claims"][keys[1]]
     first.update(text="Petrović said «ДВЕНАДЦАТЬ» Ärzte", quote="İstanbul ﬁles", story=None)
+    first["notes"] = [{"text": "written as 1e400 and 2E+308", "n": 2.5e300}]
     first["quantities"] = [{"text": "at least 12", "value": 12, "qualifier": "at least"}]
     second.update(tags=["Ünïcode", "x"], status=None, created=7, story="Story-Ä")
     source_key = sorted(data["sources"])[2]
@@ -128,6 +130,43 @@ def test_a_build_anew_refuses_what_a_command_refuses(tmp_path: Path, damage: str
     assert (shape_problem(table, record) is None) == numbers
     db = tmp_path / "claims.json"
     db.write_bytes(dump(data))
+    Index.discard(db)
+    index = Index.cache_for(db)
+    assert index is not None
+    try:
+        assert not build.rebuild(index, write=False)
+    finally:
+        index.close()
+
+
+# Damage in what a full build checks only as JSON (``store.bulk``: a note, the state of
+# an edit): written into the file's bytes where a mark is.
+BYTE_DAMAGES = {
+    "a note not UTF-8": ("claims", b'"MARK"', b'"\xff\xfe"'),
+    "a note's number too large for a float": ("claims", b'"MARK"', b"1e400"),
+    "a state's number too large for a float": ("events", b'"MARK"', b"-2E+999"),
+    "a state not UTF-8": ("events", b'"MARK"', b'"\xc3"'),
+    "a state not an object": ("events", b'{"mark":"MARK"}', b'["MARK"]'),
+    "a state nested too deeply": ("events", b'"MARK"', b"[" * 1100 + b"]" * 1100),
+    "a note's integer of 24 digits": ("claims", b'"MARK"', b"123456789012345678901234"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(BYTE_DAMAGES))
+def test_a_build_anew_refuses_damage_in_what_it_skips(tmp_path: Path, damage: str) -> None:
+    table, mark, written = BYTE_DAMAGES[damage]
+    data = synth.build(8, seed=5)
+    edits = [k for k in sorted(data["events"]) if data["events"][k]["kind"] == "claim"]
+    if table == "claims":
+        data["claims"][sorted(data["claims"])[2]]["notes"] = [{"text": "MARK"}]
+    else:
+        data["events"][edits[1]]["after"] = {"mark": "MARK"}
+    db = tmp_path / "claims.json"
+    raw = dump(data)
+    assert raw.count(mark) == 1
+    db.write_bytes(raw.replace(mark, written))
+    with pytest.raises(DatabaseError):
+        parse(db.read_bytes(), db)  # as a command without the index refuses it
     Index.discard(db)
     index = Index.cache_for(db)
     assert index is not None

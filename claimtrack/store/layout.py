@@ -15,7 +15,7 @@ import errno
 import itertools
 import mmap
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,7 +99,10 @@ class Scan:
             raise NotOurLayout(f"table {name!r} is not one record per line")
         self.blocks[name] = (opening, closing)
 
-    def records(self, table: str) -> Iterator[tuple[str, Any]]:
+    def records(
+        self, table: str, decode: Callable[[bytes], dict[str, Any]] | None = None
+    ) -> Iterator[tuple[str, Any]]:
+        """The table's records in file order, ``decode``d (default: orjson, as dicts)."""
         opening, closing = self.blocks[table]
         if closing == opening + 1:
             return
@@ -116,7 +119,7 @@ class Scan:
             stop = raw.find(b"\n", cut, end) if cut < end else -1
             final = stop < 0
             batch = raw[position : end if final else stop]
-            parsed = parse_lines(table, batch, final, previous, first)
+            parsed = parse_lines(table, batch, final, previous, first, decode)
             previous = next(reversed(parsed))
             first += len(parsed)
             position = end if final else stop + 1
@@ -124,19 +127,28 @@ class Scan:
 
 
 def parse_lines(
-    table: str, batch: bytes, final: bool, previous: str = "", first: int = 0
+    table: str,
+    batch: bytes,
+    final: bool,
+    previous: str = "",
+    first: int = 0,
+    decode: Callable[[bytes], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Consecutive lines of a table's block (``batch``, its lines joined by newlines),
     parsed, having checked that each holds one record whose ID is written as it is, and
     that the IDs increase from ``previous``. ``final``: the lines end the block (the
     last has no comma). ``first``: the number of the first line in the block, for the
-    message. Raises ``NotOurLayout``."""
-    if has_twenty_digits(batch):
-        # orjson would read an integer wider than 64 bits as a float: the whole-file
-        # parse reads it exactly, and refuses it.
-        raise NotOurLayout(f"table {table!r}: a number of 20 digits or more")
+    message. ``decode``: what parses the lines as one object (default: orjson, having refused
+    a number of twenty digits or more); it raises ``NotOurLayout`` for what it refuses,
+    that too. Raises ``NotOurLayout``."""
+    if decode is None:
+        if has_twenty_digits(batch):
+            # orjson would read an integer wider than 64 bits as a float: the whole-file
+            # parse reads it exactly, and refuses it.
+            raise NotOurLayout(f"table {table!r}: a number of 20 digits or more")
+        decode = orjson.loads
     try:
-        parsed: dict[str, Any] = orjson.loads(b"{" + (batch if final else batch[:-1]) + b"}")
+        parsed: dict[str, Any] = decode(b"{" + (batch if final else batch[:-1]) + b"}")
     except orjson.JSONDecodeError as exc:
         raise NotOurLayout(f"table {table!r}: {exc}") from None
     keys = list(parsed)
