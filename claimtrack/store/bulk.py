@@ -7,15 +7,16 @@ checked (``fileformat.shape_problem``) and read field by field (``rows``). Here 
 table's lines are decoded by msgspec into classes holding only the fields a row or a
 check reads, of the types ``shape_problem`` asks for: the rest of each record is
 checked as JSON and skipped, never made into objects, and a field of the wrong type
-stops the decode. That is half the parse and most of the Python time of a build; the
-rows are the ones ``Index.fill`` makes of the same records
-(``tests/test_store_build.py`` holds the two to each other).
+stops the decode. Each record is then made into its rows in one loop per table, with
+the one definition of a claim's row and terms (``rows``, ``terms``); the rows are the
+ones ``Index.fill`` makes of the same records (``tests/test_store_build.py`` holds the
+two to each other; docs/performance.md has what this saves).
 
 What msgspec skips it checks less strictly than orjson, which every command reads
-records with: a skipped string is not checked to be UTF-8, and a skipped number
-too large for a float is not refused. A batch of lines that could hold either (not
-ASCII; a number with an exponent of three digits) is checked by orjson first, so
-that the index never vouches for a record a command could not read.
+records with: a skipped string is not checked to be UTF-8, and a skipped number too
+large for a float is not refused. So a batch that is not ASCII is decoded as UTF-8
+first, and one that may hold such a number (an exponent of three digits or more) is
+parsed by orjson first: the index never vouches for a record a command could not read.
 """
 
 from __future__ import annotations
