@@ -148,7 +148,7 @@ def build_anew(index: Index, scan: Scan, current: Identity, seen: int, path: Pat
     from under them."""
     import sqlite3
 
-    from claimtrack.store import chunks
+    from claimtrack.store import bulk, chunks
 
     assert index.path is not None
     for leftover in index.path.parent.glob(index.path.name + ".*.tmp"):
@@ -164,7 +164,7 @@ def build_anew(index: Index, scan: Scan, current: Identity, seen: int, path: Pat
         builder = Index(build, None)
         builder.has_words = True
         build.execute("BEGIN")
-        builder.fill({table: checked(table, scan.records(table), path) for table in CHECKED_TABLES})
+        bulk.fill(build, scan, path)
         builder.ready(CHECKED_TABLES)
         chunks.note(build, scan.raw, scan.blocks, CHECKED_TABLES)
         builder.vouch(scan.blocks, current, seen)

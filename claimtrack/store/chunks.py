@@ -187,7 +187,7 @@ def read_run(
         if not data.endswith(b",\n"):
             raise NotOurLayout(f"table {table!r}: a run of lines ends mid-line")
         data = data[:-1]
-    parsed = parse_lines(table, data.split(b"\n"), final)
+    parsed = parse_lines(table, data, final)
     keys = list(parsed)
     if keys[0] < lo or (following is not None and keys[-1] >= following):
         raise NotOurLayout(f"table {table!r}: lines out of order")

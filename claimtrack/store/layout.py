@@ -15,7 +15,7 @@ import errno
 import itertools
 import mmap
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,8 @@ class NotOurLayout(ValueError):
 NAMES = tuple(sorted((*TABLES, "_meta")))
 # The table that holds most of the file's bytes: the history.
 BULK = "events"
-BATCH = 2000
+# About 2,000 records of the history: see ``Scan.records``.
+BATCH_BYTES = 1 << 20
 
 
 class Scan:
@@ -98,39 +99,60 @@ class Scan:
             raise NotOurLayout(f"table {name!r} is not one record per line")
         self.blocks[name] = (opening, closing)
 
-    def records(self, table: str) -> Iterator[tuple[str, Any]]:
+    def records(
+        self, table: str, decode: Callable[[bytes], dict[str, Any]] | None = None
+    ) -> Iterator[tuple[str, Any]]:
+        """The table's records in file order, ``decode``d (default: orjson, as dicts)."""
         opening, closing = self.blocks[table]
         if closing == opening + 1:
             return
-        lines = self.raw[opening + 2 : closing - 1].split(b"\n")
+        raw = self.raw
+        position, end = opening + 2, closing - 1
         previous = ""
-        # A few thousand lines are parsed as one object: one call into orjson instead of
-        # one per record, while the checks below still hold line by line.
-        for first in range(0, len(lines), BATCH):
-            part = lines[first : first + BATCH]
-            parsed = parse_lines(table, part, first + len(part) == len(lines), previous, first)
+        first = 0
+        # About a megabyte of whole lines is parsed as one object: one call into orjson
+        # instead of one per record, while the checks below still hold line by line. Cut
+        # from the file's bytes one at a time, never the whole table at once: a build
+        # then holds the file and one batch, not a second copy of the file in lines.
+        while position < end:
+            cut = position + BATCH_BYTES
+            stop = raw.find(b"\n", cut, end) if cut < end else -1
+            final = stop < 0
+            batch = raw[position : end if final else stop]
+            parsed = parse_lines(table, batch, final, previous, first, decode)
             previous = next(reversed(parsed))
+            first += len(parsed)
+            position = end if final else stop + 1
             yield from parsed.items()
 
 
 def parse_lines(
-    table: str, part: list[bytes], final: bool, previous: str = "", first: int = 0
+    table: str,
+    batch: bytes,
+    final: bool,
+    previous: str = "",
+    first: int = 0,
+    decode: Callable[[bytes], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Consecutive lines of a table's block, parsed, having checked that each holds one
-    record whose ID is written as it is, and that the IDs increase from ``previous``.
-    ``final``: the part ends the block (its last line has no comma). ``first``: the
-    number of the part's first line in the block, for the message. Raises
-    ``NotOurLayout``."""
-    batch = b"\n".join(part)
-    if has_twenty_digits(batch):
-        # orjson would read an integer wider than 64 bits as a float: the whole-file
-        # parse reads it exactly, and refuses it.
-        raise NotOurLayout(f"table {table!r}: a number of 20 digits or more")
+    """Consecutive lines of a table's block (``batch``, its lines joined by newlines),
+    parsed, having checked that each holds one record whose ID is written as it is, and
+    that the IDs increase from ``previous``. ``final``: the lines end the block (the
+    last has no comma). ``first``: the number of the first line in the block, for the
+    message. ``decode``: what parses the lines as one object (default: orjson, having refused
+    a number of twenty digits or more); it raises ``NotOurLayout`` for what it refuses,
+    that too. Raises ``NotOurLayout``."""
+    if decode is None:
+        if has_twenty_digits(batch):
+            # orjson would read an integer wider than 64 bits as a float: the whole-file
+            # parse reads it exactly, and refuses it.
+            raise NotOurLayout(f"table {table!r}: a number of 20 digits or more")
+        decode = orjson.loads
     try:
-        parsed: dict[str, Any] = orjson.loads(b"{" + (batch if final else batch[:-1]) + b"}")
+        parsed: dict[str, Any] = decode(b"{" + (batch if final else batch[:-1]) + b"}")
     except orjson.JSONDecodeError as exc:
         raise NotOurLayout(f"table {table!r}: {exc}") from None
     keys = list(parsed)
+    part = batch.split(b"\n")
     # Each line holds one record and starts with its ID, written as is (no escapes), in
     # strictly increasing order; only the table's last line lacks the comma. (JSON text
     # has newlines only between tokens, so these checks and the parse see the same

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 
-def _scalar(value: Any) -> Any:
+def scalar(value: Any) -> Any:
     """A value SQLite can hold as it is; anything else (a hand edit put a list where text
     belongs) as its text."""
     if value is None or isinstance(value, (str, int, float)):
@@ -37,10 +37,10 @@ def claim_row(record_id: str, claim: Mapping[str, Any]) -> tuple[Any, ...]:
     story = claim.get("story")
     return (
         record_id,
-        _scalar(claim.get("created")),
-        _scalar(claim.get("updated")),
-        _scalar(claim.get("status")),
-        _scalar(story),
+        scalar(claim.get("created")),
+        scalar(claim.get("updated")),
+        scalar(claim.get("status")),
+        scalar(story),
         text,
         folded,
         TAG_MARK + TAG_MARK.join(tags) + TAG_MARK,
@@ -57,7 +57,7 @@ def link_row(record_id: str, link: Mapping[str, Any]) -> tuple[Any, ...]:
     row = (record_id, link.get("claim"), link.get("source"), link.get("relation"))
     if all(type(value) is str for value in row):
         return row
-    return tuple(map(_scalar, row))
+    return tuple(map(scalar, row))
 
 
 def event_row(key: str, event: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -72,11 +72,11 @@ def event_row(key: str, event: Mapping[str, Any]) -> tuple[Any, ...]:
     secret = kind == "source" and bool(state.get("confidential"))
     return (
         key,
-        _scalar(event.get("at")),
-        _scalar(event.get("id")),
-        _scalar(event.get("target")),
-        _scalar(kind),
-        _scalar(source),
+        scalar(event.get("at")),
+        scalar(event.get("id")),
+        scalar(event.get("target")),
+        scalar(kind),
+        scalar(source),
         int(secret),
     )
 

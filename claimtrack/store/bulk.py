@@ -1,0 +1,256 @@
+"""The rows of every record of a file, for a new index (``build.build_anew``).
+
+A whole new index reads every record: at 10,000 claims about 100,000 of them, two
+thirds history events, which hold most of the file's bytes in their ``before`` and
+``after`` states. ``Index.fill`` takes records as dicts, each a tree of Python objects,
+checked (``fileformat.shape_problem``) and read field by field (``rows``). Here each
+table's lines are decoded by msgspec into classes holding only the fields a row or a
+check reads, of the types ``shape_problem`` asks for: the rest of each record is
+checked as JSON and skipped, never made into objects, and a field of the wrong type
+stops the decode. Each record is then made into its rows in one loop per table, with
+the one definition of a claim's row and terms (``rows``, ``terms``); the rows are the
+ones ``Index.fill`` makes of the same records (``tests/test_store_build.py`` holds the
+two to each other; docs/performance.md has what this saves).
+
+What msgspec skips it checks less strictly than orjson, which every command reads
+records with: a skipped string is not checked to be UTF-8, and a skipped number too
+large for a float is not refused. So a batch that is not ASCII is decoded as UTF-8
+first, and one that may hold such a number (an exponent of three digits or more) is
+parsed by orjson first: the index never vouches for a record a command could not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import orjson
+
+from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers
+from claimtrack.store.layout import NotOurLayout
+from claimtrack.store.rows import claim_row, insert_sources, insert_words, scalar
+from claimtrack.store.terms import claim_terms
+
+if TYPE_CHECKING:
+    import sqlite3
+    from pathlib import Path
+
+    from claimtrack.store.layout import Scan
+
+Noted = list[tuple[str, str, str]]
+_NULL = msgspec.Raw(b"null")
+
+
+class _Claim(msgspec.Struct):
+    """What a claim's row, terms and checks read (``rows.claim_row``,
+    ``terms.claim_terms``, ``fileformat``); absent and null alike, as ``dict.get``."""
+
+    id: str
+    text: str
+    created: Any = None
+    updated: Any = None
+    status: Any = None
+    story: Any = None
+    quote: Any = None
+    tags: Any = None
+    quantities: Any = None
+    merged: list[str] | None = None
+
+
+class _Link(msgspec.Struct):
+    id: str
+    claim: str
+    source: str
+    relation: str
+    position: Any = 0
+    merged: list[str] | None = None
+
+
+class _Event(msgspec.Struct):
+    """An event's text fields, and its states undecoded: only a link's or a source's
+    are read (``rows.event_row``)."""
+
+    id: str
+    kind: str
+    target: str
+    at: str
+    actor: str
+    change: str
+    action: str
+    before: msgspec.Raw = _NULL
+    after: msgspec.Raw = _NULL
+    merged: list[str] | None = None
+
+
+# Digits to "0", the exponent's letter to "e", a sign to "+", the rest to spaces: a
+# number with an exponent of three digits or more (the least that overflows a float,
+# as twenty digits or more are refused, as ``fileformat.has_twenty_digits`` does) then
+# holds "0e000" or "0e+000". So do IDs and words with such a run of digits ("x3e100"),
+# told apart by what comes before the digits: a JSON number never follows a letter or
+# a quote.
+_NUMBERS = bytes(
+    48 if 48 <= b <= 57 else 101 if b in b"eE" else 43 if b in b"+-" else 32 for b in range(256)
+)
+_TWENTY = b"0" * 20
+_IN_TEXT = frozenset(b'"_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
+
+
+def _may_overflow(data: bytes, translated: bytes) -> bool:
+    """Whether ``data`` (``translated`` by ``_NUMBERS``) may hold a number too large for
+    a float, which orjson refuses and msgspec skips."""
+    for pattern in (b"0e000", b"0e+000"):
+        found = translated.find(pattern)
+        while found >= 0:
+            start = found
+            while start > 0 and translated[start - 1] == 48:
+                start -= 1
+            if start == 0 or data[start - 1] not in _IN_TEXT:
+                return True
+            found = translated.find(pattern, found + 1)
+    return False
+
+
+def _decoder(kind: type[msgspec.Struct]) -> Callable[[bytes], dict[str, Any]]:
+    decoder = msgspec.json.Decoder(dict[str, kind])  # type: ignore[valid-type]
+
+    def decode(data: bytes) -> dict[str, Any]:
+        try:
+            if not data.isascii():
+                data.decode()  # UTF-8 throughout, skipped strings too
+            translated = data.translate(_NUMBERS)
+            if translated.find(_TWENTY) >= 0:
+                # orjson and msgspec would read an integer wider than 64 bits as a
+                # float or exactly; the whole-file parse refuses it (``layout``).
+                raise NotOurLayout("a number of 20 digits or more")
+            if _may_overflow(data, translated):
+                orjson.loads(data)  # a number that may be too large: orjson says
+            parsed: dict[str, Any] = decoder.decode(data)
+        except (
+            msgspec.DecodeError,
+            orjson.JSONDecodeError,
+            UnicodeDecodeError,
+            RecursionError,
+        ) as exc:
+            raise NotOurLayout(f"a record is damaged: {exc}") from None
+        return parsed
+
+    return decode
+
+
+def _note(
+    table: str, key: str, record_id: str, olds: list[str] | None, merged: Noted, misfiled: Noted
+) -> None:
+    """A record's rows of ``merged`` (``olds``: a claim's or source's merged IDs) and
+    ``misfiled``, as ``rows.note_merged_misfiled`` makes them."""
+    if record_id != key:
+        misfiled.append((table, key, repr(record_id)))
+    if olds:
+        merged.extend((old, table, key) for old in olds)
+
+
+def claim_rows(
+    records: Iterable[tuple[str, _Claim]],
+    path: Path,
+    words: list[tuple[str, str]],
+    merged: Noted,
+    misfiled: Noted,
+) -> Iterator[tuple[Any, ...]]:
+    """Each claim's row (``rows.claim_row``); its terms noted in ``words``."""
+    for key, claim in records:
+        record = msgspec.structs.asdict(claim)
+        if claim.id != key or claim.merged:
+            _note("claims", key, claim.id, claim.merged, merged, misfiled)
+        if claim.quantities:
+            check_claim_numbers(key, record, path)
+        words.append((key, " ".join(claim_terms(record))))
+        yield claim_row(key, record)
+
+
+def link_rows(
+    records: Iterable[tuple[str, _Link]], path: Path, misfiled: Noted
+) -> Iterator[tuple[Any, ...]]:
+    """Each link's row (``rows.link_row``: all text, once decoded)."""
+    for key, link in records:
+        if link.id != key:
+            _note("links", key, link.id, None, [], misfiled)
+        if link.position != 0 or type(link.position) is not int:
+            check_link_numbers(key, {"position": link.position}, path)
+        yield key, link.claim, link.source, link.relation
+
+
+def _state(raw: msgspec.Raw) -> dict[str, Any] | None:
+    """An event's state: an object or null, else the record is damaged."""
+    state = orjson.loads(memoryview(raw)) if raw is not _NULL else None
+    if state is not None and type(state) is not dict:
+        raise NotOurLayout("an event's state is neither an object nor null")
+    return state
+
+
+def _states_checked(event: _Event) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    return _state(event.after), _state(event.before)
+
+
+def event_rows(records: Iterable[tuple[str, _Event]], misfiled: Noted) -> Iterator[tuple[Any, ...]]:
+    """Each event's row (``rows.event_row``): a link's or a source's state decoded for
+    what ``log`` withholds by; every other state only checked to be an object."""
+    for key, event in records:
+        kind = event.kind
+        if event.id != key:
+            _note("events", key, event.id, None, [], misfiled)
+        source = None
+        secret = 0
+        if kind == "link" or kind == "source":
+            after, before = _states_checked(event)
+            state = after or before or {}
+            if kind == "link":
+                source = scalar(state.get("source"))
+            else:
+                secret = int(bool(state.get("confidential")))
+        else:
+            for raw in (event.after, event.before):
+                if raw is not _NULL and memoryview(raw)[:1].tobytes() != b"{":
+                    _state(raw)  # "null" written another way, or damaged
+        yield key, event.at, event.id, event.target, kind, source, secret
+
+
+def source_records(
+    records: Iterable[tuple[str, Any]], merged: Noted, misfiled: Noted
+) -> dict[str, Any]:
+    """The sources, checked (``fileformat.shape_problem``), for ``rows.insert_sources``."""
+    from claimtrack.store.fileformat import shape_problem
+
+    sources: dict[str, Any] = {}
+    for key, source in records:
+        if shape_problem("sources", source) is not None:
+            raise NotOurLayout(f"record {key!r} is damaged")
+        if source["id"] != key or source.get("merged"):
+            _note("sources", key, source["id"], source.get("merged"), merged, misfiled)
+        sources[key] = source
+    return sources
+
+
+def fill(connection: sqlite3.Connection, scan: Scan, path: Path) -> None:
+    """Every record's rows in a new index's empty tables, in the open transaction;
+    ``Index.ready`` makes the lookup indexes after them. Raises ``NotOurLayout`` (or
+    ``DatabaseError`` for a number too large to keep) for what a command refuses."""
+    merged: Noted = []
+    misfiled: Noted = []
+    words: list[tuple[str, str]] = []
+    connection.executemany(
+        "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        claim_rows(scan.records("claims", _decoder(_Claim)), path, words, merged, misfiled),
+    )
+    insert_words(connection, words)
+    del words
+    connection.executemany(
+        "INSERT INTO links VALUES (?, ?, ?, ?)",
+        link_rows(scan.records("links", _decoder(_Link)), path, misfiled),
+    )
+    insert_sources(connection, source_records(scan.records("sources"), merged, misfiled))
+    connection.executemany(
+        "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+        event_rows(scan.records("events", _decoder(_Event)), misfiled),
+    )
+    connection.executemany("INSERT INTO merged VALUES (?, ?, ?)", merged)
+    connection.executemany("INSERT INTO misfiled VALUES (?, ?, ?)", misfiled)

@@ -1,0 +1,176 @@
+"""A whole new index (``store.build.build_anew``, its rows made by ``store.bulk``) holds
+exactly the rows the one definition of each row (``store.rows``, through ``Index.fill``)
+makes of the same records, and refuses every record a command would refuse."""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimtrack.errors import DatabaseError
+from claimtrack.store import build
+from claimtrack.store.fileformat import Data, dump, parse, shape_problem
+from claimtrack.store.index import CHECKED_TABLES, Index, index_path
+from tests.helpers import Cli
+from tests.test_store_refresh import TABLES, WORDS, hide_source, misfile_and_merge
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import synth
+
+
+def tables(connection: sqlite3.Connection) -> dict[str, list[Any]]:
+    found = {
+        table: connection.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+        for table, order in TABLES.items()
+    }
+    found["words"] = connection.execute(WORDS).fetchall()
+    return found
+
+
+def built_anew(db: Path) -> dict[str, list[Any]]:
+    """The tables of the cache a first command builds of the file."""
+    Index.discard(db)
+    index = Index.cache_for(db)
+    assert index is not None
+    try:
+        assert build.rebuild(index, write=False)
+    finally:
+        index.close()
+    connection = sqlite3.connect(index_path(db))
+    try:
+        return tables(connection)
+    finally:
+        connection.close()
+
+
+def filled(data: Data) -> dict[str, list[Any]]:
+    """The tables ``Index.fill`` makes of the records, as in memory for a small file."""
+    index = Index.in_memory()
+    try:
+        index.fill({table: data[table].items() for table in CHECKED_TABLES})
+        index.fill_words(data["claims"].items())
+        index.ready(CHECKED_TABLES)
+        return tables(index.connection)
+    finally:
+        index.close()
+
+
+def varied(claims: int) -> Data:
+    """Synthetic worked claims, with what the rows treat apart: a misfiled record and
+    merged IDs, a confidential source, accents and scripts, numbers, a missing story,
+    link events, values of another type than the usual."""
+    data = synth.build(claims, seed=7)
+    misfile_and_merge(data, 3)
+    hide_source(data, 1)
+    keys = sorted(data["claims"])
+    first, second = data["claims"][keys[0]], data["claims"][keys[1]]
+    first.update(text="Petrović said «ДВЕНАДЦАТЬ» Ärzte", quote="İstanbul ﬁles", story=None)
+    first["notes"] = [{"text": "written as 1e400 and 2E+308", "n": 2.5e300}]
+    first["quantities"] = [{"text": "at least 12", "value": 12, "qualifier": "at least"}]
+    second.update(tags=["Ünïcode", "x"], status=None, created=7, story="Story-Ä")
+    source_key = sorted(data["sources"])[2]
+    data["sources"][source_key].update(aliases=["Agence", "AGENCE FP"], merged=["old0001"])
+    link_key = sorted(data["links"])[0]
+    data["links"][link_key]["position"] = 3
+    events = [data["events"][k] for k in sorted(data["events"])]
+    kinds = {event["kind"] for event in events}
+    assert {"claim", "link"} <= kinds, kinds  # the synthetic history has both
+    link_events = [e for e in events if e["kind"] == "link"]
+    link_events[0]["after"] = {**(link_events[0].get("after") or {}), "source": 17}
+    link_events[1].update(after={"relation": "supports"}, before=None)  # no source
+    return data
+
+
+@pytest.mark.parametrize("claims", [1, 60])
+def test_a_build_anew_holds_the_rows_fill_makes(tmp_path: Path, claims: int) -> None:
+    data = varied(claims) if claims > 1 else synth.build(claims, seed=3)
+    db = tmp_path / "claims.json"
+    db.write_bytes(dump(data))
+    assert built_anew(db) == filled(parse(db.read_bytes(), db))
+
+
+def test_a_build_anew_of_the_demo_holds_the_rows_fill_makes(cli: Cli, db_path: Path) -> None:
+    cli("demo")
+    cli("source", "add", "Anonymous official", "--confidential", "-q")
+    raw = db_path.read_bytes()
+    assert built_anew(db_path) == filled(parse(raw, db_path))
+
+
+# Each a damage a command refuses when it reads the file (``fileformat.shape_problem``
+# or a number too large to keep), in a record of each table.
+DAMAGES = {
+    "claim text not text": ("claims", lambda r: r.update(text=["a"])),
+    "claim id missing": ("claims", lambda r: r.pop("id")),
+    "claim merged not IDs": ("claims", lambda r: r.update(merged=[1])),
+    "claim number too large": ("claims", lambda r: r.update(quantities=[{"value": 1e300}])),
+    "link source null": ("links", lambda r: r.update(source=None)),
+    "link relation a number": ("links", lambda r: r.update(relation=2)),
+    "link position a float": ("links", lambda r: r.update(position=1.5)),
+    "source name missing": ("sources", lambda r: r.pop("name")),
+    "source merged not a list": ("sources", lambda r: r.update(merged="x")),
+    "event at a number": ("events", lambda r: r.update(at=5)),
+    "event target missing": ("events", lambda r: r.pop("target")),
+    "event before a list": ("events", lambda r: r.update(before=[])),
+    "event merged not IDs": ("events", lambda r: r.update(merged=[None])),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+def test_a_build_anew_refuses_what_a_command_refuses(tmp_path: Path, damage: str) -> None:
+    table, change = DAMAGES[damage]
+    data = copy.deepcopy(synth.build(8, seed=5))
+    record = data[table][sorted(data[table])[-1]]
+    change(record)
+    numbers = damage.endswith(("too large", "a float"))
+    assert (shape_problem(table, record) is None) == numbers
+    db = tmp_path / "claims.json"
+    db.write_bytes(dump(data))
+    Index.discard(db)
+    index = Index.cache_for(db)
+    assert index is not None
+    try:
+        assert not build.rebuild(index, write=False)
+    finally:
+        index.close()
+
+
+# Damage in what a full build checks only as JSON (``store.bulk``: a note, the state of
+# an edit): written into the file's bytes where a mark is.
+BYTE_DAMAGES = {
+    "a note not UTF-8": ("claims", b'"MARK"', b'"\xff\xfe"'),
+    "a note's number too large for a float": ("claims", b'"MARK"', b"1e400"),
+    "a state's number too large for a float": ("events", b'"MARK"', b"-2E+999"),
+    "a state not UTF-8": ("events", b'"MARK"', b'"\xc3"'),
+    "a state not an object": ("events", b'{"mark":"MARK"}', b'["MARK"]'),
+    "a state nested too deeply": ("events", b'"MARK"', b"[" * 1100 + b"]" * 1100),
+    "a note's integer of 24 digits": ("claims", b'"MARK"', b"123456789012345678901234"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(BYTE_DAMAGES))
+def test_a_build_anew_refuses_damage_in_what_it_skips(tmp_path: Path, damage: str) -> None:
+    table, mark, written = BYTE_DAMAGES[damage]
+    data = synth.build(8, seed=5)
+    edits = [k for k in sorted(data["events"]) if data["events"][k]["kind"] == "claim"]
+    if table == "claims":
+        data["claims"][sorted(data["claims"])[2]]["notes"] = [{"text": "MARK"}]
+    else:
+        data["events"][edits[1]]["after"] = {"mark": "MARK"}
+    db = tmp_path / "claims.json"
+    raw = dump(data)
+    assert raw.count(mark) == 1
+    db.write_bytes(raw.replace(mark, written))
+    with pytest.raises(DatabaseError):
+        parse(db.read_bytes(), db)  # as a command without the index refuses it
+    Index.discard(db)
+    index = Index.cache_for(db)
+    assert index is not None
+    try:
+        assert not build.rebuild(index, write=False)
+    finally:
+        index.close()
