@@ -38,9 +38,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from claimtrack.errors import DatabaseError
 from claimtrack.store.files import locked
@@ -67,8 +66,7 @@ def digest(layout: Layout, table: str, salt: bytes) -> str:
     return hashed.hexdigest()
 
 
-@dataclass(frozen=True)
-class Kept:
+class Kept(NamedTuple):
     """The result last kept under a name: its key, its value, and the keys of the
     history's lines written since (None: the result is not extendable, or too many)."""
 
