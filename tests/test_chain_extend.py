@@ -472,3 +472,23 @@ def test_the_carried_verdict_is_always_the_walks(
     """Writes and edits that keep the chain whole, one that may break it, more that
     keep it whole (``run_steps``)."""
     run_steps(tmp_path_factory.mktemp("extend") / "claims.json", [*before, *tampering, *after])
+
+
+def test_an_event_an_import_listed_is_not_carried_as_our_own(db_path: Path) -> None:
+    """An import's ``batch`` event lists an event nobody has yet; one with that ID
+    added later is the other database's, not a link of this chain: an event linked to
+    it breaks the chain, and the carried verdict says so too."""
+    brought = ids.new_id()
+
+    def listing(cli: Cli, db_path: Path, pick: int) -> list[str]:
+        after = {"events": [brought], "file": "other.json"}
+        return [slip_in(db_path, prev=heads(db_path), kind="batch", action="import", after=after)]
+
+    def bringing(cli: Cli, db_path: Path, pick: int) -> list[str]:
+        return [slip_in(db_path, id=brought, prev=heads(db_path))]
+
+    def following(cli: Cli, db_path: Path, pick: int) -> list[str]:
+        return [slip_in(db_path, prev=[chain.event_hash(events_of(db_path)[brought])])]
+
+    run_steps(db_path, [(listing, 0, True), (bringing, 0, True), (following, 0, True)])
+    assert walked(db_path) != []
