@@ -279,9 +279,12 @@ def test_check_walks_an_unchanged_history_once(
     assert kept_row(db_path) is not None
     assert cli("check", "--format", "jsonl", code=1).stdout == first
     assert walks == [1]  # the kept result, for the same bytes
-    cli("status", claim, "verified")  # claimtrack's own write: the history's bytes changed
+    cli("status", claim, "verified")  # claimtrack's own write: events added at the head
     cli("check", code=1)
-    assert walks == [1, 1]
+    assert walks == [1]  # the kept result carried over them (tests/test_chain_extend.py)
+    edit_event_line(db_path, '"action":"status"', '"verified"', '"false"')
+    cli("check", code=1)
+    assert walks == [1, 1]  # an event changed: walked again
 
 
 def test_a_broken_chain_is_reported_the_same_from_the_kept_result(
@@ -338,7 +341,7 @@ def test_a_result_kept_for_other_bytes_never_hides_tampering(
     cli.add("A third claim")
     assert chain_problems(cli, code=1) == []
     held = kept_row(db_path)
-    assert held is not None and held[1] == "[]"
+    assert held is not None and json.loads(held[1])["breaks"] == []
     named = tamper(db_path)
     cli("stats")  # the cache is rebuilt for the edited file; then the old result is planted
     plant(db_path, *held)

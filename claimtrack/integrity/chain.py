@@ -132,10 +132,7 @@ def read_chain(events: Mapping[str, Event]) -> Chain:
     """The chain of the history ``events`` (ID -> event). Hashes every event once."""
     foreign = imported(events.values())
     own = [e for e in events.values() if e["id"] not in foreign]
-    vouched: dict[str, str] = {}
-    for event in own:
-        if event["kind"] == "change" and event["action"] == REWRITE and PREV in event:
-            vouched.update(_vouched_by(event))
+    vouched = _vouched(own)
     hashes: dict[str, str] = {}
     for event in own:
         value = event_hash(event)
@@ -148,6 +145,15 @@ def read_chain(events: Mapping[str, Event]) -> Chain:
     heads = sorted({hashes[e["id"]] for e in chained} - named)
     by_hash = {hashes[e["id"]]: e["id"] for e in chained}
     return Chain(hashes, chained, older, heads, by_hash, named - set(by_hash))
+
+
+def _vouched(own: Iterable[Event]) -> dict[str, str]:
+    """What the ``rewrite`` events among ``own`` vouch for: hash now -> hash recorded."""
+    vouched: dict[str, str] = {}
+    for event in own:
+        if event["kind"] == "change" and event["action"] == REWRITE and PREV in event:
+            vouched.update(_vouched_by(event))
+    return vouched
 
 
 def _vouched_by(event: Event) -> dict[str, str]:
@@ -333,3 +339,78 @@ def _check_older(chain: Chain) -> list[Break]:
 
 def _break(event: Event, message: str) -> Break:
     return Break(str(event["id"]), str(event["at"]), f"event {event['id']} {message}")
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What carrying the verdict "the chain holds" over events added later needs
+    (``extend``): the chain's ``heads``; ``foreign``, the IDs an import's ``batch``
+    event lists that no event has (an event added with one of them would be imported
+    history, not checked); ``vouched``, the hashes (as they are now) of the source
+    events a ``rewrite`` vouches for (an added source event with one of them would be
+    counted under another hash)."""
+
+    heads: tuple[str, ...]
+    foreign: frozenset[str]
+    vouched: frozenset[str]
+
+
+def holding(events: Mapping[str, Event], chain: Chain) -> Holding | None:
+    """The ``Holding`` of the history ``events`` (key -> event), whose chain
+    (``read_chain``) holds: ``verify`` and ``check_stamped`` found nothing. None where
+    it cannot be carried forward: a chain not started, or an event filed under a key
+    other than its ID."""
+    if not chain.heads or any(key != event["id"] for key, event in events.items()):
+        return None
+    foreign = imported(events.values())
+    own = [e for e in events.values() if e["id"] not in foreign]
+    return Holding(tuple(chain.heads), frozenset(foreign - events.keys()), frozenset(_vouched(own)))
+
+
+def extend(holding: Holding, added: Mapping[str, Event]) -> Holding | None:
+    """The ``Holding`` of a chain that held (``holding``) once the events ``added``
+    (key -> event) are in the history, every other event and the stamped heads as they
+    were, if the chain then provably still holds; None if that is not sure (walk it).
+
+    Sure means: each added event is one of this database's own, written as claimtrack
+    writes one (its ID its key, its time, kind and action text), neither a ``batch``
+    (which changes what is imported), a ``rewrite`` (which changes hashes) nor a
+    ``chain`` start, and links to the chain only at its heads or at another added
+    event. Then ``read_chain`` of the whole history finds every link it found before,
+    each added link known, the older events and their ``chain`` event as they were, and
+    every stamped head still there: ``verify`` and ``check_stamped`` find nothing. An
+    event linked anywhere else (an older event, a hash nobody has) is left to the walk,
+    which names it if it breaks the chain."""
+    hashes: dict[str, str] = {}
+    for key, event in added.items():
+        if not _plain_own(key, event, holding):
+            return None
+        value = event_hash(event)
+        if event["kind"] == "source" and value in holding.vouched:
+            return None
+        hashes[key] = value
+    known = set(holding.heads) | set(hashes.values())
+    named: set[str] = set()
+    for event in added.values():
+        links = event[PREV]
+        if not known.issuperset(links):
+            return None
+        named.update(links)
+    heads = known - named
+    return Holding(tuple(sorted(heads)), holding.foreign, holding.vouched)
+
+
+def _plain_own(key: str, event: Any, holding: Holding) -> bool:
+    """Whether an added event is one ``extend`` can judge without the walk."""
+    if not isinstance(event, dict) or event.get("id") != key or key in holding.foreign:
+        return False
+    if not all(isinstance(event.get(name), str) for name in ("at", "kind", "action")):
+        return False
+    links = event.get(PREV)
+    return (
+        event["kind"] != "batch"
+        and event["action"] not in (REWRITE, CHAIN_START)
+        and isinstance(links, list)
+        and bool(links)
+        and all(isinstance(link, str) for link in links)
+    )

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from claimtrack.integrity.chain import Break, Chain
+    from claimtrack.integrity.chain import Break, Chain, Holding
     from claimtrack.model import Event
     from claimtrack.store.adapter import IdTable
     from claimtrack.store.snapshot import Snapshot
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # Where ``chain_breaks`` keeps its result (``store.memo``), and the version of what it
 # keeps: change it when the walk's result for the same events would change.
 MEMO_NAME = "chain"
-MEMO_VERSION = b"chain-breaks 1\n"
+MEMO_VERSION = b"chain-breaks 2\n"
 
 
 class ChainedHistory:
@@ -97,21 +97,32 @@ class ChainedHistory:
         """``chain()``'s breaks, kept by the store for the history as the file holds it
         (``store.memo``): where neither the events' lines nor the timestamps changed
         since a command last walked the chain, the walk's result stands (it depends on
-        nothing else; any edit, removal or addition of an event changes the key)."""
+        nothing else; any edit, removal or addition of an event changes the key). A
+        chain that held, with only events added since that link at its heads
+        (``chain.extend``), still holds: the events added are read, not the history."""
         import orjson
 
-        from claimtrack.integrity.chain import Break
+        from claimtrack.integrity.chain import Break, extend, holding
 
-        stamped = self._stamped()
-        key = self.store.history_key(MEMO_VERSION + orjson.dumps(stamped) + b"\n")
-        if key is not None:
-            kept = _rows(self.store.recall(MEMO_NAME, key))
-            if kept is not None:
-                return [Break(*row) for row in kept]
-        breaks = self.chain()[1]
-        if key is not None:
-            rows = [[b.event, b.at, b.message] for b in breaks]
-            self.store.keep(MEMO_NAME, key, orjson.dumps(rows))
+        memo = self.store.memo()
+        if memo is None:
+            return self.chain()[1]
+        salt = MEMO_VERSION + orjson.dumps(self._stamped()) + b"\n"
+        key = memo.key(salt)
+        kept = memo.last(MEMO_NAME)
+        verdict = _verdict(kept.value) if kept is not None else None
+        if kept is not None and verdict is not None:
+            rows, held = verdict
+            if kept.key == key:
+                return [Break(*row) for row in rows]
+            added = memo.added(kept, salt) if held is not None else None
+            extended = extend(held, added) if held is not None and added else None
+            if extended is not None:
+                memo.keep(MEMO_NAME, key, _encode([], extended), extendable=True)
+                return []
+        read, breaks = self.chain()
+        held = None if breaks else holding(self.store.records("events"), read)
+        memo.keep(MEMO_NAME, key, _encode(breaks, held), extendable=held is not None)
         return breaks
 
     def rewrote_events(self, rewritten: dict[str, tuple[str, str]]) -> None:
@@ -122,20 +133,45 @@ class ChainedHistory:
             self.record_event("rewrite", "change", self.new_change_id(), None, after)
 
 
-def _rows(kept: bytes | None) -> list[list[str]] | None:
-    """The breaks ``chain_breaks`` kept, as rows of (event, time, message); None if
-    nothing was kept, or it is not such rows (then the chain is walked again)."""
+def _encode(breaks: list[Break], held: Holding | None) -> bytes:
+    """What ``chain_breaks`` keeps: the breaks as rows of (event, time, message), and
+    for a chain that holds, what carrying that forward needs (``chain.Holding``)."""
     import orjson
 
-    if kept is None:
-        return None
+    kept: dict[str, Any] = {"breaks": [[b.event, b.at, b.message] for b in breaks]}
+    if held is not None:
+        kept["heads"] = list(held.heads)
+        kept["foreign"] = sorted(held.foreign)
+        kept["vouched"] = sorted(held.vouched)
+    return orjson.dumps(kept)
+
+
+def _verdict(kept: bytes) -> tuple[list[list[str]], Holding | None] | None:
+    """The breaks ``chain_breaks`` kept, as rows of (event, time, message), and the
+    ``Holding`` kept with them (None if there is none); None if what is kept is not
+    such a result (then the chain is walked again)."""
+    import orjson
+
+    from claimtrack.integrity.chain import Holding
+
     try:
-        rows = orjson.loads(kept)
+        value = orjson.loads(kept)
     except orjson.JSONDecodeError:
         return None
-    if not isinstance(rows, list):
+    rows = value.get("breaks") if isinstance(value, dict) else None
+    if not isinstance(rows, list) or not all(_texts(row, 3) for row in rows):
         return None
-    for row in rows:
-        if not (isinstance(row, list) and len(row) == 3 and all(isinstance(v, str) for v in row)):
-            return None
-    return rows
+    parts = [value.get(name) for name in ("heads", "foreign", "vouched")]
+    if rows or not all(_texts(part) for part in parts):
+        return rows, None
+    heads, foreign, vouched = parts
+    return rows, Holding(tuple(heads), frozenset(foreign), frozenset(vouched))
+
+
+def _texts(value: object, length: int | None = None) -> bool:
+    """Whether ``value`` is a list of strings (of ``length`` items, if given)."""
+    return (
+        isinstance(value, list)
+        and (length is None or len(value) == length)
+        and all(isinstance(v, str) for v in value)
+    )

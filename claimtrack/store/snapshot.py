@@ -52,6 +52,7 @@ from claimtrack.store.terms import rank
 if TYPE_CHECKING:
     from claimtrack.store.counts import ClaimCounts, SourceCounts
     from claimtrack.store.layout import Blocks, Layout
+    from claimtrack.store.memo import Memo
     from claimtrack.store.timeline import IndexedHistory
 
 SORT_KEYS = ("created", "updated", "status", "story", "text")
@@ -213,6 +214,10 @@ class Snapshot:
             self._index.renote(blocks, current)
             # Seen when written, before the rename (the temporary file's own time).
             self._index.vouch(blocks, current, written.st_mtime_ns, heads)
+            if changes.get("events"):  # for a result kept for the history (store.memo)
+                from claimtrack.store.memo import note_added
+
+                note_added(self._index.connection, changes["events"])
             self._index.commit()
         elif wanted(current[2]):  # grown large, or indexed in memory for want of a cache
             self._ask(*TABLES)
@@ -576,27 +581,15 @@ class Snapshot:
         what ``check`` reports."""
         return self._ask(*TABLES).problems()
 
-    def history_key(self, salt: bytes) -> str | None:
-        """What a result worked out from the whole history is kept under (``store.memo``):
-        the SHA-256 of ``salt`` and the events' lines as the file holds them. None where
-        nothing is kept: no cache vouches for the file, or this command may change it."""
+    def memo(self) -> Memo | None:
+        """The results kept for the history as the file holds it (``store.memo``); None
+        where nothing is kept: no cache vouches for the file, or this command may change
+        it."""
         if self._layout is None or self.writable or self._touched["events"]:
             return None
-        from claimtrack.store import memo
+        from claimtrack.store.memo import Memo
 
-        return memo.digest(self._layout, "events", salt)
-
-    def recall(self, name: str, key: str) -> bytes | None:
-        """The result kept under ``name`` for ``key`` (``history_key``), or None."""
-        from claimtrack.store import memo
-
-        return memo.recall(self._index, name, key)
-
-    def keep(self, name: str, key: str, value: bytes) -> None:
-        """Keep a result under ``name`` for ``key``, for the next command to ``recall``."""
-        from claimtrack.store import memo
-
-        memo.keep(self._index, self.path, name, key, value)
+        return Memo(self._index, self._layout, self.path)
 
 
 def _check_sort(sort: str) -> None:
