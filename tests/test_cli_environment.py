@@ -102,12 +102,14 @@ class Run:
             if interrupt_at and interrupt_at in shown:
                 # As a person would, a moment after the prompt shows (a signal that
                 # lands before Python's readline waits for a key is seen only after
-                # one: the same race a shell user never meets), and again if need be.
+                # one: the same race a shell user never meets), and again if need be,
+                # long after: on a loaded machine a second signal 2 s later landed
+                # while the first one's exit was under way (status 120).
                 if not interrupted:
                     interrupted = time.monotonic() + 0.5
                 elif time.monotonic() > interrupted:
                     process.send_signal(signal.SIGINT)
-                    interrupted = time.monotonic() + 2
+                    interrupted = time.monotonic() + 15
             if process.poll() is not None and not ready:
                 break
         # What the process wrote just before it ended may still wait in the terminal.
