@@ -206,6 +206,31 @@ def settled_code(tmp_path: Path, bytecode_written: None) -> None:
         time.sleep(min(ahead, help_pages.RACY_NS) / 1e9 + 0.05)
 
 
+# ``claimtrack --help`` through the launcher, then every module it imported that the
+# interpreter had not loaded before it, on stderr.
+IMPORTED = """
+import sys
+before = set(sys.modules)
+sys.argv = ["claimtrack", "--help"]
+from claimtrack.launch import main
+main()
+sys.stdout.flush()
+sys.stderr.write(repr(sorted(set(sys.modules) - before)))
+"""
+
+
+def test_a_kept_page_imports_only_the_launcher_and_the_cache_folder(tmp_path: Path) -> None:
+    """Start-up guard: a kept page is printed by the launcher's own modules and
+    nothing else, not even ``__future__`` (``launch/help_pages.py``)."""
+    env = environment(tmp_path, COLUMNS="80", NO_COLOR="1")
+    claimtrack(["--help"], env)  # printed by Typer, and kept
+    done = python(IMPORTED, "", env)
+    assert done.stdout.startswith(b"Usage: claimtrack [OPTIONS] COMMAND [ARGS]...")
+    assert done.stderr.decode() == repr(
+        ["claimtrack", "claimtrack.launch", "claimtrack.launch.help_pages"]
+    )
+
+
 def test_the_main_page_is_kept_then_printed_without_typer_click_or_rich(
     tmp_path: Path,
 ) -> None:

@@ -2,10 +2,9 @@
 an earlier run (``help_pages``), without loading the CLI.
 
 Typer alone takes 50-100 ms to import; printing a version string or a page printed
-before needs none of it. Everything else goes to ``claimtrack.cli.main``.
+before needs none of it. Everything else goes to ``claimtrack.cli.main``. Nothing here
+imports ``__future__`` (``help_pages`` says why).
 """
-
-from __future__ import annotations
 
 import io
 import os

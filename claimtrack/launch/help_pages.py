@@ -32,12 +32,13 @@ or could have been written by another user is a miss; a cache that cannot be wri
 is left alone: the cache never makes a help page fail or differ.
 """
 
-from __future__ import annotations
-
 import io
 import os
 import sys
 
+# No ``from __future__ import annotations`` in the launcher's modules: that statement
+# imports the ``__future__`` module at run time, which a kept page has no need of (a
+# test holds what a kept page imports). Types imported for mypy alone are strings.
 TYPE_CHECKING = False  # as typing's, without importing typing (mypy knows the name)
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -112,7 +113,7 @@ def print_kept(args: list[str]) -> bool:
     return True
 
 
-def record(args: list[str], run: Callable[[], None]) -> None:
+def record(args: list[str], run: "Callable[[], None]") -> None:
     """Run ``run`` (Typer's command line) with what it prints copied, and keep the page
     for ``args`` if it printed nothing on stderr and exited 0. What ``run`` raises
     (``SystemExit``, a closed pipe) is raised as it was."""
@@ -170,7 +171,7 @@ def _columns() -> int | None:
         return None
 
 
-def _isatty(stream: IO[Any]) -> bool:
+def _isatty(stream: "IO[Any]") -> bool:
     try:
         return stream.isatty()
     except ValueError:  # closed
@@ -338,7 +339,7 @@ class _Copy(io.BufferedIOBase):
     """A binary stream that writes through to ``target`` (the process's own stdout or
     stderr buffer) and keeps a copy (``keep``) or notes that anything was written."""
 
-    def __init__(self, target: IO[bytes], *, keep: bool) -> None:
+    def __init__(self, target: "IO[bytes]", *, keep: bool) -> None:
         super().__init__()
         self.target = target
         self.keeps = keep
@@ -347,13 +348,13 @@ class _Copy(io.BufferedIOBase):
         self.released = False
 
     @property
-    def name(self) -> Any:
+    def name(self) -> "Any":
         return getattr(self.target, "name", None)
 
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:
+    def write(self, data: "Any") -> int:
         chunk = bytes(data)
         self.target.write(chunk)
         self.written = self.written or bool(chunk)
@@ -380,7 +381,7 @@ class _Copy(io.BufferedIOBase):
         self.released = True  # never the process's own stream
 
 
-def _text(stream: Any, copy: _Copy) -> io.TextIOWrapper:
+def _text(stream: "Any", copy: _Copy) -> io.TextIOWrapper:
     """A text stream over ``copy`` that encodes and buffers as ``stream`` does
     (CPython's stdio: no newline translation, line-buffered on a terminal)."""
     return io.TextIOWrapper(
