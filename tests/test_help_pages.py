@@ -227,7 +227,13 @@ def test_a_kept_page_imports_only_the_launcher_and_the_cache_folder(tmp_path: Pa
     done = python(IMPORTED, "", env)
     assert done.stdout.startswith(b"Usage: claimtrack [OPTIONS] COMMAND [ARGS]...")
     assert done.stderr.decode() == repr(
-        ["claimtrack", "claimtrack.launch", "claimtrack.launch.help_pages"]
+        [
+            "claimtrack",
+            "claimtrack.launch",
+            "claimtrack.launch.help_pages",
+            "claimtrack.store",
+            "claimtrack.store.user_cache",
+        ]
     )
 
 
@@ -577,5 +583,5 @@ def test_pages_are_kept_in_the_cache_folder_of_the_store(
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
-    found = help_pages._folder()  # noqa: SLF001  (the folder worked out without the store)
+    found = help_pages._folder()  # noqa: SLF001  (the help pages' own folder)
     assert Path(found) == user_cache_folder() / "help"

@@ -36,6 +36,8 @@ import io
 import os
 import sys
 
+from claimtrack.store import user_cache
+
 # No ``from __future__ import annotations`` in the launcher's modules: that statement
 # imports the ``__future__`` module at run time, which a kept page has no need of (a
 # test holds what a kept page imports). Types imported for mypy alone are strings.
@@ -79,7 +81,7 @@ FORMAT = b"claimtrack help page 1\n"  # the first line of a kept page's file
 # within that tick would keep the old stamp.
 RACY_NS = 2_000_000_000
 KEEP_AT_MOST = 200  # pages kept; beyond that the oldest are removed when one is kept
-FOLDER = "help"  # under the user's cache folder (``store.files.user_cache_folder``)
+FOLDER = "help"  # under the user's cache folder (``store.user_cache``)
 
 
 def asked_for(args: list[str]) -> bool:
@@ -198,20 +200,10 @@ def code_files() -> list[str]:
 
 
 def _folder() -> str:
-    """``help`` in claimtrack's cache folder (``store.files.user_cache_folder``). On
-    Linux that function's XDG rule is followed here, on strings: importing
-    ``store.files`` (pathlib, contextlib, re) took a fifth of a kept page's start-up. A
-    test holds the two equal."""
-    android = hasattr(sys, "getandroidapilevel") or "ANDROID_DATA" in os.environ
-    if sys.platform.startswith("linux") and not android:
-        cache = os.environ.get("XDG_CACHE_HOME", "")
-        if os.path.isabs(cache):
-            return os.path.join(cache, "claimtrack", FOLDER)
-        if os.path.isabs(os.environ.get("HOME", "")):
-            return os.path.join(os.path.expanduser("~/.cache"), "claimtrack", FOLDER)
-    from claimtrack.store.files import user_cache_folder
-
-    return os.path.join(user_cache_folder(), FOLDER)
+    """``help`` in claimtrack's cache folder (``store.user_cache``, which imports nothing
+    the interpreter has not: ``store.files`` and its pathlib, contextlib and re took a
+    fifth of a kept page's start-up)."""
+    return os.path.join(user_cache.folder(), FOLDER)
 
 
 def _name(key: bytes) -> str:

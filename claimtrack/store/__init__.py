@@ -32,6 +32,6 @@ The design, piece by piece:
   place. Nothing outside this package knows an index exists. docs/storage.md tells the
   design whole.
 
-This module imports nothing, so that the launcher can use ``store.collector`` before
-anything heavy is loaded.
+This module imports nothing, so that the launcher can use ``store.collector`` and
+``store.user_cache`` before anything heavy is loaded.
 """

@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from claimtrack.errors import DatabaseError
+from claimtrack.store import user_cache
 
 LOCK_TIMEOUT_ENV = "CLAIMTRACK_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 30.0
@@ -309,24 +309,9 @@ def _holder(holder_path: Path) -> str:
 
 
 def user_cache_folder() -> Path:
-    """claimtrack's folder in the user's cache, where the index is kept.
-
-    On Linux, as the XDG Base Directory Specification sets it: ``$XDG_CACHE_HOME/claimtrack``,
-    or ``~/.cache/claimtrack`` where that variable is unset, empty or relative (the
-    specification says to ignore a relative one). Elsewhere, and for a home that is not
-    an absolute path, platformdirs' answer, which is the same on Linux (a test holds
-    the two together): importing platformdirs cost every command that opens a large
-    database about 4 % of its start-up (docs/performance.md)."""
-    android = hasattr(sys, "getandroidapilevel") or "ANDROID_DATA" in os.environ
-    if sys.platform.startswith("linux") and not android:
-        cache = os.environ.get("XDG_CACHE_HOME", "")
-        if os.path.isabs(cache):
-            return Path(cache) / "claimtrack"
-        if os.path.isabs(os.environ.get("HOME", "")):
-            return Path(os.path.expanduser("~/.cache")) / "claimtrack"
-    from platformdirs import user_cache_path
-
-    return user_cache_path("claimtrack", appauthor=False)
+    """claimtrack's folder in the user's cache, where the index is kept: the rule of
+    ``store.user_cache``, as a ``Path``."""
+    return Path(user_cache.folder())
 
 
 def _owned_privately(found: os.stat_result) -> bool:
