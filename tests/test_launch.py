@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +56,21 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def launched(args: list[str], then: str) -> str:
+    """What a new Python prints that runs ``claimtrack ARGS`` through the launcher, as
+    the console script does, then the statements ``then`` (with ``sys`` imported), also
+    when the command ends in ``SystemExit``. A command that fails fails the test."""
+    code = (
+        "import sys\n"
+        f"sys.argv = {['claimtrack', *args]!r}\n"
+        "from claimtrack.launch import main\n"
+        "try:\n    main()\nfinally:\n" + textwrap.indent(then, "    ")
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+
+
 CASES = [("--help",), ("--no-such-option",)]  # help, and a usage error (no side effects)
 
 
@@ -83,17 +99,11 @@ def test_unknown_names_and_help_keep_every_command(
 
 
 def test_version_prints_without_loading_the_command_line() -> None:
-    code = (
-        "import sys\n"
-        "sys.argv = ['claimtrack', '--version']\n"
-        "from claimtrack.launch import main\n"
-        "main()\n"
+    out = launched(
+        ["--version"],
         "loaded = [m for m in sys.modules if m.startswith(('typer', 'claimtrack.cli'))]\n"
-        "print('LOADED', sorted(loaded))\n"
+        "print('LOADED', sorted(loaded))\n",
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    ).stdout
     assert out.splitlines() == [f"claimtrack {__version__}", "LOADED []"]
     # The same line Typer's --version prints, when it is asked for with other options.
     assert run("--no-color", "--version")[1] == f"claimtrack {__version__}\n"
@@ -129,17 +139,11 @@ def test_a_command_imports_only_the_use_cases_it_runs(
     """Start-up guard: a command on the database loads its own group of use cases and
     no other (each cost a millisecond or two of every command when all were loaded)."""
     claim = cli.add("At least a dozen Russians faced entry bans", "--said-by", "Activists")
-    argv = ["claimtrack", "--db", str(db_path), *(claim if a == "CLAIM" else a for a in args)]
-    code = (
-        "import sys\n"
-        f"sys.argv = {argv!r}\n"
-        "from claimtrack.launch import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('LOADED', sorted(m for m in sys.modules if m.startswith(('claimtrack.', 'plat'))))\n"
+    out = launched(
+        ["--db", str(db_path), *(claim if a == "CLAIM" else a for a in args)],
+        "loaded = [m for m in sys.modules if m.startswith(('claimtrack.', 'plat'))]\n"
+        "print('LOADED', sorted(loaded))\n",
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    ).stdout
     loaded = out.rsplit("LOADED ", 1)[1]
     ran = "claimtrack.operations.claims"
     assert repr(ran) in loaded, out  # the command ran, through its use case
@@ -151,18 +155,11 @@ def test_add_compiles_only_the_patterns_of_the_numbers(cli: Cli, db_path: Path) 
     extractor's word lists; the extractor's other patterns (``extract.vocabulary``,
     compiled on first use) cost a fifth of its instructions when compiled on import."""
     cli.add("A first claim about 3 people")
-    argv = ["claimtrack", "--db", str(db_path), "add", "At least a dozen Russians", "-q"]
-    code = (
-        "import sys\n"
-        f"sys.argv = {argv!r}\n"
-        "from claimtrack.launch import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    out = launched(
+        ["--db", str(db_path), "add", "At least a dozen Russians", "-q"],
         "from claimtrack.extract import vocabulary\n"
-        "print('COMPILED', sorted(n for n in vocabulary.PATTERNS if n in vars(vocabulary)))\n"
+        "print('COMPILED', sorted(n for n in vocabulary.PATTERNS if n in vars(vocabulary)))\n",
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    ).stdout
     compiled = out.rsplit("COMPILED ", 1)[1].strip()
     assert compiled == "['MONTH_OR_DAY', 'YEAR']", out
 
