@@ -32,15 +32,21 @@ def tables(connection: sqlite3.Connection) -> dict[str, list[Any]]:
     return found
 
 
-def built_anew(db: Path) -> dict[str, list[Any]]:
-    """The tables of the cache a first command builds of the file."""
+def rebuilt(db: Path) -> bool:
+    """Whether a first command builds the cache of the file (``build.rebuild``), from
+    no cache at all; False where it refuses the file."""
     Index.discard(db)
     index = Index.cache_for(db)
     assert index is not None
     try:
-        assert build.rebuild(index, write=False)
+        return build.rebuild(index, write=False)
     finally:
         index.close()
+
+
+def built_anew(db: Path) -> dict[str, list[Any]]:
+    """The tables of the cache a first command builds of the file."""
+    assert rebuilt(db)
     connection = sqlite3.connect(index_path(db))
     try:
         return tables(connection)
@@ -130,13 +136,7 @@ def test_a_build_anew_refuses_what_a_command_refuses(tmp_path: Path, damage: str
     assert (shape_problem(table, record) is None) == numbers
     db = tmp_path / "claims.json"
     db.write_bytes(dump(data))
-    Index.discard(db)
-    index = Index.cache_for(db)
-    assert index is not None
-    try:
-        assert not build.rebuild(index, write=False)
-    finally:
-        index.close()
+    assert not rebuilt(db)
 
 
 # Damage in what a full build checks only as JSON (``store.bulk``: a note, the state of
@@ -167,10 +167,4 @@ def test_a_build_anew_refuses_damage_in_what_it_skips(tmp_path: Path, damage: st
     db.write_bytes(raw.replace(mark, written))
     with pytest.raises(DatabaseError):
         parse(db.read_bytes(), db)  # as a command without the index refuses it
-    Index.discard(db)
-    index = Index.cache_for(db)
-    assert index is not None
-    try:
-        assert not build.rebuild(index, write=False)
-    finally:
-        index.close()
+    assert not rebuilt(db)
