@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
 
@@ -110,13 +110,26 @@ def terminal(width: int, settings: dict[str, str]) -> Iterator[io.StringIO]:
             yield captured
 
 
+def claims_table(claims: list[dict[str, Any]], no_color: bool, *, rich: bool) -> None:
+    """``list``'s table of ``claims`` (views), their IDs as short as they stay unique."""
+    rows = [render.claim_row(view) for view in claims]  # type: ignore[arg-type]
+    length = ids.unique_prefix_length(row[0] for row in rows)
+    render.claims_table(rows, no_color, length, rich=rich)
+
+
 def drawn(
-    claims: list[dict[str, Any]], width: int, settings: dict[str, str], no_color: bool, rich: bool
+    table: Callable[..., None],
+    views: list[dict[str, Any]],
+    width: int,
+    settings: dict[str, str],
+    no_color: bool,
+    rich: bool,
 ) -> str:
+    """What ``table`` (``claims_table``, ``render.events_table``) prints of ``views`` on
+    a terminal of ``width`` columns set as ``settings`` say: written row by row, or
+    drawn by Rich (``rich``)."""
     with terminal(width, settings) as captured:
-        rows = [render.claim_row(view) for view in claims]  # type: ignore[arg-type]
-        length = ids.unique_prefix_length(row[0] for row in rows)
-        render.claims_table(rows, no_color, length, rich=rich)
+        table(views, no_color, rich=rich)
     return captured.getvalue()
 
 
@@ -131,8 +144,8 @@ def drawn(
 def test_the_written_table_is_byte_for_byte_the_table_rich_draws(
     claims: list[dict[str, Any]], width: int, settings: dict[str, str], no_color: bool
 ) -> None:
-    written = drawn(claims, width, settings, no_color, rich=False)
-    assert written == drawn(claims, width, settings, no_color, rich=True)
+    written = drawn(claims_table, claims, width, settings, no_color, rich=False)
+    assert written == drawn(claims_table, claims, width, settings, no_color, rich=True)
 
 
 @st.composite
@@ -147,14 +160,6 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-def drawn_events(
-    views: list[dict[str, Any]], width: int, settings: dict[str, str], no_color: bool, rich: bool
-) -> str:
-    with terminal(width, settings) as captured:
-        render.events_table(views, no_color, rich=rich)
-    return captured.getvalue()
-
-
 @pytest.mark.slow
 @settings(max_examples=100)
 @given(
@@ -166,8 +171,8 @@ def drawn_events(
 def test_the_written_log_is_byte_for_byte_the_table_rich_draws(
     views: list[dict[str, Any]], width: int, settings: dict[str, str], no_color: bool
 ) -> None:
-    written = drawn_events(views, width, settings, no_color, rich=False)
-    assert written == drawn_events(views, width, settings, no_color, rich=True)
+    written = drawn(render.events_table, views, width, settings, no_color, rich=False)
+    assert written == drawn(render.events_table, views, width, settings, no_color, rich=True)
 
 
 def test_colour_reaches_the_written_table() -> None:
@@ -182,11 +187,11 @@ def test_colour_reaches_the_written_table() -> None:
         "story": "budget",
         "tags": [],
     }
-    coloured = drawn([claim], 160, TERMINALS[3], False, rich=False)
+    coloured = drawn(claims_table, [claim], 160, TERMINALS[3], False, rich=False)
     assert "\x1b[33munverified" in coloured
     assert "\x1b[1m0123456\x1b[0m" in coloured
     assert "\x1b[2mbudget\x1b[0m" in coloured
-    plain = drawn([claim], 160, TERMINALS[3], True, rich=False)
+    plain = drawn(claims_table, [claim], 160, TERMINALS[3], True, rich=False)
     assert "\x1b[33m" not in plain
     assert "\x1b[1m0123456\x1b[0m" in plain
 
