@@ -218,10 +218,11 @@ def _kept(key: bytes) -> bytes | None:
     """The page kept under ``key`` if its files are as they were; else None. Raises
     OSError or ValueError for a page that cannot be read or parsed."""
     folder = _folder()
-    if not (_private(os.lstat(os.path.dirname(folder))) and _private(os.lstat(folder))):
+    private = user_cache.owned_privately
+    if not (private(os.lstat(os.path.dirname(folder))) and private(os.lstat(folder))):
         return None
     with open(os.path.join(folder, _name(key)), "rb") as handle:
-        if not _private(os.fstat(handle.fileno())):
+        if not private(os.fstat(handle.fileno())):
             return None
         data = handle.read()
     return parse(data, key)
@@ -260,14 +261,6 @@ class _Lines:
         end = self.data.index(b"\n", self.at)  # ValueError past the end
         line, self.at = self.data[self.at : end], end + 1
         return line
-
-
-def _private(found: os.stat_result) -> bool:
-    """Made by this user, and no one else may change it (DESIGN: a cache is never used
-    when another user could have written it)."""
-    if not hasattr(os, "geteuid"):
-        return True  # Windows: the profile folder's permissions protect the cache
-    return found.st_uid == os.geteuid() and not found.st_mode & 0o022
 
 
 def keep(key: bytes, page: bytes, files: list[str]) -> None:

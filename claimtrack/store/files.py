@@ -314,13 +314,6 @@ def user_cache_folder() -> Path:
     return Path(user_cache.folder())
 
 
-def _owned_privately(found: os.stat_result) -> bool:
-    """Made by this user, and no one else may change it."""
-    if not hasattr(os, "geteuid"):
-        return True  # Windows: the profile folder's permissions protect the cache
-    return found.st_uid == os.geteuid() and not found.st_mode & 0o022
-
-
 def private_folder(folder: Path) -> None:
     """Make ``folder`` (and the cache folder above it) owner-only from the start, or
     refuse it (``PermissionError``) if another user owns it or others may write to it:
@@ -334,7 +327,7 @@ def private_folder(folder: Path) -> None:
             part.parent.mkdir(parents=True, exist_ok=True)
             os.mkdir(part, 0o700)
         found = os.lstat(part)
-        if not stat.S_ISDIR(found.st_mode) or not _owned_privately(found):
+        if not stat.S_ISDIR(found.st_mode) or not user_cache.owned_privately(found):
             raise PermissionError(f"{part} is not a private folder of this user")
         if found.st_mode & 0o077 and hasattr(os, "geteuid"):
             os.chmod(part, 0o700)  # ours, made readable by an older claimtrack
@@ -348,7 +341,7 @@ def private_file(path: Path) -> None:
     fd = os.open(path, flags, 0o600)
     try:
         found = os.fstat(fd)
-        if not stat.S_ISREG(found.st_mode) or not _owned_privately(found):
+        if not stat.S_ISREG(found.st_mode) or not user_cache.owned_privately(found):
             raise PermissionError(f"{path} is not a private file of this user")
         if found.st_mode & 0o077 and hasattr(os, "fchmod"):
             os.fchmod(fd, 0o600)

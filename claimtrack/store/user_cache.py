@@ -1,7 +1,7 @@
-"""claimtrack's folder in the user's cache: where the index (``store.index``) and the
-kept help pages (``launch.help_pages``) live.
+"""claimtrack's folder in the user's cache, where the index (``store.index``) and the
+kept help pages (``launch.help_pages``) live, and what in it may be trusted.
 
-One rule, for both. This module imports only ``os`` and ``sys`` (not even
+One rule of each, for both. This module imports only ``os`` and ``sys`` (not even
 ``__future__``), which the interpreter has loaded before any of claimtrack: the
 launcher finds a kept help page through it before anything else is imported
 (docs/performance.md, "Start-up: help pages kept in the cache"), and ``store.files``
@@ -31,3 +31,12 @@ def folder() -> str:
     from platformdirs import user_cache_dir
 
     return user_cache_dir("claimtrack", appauthor=False)
+
+
+def owned_privately(found: os.stat_result) -> bool:
+    """Whether what ``found`` describes (``os.stat``) was made by this user and no one
+    else may change it (DESIGN: a cache is never used when another user could have
+    written it)."""
+    if not hasattr(os, "geteuid"):
+        return True  # Windows: the profile folder's permissions protect the cache
+    return found.st_uid == os.geteuid() and not found.st_mode & 0o022
