@@ -20,9 +20,14 @@ SHORT = 7
 
 
 def new_id() -> str:
-    # 80 bits from the OS's CSPRNG (what `secrets` uses), written as 16 base32 digits;
-    # importing `secrets` itself would cost every command ~10 ms for hmac and hashlib.
-    number = int.from_bytes(os.urandom(10), "big")
+    # 80 bits from the OS's CSPRNG (what `secrets` uses); importing `secrets` itself
+    # would cost every command ~10 ms for hmac and hashlib.
+    return _written(os.urandom(10))
+
+
+def _written(bits: bytes) -> str:
+    """80 bits (10 bytes) as an ID: 16 digits of ``ALPHABET``, the lowest first."""
+    number = int.from_bytes(bits, "big")
     digits = []
     for _ in range(ID_LENGTH):
         number, digit = divmod(number, 32)
@@ -36,12 +41,7 @@ def derived(key: str) -> str:
     ID, so importing it again changes nothing. Keys are namespaced by the caller."""
     import hashlib
 
-    number = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:10], "big")
-    digits = []
-    for _ in range(ID_LENGTH):
-        number, digit = divmod(number, 32)
-        digits.append(ALPHABET[digit])
-    return "".join(digits)
+    return _written(hashlib.sha256(key.encode("utf-8")).digest()[:10])
 
 
 def is_id(value: str) -> bool:

@@ -16,6 +16,16 @@ def test_new_ids_are_long_random_and_in_alphabet() -> None:
     assert len({record_id[0] for record_id in made}) == len(ids.ALPHABET)
 
 
+def test_a_derived_id_is_the_same_in_every_release() -> None:
+    """An imported record's ID is made from its key (a ClaimReview's URL): a later
+    release that wrote it otherwise would add again what an earlier import added. The
+    value below is what the first release with ``derived`` made."""
+    made = ids.derived("claimreview:https://example.org/review/1")
+    assert made == "7tppr3gjqqv8q8wz"
+    assert ids.is_id(made)
+    assert ids.derived("claimreview:https://example.org/review/2") != made
+
+
 def test_resolve_exact_prefix_ambiguous_and_missing() -> None:
     known = ["abc1234xyz", "abc9999xyz", "def0000aaa"]
     assert ids.resolve("def", known, "claim") == "def0000aaa"
