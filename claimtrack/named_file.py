@@ -86,17 +86,13 @@ def write_named(path: Path, payload: bytes | Callable[[int], None]) -> None:
     """Write ``payload`` (bytes, or a function writing to a file descriptor) to the
     file the user named, by the rules in this module's docstring. Raises
     ``ClaimtrackError`` when it cannot be written."""
-    from claimtrack.store.files import atomic_write
+    from claimtrack.store.files import atomic_write, write_payload
 
     if not _in_place(path):
         atomic_write(_replaced(path), payload)
         return
     with _open_in_place(path) as fd:
-        if callable(payload):
-            payload(fd)
-        else:
-            with open(fd, "wb", closefd=False) as handle:
-                handle.write(payload)
+        write_payload(fd, payload)
 
 
 @contextlib.contextmanager

@@ -28,11 +28,17 @@ def atomic_write(path: Path, payload: bytes | Callable[[int], None]) -> None:
     """Write ``path`` through ``replacing``: ``payload`` is the file's bytes, or a
     function that writes them to a file descriptor."""
     with replacing(path) as (fd, _):
-        if callable(payload):
-            payload(fd)
-        else:
-            with open(fd, "wb", closefd=False) as handle:
-                handle.write(payload)
+        write_payload(fd, payload)
+
+
+def write_payload(fd: int, payload: bytes | Callable[[int], None]) -> None:
+    """Write ``payload`` to the open file descriptor ``fd``: its bytes, or by calling
+    it with ``fd``. ``fd`` stays open."""
+    if callable(payload):
+        payload(fd)
+    else:
+        with open(fd, "wb", closefd=False) as handle:
+            handle.write(payload)
 
 
 @contextlib.contextmanager
