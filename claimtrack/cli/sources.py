@@ -39,6 +39,14 @@ SourceArg = Annotated[
     ),
 ]
 KIND_HELP = "One of: " + ", ".join(SOURCE_KINDS) + "."
+# A confidential source's record of why (``source add`` and ``source edit``).
+ReasonOption = Annotated[
+    str | None, typer.Option(metavar="TEXT", help="Why anonymity was granted.")
+]
+ApprovedByOption = Annotated[
+    str | None,
+    typer.Option("--approved-by", metavar="NAME", help="The editor who approved anonymity."),
+]
 
 
 def _summary(verb: str, view: "SourceView") -> str:
@@ -66,13 +74,8 @@ def source_add(
     confidential: Annotated[
         bool, typer.Option("--confidential", help="Anonymous in print: kept out of output.")
     ] = False,
-    reason: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="Why anonymity was granted.")
-    ] = None,
-    approved_by: Annotated[
-        str | None,
-        typer.Option("--approved-by", metavar="NAME", help="The editor who approved anonymity."),
-    ] = None,
+    reason: ReasonOption = None,
+    approved_by: ApprovedByOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -173,13 +176,8 @@ def source_edit(
         bool | None,
         typer.Option("--confidential/--public", help="Mark as anonymous in print, or not."),
     ] = None,
-    reason: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="Why anonymity was granted.")
-    ] = None,
-    approved_by: Annotated[
-        str | None,
-        typer.Option("--approved-by", metavar="NAME", help="The editor who approved anonymity."),
-    ] = None,
+    reason: ReasonOption = None,
+    approved_by: ApprovedByOption = None,
     fmt: FormatOption = None,
     quiet: QuietOption = False,
 ) -> None:
