@@ -253,13 +253,24 @@ class Layout:
 
     def lines(self, table: str) -> Iterator[tuple[str, bytes]]:
         """Every (ID, JSON) of a table, in ID order."""
-        for line in self._raw_lines(table):
-            cut = line.index(b'"', 1)
-            yield line[1:cut].decode(), line[cut + 3 : len(line) - (line[-1:] == b",")]
+        for batch in self.batches(table):
+            yield from batch
 
-    def _raw_lines(self, table: str) -> Iterator[bytes]:
-        """The table's lines, read a few megabytes at a time rather than mapped whole:
-        a pass over a large table then holds a chunk of it, not all of it."""
+    def batches(self, table: str) -> Iterator[list[tuple[str, bytes]]]:
+        """``lines``, the lines of a few megabytes of the file at a time."""
+        for lines in self._raw_lines(table):
+            batch = []
+            for line in lines:
+                cut = line.index(b'"', 1)
+                batch.append(
+                    (line[1:cut].decode(), line[cut + 3 : len(line) - (line[-1:] == b",")])
+                )
+            yield batch
+
+    def _raw_lines(self, table: str) -> Iterator[list[bytes]]:
+        """The table's lines, read a few megabytes at a time rather than mapped whole
+        (the lines of each piece in a list): a pass over a large table then holds a
+        chunk of it, not all of it."""
         start, end = self.body(table)
         carried = b""
         while start < end:
@@ -269,9 +280,20 @@ class Layout:
             start += len(chunk) - len(carried)
             lines = chunk.split(b"\n")
             carried = lines.pop() if start < end else b""
-            yield from lines
+            yield lines
         if carried:
-            yield carried
+            yield [carried]
+
+    def hash_range(self, hashed: Any, start: int, end: int) -> None:
+        """Feed the file's bytes [start, end) to ``hashed`` (a ``hashlib`` object), read
+        a few megabytes at a time rather than through the map: the pages read are not
+        the process's memory."""
+        while start < end:
+            chunk = os.pread(self.fd, min(CHUNK, end - start), start)
+            if not chunk:
+                raise OSError("the database file got shorter while being read")
+            hashed.update(chunk)
+            start += len(chunk)
 
 
 def line_at_or_after(data: bytes | mmap.mmap, start: int, end: int, key: bytes) -> int:

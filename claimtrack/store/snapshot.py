@@ -564,6 +564,14 @@ class Snapshot:
         for event in self.records("events").values():
             yield event, event
 
+    def event_batches(self) -> Iterator[list[tuple[str, bytes]]] | None:
+        """Every event's (ID, JSON as its line holds it), in ID order, a few megabytes of
+        lines at a time (``Layout.batches``), where the file is read a piece at a time
+        and this command has changed no event; None otherwise (``records``)."""
+        if self._layout is not None and not self.writable and "events" not in self._complete:
+            return self._layout.batches("events")
+        return None
+
     def stream(self, table: str) -> Iterator[Any]:
         """Every record of the table in ID order, each parsed as it is wanted."""
         if self._layout is not None and not self.writable and table not in self._complete:
