@@ -37,8 +37,8 @@ lists them, is.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -199,24 +199,21 @@ def read_chain(events: Mapping[str, Event] | EventLines) -> Chain:
     return Chain(chained, older, heads, by_hash, named - by_hash.keys(), foreign, absent, misfiled)
 
 
+# One copy of each kind and action: a few words, which every event holds.
+_WORDS: dict[Any, Any] = {}
+
+
 def _entry(event: Event, value: str) -> Entry:
-    """What the walk keeps of ``event``, whose hash is ``value`` (``Entry``)."""
-    kind, action = _word(event["kind"]), _word(event["action"])
+    """What the walk keeps of ``event``, whose hash is ``value`` (``Entry``). Made as
+    a tuple is (``tuple.__new__``), without the Python call of a ``NamedTuple``'s
+    constructor: this runs once an event."""
+    kind, action = event["kind"], event["action"]
+    with contextlib.suppress(TypeError):  # a kind or action that is not text: kept as is
+        kind, action = _WORDS.setdefault(kind, kind), _WORDS.setdefault(action, action)
     kept = kind == "batch" or (kind == "change" and action in (REWRITE, CHAIN_START))
-    return Entry(
-        event["at"],
-        event["id"],
-        kind,
-        action,
-        event.get(PREV, NO_LINK),
-        event.get("after") if kept else None,
-        value,
-    )
-
-
-def _word(value: Any) -> Any:
-    """One copy of each kind and action (a few words, used by every event)."""
-    return sys.intern(value) if type(value) is str else value
+    after = event.get("after") if kept else None
+    fields = (event["at"], event["id"], kind, action, event.get(PREV, NO_LINK), after, value)
+    return tuple.__new__(Entry, fields)
 
 
 def _from_lines(lines: EventLines) -> tuple[list[Entry], bool]:
