@@ -565,9 +565,8 @@ class Snapshot:
             yield event, event
 
     def event_batches(self) -> Iterator[list[tuple[str, bytes]]] | None:
-        """Every event's (ID, JSON as its line holds it), in ID order, a few megabytes of
-        lines at a time (``Layout.batches``), where the file is read a piece at a time
-        and this command has changed no event; None otherwise (``records``)."""
+        """Every event's (ID, JSON as its line holds it) in ID order, in batches
+        (``Layout.batches``), where ``scan_events`` reads lines; else None (``records``)."""
         if self._layout is not None and not self.writable and "events" not in self._complete:
             return self._layout.batches("events")
         return None
