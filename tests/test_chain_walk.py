@@ -248,6 +248,7 @@ def test_a_line_hashed_as_it_is_only_when_it_is_canonical(db_path: Path) -> None
     steps=st.lists(
         st.tuples(st.sampled_from([*WHOLE, *TAMPERING, _write, _status]), st.integers(0, 50)),
         max_size=5,
+        unique_by=lambda step: step[1],  # each step's claim or source named apart
     ),
     piece=st.sampled_from([5, 300, 4 << 20]),
 )
