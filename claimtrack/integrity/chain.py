@@ -37,11 +37,13 @@ lists them, is.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Any
+from functools import cached_property
+from operator import attrgetter, itemgetter
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -52,6 +54,34 @@ CHAIN_START = "chain"
 REWRITE = "rewrite"
 
 Event = Mapping[str, Any]
+# An ``Entry``'s ``prev`` for an event that carries none (an older event).
+NO_LINK: Any = object()
+
+
+class Entry(NamedTuple):
+    """What the walk keeps of one event: its time, ID, kind, action, ``prev`` as the
+    event holds it (``NO_LINK`` if it has none) and hash (``event_hash``, or as a
+    ``rewrite`` vouches for it); its ``after`` only for the events whose state the
+    checks read (an import's ``batch``, a ``rewrite``, a ``chain`` start), else None.
+    Never the states of an ordinary event: a few hundred bytes an event, where the
+    event parsed whole is several kilobytes."""
+
+    at: Any
+    id: Any
+    kind: Any
+    action: Any
+    prev: Any
+    after: Any
+    hash: str
+
+
+class EventLines:
+    """The history as the database file holds it, for ``read_chain``: batches of
+    (key, the event's JSON as its line holds it), in file order, each batch a few
+    megabytes (``store.layout.Layout.batches``). Each line is read once and not kept."""
+
+    def __init__(self, batches: Iterable[list[tuple[str, bytes]]]) -> None:
+        self.batches = batches
 
 
 def canonical(event: Event) -> bytes:
@@ -93,18 +123,27 @@ def by_time(events: Iterable[Event]) -> list[Event]:
 class Chain:
     """The chain as the history holds it now.
 
-    ``hashes``: each own event's hash as the chain counts it (as recorded, for a source
-    event a ``rewrite`` vouches for), by event ID; ``chained``: own events with
-    ``prev``, ``older``: own events without, both oldest first; ``heads``: the hashes
-    no event names, sorted."""
+    ``chained``: own events with ``prev``, ``older``: own events without, both oldest
+    first, as ``Entry``s; ``heads``: the hashes no event names, sorted; ``by_hash``:
+    hash -> ID of each chained event. ``foreign``: the IDs an import's ``batch`` event
+    lists, ``absent`` those of them no event has; ``misfiled``: some event is filed
+    under a key other than its ID."""
 
-    hashes: dict[str, str]
-    chained: list[Event]
-    older: list[Event]
+    chained: list[Entry]
+    older: list[Entry]
     heads: list[str]
     by_hash: dict[str, str] = field(default_factory=dict)
     # Hashes some event names that no event has: the chain is broken.
     dangling: set[str] = field(default_factory=set)
+    foreign: set[str] = field(default_factory=set)
+    absent: frozenset[str] = frozenset()
+    misfiled: bool = False
+
+    @cached_property
+    def hashes(self) -> dict[str, str]:
+        """Each own event's hash as the chain counts it (as recorded, for a source
+        event a ``rewrite`` vouches for), by event ID."""
+        return {e.id: e.hash for e in (*self.older, *self.chained)}
 
     def covered(self, head: str) -> set[str]:
         """IDs of the events a timestamp of ``head`` covers: the head's event, every
@@ -113,7 +152,7 @@ class Chain:
         start = self.by_hash.get(head)
         if start is None:
             return set()
-        events = {e["id"]: e for e in self.chained}
+        events = {e.id: e for e in self.chained}
         seen: set[str] = set()
         todo = [start]
         while todo:
@@ -122,45 +161,124 @@ class Chain:
                 continue
             seen.add(event_id)
             event = events[event_id]
-            if event["action"] == CHAIN_START and event["kind"] == "change":
-                seen.update(e["id"] for e in self.older)
-            todo.extend(self.by_hash[p] for p in event.get(PREV) or () if p in self.by_hash)
+            if event.action == CHAIN_START and event.kind == "change":
+                seen.update(e.id for e in self.older)
+            links = event.prev if event.prev is not NO_LINK else None
+            todo.extend(self.by_hash[p] for p in links or () if p in self.by_hash)
         return seen
 
 
-def read_chain(events: Mapping[str, Event]) -> Chain:
-    """The chain of the history ``events`` (ID -> event). Hashes every event once."""
-    foreign = imported(events.values())
-    own = [e for e in events.values() if e["id"] not in foreign]
+def read_chain(events: Mapping[str, Event] | EventLines) -> Chain:
+    """The chain of the history ``events``: ID -> event, or the file's lines
+    (``EventLines``), read once and hashed as they pass, keeping of each event only
+    its ``Entry``. Hashes every event once."""
+    if isinstance(events, EventLines):
+        entries, misfiled = _from_lines(events)
+    else:
+        entries = [_entry(event, event_hash(event)) for event in events.values()]
+        misfiled = any(key != event["id"] for key, event in events.items())
+    foreign = _imported(entries)
+    absent = frozenset(foreign.difference(e.id for e in entries if e.id in foreign))
+    own = [e for e in entries if e.id not in foreign]
+    del entries
     vouched = _vouched(own)
-    hashes: dict[str, str] = {}
-    for event in own:
-        value = event_hash(event)
-        if value in vouched and event["kind"] == "source":
-            value = vouched[value]
-        hashes[event["id"]] = value
-    chained = by_time(e for e in own if PREV in e)
-    older = by_time(e for e in own if PREV not in e)
+    if vouched:
+        own = [
+            e._replace(hash=vouched[e.hash]) if e.hash in vouched and e.kind == "source" else e
+            for e in own
+        ]
+    if misfiled:  # two events may share an ID: each counts under the last one's hash
+        last = {e.id: e.hash for e in own}
+        own = [e._replace(hash=last[e.id]) for e in own]
+    chained = _by_time(e for e in own if e.prev is not NO_LINK)
+    older = _by_time(e for e in own if e.prev is NO_LINK)
+    del own
     named = {p for e in chained for p in _prev(e)}
-    heads = sorted({hashes[e["id"]] for e in chained} - named)
-    by_hash = {hashes[e["id"]]: e["id"] for e in chained}
-    return Chain(hashes, chained, older, heads, by_hash, named - set(by_hash))
+    by_hash = {e.hash: e.id for e in chained}
+    heads = sorted(by_hash.keys() - named)
+    return Chain(chained, older, heads, by_hash, named - by_hash.keys(), foreign, absent, misfiled)
 
 
-def _vouched(own: Iterable[Event]) -> dict[str, str]:
+# One copy of each kind and action: a few words, which every event holds.
+_WORDS: dict[Any, Any] = {}
+
+
+def _entry(event: Event, value: str) -> Entry:
+    """What the walk keeps of ``event``, whose hash is ``value`` (``Entry``). Made as
+    a tuple is (``tuple.__new__``), without the Python call of a ``NamedTuple``'s
+    constructor: this runs once an event."""
+    kind, action = event["kind"], event["action"]
+    with contextlib.suppress(TypeError):  # a kind or action that is not text: kept as is
+        kind, action = _WORDS.setdefault(kind, kind), _WORDS.setdefault(action, action)
+    kept = kind == "batch" or (kind == "change" and action in (REWRITE, CHAIN_START))
+    after = event.get("after") if kept else None
+    fields = (event["at"], event["id"], kind, action, event.get(PREV, NO_LINK), after, value)
+    return tuple.__new__(Entry, fields)
+
+
+def _from_lines(lines: EventLines) -> tuple[list[Entry], bool]:
+    """The ``Entry`` of each event of the file's lines, and whether some event is
+    filed under a key other than its ID.
+
+    A batch of lines is parsed in one call, as a JSON array of the events; where
+    writing that array back with its keys sorted (``canonical``) gives the very bytes
+    parsed, each line is its event's canonical bytes (each line holding one event, as
+    the store checked when its cache came to vouch for the file), and its hash is the
+    SHA-256 of the line. Otherwise (a line edited by hand: keys out of order, escapes
+    or numbers written another way) each event of the batch is hashed as ``event_hash``
+    hashes it, which is what the hash means."""
+    entries: list[Entry] = []
+    misfiled = False
+    sha256 = hashlib.sha256
+    for batch in lines.batches:
+        if not batch:
+            continue
+        joined = b"[" + b",".join(body for _, body in batch) + b"]"
+        parsed = orjson.loads(joined)
+        same = len(parsed) == len(batch) and _canonical_array(parsed, joined)
+        del joined
+        for (key, body), event in zip(batch, parsed, strict=True):
+            value = sha256(body).hexdigest() if same else event_hash(event)
+            entries.append(_entry(event, value))
+            misfiled = misfiled or key != event["id"]
+    return entries, misfiled
+
+
+def _canonical_array(parsed: list[Any], joined: bytes) -> bool:
+    """Whether ``joined``, which parsed as ``parsed``, is its canonical form."""
+    try:
+        return orjson.dumps(parsed, option=orjson.OPT_SORT_KEYS) == joined
+    except orjson.JSONEncodeError:
+        return False
+
+
+def _imported(entries: Iterable[Entry]) -> set[str]:
+    """``imported`` of the events these ``Entry``s are of."""
+    brought: set[str] = set()
+    for entry in entries:
+        if entry.kind == "batch":
+            brought.update((entry.after or {}).get("events", []))
+    return brought
+
+
+def _by_time(entries: Iterable[Entry]) -> list[Entry]:
+    """``by_time`` of ``Entry``s."""
+    return sorted(sorted(entries, key=attrgetter("id")), key=attrgetter("at"))
+
+
+def _vouched(own: Iterable[Entry]) -> dict[str, str]:
     """What the ``rewrite`` events among ``own`` vouch for: hash now -> hash recorded."""
     vouched: dict[str, str] = {}
     for event in own:
-        if event["kind"] == "change" and event["action"] == REWRITE and PREV in event:
-            vouched.update(_vouched_by(event))
+        if event.kind == "change" and event.action == REWRITE and event.prev is not NO_LINK:
+            vouched.update(_vouched_by(event.after))
     return vouched
 
 
-def _vouched_by(event: Event) -> dict[str, str]:
-    """A ``rewrite`` event's pairs, hash now -> hash as the chain recorded it. Only
-    well-formed pairs of hashes vouch: a list damaged by hand vouches for nothing, so
-    the events it named no longer match and ``verify`` names them."""
-    after = event["after"]
+def _vouched_by(after: Any) -> dict[str, str]:
+    """A ``rewrite`` event's pairs (from its ``after``), hash now -> hash as the chain
+    recorded it. Only well-formed pairs of hashes vouch: a list damaged by hand vouches
+    for nothing, so the events it named no longer match and ``verify`` names them."""
     rewritten = after.get("rewritten") if isinstance(after, dict) else None
     pairs: dict[str, str] = {}
     for pair in rewritten.values() if isinstance(rewritten, dict) else ():
@@ -170,12 +288,12 @@ def _vouched_by(event: Event) -> dict[str, str]:
 
 
 def _order(chain: Chain, value: str) -> tuple[str, str]:
-    event = next(e for e in chain.chained if e["id"] == chain.by_hash[value])
-    return (event["at"], event["id"])
+    event = next(e for e in chain.chained if e.id == chain.by_hash[value])
+    return (event.at, event.id)
 
 
-def _prev(event: Event) -> list[str]:
-    value = event.get(PREV)
+def _prev(event: Event | Entry) -> list[str]:
+    value = event.prev if isinstance(event, Entry) else event.get(PREV)
     if isinstance(value, list) and all(isinstance(p, str) for p in value):
         return value
     return []
@@ -223,7 +341,7 @@ def next_links(chain: Chain) -> tuple[list[str], dict[str, Any] | None]:
             return [newest], None
         return list(chain.heads), None
     if chain.older:
-        hashes = [chain.hashes[e["id"]] for e in chain.older]
+        hashes = [e.hash for e in chain.older]
         return [], {"events": len(hashes), "digest": older_digest(hashes)}
     return [], None
 
@@ -245,14 +363,13 @@ def verify(chain: Chain) -> list[Break]:
     removed with everything after it up to a head is named by its successor as missing;
     an event added by hand without a link is named itself."""
     breaks: list[Break] = []
-    known = set(chain.hashes[e["id"]] for e in chain.chained)
+    known = chain.by_hash.keys()
     named = {p for e in chain.chained for p in _prev(e)}
     # Events no later event names, other than the newest of each line of work: an
     # edited event is one of them (its new hash is named by nobody).
-    unnamed = [e for e in chain.chained if chain.hashes[e["id"]] not in named]
+    unnamed = [e for e in chain.chained if e.hash not in named]
     for event in chain.chained:
-        value = event.get(PREV)
-        if not _prev(event) and value != []:
+        if not _prev(event) and event.prev != []:
             breaks.append(
                 _break(event, "has a damaged link to the event before it (not a list of hashes)")
             )
@@ -266,7 +383,7 @@ def verify(chain: Chain) -> list[Break]:
                 breaks.append(
                     _break(
                         suspect,
-                        f"does not match the hash event {event['id']} recorded for the "
+                        f"does not match the hash event {event.id} recorded for the "
                         "event before it: it was changed after it was written, or an "
                         "event between them was removed",
                     )
@@ -282,7 +399,7 @@ def check_stamped(chain: Chain, stamped: Iterable[tuple[str, str, str, str]]) ->
     chain no longer holds: the newest events, edited or removed after a seal, leave no
     successor to notice, but the token still names them. Empty when every stamped
     head is in the chain (the rewrites a ``rewrite`` event vouches for included)."""
-    events = {str(e["id"]): e for e in chain.chained}
+    events = {str(e.id): e for e in chain.chained}
     breaks = []
     for event_id, value, at, file in stamped:
         if value in chain.by_hash:
@@ -300,9 +417,9 @@ def check_stamped(chain: Chain, stamped: Iterable[tuple[str, str, str, str]]) ->
     return breaks
 
 
-def _edited_before(event: Event, unnamed: list[Event]) -> Event | None:
+def _edited_before(event: Entry, unnamed: list[Entry]) -> Entry | None:
     """The newest unnamed event not after ``event``: the one it once named."""
-    earlier = [e for e in unnamed if (e["at"], e["id"]) < (event["at"], event["id"])]
+    earlier = [e for e in unnamed if (e.at, e.id) < (event.at, event.id)]
     return earlier[-1] if earlier else None
 
 
@@ -313,7 +430,7 @@ def _check_older(chain: Chain) -> list[Break]:
     with its first event, each is named."""
     if not chain.chained:
         return []
-    starts = [e for e in chain.chained if e["kind"] == "change" and e["action"] == CHAIN_START]
+    starts = [e for e in chain.chained if e.kind == "change" and e.action == CHAIN_START]
     if not starts:
         return [
             _break(
@@ -323,8 +440,8 @@ def _check_older(chain: Chain) -> list[Break]:
             )
             for event in chain.older
         ]
-    recorded = starts[0]["after"] or {}
-    hashes = [chain.hashes[e["id"]] for e in chain.older]
+    recorded = starts[0].after or {}
+    hashes = [e.hash for e in chain.older]
     if recorded.get("events") == len(hashes) and recorded.get("digest") == older_digest(hashes):
         return []
     return [
@@ -337,8 +454,8 @@ def _check_older(chain: Chain) -> list[Break]:
     ]
 
 
-def _break(event: Event, message: str) -> Break:
-    return Break(str(event["id"]), str(event["at"]), f"event {event['id']} {message}")
+def _break(event: Entry, message: str) -> Break:
+    return Break(str(event.id), str(event.at), f"event {event.id} {message}")
 
 
 @dataclass(frozen=True)
@@ -355,16 +472,14 @@ class Holding:
     vouched: frozenset[str]
 
 
-def holding(events: Mapping[str, Event], chain: Chain) -> Holding | None:
-    """The ``Holding`` of the history ``events`` (key -> event), whose chain
-    (``read_chain``) holds: ``verify`` and ``check_stamped`` found nothing. None where
-    it cannot be carried forward: a chain not started, or an event filed under a key
-    other than its ID."""
-    if not chain.heads or any(key != event["id"] for key, event in events.items()):
+def holding(chain: Chain) -> Holding | None:
+    """The ``Holding`` of a history whose chain (``read_chain``) holds: ``verify`` and
+    ``check_stamped`` found nothing. None where it cannot be carried forward: a chain
+    not started, or an event filed under a key other than its ID."""
+    if not chain.heads or chain.misfiled:
         return None
-    foreign = imported(events.values())
-    own = [e for e in events.values() if e["id"] not in foreign]
-    return Holding(tuple(chain.heads), frozenset(foreign - events.keys()), frozenset(_vouched(own)))
+    vouched = _vouched((*chain.older, *chain.chained))
+    return Holding(tuple(chain.heads), frozenset(chain.absent), frozenset(vouched))
 
 
 def extend(holding: Holding, added: Mapping[str, Event]) -> Holding | None:

@@ -77,9 +77,12 @@ class ChainedHistory:
     def chain(self) -> tuple[Chain, list[Break]]:
         """The history's hash chain and where it does not hold (``integrity.chain``),
         the chain heads stored timestamps stamped (``integrity.timestamps``) included."""
-        from claimtrack.integrity.chain import check_stamped, read_chain, verify
+        from claimtrack.integrity.chain import EventLines, check_stamped, read_chain, verify
 
-        read = read_chain(self.store.records("events"))
+        # The lines as the file holds them where the store reads it a piece at a time;
+        # else the events are in memory already.
+        batches = self.store.event_batches()
+        read = read_chain(self.store.records("events") if batches is None else EventLines(batches))
         breaks = verify(read) + check_stamped(read, self._stamped())
         return read, sorted(breaks, key=lambda b: (b.at, b.event))
 
@@ -121,7 +124,7 @@ class ChainedHistory:
                 memo.keep(MEMO_NAME, key, _encode([], extended), extendable=True)
                 return []
         read, breaks = self.chain()
-        held = None if breaks else holding(self.store.records("events"), read)
+        held = None if breaks else holding(read)
         memo.keep(MEMO_NAME, key, _encode(breaks, held), extendable=held is not None)
         return breaks
 

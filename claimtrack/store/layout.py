@@ -15,6 +15,7 @@ import errno
 import itertools
 import mmap
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -253,25 +254,56 @@ class Layout:
 
     def lines(self, table: str) -> Iterator[tuple[str, bytes]]:
         """Every (ID, JSON) of a table, in ID order."""
-        for line in self._raw_lines(table):
-            cut = line.index(b'"', 1)
-            yield line[1:cut].decode(), line[cut + 3 : len(line) - (line[-1:] == b",")]
+        for batch in self.batches(table):
+            yield from batch
 
-    def _raw_lines(self, table: str) -> Iterator[bytes]:
-        """The table's lines, read a few megabytes at a time rather than mapped whole:
-        a pass over a large table then holds a chunk of it, not all of it."""
+    def batches(self, table: str) -> Iterator[list[tuple[str, bytes]]]:
+        """``lines``, the lines of a few megabytes of the file at a time."""
+        for chunk in self._chunks(table):
+            found = _LINE.findall(chunk)
+            if len(found) != chunk.count(b"\n") + 1:  # not one record a line: as it is
+                found = [_key_and_body(line) for line in chunk.split(b"\n")]
+            yield [(key.decode(), body) for key, body in found]
+
+    def _chunks(self, table: str) -> Iterator[bytes]:
+        """The table's lines, read a few megabytes at a time rather than mapped whole
+        (the whole lines of each piece, joined by newlines): a pass over a large table
+        then holds a chunk of it, not all of it."""
         start, end = self.body(table)
         carried = b""
         while start < end:
-            chunk = carried + os.pread(self.fd, min(CHUNK, end - start), start)
-            if len(chunk) == len(carried):
+            piece = os.pread(self.fd, min(CHUNK, end - start), start)
+            if not piece:
                 raise OSError("the database file got shorter while being read")
-            start += len(chunk) - len(carried)
-            lines = chunk.split(b"\n")
-            carried = lines.pop() if start < end else b""
-            yield from lines
-        if carried:
-            yield carried
+            start += len(piece)
+            data = carried + piece
+            carried = b""
+            if start < end:
+                cut = data.rfind(b"\n")
+                data, carried = (b"", data) if cut < 0 else (data[:cut], data[cut + 1 :])
+            if data:
+                yield data
+
+    def hash_range(self, hashed: Any, start: int, end: int) -> None:
+        """Feed the file's bytes [start, end) to ``hashed`` (a ``hashlib`` object), read
+        a few megabytes at a time rather than through the map: the pages read are not
+        the process's memory."""
+        while start < end:
+            chunk = os.pread(self.fd, min(CHUNK, end - start), start)
+            if not chunk:
+                raise OSError("the database file got shorter while being read")
+            hashed.update(chunk)
+            start += len(chunk)
+
+
+# A line of a table's block: ``"ID": {...}``, then a comma but on the last line.
+_LINE = re.compile(rb'^"([^"\n]*)": ([^\n]*\})', re.M)
+
+
+def _key_and_body(line: bytes) -> tuple[bytes, bytes]:
+    """A line's ID and JSON, however it is written."""
+    cut = line.index(b'"', 1)
+    return line[1:cut], line[cut + 3 : len(line) - (line[-1:] == b",")]
 
 
 def line_at_or_after(data: bytes | mmap.mmap, start: int, end: int, key: bytes) -> int:

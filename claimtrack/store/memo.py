@@ -61,8 +61,7 @@ def digest(layout: Layout, table: str, salt: bytes) -> str:
     """SHA-256 (hex) of ``salt`` followed by the table's lines as the file holds them."""
     start, end = layout.body(table)
     hashed = hashlib.sha256(salt)
-    with memoryview(layout.map) as whole, whole[start:end] as lines:
-        hashed.update(lines)
+    layout.hash_range(hashed, start, end)
     return hashed.hexdigest()
 
 
@@ -221,12 +220,10 @@ def _taken_out(
     if cursor < end:
         runs.append((cursor, end))
     hashed = hashlib.sha256(salt)
-    with memoryview(data) as whole:
-        for number, (run_start, run_end) in enumerate(runs):
-            if number:
-                hashed.update(b",\n")
-            with whole[run_start:run_end] as run:
-                hashed.update(run)
+    for number, (run_start, run_end) in enumerate(runs):
+        if number:
+            hashed.update(b",\n")
+        layout.hash_range(hashed, run_start, run_end)
     return found if hashed.hexdigest() == kept_key else None
 
 

@@ -564,6 +564,13 @@ class Snapshot:
         for event in self.records("events").values():
             yield event, event
 
+    def event_batches(self) -> Iterator[list[tuple[str, bytes]]] | None:
+        """Every event's (ID, JSON as its line holds it) in ID order, in batches
+        (``Layout.batches``), where ``scan_events`` reads lines; else None (``records``)."""
+        if self._layout is not None and not self.writable and "events" not in self._complete:
+            return self._layout.batches("events")
+        return None
+
     def stream(self, table: str) -> Iterator[Any]:
         """Every record of the table in ID order, each parsed as it is wanted."""
         if self._layout is not None and not self.writable and table not in self._complete:
