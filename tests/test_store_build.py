@@ -17,6 +17,7 @@ from claimtrack.store import build
 from claimtrack.store.fileformat import Data, dump, parse, shape_problem
 from claimtrack.store.index import CHECKED_TABLES, Index, index_path
 from tests.helpers import Cli
+from tests.test_kept_counts import FRESH
 from tests.test_store_refresh import TABLES, WORDS, hide_source, misfile_and_merge
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -92,6 +93,25 @@ def test_a_build_anew_holds_the_rows_fill_makes(tmp_path: Path, claims: int) -> 
     db = tmp_path / "claims.json"
     db.write_bytes(dump(data))
     assert built_anew(db) == filled(parse(db.read_bytes(), db))
+
+
+def test_a_build_anew_keeps_the_counts_a_fresh_count_makes(tmp_path: Path) -> None:
+    data = varied(60)
+    claim = sorted(data["claims"])[5]
+    del data["claims"][claim]  # its links point at nothing
+    db = tmp_path / "claims.json"
+    db.write_bytes(dump(data))
+    built_anew(db)
+    connection = sqlite3.connect(index_path(db))
+    try:
+        for kept, fresh in FRESH.items():
+            assert sorted(connection.execute(kept), key=repr) == sorted(
+                connection.execute(fresh), key=repr
+            ), kept
+        dangling = connection.execute("SELECT n FROM tallies WHERE name = 'dangling'")
+        assert dangling.fetchone()[0] > 0
+    finally:
+        connection.close()
 
 
 def test_a_build_anew_of_the_demo_holds_the_rows_fill_makes(cli: Cli, db_path: Path) -> None:

@@ -41,7 +41,7 @@ import orjson
 from claimtrack.model import STATUSES
 from claimtrack.store.files import private_file, private_folder, user_cache_folder
 from claimtrack.store.filter import TAG_MARK, ClaimFilter
-from claimtrack.store.kept import CLAIM_COUNTS, EVENT_COUNTS, LINK_COUNTS
+from claimtrack.store.kept import CLAIM_COUNTS, DANGLING, EVENT_COUNTS, LINK_COUNTS
 from claimtrack.store.rows import (
     HIDDEN,
     claim_row,
@@ -441,11 +441,13 @@ class Index:
     def ready(self, tables: Iterable[str]) -> None:
         """Make the lookup indexes of these tables' rows, where they are not made yet:
         before a question about them."""
-        for table in tables:
-            if table not in self.indexed:
-                for statement in INDEXES.get(table, ()):
-                    self.connection.execute(statement)
-                self.indexed.add(table)
+        made = [table for table in dict.fromkeys(tables) if table not in self.indexed]
+        for table in made:
+            for statement in INDEXES.get(table, ()):
+                self.connection.execute(statement)
+            self.indexed.add(table)
+        if "claims" in made or "links" in made:
+            self.connection.execute(DANGLING)  # kept by both tables' triggers after this
 
     def fill_words(self, claims: Iterable[tuple[str, Any]]) -> None:
         """Fill the full-text table with the terms of ``claims`` (every claim there is,
