@@ -15,7 +15,14 @@ import pytest
 from claimtrack.errors import DatabaseError
 from claimtrack.store import build
 from claimtrack.store.fileformat import Data, dump, parse, shape_problem
-from claimtrack.store.index import CHECKED_TABLES, Index, index_path
+from claimtrack.store.index import (
+    CHECKED_TABLES,
+    PAGE_SIZE,
+    Index,
+    copy_index,
+    create_tables,
+    index_path,
+)
 from tests.helpers import Cli
 from tests.test_kept_counts import FRESH
 from tests.test_store_refresh import TABLES, WORDS, hide_source, misfile_and_merge
@@ -194,3 +201,119 @@ def test_a_build_anew_refuses_damage_in_what_it_skips(tmp_path: Path, damage: st
         assert not build.rebuild(index, write=False)
     finally:
         index.close()
+
+
+def old_cache(db: Path) -> None:
+    """A cache as claimtrack made it before ``PAGE_SIZE``: 4 KB pages, WAL mode."""
+    path = index_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA page_size = 4096")
+    connection.execute("PRAGMA journal_mode = WAL")
+    create_tables(connection)
+    connection.close()
+
+
+def pages(db: Path) -> tuple[int, str]:
+    connection = sqlite3.connect(index_path(db))
+    try:
+        size = connection.execute("PRAGMA page_size").fetchone()[0]
+        return size, connection.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def rebuilt(db: Path) -> None:
+    index = Index.cache_for(db)
+    assert index is not None
+    try:
+        assert build.rebuild(index, write=False)
+    finally:
+        index.close()
+
+
+def test_a_new_cache_has_the_larger_pages(tmp_path: Path) -> None:
+    db = tmp_path / "claims.json"
+    db.write_bytes(dump(synth.build(20, seed=4)))
+    rebuilt(db)
+    assert pages(db) == (PAGE_SIZE, "wal")
+    assert PAGE_SIZE != 4096
+
+
+def test_a_cache_with_smaller_pages_takes_the_larger_ones_when_no_one_reads_it(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "claims.json"
+    db.write_bytes(dump(synth.build(20, seed=4)))
+    old_cache(db)
+    assert pages(db) == (4096, "wal")
+    rebuilt(db)
+    assert pages(db) == (PAGE_SIZE, "wal")
+    connection = sqlite3.connect(index_path(db))
+    try:
+        assert tables(connection) == filled(parse(db.read_bytes(), db))
+    finally:
+        connection.close()
+
+
+def test_a_cache_with_smaller_pages_is_built_with_them_while_read(tmp_path: Path) -> None:
+    """A reader holds the cache open: it cannot leave WAL mode, so the new index is
+    copied in with the cache's own pages, and the reader keeps the index it had."""
+    db = tmp_path / "claims.json"
+    db.write_bytes(dump(synth.build(20, seed=4)))
+    old_cache(db)
+    reader = sqlite3.connect(index_path(db), isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM claims").fetchone() == (0,)
+        rebuilt(db)
+        assert reader.execute("SELECT count(*) FROM claims").fetchone() == (0,)
+        reader.execute("COMMIT")
+        assert reader.execute("SELECT count(*) FROM claims").fetchone() == (20,)
+    finally:
+        reader.close()
+    assert pages(db) == (4096, "wal")
+    connection = sqlite3.connect(index_path(db))
+    try:
+        assert tables(connection) == filled(parse(db.read_bytes(), db))
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("read", [False, True])
+def test_an_index_in_memory_goes_into_a_cache_with_smaller_pages(
+    tmp_path: Path, read: bool
+) -> None:
+    """A copy from memory (a whole-file write's) gives an older cache its pages where no
+    one reads it; with a reader it fails, and the cache stays as it was."""
+    db = tmp_path / "claims.json"
+    data = synth.build(20, seed=4)
+    db.write_bytes(dump(data))
+    old_cache(db)
+    source = Index.in_memory()
+    source.fill({table: data[table].items() for table in CHECKED_TABLES})
+    source.commit()
+    cache = sqlite3.connect(index_path(db), isolation_level=None)
+    reader = sqlite3.connect(index_path(db)) if read else None
+    try:
+        if reader is not None:
+            reader.execute("SELECT 1 FROM meta").fetchall()
+            with pytest.raises(sqlite3.Error):
+                copy_index(source.connection, cache)
+        else:
+            copy_index(source.connection, cache)
+    finally:
+        if reader is not None:
+            reader.close()
+        cache.close()
+        source.close()
+    expected = (4096, 0) if read else (PAGE_SIZE, 20)
+    connection = sqlite3.connect(index_path(db))
+    try:
+        found = connection.execute("PRAGMA page_size").fetchone()[0]
+        assert (found, connection.execute("SELECT count(*) FROM claims").fetchone()[0]) == (
+            expected
+        )
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        connection.close()
