@@ -23,6 +23,7 @@ from claimtrack.store.index import (
     create_tables,
     index_path,
 )
+from claimtrack.store.layout import Scan
 from tests.helpers import Cli
 from tests.test_kept_counts import FRESH
 from tests.test_store_refresh import TABLES, WORDS, hide_source, misfile_and_merge
@@ -91,6 +92,19 @@ def varied(claims: int) -> Data:
     link_events = [e for e in events if e["kind"] == "link"]
     link_events[0]["after"] = {**(link_events[0].get("after") or {}), "source": 17}
     link_events[1].update(after={"relation": "supports"}, before=None)  # no source
+    # ``after or before``: an empty state is passed over, one without the field is not
+    link_events[2].update(after={}, before={"source": "src-before"})
+    link_events[3].update(after={"relation": "x"}, before={"source": "src-before"})
+    link_events[4].update(after=None, before={"source": "src-gone"})
+    link_events[5].update(after={}, before={})
+    edits = [e for e in events if e["kind"] == "claim"]
+    for event, after, before in (
+        (edits[0], {}, {"confidential": True}),
+        (edits[1], {"name": "X"}, {"confidential": True}),
+        (edits[2], {"confidential": 1}, None),
+        (edits[3], None, {"confidential": True}),
+    ):
+        event.update(kind="source", after=after, before=before)
     return data
 
 
@@ -317,3 +331,13 @@ def test_an_index_in_memory_goes_into_a_cache_with_smaller_pages(
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         connection.close()
+
+
+def test_a_scan_finds_each_record_by_its_id() -> None:
+    """``Scan.record``: what a full build parses whole where its decoder cannot tell."""
+    data = synth.build(3, seed=2)
+    scan = Scan(dump(data))
+    for table in CHECKED_TABLES:
+        assert len(data[table]) > 1
+        for key, record in data[table].items():
+            assert scan.record(table, key) == record

@@ -125,6 +125,15 @@ class Scan:
             position = end if final else stop + 1
             yield from parsed.items()
 
+    def record(self, table: str, key: str) -> Any:
+        """One record of a table whose lines ``records`` checked, found by its ID and
+        parsed whole (orjson)."""
+        start, end = body(self.blocks, table)
+        head = key.encode()
+        line = line_at_or_after(self.raw, start, end, head)
+        stop = self.raw.find(b"\n", line, end)
+        return orjson.loads(self.raw[line + len(head) + 4 : end if stop < 0 else stop - 1])
+
 
 def parse_lines(
     table: str,
