@@ -129,7 +129,9 @@ INDEXES: dict[str, tuple[str, ...]] = {
     ),
     "events": (
         "CREATE INDEX IF NOT EXISTS events_at ON events (at, id)",
-        "CREATE INDEX IF NOT EXISTS events_source ON events (source)",
+        # ``log``'s links citing a source: only link events cite one (at 10,000 claims
+        # 25,000 of 65,000 events), the others are left out
+        "CREATE INDEX IF NOT EXISTS events_source ON events (source) WHERE source IS NOT NULL",
         # ``log``'s confidential sources: a few rows, not a scan of every event
         "CREATE INDEX IF NOT EXISTS events_secret ON events (target) WHERE secret = 1",
         *EVENT_COUNTS,
