@@ -725,18 +725,19 @@ def copy_index(source: sqlite3.Connection, cache: sqlite3.Connection) -> None:
     until the copy commits (WAL). Into a WAL database the pages are copied as they are,
     so both must have the same size: a cache with other pages (4 KB, made before
     ``PAGE_SIZE``) is taken out of WAL mode for the copy, which then gives it the
-    copy's pages, where no other command has it open; otherwise the copy fails
-    (``sqlite3.Error``), and a copy from a file (``build.build_anew``) is first made
-    again with the cache's pages."""
+    copy's pages, where no other command has it open; otherwise a copy from a file
+    (``build.build_anew``) is first made again with the cache's pages, and one from
+    memory fails (``sqlite3.Error``: the next command builds the cache anew)."""
     import sqlite3
 
     size = cache.execute("PRAGMA page_size").fetchone()[0]
     if size != source.execute("PRAGMA page_size").fetchone()[0]:
         with contextlib.suppress(sqlite3.Error):  # with a reader, it stays in WAL mode
             cache.execute("PRAGMA journal_mode = DELETE")
-        if cache.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        in_file = source.execute("PRAGMA database_list").fetchone()[2] != ""
+        if cache.execute("PRAGMA journal_mode").fetchone()[0] == "wal" and in_file:
             source.execute(f"PRAGMA page_size = {size}")
-            source.execute("VACUUM")  # not in memory: there the backup below fails
+            source.execute("VACUUM")
     try:
         source.backup(cache)
     finally:
