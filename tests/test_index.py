@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from claimtrack import ids
@@ -25,7 +25,7 @@ from claimtrack import records as record_builders
 from claimtrack.cli import app
 from claimtrack.exporting.formats import json_bytes, write_json
 from claimtrack.store import layout, snapshot
-from claimtrack.store.fileformat import dump, empty_data, parse
+from claimtrack.store.fileformat import dump, empty_data, key_separators, parse
 from claimtrack.store.files import locked
 from claimtrack.store.index import Index, index_path
 from claimtrack.store.layout import Layout, NotOurLayout, find_blocks, splice
@@ -591,6 +591,60 @@ def test_layout_refuses_files_not_laid_out_by_dump(tmp_path: Path) -> None:
     assert b'"a": {"x":2}' in good
 
 
+def checks_before(batch: bytes, final: bool, previous: str, keys: list[str]) -> bool:
+    """The line checks of ``layout.parse_lines`` as first written (a line at a time):
+    what its faster checks must accept and refuse alike."""
+    part = batch.split(b"\n")
+    heads = [line[: line.find(b'": {') + 4] for line in part]
+    return not (
+        not keys
+        or heads != [b'"' + key.encode() + b'": {' for key in keys]
+        or key_separators(batch) != len(part)
+        or batch.count(b"},\n") != len(part) - 1
+        or not batch.endswith(b"}" if final else b"},")
+        or keys[0] <= previous
+        or any(left >= right for left, right in itertools.pairwise(keys))
+    )
+
+
+# What the checks look for, put anywhere in lines that pass them (or a byte deleted).
+PIECES = [b"\n", b'": ', b'\\": ', b"},\n", b'": {', b" ", b'"', b"\\", b"}", b",", b'"a']
+
+
+@settings(max_examples=400, deadline=None)
+@example(keys=["a", "b"], edits=[(14, PIECES.index(b" "))], final=True, previous="")  # "} ,"
+@example(keys=["a", "b"], edits=[(4, PIECES.index(b" "))], final=True, previous="")  # ":  {"
+@example(keys=["b", "a"], edits=[], final=True, previous="")
+@given(
+    keys=st.lists(st.text(st.sampled_from('ab\\" :{},\né'), max_size=4), max_size=5),
+    edits=st.lists(st.tuples(st.integers(0, 200), st.integers(-1, len(PIECES) - 1)), max_size=3),
+    final=st.booleans(),
+    previous=st.sampled_from(["", "a", "b"]),
+)
+def test_the_line_checks_refuse_what_they_refused_line_by_line(
+    keys: list[str], edits: list[tuple[int, int]], final: bool, previous: str
+) -> None:
+    lines = [orjson.dumps(key) + b": " + orjson.dumps({"t": key}) for key in keys]
+    batch = b",\n".join(lines) + (b"" if final else b",")
+    for at, piece in edits:
+        at %= len(batch) + 1
+        piece_or_deletion = (PIECES[piece], at) if piece >= 0 else (b"", at + 1)
+        batch = batch[:at] + piece_or_deletion[0] + batch[piece_or_deletion[1] :]
+    try:
+        parsed = orjson.loads(b"{" + (batch if final else batch[:-1]) + b"}")
+    except orjson.JSONDecodeError:
+        return  # refused by the parse, before the checks
+    if not isinstance(parsed, dict):
+        return
+    expected = checks_before(batch, final, previous, list(parsed))
+    try:
+        layout.parse_lines("claims", batch, final, previous)
+    except NotOurLayout:
+        assert not expected
+    else:
+        assert expected
+
+
 def test_an_index_that_disagrees_with_the_links_leaves_one_error_line(copied: Cli) -> None:
     """In a process of its own, as the user meets it: the error line and nothing else
     on stderr (the index's cursor over the links was left open, and Python printed an
@@ -622,6 +676,11 @@ def test_log_reads_its_few_rows_by_index_not_by_scanning_every_event(copied: Cli
             "EXPLAIN QUERY PLAN SELECT DISTINCT target FROM events WHERE secret = 1"
         ).fetchall()
         assert "INDEX events_secret" in str(plan), plan  # its few rows, not every event
+        plan = connection.execute(  # the links citing a source: a partial index too
+            "EXPLAIN QUERY PLAN SELECT target FROM events WHERE source = ? AND kind = 'link'",
+            ("s",),
+        ).fetchall()
+        assert "INDEX events_source" in str(plan), plan
         kept = connection.execute("SELECT n FROM tallies WHERE name = 'events'").fetchone()
         assert kept == connection.execute("SELECT count(*) FROM events").fetchone()
         assert kept[0] > 0

@@ -3,15 +3,20 @@ fact-checker would rank them (numbers matter), the same with and without the ind
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from claimtrack.analysis.similar import Probe, score
 from claimtrack.cli.context import Environment
-from claimtrack.model import Claim
+from claimtrack.model import Claim, fold
+from claimtrack.store.terms import STOPWORDS, quantity_term, text_terms
 from tests.helpers import Cli, add_confidential_source
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -217,3 +222,28 @@ def test_add_on_a_terminal_asks(cli: Cli, answer: str, claims: int) -> None:
         assert f"\nExisting claim {first[:7]} " in result.stdout  # the runner echoes input
     if answer == "s":
         assert "Nothing added." in result.stderr and "claim" not in result.stdout
+
+
+def terms_as_first_written(text: str, quantities: list[dict[str, Any]]) -> list[str]:
+    """``terms.text_terms`` as first written: every word ``_WORD`` finds in the folded
+    text, less the stop words, then the quantities' terms, each once, in order."""
+    found = [w for w in re.findall(r"[^\W_]+", fold(text)) if w not in STOPWORDS]
+    for quantity in quantities:
+        value = quantity.get("value")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            found.append(quantity_term(float(value)))
+    return list(dict.fromkeys(found))
+
+
+@settings(max_examples=300, deadline=None)
+@example(text="The n12 and_so ON: a-b\x1fc\u00a0d", values=[12, 12.0, True])
+@example(text="Café ÉLAN, the café; x_y 3", values=[3])
+@given(
+    text=st.text(st.sampled_from(list("aTheAnd n12 _-:\n\t\x1f\x85\u00a0é\u0301İß٣x"))),
+    values=st.lists(st.one_of(st.integers(-3, 13), st.floats(0, 13), st.booleans())),
+)
+def test_the_terms_of_a_text_are_the_words_found_by_the_one_pattern(
+    text: str, values: list[Any]
+) -> None:
+    quantities = [{"value": v} for v in values]
+    assert text_terms(text, quantities) == terms_as_first_written(text, quantities)

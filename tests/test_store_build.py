@@ -15,8 +15,17 @@ import pytest
 from claimtrack.errors import DatabaseError
 from claimtrack.store import build
 from claimtrack.store.fileformat import Data, dump, parse, shape_problem
-from claimtrack.store.index import CHECKED_TABLES, Index, index_path
+from claimtrack.store.index import (
+    CHECKED_TABLES,
+    PAGE_SIZE,
+    Index,
+    copy_index,
+    create_tables,
+    index_path,
+)
+from claimtrack.store.layout import Scan
 from tests.helpers import Cli
+from tests.test_kept_counts import FRESH
 from tests.test_store_refresh import TABLES, WORDS, hide_source, misfile_and_merge
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -89,6 +98,19 @@ def varied(claims: int) -> Data:
     link_events = [e for e in events if e["kind"] == "link"]
     link_events[0]["after"] = {**(link_events[0].get("after") or {}), "source": 17}
     link_events[1].update(after={"relation": "supports"}, before=None)  # no source
+    # ``after or before``: an empty state is passed over, one without the field is not
+    link_events[2].update(after={}, before={"source": "src-before"})
+    link_events[3].update(after={"relation": "x"}, before={"source": "src-before"})
+    link_events[4].update(after=None, before={"source": "src-gone"})
+    link_events[5].update(after={}, before={})
+    edits = [e for e in events if e["kind"] == "claim"]
+    for event, after, before in (
+        (edits[0], {}, {"confidential": True}),
+        (edits[1], {"name": "X"}, {"confidential": True}),
+        (edits[2], {"confidential": 1}, None),
+        (edits[3], None, {"confidential": True}),
+    ):
+        event.update(kind="source", after=after, before=before)
     return data
 
 
@@ -98,6 +120,25 @@ def test_a_build_anew_holds_the_rows_fill_makes(tmp_path: Path, claims: int) -> 
     db = tmp_path / "claims.json"
     db.write_bytes(dump(data))
     assert built_anew(db) == filled(parse(db.read_bytes(), db))
+
+
+def test_a_build_anew_keeps_the_counts_a_fresh_count_makes(tmp_path: Path) -> None:
+    data = varied(60)
+    claim = sorted(data["claims"])[5]
+    del data["claims"][claim]  # its links point at nothing
+    db = tmp_path / "claims.json"
+    db.write_bytes(dump(data))
+    built_anew(db)
+    connection = sqlite3.connect(index_path(db))
+    try:
+        for kept, fresh in FRESH.items():
+            assert sorted(connection.execute(kept), key=repr) == sorted(
+                connection.execute(fresh), key=repr
+            ), kept
+        dangling = connection.execute("SELECT n FROM tallies WHERE name = 'dangling'")
+        assert dangling.fetchone()[0] > 0
+    finally:
+        connection.close()
 
 
 def test_a_build_anew_of_the_demo_holds_the_rows_fill_makes(cli: Cli, db_path: Path) -> None:
@@ -168,3 +209,130 @@ def test_a_build_anew_refuses_damage_in_what_it_skips(tmp_path: Path, damage: st
     with pytest.raises(DatabaseError):
         parse(db.read_bytes(), db)  # as a command without the index refuses it
     assert not rebuilt(db)
+
+
+def old_cache(db: Path) -> None:
+    """A cache as claimtrack made it before ``PAGE_SIZE``: 4 KB pages, WAL mode."""
+    path = index_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA page_size = 4096")
+    connection.execute("PRAGMA journal_mode = WAL")
+    create_tables(connection)
+    connection.close()
+
+
+def pages(db: Path) -> tuple[int, str]:
+    connection = sqlite3.connect(index_path(db))
+    try:
+        size = connection.execute("PRAGMA page_size").fetchone()[0]
+        return size, connection.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def built_in_place(db: Path) -> None:
+    """Build the index in the cache as it is (not discarded first), asserting it builds."""
+    index = Index.cache_for(db)
+    assert index is not None
+    try:
+        assert build.rebuild(index, write=False)
+    finally:
+        index.close()
+
+
+def test_a_new_cache_has_the_larger_pages(tmp_path: Path) -> None:
+    db = tmp_path / "claims.json"
+    db.write_bytes(dump(synth.build(20, seed=4)))
+    built_in_place(db)
+    assert pages(db) == (PAGE_SIZE, "wal")
+    assert PAGE_SIZE != 4096
+
+
+def test_a_cache_with_smaller_pages_takes_the_larger_ones_when_no_one_reads_it(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "claims.json"
+    db.write_bytes(dump(synth.build(20, seed=4)))
+    old_cache(db)
+    assert pages(db) == (4096, "wal")
+    built_in_place(db)
+    assert pages(db) == (PAGE_SIZE, "wal")
+    connection = sqlite3.connect(index_path(db))
+    try:
+        assert tables(connection) == filled(parse(db.read_bytes(), db))
+    finally:
+        connection.close()
+
+
+def test_a_cache_with_smaller_pages_is_built_with_them_while_read(tmp_path: Path) -> None:
+    """A reader holds the cache open: it cannot leave WAL mode, so the new index is
+    copied in with the cache's own pages, and the reader keeps the index it had."""
+    db = tmp_path / "claims.json"
+    db.write_bytes(dump(synth.build(20, seed=4)))
+    old_cache(db)
+    reader = sqlite3.connect(index_path(db), isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM claims").fetchone() == (0,)
+        built_in_place(db)
+        assert reader.execute("SELECT count(*) FROM claims").fetchone() == (0,)
+        reader.execute("COMMIT")
+        assert reader.execute("SELECT count(*) FROM claims").fetchone() == (20,)
+    finally:
+        reader.close()
+    assert pages(db) == (4096, "wal")
+    connection = sqlite3.connect(index_path(db))
+    try:
+        assert tables(connection) == filled(parse(db.read_bytes(), db))
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("read", [False, True])
+def test_an_index_in_memory_goes_into_a_cache_with_smaller_pages(
+    tmp_path: Path, read: bool
+) -> None:
+    """A copy from memory (a whole-file write's) gives an older cache its pages where no
+    one reads it; with a reader it fails, and the cache stays as it was."""
+    db = tmp_path / "claims.json"
+    data = synth.build(20, seed=4)
+    db.write_bytes(dump(data))
+    old_cache(db)
+    source = Index.in_memory()
+    source.fill({table: data[table].items() for table in CHECKED_TABLES})
+    source.commit()
+    cache = sqlite3.connect(index_path(db), isolation_level=None)
+    reader = sqlite3.connect(index_path(db)) if read else None
+    try:
+        if reader is not None:
+            reader.execute("SELECT 1 FROM meta").fetchall()
+            with pytest.raises(sqlite3.Error):
+                copy_index(source.connection, cache)
+        else:
+            copy_index(source.connection, cache)
+    finally:
+        if reader is not None:
+            reader.close()
+        cache.close()
+        source.close()
+    expected = (4096, 0) if read else (PAGE_SIZE, 20)
+    connection = sqlite3.connect(index_path(db))
+    try:
+        found = connection.execute("PRAGMA page_size").fetchone()[0]
+        assert (found, connection.execute("SELECT count(*) FROM claims").fetchone()[0]) == (
+            expected
+        )
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        connection.close()
+
+
+def test_a_scan_finds_each_record_by_its_id() -> None:
+    """``Scan.record``: what a full build parses whole where its decoder cannot tell."""
+    data = synth.build(3, seed=2)
+    scan = Scan(dump(data))
+    for table in CHECKED_TABLES:
+        assert len(data[table]) > 1
+        for key, record in data[table].items():
+            assert scan.record(table, key) == record

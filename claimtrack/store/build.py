@@ -18,8 +18,10 @@ from claimtrack.store.files import private_file
 from claimtrack.store.index import (
     CHECKED_TABLES,
     FORMAT,
+    PAGE_SIZE,
     Identity,
     Index,
+    copy_index,
     create_tables,
     identity,
     read_all,
@@ -158,6 +160,7 @@ def build_anew(index: Index, scan: Scan, current: Identity, seen: int, path: Pat
     private_file(scratch)
     build = sqlite3.connect(scratch, isolation_level=None)
     try:
+        build.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         build.execute("PRAGMA journal_mode = OFF")
         build.execute("PRAGMA synchronous = OFF")
         create_tables(build)
@@ -169,7 +172,7 @@ def build_anew(index: Index, scan: Scan, current: Identity, seen: int, path: Pat
         chunks.note(build, scan.raw, scan.blocks, CHECKED_TABLES)
         builder.vouch(scan.blocks, current, seen)
         build.execute("COMMIT")
-        build.backup(index.connection)
+        copy_index(build, index.connection)
     finally:
         build.close()
         with contextlib.suppress(OSError):

@@ -12,7 +12,6 @@ file is unchanged).
 from __future__ import annotations
 
 import errno
-import itertools
 import mmap
 import os
 import re
@@ -38,6 +37,8 @@ class NotOurLayout(ValueError):
 
 
 NAMES = tuple(sorted((*TABLES, "_meta")))
+# A line's head after the line before it: the ID as written, up to the first ``": {``.
+_NEXT_HEADS = re.compile(rb'\},\n"([^"\n]*)": \{')
 # The table that holds most of the file's bytes: the history.
 BULK = "events"
 # About 2,000 records of the history: see ``Scan.records``.
@@ -126,6 +127,15 @@ class Scan:
             position = end if final else stop + 1
             yield from parsed.items()
 
+    def record(self, table: str, key: str) -> Any:
+        """One record of a table whose lines ``records`` checked, found by its ID and
+        parsed whole (orjson)."""
+        start, end = body(self.blocks, table)
+        head = key.encode()
+        line = line_at_or_after(self.raw, start, end, head)
+        stop = self.raw.find(b"\n", line, end)
+        return orjson.loads(self.raw[line + len(head) + 4 : end if stop < 0 else stop - 1])
+
 
 def parse_lines(
     table: str,
@@ -153,20 +163,29 @@ def parse_lines(
     except orjson.JSONDecodeError as exc:
         raise NotOurLayout(f"table {table!r}: {exc}") from None
     keys = list(parsed)
-    part = batch.split(b"\n")
+    lines = batch.count(b"\n") + 1
+    separators = batch.count(b'": ')
+    if separators != lines:
+        # Counted again without those inside strings (``\": ``): where every line
+        # has its head (checked below), they can only make the count larger.
+        separators = key_separators(batch)
     # Each line holds one record and starts with its ID, written as is (no escapes), in
     # strictly increasing order; only the table's last line lacks the comma. (JSON text
     # has newlines only between tokens, so these checks and the parse see the same
-    # lines.)
-    heads = [line[: line.find(b'": {') + 4] for line in part]
+    # lines.) The heads of the lines after the first are found by one search, each
+    # after the line before's "},": as many as there are newlines, joined by newlines
+    # (which no head holds) as the IDs are.
+    heads = _NEXT_HEADS.findall(batch) if len(keys) == lines else []
     if (
         not keys
-        or heads != [b'"' + key.encode() + b'": {' for key in keys]
-        or key_separators(batch) != len(part)
-        or batch.count(b"},\n") != len(part) - 1
+        or len(keys) != lines
+        or separators != lines
+        or len(heads) != lines - 1
+        or not batch.startswith(b'"' + keys[0].encode() + b'": {')
+        or b"\n".join(heads) != "\n".join(keys[1:]).encode()
         or not batch.endswith(b"}" if final else b"},")
         or keys[0] <= previous
-        or any(left >= right for left, right in itertools.pairwise(keys))
+        or keys != sorted(keys)  # and no two alike: a dict's keys
     ):
         raise NotOurLayout(f"table {table!r}: line {first + 1} on is not one of ours")
     return parsed

@@ -46,7 +46,7 @@ from claimtrack.store.files import (
     remove_stale_temp_files,
 )
 from claimtrack.store.filter import ClaimFilter
-from claimtrack.store.index import Identity, Index, identity, plain_ids, wanted
+from claimtrack.store.index import Identity, Index, copy_index, identity, plain_ids, wanted
 from claimtrack.store.terms import rank
 
 if TYPE_CHECKING:
@@ -790,7 +790,7 @@ def _to_cache(
         return
     try:
         index.commit()
-        index.connection.backup(cache.connection)
+        copy_index(index.connection, cache.connection)
         cache.connection.execute("BEGIN IMMEDIATE")
         cache.vouch(blocks, current, seen, heads)
         cache.commit()

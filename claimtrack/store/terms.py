@@ -31,6 +31,10 @@ STOPWORDS = frozenset(
     what when where which while who whom why will with would you""".split()
 )
 _WORD = re.compile(r"[^\W_]+")
+# Every ASCII character but letters and digits, to a space: in ASCII text the words are
+# then what ``split`` finds, as ``_WORD`` finds them, in half the time (a whole new
+# index finds every claim's terms).
+_ASCII_SEPARATORS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 
 
 def quantity_term(value: float) -> str:
@@ -43,12 +47,18 @@ def quantity_term(value: float) -> str:
 def text_terms(text: str, quantities: Iterable[Mapping[str, Any]] = ()) -> list[str]:
     """The distinct terms of ``text`` and of ``quantities`` (claim records' shape:
     ``value`` a number or None), in order of first appearance."""
-    found = [w for w in _WORD.findall(fold(text)) if w not in STOPWORDS]
+    folded = fold(text)
+    if folded.isascii():
+        terms = dict.fromkeys(folded.translate(_ASCII_SEPARATORS).split())
+    else:
+        terms = dict.fromkeys(_WORD.findall(folded))
+    for word in STOPWORDS.intersection(terms):
+        del terms[word]
     for quantity in quantities:
         value = quantity.get("value")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            found.append(quantity_term(float(value)))
-    return list(dict.fromkeys(found))
+            terms[quantity_term(float(value))] = None  # where it is, if a word already
+    return list(terms)
 
 
 def claim_terms(claim: Mapping[str, Any]) -> list[str]:
