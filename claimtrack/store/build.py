@@ -164,12 +164,15 @@ def build_anew(index: Index, scan: Scan, current: Identity, seen: int, path: Pat
         builder = Index(build, None)
         builder.has_words = True
         build.execute("BEGIN")
-        bulk.fill(build, scan, path)
+        heads = bulk.fill(build, scan, path)
         builder.ready(CHECKED_TABLES)
         chunks.note(build, scan.raw, scan.blocks, CHECKED_TABLES)
-        builder.vouch(scan.blocks, current, seen)
+        # The chain's heads, tallied as the history was read: the next write names
+        # them without reading it again.
+        builder.vouch(scan.blocks, current, seen, ",".join(heads) if heads else None)
         build.execute("COMMIT")
         build.backup(index.connection)
+        index.chain = builder.chain
     finally:
         build.close()
         with contextlib.suppress(OSError):

@@ -28,7 +28,8 @@ import msgspec
 import orjson
 
 from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers
-from claimtrack.store.layout import NotOurLayout
+from claimtrack.store.heads import Tally, event_hash, tallied_heads
+from claimtrack.store.layout import NotOurLayout, body, line_at_or_after
 from claimtrack.store.rows import claim_row, insert_sources, insert_words, scalar
 from claimtrack.store.terms import claim_terms
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     import sqlite3
     from pathlib import Path
 
-    from claimtrack.store.layout import Scan
+    from claimtrack.store.layout import Layout, Scan
 
 Noted = list[tuple[str, str, str]]
 _NULL = msgspec.Raw(b"null")
@@ -81,6 +82,19 @@ class _Event(msgspec.Struct):
     before: msgspec.Raw = _NULL
     after: msgspec.Raw = _NULL
     merged: list[str] | None = None
+    prev: Any = ...  # none: ``...`` (``heads.Light``)
+
+
+class _Linked(msgspec.Struct):
+    """What the history's hash chain reads of an event for its heads
+    (``integrity.chain.tally``); ``prev`` is ``...`` where the event has none."""
+
+    id: str
+    at: str
+    kind: str
+    action: str
+    prev: Any = ...
+    after: msgspec.Raw = _NULL
 
 
 # Digits to "0", the exponent's letter to "e", a sign to "+", the rest to spaces: a
@@ -191,11 +205,18 @@ def _states_checked(event: _Event) -> tuple[dict[str, Any] | None, dict[str, Any
     return _state(event.after), _state(event.before)
 
 
-def event_rows(records: Iterable[tuple[str, _Event]], misfiled: Noted) -> Iterator[tuple[Any, ...]]:
+def event_rows(
+    records: Iterable[tuple[str, _Event]], misfiled: Noted, found: Tally
+) -> Iterator[tuple[Any, ...]]:
     """Each event's row (``rows.event_row``): a link's or a source's state decoded for
-    what ``log`` withholds by; every other state only checked to be an object."""
+    what ``log`` withholds by; every other state only checked to be an object. What the
+    chain's heads read of each event (``heads.Tally``) is counted in ``found``."""
+    add = found.add
     for key, event in records:
         kind = event.kind
+        if event.prev is not ... or kind == "batch":
+            after = _state(event.after) if kind == "batch" else None
+            add((key, event.id, event.at, kind, event.action, event.prev, after))
         if event.id != key:
             _note("events", key, event.id, None, [], misfiled)
         source = None
@@ -214,6 +235,22 @@ def event_rows(records: Iterable[tuple[str, _Event]], misfiled: Noted) -> Iterat
         yield key, event.at, event.id, event.target, kind, source, secret
 
 
+def chain_events(layout: Layout) -> Iterator[tuple[str, str, str, str, str, Any, Any]]:
+    """Each event of the file as the chain's heads read it (``integrity.chain.tally``):
+    key, ID, time, kind, action, ``prev`` (``...`` where it has none) and, for a
+    ``batch`` event, its ``after``; the rest of each event is skipped, never made into
+    objects. Raises ``NotOurLayout`` for a line that is not such an event."""
+    decode = msgspec.json.Decoder(dict[str, _Linked]).decode
+    for batch in layout.batches("events"):
+        try:
+            events = decode(b"{" + batch + b"}")
+        except msgspec.DecodeError as exc:
+            raise NotOurLayout(f"an event is damaged: {exc}") from None
+        for key, event in events.items():
+            after = _state(event.after) if event.kind == "batch" else None
+            yield key, event.id, event.at, event.kind, event.action, event.prev, after
+
+
 def source_records(
     records: Iterable[tuple[str, Any]], merged: Noted, misfiled: Noted
 ) -> dict[str, Any]:
@@ -230,10 +267,13 @@ def source_records(
     return sources
 
 
-def fill(connection: sqlite3.Connection, scan: Scan, path: Path) -> None:
+def fill(connection: sqlite3.Connection, scan: Scan, path: Path) -> list[str] | None:
     """Every record's rows in a new index's empty tables, in the open transaction;
-    ``Index.ready`` makes the lookup indexes after them. Raises ``NotOurLayout`` (or
-    ``DatabaseError`` for a number too large to keep) for what a command refuses."""
+    ``Index.ready`` makes the lookup indexes after them. Returns the history's chain
+    heads (``heads.tallied_heads``: None where that cannot tell them). Raises
+    ``NotOurLayout`` (or ``DatabaseError`` for a number too large to keep) for what a
+    command refuses."""
+    found = Tally()
     merged: Noted = []
     misfiled: Noted = []
     words: list[tuple[str, str]] = []
@@ -250,7 +290,18 @@ def fill(connection: sqlite3.Connection, scan: Scan, path: Path) -> None:
     insert_sources(connection, source_records(scan.records("sources"), merged, misfiled))
     connection.executemany(
         "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
-        event_rows(scan.records("events", _decoder(_Event)), misfiled),
+        event_rows(scan.records("events", _decoder(_Event)), misfiled, found),
     )
     connection.executemany("INSERT INTO merged VALUES (?, ?, ?)", merged)
     connection.executemany("INSERT INTO misfiled VALUES (?, ?, ?)", misfiled)
+    return tallied_heads(found, lambda key: event_hash(orjson.loads(_event_line(scan, key))))
+
+
+def _event_line(scan: Scan, key: str) -> bytes:
+    """The JSON of the event filed under ``key`` (which the file holds), as written."""
+    start, end = body(scan.blocks, "events")
+    name = key.encode()
+    line = line_at_or_after(scan.raw, start, end, name)
+    following = scan.raw.find(b"\n", line, end)
+    line_end = end if following < 0 else following - 1  # drop the comma
+    return scan.raw[line + len(name) + 4 : line_end]

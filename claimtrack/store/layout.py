@@ -257,6 +257,24 @@ class Layout:
             cut = line.index(b'"', 1)
             yield line[1:cut].decode(), line[cut + 3 : len(line) - (line[-1:] == b",")]
 
+    def batches(self, table: str) -> Iterator[bytes]:
+        """The table's lines a few megabytes of whole lines at a time, each batch its
+        lines joined by newlines without the comma after the last: ``b"{" + batch +
+        b"}"`` is a JSON object of its records."""
+        start, end = self.body(table)
+        carried = b""
+        while start < end:
+            chunk = carried + os.pread(self.fd, min(CHUNK, end - start), start)
+            if len(chunk) == len(carried):
+                raise OSError("the database file got shorter while being read")
+            start += len(chunk) - len(carried)
+            cut = chunk.rfind(b"\n") if start < end else len(chunk)
+            if cut < 0:
+                carried = chunk  # a line longer than a read: read on
+                continue
+            chunk, carried = chunk[:cut], chunk[cut + 1 :]
+            yield chunk[:-1] if chunk.endswith(b",") else chunk
+
     def _raw_lines(self, table: str) -> Iterator[bytes]:
         """The table's lines, read a few megabytes at a time rather than mapped whole:
         a pass over a large table then holds a chunk of it, not all of it."""

@@ -400,6 +400,18 @@ class Snapshot:
             raise NotFound(f"{table} record {record_id} is not in the file")
         return found
 
+    def chain_events(self) -> Iterator[tuple[str, str, str, str, str, Any, Any]] | None:
+        """The history read lightly from the file for the chain's heads
+        (``bulk.chain_events``: a few fields of each event, not the events as dicts),
+        where this command reads it through the file's layout and has changed no event;
+        None otherwise (read ``records("events")``). Iterating raises ``NotOurLayout``
+        for an event it cannot read so."""
+        if self._layout is None or "events" in self._complete or self._touched["events"]:
+            return None
+        from claimtrack.store.bulk import chain_events
+
+        return chain_events(self._layout)
+
     def ids_with_prefix(self, table: str, prefix: str) -> list[str]:
         """IDs of claims, sources or links that start with ``prefix`` (as
         ``ids.resolve`` reads it: stripped, lower case), sorted."""
