@@ -43,18 +43,14 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from claimtrack.store.heads import (
-    CHAIN_START,
-    PREV,
-    REWRITE,
-    Light,
-    canonical,
-    event_hash,
-    tallied_heads,
-    tally,
-)
-
-__all__ = ["CHAIN_START", "PREV", "REWRITE", "canonical", "event_hash"]
+# The hash and how heads are counted are kept in the store, which notes the heads as
+# it builds an index (``store.heads``); named here too, where the chain is explained.
+from claimtrack.store.heads import CHAIN_START as CHAIN_START
+from claimtrack.store.heads import PREV as PREV
+from claimtrack.store.heads import REWRITE as REWRITE
+from claimtrack.store.heads import Light, tallied_heads, tally
+from claimtrack.store.heads import canonical as canonical
+from claimtrack.store.heads import event_hash as event_hash
 
 Event = Mapping[str, Any]
 
