@@ -27,8 +27,12 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import orjson
 
-from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers
-from claimtrack.store.heads import Tally, event_hash, tallied_heads
+from claimtrack.store.fileformat import (
+    check_claim_numbers,
+    check_link_numbers,
+    twenty_digit_number,
+)
+from claimtrack.store.heads import Light, Tally, event_hash, tallied_heads
 from claimtrack.store.layout import NotOurLayout, body, line_at_or_after
 from claimtrack.store.rows import claim_row, insert_sources, insert_words, scalar
 from claimtrack.store.terms import claim_terms
@@ -106,7 +110,6 @@ class _Linked(msgspec.Struct):
 _NUMBERS = bytes(
     48 if 48 <= b <= 57 else 101 if b in b"eE" else 43 if b in b"+-" else 32 for b in range(256)
 )
-_TWENTY = b"0" * 20
 _IN_TEXT = frozenset(b'"_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
 
 
@@ -133,7 +136,7 @@ def _decoder(kind: type[msgspec.Struct]) -> Callable[[bytes], dict[str, Any]]:
             if not data.isascii():
                 data.decode()  # UTF-8 throughout, skipped strings too
             translated = data.translate(_NUMBERS)
-            if translated.find(_TWENTY) >= 0:
+            if twenty_digit_number(data, translated):
                 # orjson and msgspec would read an integer wider than 64 bits as a
                 # float or exactly; the whole-file parse refuses it (``layout``).
                 raise NotOurLayout("a number of 20 digits or more")
@@ -235,11 +238,14 @@ def event_rows(
         yield key, event.at, event.id, event.target, kind, source, secret
 
 
-def chain_events(layout: Layout) -> Iterator[tuple[str, str, str, str, str, Any, Any]]:
+def chain_events(layout: Layout) -> Iterator[Light]:
     """Each event of the file as the chain's heads read it (``integrity.chain.tally``):
     key, ID, time, kind, action, ``prev`` (``...`` where it has none) and, for a
     ``batch`` event, its ``after``; the rest of each event is skipped, never made into
-    objects. Raises ``NotOurLayout`` for a line that is not such an event."""
+    objects. ``Snapshot.chain_events`` reads the file so where a command reads it
+    through its layout and has changed no event yet (otherwise the history in memory
+    is the one to count). Raises ``NotOurLayout`` for a line that is not such an
+    event."""
     decode = msgspec.json.Decoder(dict[str, _Linked]).decode
     for batch in layout.batches("events"):
         try:
