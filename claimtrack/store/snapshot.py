@@ -120,9 +120,8 @@ class Snapshot:
         # The file this command wrote, as written (``fstat``): None until it saves.
         self.written: os.stat_result | None = None
         self._claim_lines: dict[str, bytes] | None = None
-        # The history's chain heads (``integrity.chain``): as the cache noted them for
-        # the file as it is, else None (found by reading the history); the domain sets
-        # them as it appends events, and a save notes them for the next command.
+        # The chain heads (``integrity.chain``) the cache noted for the file as it is, else
+        # None; the domain sets them as it appends events, and a save notes them.
         self.chain_heads: list[str] | None = None
         if self._layout is not None and index.chain:
             self.chain_heads = index.chain.split(",")
@@ -400,12 +399,8 @@ class Snapshot:
             raise NotFound(f"{table} record {record_id} is not in the file")
         return found
 
-    def chain_events(self) -> Iterator[tuple[str, str, str, str, str, Any, Any]] | None:
-        """The history read lightly from the file for the chain's heads
-        (``bulk.chain_events``: a few fields of each event, not the events as dicts),
-        where this command reads it through the file's layout and has changed no event;
-        None otherwise (read ``records("events")``). Iterating raises ``NotOurLayout``
-        for an event it cannot read so."""
+    def chain_events(self) -> Iterator[tuple[Any, ...]] | None:
+        """The history read lightly (``bulk.chain_events``), else None: read it whole."""
         if self._layout is None or "events" in self._complete or self._touched["events"]:
             return None
         from claimtrack.store.bulk import chain_events
