@@ -230,7 +230,7 @@ def _grow(events: dict[str, dict[str, Any]], step: str, pick: int, order: int) -
     elif step == "remove" and some is not None:
         del events[some["id"] if some["id"] in events else keys[pick % len(keys)]]
     elif step == "damaged":
-        made = event(number, [None, 1, "x", None][pick % 4], order=order)
+        made = event(number, [None, 1, "x", [1], ["a" * 64, 2]][pick % 5], order=order)
     elif step == "skew":
         made = event(number, heads[:1], at="2025-03-04T09:00:00Z")
     elif step == "misfiled":

@@ -56,7 +56,10 @@ class Tally:
         if kind == "batch":
             self.brought.update((after or {}).get("events", []))
         if prev is not ...:
-            links = prev if isinstance(prev, list) and all(isinstance(p, str) for p in prev) else []
+            try:  # a list of texts, else it names nothing (``integrity.chain._prev``)
+                links = prev if type(prev) is list and "".join(prev) is not None else []
+            except TypeError:
+                links = []
             self.chained.append((at, event_id, key, links))
             if kind == "change" and action == REWRITE:
                 self.rewrites.append(event_id)
