@@ -214,12 +214,18 @@ def event_rows(
     """Each event's row (``rows.event_row``): a link's or a source's state decoded for
     what ``log`` withholds by; every other state only checked to be an object. What the
     chain's heads read of each event (``heads.Tally``) is counted in ``found``."""
-    add = found.add
+    add, chained = found.add, found.chained.append
     for key, event in records:
         kind = event.kind
-        if event.prev is not ... or kind == "batch":
+        prev = event.prev
+        if type(prev) is list and len(prev) == 1 and type(prev[0]) is str and kind != "batch":
+            if kind == "change":
+                add((key, event.id, event.at, kind, event.action, prev, None))
+            else:  # nearly every event: counted as ``Tally.add`` counts it, in fewer steps
+                chained((event.at, event.id, key, prev))
+        elif prev is not ... or kind == "batch":
             after = _state(event.after) if kind == "batch" else None
-            add((key, event.id, event.at, kind, event.action, event.prev, after))
+            add((key, event.id, event.at, kind, event.action, prev, after))
         if event.id != key:
             _note("events", key, event.id, None, [], misfiled)
         source = None

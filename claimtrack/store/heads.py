@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -92,8 +93,9 @@ def tallied_heads(found: Tally, hash_of: Callable[[str], str]) -> list[str] | No
     newest first until that many are found (one, the newest event, unless git merged
     two branches without the driver). A broken chain, or one not started yet, is for
     ``integrity.chain.read_chain``."""
-    chained = [c for c in found.chained if c[1] not in found.brought]
-    named = {p for c in chained for p in c[3]}
+    brought = found.brought
+    chained = [c for c in found.chained if c[1] not in brought] if brought else found.chained
+    named = set(chain.from_iterable(map(itemgetter(3), chained)))
     wanted = len(chained) - len(named)
     if not chained or wanted < 1 or any(r not in found.brought for r in found.rewrites):
         return None
