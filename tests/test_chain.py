@@ -156,18 +156,12 @@ def test_a_write_takes_the_head_from_the_cache_while_it_vouches_for_the_file(
     with monkeypatch.context() as patched:
         patched.setattr(chain, "append_links", unread)
         cli.add("The dam held")
-    # Changed by another program: the note no longer holds, the history is read.
+    # Changed by another program (a claim's line, not the history's): the write that
+    # refreshes the cache keeps the note, and does not read the history either.
     db_path.write_text(db_path.read_text(encoding="utf-8").replace("dam held", "dam broke", 1))
-    read: list[int] = []
-    original = chain.append_links
-
-    def counted(events: Any) -> Any:
-        read.append(1)
-        return original(events)
-
-    monkeypatch.setattr(chain, "append_links", counted)
-    cli.add("A third claim")
-    assert read == [1]
+    with monkeypatch.context() as patched:
+        patched.setattr(chain, "append_links", unread)
+        cli.add("A third claim")
     assert len(cli("log", "--verify").stdout.split()) == 1
 
 

@@ -267,16 +267,34 @@ def test_linking_evidence_moves_the_claims_updated_and_undo_reverts_both(cli: Cl
 # -- a number too wide for orjson ---------------------------------------------------------
 
 
-@given(st.lists(st.sampled_from([b"7", b"0", b"a", b" ", b"\xd9\xa3", b"1" * 19]), max_size=40))
+@given(
+    st.lists(
+        st.sampled_from([b"7", b"0", b"a", b" ", b'"', b"_", b":", b"\xd9\xa3", b"1" * 19]),
+        max_size=40,
+    )
+)
 def test_twenty_digits_are_found_as_the_regular_expression_finds_them(pieces: list[bytes]) -> None:
+    """Twenty digits in a row, unless they follow a letter, ``_`` or a quote: a number
+    never does, a text does (a hash's hex)."""
     raw = b"".join(pieces)
-    assert has_twenty_digits(raw) is bool(re.search(rb"\d{20}", raw))
+    assert has_twenty_digits(raw) is bool(re.search(rb'(?<![0-9A-Za-z_"])\d{20}', raw))
+
+
+def test_twenty_digits_in_a_hash_are_text_not_a_number() -> None:
+    assert not has_twenty_digits(b'{"prev": ["ab12345678901234567890cd"]}')
+    assert not has_twenty_digits(b'{"prev": ["12345678901234567890cd"]}')
+    assert has_twenty_digits(b'{"n": 12345678901234567890}')
+    assert has_twenty_digits(b'{"n": [1,12345678901234567890]}')
+    assert has_twenty_digits(b'{"n": -12345678901234567890}')
 
 
 @pytest.mark.parametrize("start", [(1 << 20) - 19, (1 << 20) - 10, (1 << 20) - 1, 1 << 20])
 def test_twenty_digits_across_a_megabyte_boundary_are_found(start: int) -> None:
-    raw = bytearray(b"x" * (3 << 20))
+    raw = bytearray(b" " * (3 << 20))
     raw[start : start + 20] = b"9" * 20
     assert has_twenty_digits(bytes(raw))
-    raw[start + 10] = ord("x")  # two runs of 10 and 9: neither is twenty
+    raw[start - 1] = ord("x")  # after a letter: inside a text
+    assert not has_twenty_digits(bytes(raw))
+    raw[start - 1] = ord(" ")
+    raw[start + 10] = ord(" ")  # two runs of 10 and 9: neither is twenty
     assert not has_twenty_digits(bytes(raw))

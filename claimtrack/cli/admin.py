@@ -85,7 +85,7 @@ def db_path(ctx: typer.Context) -> None:
     Example:
       claimtrack db path
     """
-    from claimtrack.store.snapshot import describe_cache
+    from claimtrack.store.build import describe_cache
 
     found = location(ctx)
     typer.echo(str(found.path))

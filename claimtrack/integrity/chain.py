@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter, itemgetter
@@ -47,11 +47,14 @@ from typing import Any, NamedTuple
 
 import orjson
 
-PREV = "prev"
-# The action of the event that starts a chain over an older database's events, and of
-# the one that vouches for rewritten (sealed) source events.
-CHAIN_START = "chain"
-REWRITE = "rewrite"
+# The hash and how heads are counted are kept in the store, which notes the heads as
+# it builds an index (``store.heads``); named here too, where the chain is explained.
+from claimtrack.store.heads import CHAIN_START as CHAIN_START
+from claimtrack.store.heads import PREV as PREV
+from claimtrack.store.heads import REWRITE as REWRITE
+from claimtrack.store.heads import Light, tallied_heads, tally
+from claimtrack.store.heads import canonical as canonical
+from claimtrack.store.heads import event_hash as event_hash
 
 Event = Mapping[str, Any]
 # An ``Entry``'s ``prev`` for an event that carries none (an older event).
@@ -82,16 +85,6 @@ class EventLines:
 
     def __init__(self, batches: Iterable[list[tuple[str, bytes]]]) -> None:
         self.batches = batches
-
-
-def canonical(event: Event) -> bytes:
-    """The bytes an event's hash is taken over (see the module docstring)."""
-    return orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
-
-
-def event_hash(event: Event) -> str:
-    """SHA-256 of the event's canonical bytes, 64 lower-case hex digits."""
-    return hashlib.sha256(canonical(event)).hexdigest()
 
 
 def imported(events: Iterable[Event]) -> set[str]:
@@ -301,32 +294,26 @@ def _prev(event: Event | Entry) -> list[str]:
 
 def append_links(events: Mapping[str, Event]) -> tuple[list[str], dict[str, Any] | None]:
     """``next_links`` of the history ``events``, without hashing every event: what each
-    write asks. Every event some event names is one event, so a chain that holds has
-    as many heads as chained events less the hashes named; they are the newest
-    unnamed events, hashed newest first until that many are found (one, the newest
-    event, unless git merged two branches without the driver). A broken chain, or
-    one not started yet, is read whole (``read_chain``)."""
-    foreign = imported(events.values())
-    own = [e for e in events.values() if e["id"] not in foreign]
-    chained = [e for e in own if PREV in e]
-    named = {p for e in chained for p in _prev(e)}
-    wanted = len(chained) - len(named)
-    if (
-        not chained
-        or wanted < 1
-        or any(e["kind"] == "change" and e["action"] == REWRITE for e in chained)
-    ):
-        return next_links(read_chain(events))
-    newest = max(chained, key=lambda e: (e["at"], e["id"]))
-    candidates = [newest] if wanted == 1 else by_time(chained)[::-1]
-    heads = []
-    for event in candidates:
-        value = event_hash(event)
-        if value not in named:
-            heads.append(value)
-            if len(heads) == wanted:
-                return sorted(heads), None
-    return next_links(read_chain(events))  # not as counted: read it whole
+    write asks (``store.heads.tallied_heads`` of its ``tally``, the one rule a cache
+    building an index notes them by too; where that cannot tell, the chain is read
+    whole)."""
+    heads = tallied_heads(tally(_light(events)), lambda key: event_hash(events[key]))
+    return (heads, None) if heads is not None else next_links(read_chain(events))
+
+
+def _light(events: Mapping[str, Event]) -> Iterator[Light]:
+    """The history as ``tally`` reads it."""
+    for key, event in events.items():
+        kind = event["kind"]
+        yield (
+            key,
+            event["id"],
+            event.get("at", ""),
+            kind,
+            event.get("action", ""),
+            event.get(PREV, ...),
+            event["after"] if kind == "batch" else None,
+        )
 
 
 def next_links(chain: Chain) -> tuple[list[str], dict[str, Any] | None]:

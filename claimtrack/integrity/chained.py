@@ -55,6 +55,8 @@ class ChainedHistory:
         if self._head is None and self.store.chain_heads:
             self._head = list(self.store.chain_heads)  # as the cache noted them
         if self._head is None:
+            self._head = self._light_heads()
+        if self._head is None:
             self._head, start = chain.append_links(self.store.records("events"))
             if start is not None:
                 opening = new_event(
@@ -73,6 +75,23 @@ class ChainedHistory:
         self.events.insert_record(made)
         self._head = [chain.event_hash(made)]
         self.store.chain_heads = self._head
+
+    def _light_heads(self) -> list[str] | None:
+        """The chain's heads from the history read lightly (``Snapshot.chain_events``),
+        hashing only the newest events; None where that cannot tell (the chain not
+        started, a ``rewrite``, a broken chain: ``chain.tallied_heads``) or the store
+        holds the history whole."""
+        from claimtrack.store.heads import event_hash, tallied_heads, tally
+        from claimtrack.store.layout import NotOurLayout
+
+        light = self.store.chain_events()
+        if light is None:
+            return None
+        try:
+            found = tally(light)
+        except NotOurLayout:
+            return None
+        return tallied_heads(found, lambda key: event_hash(self.store.peek("events", key)))
 
     def chain(self) -> tuple[Chain, list[Break]]:
         """The history's hash chain and where it does not hold (``integrity.chain``),

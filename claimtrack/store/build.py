@@ -167,13 +167,42 @@ def build_anew(index: Index, scan: Scan, current: Identity, seen: int, path: Pat
         builder = Index(build, None)
         builder.has_words = True
         build.execute("BEGIN")
-        bulk.fill(build, scan, path)
+        heads = bulk.fill(build, scan, path)
         builder.ready(CHECKED_TABLES)
         chunks.note(build, scan.raw, scan.blocks, CHECKED_TABLES)
-        builder.vouch(scan.blocks, current, seen)
+        # The chain's heads, tallied as the history was read: the next write names
+        # them without reading it again.
+        builder.vouch(scan.blocks, current, seen, ",".join(heads) if heads else None)
         build.execute("COMMIT")
         copy_index(build, index.connection)
+        index.chain = builder.chain
     finally:
         build.close()
         with contextlib.suppress(OSError):
             scratch.unlink()
+
+
+def describe_cache(db_path: Path) -> str | None:
+    """Where the index of ``db_path`` is and whether it is current, for ``claimtrack db
+    path``; None when there is no file."""
+    from claimtrack.store.index import INDEX_ENV, MIN_BYTES, index_path, mode, wanted
+
+    try:
+        size = db_path.stat().st_size
+    except OSError:
+        return None
+    if mode() == "never":
+        return f"in memory ({INDEX_ENV}=never)"
+    if not wanted(size):
+        return f"in memory (the file is under {MIN_BYTES // 1000} KB)"
+    path = index_path(db_path)
+    if not path.exists():
+        return f"{path} (not built yet: the next command builds it)"
+    index = Index.cache_for(db_path)
+    if index is None:
+        return f"{path} (unreadable: commands index the file in memory instead)"
+    try:
+        current = index.attach(write=False)
+    finally:
+        index.close()
+    return f"{path} ({'current' if current else 'stale: the next command rebuilds it'})"

@@ -27,7 +27,12 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import orjson
 
-from claimtrack.store.fileformat import check_claim_numbers, check_link_numbers
+from claimtrack.store.fileformat import (
+    check_claim_numbers,
+    check_link_numbers,
+    twenty_digit_number,
+)
+from claimtrack.store.heads import Light, Tally, event_hash, tallied_heads
 from claimtrack.store.layout import NotOurLayout
 from claimtrack.store.rows import claim_row, event_row, insert_sources, insert_words, scalar
 from claimtrack.store.terms import claim_terms
@@ -36,9 +41,10 @@ if TYPE_CHECKING:
     import sqlite3
     from pathlib import Path
 
-    from claimtrack.store.layout import Scan
+    from claimtrack.store.layout import Layout, Scan
 
 Noted = list[tuple[str, str, str]]
+_NULL = msgspec.Raw(b"null")
 
 
 # ``gc=False``: decoded JSON holds no cycles, so the garbage collector need not track
@@ -91,6 +97,19 @@ class _Event(msgspec.Struct, gc=False):
     before: _State | None = None
     after: _State | None = None
     merged: list[str] | None = None
+    prev: Any = ...  # none: ``...`` (``heads.Light``)
+
+
+class _Linked(msgspec.Struct):
+    """What the history's hash chain reads of an event for its heads
+    (``integrity.chain.tally``); ``prev`` is ``...`` where the event has none."""
+
+    id: str
+    at: str
+    kind: str
+    action: str
+    prev: Any = ...
+    after: msgspec.Raw = _NULL
 
 
 # Digits to "0", the exponent's letter to "e", a sign to "+", the rest to spaces: a
@@ -102,7 +121,6 @@ class _Event(msgspec.Struct, gc=False):
 _NUMBERS = bytes(
     48 if 48 <= b <= 57 else 101 if b in b"eE" else 43 if b in b"+-" else 32 for b in range(256)
 )
-_TWENTY = b"0" * 20
 _IN_TEXT = frozenset(b'"_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
 
 
@@ -129,7 +147,7 @@ def _decoder(kind: type[msgspec.Struct]) -> Callable[[bytes], dict[str, Any]]:
             if not data.isascii():
                 data.decode()  # UTF-8 throughout, skipped strings too
             translated = data.translate(_NUMBERS)
-            if translated.find(_TWENTY) >= 0:
+            if twenty_digit_number(data, translated):
                 # orjson and msgspec would read an integer wider than 64 bits as a
                 # float or exactly; the whole-file parse refuses it (``layout``).
                 raise NotOurLayout("a number of 20 digits or more")
@@ -189,6 +207,14 @@ def link_rows(
         yield key, link.claim, link.source, link.relation
 
 
+def _state(raw: msgspec.Raw) -> dict[str, Any] | None:
+    """An event's state: an object or null, else the record is damaged."""
+    state = orjson.loads(memoryview(raw)) if raw is not _NULL else None
+    if state is not None and type(state) is not dict:
+        raise NotOurLayout("an event's state is neither an object nor null")
+    return state
+
+
 def _state_field(event: _Event, field: str) -> Any:
     """The field of the state ``rows.event_row`` reads (``after or before or {}``),
     None where that state has none. UNSET where it depends on whether ``after`` is an
@@ -206,13 +232,28 @@ def _state_field(event: _Event, field: str) -> Any:
 
 
 def event_rows(
-    records: Iterable[tuple[str, _Event]], misfiled: Noted, record: Callable[[str], Any]
+    records: Iterable[tuple[str, _Event]],
+    misfiled: Noted,
+    record: Callable[[str], Any],
+    found: Tally,
 ) -> Iterator[tuple[Any, ...]]:
     """Each event's row (``rows.event_row``): the source a link's state cites, whether
     a source's is confidential. Where the fields decoded cannot tell (``_state_field``),
-    the row is made of the event as ``record`` parses it whole."""
+    the row is made of the event as ``record`` parses it whole. What the chain's heads
+    read of each event (``heads.Tally``) is counted in ``found``."""
+    add, chained = found.add, found.chained.append
     for key, event in records:
         kind = event.kind
+        prev = event.prev
+        if type(prev) is list and len(prev) == 1 and type(prev[0]) is str and kind != "batch":
+            if kind == "change":
+                add((key, event.id, event.at, kind, event.action, prev, None))
+            else:  # nearly every event: counted as ``Tally.add`` counts it, in fewer steps
+                chained((event.at, event.id, key, prev))
+        elif prev is not ... or kind == "batch":
+            # a ``batch`` event's list of imported events: its ``after``, parsed whole
+            after = record(key).get("after") if kind == "batch" else None
+            add((key, event.id, event.at, kind, event.action, prev, after))
         if event.id != key:
             _note("events", key, event.id, None, [], misfiled)
         source = None
@@ -227,6 +268,25 @@ def event_rows(
             else:
                 secret = int(bool(value))
         yield key, event.at, event.id, event.target, kind, source, secret
+
+
+def chain_events(layout: Layout) -> Iterator[Light]:
+    """Each event of the file as the chain's heads read it (``integrity.chain.tally``):
+    key, ID, time, kind, action, ``prev`` (``...`` where it has none) and, for a
+    ``batch`` event, its ``after``; the rest of each event is skipped, never made into
+    objects. ``Snapshot.chain_events`` reads the file so where a command reads it
+    through its layout and has changed no event yet (otherwise the history in memory
+    is the one to count). Raises ``NotOurLayout`` for a line that is not such an
+    event."""
+    decode = msgspec.json.Decoder(dict[str, _Linked]).decode
+    for batch in layout.joined_batches("events"):
+        try:
+            events = decode(b"{" + batch + b"}")
+        except msgspec.DecodeError as exc:
+            raise NotOurLayout(f"an event is damaged: {exc}") from None
+        for key, event in events.items():
+            after = _state(event.after) if event.kind == "batch" else None
+            yield key, event.id, event.at, event.kind, event.action, event.prev, after
 
 
 def source_records(
@@ -245,10 +305,13 @@ def source_records(
     return sources
 
 
-def fill(connection: sqlite3.Connection, scan: Scan, path: Path) -> None:
+def fill(connection: sqlite3.Connection, scan: Scan, path: Path) -> list[str] | None:
     """Every record's rows in a new index's empty tables, in the open transaction;
-    ``Index.ready`` makes the lookup indexes after them. Raises ``NotOurLayout`` (or
-    ``DatabaseError`` for a number too large to keep) for what a command refuses."""
+    ``Index.ready`` makes the lookup indexes after them. Returns the history's chain
+    heads (``heads.tallied_heads``: None where that cannot tell them). Raises
+    ``NotOurLayout`` (or ``DatabaseError`` for a number too large to keep) for what a
+    command refuses."""
+    found = Tally()
     merged: Noted = []
     misfiled: Noted = []
     words: list[tuple[str, str]] = []
@@ -269,7 +332,9 @@ def fill(connection: sqlite3.Connection, scan: Scan, path: Path) -> None:
             scan.records("events", _decoder(_Event)),
             misfiled,
             lambda key: scan.record("events", key),
+            found,
         ),
     )
     connection.executemany("INSERT INTO merged VALUES (?, ?, ?)", merged)
     connection.executemany("INSERT INTO misfiled VALUES (?, ?, ?)", misfiled)
+    return tallied_heads(found, lambda key: event_hash(scan.record("events", key)))

@@ -84,11 +84,36 @@ _PIECE = 1 << 20
 
 
 def has_twenty_digits(raw: bytes) -> bool:
-    r"""Whether ``raw`` holds twenty ASCII digits in a row (``re``'s ``\d{20}``), looked
-    for a megabyte at a time (overlapping by 19 bytes), never copied whole."""
+    r"""Whether ``raw`` holds twenty ASCII digits in a row (``re``'s ``\d{20}``) that
+    may be a number (``twenty_digit_number``), looked for a megabyte at a time
+    (overlapping by 19 bytes), never copied whole."""
     for start in range(0, len(raw), _PIECE):
-        if raw[start : start + _PIECE + 19].translate(_DIGITS).find(_TWENTY) >= 0:
+        piece = raw[start : start + _PIECE + 19].translate(_DIGITS)
+        if twenty_digit_number(raw, piece, start):
             return True
+    return False
+
+
+# A JSON number never follows one of these: digits after one are inside a text.
+_IN_TEXT = frozenset(b'"_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
+
+
+def twenty_digit_number(raw: bytes, translated: bytes, offset: int = 0) -> bool:
+    """Whether ``translated`` (``raw`` from ``offset``, each digit made ``0``) holds
+    twenty digits in a row that may be a number: not after a letter, ``_`` or a quote,
+    which only a text has before digits. A history's hashes hold such runs in their hex
+    (one in 700): a text orjson reads exactly, not a number it would read as a float."""
+    found = translated.find(_TWENTY)
+    while found >= 0:
+        start = offset + found
+        while start > 0 and 48 <= raw[start - 1] <= 57:
+            start -= 1
+        if start == 0 or raw[start - 1] not in _IN_TEXT:
+            return True
+        end = found + len(_TWENTY)
+        while end < len(translated) and translated[end] == 48:
+            end += 1
+        found = translated.find(_TWENTY, end)
     return False
 
 

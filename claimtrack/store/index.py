@@ -346,6 +346,7 @@ class Index:
         history's heads in that file (``Snapshot.chain_heads``), tied to its identity so
         that a writer that does not note them (an older claimtrack) leaves none."""
         identity_text = _encode(current)
+        self.chain = chain
         self.connection.executemany(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",
             [

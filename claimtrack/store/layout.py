@@ -276,6 +276,13 @@ class Layout:
         for batch in self.batches(table):
             yield from batch
 
+    def joined_batches(self, table: str) -> Iterator[bytes]:
+        """The table's lines a few megabytes of whole lines at a time, each batch its
+        lines joined by newlines without the comma after the last: ``b"{" + batch +
+        b"}"`` is a JSON object of its records."""
+        for chunk in self._chunks(table):
+            yield chunk[:-1] if chunk.endswith(b",") else chunk
+
     def batches(self, table: str) -> Iterator[list[tuple[str, bytes]]]:
         """``lines``, the lines of a few megabytes of the file at a time."""
         for chunk in self._chunks(table):

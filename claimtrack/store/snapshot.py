@@ -120,9 +120,8 @@ class Snapshot:
         # The file this command wrote, as written (``fstat``): None until it saves.
         self.written: os.stat_result | None = None
         self._claim_lines: dict[str, bytes] | None = None
-        # The history's chain heads (``integrity.chain``): as the cache noted them for
-        # the file as it is, else None (found by reading the history); the domain sets
-        # them as it appends events, and a save notes them for the next command.
+        # The chain heads (``integrity.chain``) the cache noted for the file as it is, else
+        # None; the domain sets them as it appends events, and a save notes them.
         self.chain_heads: list[str] | None = None
         if self._layout is not None and index.chain:
             self.chain_heads = index.chain.split(",")
@@ -399,6 +398,14 @@ class Snapshot:
         if found is None:
             raise NotFound(f"{table} record {record_id} is not in the file")
         return found
+
+    def chain_events(self) -> Iterator[tuple[Any, ...]] | None:
+        """The history read lightly (``bulk.chain_events``), else None: read it whole."""
+        if self._layout is None or "events" in self._complete or self._touched["events"]:
+            return None
+        from claimtrack.store.bulk import chain_events
+
+        return chain_events(self._layout)
 
     def ids_with_prefix(self, table: str, prefix: str) -> list[str]:
         """IDs of claims, sources or links that start with ``prefix`` (as
@@ -708,32 +715,6 @@ def _parsed(path: Path, *, writable: bool) -> Snapshot:
         data = parse(raw if partial is None else partial, path)
         history = None if partial is None else raw
     return Snapshot(path, Index.in_memory(), data, writable=writable, history=history)
-
-
-def describe_cache(db_path: Path) -> str | None:
-    """Where the index of ``db_path`` is and whether it is current, for ``claimtrack db
-    path``; None when there is no file."""
-    from claimtrack.store.index import INDEX_ENV, MIN_BYTES, index_path, mode
-
-    try:
-        size = db_path.stat().st_size
-    except OSError:
-        return None
-    if mode() == "never":
-        return f"in memory ({INDEX_ENV}=never)"
-    if not wanted(size):
-        return f"in memory (the file is under {MIN_BYTES // 1000} KB)"
-    path = index_path(db_path)
-    if not path.exists():
-        return f"{path} (not built yet: the next command builds it)"
-    index = Index.cache_for(db_path)
-    if index is None:
-        return f"{path} (unreadable: commands index the file in memory instead)"
-    try:
-        current = index.attach(write=False)
-    finally:
-        index.close()
-    return f"{path} ({'current' if current else 'stale: the next command rebuilds it'})"
 
 
 def _meta_only(index: Index) -> Data:
