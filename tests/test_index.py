@@ -25,7 +25,7 @@ from claimtrack import records as record_builders
 from claimtrack.cli import app
 from claimtrack.exporting.formats import json_bytes, write_json
 from claimtrack.store import layout, snapshot
-from claimtrack.store.fileformat import dump, empty_data, key_separators, parse
+from claimtrack.store.fileformat import dump, empty_data, line_key_separators, parse
 from claimtrack.store.files import locked
 from claimtrack.store.index import Index, index_path
 from claimtrack.store.layout import Layout, NotOurLayout, find_blocks, splice
@@ -599,7 +599,7 @@ def checks_before(batch: bytes, final: bool, previous: str, keys: list[str]) -> 
     return not (
         not keys
         or heads != [b'"' + key.encode() + b'": {' for key in keys]
-        or key_separators(batch) != len(part)
+        or line_key_separators(batch) != len(part)
         or batch.count(b"},\n") != len(part) - 1
         or not batch.endswith(b"}" if final else b"},")
         or keys[0] <= previous

@@ -15,7 +15,7 @@ import pytest
 from claimtrack.store import index as index_module
 from claimtrack.store import layout as layout_module
 from claimtrack.store import snapshot as snapshot_module
-from claimtrack.store.fileformat import dump, empty_data
+from claimtrack.store.fileformat import dump, empty_data, line_key_separators
 from claimtrack.store.index import index_path
 from claimtrack.store.layout import ChangedUnderneath, Layout, find_blocks, splice
 from tests.helpers import Cli
@@ -334,6 +334,30 @@ def test_layout_checks_are_cheap_and_do_not_reject_our_own_files(tmp_path: Path)
         layout.check()
         layout.close()
     assert layout_module.key_separators(raw) == raw.count(b'\n"')
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"text": ": starts with a colon"},  # a value
+        {"tags": ["a", ": b"]},  # a list's item, not the first
+        {"tags": [": a"]},  # a list's first item
+        {"notes": {": key": 1, ",": {": x": 2}}},  # keys
+        {"text": 'a quote": then'},  # an escaped quote, as before
+    ],
+)
+def test_texts_beginning_with_a_colon_are_still_our_layout(record: dict[str, object]) -> None:
+    """A string that begins with ``: `` is written ``": `` after the token before it,
+    as a key is followed: the layout check took it for a second record on the line and
+    refused the file (found by hypothesis in tests/test_import_stream.py)."""
+    data = empty_data()
+    data["claims"] = {"c1": {"id": "c1", **record}, "c2": {"id": "c2", "text": "plain"}}
+    raw = dump(data)
+    assert dict(layout_module.Scan(raw).records("claims")) == data["claims"]  # not refused
+    lines = raw[raw.index(b'\n"c1"') + 1 : raw.index(b"\n}", raw.index(b'\n"c1"'))]
+    assert line_key_separators(lines) == 2
+    twice = lines.replace(b'\n"c2": {', b' "c1": {"id":"c1"}, "c2": {')  # c1 twice on a line
+    assert twice.count(b"\n") == 0 and line_key_separators(twice) > 1  # refused still
 
 
 # -- 3. nothing goes in that cannot come out -------------------------------------------------

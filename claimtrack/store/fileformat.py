@@ -8,6 +8,7 @@ per line in ID order with keys sorted, so a change to a record changes one line 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -141,6 +142,22 @@ def key_separators(raw: bytes) -> int:
     once per table and once per record line and orjson never writes inside a record (a
     ``\\": `` inside a string is not one)."""
     return raw.count(b'": ') - raw.count(b'\\": ')
+
+
+def line_key_separators(lines: bytes) -> int:
+    """``key_separators`` of record lines (joined by newlines), exactly: a line where
+    more than one ``": `` is left is parsed alone, strictly, and counts one if it holds
+    one record. A string that begins with ``: `` is written ``": `` too (the quote that
+    opens it), where the quick count takes it for a second record on the line."""
+    count = 0
+    for line in lines.split(b"\n"):
+        found = line.count(b'": ') - line.count(b'\\": ')
+        if found > 1:
+            with contextlib.suppress(ValueError):
+                if len(strict_loads(b"{" + line.removesuffix(b",") + b"}")) == 1:
+                    found = 1
+        count += found
+    return count
 
 
 _CONFLICT_MARKERS = (re.compile(rb"^<{7}(?: |\r?$)", re.M), re.compile(rb"^>{7}(?: |\r?$)", re.M))

@@ -21,7 +21,12 @@ from typing import Any
 
 import orjson
 
-from claimtrack.store.fileformat import TABLES, has_twenty_digits, key_separators
+from claimtrack.store.fileformat import (
+    TABLES,
+    has_twenty_digits,
+    key_separators,
+    line_key_separators,
+)
 
 # (position of the table's "{", position of its "}") for each table, in file order.
 Blocks = dict[str, tuple[int, int]]
@@ -169,6 +174,8 @@ def parse_lines(
         # Counted again without those inside strings (``\": ``): where every line
         # has its head (checked below), they can only make the count larger.
         separators = key_separators(batch)
+        if separators != lines:  # a string that begins with ": ", or a damaged line
+            separators = line_key_separators(batch)
     # Each line holds one record and starts with its ID, written as is (no escapes), in
     # strictly increasing order; only the table's last line lacks the comma. (JSON text
     # has newlines only between tokens, so these checks and the parse see the same
