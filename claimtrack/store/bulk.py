@@ -28,6 +28,7 @@ import msgspec
 import orjson
 
 from claimtrack.store.fileformat import (
+    IN_TEXT,
     check_claim_numbers,
     check_link_numbers,
     twenty_digit_number,
@@ -117,11 +118,10 @@ class _Linked(msgspec.Struct):
 # as twenty digits or more are refused, as ``fileformat.has_twenty_digits`` does) then
 # holds "0e000" or "0e+000". So do IDs and words with such a run of digits ("x3e100"),
 # told apart by what comes before the digits: a JSON number never follows a letter or
-# a quote.
+# a quote (``fileformat.IN_TEXT``).
 _NUMBERS = bytes(
     48 if 48 <= b <= 57 else 101 if b in b"eE" else 43 if b in b"+-" else 32 for b in range(256)
 )
-_IN_TEXT = frozenset(b'"_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
 
 
 def _may_overflow(data: bytes, translated: bytes) -> bool:
@@ -133,7 +133,7 @@ def _may_overflow(data: bytes, translated: bytes) -> bool:
             start = found
             while start > 0 and translated[start - 1] == 48:
                 start -= 1
-            if start == 0 or data[start - 1] not in _IN_TEXT:
+            if start == 0 or data[start - 1] not in IN_TEXT:
                 return True
             found = translated.find(pattern, found + 1)
     return False

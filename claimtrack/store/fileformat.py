@@ -96,7 +96,7 @@ def has_twenty_digits(raw: bytes) -> bool:
 
 
 # A JSON number never follows one of these: digits after one are inside a text.
-_IN_TEXT = frozenset(b'"_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
+IN_TEXT = frozenset(b'"_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
 
 
 def twenty_digit_number(raw: bytes, translated: bytes, offset: int = 0) -> bool:
@@ -109,7 +109,7 @@ def twenty_digit_number(raw: bytes, translated: bytes, offset: int = 0) -> bool:
         start = offset + found
         while start > 0 and 48 <= raw[start - 1] <= 57:
             start -= 1
-        if start == 0 or raw[start - 1] not in _IN_TEXT:
+        if start == 0 or raw[start - 1] not in IN_TEXT:
             return True
         end = found + len(_TWENTY)
         while end < len(translated) and translated[end] == 48:
