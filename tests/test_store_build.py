@@ -41,10 +41,12 @@ def tables(connection: sqlite3.Connection) -> dict[str, list[Any]]:
     return found
 
 
-def rebuilt(db: Path) -> bool:
+def rebuilt(db: Path, *, anew: bool = True) -> bool:
     """Whether a first command builds the cache of the file (``build.rebuild``), from
-    no cache at all; False where it refuses the file."""
-    Index.discard(db)
+    no cache at all (``anew``, else in the cache as it is); False where it refuses the
+    file."""
+    if anew:
+        Index.discard(db)
     index = Index.cache_for(db)
     assert index is not None
     try:
@@ -231,20 +233,10 @@ def pages(db: Path) -> tuple[int, str]:
         connection.close()
 
 
-def built_in_place(db: Path) -> None:
-    """Build the index in the cache as it is (not discarded first), asserting it builds."""
-    index = Index.cache_for(db)
-    assert index is not None
-    try:
-        assert build.rebuild(index, write=False)
-    finally:
-        index.close()
-
-
 def test_a_new_cache_has_the_larger_pages(tmp_path: Path) -> None:
     db = tmp_path / "claims.json"
     db.write_bytes(dump(synth.build(20, seed=4)))
-    built_in_place(db)
+    assert rebuilt(db, anew=False)
     assert pages(db) == (PAGE_SIZE, "wal")
     assert PAGE_SIZE != 4096
 
@@ -256,7 +248,7 @@ def test_a_cache_with_smaller_pages_takes_the_larger_ones_when_no_one_reads_it(
     db.write_bytes(dump(synth.build(20, seed=4)))
     old_cache(db)
     assert pages(db) == (4096, "wal")
-    built_in_place(db)
+    assert rebuilt(db, anew=False)
     assert pages(db) == (PAGE_SIZE, "wal")
     connection = sqlite3.connect(index_path(db))
     try:
@@ -275,7 +267,7 @@ def test_a_cache_with_smaller_pages_is_built_with_them_while_read(tmp_path: Path
     try:
         reader.execute("BEGIN")
         assert reader.execute("SELECT count(*) FROM claims").fetchone() == (0,)
-        built_in_place(db)
+        assert rebuilt(db, anew=False)
         assert reader.execute("SELECT count(*) FROM claims").fetchone() == (0,)
         reader.execute("COMMIT")
         assert reader.execute("SELECT count(*) FROM claims").fetchone() == (20,)
