@@ -267,3 +267,25 @@ def the_candidate(candidates: list[Any], words: str) -> Any:
 def story_of(*paragraphs: str) -> str:
     """An article: a headline, then the paragraphs."""
     return "Headline of the story\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def hold_lock(db_path: Path, command: list[str]) -> subprocess.Popen[str]:
+    """Another process that takes the database's lock as ``command`` (its name as the
+    command line gives it, its arguments on ``sys.argv``) and keeps it."""
+    name = " ".join(command[:-1])  # the last word is the command's argument
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path\n"
+            f"sys.argv = {command!r}\n"
+            "from claimtrack.store.files import locked, name_command\n"
+            f"name_command({name!r})\n"
+            f"with locked(Path({str(db_path)!r})):\n"
+            "    print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder

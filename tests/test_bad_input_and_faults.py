@@ -25,7 +25,7 @@ from claimtrack.exporting import formats
 from claimtrack.extract import extract
 from claimtrack.importing import importer
 from claimtrack.store.files import locked
-from tests.helpers import Cli
+from tests.helpers import Cli, hold_lock
 
 CLAIMTRACK = [sys.executable, "-m", "claimtrack"]
 RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -389,28 +389,6 @@ def test_disk_full_in_the_middle_of_a_splice(cli: Cli, monkeypatch: pytest.Monke
     monkeypatch.undo()
     assert cli.db_path.read_bytes() == before
     assert not list(cli.db_path.parent.glob(".claims.json.*.tmp"))
-
-
-def hold_lock(db_path: Path, command: list[str]) -> subprocess.Popen[str]:
-    """Another process that takes the database's lock as ``command`` (its name as the
-    command line gives it, its arguments on ``sys.argv``) and keeps it."""
-    name = " ".join(command[:-1])  # the last word is the command's argument
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; from pathlib import Path\n"
-            f"sys.argv = {command!r}\n"
-            "from claimtrack.store.files import locked, name_command\n"
-            f"name_command({name!r})\n"
-            f"with locked(Path({str(db_path)!r})):\n"
-            "    print('held', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-    return holder
 
 
 def test_lock_timeout_names_the_holder(db_path: Path) -> None:
