@@ -24,6 +24,7 @@ from claimtrack.store.index import (
     index_path,
 )
 from claimtrack.store.layout import Scan
+from claimtrack.store.timeline import make_rows
 from tests.helpers import Cli
 from tests.test_kept_counts import FRESH
 from tests.test_store_refresh import TABLES, WORDS, hide_source, misfile_and_merge
@@ -55,14 +56,31 @@ def rebuilt(db: Path, *, anew: bool = True) -> bool:
         index.close()
 
 
-def built_anew(db: Path) -> dict[str, list[Any]]:
-    """The tables of the cache a first command builds of the file."""
-    assert rebuilt(db)
+def made(db: Path) -> dict[str, list[Any]]:
+    """The tables of the cache of the file, its history's rows made as the first
+    ``log`` makes them (``timeline.make_rows``): a new index leaves them pending."""
+    index = Index.cache_for(db)
+    assert index is not None
+    try:
+        assert index.attach(write=False)
+        assert index.layout is not None
+        assert index.pending == {"events"}  # none yet
+        assert make_rows(index, index.layout, db)
+        assert index.pending == set()
+    finally:
+        index.close()
     connection = sqlite3.connect(index_path(db))
     try:
         return tables(connection)
     finally:
         connection.close()
+
+
+def built_anew(db: Path) -> dict[str, list[Any]]:
+    """The tables of the cache a first command builds of the file, then the first
+    ``log``."""
+    assert rebuilt(db)
+    return made(db)
 
 
 def filled(data: Data) -> dict[str, list[Any]]:
@@ -250,11 +268,7 @@ def test_a_cache_with_smaller_pages_takes_the_larger_ones_when_no_one_reads_it(
     assert pages(db) == (4096, "wal")
     assert rebuilt(db, anew=False)
     assert pages(db) == (PAGE_SIZE, "wal")
-    connection = sqlite3.connect(index_path(db))
-    try:
-        assert tables(connection) == filled(parse(db.read_bytes(), db))
-    finally:
-        connection.close()
+    assert made(db) == filled(parse(db.read_bytes(), db))
 
 
 def test_a_cache_with_smaller_pages_is_built_with_them_while_read(tmp_path: Path) -> None:
@@ -274,11 +288,7 @@ def test_a_cache_with_smaller_pages_is_built_with_them_while_read(tmp_path: Path
     finally:
         reader.close()
     assert pages(db) == (4096, "wal")
-    connection = sqlite3.connect(index_path(db))
-    try:
-        assert tables(connection) == filled(parse(db.read_bytes(), db))
-    finally:
-        connection.close()
+    assert made(db) == filled(parse(db.read_bytes(), db))
 
 
 @pytest.mark.parametrize("read", [False, True])

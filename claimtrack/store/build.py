@@ -90,7 +90,8 @@ def rebuild(index: Index, *, write: bool) -> bool:
         index.rollback()
         return False
     index.connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-    index.connection.execute("SELECT 1 FROM meta").fetchall()  # the moment it describes
+    # the moment it describes, and whether it holds the history's rows yet
+    index.note_stage(dict(index.connection.execute("SELECT key, value FROM meta").fetchall()))
     index.layout = Layout(index.fd, scan.blocks)
     return True
 
@@ -108,6 +109,7 @@ def refresh(index: Index, scan: Scan, current: Identity, seen: int, path: Path) 
     try:
         connection.execute("BEGIN IMMEDIATE")
         meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+        index.note_stage(meta)  # a history without rows yet gets none for its changes
         outcome = None
         if meta.get("format") == FORMAT:
             outcome = chunks.changed(connection, scan.raw, scan.blocks, CHECKED_TABLES)
@@ -143,7 +145,8 @@ def _kept_heads(meta: dict[str, str], changes: Mapping[str, Any]) -> str | None:
 
 
 def build_anew(index: Index, scan: Scan, current: Identity, seen: int, path: Path) -> None:
-    """A whole new index of the file, built in a scratch file with no journal (a third
+    """A whole new index of the file (its history's rows left to the first command that
+    asks for them, ``index.HISTORY_ROWS``), built in a scratch file with no journal (a third
     less work than building it in place through the log), then copied into the cache
     page by page (SQLite's backup): readers keep the index as it was until the copy
     commits (WAL), where renaming a new file into place would pull it, and its log,
@@ -166,6 +169,7 @@ def build_anew(index: Index, scan: Scan, current: Identity, seen: int, path: Pat
         create_tables(build)
         builder = Index(build, None)
         builder.has_words = True
+        builder.pending = {"events"}  # the history's rows: ``bulk.history_rows``
         build.execute("BEGIN")
         heads = bulk.fill(build, scan, path)
         builder.ready(CHECKED_TABLES)

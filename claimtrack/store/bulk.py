@@ -231,16 +231,15 @@ def _state_field(event: _Event, field: str) -> Any:
     return earlier if after is None else msgspec.UNSET
 
 
-def event_rows(
+def tally_events(
     records: Iterable[tuple[str, _Event]],
     misfiled: Noted,
     record: Callable[[str], Any],
     found: Tally,
-) -> Iterator[tuple[Any, ...]]:
-    """Each event's row (``rows.event_row``): the source a link's state cites, whether
-    a source's is confidential. Where the fields decoded cannot tell (``_state_field``),
-    the row is made of the event as ``record`` parses it whole. What the chain's heads
-    read of each event (``heads.Tally``) is counted in ``found``."""
+) -> None:
+    """Count what the chain's heads read of each event (``heads.Tally``) in ``found``,
+    and note the events filed under another ID: what a new index learns of the history
+    (its rows wait for ``history_rows``)."""
     add, chained = found.add, found.chained.append
     for key, event in records:
         kind = event.kind
@@ -256,6 +255,16 @@ def event_rows(
             add((key, event.id, event.at, kind, event.action, prev, after))
         if event.id != key:
             _note("events", key, event.id, None, [], misfiled)
+
+
+def event_rows(
+    records: Iterable[tuple[str, _Event]], record: Callable[[str], Any]
+) -> Iterator[tuple[Any, ...]]:
+    """Each event's row (``rows.event_row``): the source a link's state cites, whether
+    a source's is confidential. Where the fields decoded cannot tell (``_state_field``),
+    the row is made of the event as ``record`` parses it whole."""
+    for key, event in records:
+        kind = event.kind
         source = None
         secret = 0
         if kind == "link" or kind == "source":
@@ -268,6 +277,27 @@ def event_rows(
             else:
                 secret = int(bool(value))
         yield key, event.at, event.id, event.target, kind, source, secret
+
+
+def history_rows(connection: sqlite3.Connection, layout: Layout) -> None:
+    """Every event's row (``event_rows``) in the cache's empty ``events`` table, read
+    from the file ``layout`` maps a few megabytes at a time: the second stage of a new
+    index (``index.HISTORY_ROWS``). The index vouches for the file, so its lines were
+    checked when it was read (``fill``, ``build.refresh``) or written."""
+    decode = msgspec.json.Decoder(dict[str, _Event]).decode
+
+    def whole(key: str) -> Any:
+        return orjson.loads(layout.get("events", key) or b"null")
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for batch in layout.joined_batches("events"):
+            try:
+                events = decode(b"{" + batch + b"}")
+            except msgspec.DecodeError as exc:
+                raise NotOurLayout(f"an event is damaged: {exc}") from None
+            yield from event_rows(events.items(), whole)
+
+    connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)", rows())
 
 
 def chain_events(layout: Layout) -> Iterator[Light]:
@@ -306,8 +336,9 @@ def source_records(
 
 
 def fill(connection: sqlite3.Connection, scan: Scan, path: Path) -> list[str] | None:
-    """Every record's rows in a new index's empty tables, in the open transaction;
-    ``Index.ready`` makes the lookup indexes after them. Returns the history's chain
+    """Every record's rows in a new index's empty tables, in the open transaction,
+    the history's checked but left to ``history_rows``; ``Index.ready`` makes the
+    lookup indexes after them. Returns the history's chain
     heads (``heads.tallied_heads``: None where that cannot tell them). Raises
     ``NotOurLayout`` (or ``DatabaseError`` for a number too large to keep) for what a
     command refuses."""
@@ -326,14 +357,11 @@ def fill(connection: sqlite3.Connection, scan: Scan, path: Path) -> list[str] | 
         link_rows(scan.records("links", _decoder(_Link)), path, misfiled),
     )
     insert_sources(connection, source_records(scan.records("sources"), merged, misfiled))
-    connection.executemany(
-        "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
-        event_rows(
-            scan.records("events", _decoder(_Event)),
-            misfiled,
-            lambda key: scan.record("events", key),
-            found,
-        ),
+    tally_events(
+        scan.records("events", _decoder(_Event)),
+        misfiled,
+        lambda key: scan.record("events", key),
+        found,
     )
     connection.executemany("INSERT INTO merged VALUES (?, ?, ?)", merged)
     connection.executemany("INSERT INTO misfiled VALUES (?, ?, ?)", misfiled)

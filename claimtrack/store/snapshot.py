@@ -154,7 +154,7 @@ class Snapshot:
         if any(self._unheard.values()):
             data = self._storage.data
             for table, record_ids in self._unheard.items():
-                if record_ids and table in index.filled:
+                if record_ids and (table in index.filled or table in index.pending):
                     index.put(table, {key: data[table].get(key) for key in record_ids})
                 record_ids.clear()
         index.ready(tables)
@@ -162,7 +162,7 @@ class Snapshot:
 
     def _fill(self, table: str) -> None:
         """Rows for every record of the table, if it has none yet (in memory)."""
-        if table not in self._index.filled:
+        if table not in self._index.filled and table not in self._index.pending:
             # Not ``records``: an import's packed records stay packed (their rows were
             # made as they were handed over, ``add_serialised``).
             stored = self._storage.data[table]
@@ -549,8 +549,10 @@ class Snapshot:
         command over a file the cache vouches for; None otherwise (scan it)."""
         if self._layout is None or self.writable or "events" in self._complete:
             return None
-        from claimtrack.store.timeline import IndexedHistory
+        from claimtrack.store.timeline import IndexedHistory, make_rows
 
+        if "events" in self._index.pending and not make_rows(self._index, self._layout, self.path):
+            return None  # the lock is busy: scan
         return IndexedHistory(self._ask("events", "sources"), self._layout)
 
     def event_list(self) -> list[Event]:

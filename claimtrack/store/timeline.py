@@ -17,8 +17,54 @@ import orjson
 from claimtrack.store.rows import HIDDEN
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from claimtrack.store.index import Index
     from claimtrack.store.layout import Layout
+
+
+def make_rows(index: Index, layout: Layout, db_path: Path) -> bool:
+    """Make the history's rows in a cache built without them (``index.HISTORY_ROWS``),
+    for a reading command over the file ``layout`` maps, which the cache vouches for:
+    True once they are made and committed, the command still reading the index as it
+    was. Holds the database lock meanwhile, if it is free now (never waits): no
+    writer can then change the cache between this command's view of it and the rows'
+    commit, and one that did before finds the view stale (SQLite refuses the write).
+    False, with nothing changed and the view kept, where the lock is busy or the write
+    refused: the command then reads the history from the file."""
+    import sqlite3
+
+    from claimtrack.errors import DatabaseError
+    from claimtrack.store.bulk import history_rows
+    from claimtrack.store.files import locked
+    from claimtrack.store.index import HISTORY_ROWS
+    from claimtrack.store.layout import NotOurLayout
+
+    connection = index.connection
+    try:
+        with locked(db_path, timeout=0):
+            connection.execute("SAVEPOINT history_rows")  # within the command's view
+            try:
+                history_rows(connection, layout)  # the view made a write, if still current
+                index.pending.discard("events")
+                index.filled.add("events")
+                index.ready(["events"])  # their lookup indexes and count
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?, 'made')", (HISTORY_ROWS,)
+                )
+                connection.execute("RELEASE history_rows")
+            except (sqlite3.Error, NotOurLayout):
+                connection.execute("ROLLBACK TO history_rows")  # the view stays
+                connection.execute("RELEASE history_rows")
+                index.note_stage({HISTORY_ROWS: "pending"})
+                return False
+            connection.execute("COMMIT")
+            # The same view again: no one else writes while the lock is held.
+            connection.execute("BEGIN")
+            connection.execute("SELECT 1 FROM meta").fetchall()
+    except (DatabaseError, OSError, sqlite3.Error):
+        return False
+    return True
 
 
 class IndexedHistory:
