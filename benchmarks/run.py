@@ -188,7 +188,7 @@ def outside_edit(db: Path) -> Callable[[], None]:
     return edit
 
 
-def cases_for(db: Path, work: Path, size: int, some_id: str) -> list[Case]:
+def cases_for(db: Path, work: Path, size: int, some_id: str, env: dict[str, str]) -> list[Case]:
     """What is timed at one size, in order: floors first."""
     on = [*CLAIMTRACK, "--db", str(db)]
     target = work / f"imported-{size}.json"
@@ -200,6 +200,10 @@ def cases_for(db: Path, work: Path, size: int, some_id: str) -> list[Case]:
 
     def no_index() -> None:
         shutil.rmtree(work / "cache", ignore_errors=True)
+
+    def new_index() -> None:  # a full build leaves the history's rows to the first log
+        no_index()
+        subprocess.run([*on, "list", "--limit", "1"], env=env, capture_output=True, check=True)
 
     def no_help_pages() -> None:  # `--help` is measured after a run that kept its page
         shutil.rmtree(work / "cache" / "claimtrack" / "help", ignore_errors=True)
@@ -252,6 +256,13 @@ def cases_for(db: Path, work: Path, size: int, some_id: str) -> list[Case]:
             [*on, "list", "--limit", "1"],
             "bulk",
             before=no_index,
+            warm=False,
+        ),
+        Case(
+            "first log -n 20 after a full build (its rows made)",
+            [*on, "log", "-n", "20", "--format", "jsonl"],
+            "bulk",
+            before=new_index,
             warm=False,
         ),
     ]
@@ -337,7 +348,7 @@ def bench_size(
             "| command | wall, median (min-max) | CPU | peak MB | goal | floor | ratio | verdict |",
             "|---|---|---|---|---|---|---|---|",
         ]
-    for case in cases_for(db, work, size, some_id) if table else ():
+    for case in cases_for(db, work, size, some_id, env) if table else ():
         big_bulk = case.kind == "bulk" and size >= BIG
         # From 100,000 claims a bulk command runs once, with no warm-up (the file is in
         # the page cache already): 250,000 claims then fit in 15 minutes.
