@@ -401,11 +401,18 @@ class Snapshot:
 
     def chain_events(self) -> Iterator[tuple[Any, ...]] | None:
         """The history read lightly (``bulk.chain_events``), else None: read it whole."""
-        if self._layout is None or "events" in self._complete or self._touched["events"]:
+        if self._layout is None or self._history_changed():
             return None
         from claimtrack.store.bulk import chain_events
 
         return chain_events(self._layout)
+
+    def _history_changed(self) -> bool:
+        """Whether the history this command sees may differ from the file's lines: read
+        whole into memory, changed, or handed over packed (an import's)."""
+        return (
+            "events" in self._complete or bool(self._touched["events"]) or "events" in self._packed
+        )
 
     def ids_with_prefix(self, table: str, prefix: str) -> list[str]:
         """IDs of claims, sources or links that start with ``prefix`` (as
@@ -575,10 +582,13 @@ class Snapshot:
 
     def event_batches(self) -> Iterator[list[tuple[str, bytes]]] | None:
         """Every event's (ID, JSON as its line holds it) in ID order, in batches
-        (``Layout.batches``), where ``scan_events`` reads lines; else None (``records``)."""
-        if self._layout is not None and not self.writable and "events" not in self._complete:
-            return self._layout.batches("events")
-        return None
+        (``Layout.batches``), where the file holds the history as this command sees it
+        (read through the cache, no event changed yet); else None (``records``)."""
+        return (
+            None
+            if self._layout is None or self._history_changed()
+            else self._layout.batches("events")
+        )
 
     def stream(self, table: str) -> Iterator[Any]:
         """Every record of the table in ID order, each parsed as it is wanted."""
