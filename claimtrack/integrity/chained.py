@@ -49,8 +49,8 @@ class ChainedHistory:
         store's cache for a large file, else read from the history; in a database older
         than the chain, it starts it with a ``chain`` event); the next ones follow each
         other."""
-        from claimtrack.integrity import chain
         from claimtrack.records import event as new_event
+        from claimtrack.store.heads import CHAIN_START, event_hash  # not all of the chain's
 
         if self._head is None and self.store.chain_heads:
             self._head = list(self.store.chain_heads)  # as the cache noted them
@@ -63,7 +63,7 @@ class ChainedHistory:
                     at=self._now(),
                     actor=self.actor,
                     change=self.new_change_id(),
-                    action=chain.CHAIN_START,
+                    action=CHAIN_START,
                     kind="change",
                     target=self.new_change_id(),
                     before=None,
@@ -73,7 +73,7 @@ class ChainedHistory:
                 self._append(opening)
         made["prev"] = self._head
         self.events.insert_record(made)
-        self._head = [chain.event_hash(made)]
+        self._head = [event_hash(made)]
         self.store.chain_heads = self._head
 
     def _light_heads(self) -> list[str] | None:
