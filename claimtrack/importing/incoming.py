@@ -6,6 +6,7 @@ command would clean it), and every bad record of one input reported together
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -174,6 +175,10 @@ def text_field(value: Any, name: str, *, required: bool = False, limit: int = 1_
         return None
     if not isinstance(value, str):
         raise ClaimtrackError(f"{name} is not text")
+    if value.isascii():  # what the cleaners leave of ASCII text (NFC is for the rest)
+        text = value.strip()
+        if text and len(text) <= limit:
+            return text
     return (
         clean_text(value, name, limit=limit)
         if required
@@ -396,11 +401,26 @@ def _link_fields(data: Mapping[str, Any], claim_id: str | None, position: int) -
         "position": position,
         "url": text_field(data.get("url"), "url", limit=MAX_SHORT),
         "quote": text_field(data.get("quote"), "quote"),
-        "date": check_date(text_field(data.get("date"), "date", limit=100), partial=True),
+        "date": _link_date(data.get("date")),
         "note": text_field(data.get("note"), "note"),
         "created": _stamp(data.get("created"), "created"),
         "author": text_field(data.get("author"), "author", limit=MAX_SHORT) or "import",
     }
+
+
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _link_date(value: Any) -> str | None:
+    """A link's date (``check_date``, a month or a year allowed), a day as it is
+    stored taken as it is: the date parsers are a third of a link's checks."""
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        try:
+            if _dt.date.fromisoformat(value).isoformat() == value:
+                return value
+        except ValueError:
+            pass  # not a day: said as check_date says it
+    return check_date(text_field(value, "date", limit=100), partial=True)
 
 
 def event_record(data: Mapping[str, Any]) -> Event:
