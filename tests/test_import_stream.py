@@ -277,3 +277,55 @@ def test_reading_an_export_holds_a_run_of_records_at_a_time() -> None:
         tracemalloc.stop()
     assert isinstance(result, importer.Incoming) and len(result.claims) == 6000
     assert peak - held < len(raw) / 2, (peak >> 20, held >> 20, len(raw) >> 20)
+
+
+def test_runs_as_export_writes_them_are_not_parsed_strictly(
+    export: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fast parse (orjson) is taken for an export as written; the strict parse only
+    # reads the lines of the top-level keys.
+    strict: list[bytes] = []
+
+    def counted(raw: bytes) -> Any:
+        strict.append(raw)
+        return strict_loads(raw)
+
+    monkeypatch.setattr(bundle_stream, "strict_loads", counted)
+    for _key, _value in bundle_stream.sections(io.BytesIO(export)):
+        pass
+    assert strict and all(len(raw) < 30 for raw in strict), strict
+
+
+def in_a_claim(export: bytes, field: bytes) -> bytes:
+    """``export`` with ``field`` (a line of JSON, as export indents it) added to its
+    first claim, before its ``author``: still laid out as export lays it out, keys in
+    order, for a field named ``aaa``."""
+    first = b'    {\n      "author"'
+    return export.replace(first, b"    {\n      " + field + first.removeprefix(b"    {"), 1)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        b'"author": "twice",',  # orjson would keep the last; the strict parse refuses
+        b'"aaa": 1000000000000000001,',  # fits 64 bits, beyond what a record may hold
+        b'"aaa": 18446744073709551615,',
+        b'"aaa": 123456789012345678901,',  # orjson reads it as a float
+        b'"aaa": 1e400,',  # Python reads it as infinity; orjson refuses it
+        b'"aaa": "\\ud800",',  # a lone surrogate: orjson refuses it
+    ],
+)
+def test_a_run_the_fast_parse_could_misread_gives_the_strict_result(
+    export: bytes, field: bytes
+) -> None:
+    raw = in_a_claim(export, field)
+    assert raw != export
+    assert streamed(raw) == whole(raw)
+
+
+@pytest.mark.parametrize("number", [2**53 - 1, 2**53, 10**18, -(10**18), 0.1, 1e300])
+def test_numbers_a_record_may_hold_read_alike_either_way(export: bytes, number: float) -> None:
+    raw = in_a_claim(export, b'"aaa": ' + json.dumps(number).encode() + b",")
+    result = streamed(raw)
+    assert isinstance(result, importer.Incoming)
+    assert result == whole(raw)

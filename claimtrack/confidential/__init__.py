@@ -240,16 +240,23 @@ def known_link(link: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def known_event(event: Mapping[str, Any]) -> dict[str, Any]:
-    """An event read from an export without the fields ``withhold_event`` withheld:
-    the history keeps what is known of the change, never a placeholder."""
+    """An event read from an export without the fields ``withhold_event`` withheld
+    (``known_state`` of its ``before`` and ``after``)."""
     known = dict(event)
     for key in ("before", "after"):
-        value = known.get(key)
-        # Copied only where there is something to leave out: an import reads every
-        # event of the history through here.
-        if isinstance(value, dict) and WITHHELD in value.values():
-            known[key] = {k: v for k, v in value.items() if v != WITHHELD}
+        if key in known:
+            known[key] = known_state(known[key])
     return known
+
+
+def known_state(state: Any) -> Any:
+    """An event's ``before`` or ``after`` read from an export, without the fields
+    ``withhold_event`` withheld: the history keeps what is known of the change, never
+    a placeholder. Copied only where there is something to leave out: an import reads
+    every event of the history through here."""
+    if isinstance(state, dict) and WITHHELD in state.values():
+        return {k: v for k, v in state.items() if v != WITHHELD}
+    return state
 
 
 # -- asking for a passphrase ---------------------------------------------------------------

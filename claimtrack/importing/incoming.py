@@ -6,6 +6,7 @@ command would clean it), and every bad record of one input reported together
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,8 +17,8 @@ import orjson
 from claimtrack import ids
 from claimtrack.confidential import (
     WITHHELD,
-    known_event,
     known_link,
+    known_state,
     unknown_source_fields,
 )
 from claimtrack.errors import ClaimtrackError
@@ -174,6 +175,10 @@ def text_field(value: Any, name: str, *, required: bool = False, limit: int = 1_
         return None
     if not isinstance(value, str):
         raise ClaimtrackError(f"{name} is not text")
+    if value.isascii():  # what the cleaners leave of ASCII text (NFC is for the rest)
+        text = value.strip()
+        if text and len(text) <= limit:
+            return text
     return (
         clean_text(value, name, limit=limit)
         if required
@@ -396,32 +401,64 @@ def _link_fields(data: Mapping[str, Any], claim_id: str | None, position: int) -
         "position": position,
         "url": text_field(data.get("url"), "url", limit=MAX_SHORT),
         "quote": text_field(data.get("quote"), "quote"),
-        "date": check_date(text_field(data.get("date"), "date", limit=100), partial=True),
+        "date": _link_date(data.get("date")),
         "note": text_field(data.get("note"), "note"),
         "created": _stamp(data.get("created"), "created"),
         "author": text_field(data.get("author"), "author", limit=MAX_SHORT) or "import",
     }
 
 
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _link_date(value: Any) -> str | None:
+    """A link's date (``check_date``, a month or a year allowed), a day as it is
+    stored taken as it is: the date parsers are a third of a link's checks."""
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        try:
+            if _dt.date.fromisoformat(value).isoformat() == value:
+                return value
+        except ValueError:
+            pass  # not a day: said as check_date says it
+    return check_date(text_field(value, "date", limit=100), partial=True)
+
+
 def event_record(data: Mapping[str, Any]) -> Event:
-    for key in ("id", "at", "action", "kind", "target"):
-        if not isinstance(data.get(key), str):
-            raise ClaimtrackError(f"{key} is missing or not text")
-    for key in ("before", "after"):
-        if data.get(key) is not None and not isinstance(data.get(key), dict):
-            raise ClaimtrackError(f"{key} is not an object")
-    data = known_event(data)
+    # Field by field, not in loops: an import of 100,000 claims reads 650,000 events.
+    event_id, at, action = data.get("id"), data.get("at"), data.get("action")
+    kind, target = data.get("kind"), data.get("target")
+    if not (
+        isinstance(event_id, str)
+        and isinstance(at, str)
+        and isinstance(action, str)
+        and isinstance(kind, str)
+        and isinstance(target, str)
+    ):
+        raise _not_all_text(data)
+    before, after = data.get("before"), data.get("after")
+    if before is not None and not isinstance(before, dict):
+        raise ClaimtrackError("before is not an object")
+    if after is not None and not isinstance(after, dict):
+        raise ClaimtrackError("after is not an object")
     return {
-        "id": _id(data["id"]),
-        "at": data["at"],
+        "id": _id(event_id),
+        "at": at,
         "actor": str(data.get("actor") or "unknown"),
-        "change": str(data.get("change") or data["id"]),
-        "action": data["action"],
-        "kind": data["kind"],
-        "target": data["target"],
-        "before": data.get("before"),
-        "after": data.get("after"),
+        "change": str(data.get("change") or event_id),
+        "action": action,
+        "kind": kind,
+        "target": target,
+        "before": known_state(before),
+        "after": known_state(after),
     }
+
+
+def _not_all_text(data: Mapping[str, Any]) -> ClaimtrackError:
+    """The error for an event one of whose identifying fields is not text: the first."""
+    key = next(
+        k for k in ("id", "at", "action", "kind", "target") if not isinstance(data.get(k), str)
+    )
+    return ClaimtrackError(f"{key} is missing or not text")
 
 
 def validated(problems: Problems, where: str, make: Callable[[], Any]) -> Any:

@@ -216,15 +216,17 @@ def _export(sections: Iterable[tuple[str, Any]], origin: str) -> Incoming:
         if not isinstance(records, list):
             problems.add(kind, "not a list")
             continue
-        for record in records:
-            where = f"{kind}[{counts[kind]}]"
-            counts[kind] += 1
-            if not isinstance(record, dict):
-                problems.add(where, "not an object")
+        for number, record in enumerate(records, counts[kind]):
+            # ``validated``, inline: this loop runs for every record of the file
+            try:
+                if not isinstance(record, dict):
+                    raise ClaimtrackError("not an object")
+                made = make(record)
+            except ClaimtrackError as exc:
+                problems.add(f"{kind}[{number}]", exc.message)
                 continue
-            made = validated(problems, where, partial(make, record))
-            if made is not None:
-                incoming.add(kind, made, where)
+            incoming.add(kind, made, f"{kind}[{number}]")
+        counts[kind] += len(records)
         records.clear()  # parsed records go once their checked copies are made
     if others.get("format") != "claimtrack":
         raise _not_an_export(origin)
