@@ -306,6 +306,8 @@ class Snapshot:
             raise ValueError(f"record {clash} is there already")
         if self._index.db_path is None and wanted(sum(map(len, records.values()))):
             index_to_disk(self._index)
+        if table == "events" and "events" not in self._index.filled:  # in memory
+            self._index.pending.add("events")  # made by the first log, as a new index's
         self._fill(table)
         if table == "claims" and not self._index.has_words:
             self._fill("claims")  # so that the packed claims' terms go in with them
@@ -313,7 +315,7 @@ class Snapshot:
         # A history's keys come at random: in key order its rows are appended, not scattered.
         keys = sorted(records) if table == "events" else records
         decoded = ((key, orjson.loads(records[key])) for key in keys)
-        self._index.fill({table: decoded})  # events too: ``log`` reads them by their rows
+        self._index.fill({table: decoded})
         if packed:
             packed.update(records)
         elif records:
@@ -785,6 +787,7 @@ def _to_cache(
         index.commit()
         copy_index(index.connection, cache.connection)
         cache.connection.execute("BEGIN IMMEDIATE")
+        cache.pending = set(index.pending)  # an import's history: rows left to ``log``
         cache.vouch(blocks, current, seen, heads)
         cache.commit()
     except sqlite3.Error:
