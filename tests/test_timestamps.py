@@ -16,10 +16,12 @@ import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from claimtrack.integrity import timestamps
+from claimtrack.store.snapshot import Snapshot
 from tests.helpers import SECRETS, Cli, add_confidential_source
 
 TSA_CONFIG = """
@@ -160,6 +162,26 @@ def test_seal_stores_a_token_of_the_chain_head_that_openssl_verifies(
     assert verified.returncode == 0 and "Verification: OK" in verified.stdout
     token = timestamps.read_index(folder)[0]
     timestamps.check_stored(folder, token)  # the core's own check agrees
+
+
+def test_seal_reads_the_head_event_by_its_id_not_the_whole_history(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the cache, the chain is walked a piece of the file at a time; the head
+    event is then read by its ID, never the history parsed whole as dicts."""
+    for number in range(3):
+        cli.add(f"The river rose {number} metres")
+    head = head_of(cli)
+    real = Snapshot.records
+
+    def records(self: Snapshot, table: str) -> Any:
+        assert table != "events", "the history was parsed whole"
+        return real(self, table)
+
+    monkeypatch.setattr(Snapshot, "records", records)
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    [entry] = timestamps.read_index(db_path.with_suffix(".timestamps"))
+    assert entry.imprint == head and bytes.fromhex(head) in tsa.queries[0]
 
 
 def test_nothing_is_sent_unless_an_authority_is_named(cli: Cli, db_path: Path) -> None:

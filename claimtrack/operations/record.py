@@ -69,7 +69,6 @@ class RecordCases(DeskBase):
         urls, chain_pem = self.authorities(tsa, ca)
         with self.reading() as db:
             read, breaks = db.chain()
-            events = db.store.records("events")
             if breaks:
                 raise ClaimtrackError(
                     f"the history's hash chain is broken ({breaks[0].message}): not sealed",
@@ -83,7 +82,7 @@ class RecordCases(DeskBase):
                     "claimtrack's driver): not sealed",
                     "any change joins them; 'claimtrack git setup' installs the driver",
                 )
-            head = events[read.by_hash[read.heads[0]]]
+            head = db.store.record("events", read.by_hash[read.heads[0]])  # by its ID
         data = chain.canonical(head)
         answers = [(url, *timestamps.request_token(url, data, chain_pem)) for url in urls]
         folder = timestamps.folder_of(self.path)
