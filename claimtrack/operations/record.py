@@ -82,7 +82,11 @@ class RecordCases(DeskBase):
                     "claimtrack's driver): not sealed",
                     "any change joins them; 'claimtrack git setup' installs the driver",
                 )
-            head = db.store.record("events", read.by_hash[read.heads[0]])  # by its ID
+            head_id = read.by_hash[read.heads[0]]
+            head = db.store.record("events", head_id)  # by its ID, not the whole history
+            if head is None:  # filed under another key by hand: found by its ID
+                found = db.store.records("events").values()
+                head = next(e for e in found if e["id"] == head_id)
         data = chain.canonical(head)
         answers = [(url, *timestamps.request_token(url, data, chain_pem)) for url in urls]
         folder = timestamps.folder_of(self.path)
