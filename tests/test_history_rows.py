@@ -10,6 +10,7 @@ import contextlib
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -175,3 +176,39 @@ def test_an_import_that_makes_a_file_large_leaves_its_historys_rows_to_log(
     assert stage(db) == ("pending", 0)
     assert made(db) == filled(data)
     assert stage(db) == ("made", len(data["events"]))
+
+
+class FailingCommit:
+    """A connection whose COMMIT fails, as on a full disk."""
+
+    def __init__(self, real: sqlite3.Connection) -> None:
+        self.real = real
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql == "COMMIT":
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.real.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def test_rows_whose_commit_fails_are_left_pending_and_the_view_kept(desk: Cli) -> None:
+    desk("list", "-n", "1")
+    reader = Index.cache_for(desk.db_path)
+    assert reader is not None
+    try:
+        assert reader.attach(write=False)
+        assert reader.layout is not None
+        real = reader.connection
+        reader.connection = FailingCommit(real)  # type: ignore[assignment]
+        assert not make_rows(reader, reader.layout, desk.db_path)
+        assert reader.pending == {"events"} and "events" not in reader.filled
+        assert real.in_transaction
+        assert real.execute("SELECT count(*) FROM events").fetchone() == (0,)
+        reader.connection = real
+    finally:
+        reader.close()
+    assert stage(desk.db_path) == ("pending", 0)
+    desk("log", "-n", "1")
+    assert stage(desk.db_path)[0] == "made"

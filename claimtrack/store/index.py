@@ -455,12 +455,14 @@ class Index:
             "INSERT INTO links VALUES (?, ?, ?, ?)", (link_row(k, v) for k, v in noted("links"))
         )
         insert_sources(connection, dict(noted("sources")))
-        events = (event_row(k, v) for k, v in noted("events"))
         if "events" in self.pending:
-            for _ in events:  # noted (misfiled, changed lines); their rows come later
+            for _ in noted("events"):  # misfiled, changed lines; their rows come later
                 pass
         else:
-            connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)", events)
+            connection.executemany(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (event_row(k, v) for k, v in noted("events")),
+            )
         connection.executemany("INSERT INTO merged VALUES (?, ?, ?)", merged)
         connection.executemany("INSERT INTO misfiled VALUES (?, ?, ?)", misfiled)
         if added:

@@ -58,10 +58,16 @@ def make_rows(index: Index, layout: Layout, db_path: Path) -> bool:
                 connection.execute("RELEASE history_rows")
                 index.note_stage({HISTORY_ROWS: "pending"})
                 return False
-            connection.execute("COMMIT")
-            # The same view again: no one else writes while the lock is held.
-            connection.execute("BEGIN")
-            connection.execute("SELECT 1 FROM meta").fetchall()
+            try:
+                connection.execute("COMMIT")
+            except sqlite3.Error:  # the disk full, say: nothing made, as above
+                index.rollback()
+                index.note_stage({HISTORY_ROWS: "pending"})
+                return False
+            finally:  # the same view again: no one else writes while the lock is held
+                if not connection.in_transaction:
+                    connection.execute("BEGIN")
+                    connection.execute("SELECT 1 FROM meta").fetchall()
     except (DatabaseError, OSError, sqlite3.Error):
         return False
     return True
