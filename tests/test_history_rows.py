@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 
 from claimtrack.store.fileformat import dump, parse
 from claimtrack.store.index import MIN_BYTES, Index, index_path
+from claimtrack.store.layout import Layout
 from claimtrack.store.timeline import make_rows
 from tests.helpers import Cli, hold_lock
 from tests.test_store_build import filled, made, tables
@@ -40,6 +42,20 @@ def unindexed(cli: Cli, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
         return str(cli(*args).stdout)
     finally:
         monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
+
+
+@contextlib.contextmanager
+def reading(desk: Cli) -> Iterator[tuple[Index, Layout]]:
+    """The desk's cache, built, opened as a reading command opens it."""
+    desk("list", "-n", "1")
+    reader = Index.cache_for(desk.db_path)
+    assert reader is not None
+    try:
+        assert reader.attach(write=False)
+        assert reader.layout is not None
+        yield reader, reader.layout
+    finally:
+        reader.close()
 
 
 @pytest.fixture
@@ -130,20 +146,13 @@ def test_rows_are_not_made_over_a_view_a_writer_has_moved_on_from(desk: Cli) -> 
     """A reader that opened the cache before a write committed must not make rows of
     the file it reads into the cache that vouches for the new one: SQLite refuses the
     write, and the reader keeps its own view."""
-    desk("list", "-n", "1")
-    reader = Index.cache_for(desk.db_path)
-    assert reader is not None
-    try:
-        assert reader.attach(write=False)
-        assert reader.layout is not None
+    with reading(desk) as (reader, layout):
         before = reader.connection.execute("SELECT count(*) FROM claims").fetchone()
         desk.add("Written while the reader reads")
-        assert not make_rows(reader, reader.layout, desk.db_path)
+        assert not make_rows(reader, layout, desk.db_path)
         assert reader.pending == {"events"}
         assert reader.connection.in_transaction  # its view, as it was
         assert reader.connection.execute("SELECT count(*) FROM claims").fetchone() == before
-    finally:
-        reader.close()
     assert stage(desk.db_path) == ("pending", 0)
     after = parse(desk.db_path.read_bytes(), desk.db_path)
     assert made(desk.db_path) == filled(after)
@@ -194,21 +203,14 @@ class FailingCommit:
 
 
 def test_rows_whose_commit_fails_are_left_pending_and_the_view_kept(desk: Cli) -> None:
-    desk("list", "-n", "1")
-    reader = Index.cache_for(desk.db_path)
-    assert reader is not None
-    try:
-        assert reader.attach(write=False)
-        assert reader.layout is not None
+    with reading(desk) as (reader, layout):
         real = reader.connection
         reader.connection = FailingCommit(real)  # type: ignore[assignment]
-        assert not make_rows(reader, reader.layout, desk.db_path)
+        assert not make_rows(reader, layout, desk.db_path)
         assert reader.pending == {"events"} and "events" not in reader.filled
         assert real.in_transaction
         assert real.execute("SELECT count(*) FROM events").fetchone() == (0,)
         reader.connection = real
-    finally:
-        reader.close()
     assert stage(desk.db_path) == ("pending", 0)
     desk("log", "-n", "1")
     assert stage(desk.db_path)[0] == "made"
