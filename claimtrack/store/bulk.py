@@ -287,7 +287,10 @@ def history_rows(connection: sqlite3.Connection, layout: Layout) -> None:
     decode = msgspec.json.Decoder(dict[str, _Event]).decode
 
     def whole(key: str) -> Any:
-        return orjson.loads(layout.get("events", key) or b"null")
+        line = layout.get("events", key)
+        if line is None:  # the key was read from this very file: it cannot be
+            raise NotOurLayout(f"event {key!r} is not where its batch was")
+        return orjson.loads(line)
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for batch in layout.joined_batches("events"):

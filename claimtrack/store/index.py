@@ -213,11 +213,8 @@ SORT_COLUMNS = {"created", "updated", "status", "story", "text"}
 # the order it reports them.
 CHECKED_TABLES = ("claims", "sources", "links", "events")
 # The ``meta`` key saying whether a cache holds the history's rows ("made") or leaves
-# them to the first command that asks for them ("pending"). A new index is built
-# without them: they are two thirds of its rows and a third of its build (at 10,000
-# claims 0.7 of 2.1 s), and only ``log`` of the newest events reads them
-# (``store.timeline``); it makes them once (``bulk.history_rows``), and every command
-# after it keeps them as it keeps the others (docs/performance.md).
+# them to the first ``log`` of the newest events, their only reader ("pending"): they
+# were a third of a new index's build (``timeline.make_rows``, docs/performance.md).
 HISTORY_ROWS = "history"
 
 
@@ -250,9 +247,8 @@ class Index:
         # The tables whose lookup indexes are made (``ready``): rows are inserted faster
         # before them, as a fill or an import of many records inserts them.
         self.indexed: set[str] = set(self.filled)
-        # The tables whose rows a cache leaves to be made the first time a question
-        # needs them (``HISTORY_ROWS``): their records' changes mark runs of lines
-        # (``chunks.dirty``) and misfiled IDs, but make no rows.
+        # Tables whose rows are left to the first question that needs them (``HISTORY_ROWS``):
+        # changes to their records mark runs of lines and misfiled IDs, but make no rows.
         self.pending: set[str] = set()
 
     # -- opening ------------------------------------------------------------------------
@@ -351,12 +347,18 @@ class Index:
         return True
 
     def note_stage(self, meta: Mapping[str, str]) -> None:
-        """Whether the cache (``meta``, as ``vouch`` wrote it) holds the history's rows
-        yet (``HISTORY_ROWS``)."""
+        """Whether the cache (``meta``) holds the history's rows yet (``HISTORY_ROWS``)."""
         if meta.get(HISTORY_ROWS) == "pending":
             self.pending = {"events"}
             self.filled.discard("events")
             self.indexed.discard("events")
+
+    def history_made(self) -> None:
+        """The history's rows are in (``bulk.history_rows``): index, count and note them."""
+        self.pending.discard("events")
+        self.filled.add("events")
+        self.ready(["events"])
+        self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, 'made')", (HISTORY_ROWS,))
 
     def vouch(self, blocks: Blocks, current: Identity, seen: int, chain: str | None = None) -> None:
         """Note, in the open transaction, that the index describes the file with this

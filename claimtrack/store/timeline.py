@@ -46,12 +46,7 @@ def make_rows(index: Index, layout: Layout, db_path: Path) -> bool:
             connection.execute("SAVEPOINT history_rows")  # within the command's view
             try:
                 history_rows(connection, layout)  # the view made a write, if still current
-                index.pending.discard("events")
-                index.filled.add("events")
-                index.ready(["events"])  # their lookup indexes and count
-                connection.execute(
-                    "INSERT OR REPLACE INTO meta VALUES (?, 'made')", (HISTORY_ROWS,)
-                )
+                index.history_made()
                 connection.execute("RELEASE history_rows")
             except (sqlite3.Error, NotOurLayout):
                 connection.execute("ROLLBACK TO history_rows")  # the view stays
