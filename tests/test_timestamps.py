@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 
 from claimtrack.integrity import timestamps
+from claimtrack.store.fileformat import dump, parse
+from claimtrack.store.heads import event_hash
 from claimtrack.store.snapshot import Snapshot
 from tests.helpers import SECRETS, Cli, add_confidential_source
 
@@ -182,6 +184,22 @@ def test_seal_reads_the_head_event_by_its_id_not_the_whole_history(
     cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
     [entry] = timestamps.read_index(db_path.with_suffix(".timestamps"))
     assert entry.imprint == head and bytes.fromhex(head) in tsa.queries[0]
+
+
+def test_seal_finds_a_head_event_filed_under_another_key(
+    cli: Cli, db_path: Path, tsa: Authority, authority_files: Path
+) -> None:
+    """A hand edit filed the head event under a key other than its ID: it is still the
+    head, found by its ID."""
+    cli.add("The river rose 4 metres")
+    head = head_of(cli)
+    data = parse(db_path.read_bytes(), db_path)
+    [key] = [k for k, e in data["events"].items() if event_hash(e) == head]
+    data["events"]["zzzz" + key] = data["events"].pop(key)
+    db_path.write_bytes(dump(data))
+    cli("seal", "--tsa", tsa.url, "--tsa-ca", str(authority_files))
+    [entry] = timestamps.read_index(db_path.with_suffix(".timestamps"))
+    assert entry.imprint == head and entry.subject == data["events"]["zzzz" + key]["id"]
 
 
 def test_nothing_is_sent_unless_an_authority_is_named(cli: Cli, db_path: Path) -> None:
