@@ -25,7 +25,7 @@ from claimtrack.exporting import formats
 from claimtrack.extract import extract
 from claimtrack.importing import importer
 from claimtrack.store.files import locked
-from tests.helpers import Cli, hold_lock
+from tests.helpers import Cli, claims_at_scale, hold_lock
 
 CLAIMTRACK = [sys.executable, "-m", "claimtrack"]
 RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -264,6 +264,11 @@ print(json.dumps(done))
 
 @pytest.mark.slow
 def test_eight_writers_fifty_mixed_writes_each(db_path: Path) -> None:
+    if start := claims_at_scale(0):  # an empty database, unless run at scale
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+        import synth
+
+        synth.write(db_path, start)
     env = {**os.environ}
     workers = []
     for n in range(8):
@@ -325,7 +330,12 @@ def test_sigkill_during_twenty_writes(db_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     import synth
 
-    synth.write(db_path, 5000)
+    synth.write(db_path, claims_at_scale(5000))
+    # Kill points spread over the time a write takes at this size, and some after it: the
+    # first write (which also builds the index) timed, the others killed at random.
+    started = time.perf_counter()
+    subprocess.run([*CLAIMTRACK, "--db", str(db_path), "add", "timed", "-q"], check=True)
+    took = time.perf_counter() - started
     rng = random.Random(11)
     for number in range(20):
         before = db_path.read_bytes()
@@ -334,7 +344,7 @@ def test_sigkill_during_twenty_writes(db_path: Path) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.05, 0.9))
+        time.sleep(rng.uniform(0.05, max(0.9, 1.5 * took)))
         writer.send_signal(signal.SIGKILL)
         writer.wait()
         after = db_path.read_bytes()

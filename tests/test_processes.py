@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import synth
 
-from tests.helpers import Terminal
+from tests.helpers import Terminal, claims_at_scale
 
 CLAIMTRACK = [sys.executable, "-m", "claimtrack"]
 
@@ -114,15 +114,22 @@ def run_workers(code: str, db_path: Path, workers: int, each: int) -> None:
 
 @pytest.mark.slow
 def test_parallel_writers_lose_nothing(db_path: Path) -> None:
+    start = claims_at_scale(0)  # an empty database, unless run at scale
+    if start:
+        synth.write(db_path, start)
+    before = json.loads(db_path.read_bytes()) if start else {"claims": {}, "links": {}}
     run_workers(WORKER, db_path, 8, 25)
     data = json.loads(db_path.read_text(encoding="utf-8"))
-    texts = {claim["text"] for claim in data["claims"].values()}
+    added = {key: claim for key, claim in data["claims"].items() if key not in before["claims"]}
+    texts = {claim["text"] for claim in added.values()}
     assert texts == {f"worker {w} claim {n}" for w in range(8) for n in range(25)}
+    assert len(data["claims"]) == start + 200  # and none of the others lost
     # Sources named by several writers at once were still created only once.
-    names = sorted(source["name"] for source in data["sources"].values())
+    names = sorted(s["name"] for s in data["sources"].values() if s["name"].startswith("source "))
     assert names == ["source 0", "source 1", "source 2"]
-    assert len(data["links"]) == 200
-    assert sum(1 for e in data["events"].values() if e["kind"] == "claim") == 200
+    assert len(data["links"]) == len(before["links"]) + 200
+    made = [e for e in data["events"].values() if e["kind"] == "claim" and e["actor"] == "tester"]
+    assert len(made) == 200
 
 
 MIXED = """
@@ -143,7 +150,8 @@ for number in range(count):
 
 @pytest.mark.slow
 def test_indexed_and_whole_file_writers_in_parallel(db_path: Path) -> None:
-    synth.write(db_path, 400)
+    start = claims_at_scale(400)
+    synth.write(db_path, start)
     run_workers(MIXED, db_path, 4, 6)
     data = json.loads(db_path.read_bytes())
     texts = {claim["text"] for claim in data["claims"].values()}
@@ -162,7 +170,7 @@ def test_indexed_and_whole_file_writers_in_parallel(db_path: Path) -> None:
         env={**os.environ, "CLAIMTRACK_INDEX": "never"},
     )
     assert listed.stdout == parsed.stdout
-    assert len(listed.stdout.splitlines()) == 400 + 48
+    assert len(listed.stdout.splitlines()) == start + 48
     assert "(current)" in run("db", "path", db=db_path).stderr
 
 
@@ -213,7 +221,7 @@ for name, n, target in trace:
 
 
 def test_sigkill_at_every_step_of_a_save_leaves_old_or_new(db_path: Path) -> None:
-    synth.write(db_path, 300)
+    synth.write(db_path, claims_at_scale(300))
     pristine = db_path.read_bytes()
     cache = Path(os.environ["XDG_CACHE_HOME"])
 
@@ -227,6 +235,7 @@ def test_sigkill_at_every_step_of_a_save_leaves_old_or_new(db_path: Path) -> Non
             made.unlink()  # the lock's note is written on the first save only
 
     reset()
+    claims_before = len(json.loads(pristine)["claims"])
     counted = subprocess.run(
         [sys.executable, "-c", KILLED_WRITER, str(db_path)], capture_output=True, text=True
     )
@@ -248,7 +257,7 @@ def test_sigkill_at_every_step_of_a_save_leaves_old_or_new(db_path: Path) -> Non
             if i < renamed[0] or (i == renamed[0] and when == "before"):
                 assert db_path.read_bytes() == pristine, where  # nothing changed
             else:  # the new file is in place, whole
-                grown = len(after["claims"]) - len(json.loads(pristine)["claims"])
+                grown = len(after["claims"]) - claims_before
                 assert grown == 1, where
                 assert "the new claim" in {c["text"] for c in after["claims"].values()}
     # The next writer cleans up whatever temp file a killed one left.
