@@ -153,6 +153,7 @@ def as_is(kind: str, record: dict[str, Any]) -> bytes | str:
 def test_a_record_in_shape_is_recognised(kind: str) -> None:
     record = SHAPES[kind][0]
     assert shaped.SHAPED[kind](dict(record))
+    assert shaped.RUNS.get(kind, lambda records: True)([dict(record)])
     assert full(kind, dict(record)) == as_is(kind, dict(record))
 
 
@@ -177,8 +178,12 @@ def test_a_record_taken_as_it_is_is_what_the_full_checks_store(
         del record[keys[dropped]]
     if added:
         record["review"] = None
-    if shaped.SHAPED[kind](record):
+    whole = shaped.RUNS.get(kind, lambda records: False)
+    if shaped.SHAPED[kind](record) or whole([record]):
         assert full(kind, dict(record)) == as_is(kind, record)
+    if kind in shaped.RUNS:  # the test of a run is the test of each of its records
+        assert whole([record]) == shaped.SHAPED[kind](record)
+        assert whole([record, SHAPES[kind][0]]) == shaped.SHAPED[kind](record)
 
 
 @pytest.mark.parametrize(
@@ -196,6 +201,11 @@ def test_a_record_taken_as_it_is_is_what_the_full_checks_store(
         ("events", "after", {"name": WITHHELD}),
         ("events", "before", {"role": WITHHELD}),
         ("events", "actor", ""),
+        ("events", "change", None),
+        ("events", "id", "E1ABCDEFGH"),
+        ("events", "id", "e1abcdefgh\n"),
+        ("events", "kind", 1),
+        ("links", "id", "L1ABCDEFGH"),
         ("events", "before", []),  # refused
     ],
 )
@@ -203,6 +213,8 @@ def test_a_record_out_of_shape_takes_the_full_checks(kind: str, key: str, value:
     record = dict(SHAPES[kind][0])
     record[key] = value
     assert not shaped.SHAPED[kind](record)
+    if kind in shaped.RUNS:
+        assert not shaped.RUNS[kind]([SHAPES[kind][0], record])
 
 
 def test_an_export_is_taken_without_building_its_records_again(
@@ -227,6 +239,7 @@ def test_an_export_is_taken_without_building_its_records_again(
     fewer = len(built)
     built.clear()
     monkeypatch.setattr(read, "SHAPED", {})
+    monkeypatch.setattr(read, "RUNS", {})
     checked = importer.read_from(io.BytesIO(raw), "json", "x")
     every = len(checked.claims) + len(checked.links) + len(checked.events)
     assert len(built) == every + len(checked.sources)

@@ -38,7 +38,7 @@ from claimtrack.importing.incoming import (
     text_field,
     validated,
 )
-from claimtrack.importing.shaped import SHAPED
+from claimtrack.importing.shaped import RUNS, SHAPED
 from claimtrack.model import (
     MAX_SHORT,
     MAX_TEXT,
@@ -245,6 +245,11 @@ def _take(
     """Checks a run of a table's records (numbered from ``start``) into ``incoming``: a
     record already in the database's shape (``shaped``) as it is, any other by
     ``make``, which says what is wrong with a bad one."""
+    whole = RUNS.get(kind)
+    if whole is not None and whole(records):
+        for number, record in enumerate(records, start):
+            incoming.add_packed(kind, record, f"{kind}[{number}]")
+        return
     shaped = SHAPED.get(kind)
     for number, record in enumerate(records, start):
         # ``validated``, inline: this loop runs for every record of the file
