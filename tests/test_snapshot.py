@@ -17,6 +17,7 @@ import functools
 import itertools
 import os
 import re
+import sqlite3
 import tracemalloc
 from collections import Counter
 from collections.abc import Iterator
@@ -34,7 +35,7 @@ from claimtrack.store import build, snapshot
 from claimtrack.store.counts import ClaimCounts
 from claimtrack.store.fileformat import Data, dump, empty_data, parse
 from claimtrack.store.filter import ClaimFilter
-from claimtrack.store.index import Index
+from claimtrack.store.index import Index, index_path
 from claimtrack.store.snapshot import SORT_KEYS, Snapshot, index_to_disk, open_snapshot
 
 # Where the schema is: in memory; in the cache, built as the file is opened, current
@@ -707,3 +708,32 @@ def test_a_write_that_cannot_replace_the_file_leaves_the_cache_as_it_was(
     with open_snapshot(db) as reader:  # current (no rebuild) and as the file is
         assert reader.cached
         assert ids(reader.select(ClaimFilter(statuses=["verified"]))[0]) == ["c2a"]
+
+
+@pytest.mark.usefixtures("indexed_once")
+def test_a_history_handed_over_while_its_rows_wait_is_read_for_its_ids_only(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import's events, handed over while the history's rows wait for the first
+    ``log`` (``Index.pending``), are not parsed whole: their IDs are all the fill reads,
+    and one filed under another ID is noted as misfiled all the same."""
+    bodies = {
+        "e9": orjson.dumps(event("e9", "05-01", "c1c"), option=orjson.OPT_SORT_KEYS),
+        "e10": orjson.dumps(event("e8", "05-02", "c1c"), option=orjson.OPT_SORT_KEYS),
+    }
+    parsed: list[bytes] = []
+    loads = orjson.loads
+
+    def counted(data: Any) -> Any:
+        parsed.append(bytes(data))
+        return loads(data)
+
+    with open_snapshot(db, write=True) as snap:
+        monkeypatch.setattr(orjson, "loads", counted)
+        snap.add_serialised("events", dict(bodies))
+        monkeypatch.setattr(orjson, "loads", loads)
+        assert not set(bodies.values()) & set(parsed)
+    with contextlib.closing(sqlite3.connect(index_path(db))) as connection:
+        noted = connection.execute("SELECT tbl, key, rid FROM misfiled").fetchall()
+        assert connection.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    assert noted == [("events", "e10", "'e8'")]

@@ -108,6 +108,12 @@ class Incoming:
             return
         if kind == "links":
             record = known_link(record)
+        self.add_packed(kind, record, where)
+
+    def add_packed(self, kind: str, record: Mapping[str, Any], where: str) -> None:
+        """Adds a claim, link or event as it is: already in the database's shape (made
+        by ``claim_record``, ``link_record`` or ``event_record``, or one that would
+        come out of them unchanged, ``importing.shaped``) and with nothing withheld."""
         table: dict[str, bytes] = getattr(self, kind)
         record_id, body = pack(record)
         if record_id in table:

@@ -38,6 +38,7 @@ from claimtrack.importing.incoming import (
     text_field,
     validated,
 )
+from claimtrack.importing.shaped import RUNS, SHAPED
 from claimtrack.model import (
     MAX_SHORT,
     MAX_TEXT,
@@ -216,16 +217,7 @@ def _export(sections: Iterable[tuple[str, Any]], origin: str) -> Incoming:
         if not isinstance(records, list):
             problems.add(kind, "not a list")
             continue
-        for number, record in enumerate(records, counts[kind]):
-            # ``validated``, inline: this loop runs for every record of the file
-            try:
-                if not isinstance(record, dict):
-                    raise ClaimtrackError("not an object")
-                made = make(record)
-            except ClaimtrackError as exc:
-                problems.add(f"{kind}[{number}]", exc.message)
-                continue
-            incoming.add(kind, made, f"{kind}[{number}]")
+        _take(kind, make, records, counts[kind], incoming, problems)
         counts[kind] += len(records)
         records.clear()  # parsed records go once their checked copies are made
     if others.get("format") != "claimtrack":
@@ -240,6 +232,38 @@ def _export(sections: Iterable[tuple[str, Any]], origin: str) -> Incoming:
     _check_references(incoming, problems)
     problems.check()
     return incoming
+
+
+def _take(
+    kind: str,
+    make: Callable[[Any], Any],
+    records: list[Any],
+    start: int,
+    incoming: Incoming,
+    problems: Problems,
+) -> None:
+    """Checks a run of a table's records (numbered from ``start``) into ``incoming``: a
+    record already in the database's shape (``shaped``) as it is, any other by
+    ``make``, which says what is wrong with a bad one."""
+    whole = RUNS.get(kind)
+    if whole is not None and whole(records):
+        for number, record in enumerate(records, start):
+            incoming.add_packed(kind, record, f"{kind}[{number}]")
+        return
+    shaped = SHAPED.get(kind)
+    for number, record in enumerate(records, start):
+        # ``validated``, inline: this loop runs for every record of the file
+        if shaped is not None and type(record) is dict and shaped(record):
+            incoming.add_packed(kind, record, f"{kind}[{number}]")
+            continue
+        try:
+            if not isinstance(record, dict):
+                raise ClaimtrackError("not an object")
+            made = make(record)
+        except ClaimtrackError as exc:
+            problems.add(f"{kind}[{number}]", exc.message)
+            continue
+        incoming.add(kind, made, f"{kind}[{number}]")
 
 
 def _check_references(incoming: Incoming, problems: Problems) -> None:

@@ -314,8 +314,12 @@ class Snapshot:
             self._index.fill_words(self._storage.data["claims"].items())
         # A history's keys come at random: in key order its rows are appended, not scattered.
         keys = sorted(records) if table == "events" else records
-        decoded = ((key, orjson.loads(records[key])) for key in keys)
-        self._index.fill({table: decoded})
+        if table == "events" and table in self._index.pending:  # fill: only if misfiled
+            from claimtrack.store.bulk import identified
+
+            self._index.fill({table: identified(records, keys)})
+        else:
+            self._index.fill({table: ((key, orjson.loads(records[key])) for key in keys)})
         if packed:
             packed.update(records)
         elif records:
