@@ -1,0 +1,132 @@
+"""``export --format json`` writes, byte for byte, what it wrote before it was made to
+stream (``tests/data/export-pinned/``: a varied database and its exports, written by the
+code before that change, under the frozen clock and IDs below).
+
+The database is kept as a file rather than built by the test, so that a later change
+to what ``add``, ``merge`` or ``rm`` write cannot move the exports: only export is under
+test. Each export is made with the sidecar index (the file read a piece at a time) and
+without it (the file parsed whole).
+
+``python tests/test_export_pinned.py --write`` writes the files again: only for a change
+of what export is meant to write, never to make this test pass.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from claimtrack import ids
+from tests.clock import freeze
+from tests.helpers import Cli, add_confidential_source
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import synth
+
+PINNED = Path(__file__).resolve().parent / "data" / "export-pinned"
+
+# What is exported, and the file each export is pinned in.
+EXPORTS = {
+    "export.json": (),
+    "export-no-history.json": ("--no-history",),
+    "export-reveal.json": ("--reveal",),
+    "export-reveal-no-history.json": ("--reveal", "--no-history"),
+    "export-story.json": ("--story", "story-1"),
+}
+
+
+def _fixed_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(2029)
+    monkeypatch.setattr(ids, "new_id", lambda: "".join(rng.choices(ids.ALPHABET, k=16)))
+
+
+def make_database(tmp_path: Path) -> bytes:
+    """Synthetic worked claims (links, quotes, notes, history), and records of every
+    other kind the export treats apart: confidential sources and the links and history
+    that cite them, deleted and merged claims and sources, an undone change, text beyond
+    ASCII with escapes."""
+    db = tmp_path / "claims.json"
+    synth.write(db, 40, seed=2029)
+    cli = Cli(db)
+    secret = add_confidential_source(cli)
+    cli("note", secret, "Met in person; \u201cshe\u201d showed the list \u2028 twice")
+    cli("status", secret, "checking")
+    claim = cli.add('Zo\u00eb said the "budget" grew 12%\tin\\2024', "--story", "story-1")
+    cli("link", claim, "Olga H", "--as", "said-by", "--quote", "twelve percent")
+    cli("source", "add", "Town hall press office", "--kind", "organisation")
+    cli("link", claim, "Town hall press office", "--as", "reported-by")
+    cli("edit", claim, "--add-tag", "budget", "--quote", "grew by twelve percent")
+    gone = cli.add("A claim that was withdrawn", "--story", "story-1")
+    cli("rm", gone, "--yes")
+    first = cli.add("The port moved 3 million containers", "--tag", "port")
+    second = cli.add("The port handled three million containers", "--tag", "trade")
+    cli("merge", first, second, "--yes")
+    cli("source", "add", "Harbour authority", "--kind", "organisation")
+    cli("source", "add", "Port authority of the city", "--kind", "organisation", "--alias", "HA")
+    cli("link", first, "Harbour authority", "--as", "supports")
+    cli("source", "merge", "Harbour authority", "HA", "--yes")
+    cli("source", "add", "Short-lived blog", "--kind", "publication")
+    cli("source", "rm", "Short-lived blog", "--yes")
+    cli("status", first, "verified", "--rating", "Accurate")
+    cli("undo")
+    cli("status", first, "disputed", "--rating", "Misleading")
+    return db.read_bytes()
+
+
+def exported(tmp_path: Path, database: Path, options: tuple[str, ...]) -> bytes:
+    db = tmp_path / "copy.json"
+    if not db.exists():
+        shutil.copyfile(database, db)
+    return bytes(Cli(db)("export", "--format", "json", *options).stdout_bytes)
+
+
+@pytest.mark.parametrize("index", ["always", "never"])
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_export_writes_the_bytes_it_did_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, index: str
+) -> None:
+    monkeypatch.setenv("CLAIMTRACK_INDEX", index)
+    freeze(monkeypatch)
+    out = exported(tmp_path, PINNED / "claims.json", EXPORTS[name])
+    assert out == (PINNED / name).read_bytes()
+
+
+def test_an_export_to_a_file_holds_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze(monkeypatch)
+    db = tmp_path / "copy.json"
+    shutil.copyfile(PINNED / "claims.json", db)
+    Cli(db)("export", "-o", str(tmp_path / "out.json"))
+    assert (tmp_path / "out.json").read_bytes() == (PINNED / "export.json").read_bytes()
+
+
+def _write() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as monkeypatch:
+        tmp_path = Path(tmp)
+        # what tests/conftest.py's isolated_env sets for every test
+        monkeypatch.setenv("CLAIMTRACK_USER", "tester")
+        monkeypatch.delenv("CLAIMTRACK_DB", raising=False)
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+        monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
+        monkeypatch.setenv("CLAIMTRACK_ALLOW_PRIVATE", "1")
+        freeze(monkeypatch)
+        _fixed_ids(monkeypatch)
+        PINNED.mkdir(parents=True, exist_ok=True)
+        (PINNED / "claims.json").write_bytes(make_database(tmp_path))
+        for name, options in EXPORTS.items():
+            (PINNED / name).write_bytes(exported(tmp_path, PINNED / "claims.json", options))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--write"]:
+        sys.exit(__doc__)
+    _write()
