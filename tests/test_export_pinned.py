@@ -13,7 +13,9 @@ of what export is meant to write, never to make this test pass.
 
 from __future__ import annotations
 
+import json
 import random
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -103,6 +105,50 @@ def test_an_export_to_a_file_holds_the_same_bytes(
     shutil.copyfile(PINNED / "claims.json", db)
     Cli(db)("export", "-o", str(tmp_path / "out.json"))
     assert (tmp_path / "out.json").read_bytes() == (PINNED / "export.json").read_bytes()
+
+
+def test_an_indexed_export_reads_the_history_a_line_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the index, the history is not read by ``read_history`` (which holds every
+    event's line and parses each twice) but in two light passes, for the same bytes."""
+    from claimtrack import history
+
+    def whole(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the export read the whole history")
+
+    monkeypatch.setattr(history, "read_history", whole)
+    freeze(monkeypatch)
+    out = exported(tmp_path, PINNED / "claims.json", ("--reveal",))
+    assert out == (PINNED / "export-reveal.json").read_bytes()
+
+
+def test_an_event_time_the_light_pass_cannot_sort_is_exported_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An event whose time holds a NUL character (only a hand-edited file has one) would
+    sort apart from the (time, ID) order in the light pass: there the export reads the
+    history as it did, and writes what the database parsed whole writes. Here one
+    event's time is another's followed by NUL and "0": it sorts after that event."""
+    lines = (PINNED / "claims.json").read_text(encoding="utf-8").split("\n")
+    events = [i for i, line in enumerate(lines) if '"action":"edit"' in line]
+    records = [json.loads(lines[i].split(": ", 1)[1].rstrip(",")) for i in events]
+    first = next(n for n, event in enumerate(records) if not event["id"].startswith("0"))
+    other = records[first]
+    events.remove(events[first])
+    stamp = json.dumps(other["at"] + "\u0000" + "0")
+    moved = f'"at":{stamp},"before"'
+    lines[events[0]] = re.sub(r'"at":"[^"]*","before"', lambda _: moved, lines[events[0]])
+    odd = tmp_path / "odd.json"
+    odd.write_text("\n".join(lines), encoding="utf-8")
+    freeze(monkeypatch)
+    outs = []
+    for index in ("always", "never"):
+        monkeypatch.setenv("CLAIMTRACK_INDEX", index)
+        (tmp_path / index).mkdir()
+        outs.append(exported(tmp_path / index, odd, ()))
+    assert outs[0] == outs[1]
+    assert stamp.encode() in outs[0]
 
 
 def _write() -> None:
