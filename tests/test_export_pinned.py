@@ -86,6 +86,12 @@ def exported(tmp_path: Path, database: Path, options: tuple[str, ...]) -> bytes:
     return bytes(Cli(db)("export", "--format", "json", *options).stdout_bytes)
 
 
+# Through the index, the history's lines are held up to a share of the file's size and
+# read again by offset beyond it (``exporting.events``): every event held (a small file,
+# one batch), none held, and some of each (batches of 8 KB, an eighth of the file held).
+HOLDING = {"all held": (None, None), "none held": (None, 10**9), "some held": (8192, 8)}
+
+
 @pytest.mark.parametrize("index", ["always", "never"])
 @pytest.mark.parametrize("name", sorted(EXPORTS))
 def test_export_writes_the_bytes_it_did_before(
@@ -95,6 +101,35 @@ def test_export_writes_the_bytes_it_did_before(
     freeze(monkeypatch)
     out = exported(tmp_path, PINNED / "claims.json", EXPORTS[name])
     assert out == (PINNED / name).read_bytes()
+
+
+@pytest.mark.parametrize("holding", sorted(HOLDING))
+@pytest.mark.parametrize("name", ["export.json", "export-reveal.json"])
+def test_the_history_held_or_read_again_gives_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, holding: str
+) -> None:
+    from claimtrack.exporting import events
+    from claimtrack.store import layout
+
+    chunk, share = HOLDING[holding]
+    if chunk is not None:
+        monkeypatch.setattr(layout, "CHUNK", chunk)
+    if share is not None:
+        monkeypatch.setattr(events, "HELD_SHARE", share)
+    read = layout.Layout.read
+    reads: list[int] = []
+
+    def counted(self: layout.Layout, start: int, length: int) -> bytes:
+        reads.append(start)
+        return read(self, start, length)
+
+    monkeypatch.setattr(layout.Layout, "read", counted)
+    freeze(monkeypatch)
+    out = exported(tmp_path, PINNED / "claims.json", ("--reveal",) if "reveal" in name else ())
+    assert out == (PINNED / name).read_bytes()
+    history = len(json.loads(out)["events"])
+    assert {"all held": 0, "none held": history}.get(holding, len(reads)) == len(reads)
+    assert holding != "some held" or 0 < len(reads) < history
 
 
 def test_an_export_to_a_file_holds_the_same_bytes(
