@@ -7,8 +7,11 @@ what it says of confidential sources, holding every event's line, then parses ea
 again to write it. Here the first pass decodes only the few fields the order and the
 withholding need (msgspec skips the rest of each line without building it) and keeps
 where each line is in the file; the second reads each line there (the page cache
-serves it), parses it once and lets it go. What is held is a key and two numbers an
-event: about a fifth of the file, where holding the lines was two thirds of it.
+serves it), parses it once and lets it go. The lines of the first batches are held
+rather than read again, up to a share of the file's size (``HELD_SHARE``): a system
+call an event saved where memory allows. What is held is then at most a quarter of the
+file, and a key and two numbers an event, where holding every line was two thirds of
+the file and a tuple and two strings an event.
 """
 
 from __future__ import annotations
@@ -38,8 +41,8 @@ class _Head(msgspec.Struct):
 
 
 _HEADS = msgspec.json.Decoder(dict[str, _Head])
-# The lines of the history's first few megabytes are held, up to this fraction of the
-# file's size, rather than read again: fewer system calls, in memory the file's size.
+# The history's first lines are held, up to 1/HELD_SHARE of the file's size, rather
+# than read again: fewer system calls, and the export's memory under the file's size.
 HELD_SHARE = 4
 
 # A state's fields, each left as its JSON until it is asked for.
