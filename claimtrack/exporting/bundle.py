@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from typing import IO, Any
 
 import orjson
@@ -16,6 +17,7 @@ from claimtrack.db import Database
 from claimtrack.model import (
     SCHEMA_VERSION,
     Claim,
+    Event,
     Link,
     Source,
 )
@@ -89,26 +91,30 @@ PRETTY = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 def write_bundle(
     db: Database, out: IO[bytes], *, events: bool = True, reveal: bool = False
 ) -> None:
-    """``dump_bundle(export_bundle(db, ...))`` for a whole database, written record by
-    record: the same bytes, without holding the database where the store can read it
-    a record at a time.
+    """``dump_bundle(export_bundle(db, ...))`` for a whole database, written a few
+    thousand records at a time: the same bytes, without holding the database or its
+    export where the store can read the file a piece at a time.
 
     The file keeps each table in ID order, the order of the bundle's lists; the history
-    is sorted by time, from keys gathered in a first pass over it.
+    is sorted by time (``exporting.events``), its order worked out before a byte is
+    written.
     """
-    from claimtrack.history import read_history
-
     sources: dict[str, Source] = db.store.records("sources")
     disclosure = Disclosure(reveal)
     hidden = disclosure.hidden(sources)
+    history: Iterable[Event] = ()
+    if events:
+        from claimtrack.exporting.events import export_events
+
+        history = export_events(db, reveal=reveal) or _read_events(db, reveal)
     out.write(b"{\n")
-    _write_list(out, "claims", db.store.stream("claims"))
+    _write_list(out, "claims", _records(db, "claims"))
     out.write(b",\n")
     if events:
-        _write_list(out, "events", read_history(db, reveal=reveal).events())
+        _write_list(out, "events", history)
         out.write(b",\n")
     out.write(b'  "format": ' + orjson.dumps(FORMAT_NAME) + b",\n")
-    links: Iterable[Link] = db.store.stream("links")
+    links: Iterable[Link] = _records(db, "links")
     _write_list(out, "links", (withhold_link(k) if k["source"] in hidden else k for k in links))
     out.write(b",\n")
     if hidden:
@@ -125,11 +131,37 @@ def write_bundle(
     out.write(b"\n}\n")
 
 
+def _records(db: Database, table: str) -> Iterator[Any]:
+    """Every record of the table in ID order, parsed a few megabytes at a time."""
+    batches = db.store.line_batches(table)
+    if batches is None:
+        records = db.store.records(table)
+        yield from (records[key] for key in sorted(records))
+        return
+    for _, batch in batches:
+        yield from orjson.loads(b"{" + batch + b"}").values()
+
+
+def _read_events(db: Database, reveal: bool) -> Iterator[Event]:
+    from claimtrack.history import read_history
+
+    return read_history(db, reveal=reveal).events()
+
+
+# Records serialised in one call and written in one piece: enough that the calls and
+# writes cost little per record, few enough that a batch is a few megabytes.
+BATCH = 2000
+
+
 def _write_list(out: IO[bytes], key: str, records: Iterable[Mapping[str, Any]]) -> None:
-    out.write(b"  " + orjson.dumps(key) + b": ")
+    """``"key": [...]`` as ``dump_bundle`` indents it inside the bundle: each batch
+    serialised as ``{"key": batch}`` (so indented as the bundle is) and cut out of it."""
+    head = b"  " + orjson.dumps(key) + b": ["
+    cut = len(b"{\n" + head + b"\n")
+    each = iter(records)
     first = True
-    for record in records:
-        body = orjson.dumps(record, option=PRETTY).replace(b"\n", b"\n    ")
-        out.write((b"[\n    " if first else b",\n    ") + body)
+    while batch := list(islice(each, BATCH)):
+        dumped = orjson.dumps({key: batch}, option=PRETTY)
+        out.write((head + b"\n" if first else b",\n") + dumped[cut : -len(b"\n  ]\n}")])
         first = False
-    out.write(b"[]" if first else b"\n  ]")
+    out.write(head + b"]" if first else b"\n  ]")

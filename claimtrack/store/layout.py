@@ -287,27 +287,40 @@ class Layout:
         """The table's lines a few megabytes of whole lines at a time, each batch its
         lines joined by newlines without the comma after the last: ``b"{" + batch +
         b"}"`` is a JSON object of its records."""
-        for chunk in self._chunks(table):
-            yield chunk[:-1] if chunk.endswith(b",") else chunk
+        for _, chunk in self.placed_batches(table):
+            yield chunk
+
+    def placed_batches(self, table: str) -> Iterator[tuple[int, bytes]]:
+        """``joined_batches``, each with the offset in the file of its first byte."""
+        for start, chunk in self._chunks(table):
+            yield start, chunk[:-1] if chunk.endswith(b",") else chunk
+
+    def read(self, start: int, length: int) -> bytes:
+        """``length`` bytes of the file from ``start``, read rather than mapped."""
+        data = os.pread(self.fd, length, start)
+        if len(data) != length:
+            raise OSError("the database file got shorter while being read")
+        return data
 
     def batches(self, table: str) -> Iterator[list[tuple[str, bytes]]]:
         """``lines``, the lines of a few megabytes of the file at a time."""
-        for chunk in self._chunks(table):
+        for _, chunk in self._chunks(table):
             found = _LINE.findall(chunk)
             if len(found) != chunk.count(b"\n") + 1:  # not one record a line: as it is
                 found = [_key_and_body(line) for line in chunk.split(b"\n")]
             yield [(key.decode(), body) for key, body in found]
 
-    def _chunks(self, table: str) -> Iterator[bytes]:
+    def _chunks(self, table: str) -> Iterator[tuple[int, bytes]]:
         """The table's lines, read a few megabytes at a time rather than mapped whole
-        (the whole lines of each piece, joined by newlines): a pass over a large table
-        then holds a chunk of it, not all of it."""
+        (the whole lines of each piece, joined by newlines, and where they start): a
+        pass over a large table then holds a chunk of it, not all of it."""
         start, end = self.body(table)
         carried = b""
         while start < end:
             piece = os.pread(self.fd, min(CHUNK, end - start), start)
             if not piece:
                 raise OSError("the database file got shorter while being read")
+            at = start - len(carried)
             start += len(piece)
             data = carried + piece
             carried = b""
@@ -315,7 +328,7 @@ class Layout:
                 cut = data.rfind(b"\n")
                 data, carried = (b"", data) if cut < 0 else (data[:cut], data[cut + 1 :])
             if data:
-                yield data
+                yield at, data
 
     def hash_range(self, hashed: Any, start: int, end: int) -> None:
         """Feed the file's bytes [start, end) to ``hashed`` (a ``hashlib`` object), read

@@ -24,7 +24,7 @@ import contextlib
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -596,15 +596,16 @@ class Snapshot:
             else self._layout.batches("events")
         )
 
-    def stream(self, table: str) -> Iterator[Any]:
-        """Every record of the table in ID order, each parsed as it is wanted."""
-        if self._layout is not None and not self.writable and table not in self._complete:
-            for _, body in self._layout.lines(table):
-                yield orjson.loads(body)
-            return
-        records = self.records(table)
-        for key in sorted(records):
-            yield records[key]
+    def line_batches(self, table: str) -> Iterator[tuple[int, bytes]] | None:
+        """The table's lines as the file holds them, a few megabytes at a time, each batch
+        with its offset (``Layout.placed_batches``), for a reading command; else None."""
+        if self._layout is None or self.writable or table in self._complete:
+            return None
+        return self._layout.placed_batches(table)
+
+    def reader(self) -> Callable[[int, int], bytes]:
+        assert self._layout is not None  # reads where ``line_batches`` gave offsets
+        return self._layout.read
 
     # -- integrity ------------------------------------------------------------------------
 
