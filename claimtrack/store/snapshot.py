@@ -597,8 +597,7 @@ class Snapshot:
         )
 
     def line_batches(self, table: str) -> Iterator[tuple[int, bytes]] | None:
-        """The table's lines as the file holds them, a few megabytes at a time, each batch
-        with its offset (``Layout.placed_batches``), for a reading command; else None."""
+        """The table's lines in batches with their offsets (``Layout.placed_batches``)."""
         if self._layout is None or self.writable or table in self._complete:
             return None
         return self._layout.placed_batches(table)
