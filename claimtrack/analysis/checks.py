@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from claimtrack import ids
-from claimtrack.confidential import is_confidential
 from claimtrack.model import Claim, Link, has_verdict
 from claimtrack.views.presenter import Presenter
 
@@ -79,8 +78,8 @@ def _noted(claim: Claim, prefixes: tuple[str, ...]) -> bool:
 def check_claim(claim: Claim, presenter: Presenter, disabled: Iterable[str] = ()) -> list[Problem]:
     """The claim's problems, rules in ``RULES``' order, then link by link in chain order.
     Every claim of a database passes through here: each fact about the claim or a link
-    is worked out once."""
-    off = set(disabled)
+    is worked out once (``disabled``: a set is used as it is, not copied)."""
+    off = disabled if isinstance(disabled, (set, frozenset)) else set(disabled)
     found: list[tuple[str, str]] = []
     links = presenter.links(claim["id"])
     said = reported = False
@@ -121,48 +120,57 @@ def check_claim(claim: Claim, presenter: Presenter, disabled: Iterable[str] = ()
                     "source(s); link a second one as supports",
                 )
             )
-    if claim["status"] in OPEN_STATUSES:
-        found.append(("open-status", f"status is {claim['status']}"))
-    if claim["status"] == "false" and claim.get("story"):
+    status = claim["status"]
+    if status in OPEN_STATUSES:
+        found.append(("open-status", f"status is {status}"))
+    if status == "false" and claim.get("story"):
         found.append(("false-in-story", f"rated false but still in story {claim['story']}"))
     if links:
-        found.extend(_link_problems(claim, links, presenter))
+        _link_problems(claim, links, presenter, found)
     claim_id, story, text = claim["id"], claim.get("story"), claim["text"]
-    return [
-        Problem(claim_id, code, message, story, text) for code, message in found if code not in off
-    ]
+    if off:
+        found = [(code, message) for code, message in found if code not in off]
+    return [Problem(claim_id, code, message, story, text) for code, message in found]
 
 
-def _link_problems(claim: Claim, links: list[Link], presenter: Presenter) -> list[tuple[str, str]]:
+def _link_problems(
+    claim: Claim, links: list[Link], presenter: Presenter, found: list[tuple[str, str]]
+) -> None:
     """``anonymity``, ``reported-by-link``, the evidence's and the verdict's problems,
-    link by link."""
-    found: list[tuple[str, str]] = []
+    link by link, added to ``found``. A link's source is named only for a problem: most
+    links have none."""
     sources = presenter.sources
     verdict = has_verdict(claim)
     for link in links:
-        name = presenter.name(link["source"])
-        source = sources.get(link["source"])
-        if source is not None and is_confidential(source):
+        source_id, relation = link["source"], link["relation"]
+        source = sources.get(source_id)
+        if source is not None and source.get("sealed"):
+            # Opened now, as it always was: a tampered seal is an error, and a recipient
+            # may be asked for a passphrase, whether or not a problem names the source.
+            presenter.name(source_id)
+        if source is not None and source.get("confidential"):
             missing = [
                 w
                 for w, key in (("reason", "reason"), ("approving editor", "approved_by"))
                 if not source.get(key)
             ]
             if missing:
+                name = presenter.name(source_id)
                 found.append(("anonymity", f"{name} has no recorded " + " or ".join(missing)))
-        if link["relation"] == "reported-by":
+        if relation == "reported-by":
             missing = [key for key in ("url", "date") if not link.get(key)]
             if missing:
+                name = presenter.name(source_id)
                 found.append(
                     (
                         "reported-by-link",
                         f"reported-by link to {name} has no " + " or ".join(missing),
                     )
                 )
-        found.extend(_evidence_problems(link, name))
-        if verdict:
-            found.extend(_verdict_problems(claim, link, name))
-    return found
+        if link.get("url") and relation in ARCHIVED_RELATIONS:
+            found.extend(_evidence_problems(link, presenter.name(source_id)))
+        if verdict and link.get("verify"):
+            found.extend(_verdict_problems(claim, link, presenter.name(source_id)))
 
 
 def _evidence_problems(link: Link, name: str) -> list[tuple[str, str]]:
@@ -234,11 +242,15 @@ class DisabledRules:
             )
         self.everywhere = set(everywhere)
         self.by_story = by_story
+        self._known: dict[str | None, frozenset[str]] = {}
 
-    def __call__(self, story: str | None) -> set[str]:
-        rules = set(self.everywhere)
-        if story is not None:
-            rules.update(self.by_story.get(story, []))
+    def __call__(self, story: str | None) -> frozenset[str]:
+        """The rules switched off for a claim of ``story`` (None: of no story), worked
+        out once a story: ``check`` asks once a claim."""
+        rules = self._known.get(story)
+        if rules is None:
+            chosen = self.by_story.get(story, []) if story is not None else []
+            rules = self._known[story] = frozenset(self.everywhere.union(chosen))
         return rules
 
 
