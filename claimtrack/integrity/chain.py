@@ -171,8 +171,11 @@ def read_chain(events: Mapping[str, Event] | EventLines) -> Chain:
         entries = [_entry(event, event_hash(event)) for event in events.values()]
         misfiled = any(key != event["id"] for key, event in events.items())
     foreign = _imported(entries)
-    absent = frozenset(foreign.difference(e.id for e in entries if e.id in foreign))
-    own = [e for e in entries if e.id not in foreign]
+    if foreign:
+        absent = frozenset(foreign.difference(e.id for e in entries if e.id in foreign))
+        own = [e for e in entries if e.id not in foreign]
+    else:  # no import brought history in: two passes over every event saved
+        absent, own = frozenset(), entries
     del entries
     vouched = _vouched(own)
     if vouched:
