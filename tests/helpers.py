@@ -6,9 +6,12 @@ an import lives here, so no module imports from conftest.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import pkgutil
 import pty
+import random
 import re
 import select
 import subprocess
@@ -20,8 +23,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
+import claimtrack
+import claimtrack.ids
 from claimtrack.cli import app
 from claimtrack.cli.context import Environment
 
@@ -55,6 +61,35 @@ class Cli:
 
     def add(self, text: str, *options: str) -> str:
         return str(self("add", text, *options, "-q").stdout.strip())
+
+
+# -- reproducible record IDs -----------------------------------------------------------------
+
+
+class SeededIds:
+    """IDs of the real shape (16 characters of the ID alphabet), reproducible."""
+
+    def __init__(self, seed: int) -> None:
+        self.generator = random.Random(seed)
+        self.made: set[str] = set()
+
+    def __call__(self) -> str:
+        made = "".join(self.generator.choice(claimtrack.ids.ALPHABET) for _ in range(16))
+        self.made.add(made)
+        return made
+
+
+def patch_new_id(monkeypatch: pytest.MonkeyPatch, seeded: SeededIds) -> None:
+    """Replace claimtrack.ids.new_id, and any copy of it a module imported by name (today
+    every caller goes through the module attribute; a refactor may not)."""
+    original = claimtrack.ids.new_id
+    for info in pkgutil.walk_packages(claimtrack.__path__, "claimtrack."):
+        if not info.name.endswith("__main__"):
+            module = importlib.import_module(info.name)
+            for name, value in vars(module).items():
+                if value is original:
+                    monkeypatch.setattr(module, name, seeded)
+    monkeypatch.setattr(claimtrack.ids, "new_id", seeded)
 
 
 # An age ciphertext (ASCII armour) is base64: any short word or number may turn up in it

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claimtrack.analysis.checks import (
     RULES,
@@ -358,3 +360,48 @@ def test_check_help_lists_every_rule(cli: Any) -> None:
     shown = cli("check", "--help").stdout
     listed = [line.split()[0] for line in shown.splitlines() if line.startswith("    ")]
     assert [code for code in RULES if code not in listed] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Twelve",
+                "DOZENS",
+                "percent",
+                "Per Cent",
+                "7",
+                "alleged",
+                "ACCUSED",
+                "cover-up",
+                "Cover Up",
+                "rape",
+                "raped",
+                "draped",
+                "one",
+                "someone",
+                "x",
+                " ",
+                ",",
+                "_",
+                "\u212a",
+                "\u017f",
+                "İ",
+                "é",
+                "\n",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_number_and_allegation_words_are_found_as_the_case_blind_patterns_find_them(
+    text: str,
+) -> None:
+    """The fast path for ASCII text (lower-cased, case kept) finds what the patterns,
+    case ignored, find; other text goes through the patterns themselves."""
+    from claimtrack.analysis import checks
+
+    claim: Any = {"text": text, "tags": [], "quantities": []}
+    assert carries_number(claim) == bool(checks.NUMBER_WORDS.search(text))
+    assert is_serious_allegation(claim) == bool(checks.ALLEGATION_WORDS.search(text))

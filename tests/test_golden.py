@@ -30,11 +30,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import importlib
 import json
 import os
-import pkgutil
-import random
 import re
 import shlex
 import shutil
@@ -55,6 +52,7 @@ import claimtrack.ids
 import claimtrack.model
 from claimtrack.cli import app
 from tests.clock import FROZEN, freeze
+from tests.helpers import SeededIds, patch_new_id
 
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).parent.parent
@@ -113,32 +111,6 @@ review_url = "https://factcheck.example.org/claims/{short}"
 [check.stories.harbour]
 disable = ["two-sources"]
 """
-
-
-class SeededIds:
-    """IDs of the real shape (16 characters of the ID alphabet), reproducible."""
-
-    def __init__(self, seed: int) -> None:
-        self.generator = random.Random(seed)
-        self.made: set[str] = set()
-
-    def __call__(self) -> str:
-        made = "".join(self.generator.choice(claimtrack.ids.ALPHABET) for _ in range(16))
-        self.made.add(made)
-        return made
-
-
-def patch_new_id(monkeypatch: pytest.MonkeyPatch, seeded: SeededIds) -> None:
-    """Replace claimtrack.ids.new_id, and any copy of it a module imported by name (today
-    every caller goes through the module attribute; a refactor may not)."""
-    original = claimtrack.ids.new_id
-    for info in pkgutil.walk_packages(claimtrack.__path__, "claimtrack."):
-        if not info.name.endswith("__main__"):
-            module = importlib.import_module(info.name)
-            for name, value in vars(module).items():
-                if value is original:
-                    monkeypatch.setattr(module, name, seeded)
-    monkeypatch.setattr(claimtrack.ids, "new_id", seeded)
 
 
 def unseeded_ids(db: Path, seeded: SeededIds) -> list[str]:

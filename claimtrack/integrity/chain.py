@@ -171,8 +171,11 @@ def read_chain(events: Mapping[str, Event] | EventLines) -> Chain:
         entries = [_entry(event, event_hash(event)) for event in events.values()]
         misfiled = any(key != event["id"] for key, event in events.items())
     foreign = _imported(entries)
-    absent = frozenset(foreign.difference(e.id for e in entries if e.id in foreign))
-    own = [e for e in entries if e.id not in foreign]
+    if foreign:
+        absent = frozenset(foreign.difference(e.id for e in entries if e.id in foreign))
+        own = [e for e in entries if e.id not in foreign]
+    else:  # no import brought history in: two passes over every event saved
+        absent, own = frozenset(), entries
     del entries
     vouched = _vouched(own)
     if vouched:
@@ -230,11 +233,42 @@ def _from_lines(lines: EventLines) -> tuple[list[Entry], bool]:
         parsed = orjson.loads(joined)
         same = len(parsed) == len(batch) and _canonical_array(parsed, joined)
         del joined
-        for (key, body), event in zip(batch, parsed, strict=True):
-            value = sha256(body).hexdigest() if same else event_hash(event)
-            entries.append(_entry(event, value))
-            misfiled = misfiled or key != event["id"]
+        if same:
+            hashes = [sha256(body).hexdigest() for _, body in batch]
+        else:
+            hashes = [event_hash(event) for event in parsed]
+        misfiled = _add_entries(entries, batch, parsed, hashes) or misfiled
+        del parsed  # the events' states go here, a batch at a time
     return entries, misfiled
+
+
+def _add_entries(
+    entries: list[Entry], batch: list[tuple[str, bytes]], parsed: list[Any], hashes: list[str]
+) -> bool:
+    """``_entry`` of each event of a batch (``parsed``, hashed as ``hashes``) added to
+    ``entries``, written out here as one loop (it runs once an event: 650,000 times at
+    100,000 claims); whether some event is filed under a key other than its ID."""
+    misfiled = False
+    words = _WORDS
+    new, append = tuple.__new__, entries.append
+    for (key, _), event, value in zip(batch, parsed, hashes, strict=True):
+        kind, action = event["kind"], event["action"]
+        # One copy of each word; a kind or action that is not text is kept as it is.
+        if type(kind) is str:
+            kind = words.setdefault(kind, kind)
+        if type(action) is str:
+            action = words.setdefault(action, action)
+        kept = kind == "batch" or (kind == "change" and action in (REWRITE, CHAIN_START))
+        after = event.get("after") if kept else None
+        event_id = event["id"]
+        append(
+            new(
+                Entry, (event["at"], event_id, kind, action, event.get(PREV, NO_LINK), after, value)
+            )
+        )
+        if key != event_id:
+            misfiled = True
+    return misfiled
 
 
 def _canonical_array(parsed: list[Any], joined: bytes) -> bool:

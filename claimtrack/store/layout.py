@@ -35,6 +35,11 @@ Changes = Mapping[str, Mapping[str, bytes | None]]
 
 
 CHUNK = 4 << 20
+# The history's walk (``batches`` for ``integrity.chain``) parses each batch whole and
+# drops it: in batches of 1 MB its objects reuse the memory the last batch's freed,
+# where 4 MB took new pages from the system each time (a tenth of ``check``'s CPU as
+# system time at 100,000 claims; docs/performance.md, "`check` near its floor").
+WALK_CHUNK = 1 << 20
 
 
 class NotOurLayout(ValueError):
@@ -302,22 +307,22 @@ class Layout:
             raise OSError("the database file got shorter while being read")
         return data
 
-    def batches(self, table: str) -> Iterator[list[tuple[str, bytes]]]:
-        """``lines``, the lines of a few megabytes of the file at a time."""
-        for _, chunk in self._chunks(table):
+    def batches(self, table: str, size: int = CHUNK) -> Iterator[list[tuple[str, bytes]]]:
+        """``lines``, the lines of about ``size`` bytes of the file at a time."""
+        for _, chunk in self._chunks(table, size):
             found = _LINE.findall(chunk)
             if len(found) != chunk.count(b"\n") + 1:  # not one record a line: as it is
                 found = [_key_and_body(line) for line in chunk.split(b"\n")]
             yield [(key.decode(), body) for key, body in found]
 
-    def _chunks(self, table: str) -> Iterator[tuple[int, bytes]]:
+    def _chunks(self, table: str, size: int = CHUNK) -> Iterator[tuple[int, bytes]]:
         """The table's lines, read a few megabytes at a time rather than mapped whole
         (the whole lines of each piece, joined by newlines, and where they start): a
         pass over a large table then holds a chunk of it, not all of it."""
         start, end = self.body(table)
         carried = b""
         while start < end:
-            piece = os.pread(self.fd, min(CHUNK, end - start), start)
+            piece = os.pread(self.fd, min(size, end - start), start)
             if not piece:
                 raise OSError("the database file got shorter while being read")
             at = start - len(carried)

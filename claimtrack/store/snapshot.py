@@ -590,11 +590,11 @@ class Snapshot:
         """Every event's (ID, JSON as its line holds it) in ID order, in batches
         (``Layout.batches``), where the file holds the history as this command sees it
         (read through the cache, no event changed yet); else None (``records``)."""
-        return (
-            None
-            if self._layout is None or self._history_changed()
-            else self._layout.batches("events")
-        )
+        if self._layout is None or self._history_changed():
+            return None
+        from claimtrack.store.layout import WALK_CHUNK
+
+        return self._layout.batches("events", WALK_CHUNK)
 
     def line_batches(self, table: str) -> Iterator[tuple[int, bytes]] | None:
         """The table's lines in batches with their offsets (``Layout.placed_batches``)."""
