@@ -307,22 +307,22 @@ class Layout:
             raise OSError("the database file got shorter while being read")
         return data
 
-    def batches(self, table: str, size: int = CHUNK) -> Iterator[list[tuple[str, bytes]]]:
-        """``lines``, the lines of about ``size`` bytes of the file at a time."""
+    def batches(self, table: str, size: int = 0) -> Iterator[list[tuple[str, bytes]]]:
+        """``lines``, the lines of about ``size`` bytes (else ``CHUNK``) at a time."""
         for _, chunk in self._chunks(table, size):
             found = _LINE.findall(chunk)
             if len(found) != chunk.count(b"\n") + 1:  # not one record a line: as it is
                 found = [_key_and_body(line) for line in chunk.split(b"\n")]
             yield [(key.decode(), body) for key, body in found]
 
-    def _chunks(self, table: str, size: int = CHUNK) -> Iterator[tuple[int, bytes]]:
+    def _chunks(self, table: str, size: int = 0) -> Iterator[tuple[int, bytes]]:
         """The table's lines, read a few megabytes at a time rather than mapped whole
         (the whole lines of each piece, joined by newlines, and where they start): a
         pass over a large table then holds a chunk of it, not all of it."""
         start, end = self.body(table)
         carried = b""
         while start < end:
-            piece = os.pread(self.fd, min(size, end - start), start)
+            piece = os.pread(self.fd, min(size or CHUNK, end - start), start)
             if not piece:
                 raise OSError("the database file got shorter while being read")
             at = start - len(carried)
