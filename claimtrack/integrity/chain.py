@@ -37,7 +37,6 @@ lists them, is.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -168,8 +167,9 @@ def read_chain(events: Mapping[str, Event] | EventLines) -> Chain:
     if isinstance(events, EventLines):
         entries, misfiled = _from_lines(events)
     else:
-        entries = [_entry(event, event_hash(event)) for event in events.values()]
-        misfiled = any(key != event["id"] for key, event in events.items())
+        parsed = list(events.values())
+        entries = []
+        misfiled = _add_entries(entries, events, parsed, [event_hash(e) for e in parsed])
     foreign = _imported(entries)
     if foreign:
         absent = frozenset(foreign.difference(e.id for e in entries if e.id in foreign))
@@ -199,19 +199,6 @@ def read_chain(events: Mapping[str, Event] | EventLines) -> Chain:
 _WORDS: dict[Any, Any] = {}
 
 
-def _entry(event: Event, value: str) -> Entry:
-    """What the walk keeps of ``event``, whose hash is ``value`` (``Entry``). Made as
-    a tuple is (``tuple.__new__``), without the Python call of a ``NamedTuple``'s
-    constructor: this runs once an event."""
-    kind, action = event["kind"], event["action"]
-    with contextlib.suppress(TypeError):  # a kind or action that is not text: kept as is
-        kind, action = _WORDS.setdefault(kind, kind), _WORDS.setdefault(action, action)
-    kept = kind == "batch" or (kind == "change" and action in (REWRITE, CHAIN_START))
-    after = event.get("after") if kept else None
-    fields = (event["at"], event["id"], kind, action, event.get(PREV, NO_LINK), after, value)
-    return tuple.__new__(Entry, fields)
-
-
 def _from_lines(lines: EventLines) -> tuple[list[Entry], bool]:
     """The ``Entry`` of each event of the file's lines, and whether some event is
     filed under a key other than its ID.
@@ -237,21 +224,23 @@ def _from_lines(lines: EventLines) -> tuple[list[Entry], bool]:
             hashes = [sha256(body).hexdigest() for _, body in batch]
         else:
             hashes = [event_hash(event) for event in parsed]
-        misfiled = _add_entries(entries, batch, parsed, hashes) or misfiled
+        misfiled = _add_entries(entries, (key for key, _ in batch), parsed, hashes) or misfiled
         del parsed  # the events' states go here, a batch at a time
     return entries, misfiled
 
 
 def _add_entries(
-    entries: list[Entry], batch: list[tuple[str, bytes]], parsed: list[Any], hashes: list[str]
+    entries: list[Entry], keys: Iterable[str], parsed: list[Any], hashes: list[str]
 ) -> bool:
-    """``_entry`` of each event of a batch (``parsed``, hashed as ``hashes``) added to
-    ``entries``, written out here as one loop (it runs once an event: 650,000 times at
-    100,000 claims); whether some event is filed under a key other than its ID."""
+    """What the walk keeps (``Entry``) of each event of ``parsed``, filed under ``keys``
+    and hashed as ``hashes``, added to ``entries``; whether some event is filed under a
+    key other than its ID. One loop, each entry made as a tuple is (``tuple.__new__``,
+    not a ``NamedTuple``'s Python constructor): it runs once an event, 650,000 times at
+    100,000 claims."""
     misfiled = False
     words = _WORDS
     new, append = tuple.__new__, entries.append
-    for (key, _), event, value in zip(batch, parsed, hashes, strict=True):
+    for key, event, value in zip(keys, parsed, hashes, strict=True):
         kind, action = event["kind"], event["action"]
         # One copy of each word; a kind or action that is not text is kept as it is.
         if type(kind) is str:
