@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.helpers import Cli
+from tests.helpers import Cli, isolate
 
 # The machine's load is not a test result: a CI runner busy with other work makes input
 # generation slow, which Hypothesis would report as a failure ("too_slow"), and examples
@@ -34,18 +34,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test may touch the developer's real database or depend on their git config."""
-    monkeypatch.setenv("CLAIMTRACK_USER", "tester")
-    monkeypatch.delenv("CLAIMTRACK_DB", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    # Every test reads and writes through the sidecar index, however small its database;
-    # tests/test_index.py checks that the same commands without it give the same results.
-    monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
-    # Tests serve their pages from 127.0.0.1, which claimtrack refuses to fetch unless
-    # allowed; tests/test_fetching.py unsets it to test the refusal.
-    monkeypatch.setenv("CLAIMTRACK_ALLOW_PRIVATE", "1")
+    isolate(monkeypatch, tmp_path)
     monkeypatch.chdir(tmp_path)
 
 

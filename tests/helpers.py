@@ -332,3 +332,21 @@ def claims_at_scale(default: int) -> int:
     ``CLAIMTRACK_TEST_CLAIMS=100000 pytest -m slow -k 'sigkill or writers'`` runs them
     there, by hand: it takes the best part of an hour)."""
     return int(os.environ.get("CLAIMTRACK_TEST_CLAIMS") or default)
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """What every test runs under (``conftest.isolated_env``), and the scripts that write
+    pinned test data: no developer's database, git config or data folders; the sidecar
+    index always; fetching from 127.0.0.1 allowed (the tests' servers)."""
+    monkeypatch.setenv("CLAIMTRACK_USER", "tester")
+    monkeypatch.delenv("CLAIMTRACK_DB", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    # Every test reads and writes through the sidecar index, however small its database;
+    # tests/test_index.py checks that the same commands without it give the same results.
+    monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
+    # Tests serve their pages from 127.0.0.1, which claimtrack refuses to fetch unless
+    # allowed; tests/test_fetching.py unsets it to test the refusal.
+    monkeypatch.setenv("CLAIMTRACK_ALLOW_PRIVATE", "1")

@@ -24,7 +24,7 @@ import pytest
 
 from claimtrack import ids
 from tests.clock import freeze
-from tests.helpers import Cli, add_confidential_source
+from tests.helpers import Cli, add_confidential_source, isolate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import synth
@@ -191,14 +191,7 @@ def _write() -> None:
 
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as monkeypatch:
         tmp_path = Path(tmp)
-        # what tests/conftest.py's isolated_env sets for every test
-        monkeypatch.setenv("CLAIMTRACK_USER", "tester")
-        monkeypatch.delenv("CLAIMTRACK_DB", raising=False)
-        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-        monkeypatch.setenv("HOME", str(tmp_path / "home"))
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-        monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
-        monkeypatch.setenv("CLAIMTRACK_ALLOW_PRIVATE", "1")
+        isolate(monkeypatch, tmp_path)
         freeze(monkeypatch)
         _fixed_ids(monkeypatch)
         PINNED.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import pytest
 
 from claimtrack import ids
 from tests.clock import freeze
-from tests.helpers import Cli
+from tests.helpers import Cli, isolate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import synth
@@ -64,13 +64,7 @@ def _write() -> None:
 
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as monkeypatch:
         tmp_path = Path(tmp)
-        # what tests/conftest.py's isolated_env sets for every test
-        monkeypatch.setenv("CLAIMTRACK_USER", "tester")
-        monkeypatch.delenv("CLAIMTRACK_DB", raising=False)
-        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-        monkeypatch.setenv("HOME", str(tmp_path / "home"))
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-        monkeypatch.setenv("CLAIMTRACK_INDEX", "always")
+        isolate(monkeypatch, tmp_path)
         freeze(monkeypatch)
         _fixed_ids(monkeypatch)
         PINNED.mkdir(parents=True, exist_ok=True)
