@@ -6,6 +6,7 @@ an import lives here, so no module imports from conftest.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -350,3 +351,17 @@ def isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Tests serve their pages from 127.0.0.1, which claimtrack refuses to fetch unless
     # allowed; tests/test_fetching.py unsets it to test the refusal.
     monkeypatch.setenv("CLAIMTRACK_ALLOW_PRIVATE", "1")
+
+
+@contextlib.contextmanager
+def writing_pins() -> Iterator[tuple[Path, pytest.MonkeyPatch]]:
+    """A scratch folder and the environment a script writing pinned test data runs in:
+    the tests' own (``isolate``), and the frozen clock (``tests/clock.py``)."""
+    import tempfile
+
+    from tests.clock import freeze
+
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as monkeypatch:
+        isolate(monkeypatch, Path(tmp))
+        freeze(monkeypatch)
+        yield Path(tmp), monkeypatch

@@ -24,7 +24,7 @@ import pytest
 
 from claimtrack import ids
 from tests.clock import freeze
-from tests.helpers import Cli, add_confidential_source, isolate
+from tests.helpers import Cli, add_confidential_source, writing_pins
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import synth
@@ -187,12 +187,7 @@ def test_an_event_time_the_light_pass_cannot_sort_is_exported_as_before(
 
 
 def _write() -> None:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as monkeypatch:
-        tmp_path = Path(tmp)
-        isolate(monkeypatch, tmp_path)
-        freeze(monkeypatch)
+    with writing_pins() as (tmp_path, monkeypatch):
         _fixed_ids(monkeypatch)
         PINNED.mkdir(parents=True, exist_ok=True)
         (PINNED / "claims.json").write_bytes(make_database(tmp_path))

@@ -16,7 +16,7 @@ import pytest
 
 from claimtrack import ids
 from tests.clock import freeze
-from tests.helpers import Cli, isolate
+from tests.helpers import Cli, writing_pins
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import synth
@@ -60,12 +60,7 @@ def test_an_export_imports_to_the_bytes_it_did_before(
 
 
 def _write() -> None:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as monkeypatch:
-        tmp_path = Path(tmp)
-        isolate(monkeypatch, tmp_path)
-        freeze(monkeypatch)
+    with writing_pins() as (tmp_path, monkeypatch):
         _fixed_ids(monkeypatch)
         PINNED.mkdir(parents=True, exist_ok=True)
         (PINNED / "export.json").write_bytes(make_export(tmp_path))
